@@ -1,0 +1,44 @@
+from django.db import models
+
+
+class ActivityKind(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "E-mail"
+    MEETING = "meeting", "Meeting"
+    LINKEDIN = "linkedin", "LinkedIn"
+    CHAT = "chat", "Chat"
+    NOTE = "note", "Note"
+    FORM_FILL = "form_fill", "Form fill"
+    WEB_VISIT = "web_visit", "Web visit"
+    WEBCAST = "webcast", "Webcast attendance"
+    EVENT_VISIT = "event_visit", "Event visit"
+
+
+# ACT-1: sales activity = calls, e-mails, meetings, LinkedIn messages, chats and notes logged
+# by a user; the person's own marketing actions are activities but not sales activity.
+SALES_ACTIVITY_KINDS = frozenset({
+    ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.MEETING, ActivityKind.LINKEDIN,
+    ActivityKind.CHAT, ActivityKind.NOTE,
+})
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound", "Outbound"
+    INBOUND = "inbound", "Inbound"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+
+
+class Touch(models.TextChoices):
+    HIGH = "high", "High touch"
+    LOW = "low", "Low touch"
+
+
+class EnrollmentState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    FAILED = "failed", "Failed"
+    FINISHED = "finished", "Finished"

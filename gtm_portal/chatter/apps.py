@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChatterConfig(AppConfig):
+    name = "gtm_portal.chatter"
+    label = "chatter"

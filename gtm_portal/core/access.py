@@ -1,0 +1,137 @@
+"""The one access helper (ROLE-3, Q-SEC): views, admin actions, mass actions, exports and the
+API all ask `can()` / `require()`; nothing else decides who may do what.
+
+Actions are named "<thing>.<verb>". Predicates come from `rules`, so each reads like the
+sentence in SPEC ROLE-3 it implements.
+"""
+import rules
+from django.core.exceptions import PermissionDenied
+
+from gtm_portal.users import roles
+
+
+def _roles(user) -> frozenset[str]:
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+        return frozenset()
+    return user.role_names
+
+
+def has_role(*names):
+    wanted = frozenset(names)
+
+    @rules.predicate(name=f"has_role({', '.join(names)})")
+    def predicate(user):
+        return bool(_roles(user) & wanted)
+
+    return predicate
+
+
+@rules.predicate
+def is_person_user(user):
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "pk", None)
+                and not user.is_queue and user.is_active)
+
+
+@rules.predicate
+def is_executive_only(user):
+    """Executive is read-only everywhere (ROLE-1, ROLE-3), whatever else the user holds."""
+    return roles.EXECUTIVE in _roles(user)
+
+
+can_write = is_person_user & ~is_executive_only
+
+
+@rules.predicate
+def is_owner(user, record):
+    return record is not None and getattr(record, "owner_id", None) == user.pk
+
+
+@rules.predicate
+def is_owners_manager(user, record):
+    """The owner's manager, or a manager above them (walks the chain, cycle-safe)."""
+    owner = getattr(record, "owner", None) if record is not None else None
+    return is_manager_above(user, owner)
+
+
+def is_manager_above(user, person) -> bool:
+    seen = set()
+    current = person
+    while current is not None and current.manager_id and current.pk not in seen:
+        seen.add(current.pk)
+        if current.manager_id == user.pk:
+            return True
+        current = current.manager
+    return False
+
+
+@rules.predicate
+def is_sdr_bdr_of(user, opportunity):
+    return opportunity is not None and opportunity.sdr_bdr_id == user.pk
+
+
+@rules.predicate
+def is_requesters_manager(user, request):
+    """SAO-WD 2: the requester's manager or a manager above them, never the requester."""
+    return request.requester_id != user.pk and is_manager_above(user, request.requester)
+
+
+marketing_ops = has_role(roles.MARKETING_OPS)
+sales_support = has_role(roles.SALES_SUPPORT)
+sales_admin = has_role(roles.SALES_ADMIN)
+bdr_side = has_role(roles.BDR, roles.BDR_MANAGER)
+reps_and_aes = has_role(roles.SDR, roles.BDR, roles.AE)
+
+ACTIONS = rules.RuleSet()
+ACTIONS.add_rule("record.read", is_person_user)
+ACTIONS.add_rule("record.comment", can_write)
+# ROLE-3: a lead/contact — its owner, the owner's manager, Marketing Ops, Sales Support.
+ACTIONS.add_rule("person.edit",
+                 can_write & (is_owner | is_owners_manager | marketing_ops | sales_support))
+# ROLE-3: an account's BDR fields — BDRs, BDR Managers, Sales Support (with a reason).
+ACTIONS.add_rule("account.edit_bdr_fields", can_write & (bdr_side | sales_support))
+# ROLE-3: account owner/type/hierarchy — Sales Support, Sales Admin (claims go through
+# ACCT-CLAIM, which has its own action).
+ACTIONS.add_rule("account.edit_ownership", can_write & (sales_support | sales_admin))
+ACTIONS.add_rule("account.edit", can_write & (is_owner | is_owners_manager | sales_support
+                                              | sales_admin))
+ACTIONS.add_rule("record.claim", can_write & reps_and_aes)
+# ROLE-3: an opportunity — its owner, the owner's manager, Sales Support; its SDR/BDR for
+# the qualification fields only, until stage 1 (see `opportunity_edit_scope`).
+ACTIONS.add_rule("opportunity.edit",
+                 can_write & (is_owner | is_owners_manager | sales_support))
+ACTIONS.add_rule("opportunity.edit_qualification",
+                 can_write & (is_owner | is_owners_manager | sales_support | is_sdr_bdr_of))
+ACTIONS.add_rule("opportunity.force_stage", can_write & sales_support)
+# ROLE-3: scoring tables, routing pools, picklists, holidays, block lists — Marketing Ops.
+ACTIONS.add_rule("reference.manage", can_write & marketing_ops)
+ACTIONS.add_rule("routing.reroute", can_write & marketing_ops)
+ACTIONS.add_rule("sao_credit.request", can_write & has_role(roles.SDR, roles.BDR))
+ACTIONS.add_rule("sao_credit.decide", can_write & is_requesters_manager)
+ACTIONS.add_rule("views.cover",
+                 can_write & has_role(roles.SDR_MANAGER, roles.BDR_MANAGER))
+ACTIONS.add_rule("pools.view", is_person_user & (marketing_ops | has_role(
+    roles.SDR_MANAGER, roles.BDR_MANAGER)))
+ACTIONS.add_rule("admin.access", can_write & (marketing_ops | sales_support | sales_admin))
+
+
+def can(user, action: str, obj=None) -> bool:
+    if not ACTIONS.rule_exists(action):
+        raise KeyError(f"unknown action {action!r}")
+    return ACTIONS.test_rule(action, user, obj)
+
+
+def require(user, action: str, obj=None, message: str | None = None) -> None:
+    """Raise PermissionDenied (403) unless `user` may do `action` on `obj` (ROLE-3)."""
+    if not can(user, action, obj):
+        raise PermissionDenied(message or f"ROLE-3: you may not {action.replace('.', ' ')} here.")
+
+
+def opportunity_edit_scope(user, opportunity) -> str | None:
+    """ROLE-3 for opportunities: "all", "qualification" (the SDR/BDR until stage 1) or None."""
+    if can(user, "opportunity.edit", opportunity):
+        return "all"
+    if can(user, "opportunity.edit_qualification", opportunity):
+        # Stages "00-…" and "0-…" come before 1-Discovery.
+        if opportunity.stage.split("-", 1)[0] in ("00", "0"):
+            return "qualification"
+    return None

@@ -1,0 +1,78 @@
+"""Field history (Q-AUDIT, STYLE 2.8): snapshot before, diff after, one FieldChange per field."""
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from .models import FieldChange
+
+UNTRACKED = {"id", "created_at", "updated_at", "version", "updated_by"}
+
+
+def tracked_fields(model) -> list[str]:
+    return [
+        f.name for f in model._meta.concrete_fields
+        if f.name not in UNTRACKED and not f.primary_key
+    ]
+
+
+def snapshot(obj, fields: Iterable[str] | None = None) -> dict:
+    fields = fields or tracked_fields(type(obj))
+    return {name: _raw(obj, name) for name in fields}
+
+
+def _raw(obj, name):
+    field = obj._meta.get_field(name)
+    if isinstance(field, models.ForeignKey):
+        return getattr(obj, field.attname)
+    return getattr(obj, name)
+
+
+def display_value(obj, name) -> str:
+    field = obj._meta.get_field(name)
+    if isinstance(field, models.ForeignKey):
+        related = getattr(obj, name)
+        return "" if related is None else str(related)
+    value = getattr(obj, name)
+    if value is None:
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def changed_fields(obj, before: dict) -> list[str]:
+    return [name for name, old in before.items() if _raw(obj, name) != old]
+
+
+def record_changes(obj, before: dict, before_display: dict, *, by, reason: str = "",
+                   at=None) -> list[FieldChange]:
+    """Write one FieldChange per field that differs from `before`."""
+    names = changed_fields(obj, before)
+    if not names:
+        return []
+    at = at or timezone.now()
+    ct = ContentType.objects.get_for_model(type(obj))
+    rows = [
+        FieldChange(
+            content_type=ct, object_id=obj.pk, field=name,
+            old_value=before_display.get(name, ""), new_value=display_value(obj, name),
+            changed_by=by if getattr(by, "pk", None) else None, changed_at=at,
+            reason=reason[:500],
+        )
+        for name in names
+    ]
+    return FieldChange.objects.bulk_create(rows)
+
+
+def display_snapshot(obj, fields: Iterable[str]) -> dict:
+    return {name: display_value(obj, name) for name in fields}
+
+
+def history_for(obj, limit: int = 200):
+    ct = ContentType.objects.get_for_model(type(obj))
+    return (FieldChange.objects.filter(content_type=ct, object_id=obj.pk)
+            .select_related("changed_by").order_by("-changed_at", "-id")[:limit])

@@ -1,0 +1,51 @@
+"""Keyset pagination and capped counts for list pages (SPEC Q-PERF: no exact COUNT(*) over
+more than 10,000 rows; page 1,000 as fast as page 1)."""
+from dataclasses import dataclass
+
+PAGE_SIZES = (10, 25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
+COUNT_CAP = 10_000
+
+
+@dataclass
+class KeysetPage:
+    rows: list
+    size: int
+    next_after: int | None
+    count: int
+    count_capped: bool
+    sizes: tuple = PAGE_SIZES
+
+    @property
+    def count_label(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.count_capped else f"{self.count:,}"
+
+
+def page_size(request) -> int:
+    try:
+        size = int(request.GET.get("size", DEFAULT_PAGE_SIZE))
+    except (TypeError, ValueError):
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def capped_count(qs) -> tuple[int, bool]:
+    n = qs.order_by()[: COUNT_CAP + 1].count()
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+def keyset_page(qs, request) -> KeysetPage:
+    """Newest first by id; `?after=<id>` continues after the last row shown."""
+    size = page_size(request)
+    count, capped = capped_count(qs)
+    try:
+        after = int(request.GET.get("after", ""))
+    except ValueError:
+        after = None
+    if after is not None:
+        qs = qs.filter(pk__lt=after)
+    rows = list(qs.order_by("-pk")[: size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(rows=rows, size=size, next_after=rows[-1].pk if has_next else None,
+                      count=count, count_capped=capped)

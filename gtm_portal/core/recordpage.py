@@ -1,0 +1,64 @@
+"""Builds the left column of a record page: its fields in sections, as label/value/link rows."""
+from dataclasses import dataclass
+
+from django.db import models
+
+from .history import display_value
+
+
+@dataclass
+class FieldRow:
+    label: str
+    value: str
+    url: str | None = None
+
+
+def sections_for(obj) -> list[tuple[str, list[FieldRow]]]:
+    out = []
+    for title, names in type(obj).SECTIONS:
+        rows = []
+        for name in names:
+            field = obj._meta.get_field(name)
+            url = None
+            if isinstance(field, models.ForeignKey):
+                related = getattr(obj, name)
+                if related is not None and hasattr(related, "get_absolute_url"):
+                    url = related.get_absolute_url()
+            rows.append(FieldRow(label=str(field.verbose_name).capitalize() if field.verbose_name
+                                 .islower() else str(field.verbose_name),
+                                 value=display_value(obj, name), url=url))
+        out.append((title, rows))
+    return out
+
+
+RECORD_LINK_FIELD = {"lead": "lead", "contact": "contact", "account": "account",
+                     "opportunity": "opportunity"}
+
+
+def panels_for(obj, kind: str, limit: int = 50) -> dict:
+    """The right-hand panel of a record page: timeline (activities and comments), history.
+
+    A fixed number of queries whatever the record holds (SPEC Q-PERF).
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from gtm_portal.activity.enums import TaskStatus
+    from gtm_portal.activity.models import Activity, Task
+    from gtm_portal.chatter.models import Comment
+
+    from .history import history_for
+
+    link = {RECORD_LINK_FIELD[kind]: obj}
+    activities = list(Activity.objects.filter(**link).select_related("logged_by")
+                      .order_by("-occurred_at", "-id")[:limit])
+    tasks = list(Task.objects.filter(**link, status=TaskStatus.OPEN).select_related("owner")
+                 .order_by("due_date", "id")[:limit])
+    ct = ContentType.objects.get_for_model(type(obj))
+    comments = list(Comment.objects.filter(content_type=ct, object_id=obj.pk, parent__isnull=True)
+                    .select_related("author").order_by("-created_at", "-id")[:limit])
+    return {
+        "activities": activities,
+        "open_tasks": tasks,
+        "comments": comments,
+        "history": list(history_for(obj)),
+    }

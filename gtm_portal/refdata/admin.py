@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from gtm_portal.core.admin import PortalModelAdmin
+
+from .models import Country, Holiday, InitialSource, PortalSetting, Reason, Region, WordListEntry
+
+
+@admin.register(Region)
+class RegionAdmin(PortalModelAdmin):
+    list_display = ("code", "name", "parent")
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)
+
+
+@admin.register(Country)
+class CountryAdmin(PortalModelAdmin):
+    list_display = ("name", "iso2", "region", "subregion", "is_eu_eea")
+    list_filter = ("region", "is_eu_eea")
+    search_fields = ("name", "iso2")
+    list_select_related = ("region", "subregion")
+
+
+@admin.register(InitialSource)
+class InitialSourceAdmin(PortalModelAdmin):
+    list_display = ("name", "bucket", "active")
+    list_filter = ("bucket", "active")
+    search_fields = ("name",)
+
+
+@admin.register(Reason)
+class ReasonAdmin(PortalModelAdmin):
+    list_display = ("name", "kind", "active")
+    list_filter = ("kind", "active")
+    search_fields = ("name",)
+
+
+@admin.register(WordListEntry)
+class WordListEntryAdmin(PortalModelAdmin):
+    list_display = ("value", "list", "created_by", "created_at")
+    list_filter = ("list",)
+    search_fields = ("value",)
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PortalSetting)
+class PortalSettingAdmin(PortalModelAdmin):
+    list_display = ("key", "value")
+
+
+@admin.register(Holiday)
+class HolidayAdmin(PortalModelAdmin):
+    list_display = ("date", "name", "region")
+    list_filter = ("region",)
+    search_fields = ("name",)
+    date_hierarchy = "date"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RefdataConfig(AppConfig):
+    name = "gtm_portal.refdata"
+    label = "refdata"

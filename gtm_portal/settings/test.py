@@ -1,0 +1,15 @@
+"""Test settings: base settings, fast hashing, no pool (test databases are created and dropped)."""
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-use")
+
+from .base import *  # noqa: E402,F401,F403
+from .base import DATABASES  # noqa: E402
+
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = None
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from gtm_portal.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/", core_views.healthz),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("leads/", include("leads.urls")),
+    path("contacts/", include("accounts.contact_urls")),
+    path("accounts/", include("accounts.urls")),
+    path("opportunities/", include("opportunities.urls")),
+    path("notifications/", include("gtm_portal.chatter.urls")),
+    path("api/v1/", include("gtm_portal.api.urls")),
+]

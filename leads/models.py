@@ -1,0 +1,339 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from gtm_portal.core.models import PersonBase, TimeStampedModel
+
+from .querysets import LeadQuerySet
+from .enums import (
+    CampaignType,
+    DemographicTest,
+    FormKind,
+    IntakeOutcome,
+    LeadStatus,
+    RoutingLevel,
+    ScoringKind,
+)
+
+
+class Lead(PersonBase):
+    """LEAD-FIELDS."""
+
+    company = models.CharField(max_length=255, blank=True)
+    matched_account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    converted_contact = models.ForeignKey(
+        "accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    converted_account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    converted_opportunity = models.ForeignKey(
+        "opportunities.Opportunity", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    converted_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = LeadQuerySet.as_manager()
+
+    SECTIONS = (
+        (PersonBase.SECTIONS[0][0], PersonBase.SECTIONS[0][1] + ("company", "matched_account")),
+        *PersonBase.SECTIONS[1:],
+        ("Conversion", ("converted_contact", "converted_account", "converted_opportunity",
+                        "converted_at")),
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(Lower("email"), name="lead_email_lower"),
+            models.Index(fields=["owner", "status"], name="lead_owner_status"),
+            models.Index(fields=["matched_account", "status"], name="lead_account_status"),
+            models.Index(fields=["status", "mql_date"], name="lead_status_mql"),
+            models.Index(fields=["sla_due"], name="lead_sla_due"),
+            models.Index(fields=["last_interesting_moment_at"], name="lead_lim_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=LeadStatus.values), name="lead_status_valid"
+            ),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("leads:detail", args=[self.pk])
+
+
+class ScoringRule(TimeStampedModel):
+    """REF-4 points table. Behaviour rules fire on the form kinds in `triggers`; demographic
+    rules test a field (`test`) with `words` where the test needs them."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=ScoringKind.choices)
+    triggers = models.JSONField(default=list, blank=True,
+                                help_text="Form kinds that fire a behaviour rule.")
+    test = models.CharField(max_length=32, choices=DemographicTest.choices, blank=True)
+    words = models.JSONField(default=list, blank=True)
+    points = models.IntegerField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "-points", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ScoringKind.values), name="scoring_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.points:+d})"
+
+    def clean(self):
+        if self.kind == ScoringKind.BEHAVIOUR:
+            if not self.triggers:
+                raise ValidationError({"triggers": "A behaviour rule needs at least one trigger."})
+            unknown = set(self.triggers) - set(FormKind.values) - {"careers_repeat"}
+            if unknown:
+                raise ValidationError({"triggers": f"Unknown trigger(s): {', '.join(sorted(unknown))}."})
+        elif not self.test:
+            raise ValidationError({"test": "A demographic rule needs a test."})
+
+
+class RoutingPool(TimeStampedModel):
+    """REF-6."""
+
+    name = models.CharField(max_length=100, unique=True)
+    regions = models.ManyToManyField("refdata.Region", blank=True, related_name="+")
+    segments = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PoolMember(models.Model):
+    """REF-6 / ROUTE-3: a member's level sets its weight; `assigned` counts its hand-outs."""
+
+    pool = models.ForeignKey(RoutingPool, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="pool_memberships")
+    level = models.CharField(max_length=16, choices=RoutingLevel.choices,
+                             default=RoutingLevel.RAMPING)
+    active = models.BooleanField(default=True)
+    out_of_office_from = models.DateField(null=True, blank=True)
+    out_of_office_until = models.DateField(null=True, blank=True)
+    assigned = models.PositiveIntegerField(default=0)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pool", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "user"], name="uniq_pool_member"),
+            models.CheckConstraint(
+                condition=models.Q(level__in=RoutingLevel.values), name="pool_member_level_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.pool} ({self.level})"
+
+    def clean(self):
+        if (self.out_of_office_from and self.out_of_office_until
+                and self.out_of_office_until < self.out_of_office_from):
+            raise ValidationError({"out_of_office_until": "Out of office must end after it starts."})
+
+
+class PersonRef(models.Model):
+    """A row about a person: a lead or a contact, exactly one."""
+
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    contact = models.ForeignKey("accounts.Contact", null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def person(self):
+        return self.lead if self.lead_id else self.contact
+
+
+def _one_person(name):
+    return models.CheckConstraint(
+        condition=(models.Q(lead__isnull=False, contact__isnull=True)
+                   | models.Q(lead__isnull=True, contact__isnull=False)),
+        name=name,
+    )
+
+
+class ScoreEvent(PersonRef):
+    """LEAD-SCORE-1: every point change, so the lead page answers "why is this an MQL"."""
+
+    rule = models.ForeignKey(ScoringRule, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    rule_name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=ScoringKind.choices + [("reset", "Reset")])
+    points = models.IntegerField()
+    activity = models.ForeignKey("activity.Activity", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    score_after = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["lead", "-created_at"], name="score_event_lead"),
+            models.Index(fields=["contact", "-created_at"], name="score_event_contact"),
+        ]
+        constraints = [_one_person("score_event_one_person")]
+
+    def __str__(self):
+        return f"{self.rule_name} {self.points:+d}"
+
+
+class RoutingDecision(PersonRef):
+    """ROUTE-1: the stored decision — owner, deciding rule, explanation, SLA."""
+
+    rule = models.CharField(max_length=16)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    pool = models.ForeignKey(RoutingPool, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    explanation = models.JSONField(default=list)
+    notifications = models.JSONField(default=list, blank=True)
+    sla_due = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=64, blank=True)
+    decided_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [
+            models.Index(fields=["lead", "-decided_at"], name="routing_lead"),
+            models.Index(fields=["contact", "-decided_at"], name="routing_contact"),
+            models.Index(fields=["pool", "-decided_at"], name="routing_pool"),
+        ]
+        constraints = [_one_person("routing_one_person")]
+
+    def __str__(self):
+        return f"{self.rule} → {self.owner}"
+
+
+class Campaign(TimeStampedModel):
+    """CAMP-1."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="YYYYMMDD_Title")
+    type = models.CharField(max_length=32, choices=CampaignType.choices)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    high_priority = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        import re
+
+        if not re.fullmatch(r"\d{8}_.+", self.name or "") and self.type != CampaignType.SYSTEM:
+            raise ValidationError({"name": "Name campaigns YYYYMMDD_Title (CAMP-1)."})
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date is before the start date."})
+
+
+class CampaignMemberStatus(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="statuses")
+    name = models.CharField(max_length=64)
+    responded = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "campaign member statuses"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="uniq_campaign_status")
+        ]
+
+    def __str__(self):
+        return f"{self.name}{' (responded)' if self.responded else ''}"
+
+
+class CampaignMember(PersonRef, TimeStampedModel):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="members")
+    status = models.ForeignKey(CampaignMemberStatus, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            _one_person("campaign_member_one_person"),
+            models.UniqueConstraint(fields=["campaign", "lead"], name="uniq_campaign_lead"),
+            models.UniqueConstraint(fields=["campaign", "contact"], name="uniq_campaign_contact"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} in {self.campaign}"
+
+
+class IntakeSubmission(models.Model):
+    """INTAKE-2 / Q-IDEM: one row per submission id; the intake log (kept 90 days)."""
+
+    submission_id = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    token_name = models.CharField(max_length=100, blank=True)
+    form = models.CharField(max_length=40, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    payload = models.JSONField(default=dict)
+    outcome = models.CharField(max_length=16, choices=IntakeOutcome.choices)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField(default=dict)
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    contact = models.ForeignKey("accounts.Contact", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.submission_id or '—'} {self.form} {self.outcome}"
+
+
+class ImportRun(TimeStampedModel):
+    """IMPORT-1/2: an uploaded list, its preview totals and its commit progress."""
+
+    class State(models.TextChoices):
+        PREVIEW = "preview", "Preview"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    file_name = models.CharField(max_length=255)
+    file = models.FileField(upload_to="imports/", blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PREVIEW)
+    skip_invalid = models.BooleanField(default=False)
+    initial_source = models.ForeignKey("refdata.InitialSource", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    total_rows = models.PositiveIntegerField(default=0)
+    to_create = models.PositiveIntegerField(default=0)
+    to_update = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    error_report = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_state_display()})"

@@ -1,0 +1,134 @@
+"""load_reference_data (CONTRACT 3): create each seeded default once; never overwrite an
+admin's later edits — an edited row stays edited, a deleted one stays deleted."""
+import datetime
+
+import holidays as holiday_calendars
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from gtm_portal.refdata.models import (
+    Country,
+    Holiday,
+    InitialSource,
+    PortalSetting,
+    Reason,
+    Region,
+    SeededKey,
+    WordListEntry,
+)
+from gtm_portal.users import roles
+from gtm_portal.users.models import User
+
+from . import reference_data as data
+from .models import RoutingPool, ScoringRule
+
+
+class _Seeder:
+    def __init__(self):
+        self.seen = {(k, key) for k, key in SeededKey.objects.values_list("kind", "key")}
+        self.created: dict[str, int] = {}
+
+    def once(self, kind: str, key: str, create) -> None:
+        if (kind, key) in self.seen:
+            return
+        create()
+        SeededKey.objects.create(kind=kind, key=key)
+        self.seen.add((kind, key))
+        self.created[kind] = self.created.get(kind, 0) + 1
+
+
+@transaction.atomic
+def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
+    today = today or datetime.date.today()
+    s = _Seeder()
+
+    for name in data.ROLES:
+        s.once("group", name, lambda name=name: Group.objects.get_or_create(name=name))
+
+    for name in data.QUEUES:
+        def make_queue(name=name):
+            user, created = User.objects.get_or_create(
+                username=roles.queue_username(name),
+                defaults={"kind": User.Kind.QUEUE, "display_name": name},
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+        s.once("queue", name, make_queue)
+
+    for code, name, parent in data.REGIONS:
+        def make_region(code=code, name=name, parent=parent):
+            Region.objects.get_or_create(
+                code=code,
+                defaults={"name": name,
+                          "parent": Region.objects.get(code=parent) if parent else None},
+            )
+        s.once("region", code, make_region)
+    regions = {r.code: r for r in Region.objects.all()}
+
+    for name, iso2, region, subregion, eu in data.COUNTRIES:
+        def make_country(name=name, iso2=iso2, region=region, subregion=subregion, eu=eu):
+            if region not in regions:
+                return
+            Country.objects.get_or_create(
+                iso2=iso2,
+                defaults={"name": name, "region": regions[region],
+                          "subregion": regions.get(subregion) if subregion else None,
+                          "is_eu_eea": eu},
+            )
+        s.once("country", iso2, make_country)
+
+    for name, bucket, active in data.INITIAL_SOURCES:
+        s.once("initial_source", name, lambda name=name, bucket=bucket, active=active:
+               InitialSource.objects.get_or_create(
+                   name=name, defaults={"bucket": bucket, "active": active}))
+
+    for code, name, kind, trigger, words, points in data.SCORING_RULES:
+        def make_rule(code=code, name=name, kind=kind, trigger=trigger, words=words,
+                      points=points):
+            defaults = {"name": name, "kind": kind, "points": points, "words": words}
+            if kind == "behaviour":
+                defaults["triggers"] = trigger
+            else:
+                defaults["test"] = trigger
+            ScoringRule.objects.get_or_create(code=code, defaults=defaults)
+        s.once("scoring_rule", code, make_rule)
+
+    for key, value in data.SETTINGS.items():
+        s.once("setting", key, lambda key=key, value=value:
+               PortalSetting.objects.get_or_create(key=key, defaults={"value": value}))
+
+    for name, region_codes, segments in data.POOLS:
+        def make_pool(name=name, region_codes=region_codes, segments=segments):
+            pool, created = RoutingPool.objects.get_or_create(
+                name=name, defaults={"segments": segments})
+            if created:
+                pool.regions.set([regions[c] for c in region_codes if c in regions])
+        s.once("pool", name, make_pool)
+
+    word_lists = (("pubsec", data.PUBSEC_WORDS), ("free_domain", data.FREE_DOMAINS))
+    for list_name, values in word_lists:
+        for value in values:
+            s.once(f"word:{list_name}", value, lambda list_name=list_name, value=value:
+                   WordListEntry.objects.get_or_create(list=list_name, value=value))
+
+    for kind, names in data.REASONS.items():
+        for name in names:
+            s.once(f"reason:{kind}", name, lambda kind=kind, name=name:
+                   Reason.objects.get_or_create(kind=kind, name=name))
+
+    for code, country in data.HOLIDAY_CALENDARS.items():
+        region = regions.get(code)
+        if region is None:
+            continue
+        for year in (today.year, today.year + 1):
+            def make_holidays(region=region, country=country, year=year):
+                calendar = holiday_calendars.country_holidays(country, years=year)
+                Holiday.objects.bulk_create(
+                    [Holiday(region=region, date=day, name=label[:100])
+                     for day, label in sorted(calendar.items())],
+                    ignore_conflicts=True,
+                )
+            s.once("holidays", f"{code}:{year}", make_holidays)
+
+    return s.created

@@ -1,0 +1,32 @@
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from gtm_portal.core import access
+from gtm_portal.core.lists import keyset_page
+from gtm_portal.core.recordpage import panels_for, sections_for
+
+from .selectors import lead_get_for_user_or_404, lead_list_for_user, lead_routing_log, lead_score_events
+
+
+def lead_list(request):
+    page = keyset_page(lead_list_for_user(request.user), request)
+    return TemplateResponse(request, "records/list.html", {
+        "page": page, "kind": "lead", "title": "Leads",
+        "columns": ("Name", "Company", "Title", "Status", "Score", "Owner", "Initial source"),
+    })
+
+
+def lead_detail(request, pk: int):
+    lead = lead_get_for_user_or_404(request.user, pk)
+    if lead.merged_into_id:
+        return redirect(lead.merged_into)
+    context = {
+        "obj": lead, "kind": "lead",
+        "sections": sections_for(lead),
+        "score_events": lead_score_events(lead),
+        "routing_log": lead_routing_log(lead),
+        "can_edit": access.can(request.user, "person.edit", lead),
+        "can_comment": access.can(request.user, "record.comment", lead),
+        **panels_for(lead, "lead"),
+    }
+    return TemplateResponse(request, "records/lead_detail.html", context)

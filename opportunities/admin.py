@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from gtm_portal.core.admin import PortalModelAdmin
+
+from .models import Opportunity, OpportunityContactRole, SAOCreditRequest, StageChange, WebOrder
+
+
+class ContactRoleInline(admin.TabularInline):
+    model = OpportunityContactRole
+    extra = 0
+    raw_id_fields = ("contact",)
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(PortalModelAdmin):
+    list_display = ("name", "account", "stage", "close_date", "iacv", "owner", "sdr_bdr",
+                    "order_type")
+    list_filter = ("stage", "type", "order_type", "sales_qualification_source")
+    search_fields = ("name", "account__name")
+    list_select_related = ("account", "owner", "sdr_bdr")
+    raw_id_fields = ("account", "merged_opportunity", "resale_partner", "possible_duplicate_of")
+    # OPP-S1..S3: stage and stamps change only through the stage service; never typed.
+    state_fields = ("stage", "stage_changed_at", "sales_accepted_date", "sales_qualified",
+                    "sales_qualified_date", "initial_iacv", "closed_at", "version", "updated_by")
+    change_action = "opportunity.edit"
+    inlines = [ContactRoleInline]
+
+
+class ReadOnlyLog(PortalModelAdmin):
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(ReadOnlyLog):
+    list_display = ("changed_at", "opportunity", "from_stage", "to_stage", "changed_by")
+    list_select_related = ("opportunity", "changed_by")
+    list_filter = ("to_stage",)
+
+
+@admin.register(SAOCreditRequest)
+class SAOCreditRequestAdmin(ReadOnlyLog):
+    list_display = ("created_at", "opportunity", "requester", "state", "decided_by")
+    list_filter = ("state",)
+    list_select_related = ("opportunity", "requester", "decided_by")
+
+
+@admin.register(WebOrder)
+class WebOrderAdmin(ReadOnlyLog):
+    list_display = ("received_at", "invoice_number", "subscription_id", "account", "opportunity")
+    search_fields = ("invoice_number", "subscription_id")
+    list_select_related = ("account", "opportunity")
