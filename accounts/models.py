@@ -8,8 +8,8 @@ from gtm_portal.core.enums import PersonStatus
 from gtm_portal.core.models import PersonBase, TimeStampedModel, VersionedModel
 from gtm_portal.refdata.enums import Segment
 
-from .querysets import AccountQuerySet, ContactQuerySet
 from .enums import AccountType, BDRProspectingStatus, PaidTier, TransferState
+from .querysets import AccountQuerySet, ContactQuerySet
 
 
 class Account(VersionedModel):

@@ -7,6 +7,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gtm_portal.settings.base")
 
 app = Celery("gtm_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-if app.conf.broker_url is None:
-    app.conf.broker_url = "memory://"
 app.autodiscover_tasks()

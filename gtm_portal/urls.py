@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from gtm_portal.core import views as core_views
+from reports import views as report_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("search/", report_views.search, name="search"),
     path("leads/", include("leads.urls")),
     path("contacts/", include("accounts.contact_urls")),
     path("accounts/", include("accounts.urls")),

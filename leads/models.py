@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from gtm_portal.core.models import PersonBase, TimeStampedModel
 
-from .querysets import LeadQuerySet
 from .enums import (
     CampaignType,
     DemographicTest,
@@ -16,6 +15,7 @@ from .enums import (
     RoutingLevel,
     ScoringKind,
 )
+from .querysets import LeadQuerySet
 
 
 class Lead(PersonBase):

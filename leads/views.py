@@ -5,7 +5,12 @@ from gtm_portal.core import access
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import panels_for, sections_for
 
-from .selectors import lead_get_for_user_or_404, lead_list_for_user, lead_routing_log, lead_score_events
+from .selectors import (
+    lead_get_for_user_or_404,
+    lead_list_for_user,
+    lead_routing_log,
+    lead_score_events,
+)
 
 
 def lead_list(request):

@@ -5,7 +5,6 @@ from django.contrib import admin
 from . import access, history
 from .models import FieldChange, JobRun, Tombstone
 
-
 # Person fields only the lead/contact services change (LEAD-STATUS, ROUTE, scoring).
 PERSON_STATE_FIELDS = (
     "status", "owner", "behaviour_score", "demographic_score", "person_score", "mql_date",

@@ -1,5 +1,7 @@
 """Field history (Q-AUDIT, STYLE 2.8): snapshot before, diff after, one FieldChange per field."""
+import datetime
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -39,8 +41,21 @@ def display_value(obj, name) -> str:
         return ""
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    return format_value(value)
+
+
+def format_value(value) -> str:
+    """A value as people read it: local time (Q-TZ), thousands separators, Yes/No."""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z").strip()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
     return str(value)
 
 

@@ -27,9 +27,27 @@ class Frame:
     queues: list = field(default_factory=list)
 
 
+def load_roles_and_queues(user) -> list[tuple[int, str]]:
+    """One query for the user's roles and queue memberships (the frame's query budget);
+    primes `user.role_names` so the access helper does not ask again."""
+    from django.contrib.auth.models import Group
+    from django.db.models import IntegerField, Value
+
+    from gtm_portal.users.models import User
+
+    roles_q = (Group.objects.filter(user=user)
+               .annotate(queue_id=Value(0, output_field=IntegerField()))
+               .order_by().values_list("queue_id", "name"))
+    queues_q = User.objects.filter(queue_members=user).order_by().values_list("id", "display_name")
+    rows = list(roles_q.union(queues_q, all=True))
+    user.role_names = frozenset(name for qid, name in rows if not qid)
+    return sorted((qid, name) for qid, name in rows if qid)
+
+
 def frame_for_user(user) -> Frame:
     from gtm_portal.chatter.models import Notification
 
+    queues = load_roles_and_queues(user)
     names = user.role_names
     views: list[str] = []
     for role, codes in LEAD_VIEWS_BY_ROLE.items():
@@ -43,7 +61,7 @@ def frame_for_user(user) -> Frame:
         is_marketing_ops=roles.MARKETING_OPS in names,
         is_manager=bool(names & roles.MANAGERS),
         can_admin=user.is_superuser or access.can(user, "admin.access"),
-        queues=list(user.member_of_queues.values_list("id", "display_name")),
+        queues=queues,
     )
 
 

@@ -19,7 +19,7 @@ def healthz(request):
     except Exception:
         db = "down"
     broker = "eager"
-    if settings.CELERY_BROKER_URL:
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
         broker = _broker_state(settings.CELERY_BROKER_URL)
     status = 200 if db == "ok" else 503
     return JsonResponse({"db": db, "broker": broker}, status=status)

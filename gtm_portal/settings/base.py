@@ -144,8 +144,9 @@ for _key, _value in _email.items():
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gtm-portal@localhost")
 
 # Celery: a broker URL means real workers; none means tasks run eagerly in-process.
-CELERY_BROKER_URL = env_broker("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+_broker = env_broker("CELERY_BROKER_URL")
+CELERY_BROKER_URL = _broker or "memory://"
+CELERY_TASK_ALWAYS_EAGER = _broker is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -167,6 +168,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "GTM Portal API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # ROLE-2: DRF views skip LoginRequiredMiddleware, so the schema asks for a login itself.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

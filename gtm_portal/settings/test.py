@@ -11,5 +11,5 @@ DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = None
+CELERY_BROKER_URL = "memory://"
 WHITENOISE_AUTOREFRESH = True

@@ -69,7 +69,7 @@ def seed_users() -> dict[str, User]:
         "bdr.mgr": Team.objects.get_or_create(name="BDR team")[0],
     }
     users: dict[str, User] = {}
-    for username, first, last, role_names, region, manager, tz, _pools in USERS:
+    for username, first, last, role_names, region, _manager, tz, _pools in USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, first_name=first, last_name=last,
@@ -80,8 +80,7 @@ def seed_users() -> dict[str, User]:
             user.save()
             user.groups.set([groups[r] for r in role_names])
         users[username] = user
-    for username, *_rest in USERS:
-        manager = next(u[5] for u in USERS if u[0] == username)
+    for username, _first, _last, _roles, _region, manager, _tz, _pools in USERS:
         user = users[username]
         if manager and user.manager_id is None:
             user.manager = users[manager]

@@ -1,0 +1,75 @@
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def refdata(db):
+    """SPEC §2 defaults, as `load_reference_data` seeds them."""
+    from leads.reference import load_reference_data
+
+    load_reference_data()
+
+
+@pytest.fixture
+def demo(refdata):
+    """The named demo data set of CONTRACT 4."""
+    from reports.demo.named import seed_named
+
+    seed_named()
+
+
+@pytest.fixture
+def users(demo):
+    from gtm_portal.users.models import User
+
+    return {u.username: u for u in User.objects.people()}
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium through Playwright; skipped without a browser unless
+    REQUIRE_BROWSER=1 (CONTRACT 1)."""
+    path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if not path:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("REQUIRE_BROWSER=1 but no Chromium at /usr/bin/chromium")
+        pytest.skip("no Chromium found (install Debian's chromium); browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=path, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--disable-dev-shm-usage"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
+
+
+@pytest.fixture
+def screenshot(page):
+    def take(name: str):
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
+
+    return take
