@@ -38,7 +38,7 @@ def account_detail(request, pk: int):
         "can_edit": access.can(request.user, "account.edit", account),
         "can_edit_bdr": access.can(request.user, "account.edit_bdr_fields", account),
         "can_comment": access.can(request.user, "record.comment", account),
-        **panels_for(account, "account"),
+        **panels_for(account, "account", request.user),
     }
     return TemplateResponse(request, "records/account_detail.html", context)
 
@@ -60,6 +60,6 @@ def contact_detail(request, pk: int):
         "sections": sections_for(contact),
         "can_edit": access.can(request.user, "person.edit", contact),
         "can_comment": access.can(request.user, "record.comment", contact),
-        **panels_for(contact, "contact"),
+        **panels_for(contact, "contact", request.user),
     }
     return TemplateResponse(request, "records/contact_detail.html", context)

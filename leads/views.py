@@ -32,6 +32,6 @@ def lead_detail(request, pk: int):
         "routing_log": lead_routing_log(lead),
         "can_edit": access.can(request.user, "person.edit", lead),
         "can_comment": access.can(request.user, "record.comment", lead),
-        **panels_for(lead, "lead"),
+        **panels_for(lead, "lead", request.user),
     }
     return TemplateResponse(request, "records/lead_detail.html", context)

@@ -30,6 +30,6 @@ def opportunity_detail(request, pk: int):
         "closed_lost_reasons": list(opportunity.closed_lost_reasons.all()),
         "edit_scope": access.opportunity_edit_scope(request.user, opportunity),
         "can_comment": access.can(request.user, "record.comment", opportunity),
-        **panels_for(opportunity, "opportunity"),
+        **panels_for(opportunity, "opportunity", request.user),
     }
     return TemplateResponse(request, "records/opportunity_detail.html", context)

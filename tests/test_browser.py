@@ -1,5 +1,9 @@
 """End-to-end in headless Chromium: log in, see the frame, open a record page and its history."""
+import os
+
 import pytest
+
+from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -52,3 +56,40 @@ def test_executive_sees_no_admin_link_and_marketing_ops_does(transactional_db, d
     login(page, live_server, "mops")
     page.locator("aside").get_by_role("link", name="Admin").click()
     assert page.get_by_role("link", name="Scoring rules").is_visible()
+
+
+def test_mention_in_a_comment_raises_the_other_users_bell(transactional_db, demo, browser,
+                                                         live_server):
+    """CHAT-2/3 end to end: sdr.emea1 mentions @sdr.mgr; the manager's bell shows 1."""
+    from accounts.models import Account
+
+    globex = Account.objects.get(name="Globex Corporation")
+    manager_ctx = browser.new_context()
+    manager = manager_ctx.new_page()
+    login(manager, live_server, "sdr.mgr")
+    assert manager.locator("#unread-count").count() == 0
+
+    author_ctx = browser.new_context()
+    author = author_ctx.new_page()
+    login(author, live_server, "sdr.emea1")
+    author.goto(f"{live_server.url}/accounts/{globex.pk}/")
+    box = author.get_by_label("New comment")
+    box.click()
+    box.type("Can you take this one @sdr.m")
+    author.get_by_role("button", name="@sdr.mgr — Sam Manager").click()
+    box.type("thanks")
+    author.get_by_role("button", name="Post", exact=True).click()
+    author.wait_for_url(f"**/accounts/{globex.pk}/**")
+    assert author.locator(".mention", has_text="@sdr.mgr").first.is_visible()
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    author.screenshot(path=os.path.join(ARTIFACTS, "comment-mention.png"))
+
+    manager.reload()
+    assert manager.locator("#unread-count").inner_text() == "1"
+    manager.locator("#bell").click()
+    manager.get_by_role("link", name="Globex Corporation").first.click()
+    assert "Can you take this one" in manager.content()
+    manager.goto(f"{live_server.url}/")
+    assert manager.locator("#unread-count").count() == 0
+    manager_ctx.close()
+    author_ctx.close()

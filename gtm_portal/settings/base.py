@@ -142,6 +142,7 @@ EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
 for _key, _value in _email.items():
     globals()[_key] = _value
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gtm-portal@localhost")
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # Celery: a broker URL means real workers; none means tasks run eagerly in-process.
 _broker = env_broker("CELERY_BROKER_URL")

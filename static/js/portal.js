@@ -6,3 +6,45 @@ document.addEventListener("keydown", function (event) {
   const box = document.getElementById("global-search");
   if (box) { event.preventDefault(); box.focus(); }
 });
+
+// CHAT-2 autocomplete: after "@", suggest people and group handles; Enter/click inserts.
+(function () {
+  let timer = null;
+  function currentHandle(area) {
+    const upto = area.value.slice(0, area.selectionStart);
+    const m = upto.match(/(?:^|[^\w@.])@([\w.+-]*)$/);
+    return m ? m[1] : null;
+  }
+  function close(box) { box.hidden = true; box.innerHTML = ""; }
+  document.addEventListener("input", function (event) {
+    const area = event.target;
+    if (!area.classList || !area.classList.contains("mention-input")) return;
+    const box = area.parentElement.querySelector(".mention-suggestions");
+    const q = currentHandle(area);
+    if (q === null || !box) { if (box) close(box); return; }
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      fetch("/notifications/mentions/?q=" + encodeURIComponent(q), {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          box.innerHTML = "";
+          data.results.forEach(function (item) {
+            const b = document.createElement("button");
+            b.type = "button";
+            b.className = "list-group-item list-group-item-action py-1 small";
+            b.textContent = item.handle + " — " + item.label;
+            b.addEventListener("click", function () {
+              const start = area.selectionStart;
+              const before = area.value.slice(0, start).replace(/@[\w.+-]*$/, item.handle + " ");
+              area.value = before + area.value.slice(start);
+              area.focus();
+              area.selectionStart = area.selectionEnd = before.length;
+              close(box);
+            });
+            box.appendChild(b);
+          });
+          box.hidden = data.results.length === 0;
+        });
+    }, 150);
+  });
+})();

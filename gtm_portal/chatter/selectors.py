@@ -1,0 +1,55 @@
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from .models import Comment, Follow, Mention, Notification
+from .services import EDIT_WINDOW
+
+
+def thread_for(record, user, limit: int = 200) -> list[Comment]:
+    """CHAT-1: newest first, replies one level deep, in a fixed number of queries."""
+    ct = ContentType.objects.get_for_model(type(record))
+    mentions = Prefetch("mentions", queryset=Mention.objects.only("comment_id", "handle"),
+                        to_attr="mention_list")
+    replies = Prefetch(
+        "replies",
+        queryset=Comment.objects.select_related("author").prefetch_related(mentions)
+        .order_by("created_at", "id"),
+        to_attr="reply_list")
+    comments = list(
+        Comment.objects.filter(content_type=ct, object_id=record.pk, parent__isnull=True)
+        .select_related("author").prefetch_related(mentions, replies)
+        .order_by("-created_at", "-id")[:limit])
+    cutoff = timezone.now() - EDIT_WINDOW
+    for c in comments:
+        for item in [c, *c.reply_list]:
+            item.can_edit = (item.author_id == user.pk and item.kind == Comment.Kind.USER
+                             and item.created_at >= cutoff)
+    return comments
+
+
+def home_feed(user, limit: int = 15) -> list[Comment]:
+    """Comments on records I own or follow, newest first (issue: home feed)."""
+    from django.apps import apps
+
+    from .records import RECORD_MODELS
+
+    condition = Q(pk__in=[])
+    for label in RECORD_MODELS.values():
+        model = apps.get_model(label)
+        ct = ContentType.objects.get_for_model(model)
+        condition |= Q(content_type=ct,
+                       object_id__in=model.objects.filter(owner=user).values("pk"))
+    followed: dict[int, list[int]] = {}
+    for ct_id, oid in Follow.objects.filter(user=user).values_list(
+            "content_type_id", "object_id")[:1000]:
+        followed.setdefault(ct_id, []).append(oid)
+    for ct_id, ids in followed.items():
+        condition |= Q(content_type_id=ct_id, object_id__in=ids)
+    rows = list(Comment.objects.filter(condition).exclude(author=user)
+                .select_related("author", "content_type").order_by("-created_at", "-id")[:limit])
+    return rows
+
+
+def inbox_for(user):
+    return Notification.objects.filter(recipient=user).select_related("actor")
