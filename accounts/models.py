@@ -16,6 +16,9 @@ class Account(VersionedModel):
     """ACCT-FIELDS."""
 
     name = models.CharField(max_length=255)
+    normalized_name = models.CharField(
+        max_length=255, blank=True, db_index=True, editable=False,
+        help_text="Derived from the name for account matching (ROUTE, LEAD-DUP-1).")
     domain = models.CharField(max_length=255, blank=True, help_text="e.g. example.com")
     website = models.CharField(max_length=255, blank=True)
     type = models.CharField(max_length=32, choices=AccountType.choices, default=AccountType.PROSPECT)
@@ -136,6 +139,15 @@ class Account(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("accounts:detail", args=[self.pk])
+
+    DERIVED_FIELDS = ("normalized_name",)
+    HISTORY_EXCLUDE = DERIVED_FIELDS
+
+    def derive(self) -> None:
+        """Recompute the stored derived columns from this row's own fields."""
+        from .matching import normalize_company
+
+        self.normalized_name = normalize_company(self.name)
 
     @property
     def is_customer(self) -> bool:

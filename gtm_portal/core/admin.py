@@ -56,6 +56,8 @@ class PortalModelAdmin(admin.ModelAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
+        if hasattr(obj, "derive"):
+            obj.derive()
         if not change:
             super().save_model(request, obj, form, change)
             return

@@ -13,10 +13,10 @@ UNTRACKED = {"id", "created_at", "updated_at", "version", "updated_by"}
 
 
 def tracked_fields(model) -> list[str]:
-    return [
-        f.name for f in model._meta.concrete_fields
-        if f.name not in UNTRACKED and not f.primary_key
-    ]
+    """Fields whose changes get history rows; a model may leave out fields that keep their
+    own finer log (`HISTORY_EXCLUDE`, e.g. scores, which have score events)."""
+    skip = UNTRACKED | set(getattr(model, "HISTORY_EXCLUDE", ()))
+    return [f.name for f in model._meta.concrete_fields if f.name not in skip and not f.primary_key]
 
 
 def snapshot(obj, fields: Iterable[str] | None = None) -> dict:

@@ -133,6 +133,9 @@ class PersonBase(VersionedModel):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100)
     email = models.EmailField(max_length=254, blank=True)
+    email_domain = models.CharField(
+        max_length=254, blank=True, db_index=True, editable=False,
+        help_text="Derived from the e-mail: related people by domain (ROUTE-2 step 10).")
     phone = models.CharField(max_length=40, blank=True)
     mobile = models.CharField(max_length=40, blank=True)
     phone_dnc = models.BooleanField("Phone on external do-not-call list", default=False)
@@ -167,6 +170,8 @@ class PersonBase(VersionedModel):
     behaviour_score = models.IntegerField(default=0)
     demographic_score = models.IntegerField(default=0)
     person_score = models.IntegerField(default=0, help_text="Behaviour + demographic score.")
+    score_reset_at = models.DateTimeField(
+        null=True, blank=True, help_text="Behaviour score counts from here (LEAD-STATUS 3).")
     mql_date = models.DateTimeField("MQL date", null=True, blank=True)
     mql_count = models.PositiveIntegerField("MQL count", default=0)
     last_interesting_moment = models.CharField(max_length=255, blank=True)
@@ -197,6 +202,11 @@ class PersonBase(VersionedModel):
         "refdata.Reason", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # Scores have their own log (score events, LEAD-SCORE-1); the interesting moment changes
+    # with every form fill. Neither belongs in the field history.
+    HISTORY_EXCLUDE = ("email_domain", "behaviour_score", "demographic_score", "person_score", "score_reset_at",
+                       "last_interesting_moment", "last_interesting_moment_at")
+
     # Fields the record page groups into sections, in order (UX: record pages).
     SECTIONS = (
         ("Contact info", ("first_name", "last_name", "title", "email", "phone", "mobile",
@@ -221,6 +231,13 @@ class PersonBase(VersionedModel):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    DERIVED_FIELDS = ("email_domain",)
+
+    def derive(self) -> None:
+        """Recompute the stored derived columns from this row's own fields."""
+        email = (self.email or "").strip()
+        self.email_domain = email.rsplit("@", 1)[-1].lower() if "@" in email else ""
 
     @property
     def is_test(self) -> bool:

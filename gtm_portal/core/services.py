@@ -48,6 +48,9 @@ def record_update(*, obj, by, data: dict, reason: str = "", expected_version: in
     changed = history.changed_fields(locked, before)
     if not changed:
         return locked
+    if hasattr(locked, "derive"):
+        locked.derive()
+        changed += list(locked.DERIVED_FIELDS)
     locked.full_clean()
     if hasattr(locked, "version"):
         locked.version += 1

@@ -144,6 +144,14 @@ for _key, _value in _email.items():
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gtm-portal@localhost")
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
+# Cache: per-process memory by default; CACHE_URL=redis://… shares rate limits across workers.
+_cache_url = env_str("CACHE_URL")
+if _cache_url and not _cache_url.startswith(("redis://", "rediss://")):
+    raise ConfigError(f"CACHE_URL={_cache_url!r} is not a redis:// URL")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
+
 # Celery: a broker URL means real workers; none means tasks run eagerly in-process.
 _broker = env_broker("CELERY_BROKER_URL")
 CELERY_BROKER_URL = _broker or "memory://"
@@ -164,6 +172,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "gtm_portal.api.views.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "GTM Portal API",

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.enums import AccountType, BDRProspectingStatus, PaidTier
+from accounts.matching import normalize_company
 from accounts.models import Account, Contact
 from accounts.segments import segment_for_employees
 from gtm_portal.activity.enums import ActivityKind, Direction, EnrollmentState, Touch
@@ -167,6 +168,7 @@ def seed_accounts(users, now) -> dict[str, Account]:
                 bdr_assigned=users.get(bdr) if bdr else None,
                 segment=segment_for_employees(employees),
                 actively_working_since=now - datetime.timedelta(days=aw_days) if aw_days else None,
+                normalized_name=normalize_company(name),
                 first_order_available=extra.get("type") != AccountType.CUSTOMER,
                 **extra,
             )
@@ -189,7 +191,8 @@ def seed_people(users, accounts, now) -> dict[str, list[Contact]]:
             if contact is None:
                 contact = Contact.objects.create(
                     account=account, first_name=first, last_name=last, title=title,
-                    email=email, phone="+1 555 0100", initial_source=source,
+                    email=email, email_domain=account.domain, phone="+1 555 0100",
+                    initial_source=source,
                     status=PersonStatus.ACCEPTED, owner=owner, country=account.country,
                     region=account.region,
                     created_at=now - datetime.timedelta(days=60),

@@ -1,0 +1,58 @@
+"""Account matching (ROUTE account matching, LEAD-DUP-1, ORDER-2): e-mail domain = account
+domain, or the normalised company name. One implementation for routing, duplicates and orders."""
+import re
+import unicodedata
+
+from django.db.models.functions import Lower
+
+LEGAL_SUFFIXES = {
+    "inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag", "sa", "sas",
+    "sarl", "srl", "spa", "bv", "nv", "oy", "ab", "as", "kg", "co", "corp", "corporation",
+    "company", "pty", "pte", "kk", "group", "holdings",
+}
+
+
+def normalize_company(name: str) -> str:
+    """'Globex Corporation, Inc.' → 'globex'; accents folded, punctuation and legal suffixes
+    dropped, so one company's spellings meet."""
+    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    text = text.replace("&", " and ")
+    words = re.findall(r"[a-z0-9]+", text)
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+    if words and words[0] == "the" and len(words) > 1:
+        words = words[1:]
+    return " ".join(words)
+
+
+def normalize_domain(value: str) -> str:
+    value = (value or "").strip().lower()
+    value = re.sub(r"^[a-z]+://", "", value)
+    value = value.split("/", 1)[0].split("@")[-1]
+    if value.startswith("www."):
+        value = value[4:]
+    return value
+
+
+def match_account(*, email: str = "", company: str = "", website: str = "",
+                  free_domains=frozenset()):
+    """The account a person or order belongs to, or None: e-mail domain first (unless it is
+    a free domain), then website domain, then the normalised company name."""
+    from .models import Account
+
+    live = Account.objects.filter(merged_into__isnull=True)
+    domains = []
+    email_dom = normalize_domain(email.rsplit("@", 1)[-1]) if "@" in (email or "") else ""
+    if email_dom and email_dom not in free_domains:
+        domains.append(email_dom)
+    site = normalize_domain(website)
+    if site and site not in domains and site not in free_domains:
+        domains.append(site)
+    for dom in domains:
+        found = (live.annotate(d=Lower("domain")).filter(d=dom).order_by("id").first())
+        if found:
+            return found
+    key = normalize_company(company)
+    if key:
+        return live.filter(normalized_name=key).order_by("id").first()
+    return None

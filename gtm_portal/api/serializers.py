@@ -1,0 +1,99 @@
+from rest_framework import serializers
+
+from leads.enums import FormKind
+from leads.intake import resolve_country
+from leads.models import Campaign, Lead
+
+
+class IntakeSerializer(serializers.Serializer):
+    """CONTRACT 6.1 intake submission."""
+
+    submission_id = serializers.CharField(max_length=200)
+    form = serializers.ChoiceField(choices=FormKind.choices)
+    email = serializers.EmailField(max_length=254)
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100)
+    company = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    state = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    employees = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False,
+                                         allow_null=True)
+    website = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    campaign = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate_country(self, value):
+        if value and resolve_country(value) is None:
+            raise serializers.ValidationError("Unknown country; use a country name or ISO code.")
+        return value
+
+    def validate_campaign(self, value):
+        if value and not Campaign.objects.filter(name=value).exists():
+            raise serializers.ValidationError("No campaign has this name.")
+        return value
+
+    def validate_submission_id(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("This field may not be blank.")
+        return value.strip()
+
+
+class IntakeAnswerSerializer(serializers.Serializer):
+    person = serializers.DictField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    person_score = serializers.IntegerField(allow_null=True)
+    owner = serializers.DictField()
+    routing = serializers.DictField(allow_null=True)
+    sla_due = serializers.DateTimeField(allow_null=True)
+
+
+def owner_name(user):
+    if user is None:
+        return None
+    return user.display_name if user.is_queue else user.username
+
+
+class RoutingLogSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    owner = serializers.SerializerMethodField()
+    pool = serializers.SerializerMethodField()
+    explanation = serializers.ListField(child=serializers.CharField())
+    sla_due = serializers.DateTimeField(allow_null=True)
+    trigger = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+
+    def get_owner(self, obj) -> str | None:
+        return owner_name(obj.owner)
+
+    def get_pool(self, obj) -> str | None:
+        return obj.pool.name if obj.pool_id else None
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    """CONTRACT 6.3 lead: id, name, owner, email, status, person_score, initial_source,
+    mql_date, routing_log (newest first) and the main fields."""
+
+    name = serializers.CharField()
+    owner = serializers.SerializerMethodField()
+    initial_source = serializers.CharField(source="initial_source.name")
+    country = serializers.CharField(source="country.name", allow_null=True, default=None)
+    matched_account = serializers.PrimaryKeyRelatedField(read_only=True)
+    routing_log = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lead
+        fields = ("id", "name", "owner", "email", "status", "person_score", "behaviour_score",
+                  "demographic_score", "initial_source", "lead_source", "mql_date", "mql_count",
+                  "first_name", "last_name", "title", "company", "phone", "country",
+                  "employees", "matched_account", "is_hot", "sla_due", "active_until",
+                  "last_interesting_moment", "last_interesting_moment_at", "created_at",
+                  "updated_at", "routing_log")
+
+    def get_owner(self, obj) -> str | None:
+        return owner_name(obj.owner)
+
+    def get_routing_log(self, obj) -> list[dict]:
+        return RoutingLogSerializer(obj.routing_rows, many=True).data

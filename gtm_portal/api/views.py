@@ -1,0 +1,107 @@
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from leads import intake
+from leads.models import Lead, RoutingDecision
+
+from .authentication import HashedTokenAuthentication
+from .permissions import TokenRateThrottle, TokenScope
+from .serializers import IntakeAnswerSerializer, IntakeSerializer, LeadSerializer
+
+
+def error_body(exc) -> dict:
+    """CONTRACT 6: every refusal answers {"errors": {field: [messages]}}."""
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    if isinstance(detail, dict):
+        return {"errors": {k: [str(m) for m in (v if isinstance(v, list) else [v])]
+                           for k, v in detail.items()}}
+    if isinstance(detail, list):
+        return {"errors": {"non_field_errors": [str(m) for m in detail]}}
+    return {"errors": {"detail": [str(detail)]}}
+
+
+def api_exception_handler(exc, context):
+    from rest_framework.views import exception_handler
+
+    response = exception_handler(exc, context)
+    if response is not None:
+        response.data = error_body(exc)
+    return response
+
+
+class MachineEndpoint(APIView):
+    authentication_classes = [HashedTokenAuthentication]
+    permission_classes = [TokenScope]
+    throttle_classes = [TokenRateThrottle]
+
+
+class IntakeView(MachineEndpoint):
+    """INTAKE-1..4: a web-form or marketing-tool submission."""
+
+    token_scopes = ("intake",)
+
+    @extend_schema(request=IntakeSerializer, responses={201: IntakeAnswerSerializer,
+                                                        200: IntakeAnswerSerializer})
+    def post(self, request):
+        data = request.data
+        if not isinstance(data, dict):
+            raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
+        serializer = IntakeSerializer(data=data)
+        token_name = request.user.token.name
+        if not serializer.is_valid():
+            errors = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
+            intake.log_refusal(data={k: v for k, v in data.items() if isinstance(k, str)
+                                     and isinstance(v, str | int | float | bool | type(None))},
+                               token_name=token_name, status=400, errors=errors)
+            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            answer = intake.submit(serializer.validated_data, token_name=token_name)
+        except intake.Refused as refused:
+            return Response({"errors": refused.errors}, status=refused.status)
+        return Response(answer.body, status=answer.status)
+
+
+def with_routing(leads: list[Lead]) -> list[Lead]:
+    by_lead: dict[int, list] = {lead.pk: [] for lead in leads}
+    for row in (RoutingDecision.objects.filter(lead_id__in=by_lead)
+                .select_related("owner", "pool").order_by("-decided_at", "-id")):
+        by_lead[row.lead_id].append(row)
+    for lead in leads:
+        lead.routing_rows = by_lead[lead.pk]
+    return leads
+
+
+class ReadEndpoint(APIView):
+    """CONTRACT 6.3: session users (everyone reads every record) or tokens with scope read."""
+
+    authentication_classes = [HashedTokenAuthentication, SessionAuthentication]
+    permission_classes = [TokenScope]
+    throttle_classes = [TokenRateThrottle]
+    token_scopes = ("read",)
+    allow_session = True
+
+
+class LeadDetailView(ReadEndpoint):
+    @extend_schema(responses=LeadSerializer)
+    def get(self, request, pk: int):
+        lead = Lead.objects.select_related("owner", "initial_source", "country").filter(
+            pk=pk).first()
+        if lead is None:
+            raise Http404
+        return Response(LeadSerializer(with_routing([lead])[0]).data)
+
+
+class LeadListView(ReadEndpoint):
+    @extend_schema(parameters=[OpenApiParameter("email", str, required=True)],
+                   responses=LeadSerializer(many=True))
+    def get(self, request):
+        email = (request.query_params.get("email") or "").strip()
+        if not email:
+            raise exceptions.ValidationError({"email": ["Give ?email=<e-mail>."]})
+        leads = list(Lead.objects.select_related("owner", "initial_source", "country")
+                     .filter(email__iexact=email).order_by("pk")[:100])
+        return Response({"results": LeadSerializer(with_routing(leads), many=True).data})

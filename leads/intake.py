@@ -1,0 +1,264 @@
+"""INTAKE-1..4: web-form and marketing-tool submissions → a scored, routed person, in one
+transaction, idempotent by submission id (Q-IDEM)."""
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.matching import match_account
+from accounts.models import Contact
+from gtm_portal.activity.enums import ActivityKind, Direction
+from gtm_portal.activity.services import activity_record
+from gtm_portal.refdata.models import Country, InitialSource
+
+from . import scoring
+from .enums import FormKind, IntakeOutcome
+from .models import Campaign, CampaignMember, IntakeSubmission, Lead
+from .refs import Context
+from .routing_service import RoutingContext, route_person
+from .services import lead_convert_to_contact, person_record_form
+
+# INTAKE-3: initial source of a new lead, from the form kind.
+FORM_SOURCE = {
+    FormKind.TRIAL_SELF_MANAGED: "Trial - Enterprise", FormKind.TRIAL_SAAS: "Trial - GitLab.com",
+    FormKind.CONTACT_US: "Request - Contact",
+    FormKind.PROFESSIONAL_SERVICES: "Request - Professional Services",
+    FormKind.WEBCAST_REGISTRATION: "Webcast", FormKind.WEBCAST_ATTENDED_HIGH: "Webcast",
+    FormKind.WEBCAST_ATTENDED_LOW: "Webcast", FormKind.ONDEMAND_HIGH: "Webcast",
+    FormKind.ONDEMAND_LOW: "Webcast", FormKind.GATED_CONTENT: "Gated Content - General",
+    FormKind.NEWSLETTER: "Newsletter", FormKind.SECURITY_NEWSLETTER: "Security Newsletter",
+    FormKind.EVENT_BOOTH: "Conference", FormKind.WEB_CHAT: "Drift",
+    FormKind.EDUCATION_PROGRAM: "Education", FormKind.OSS_PROGRAM: "OSS",
+    FormKind.STARTUP_PROGRAM: "Web", FormKind.PAGE_VISIT_PRICING: "Web",
+    FormKind.PAGE_VISIT_FEATURES: "Web", FormKind.PAGE_VISIT_INSTALLATION: "Web",
+    FormKind.PAGE_VISIT_ENTERPRISE_TRIAL: "Web", FormKind.PAGE_VISIT_CAREERS: "Web",
+    FormKind.UNSUBSCRIBE: "Web",
+}
+
+ACTIVITY_KIND = {
+    FormKind.WEBCAST_REGISTRATION: ActivityKind.FORM_FILL,
+    FormKind.WEBCAST_ATTENDED_HIGH: ActivityKind.WEBCAST,
+    FormKind.WEBCAST_ATTENDED_LOW: ActivityKind.WEBCAST, FormKind.ONDEMAND_HIGH: ActivityKind.WEBCAST,
+    FormKind.ONDEMAND_LOW: ActivityKind.WEBCAST, FormKind.EVENT_BOOTH: ActivityKind.EVENT_VISIT,
+    FormKind.WEB_CHAT: ActivityKind.CHAT,
+}
+PERSON_FIELDS = ("first_name", "phone", "title", "state", "employees", "website", "description")
+ACTIVE_DAYS = 60
+TRIAL_DAYS = 30
+
+
+class Refused(Exception):
+    def __init__(self, status: int, errors: dict):
+        super().__init__(errors)
+        self.status = status
+        self.errors = errors
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict
+
+
+def resolve_country(value: str) -> Country | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    q = Country.objects.select_related("region", "region__parent")
+    if len(value) == 2:
+        found = q.filter(iso2__iexact=value).first()
+        if found:
+            return found
+    return q.filter(name__iexact=value).first()
+
+
+def _response(person, decision) -> dict:
+    if person is None:
+        return {"person": None, "status": None, "person_score": None,
+                "owner": {"username": None, "queue": None}, "routing": None, "sla_due": None}
+    owner = person.owner
+    return {
+        "person": {"type": "contact" if isinstance(person, Contact) else "lead", "id": person.pk},
+        "status": person.status,
+        "person_score": person.person_score,
+        "owner": {"username": owner.username if owner and not owner.is_queue else None,
+                  "queue": owner.display_name if owner and owner.is_queue else None},
+        "routing": ({"rule": decision.rule, "explanation": decision.explanation}
+                    if decision is not None else None),
+        "sla_due": person.sla_due.isoformat() if person.sla_due else None,
+    }
+
+
+def log_refusal(*, data: dict, token_name: str, status: int, errors: dict) -> None:
+    """The intake log keeps refused submissions too (no web-form lead silently dropped);
+    a refusal does not take the submission id, so a corrected retry goes through."""
+    IntakeSubmission.objects.create(
+        submission_id=None, token_name=token_name[:100], form=str(data.get("form", ""))[:40],
+        email=str(data.get("email", ""))[:254], payload=_jsonable(data),
+        outcome=IntakeOutcome.REFUSED, status_code=status, response={"errors": errors},
+        received_at=timezone.now())
+
+
+def _jsonable(data: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, datetime.datetime | datetime.date) else v)
+            for k, v in data.items()}
+
+
+def submit(data: dict, *, token_name: str = "") -> Answer:
+    """INTAKE-2: a repeated submission id answers the first answer (200) and writes nothing;
+    concurrent repeats wait on the unique index and read the winner's answer."""
+    ctx = Context()
+    domain = scoring.email_domain(data["email"])
+    from .refs import blocked_domains
+
+    if domain in blocked_domains():
+        errors = {"email": ["blocked domain"]}
+        previous = IntakeSubmission.objects.filter(submission_id=data["submission_id"]).first()
+        if previous is not None:
+            return Answer(200, previous.response)
+        log_refusal(data=data, token_name=token_name, status=422, errors=errors)
+        raise Refused(422, errors)
+    try:
+        with transaction.atomic():
+            log = IntakeSubmission.objects.create(
+                submission_id=data["submission_id"], token_name=token_name[:100],
+                form=data["form"], email=data["email"][:254], payload=_jsonable(data),
+                outcome=IntakeOutcome.CREATED, status_code=0, response={},
+                received_at=timezone.now())
+            return _process(data, log, ctx)
+    except IntegrityError:
+        previous = IntakeSubmission.objects.filter(submission_id=data["submission_id"]).first()
+        if previous is None:
+            raise
+        return Answer(200, previous.response)
+
+
+def _find_person(email: str):
+    lead = (Lead.objects.filter(email__iexact=email, merged_into__isnull=True)
+            .order_by("created_at", "pk").first())
+    if lead is not None:
+        return lead, IntakeOutcome.MATCHED_LEAD
+    contact = (Contact.objects.filter(email__iexact=email, merged_into__isnull=True)
+               .order_by("created_at", "pk").first())
+    if contact is not None:
+        return contact, IntakeOutcome.MATCHED_CONTACT
+    return None, IntakeOutcome.CREATED
+
+
+def _process(data: dict, log: IntakeSubmission, ctx: Context) -> Answer:
+    form = data["form"]
+    at = data.get("occurred_at") or timezone.now()
+    person, outcome = _find_person(data["email"])
+    if person is None and form == FormKind.UNSUBSCRIBE:
+        body = _response(None, None)
+        _finish(log, IntakeOutcome.IGNORED, 200, body)
+        return Answer(200, body)
+    country = resolve_country(data.get("country", ""))
+    created = person is None
+    if created:
+        person = Lead(
+            email=data["email"], last_name=data["last_name"],
+            company=data.get("company", ""), country=country,
+            region=country.region if country else None,
+            initial_source=InitialSource.objects.get(name=FORM_SOURCE[form]),
+            lead_source=FORM_SOURCE[form], status="Raw",
+            **{f: data[f] for f in PERSON_FIELDS if data.get(f) not in (None, "")})
+        person.derive()
+        person.full_clean()
+        person.save()
+    else:
+        _fill_blanks(person, data, country)
+    account = person.account if isinstance(person, Contact) else match_account(
+        email=person.email, company=getattr(person, "company", ""), website=person.website,
+        free_domains=ctx.free_domains)
+    _stamp_moment(person, form, at, account)
+    link = {"contact" if isinstance(person, Contact) else "lead": person}
+    activity = activity_record(
+        kind=ACTIVITY_KIND.get(form, ActivityKind.WEB_VISIT if form.startswith("page_visit")
+                               else ActivityKind.FORM_FILL),
+        occurred_at=at, direction=Direction.INBOUND, form_kind=form,
+        subject=FormKind(form).label, **link)
+    responded = _join_campaign(person, data.get("campaign"))
+    scored = person_record_form(person=person, form_kind=form, occurred_at=at, activity=activity,
+                                ctx=ctx, campaign_response=responded)
+    person = scored.person
+    decision = None
+    if created or scored.became_mql or form in scoring.ROUTING_HAND_RAISE:
+        trigger = ("created" if created else "became MQL" if scored.became_mql
+                   else f"hand-raise {form}")
+        decision = route_person(person=person, trigger=trigger, form_kind=form,
+                                ctx=RoutingContext())
+        person = decision.person_obj
+        if decision.convert_to_contact and isinstance(person, Lead) and decision.account_obj:
+            person = lead_convert_to_contact(lead=person, account=decision.account_obj,
+                                             owner=person.owner, by=None,
+                                             reason=f"{decision.rule}: paying customer")
+    status = 201 if created else 200
+    body = _response(person, decision)
+    _finish(log, outcome, status, body, person)
+    return Answer(status, body)
+
+
+def _finish(log, outcome, status, body, person=None):
+    log.outcome = outcome
+    log.status_code = status
+    log.response = body
+    if isinstance(person, Lead):
+        log.lead = person
+    elif isinstance(person, Contact):
+        log.contact = person
+    log.save(update_fields=["outcome", "status_code", "response", "lead", "contact"])
+
+
+def _fill_blanks(person, data, country):
+    """An existing person keeps what it has; the submission fills only empty fields and never
+    touches the initial source (LEAD-SOURCE-1)."""
+    changed = []
+    for f in PERSON_FIELDS + ("company",):
+        if hasattr(person, f) and data.get(f) not in (None, "") and not getattr(person, f):
+            setattr(person, f, data[f])
+            changed.append(f)
+    if country is not None and not person.country_id:
+        person.country, person.region = country, country.region
+        changed += ["country", "region"]
+    if changed:
+        person.save(update_fields=changed + ["updated_at"])
+
+
+def _stamp_moment(person, form, at, account):
+    """INTAKE-3 matched account and last interesting moment; LEAD-ACTIVE window."""
+    fields = ["last_interesting_moment", "last_interesting_moment_at", "lead_source"]
+    person.last_interesting_moment = FormKind(form).label
+    person.last_interesting_moment_at = at
+    if form in FORM_SOURCE and form not in (FormKind.UNSUBSCRIBE,):
+        person.lead_source = FORM_SOURCE[form]
+    if isinstance(person, Lead) and account is not None and person.matched_account_id != account.pk:
+        person.matched_account = account
+        fields.append("matched_account")
+    if form in scoring.HAND_RAISE_ACTIVE:
+        days = ACTIVE_DAYS
+        if form in scoring.TRIAL_FORMS:
+            days = max(ACTIVE_DAYS, TRIAL_DAYS + 30)
+        until = (at + datetime.timedelta(days=days)).date()
+        if person.active_until is None or until > person.active_until:
+            person.active_until = until
+            fields.append("active_until")
+    if form == FormKind.UNSUBSCRIBE and not person.email_opt_out:
+        person.email_opt_out = True
+        fields.append("email_opt_out")
+    person.save(update_fields=fields + ["updated_at"])
+
+
+def _join_campaign(person, name) -> bool:
+    """CAMP-1: joining with a responded status moves Raw → Inquiry (not for e-mail campaigns)."""
+    if not name:
+        return False
+    campaign = Campaign.objects.get(name=name)
+    status = (campaign.statuses.filter(responded=True).order_by("id").first()
+              or campaign.statuses.order_by("id").first())
+    if status is None:
+        status = campaign.statuses.create(name="Responded", responded=True)
+    link = {"contact" if isinstance(person, Contact) else "lead": person}
+    CampaignMember.objects.get_or_create(campaign=campaign, **link, defaults={"status": status})
+    return status.responded and campaign.type != "e-mail"

@@ -1,0 +1,52 @@
+"""Reads of reference data the lead rules need, cached per call site by the caller."""
+from gtm_portal.refdata.enums import Setting, WordList
+from gtm_portal.refdata.models import PortalSetting, WordListEntry
+
+from . import scoring
+from .models import ScoringRule
+
+DEFAULTS = {Setting.MQL_THRESHOLD: 100, Setting.INQUIRY_THRESHOLD: 10,
+            Setting.FISCAL_YEAR_START_MONTH: 2, Setting.AW_LIMIT_LARGE: 100,
+            Setting.AW_LIMIT_OTHER: 150}
+
+
+def setting(key: str) -> int:
+    row = PortalSetting.objects.filter(key=key).values_list("value", flat=True).first()
+    return DEFAULTS[key] if row is None else row
+
+
+def words(list_name: str) -> frozenset[str]:
+    return frozenset(v.lower() for v in
+                     WordListEntry.objects.filter(list=list_name).values_list("value", flat=True))
+
+
+def free_domains() -> frozenset[str]:
+    return words(WordList.FREE_DOMAIN)
+
+
+def blocked_domains() -> frozenset[str]:
+    return words(WordList.BLOCKED_DOMAIN)
+
+
+def to_rule(row: ScoringRule) -> scoring.Rule:
+    return scoring.Rule(id=row.pk, code=row.code, name=row.name, kind=row.kind,
+                        points=row.points, triggers=frozenset(row.triggers or ()),
+                        test=row.test, words=frozenset(w.lower() for w in row.words or ()))
+
+
+def active_rules() -> list[scoring.Rule]:
+    return [to_rule(r) for r in ScoringRule.objects.filter(active=True).order_by("id")]
+
+
+class Context:
+    """Everything scoring and the status machine read, loaded once per request or batch."""
+
+    def __init__(self, rules=None):
+        self.rules = rules if rules is not None else active_rules()
+        self.mql_threshold = setting(Setting.MQL_THRESHOLD)
+        self.inquiry_threshold = setting(Setting.INQUIRY_THRESHOLD)
+        self.free_domains = free_domains()
+
+    def facts(self, person) -> scoring.Facts:
+        return scoring.Facts(title=person.title, email=person.email,
+                             free_domains=self.free_domains)

@@ -1,0 +1,308 @@
+"""Every write to leads (and the person side of contacts): scoring, the status machine,
+creation. Forms, admin, API, imports and tasks call these; the rules live in `scoring` and
+`workflow` (STYLE 2.1)."""
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.models import Contact
+from gtm_portal.core import access, history
+from gtm_portal.core.enums import PersonStatus as S
+
+from . import scoring
+from .enums import ScoringKind
+from .models import Lead, ScoreEvent
+from .refs import Context
+from .workflow import TransitionRefused, Via, check_move
+
+ACTIVE_DAYS = 60
+TRIAL_EXTRA_DAYS = 30
+
+
+def person_kind(person) -> str:
+    return "contact" if isinstance(person, Contact) else "lead"
+
+
+def person_link(person) -> dict:
+    return {person_kind(person): person}
+
+
+def lock_person(person):
+    return type(person).objects.select_for_update().get(pk=person.pk)
+
+
+@dataclass
+class ScoreOutcome:
+    events: list = field(default_factory=list)
+    status_changes: list = field(default_factory=list)
+    became_mql: bool = False
+
+
+def _net_points_by_rule(person, kind: str) -> dict[int | None, int]:
+    rows = (ScoreEvent.objects.filter(**person_link(person), kind=kind)
+            .values("rule_id").annotate(total=Sum("points")))
+    return {r["rule_id"]: r["total"] for r in rows}
+
+
+def _event(person, *, rule_id, name, kind, points, at, activity=None):
+    return ScoreEvent(**person_link(person), rule_id=rule_id, rule_name=name[:200], kind=kind,
+                      points=points, activity=activity, created_at=at,
+                      score_after=person.behaviour_score + person.demographic_score)
+
+
+def evaluate_demographics(person, ctx: Context, at) -> list[ScoreEvent]:
+    """REF-4: each demographic rule counts once per person; a change of title or e-mail (or
+    of the points table) adds the difference, never a second copy."""
+    net = _net_points_by_rule(person, ScoringKind.DEMOGRAPHIC)
+    matching = {r.id: r for r in scoring.demographic_rules_matching(ctx.rules, ctx.facts(person))}
+    events = []
+    rule_names = {r.id: r.name for r in ctx.rules}
+    for rule_id in sorted(set(net) | set(matching), key=lambda x: (x is None, x or 0)):
+        want = matching[rule_id].points if rule_id in matching else 0
+        have = net.get(rule_id, 0)
+        if want == have:
+            continue
+        person.demographic_score += want - have
+        name = rule_names.get(rule_id, "Rule no longer in the points table")
+        if rule_id not in matching:
+            name = f"{name} (no longer applies)"
+        events.append(_event(person, rule_id=rule_id, name=name, kind=ScoringKind.DEMOGRAPHIC,
+                             points=want - have, at=at))
+    person.person_score = person.behaviour_score + person.demographic_score
+    return events
+
+
+def behaviour_events(person, ctx: Context, form_kind: str, at, activity=None) -> list[ScoreEvent]:
+    """REF-4 behaviour rules fire per activity of their kind."""
+    events = []
+    triggers = [form_kind]
+    if form_kind == "page_visit_careers" and _careers_due(person, ctx, at, activity):
+        triggers.append(scoring.CAREERS_REPEAT)
+    for trigger in triggers:
+        for rule in scoring.behaviour_rules_for(ctx.rules, trigger):
+            person.behaviour_score += rule.points
+            events.append(_event(person, rule_id=rule.id, name=rule.name,
+                                 kind=ScoringKind.BEHAVIOUR, points=rule.points, at=at,
+                                 activity=activity))
+    person.person_score = person.behaviour_score + person.demographic_score
+    return events
+
+
+def _careers_due(person, ctx: Context, at, activity) -> bool:
+    from gtm_portal.activity.models import Activity
+
+    since = at - datetime.timedelta(days=scoring.CAREERS_WINDOW_DAYS)
+    visits = (Activity.objects.filter(**person_link(person), form_kind="page_visit_careers",
+                                      occurred_at__gte=since, occurred_at__lte=at)
+              .exclude(pk=getattr(activity, "pk", None)).values_list("occurred_at", flat=True))
+    penalty_ids = [r.id for r in ctx.rules if scoring.CAREERS_REPEAT in r.triggers]
+    penalties = (ScoreEvent.objects.filter(**person_link(person), rule_id__in=penalty_ids,
+                                           created_at__gte=since)
+                 .values_list("created_at", flat=True))
+    return scoring.careers_penalty_due(
+        [(at - v).total_seconds() / 86400 for v in visits],
+        [(at - p).total_seconds() / 86400 for p in penalties])
+
+
+def apply_automatic_status(person, ctx: Context, *, form_kind: str | None = None,
+                           campaign_response: bool = False, at=None) -> list[tuple[str, str]]:
+    """LEAD-STATUS 1 (Raw → Inquiry) and 2/3 (→ MQL at the threshold, re-MQL from Recycle).
+    Mutates `person`; returns the moves made as (rule, reason) pairs."""
+    at = at or timezone.now()
+    moves = []
+    if person.status == S.RAW and (
+            (form_kind and scoring.is_form(form_kind)) or campaign_response
+            or person.behaviour_score > ctx.inquiry_threshold):
+        why = ("filled a form" if form_kind and scoring.is_form(form_kind) else
+               "responded to a campaign" if campaign_response else
+               f"behaviour score {person.behaviour_score} > {ctx.inquiry_threshold}")
+        person.status = S.INQUIRY
+        moves.append(("LEAD-STATUS 1", f"LEAD-STATUS 1: Raw → Inquiry ({why})"))
+    if person.status in (S.RAW, S.INQUIRY, S.RECYCLE) and person.person_score >= ctx.mql_threshold:
+        rule = "LEAD-STATUS 3" if person.status == S.RECYCLE else "LEAD-STATUS 2"
+        moves.append((rule, f"{rule}: {person.status} → MQL (person score {person.person_score} "
+                            f"≥ {ctx.mql_threshold})"))
+        person.status = S.MQL
+        person.mql_date = at
+        person.mql_count += 1
+    return moves
+
+
+def _save_person(person, before, before_display, *, by, reason, fields):
+    """Persist a person changed by a rule, with history rows for the tracked fields."""
+    if hasattr(person, "version"):
+        person.version += 1
+        person.updated_by = by if getattr(by, "pk", None) else None
+        fields = list(fields) + ["version", "updated_by", "updated_at"]
+    person.save(update_fields=sorted(set(fields)))
+    history.record_changes(person, before, before_display, by=by, reason=reason)
+
+
+SCORE_FIELDS = ("behaviour_score", "demographic_score", "person_score", "status", "mql_date",
+                "mql_count", "score_reset_at")
+
+
+@transaction.atomic
+def person_record_form(*, person, form_kind: str, occurred_at=None, activity=None,
+                       ctx: Context | None = None, campaign_response: bool = False,
+                       by=None) -> ScoreOutcome:
+    """LEAD-SCORE-1: score a marketing activity, re-evaluate demographics, move the status.
+    The caller routes the person when `became_mql` (ROUTE-1)."""
+    ctx = ctx or Context()
+    at = occurred_at or timezone.now()
+    person = lock_person(person)
+    fields = history.tracked_fields(type(person))
+    before, before_display = history.snapshot(person, fields), history.display_snapshot(person, fields)
+    out = ScoreOutcome()
+    out.events += evaluate_demographics(person, ctx, at)
+    out.events += behaviour_events(person, ctx, form_kind, at, activity)
+    was_mql_count = person.mql_count
+    moves = apply_automatic_status(person, ctx, form_kind=form_kind,
+                                   campaign_response=campaign_response, at=timezone.now())
+    out.status_changes = moves
+    out.became_mql = person.mql_count > was_mql_count
+    ScoreEvent.objects.bulk_create(out.events)
+    _save_person(person, before, before_display, by=by,
+                 reason="; ".join(m[1] for m in moves) or f"Scored {form_kind}",
+                 fields=SCORE_FIELDS)
+    out.person = person
+    return out
+
+
+@transaction.atomic
+def person_rescore_demographics(*, person, ctx: Context | None = None, by=None) -> ScoreOutcome:
+    """LEAD-SCORE-1: a field a demographic rule uses changed."""
+    ctx = ctx or Context()
+    person = lock_person(person)
+    fields = history.tracked_fields(type(person))
+    before, before_display = history.snapshot(person, fields), history.display_snapshot(person, fields)
+    out = ScoreOutcome()
+    out.events = evaluate_demographics(person, ctx, timezone.now())
+    was = person.mql_count
+    out.status_changes = apply_automatic_status(person, ctx)
+    out.became_mql = person.mql_count > was
+    ScoreEvent.objects.bulk_create(out.events)
+    _save_person(person, before, before_display, by=by,
+                 reason="; ".join(m[1] for m in out.status_changes) or "Re-scored",
+                 fields=SCORE_FIELDS)
+    out.person = person
+    return out
+
+
+def _channel_facts(person) -> dict:
+    valid = scoring.is_valid_email(person.email)
+    return {"has_valid_email": valid,
+            "has_usable_channel": valid or bool(person.phone or person.mobile)}
+
+
+@transaction.atomic
+def person_change_status(*, person, to: str, by, via: str = Via.HAND, reason: str = "",
+                         disqualify_reason=None, check_access: bool = True):
+    """LEAD-STATUS: every status change goes through here. Refusals name their rule and
+    change nothing. Moving to Recycle resets the behaviour score (LEAD-STATUS 3)."""
+    person = lock_person(person)
+    if check_access and via == Via.HAND:
+        access.require(by, "person.edit", person)
+    converted = bool(getattr(person, "converted_at", None))
+    try:
+        rule = check_move(person.status, to, via=via, is_contact=isinstance(person, Contact),
+                          disqualify_reason=disqualify_reason is not None, converted=converted,
+                          **_channel_facts(person))
+    except TransitionRefused as refused:
+        raise ValidationError(refused.message, code=refused.rule) from None
+    fields = history.tracked_fields(type(person))
+    before, before_display = history.snapshot(person, fields), history.display_snapshot(person, fields)
+    changed = ["status"]
+    person.status = to
+    if to == S.DISQUALIFIED:
+        person.disqualify_reason = disqualify_reason
+        changed.append("disqualify_reason")
+    if to == S.RECYCLE and person.behaviour_score:
+        now = timezone.now()
+        reset = person.behaviour_score
+        person.behaviour_score = 0
+        person.person_score = person.demographic_score
+        person.score_reset_at = now
+        ScoreEvent.objects.create(**person_link(person), kind="reset", points=-reset,
+                                  rule_name="Moved to Recycle: behaviour score reset",
+                                  created_at=now, score_after=person.person_score)
+        changed += ["behaviour_score", "person_score", "score_reset_at"]
+    _save_person(person, before, before_display, by=by,
+                 reason=f"{rule}{': ' + reason if reason else ''}", fields=changed)
+    return person
+
+
+# Rows that hang off a person and move with it on conversion or merge (LEAD-CONVERT-1,
+# LEAD-MERGE-1): model label → its lead and contact link fields.
+PERSON_ROWS = (
+    "activity.Activity", "activity.Task", "activity.Enrollment", "activity.QualificationNote",
+    "leads.ScoreEvent", "leads.RoutingDecision", "leads.CampaignMember",
+)
+
+
+def move_person_rows(*, lead: Lead, contact: Contact) -> dict[str, int]:
+    """Re-point everything a lead holds at a contact, comments included; one UPDATE per
+    table (set-based)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    from gtm_portal.chatter.models import Comment, Follow
+
+    moved = {}
+    for label in PERSON_ROWS:
+        model = apps.get_model(label)
+        qs = model.objects.filter(lead=lead)
+        if label == "leads.CampaignMember":
+            taken = model.objects.filter(contact=contact).values("campaign_id")
+            qs.filter(campaign_id__in=taken).delete()
+        moved[label] = qs.update(lead=None, contact=contact)
+    lead_ct = ContentType.objects.get_for_model(Lead)
+    contact_ct = ContentType.objects.get_for_model(Contact)
+    moved["chatter.Comment"] = Comment.objects.filter(
+        content_type=lead_ct, object_id=lead.pk).update(content_type=contact_ct,
+                                                        object_id=contact.pk)
+    Follow.objects.filter(content_type=lead_ct, object_id=lead.pk).exclude(
+        user__in=Follow.objects.filter(content_type=contact_ct, object_id=contact.pk)
+        .values("user")).update(content_type=contact_ct, object_id=contact.pk)
+    return moved
+
+
+PERSON_COPY_FIELDS = (
+    "first_name", "last_name", "email", "email_domain", "phone", "mobile", "phone_dnc",
+    "mobile_dnc", "title", "website", "linkedin_url", "employees", "country", "state", "city",
+    "address1", "address2", "postal_code", "region", "description", "initial_source",
+    "lead_source", "behaviour_score", "demographic_score", "person_score", "score_reset_at",
+    "mql_date", "mql_count", "last_interesting_moment", "last_interesting_moment_at", "is_hot",
+    "active_until", "sla_due", "first_touch_at", "do_not_call", "email_opt_out", "opt_out_until",
+    "gdpr_opt_in", "is_inactive", "is_core_user", "setup_for_team", "partner_prospecting_status",
+    "bant_budget", "bant_authority", "bant_need", "bant_timeline", "disqualify_reason",
+)
+
+
+@transaction.atomic
+def lead_convert_to_contact(*, lead: Lead, account, owner, by, reason: str) -> Contact:
+    """ROUTE-2 step 7a (and the contact part of LEAD-CONVERT-1): a contact on the account
+    with the lead's data, history and conversation; the lead keeps a pointer and becomes
+    read-only (LEAD-STATUS 10)."""
+    lead = lock_person(lead)
+    if lead.converted_at:
+        raise ValidationError("LEAD-STATUS 10: this lead is already converted.",
+                              code="LEAD-STATUS 10")
+    contact = Contact(account=account, owner=owner,
+                      status=lead.status if lead.status != S.RAW else S.INQUIRY,
+                      **{f: getattr(lead, f) for f in PERSON_COPY_FIELDS})
+    contact.derive()
+    contact.full_clean()
+    contact.save()
+    move_person_rows(lead=lead, contact=contact)
+    fields = history.tracked_fields(Lead)
+    before, before_display = history.snapshot(lead, fields), history.display_snapshot(lead, fields)
+    lead.converted_contact, lead.converted_account = contact, account
+    lead.converted_at = timezone.now()
+    _save_person(lead, before, before_display, by=by, reason=reason,
+                 fields=["converted_contact", "converted_account", "converted_at"])
+    return contact
