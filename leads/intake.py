@@ -94,15 +94,22 @@ def log_refusal(*, data: dict, token_name: str, status: int, errors: dict) -> No
     """The intake log keeps refused submissions too (no web-form lead silently dropped);
     a refusal does not take the submission id, so a corrected retry goes through."""
     IntakeSubmission.objects.create(
-        submission_id=None, token_name=token_name[:100], form=str(data.get("form", ""))[:40],
-        email=str(data.get("email", ""))[:254], payload=_jsonable(data),
+        submission_id=None, token_name=token_name[:100],
+        form=str(data.get("form", "")).replace("\x00", "")[:40],
+        email=str(data.get("email", "")).replace("\x00", "")[:254], payload=_jsonable(data),
         outcome=IntakeOutcome.REFUSED, status_code=status, response={"errors": errors},
         received_at=timezone.now())
 
 
 def _jsonable(data: dict) -> dict:
-    return {k: (v.isoformat() if isinstance(v, datetime.datetime | datetime.date) else v)
-            for k, v in data.items()}
+    """The payload as the log stores it; NUL bytes are dropped (PostgreSQL rejects them)."""
+    def clean(v):
+        if isinstance(v, datetime.datetime | datetime.date):
+            return v.isoformat()
+        if isinstance(v, str):
+            return v.replace("\x00", "")
+        return v
+    return {str(k).replace("\x00", ""): clean(v) for k, v in data.items()}
 
 
 def submit(data: dict, *, token_name: str = "") -> Answer:

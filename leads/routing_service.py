@@ -137,7 +137,7 @@ def take_pool_slot(pool_name: str, today) -> tuple[User | None, RoutingPool | No
     pool = RoutingPool.objects.filter(name=pool_name, active=True).first()
     if pool is None:
         return None, None, f"Pool {pool_name} is missing or inactive."
-    members = list(PoolMember.objects.select_for_update().filter(pool=pool)
+    members = list(PoolMember.objects.select_for_update(of=("self",)).filter(pool=pool)
                    .select_related("user").order_by("id"))
     available = [m for m in members if m.active and m.user.is_active and not (
         m.out_of_office_from and m.out_of_office_from <= today
@@ -184,7 +184,7 @@ def route_person(*, person, trigger: str, form_kind: str | None = None, by=None,
     ctx = ctx or RoutingContext()
     now = now or timezone.now()
     model = type(person)
-    person = (model.objects.select_for_update()
+    person = (model.objects.select_for_update(of=("self",))
               .select_related("country", "region", "region__parent", "owner",
                               *(("account",) if model is Contact else ()))
               .get(pk=person.pk))

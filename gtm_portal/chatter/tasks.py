@@ -12,7 +12,7 @@ def email_notification(notification_id: int) -> bool:
     """CHAT-3: e-mail a notification once, even when the task is retried or run twice:
     the row lock and `emailed_at` decide; a failed send rolls back and is retried."""
     with transaction.atomic():
-        n = (Notification.objects.select_for_update()
+        n = (Notification.objects.select_for_update(of=("self",))
              .select_related("recipient", "actor").filter(pk=notification_id).first())
         if n is None or n.emailed_at is not None or not n.recipient.email:
             return False
