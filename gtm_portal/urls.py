@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from gtm_portal.chatter import views as chatter_views
 from gtm_portal.core import views as core_views
+from leads import person_views
 from reports import views as report_views
 
 urlpatterns = [
@@ -20,6 +21,16 @@ urlpatterns = [
             r"(?P<comment_id>\d+)/edit/$", chatter_views.comment_edit, name="comment_edit"),
     re_path(r"^(?P<kind>leads|contacts|accounts|opportunities)/(?P<pk>\d+)/follow/$",
             chatter_views.follow_toggle, name="follow"),
+    re_path(r"^(?P<kind>leads|contacts)/(?P<pk>\d+)/edit/$", person_views.person_edit,
+            name="person_edit"),
+    re_path(r"^(?P<kind>leads|contacts)/(?P<pk>\d+)/status/$", person_views.person_status,
+            name="person_status"),
+    re_path(r"^(?P<kind>leads|contacts)/(?P<pk>\d+)/misroute/$", person_views.person_misroute,
+            name="person_misroute"),
+    re_path(r"^(?P<kind>leads|contacts)/(?P<pk>\d+)/reroute/$", person_views.person_reroute,
+            name="person_reroute"),
+    re_path(r"^(?P<kind>leads|contacts)/(?P<pk>\d+)/assign/$", person_views.person_assign,
+            name="person_assign"),
     path("leads/", include("leads.urls")),
     path("contacts/", include("accounts.contact_urls")),
     path("accounts/", include("accounts.urls")),

@@ -306,3 +306,68 @@ def lead_convert_to_contact(*, lead: Lead, account, owner, by, reason: str) -> C
     _save_person(lead, before, before_display, by=by, reason=reason,
                  fields=["converted_contact", "converted_account", "converted_at"])
     return contact
+
+
+@transaction.atomic
+def person_update(*, person, by, data: dict, expected_version: int | None = None):
+    """Edit a lead's or contact's fields (ROLE-3, Q-CONC); the initial source never changes
+    (LEAD-SOURCE-1); qualified and converted leads are read-only (LEAD-STATUS 10); a changed
+    title or e-mail re-scores the demographic rules (LEAD-SCORE-1)."""
+    from gtm_portal.core.services import record_update
+
+    access.require(by, "person.edit", person)
+    if getattr(person, "converted_at", None) or person.status == S.QUALIFIED:
+        raise ValidationError("LEAD-STATUS 10: qualified and converted leads are read-only "
+                              "except comments.", code="LEAD-STATUS 10")
+    old = (person.title, person.email)
+    person = record_update(obj=person, by=by, data=data, expected_version=expected_version,
+                           immutable={"initial_source": "LEAD-SOURCE-1"})
+    if (person.title, person.email) != old:
+        person = person_rescore_demographics(person=person, by=by).person
+    return person
+
+
+@transaction.atomic
+def person_assign(*, person, owner, by, reason: str):
+    """ROUTE-5: Marketing Ops assigns by hand with a reason; kept in history and the routing
+    log."""
+    from gtm_portal.chatter.models import Notification
+    from gtm_portal.chatter.services import notify
+    from gtm_portal.core.services import record_update
+
+    from .models import RoutingDecision
+
+    access.require(by, "routing.reroute", person)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "ROUTE-5: give the reason for the new owner."},
+                              code="ROUTE-5")
+    person = record_update(obj=person, by=by, data={"owner": owner},
+                           reason=f"ROUTE-5: assigned by hand: {reason}")
+    RoutingDecision.objects.create(
+        **person_link(person), rule="ROUTE-5", owner=owner, trigger="manual assignment",
+        explanation=[f"Assigned by hand by {by.label}: {reason}"], decided_at=timezone.now(),
+        decided_by=by)
+    if not owner.is_queue:
+        notify(recipients=[owner], reason=Notification.Reason.ROUTED, record=person, actor=by,
+               message=f"Assigned to you: {reason}")
+    return person
+
+
+def person_flag_misroute(*, person, by, body: str):
+    """ROUTE-5: anyone flags a misroute with a comment that mentions @mktgops-support."""
+    from gtm_portal.chatter.services import comment_post
+
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError({"body": "ROUTE-5: say what is wrong with the routing."},
+                              code="ROUTE-5")
+    return comment_post(record=person, author=by, topic="misroute",
+                        body=f"@mktgops-support Misroute: {text}")
+
+
+def person_reroute(*, person, by):
+    """ROUTE-5: Marketing Ops runs ROUTE-2 again."""
+    from .routing_service import route_person
+
+    access.require(by, "routing.reroute", person)
+    return route_person(person=person, trigger="re-route by Marketing Ops", by=by)

@@ -5,6 +5,7 @@ from gtm_portal.core import access
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import panels_for, sections_for
 
+from .forms import person_actions
 from .selectors import (
     lead_get_for_user_or_404,
     lead_list_for_user,
@@ -32,6 +33,7 @@ def lead_detail(request, pk: int):
         "routing_log": lead_routing_log(lead),
         "can_edit": access.can(request.user, "person.edit", lead),
         "can_comment": access.can(request.user, "record.comment", lead),
+        **person_actions(request.user, lead),
         **panels_for(lead, "lead", request.user),
     }
     return TemplateResponse(request, "records/lead_detail.html", context)

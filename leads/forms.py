@@ -1,0 +1,95 @@
+from django import forms
+
+from gtm_portal.core.enums import PersonStatus
+from gtm_portal.refdata.enums import ReasonKind
+from gtm_portal.refdata.models import Reason
+from gtm_portal.users.models import User
+
+from .models import Lead, ScoringRule
+from .workflow import allowed_hand_targets
+
+PERSON_EDIT_FIELDS = (
+    "first_name", "last_name", "title", "email", "phone", "mobile", "linkedin_url", "website",
+    "employees", "address1", "address2", "city", "state", "postal_code", "country",
+    "description", "bant_budget", "bant_authority", "bant_need", "bant_timeline",
+    "partner_prospecting_status", "is_core_user", "setup_for_team", "is_hot",
+)
+
+
+class LeadEditForm(forms.ModelForm):
+    """Editable person fields. The initial source is not among them (LEAD-SOURCE-1); status,
+    owner and scores move only through their services."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Lead
+        fields = ("company", *PERSON_EDIT_FIELDS)
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class StatusForm(forms.Form):
+    """LEAD-STATUS by hand: the choices come from the workflow table for the current status."""
+
+    to = forms.ChoiceField(label="New status")
+    disqualify_reason = forms.ModelChoiceField(
+        queryset=Reason.objects.none(), required=False, label="Disqualify reason")
+    reason = forms.CharField(required=False, max_length=300, label="Note")
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = allowed_hand_targets(person.status, is_contact=not isinstance(person, Lead))
+        self.fields["to"].choices = [(t, PersonStatus(t).label) for t in targets]
+        self.fields["disqualify_reason"].queryset = Reason.objects.filter(
+            kind=ReasonKind.DISQUALIFY, active=True)
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by(
+        "kind", "username"), label="New owner")
+    reason = forms.CharField(max_length=300, label="Reason (kept in the history)")
+
+
+class MisrouteForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                           label="What is wrong with this owner?")
+
+
+class ScoringRuleForm(forms.ModelForm):
+    triggers = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    words = forms.CharField(required=False, help_text="Comma-separated words for title tests.")
+
+    class Meta:
+        model = ScoringRule
+        fields = ("name", "kind", "triggers", "test", "words", "points", "active")
+
+    def __init__(self, *args, **kwargs):
+        from .enums import FormKind
+        from .scoring import CAREERS_REPEAT
+
+        super().__init__(*args, **kwargs)
+        self.fields["triggers"].choices = [*FormKind.choices,
+                                           (CAREERS_REPEAT, "Repeat careers visits (7 days)")]
+        if self.instance.pk:
+            self.initial["words"] = ", ".join(self.instance.words or [])
+
+    def clean_words(self):
+        return [w.strip().lower() for w in self.cleaned_data["words"].split(",") if w.strip()]
+
+
+class ThresholdsForm(forms.Form):
+    mql_threshold = forms.IntegerField(min_value=1, max_value=10_000, label="MQL threshold")
+    inquiry_threshold = forms.IntegerField(min_value=0, max_value=10_000,
+                                           label="Inquiry threshold (behaviour, exclusive)")
+
+
+def person_actions(user, person) -> dict:
+    """What the person page's action bar offers this user (the server checks again)."""
+    from gtm_portal.core import access
+
+    can_reroute = access.can(user, "routing.reroute", person)
+    return {
+        "status_form": StatusForm(person=person),
+        "can_reroute": can_reroute,
+        "assign_form": AssignForm() if can_reroute else None,
+    }
