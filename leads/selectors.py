@@ -18,9 +18,17 @@ def lead_list_for_user(user):
     return Lead.objects.visible_to(user).select_related("owner", "initial_source")
 
 
-def lead_score_events(lead, limit: int = 200):
-    return list(ScoreEvent.objects.filter(lead=lead).select_related("activity")
-                .order_by("-created_at", "-id")[:limit])
+def lead_score_events(lead, threshold: int, limit: int = 200):
+    """LEAD-SCORE-1 breakdown, newest first; the event that took the score across the MQL
+    threshold is marked `mql_moment` ("why is this an MQL")."""
+    events = list(ScoreEvent.objects.filter(lead=lead).select_related("activity")
+                  .order_by("-created_at", "-id")[:limit])
+    previous = None
+    for event in reversed(events):
+        before = previous.score_after if previous is not None else event.score_after - event.points
+        event.mql_moment = before < threshold <= event.score_after
+        previous = event
+    return events
 
 
 def lead_routing_log(lead, limit: int = 50):

@@ -1,9 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import admin_views, views
 
 app_name = "leads"
 urlpatterns = [
     path("", views.lead_list, name="list"),
     path("<int:pk>/", views.lead_detail, name="detail"),
+    path("scoring/", admin_views.scoring_table, name="scoring"),
+    path("scoring/new/", admin_views.scoring_rule_edit, name="scoring_new"),
+    path("scoring/<int:pk>/", admin_views.scoring_rule_edit, name="scoring_edit"),
+    path("scoring/<int:pk>/toggle/", admin_views.scoring_rule_toggle, name="scoring_toggle"),
+    path("scoring/thresholds/", admin_views.thresholds_save, name="thresholds"),
+    path("scoring/jobs/<int:pk>/", admin_views.job_progress, name="job"),
+    path("intake-log/", admin_views.intake_log, name="intake_log"),
 ]

@@ -4,7 +4,9 @@ from django.template.response import TemplateResponse
 from gtm_portal.core import access
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import panels_for, sections_for
+from gtm_portal.refdata.enums import Setting
 
+from . import refs
 from .forms import person_actions
 from .selectors import (
     lead_get_for_user_or_404,
@@ -26,10 +28,12 @@ def lead_detail(request, pk: int):
     lead = lead_get_for_user_or_404(request.user, pk)
     if lead.merged_into_id:
         return redirect(lead.merged_into)
+    mql_threshold = refs.setting(Setting.MQL_THRESHOLD)
     context = {
         "obj": lead, "kind": "lead",
         "sections": sections_for(lead),
-        "score_events": lead_score_events(lead),
+        "score_events": lead_score_events(lead, mql_threshold),
+        "mql_threshold": mql_threshold,
         "routing_log": lead_routing_log(lead),
         "can_edit": access.can(request.user, "person.edit", lead),
         "can_comment": access.can(request.user, "record.comment", lead),
