@@ -93,3 +93,31 @@ def person_actions(user, person) -> dict:
         "can_reroute": can_reroute,
         "assign_form": AssignForm() if can_reroute else None,
     }
+
+
+class PoolMemberForm(forms.ModelForm):
+    class Meta:
+        from .models import PoolMember
+
+        model = PoolMember
+        fields = ("level", "active", "out_of_office_from", "out_of_office_until")
+        widgets = {"out_of_office_from": forms.DateInput(attrs={"type": "date"}),
+                   "out_of_office_until": forms.DateInput(attrs={"type": "date"})}
+
+
+class RoutingPreviewForm(forms.Form):
+    """ROUTE preview: a lead, or sample facts typed by hand."""
+
+    from .enums import FormKind as _FormKind
+
+    lead = forms.IntegerField(required=False, label="Lead id (or leave empty and type facts)")
+    form = forms.ChoiceField(choices=[("", "—"), *_FormKind.choices], required=False,
+                             label="Form")
+    status = forms.ChoiceField(choices=[(s, s) for s in ("MQL", "Inquiry", "Raw", "Recycle")],
+                               required=False)
+    email = forms.EmailField(required=False)
+    company = forms.CharField(required=False, max_length=255)
+    title = forms.CharField(required=False, max_length=200)
+    country = forms.CharField(required=False, max_length=100, help_text="Name or ISO code")
+    employees = forms.IntegerField(required=False, min_value=0)
+    description = forms.CharField(required=False, max_length=500)

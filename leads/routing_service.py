@@ -131,25 +131,35 @@ def related_people(person, account, ctx: RoutingContext, now) -> list[routing.Re
     return out
 
 
-def take_pool_slot(pool_name: str, today) -> tuple[User | None, RoutingPool | None, str]:
+def is_available(member: PoolMember, today) -> bool:
+    """REF-6: active, a live user, and not out of office today."""
+    out = (member.out_of_office_from and member.out_of_office_from <= today
+           and (member.out_of_office_until is None or today <= member.out_of_office_until))
+    return member.active and member.user.is_active and not out
+
+
+def take_pool_slot(pool_name: str, today, *, dry_run: bool = False
+                   ) -> tuple[User | None, RoutingPool | None, str]:
     """ROUTE-3: lock the pool's member rows, pick the member furthest behind its share,
-    count the hand-out. Two concurrent routings never get the same slot (row lock)."""
+    count the hand-out. Two concurrent routings never get the same slot (row lock). A dry
+    run (the routing preview) locks and counts nothing."""
     pool = RoutingPool.objects.filter(name=pool_name, active=True).first()
     if pool is None:
         return None, None, f"Pool {pool_name} is missing or inactive."
-    members = list(PoolMember.objects.select_for_update(of=("self",)).filter(pool=pool)
-                   .select_related("user").order_by("id"))
-    available = [m for m in members if m.active and m.user.is_active and not (
-        m.out_of_office_from and m.out_of_office_from <= today
-        and (m.out_of_office_until is None or today <= m.out_of_office_until))]
+    qs = PoolMember.objects.filter(pool=pool)
+    if not dry_run:
+        qs = qs.select_for_update(of=("self",))
+    members = list(qs.select_related("user").order_by("id"))
+    available = [m for m in members if is_available(m, today)]
     slots = [pools.Slot(key=m.pk, weight=ROUTING_WEIGHTS.get(m.level, 0), assigned=m.assigned)
              for m in available]
     chosen_id = pools.pick(slots)
     if chosen_id is None:
         return None, pool, f"Pool {pool_name} has no available member with a weight above 0."
     member = next(m for m in available if m.pk == chosen_id)
-    PoolMember.objects.filter(pk=member.pk).update(assigned=member.assigned + 1,
-                                                   last_assigned_at=timezone.now())
+    if not dry_run:
+        PoolMember.objects.filter(pk=member.pk).update(assigned=member.assigned + 1,
+                                                       last_assigned_at=timezone.now())
     share = ", ".join(f"{m.user.username} {m.level} {m.assigned + (m.pk == chosen_id)}"
                       for m in available)
     return member.user, pool, (f"Weighted round robin in {pool_name}: {member.user.username} is "
@@ -172,6 +182,27 @@ def sla_due(person, form_kind, owner: User, now) -> datetime.datetime | None:
     if form_kind in CONTACT_US_OR_PS:
         deadlines.append(add_business_days(now, 1, cal))
     return min(deadlines) if deadlines else None
+
+
+def preview(person, form_kind: str | None, now=None) -> dict:
+    """The routing preview: the same facts and the same pure decision, nothing written."""
+    ctx = RoutingContext()
+    now = now or timezone.now()
+    account = account_for(person) if person.pk else getattr(person, "preview_account", None)
+    facts = person_facts(person, form_kind, ctx)
+    a_facts = account_facts(account, now) if account else None
+    related = related_people(person, account, ctx, now) if person.pk or account else []
+    decision = routing.decide(facts, a_facts, related, ctx.rules)
+    explanation = list(decision.explanation)
+    owner = None
+    if decision.pool:
+        owner, _pool, line = take_pool_slot(decision.pool, timezone.localdate(now), dry_run=True)
+        explanation.append(line.replace("is furthest", "would be next: furthest"))
+    elif decision.owner is not None:
+        owner = (ctx.queue(decision.owner.queue) if decision.owner.queue else
+                 User.objects.filter(username=decision.owner.username).first())
+    return {"decision": decision, "owner": owner, "explanation": explanation,
+            "account": account, "facts": facts}
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views, views
+from . import admin_views, pool_views, views
 
 app_name = "leads"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
     path("scoring/thresholds/", admin_views.thresholds_save, name="thresholds"),
     path("scoring/jobs/<int:pk>/", admin_views.job_progress, name="job"),
     path("intake-log/", admin_views.intake_log, name="intake_log"),
+    path("pools/", pool_views.pools, name="pools"),
+    path("pools/members/<int:pk>/", pool_views.pool_member_edit, name="pool_member"),
+    path("routing/preview/", pool_views.routing_preview, name="routing_preview"),
 ]

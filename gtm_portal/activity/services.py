@@ -18,4 +18,15 @@ def activity_record(*, kind: str, occurred_at=None, logged_by=None, lead=None, c
     )
     activity.full_clean()
     activity.save()
+    if direction == Direction.OUTBOUND and logged_by is not None:
+        mark_first_touch(person=lead or contact, by=logged_by, at=activity.occurred_at)
     return activity
+
+
+def mark_first_touch(*, person, by, at) -> bool:
+    """ROUTE-4: the first outbound activity (or sequence enrollment) by the owner stops the
+    SLA clock. Set once; later touches change nothing."""
+    if person is None:
+        return False
+    return bool(type(person).objects.filter(pk=person.pk, owner=by, first_touch_at__isnull=True)
+                .update(first_touch_at=at))
