@@ -2,24 +2,24 @@ from django.db import models
 
 
 class AccountType(models.TextChoices):
-    PROSPECT = "Prospect"
-    PROSPECT_CE = "Prospect - CE User"
-    CUSTOMER = "Customer"
-    FORMER_CUSTOMER = "Former Customer"
-    INTEGRATOR = "Integrator"
-    RESELLER = "Reseller"
-    PROSPECTIVE_RESELLER = "Prospective Reseller"
-    PARTNER = "Partner"
+    PROSPECT = "Prospect", "Prospect"
+    PROSPECT_CE = "Prospect - CE User", "Prospect - CE User"
+    CUSTOMER = "Customer", "Customer"
+    FORMER_CUSTOMER = "Former Customer", "Former Customer"
+    INTEGRATOR = "Integrator", "Integrator"
+    RESELLER = "Reseller", "Reseller"
+    PROSPECTIVE_RESELLER = "Prospective Reseller", "Prospective Reseller"
+    PARTNER = "Partner", "Partner"
 
 
 class BDRProspectingStatus(models.TextChoices):
     """ACCT-BPS."""
 
     NONE = "", "—"
-    QUEUED = "Queued"
-    ACTIVELY_WORKING = "Actively Working"
-    WORKED_IN_FY = "Worked in FY"
-    RESTRICTED = "Restricted"
+    QUEUED = "Queued", "Queued"
+    ACTIVELY_WORKING = "Actively Working", "Actively Working"
+    WORKED_IN_FY = "Worked in FY", "Worked in FY"
+    RESTRICTED = "Restricted", "Restricted"
 
 
 class PaidTier(models.TextChoices):

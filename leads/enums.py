@@ -51,9 +51,9 @@ class DemographicTest(models.TextChoices):
 class RoutingLevel(models.TextChoices):
     """REF-6 routing levels; weights live on the member's level (editable via the table below)."""
 
-    ONBOARDING = "Onboarding"
-    RAMPING = "Ramping"
-    EXPERT = "Expert"
+    ONBOARDING = "Onboarding", "Onboarding"
+    RAMPING = "Ramping", "Ramping"
+    EXPERT = "Expert", "Expert"
 
 
 ROUTING_WEIGHTS = {RoutingLevel.ONBOARDING: 0, RoutingLevel.RAMPING: 50, RoutingLevel.EXPERT: 100}

@@ -4,17 +4,17 @@ from django.db import models
 class PersonStatus(models.TextChoices):
     """LEAD-STATUS values; contacts use the same values except Raw (CONTACT-1)."""
 
-    RAW = "Raw"
-    INQUIRY = "Inquiry"
-    MQL = "MQL"
-    ACCEPTED = "Accepted"
-    QUALIFYING = "Qualifying"
-    QUALIFIED = "Qualified"
-    DISQUALIFIED = "Disqualified"
+    RAW = "Raw", "Raw"
+    INQUIRY = "Inquiry", "Inquiry"
+    MQL = "MQL", "MQL"
+    ACCEPTED = "Accepted", "Accepted"
+    QUALIFYING = "Qualifying", "Qualifying"
+    QUALIFIED = "Qualified", "Qualified"
+    DISQUALIFIED = "Disqualified", "Disqualified"
     RECYCLE = "Recycle", "Recycle (Nurture)"
-    BAD_DATA = "Bad Data"
-    INELIGIBLE = "Ineligible"
-    WEB_PORTAL_PURCHASE = "Web Portal Purchase"
+    BAD_DATA = "Bad Data", "Bad Data"
+    INELIGIBLE = "Ineligible", "Ineligible"
+    WEB_PORTAL_PURCHASE = "Web Portal Purchase", "Web Portal Purchase"
 
 
 OPEN_PERSON_STATUSES = (

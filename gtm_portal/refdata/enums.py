@@ -15,11 +15,11 @@ class SourceBucket(models.TextChoices):
 
 
 class Segment(models.TextChoices):
-    STRATEGIC = "Strategic"
-    LARGE = "Large"
-    MID_MARKET = "Mid-Market"
-    SMB = "SMB"
-    UNKNOWN = "Unknown"
+    STRATEGIC = "Strategic", "Strategic"
+    LARGE = "Large", "Large"
+    MID_MARKET = "Mid-Market", "Mid-Market"
+    SMB = "SMB", "SMB"
+    UNKNOWN = "Unknown", "Unknown"
 
 
 # REF-2 order for "max": Strategic > Large > Mid-Market > SMB > Unknown.
