@@ -3,7 +3,7 @@ from django.template.response import TemplateResponse
 
 from gtm_portal.core import access
 from gtm_portal.core.lists import keyset_page
-from gtm_portal.core.recordpage import panels_for, sections_for
+from gtm_portal.core.recordpage import panels_for, person_actions, sections_for
 
 from .selectors import (
     account_children,
@@ -60,6 +60,7 @@ def contact_detail(request, pk: int):
         "sections": sections_for(contact),
         "can_edit": access.can(request.user, "person.edit", contact),
         "can_comment": access.can(request.user, "record.comment", contact),
+        **person_actions(request.user, contact),
         **panels_for(contact, "contact", request.user),
     }
     return TemplateResponse(request, "records/contact_detail.html", context)

@@ -3,11 +3,10 @@ from django.template.response import TemplateResponse
 
 from gtm_portal.core import access
 from gtm_portal.core.lists import keyset_page
-from gtm_portal.core.recordpage import panels_for, sections_for
+from gtm_portal.core.recordpage import panels_for, person_actions, sections_for
 from gtm_portal.refdata.enums import Setting
 
 from . import refs
-from .forms import person_actions
 from .selectors import (
     lead_get_for_user_or_404,
     lead_list_for_user,

@@ -233,3 +233,18 @@ def test_route_5_only_marketing_ops_reroutes_or_assigns(client, users):
 
     assert list(RoutingDecision.objects.filter(lead=lead).values_list("rule", flat=True)
                 .order_by("decided_at", "id"))[0] == "ROUTE-5"
+
+
+@pytest.mark.django_db
+def test_contact_page_offers_the_same_workflow_and_the_server_checks_it(client, users):
+    from accounts.models import Contact
+
+    contact = Contact.objects.get(email="hank.scorpio@globex.example")   # owner bdr.amer1
+    client.force_login(users["bdr.amer1"])
+    page = client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert "Change status" in page and f"/contacts/{contact.pk}/edit/" in page
+    client.post(f"/contacts/{contact.pk}/status/", {"to": S.RECYCLE})
+    assert Contact.objects.get(pk=contact.pk).status == S.RECYCLE
+    client.force_login(users["sdr.amer1"])
+    assert client.post(f"/contacts/{contact.pk}/status/", {"to": S.ACCEPTED}).status_code == 403
+    assert Contact.objects.get(pk=contact.pk).status == S.RECYCLE

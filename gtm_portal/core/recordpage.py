@@ -62,3 +62,17 @@ def panels_for(obj, kind: str, user, limit: int = 50) -> dict:
         "comments": thread_for(obj, user),
         "history": list(history_for(obj)),
     }
+
+
+# The person page's action bar is the lead workflow's (leads app); contacts live in the
+# accounts app, which must not import leads (STYLE 1), so leads registers it here.
+_person_actions = None
+
+
+def register_person_actions(provider) -> None:
+    global _person_actions
+    _person_actions = provider
+
+
+def person_actions(user, person) -> dict:
+    return _person_actions(user, person) if _person_actions else {}
