@@ -1,6 +1,6 @@
 """Production: base settings plus HTTPS hardening; `manage.py check --deploy` is clean."""
 from .base import *  # noqa: F401,F403
-from .base import DEBUG
+from .base import BASE_DIR, DEBUG
 from .env import ConfigError, env_bool, env_str
 
 if DEBUG:
@@ -14,6 +14,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
+STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

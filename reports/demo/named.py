@@ -203,10 +203,14 @@ def seed_people(users, accounts, now) -> dict[str, list[Contact]]:
 
 
 def _activity(**kw):
-    """A named activity, found again by its subject (its time moves with "now")."""
+    """A named activity, found again by its subject, author and records (its time moves with
+    "now"); a user's own activity with the same subject is never taken for it."""
     kw.setdefault("direction", Direction.OUTBOUND)
     kw["is_sales"] = True
-    return Activity.objects.get_or_create(subject=kw.pop("subject"), defaults=kw)[0]
+    key = {k: kw[k] for k in ("subject", "logged_by", "kind") if k in kw}
+    key.update({k: kw.get(k) for k in ("lead", "contact", "account", "opportunity")})
+    found = Activity.objects.filter(**key).order_by("id").first()
+    return found or Activity.objects.create(**kw)
 
 
 def seed_activity(users, accounts, people, now):

@@ -1,0 +1,368 @@
+"""The performance benchmark (CONTRACT 5, SPEC Q-PERF): server time of each page next to one
+hand-written SQL query fetching the same rows, in the same run, on whatever data is loaded.
+
+Operations come from the functions in OPERATION_SETS; each takes the Bench and returns
+Operation objects, so later work registers more with `@operation_set` (reports, intake, ...).
+"""
+import json
+import math
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Account, Contact
+from gtm_portal.activity.models import Activity, Task
+from gtm_portal.chatter.models import Notification
+from gtm_portal.users.models import User
+from leads.models import Lead
+from opportunities.models import Opportunity
+
+HOST = "127.0.0.1"
+DEEP_PAGE = 1000
+PAGE_SIZE = 50
+
+
+@dataclass
+class Operation:
+    """One measured unit of work. `call(i)` runs iteration i; `raw_sql(i)` gives the SQL and
+    parameters that fetch the same rows by hand (pages only). Throughput operations (import,
+    routing) say how many `unit`s one call handles and get `<unit>_per_s` in the output."""
+
+    name: str
+    call: Callable[[int], object]
+    raw_sql: Callable[[int], tuple[str, list]] | None = None
+    count_queries: bool = True
+    units_per_call: int | None = None
+    unit: str = "rows"
+
+
+@dataclass
+class Result:
+    name: str
+    n: int
+    p50_ms: float | None
+    p95_ms: float | None
+    queries: int | None = None
+    raw_sql_p50_ms: float | None = None
+    error: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        out = {"name": self.name, "n": self.n, "p50_ms": self.p50_ms, "p95_ms": self.p95_ms,
+               "queries": self.queries, "raw_sql_p50_ms": self.raw_sql_p50_ms, **self.extra}
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+OPERATION_SETS: list[Callable[["Bench"], Iterable[Operation]]] = []
+
+
+def operation_set(func):
+    OPERATION_SETS.append(func)
+    return func
+
+
+class PageError(Exception):
+    pass
+
+
+class Bench:
+    def __init__(self, *, n: int = 50, warmup: int = 5, only: str | None = None):
+        self.n = n
+        self.warmup = warmup
+        self.only = only
+        self._clients: dict[str, Client] = {}
+
+    # -- helpers for operation sets ----------------------------------------------------------
+
+    def client(self, username: str) -> Client:
+        if username not in self._clients:
+            user = (User.objects.filter(username=username).first()
+                    or User.objects.people().filter(is_active=True).order_by("id").first())
+            client = Client(SERVER_NAME=HOST, HTTP_HOST=HOST)
+            if user is not None:
+                client.force_login(user)
+            self._clients[username] = client
+        return self._clients[username]
+
+    def page(self, name: str, urls: list[str], username: str,
+             raw_sql: Callable[[int], tuple[str, list]] | None = None) -> Operation:
+        client = self.client(username)
+
+        def call(i):
+            url = urls[i % len(urls)]
+            response = client.get(url)
+            if response.status_code != 200:
+                raise PageError(f"GET {url} answered {response.status_code}")
+            return response
+
+        return Operation(name=name, call=call, raw_sql=raw_sql)
+
+    @staticmethod
+    def spread_ids(model, k: int = 10) -> list[int]:
+        """`k` ids spread evenly over the table (first, last and between)."""
+        qs = model._default_manager.order_by("pk").values_list("pk", flat=True)
+        total = qs.count()
+        if not total:
+            return []
+        offsets = sorted({round(j * (total - 1) / max(k - 1, 1)) for j in range(k)})
+        return [qs[offset] for offset in offsets]
+
+    @staticmethod
+    def deep_after(qs, page: int = DEEP_PAGE, size: int = PAGE_SIZE) -> int | None:
+        """The `after` cursor of list page `page` (newest first), or of the middle page when
+        the table holds fewer pages."""
+        ids = qs.order_by("-pk").values_list("pk", flat=True)
+        total = ids[: page * size + 1].count()
+        if total < 2:
+            return None
+        offset = min((page - 1) * size, total // 2)
+        return ids[max(offset, 1) - 1]
+
+    # -- running ---------------------------------------------------------------------------
+
+    def operations(self) -> list[Operation]:
+        ops = []
+        for make in OPERATION_SETS:
+            ops += list(make(self))
+        if self.only:
+            ops = [op for op in ops if self.only in op.name]
+        return ops
+
+    def measure(self, op: Operation) -> Result:
+        try:
+            for i in range(self.warmup):
+                op.call(i)
+            times = []
+            for i in range(self.n):
+                start = time.perf_counter()
+                op.call(i)
+                times.append((time.perf_counter() - start) * 1000)
+            queries = None
+            if op.count_queries:
+                with CaptureQueriesContext(connection) as captured:
+                    op.call(0)
+                queries = len(captured.captured_queries)
+            raw = self._raw_sql_p50(op) if op.raw_sql else None
+        except Exception as exc:  # one broken page must not hide the others
+            return Result(op.name, 0, None, None, error=f"{type(exc).__name__}: {exc}")
+        p50 = statistics.median(times)
+        extra = {}
+        if op.units_per_call:
+            extra[f"{op.unit}_per_s"] = round(op.units_per_call * 1000 / p50, 1) if p50 else None
+        return Result(op.name, len(times), _round(p50), _round(_percentile(times, 95)), queries,
+                      raw, extra=extra)
+
+    def _raw_sql_p50(self, op: Operation) -> float:
+        times = []
+        with connection.cursor() as cursor:
+            for i in range(self.warmup + self.n):
+                sql, params = op.raw_sql(i)
+                start = time.perf_counter()
+                cursor.execute(sql, params)
+                cursor.fetchall()
+                if i >= self.warmup:
+                    times.append((time.perf_counter() - start) * 1000)
+        return _round(statistics.median(times))
+
+    def run(self, progress: Callable[[str], None] | None = None) -> dict:
+        results = []
+        for op in self.operations():
+            result = self.measure(op)
+            results.append(result)
+            if progress:
+                progress(format_row(result))
+        return {"operations": [r.as_dict() for r in results], "database": connection.vendor,
+                "counts": counts()}
+
+
+def _percentile(values, pct) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def _round(ms: float) -> float:
+    return round(ms, 2)
+
+
+COUNTED = {"leads": Lead, "contacts": Contact, "accounts": Account,
+           "opportunities": Opportunity, "activities": Activity, "tasks": Task,
+           "notifications": Notification, "users": User}
+
+
+def counts() -> dict[str, int]:
+    return {name: model._default_manager.count() for name, model in COUNTED.items()}
+
+
+# -- output ------------------------------------------------------------------------------
+
+COLUMNS = (("name", 34, "s"), ("n", 5, "d"), ("p50_ms", 9, ".1f"), ("p95_ms", 9, ".1f"),
+           ("queries", 8, "d"), ("raw_sql_p50_ms", 15, ".2f"))
+
+
+def format_header() -> str:
+    return "  ".join(f"{name:<{w}}" if fmt == "s" else f"{name:>{w}}" for name, w, fmt in COLUMNS)
+
+
+def format_row(result: Result | dict) -> str:
+    row = result.as_dict() if isinstance(result, Result) else result
+    cells = []
+    for name, width, fmt in COLUMNS:
+        value = row.get(name)
+        if value is None:
+            cells.append(f"{'-':>{width}}")
+        elif fmt == "s":
+            cells.append(f"{value:<{width}}")
+        else:
+            cells.append(f"{value:>{width}{fmt}}")
+    line = "  ".join(cells)
+    if row.get("error"):
+        line += f"  ERROR {row['error']}"
+    return line
+
+
+def write_json(report: dict, path: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(report, fh, indent=2)
+        fh.write("\n")
+
+
+# -- the pages currently in the URL conf -------------------------------------------------
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _user_id(username: str) -> int | None:
+    return User.objects.filter(username=username).values_list("pk", flat=True).first()
+
+
+LIST_PAGES = (
+    # name, url, model, user, raw SQL select list and joins
+    ("leads", "/leads/", Lead, "sdr.mgr",
+     "t.*, o.username, s.name FROM {t} t LEFT JOIN {users} o ON o.id = t.owner_id "
+     "LEFT JOIN {sources} s ON s.id = t.initial_source_id WHERE t.merged_into_id IS NULL"),
+    ("contacts", "/contacts/", Contact, "bdr.amer1",
+     "t.*, o.username, a.name, s.name FROM {t} t LEFT JOIN {users} o ON o.id = t.owner_id "
+     "JOIN {accounts} a ON a.id = t.account_id "
+     "LEFT JOIN {sources} s ON s.id = t.initial_source_id WHERE t.merged_into_id IS NULL"),
+    ("accounts", "/accounts/", Account, "bdr.amer1",
+     "t.*, o.username, b.username FROM {t} t LEFT JOIN {users} o ON o.id = t.owner_id "
+     "LEFT JOIN {users} b ON b.id = t.bdr_assigned_id WHERE t.merged_into_id IS NULL"),
+    ("opportunities", "/opportunities/", Opportunity, "ae.amer1",
+     "t.*, a.name, o.username, r.username FROM {t} t JOIN {accounts} a ON a.id = t.account_id "
+     "JOIN {users} o ON o.id = t.owner_id LEFT JOIN {users} r ON r.id = t.sdr_bdr_id "
+     "WHERE TRUE"),
+)
+
+DETAIL_PAGES = (
+    ("lead", "/leads/{}/", Lead, "sdr.mgr",
+     "SELECT t.*, o.username, s.name FROM {t} t LEFT JOIN {users} o ON o.id = t.owner_id "
+     "JOIN {sources} s ON s.id = t.initial_source_id WHERE t.id = %s"),
+    ("contact", "/contacts/{}/", Contact, "bdr.amer1",
+     "SELECT t.*, o.username, a.name FROM {t} t LEFT JOIN {users} o ON o.id = t.owner_id "
+     "JOIN {accounts} a ON a.id = t.account_id WHERE t.id = %s"),
+    ("account", "/accounts/{}/", Account, "bdr.amer1",
+     "SELECT t.*, o.username FROM {t} t LEFT JOIN {users} o ON o.id = t.owner_id "
+     "WHERE t.id = %s"),
+    ("opportunity", "/opportunities/{}/", Opportunity, "ae.amer1",
+     "SELECT t.*, a.name, o.username FROM {t} t JOIN {accounts} a ON a.id = t.account_id "
+     "JOIN {users} o ON o.id = t.owner_id WHERE t.id = %s"),
+)
+
+
+def _names(model) -> dict:
+    from gtm_portal.refdata.models import InitialSource
+
+    return {"t": _table(model), "users": _table(User), "sources": _table(InitialSource),
+            "accounts": _table(Account)}
+
+
+@operation_set
+def home_page(bench: Bench) -> Iterable[Operation]:
+    username = "sdr.amer1"
+    user_id = _user_id(username)
+    sql = (f"SELECT t.* FROM {_table(Task)} t WHERE t.owner_id = %s AND t.status = 'open' "
+           "ORDER BY t.due_date, t.id LIMIT 25")
+    yield bench.page("home", ["/"], username, lambda i: (sql, [user_id]))
+
+
+@operation_set
+def list_pages(bench: Bench) -> Iterable[Operation]:
+    for name, url, model, username, select in LIST_PAGES:
+        base = "SELECT " + select.format(**_names(model))
+
+        def first_page(i, base=base, size=PAGE_SIZE):
+            return f"{base} ORDER BY t.id DESC LIMIT %s", [size + 1]
+
+        yield bench.page(f"{name} list p1", [url], username, first_page)
+        for size in (10, 200):
+            yield bench.page(
+                f"{name} list p1 size={size}", [f"{url}?size={size}"], username,
+                lambda i, base=base, size=size: (f"{base} ORDER BY t.id DESC LIMIT %s", [size + 1]))
+        after = bench.deep_after(model._default_manager.all())
+        if after is not None:
+            yield bench.page(
+                f"{name} list p{DEEP_PAGE}", [f"{url}?after={after}"], username,
+                lambda i, base=base, after=after: (
+                    f"{base} AND t.id < %s ORDER BY t.id DESC LIMIT %s", [after, PAGE_SIZE + 1]))
+
+
+@operation_set
+def detail_pages(bench: Bench) -> Iterable[Operation]:
+    for name, url, model, username, sql in DETAIL_PAGES:
+        ids = bench.spread_ids(model)
+        if not ids:
+            continue
+        sql = sql.format(**_names(model))
+        yield bench.page(f"{name} detail", [url.format(pk) for pk in ids], username,
+                         lambda i, sql=sql, ids=ids: (sql, [ids[i % len(ids)]]))
+
+
+@operation_set
+def notification_inbox(bench: Bench) -> Iterable[Operation]:
+    username = "sdr.mgr"
+    user_id = _user_id(username)
+    sql = (f"SELECT t.* FROM {_table(Notification)} t WHERE t.recipient_id = %s "
+           "ORDER BY t.id DESC LIMIT %s")
+    yield bench.page("notifications", ["/notifications/"], username,
+                     lambda i: (sql, [user_id, PAGE_SIZE + 1]))
+
+
+# -- entry point -------------------------------------------------------------------------
+
+def top_up(leads: int, stdout=None) -> None:
+    """Make sure at least `leads` leads exist (generated with seed 1, plus accounts and
+    opportunities in the demo proportions)."""
+    if Lead.objects.count() >= leads:
+        return
+    from leads.reference import load_reference_data
+    from reports.demo.generate import generate
+    from reports.demo.named import seed_named
+
+    load_reference_data()
+    seed_named()
+    generate(leads=leads, accounts=max(leads // 10, 1), opportunities=max(leads // 5, 1),
+             seed=1, stdout=stdout)
+
+
+def run_bench(*, leads: int | None = None, n: int = 50, warmup: int = 5,
+              only: str | None = None, json_path: str | None = None, stdout=None) -> dict:
+    if leads:
+        top_up(leads, stdout)
+    say = stdout.write if stdout is not None else None
+    if say:
+        say(format_header())
+    report = Bench(n=n, warmup=warmup, only=only).run(progress=say)
+    if say:
+        say("counts: " + ", ".join(f"{k} {v:,}" for k, v in report["counts"].items())
+            + f" ({report['database']})")
+    if json_path:
+        write_json(report, json_path)
+    return report
