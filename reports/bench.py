@@ -39,6 +39,8 @@ class Operation:
     count_queries: bool = True
     units_per_call: int | None = None
     unit: str = "rows"
+    n: int | None = None          # iterations for this operation (default: the bench's)
+    warmup: int | None = None
 
 
 @dataclass
@@ -137,10 +139,10 @@ class Bench:
 
     def measure(self, op: Operation) -> Result:
         try:
-            for i in range(self.warmup):
+            for i in range(self.warmup if op.warmup is None else op.warmup):
                 op.call(i)
             times = []
-            for i in range(self.n):
+            for i in range(self.n if op.n is None else op.n):
                 start = time.perf_counter()
                 op.call(i)
                 times.append((time.perf_counter() - start) * 1000)
@@ -333,6 +335,74 @@ def notification_inbox(bench: Bench) -> Iterable[Operation]:
            "ORDER BY t.id DESC LIMIT %s")
     yield bench.page("notifications", ["/notifications/"], username,
                      lambda i: (sql, [user_id, PAGE_SIZE + 1]))
+
+
+@operation_set
+def intake_submissions(bench: Bench) -> Iterable[Operation]:
+    """SPEC Q-PERF intake ≥ 200 submissions/s end to end (score, route, commit)."""
+    import json
+    import uuid
+
+    from gtm_portal.api.models import ApiToken
+
+    token = ApiToken.objects.filter(name="bench-intake", revoked_at__isnull=True).first()
+    if token is not None:
+        token.revoke()
+    _, key = ApiToken.issue(name="bench-intake", scope="intake")
+    ApiToken.objects.filter(name="bench-intake", revoked_at__isnull=True).update(
+        rate_limit_per_minute=1_000_000)
+    client = Client(SERVER_NAME=HOST, HTTP_HOST=HOST)
+    run = uuid.uuid4().hex[:8]
+    forms = ("trial_self_managed", "contact_us", "webcast_attended_high_intent", "newsletter")
+    countries = ("Germany", "United States", "France", "Australia", "Brazil")
+
+    def call(i):
+        body = {"submission_id": f"bench-{run}-{i}", "form": forms[i % len(forms)],
+                "email": f"bench{run}{i}@firm{i % 97}.example", "last_name": f"Bench {i}",
+                "title": "Director of Engineering", "country": countries[i % len(countries)],
+                "company": f"Firm {i % 97}"}
+        r = client.post("/api/v1/intake/", json.dumps(body), content_type="application/json",
+                        HTTP_AUTHORIZATION=f"Token {key}")
+        if r.status_code not in (200, 201):
+            raise PageError(f"intake answered {r.status_code}: {r.content[:200]!r}")
+
+    yield Operation(name="intake (per submission)", call=call, units_per_call=1,
+                    unit="submissions")
+
+
+@operation_set
+def routing_per_lead(bench: Bench) -> Iterable[Operation]:
+    """SPEC Q-PERF routing ≥ 1,000 leads/s on one worker."""
+    from leads.routing_service import RoutingContext, route_person
+
+    ids = list(Lead.objects.filter(status="MQL").order_by("-pk").values_list("pk", flat=True)
+               [: bench.n + bench.warmup + 1])
+    if not ids:
+        return
+    ctx = RoutingContext()
+    yield Operation(name="routing (per lead)", units_per_call=1, unit="leads",
+                    call=lambda i: route_person(person=Lead(pk=ids[i % len(ids)]),
+                                                trigger="bench", ctx=ctx))
+
+
+@operation_set
+def full_rescore(bench: Bench) -> Iterable[Operation]:
+    """SPEC Q-PERF a full re-score of every open lead (target 1M ≤ 120 s)."""
+    from django.utils import timezone
+
+    from gtm_portal.core.models import JobRun
+    from leads.rescore import open_lead_ids
+    from leads.tasks import rescore_all
+
+    people = sum(1 for _ in open_lead_ids())
+
+    def call(i):
+        job = JobRun.objects.create(name="rescore", started_at=timezone.now(), total=people,
+                                    key="")
+        rescore_all(job.pk)
+
+    yield Operation(name="full re-score (open leads)", call=call, n=1, warmup=0,
+                    count_queries=False, units_per_call=max(people, 1), unit="leads")
 
 
 # -- entry point -------------------------------------------------------------------------
