@@ -55,3 +55,21 @@ def start_rescore(*, by) -> JobRun:
                                 started_by=by if getattr(by, "pk", None) else None)
     transaction.on_commit(lambda: rescore_all.delay(job.pk))
     return job
+
+
+INTAKE_LOG_DAYS = 90
+
+
+@shared_task(acks_late=True)
+def purge_intake_log() -> int:
+    """The intake log keeps 90 days; older rows go (idempotent: a second run deletes nothing)."""
+    import datetime
+
+    from .models import IntakeSubmission
+
+    cutoff = timezone.now() - datetime.timedelta(days=INTAKE_LOG_DAYS)
+    deleted, _ = IntakeSubmission.objects.filter(received_at__lt=cutoff).delete()
+    JobRun.objects.create(name="purge_intake_log", started_at=timezone.now(),
+                          finished_at=timezone.now(), state=JobRun.State.DONE, total=deleted,
+                          done=deleted, counts={"deleted": deleted})
+    return deleted

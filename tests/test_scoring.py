@@ -246,3 +246,22 @@ def test_rescore_status_moves_are_in_the_history(intake, client, users,
                                                    "inquiry_threshold": 10, "confirm": "1"})
     rows = [h for h in history_for(Lead.objects.get()) if h.field == "status"]
     assert rows[0].new_value == "MQL" and "LEAD-SCORE-1" in rows[0].reason  # newest first
+
+
+@pytest.mark.django_db
+def test_intake_log_keeps_ninety_days(intake):
+    import datetime
+
+    from django.utils import timezone
+
+    from leads.models import IntakeSubmission
+    from leads.tasks import purge_intake_log
+
+    intake(form="newsletter", email="old@firm.example")
+    intake(form="newsletter", email="new@firm.example")
+    IntakeSubmission.objects.filter(email="old@firm.example").update(
+        received_at=timezone.now() - datetime.timedelta(days=91))
+    assert purge_intake_log() == 1
+    assert purge_intake_log() == 0
+    assert list(IntakeSubmission.objects.values_list("email", flat=True)) == ["new@firm.example"]
+    assert Lead.objects.count() == 2   # the people stay; only the log row goes
