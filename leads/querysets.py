@@ -1,6 +1,22 @@
+"""Chainable reads for leads, and the lead views of VIEW-1 (one method each)."""
+import datetime
+
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from .enums import OPEN_LEAD_STATUSES
+
+WEB_CHAT_SOURCE = "Drift"
+
+
+def _active_enrollment(touch=None, field="lead"):
+    from gtm_portal.activity.models import Enrollment
+
+    qs = Enrollment.objects.filter(**{field: OuterRef("pk")}, state="active")
+    if touch:
+        qs = qs.filter(sequence__touch=touch)
+    return Exists(qs)
 
 
 class LeadQuerySet(models.QuerySet):
@@ -13,5 +29,59 @@ class LeadQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_LEAD_STATUSES)
 
     def not_test(self):
-        """LEAD-TEST: title exactly `Test` is a test record."""
+        """LEAD-TEST: title exactly `Test` is a test record (never in views or reports)."""
         return self.exclude(title="Test")
+
+    def workable(self):
+        return self.filter(merged_into__isnull=True, converted_at__isnull=True).not_test()
+
+    # VIEW-1 ---------------------------------------------------------------------------------
+    def mql_or_hot(self, user):
+        return self.workable().filter(owner=user).open().filter(
+            Q(status="MQL") | Q(is_hot=True) | Q(lead_source=WEB_CHAT_SOURCE))
+
+    def view_s1(self, user):
+        """S1: MQLs and hot leads owned by me, oldest SLA deadline first; web-chat leads too."""
+        return self.mql_or_hot(user)
+
+    def view_b1(self, user):
+        """B1 (BDR): MQLs and hot leads owned by me."""
+        return self.workable().filter(owner=user).open().filter(Q(status="MQL") | Q(is_hot=True))
+
+    def in_high_touch_with_phone(self, user):
+        return (self.workable().filter(owner=user).exclude(phone="", mobile="")
+                .filter(_active_enrollment("high")))
+
+    def view_s2(self, user):
+        """S2: my leads active in a high-touch sequence that have a phone number."""
+        return self.in_high_touch_with_phone(user)
+
+    def view_b4(self, user):
+        """B4: my leads active in a high-touch sequence with a phone number."""
+        return self.in_high_touch_with_phone(user)
+
+    def view_s3(self, user):
+        """S3: my Qualifying leads, flagged when there is no sales activity in 14 days, no
+        open task and no active follow-up sequence."""
+        from gtm_portal.activity.models import Activity, Task
+
+        since = timezone.now() - datetime.timedelta(days=14)
+        return self.workable().filter(owner=user, status="Qualifying").annotate(
+            recent_activity=Exists(Activity.objects.filter(lead=OuterRef("pk"), is_sales=True,
+                                                           occurred_at__gte=since)),
+            open_task=Exists(Task.objects.filter(lead=OuterRef("pk"), status="open")),
+            in_sequence=_active_enrollment())
+
+    def view_b5(self, user):
+        """B5: my Qualifying leads."""
+        return self.workable().filter(owner=user, status="Qualifying")
+
+    def view_b2(self, user):
+        """B2: leads at Actively Working accounts where I am BDR Assigned, any owner, newest
+        last interesting moment first."""
+        return self.workable().open().filter(matched_account__bdr_assigned=user,
+                                             matched_account__bdr_prospecting_status="Actively Working")
+
+    def view_b3(self, user):
+        """B3: my leads not yet in a sequence (open statuses)."""
+        return self.workable().filter(owner=user).open().exclude(_active_enrollment())

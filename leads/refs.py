@@ -50,3 +50,28 @@ class Context:
     def facts(self, person) -> scoring.Facts:
         return scoring.Facts(title=person.title, email=person.email,
                              free_domains=self.free_domains)
+
+
+def cached(key: str, loader, ttl: int = 60):
+    """Reference lists read on every page, kept in the cache for a minute (edits show within
+    a minute; pages stay within their query budget)."""
+    from django.core.cache import cache
+
+    value = cache.get(f"refs:{key}")
+    if value is None:
+        value = loader()
+        cache.set(f"refs:{key}", value, ttl)
+    return value
+
+
+def persona_words() -> frozenset[str]:
+    from .enums import DemographicTest
+
+    words: set[str] = set()
+    for row in ScoringRule.objects.filter(test=DemographicTest.TITLE_HAS_WORD, active=True):
+        words |= {w.lower() for w in row.words or ()}
+    return frozenset(words)
+
+
+def high_touch_context() -> tuple[frozenset, frozenset]:
+    return cached("free_domains", free_domains), cached("persona_words", persona_words)

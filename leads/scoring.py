@@ -103,3 +103,20 @@ def careers_penalty_due(previous_visit_days_ago: Iterable[float],
 
 def is_form(form_kind: str) -> bool:
     return form_kind not in NOT_FORMS
+
+
+HIGH_TOUCH_DEVELOPERS = 250
+
+
+def is_high_touch(*, email: str, company: str, phone: str, title: str, setup_for_team: bool,
+                  linkedin_url: str, account_developers: int | None,
+                  free_domains: frozenset, persona_words: frozenset) -> bool:
+    """LEAD-HT-1: high-touch quality when at least two hold: company e-mail or company name,
+    phone, persona title (REF-4 title rule), set up for a team, LinkedIn URL, an account with
+    at least 250 developers."""
+    company_signal = bool(company) or (is_valid_email(email)
+                                       and email_domain(email) not in free_domains)
+    signals = [company_signal, bool(phone), bool(title_words(title) & persona_words),
+               setup_for_team, bool(linkedin_url),
+               (account_developers or 0) >= HIGH_TOUCH_DEVELOPERS]
+    return sum(signals) >= 2

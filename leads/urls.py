@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import admin_views, pool_views, views
+from . import admin_views, pool_views, view_views, views
 
 app_name = "leads"
 urlpatterns = [
     path("", views.lead_list, name="list"),
     path("<int:pk>/", views.lead_detail, name="detail"),
+    path("views/<str:code>/", view_views.lead_view, name="view"),
     path("scoring/", admin_views.scoring_table, name="scoring"),
     path("scoring/new/", admin_views.scoring_rule_edit, name="scoring_new"),
     path("scoring/<int:pk>/", admin_views.scoring_rule_edit, name="scoring_edit"),

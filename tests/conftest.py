@@ -73,3 +73,13 @@ def screenshot(page):
         page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Reference lists are cached for a minute in the app; each test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -135,3 +135,19 @@ def opportunity_edit_scope(user, opportunity) -> str | None:
         if opportunity.stage.split("-", 1)[0] in ("00", "0"):
             return "qualification"
     return None
+
+
+def view_owner(request):
+    """VIEW-1: views are "mine", unless a manager picks a team member (PTO cover) with
+    `?as=<username>`; anyone else gets 403."""
+    from django.shortcuts import get_object_or_404
+
+    from gtm_portal.users.models import User
+
+    username = request.GET.get("as")
+    if not username or username == request.user.username:
+        return request.user
+    target = get_object_or_404(User, username=username, kind=User.Kind.PERSON)
+    if not (can(request.user, "views.cover") and is_manager_above(request.user, target)):
+        raise PermissionDenied("VIEW-1: only the rep's manager can open their views.")
+    return target

@@ -49,3 +49,35 @@ def keyset_page(qs, request) -> KeysetPage:
     rows = rows[:size]
     return KeysetPage(rows=rows, size=size, next_after=rows[-1].pk if has_next else None,
                       count=count, count_capped=capped)
+
+
+def keyset_sorted(qs, request, field: str, descending: bool = False) -> KeysetPage:
+    """Keyset pagination on (field, pk), nulls last either way: `?after=<pk>` continues after
+    that row, whatever the page number (page 1,000 costs what page 1 costs)."""
+    from django.db.models import F, Q
+
+    size = page_size(request)
+    count, capped = capped_count(qs)
+    try:
+        after = int(request.GET.get("after", ""))
+    except ValueError:
+        after = None
+    if after is not None:
+        row = qs.model._default_manager.filter(pk=after).values(field).first()
+        if row is not None:
+            value = row[field]
+            if value is None:
+                qs = qs.filter(Q(**{f"{field}__isnull": True}) & Q(
+                    **{"pk__lt" if descending else "pk__gt": after}))
+            else:
+                op = "lt" if descending else "gt"
+                qs = qs.filter(Q(**{f"{field}__{op}": value})
+                               | Q(**{field: value, f"pk__{op}": after})
+                               | Q(**{f"{field}__isnull": True}))
+    order = (F(field).desc(nulls_last=True), "-pk") if descending else (
+        F(field).asc(nulls_last=True), "pk")
+    rows = list(qs.order_by(*order)[: size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(rows=rows, size=size, next_after=rows[-1].pk if has_next else None,
+                      count=count, count_capped=capped)

@@ -1,0 +1,70 @@
+"""The daily workspace lists (VIEW-1, VIEW-4): lead views S1–B5 with filters, sorting, keyset
+pages, capped counts, streamed CSV and manager cover (`?as=`)."""
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from gtm_portal.core import access
+from gtm_portal.core.csvexport import stream_csv
+from gtm_portal.core.lists import keyset_sorted
+
+from . import refs, scoring
+from .filters import LeadViewFilter
+from .models import Lead
+from .views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF
+
+CSV_HEADER = ["id", "first name", "last name", "email", "company", "title", "status", "score",
+              "owner", "initial source", "SLA due", "last interesting moment", "moment at"]
+
+
+def _sort(request, default: str) -> tuple[str, str, bool]:
+    key = request.GET.get("sort", "")
+    descending = key.startswith("-")
+    name = key.lstrip("-")
+    if name in LEAD_SORTS:
+        return key, LEAD_SORTS[name], descending
+    default_key = ("-" if default.startswith("-") else "") + SORT_FIELD_OF.get(default, "")
+    return default_key, default.lstrip("-"), default.startswith("-")
+
+
+def lead_view(request, code: str):
+    view = LEAD_VIEWS.get(code.upper())
+    if view is None:
+        raise Http404("No such view.")
+    owner = access.view_owner(request)
+    base = getattr(Lead.objects, view.method)(owner).select_related(
+        "owner", "initial_source", "matched_account")
+    filters = LeadViewFilter(request.GET or None, queryset=base)
+    qs = filters.qs if filters.is_bound and filters.is_valid() else base
+    if filters.is_bound and not filters.is_valid():
+        qs = base.none()
+    sort_key, field, descending = _sort(request, view.sort)
+    if request.GET.get("format") == "csv":
+        rows = ([r.pk, r.first_name, r.last_name, r.email, r.company, r.title, r.status,
+                 r.person_score, r.owner.label if r.owner else "", r.initial_source.name,
+                 r.sla_due.isoformat() if r.sla_due else "", r.last_interesting_moment,
+                 r.last_interesting_moment_at.isoformat() if r.last_interesting_moment_at else ""]
+                for r in qs.order_by(field if not descending else f"-{field}", "pk")
+                .iterator(chunk_size=2000))
+        return stream_csv(f"leads-{view.code}-{owner.username}.csv", CSV_HEADER, rows)
+    page = keyset_sorted(qs, request, field, descending)
+    free, persona = refs.high_touch_context()
+    now = timezone.now()
+    for r in page.rows:
+        r.high_touch = scoring.is_high_touch(
+            email=r.email, company=r.company, phone=r.phone or r.mobile, title=r.title,
+            setup_for_team=r.setup_for_team, linkedin_url=r.linkedin_url,
+            account_developers=r.matched_account.lam_dev_count if r.matched_account else None,
+            free_domains=free, persona_words=persona)
+        r.sla_state = ("" if not r.sla_due else "past" if r.sla_due < now else
+                       "soon" if (r.sla_due - now).total_seconds() < 900 else "")
+    params = request.GET.copy()
+    params.pop("after", None)
+    unsorted = params.copy()
+    unsorted.pop("sort", None)
+    return TemplateResponse(request, "leads/view.html", {
+        "view": view, "page": page, "filters": filters, "owner": owner,
+        "covering": owner != request.user, "sort": sort_key, "query": params.urlencode(),
+        "unsorted": unsorted.urlencode(),
+        "sorts": LEAD_SORTS, "code": view.code,
+    })

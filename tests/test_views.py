@@ -1,0 +1,190 @@
+"""VIEW-1 lead views: which records appear and which do not, manager cover, filters, sort,
+keyset pages, CSV (Q-SAFE), constant queries at page sizes 10 and 200."""
+import csv
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Account
+from gtm_portal.activity.models import Activity, Enrollment, Sequence, Task
+
+from .factories import LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(client, code, **params):
+    r = client.get(f"/leads/views/{code}/", params)
+    assert r.status_code == 200, r.status_code
+    return {lead.last_name for lead in r.context["page"].rows}
+
+
+def enroll(lead, touch="high", state="active"):
+    seq = Sequence.objects.get_or_create(name=f"seq {touch}", defaults={"touch": touch})[0]
+    Enrollment.objects.create(lead=lead, sequence=seq, state=state, started_at=timezone.now())
+
+
+def test_s1_shows_my_mqls_hot_and_web_chat_leads_oldest_sla_first(client, users):
+    me, other = users["sdr.emea1"], users["sdr.emea2"]
+    now = timezone.now()
+    LeadFactory(last_name="late", owner=me, status="MQL", sla_due=now + datetime.timedelta(hours=3))
+    LeadFactory(last_name="early", owner=me, status="MQL", sla_due=now - datetime.timedelta(hours=1))
+    LeadFactory(last_name="hot", owner=me, status="Accepted", is_hot=True)
+    LeadFactory(last_name="chat", owner=me, status="Inquiry", lead_source="Drift")
+    LeadFactory(last_name="accepted", owner=me, status="Accepted")
+    LeadFactory(last_name="theirs", owner=other, status="MQL")
+    LeadFactory(last_name="test", owner=me, status="MQL", title="Test")
+    LeadFactory(last_name="closed hot", owner=me, status="Disqualified", is_hot=True)
+    client.force_login(me)
+    r = client.get("/leads/views/S1/")
+    names = [lead.last_name for lead in r.context["page"].rows]
+    assert names[:2] == ["early", "late"]
+    assert set(names) == {"early", "late", "hot", "chat"}
+
+
+def test_s2_and_b4_high_touch_sequence_with_phone(client, users):
+    me = users["sdr.emea1"]
+    a = LeadFactory(last_name="phone high", owner=me, phone="+49 1", status="Accepted")
+    b = LeadFactory(last_name="no phone", owner=me, status="Accepted")
+    c = LeadFactory(last_name="low touch", owner=me, phone="+49 2", status="Accepted")
+    d = LeadFactory(last_name="finished", owner=me, mobile="+49 3", status="Accepted")
+    enroll(a)
+    enroll(b)
+    enroll(c, touch="low")
+    enroll(d, state="finished")
+    client.force_login(me)
+    assert rows(client, "S2") == {"phone high"} == rows(client, "B4")
+
+
+def test_s3_my_qualifying_leads_with_flags(client, users):
+    me = users["sdr.emea1"]
+    quiet = LeadFactory(last_name="quiet", owner=me, status="Qualifying")
+    busy = LeadFactory(last_name="busy", owner=me, status="Qualifying")
+    Activity.objects.create(kind="call", lead=busy, logged_by=me, is_sales=True,
+                            occurred_at=timezone.now())
+    Task.objects.create(subject="follow up", lead=busy, owner=me, due_date=timezone.localdate())
+    LeadFactory(last_name="accepted", owner=me, status="Accepted")
+    client.force_login(me)
+    r = client.get("/leads/views/S3/")
+    by_name = {lead.last_name: lead for lead in r.context["page"].rows}
+    assert set(by_name) == {"quiet", "busy"}
+    assert not by_name["quiet"].recent_activity and not by_name["quiet"].open_task
+    assert by_name["busy"].recent_activity and by_name["busy"].open_task
+    assert "no activity 14 d" in r.content.decode()
+    assert quiet.pk
+
+
+def test_b2_leads_at_my_actively_working_accounts_any_owner(client, users):
+    globex = Account.objects.get(name="Globex Corporation")     # AW, BDR bdr.amer1
+    initech = Account.objects.get(name="Initech")               # Restricted
+    now = timezone.now()
+    LeadFactory(last_name="older", matched_account=globex, owner=users["sdr.amer1"],
+                status="Inquiry", last_interesting_moment_at=now - datetime.timedelta(days=2))
+    LeadFactory(last_name="newer", matched_account=globex, status="MQL",
+                last_interesting_moment_at=now)
+    LeadFactory(last_name="restricted", matched_account=initech, status="MQL")
+    LeadFactory(last_name="closed", matched_account=globex, status="Disqualified")
+    client.force_login(users["bdr.amer1"])
+    r = client.get("/leads/views/B2/")
+    assert [lead.last_name for lead in r.context["page"].rows] == ["newer", "older"]
+
+
+def test_b3_my_open_leads_not_yet_in_a_sequence_and_b5_qualifying(client, users):
+    me = users["bdr.amer1"]
+    LeadFactory(last_name="fresh", owner=me, status="Inquiry")
+    enrolled = LeadFactory(last_name="enrolled", owner=me, status="Accepted")
+    enroll(enrolled)
+    LeadFactory(last_name="done", owner=me, status="Qualified")
+    LeadFactory(last_name="qual", owner=me, status="Qualifying")
+    client.force_login(me)
+    assert rows(client, "B3") == {"fresh", "qual"}
+    assert rows(client, "B5") == {"qual"}
+    assert rows(client, "B1") == set()
+
+
+def test_manager_cover_allowed_for_the_team_and_403_for_others(client, users):
+    LeadFactory(last_name="emea mql", owner=users["sdr.emea1"], status="MQL")
+    client.force_login(users["sdr.mgr"])
+    assert rows(client, "S1", **{"as": "sdr.emea1"}) == {"emea mql"}
+    assert client.get("/leads/views/S1/", {"as": "bdr.amer1"}).status_code == 403
+    client.force_login(users["sdr.emea2"])
+    assert client.get("/leads/views/S1/", {"as": "sdr.emea1"}).status_code == 403
+    assert client.get("/leads/views/S1/", {"as": "nobody"}).status_code == 404
+    assert client.get("/leads/views/Z9/").status_code == 404
+
+
+def test_filters_sort_and_bad_filter_input(client, users):
+    me = users["sdr.emea1"]
+    for i, score in enumerate((120, 150, 180)):
+        LeadFactory(last_name=f"m{i}", owner=me, status="MQL", person_score=score)
+    client.force_login(me)
+    assert rows(client, "S1", score_min=140) == {"m1", "m2"}
+    r = client.get("/leads/views/S1/", {"sort": "-score"})
+    assert [lead.last_name for lead in r.context["page"].rows] == ["m2", "m1", "m0"]
+    r = client.get("/leads/views/S1/", {"score_min": "lots"})
+    assert r.status_code == 200 and list(r.context["page"].rows) == []
+    assert "Check the filters" in r.content.decode()
+
+
+def test_keyset_pages_walk_a_sorted_view_once(client, users):
+    me = users["sdr.emea1"]
+    now = timezone.now()
+    made = set()
+    for i in range(23):
+        lead = LeadFactory(last_name=f"p{i}", owner=me, status="MQL",
+                           sla_due=None if i % 5 == 0 else now + datetime.timedelta(minutes=i % 7))
+        made.add(lead.pk)
+    client.force_login(me)
+    seen, after = [], None
+    while True:
+        params = {"size": 10, **({"after": after} if after else {})}
+        page = client.get("/leads/views/S1/", params).context["page"]
+        seen += [r.pk for r in page.rows]
+        after = page.next_after
+        if not after:
+            break
+    assert len(seen) == 23 and set(seen) == made
+
+
+def test_csv_export_is_streamed_and_formula_safe(client, users):
+    LeadFactory(last_name="=HYPERLINK(\"x\")", company="+cmd", owner=users["sdr.emea1"],
+                status="MQL")
+    client.force_login(users["sdr.mgr"])
+    r = client.get("/leads/views/S1/", {"format": "csv", "as": "sdr.emea1"})
+    assert "csv" in r["Content-Type"] and r.streaming
+    data = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+    assert data[0][:3] == ["id", "first name", "last name"]
+    assert data[1][2] == "'=HYPERLINK(\"x\")" and data[1][4] == "'+cmd"
+
+
+@pytest.mark.parametrize("code", ["S1", "S2", "S3", "B1", "B2", "B3", "B4", "B5"])
+def test_every_view_keeps_constant_queries_at_sizes_10_and_200(
+        client, users, code, django_assert_max_num_queries):
+    me = users["bdr.amer1"]
+    globex = Account.objects.get(name="Globex Corporation")
+    for i in range(30):
+        lead = LeadFactory(owner=me, status=("MQL", "Qualifying", "Accepted")[i % 3],
+                           matched_account=globex, phone="+1 5")
+        if i % 3 == 2:
+            enroll(lead)
+    client.force_login(me)
+    client.get(f"/leads/views/{code}/")
+    counts = []
+    for size in (10, 200):
+        with django_assert_max_num_queries(8) as q:
+            assert client.get(f"/leads/views/{code}/", {"size": size}).status_code == 200
+        counts.append(len(q.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_high_touch_badge(client, users):
+    LeadFactory(last_name="ht", owner=users["sdr.emea1"], status="MQL", phone="+49",
+                company="Firma", title="Developer")
+    LeadFactory(last_name="lt", owner=users["sdr.emea1"], status="MQL", phone="",
+                company="", email="x@gmail.com", title="Developer")
+    client.force_login(users["sdr.emea1"])
+    page = {r.last_name: r.high_touch for r in
+            client.get("/leads/views/S1/").context["page"].rows}
+    assert page == {"ht": True, "lt": False}
