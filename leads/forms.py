@@ -89,6 +89,7 @@ def person_actions(user, person) -> dict:
 
     can_reroute = access.can(user, "routing.reroute", person)
     return {
+        "sequences": sequence_choices(),
         "status_form": StatusForm(person=person),
         "can_reroute": can_reroute,
         "assign_form": AssignForm() if can_reroute else None,
@@ -121,3 +122,12 @@ class RoutingPreviewForm(forms.Form):
     country = forms.CharField(required=False, max_length=100, help_text="Name or ISO code")
     employees = forms.IntegerField(required=False, min_value=0)
     description = forms.CharField(required=False, max_length=500)
+
+
+def sequence_choices():
+    from gtm_portal.activity.models import Sequence
+
+    from .refs import cached
+
+    return cached("sequences", lambda: list(Sequence.objects.filter(active=True).order_by("name")
+                                             .values_list("pk", "name", "touch")), ttl=30)

@@ -115,3 +115,57 @@ def person_assign(request, kind: str, pk: int):
     except ValidationError as exc:
         _say(request, exc)
     return HttpResponseRedirect(person.get_absolute_url())
+
+
+def _done(request, person, message, *, ok=True):
+    """HTMX row actions get a small status line; full pages go back where they came from."""
+    if request.htmx:
+        from django.http import HttpResponse
+        from django.utils.html import format_html
+
+        css = "text-success" if ok else "text-danger"
+        return HttpResponse(format_html('<span class="small {}" role="status">{}</span>', css,
+                                        message))
+    (messages.success if ok else messages.error)(request, message)
+    target = request.POST.get("next") or person.get_absolute_url()
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = person.get_absolute_url()
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+def person_activity(request, kind: str, pk: int):
+    """ACT-1: log a call, e-mail, meeting, LinkedIn message, chat or note."""
+    from .sequences import person_log_activity
+
+    person = _person(kind, pk)
+    try:
+        activity = person_log_activity(
+            person=person, by=request.user, kind=request.POST.get("kind", ""),
+            direction=request.POST.get("direction", "outbound"),
+            two_way=request.POST.get("two_way") in ("on", "1", "true"),
+            subject=request.POST.get("subject", "")[:255], body=request.POST.get("body", ""))
+    except ValidationError as exc:
+        return _done(request, person, " ".join(exc.messages), ok=False)
+    return _done(request, person, f"{activity.get_kind_display()} logged.")
+
+
+@require_POST
+def person_enroll_view(request, kind: str, pk: int):
+    """SEQ-2/SEQ-3: enroll in a sequence, or say exactly why not."""
+    from gtm_portal.activity.models import Sequence
+
+    from .sequences import person_enroll
+
+    person = _person(kind, pk)
+    sequence = Sequence.objects.filter(pk=request.POST.get("sequence") or 0, active=True).first()
+    if sequence is None:
+        return _done(request, person, "SEQ-1: choose an active sequence.", ok=False)
+    try:
+        person_enroll(person=person, sequence=sequence, by=request.user)
+    except ValidationError as exc:
+        return _done(request, person, " ".join(exc.messages), ok=False)
+    person.refresh_from_db()
+    return _done(request, person, f"Enrolled in {sequence.name}; status {person.status}.")

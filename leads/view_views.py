@@ -10,6 +10,7 @@ from gtm_portal.core.lists import keyset_sorted
 
 from . import refs, scoring
 from .filters import LeadViewFilter
+from .forms import sequence_choices
 from .models import Lead
 from .views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF
 
@@ -66,5 +67,6 @@ def lead_view(request, code: str):
         "view": view, "page": page, "filters": filters, "owner": owner,
         "covering": owner != request.user, "sort": sort_key, "query": params.urlencode(),
         "unsorted": unsorted.urlencode(),
-        "sorts": LEAD_SORTS, "code": view.code,
+        "sorts": LEAD_SORTS, "code": view.code, "sequences": sequence_choices(),
+        "url_kind": "leads",
     })

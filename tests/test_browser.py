@@ -93,3 +93,36 @@ def test_mention_in_a_comment_raises_the_other_users_bell(transactional_db, demo
     assert manager.locator("#unread-count").count() == 0
     manager_ctx.close()
     author_ctx.close()
+
+
+def test_sdr_works_s1_logs_a_call_enrolls_and_the_lead_leaves(transactional_db, demo, page,
+                                                             live_server, screenshot):
+    """Issue 6 flow: S1 → log a call on a row (no reload) → enroll → the lead leaves S1 and
+    its status is Accepted."""
+    from django.utils import timezone
+
+    from gtm_portal.activity.models import Activity
+    from gtm_portal.users.models import User
+    from leads.models import Lead
+
+    from .factories import LeadFactory
+
+    me = User.objects.get(username="sdr.emea1")
+    lead = LeadFactory(first_name="Greta", last_name="Mueller", owner=me, status="MQL",
+                       company="Firma GmbH", sla_due=timezone.now())
+    login(page, live_server, "sdr.emea1")
+    page.locator("aside").get_by_role("link", name="Leads S1").click()
+    row = page.locator("tr", has_text="Greta Mueller")
+    row.get_by_role("button", name="Log call with Greta Mueller").click()
+    row.get_by_role("status").filter(has_text="Call logged").wait_for()
+    assert "/leads/views/S1/" in page.url
+    assert Activity.objects.filter(lead=lead, kind="call", logged_by=me).exists()
+    screenshot("s1-call-logged")
+    row.get_by_role("button", name="Enroll Greta Mueller").click()
+    row.get_by_role("status").filter(has_text="Enrolled").wait_for()
+    page.reload()
+    assert page.locator("tr", has_text="Greta Mueller").count() == 0
+    page.goto(f"{live_server.url}/leads/{lead.pk}/")
+    assert page.locator(".record-header").get_by_text("Accepted").is_visible()
+    assert Lead.objects.get(pk=lead.pk).status == "Accepted"
+    screenshot("s1-lead-accepted")
