@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from accounts import claim_views
 from gtm_portal.chatter import views as chatter_views
 from gtm_portal.core import views as core_views
 from leads import person_views
@@ -35,6 +36,8 @@ urlpatterns = [
             name="person_activity"),
     re_path(r"^(?P<kind>leads|contacts)/(?P<pk>\d+)/enroll/$", person_views.person_enroll_view,
             name="person_enroll"),
+    re_path(r"^(?P<kind>leads|contacts|accounts)/(?P<pk>\d+)/claim/$", claim_views.claim,
+            name="claim"),
     path("leads/", include("leads.urls")),
     path("contacts/", include("accounts.contact_urls")),
     path("accounts/", include("accounts.urls")),

@@ -215,9 +215,11 @@ def route_person(*, person, trigger: str, form_kind: str | None = None, by=None,
     ctx = ctx or RoutingContext()
     now = now or timezone.now()
     model = type(person)
-    person = (model.objects.select_for_update(of=("self",))
-              .select_related("country", "region", "region__parent", "owner",
-                              *(("account",) if model is Contact else ()))
+    # Lock first, then read with joins: a joined row read in the locking query would be the
+    # version seen before waiting for the lock.
+    model.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).get()
+    person = (model.objects.select_related("country", "region", "region__parent", "owner",
+                                           *(("account",) if model is Contact else ()))
               .get(pk=person.pk))
     account = account_for(person)
     facts = person_facts(person, form_kind, ctx)

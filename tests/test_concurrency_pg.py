@@ -115,3 +115,28 @@ def test_route_3_shares_hold_under_concurrency(demo):
     assert sum(got.values()) == 500
     assert abs(got["sdr.amer1"] - 200) <= 1 and abs(got["sdr.apac1"] - 200) <= 1
     assert abs(got["sdr.amer2"] - 100) <= 1
+
+
+def test_acct_claim_4_ten_threads_claim_one_account_one_wins(demo):
+    from django.test import Client
+
+    from accounts.models import Account
+    from gtm_portal.users.models import User
+
+    vandelay = Account.objects.get(name="Vandelay Industries")
+    reps = list(User.objects.filter(groups__name__in=["SDR", "BDR"]).order_by("username")[:10])
+    assert len(reps) == 10
+    answers = []
+
+    def claim(i):
+        client = Client()
+        client.force_login(reps[i])
+        r = client.post(f"/accounts/{vandelay.pk}/claim/")
+        answers.append((r.status_code, r.content.decode() or r.get("Location", "")))
+
+    assert run_threads(10, claim) == []
+    codes = sorted(code for code, _ in answers)
+    assert codes == [302] + [409] * 9
+    vandelay.refresh_from_db()
+    winner = vandelay.owner.username
+    assert all(f"already claimed by {winner}" in body for code, body in answers if code == 409)

@@ -3,6 +3,8 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from gtm_portal.users.roles import ADOPTABLE_QUEUES
+
 from .history import display_value
 
 
@@ -54,8 +56,13 @@ def panels_for(obj, kind: str, user, limit: int = 50) -> dict:
                       .order_by("-occurred_at", "-id")[:limit])
     tasks = list(Task.objects.filter(**link, status=TaskStatus.OPEN).select_related("owner")
                  .order_by("due_date", "id")[:limit])
+    from gtm_portal.core import access
+
+    owner = getattr(obj, "owner", None)
+    adoptable = owner is None or (owner.is_queue and owner.display_name in ADOPTABLE_QUEUES)
     return {
         "url_kind": URL_KIND[kind],
+        "can_claim": kind != "opportunity" and adoptable and access.can(user, "record.claim", obj),
         "following": is_following(user, obj),
         "activities": activities,
         "open_tasks": tasks,
