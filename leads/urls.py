@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.lead_list, name="list"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("views/<str:code>/", view_views.lead_view, name="view"),
+    path("views/<str:code>/mass/", view_views.lead_view_mass, name="view_mass"),
     path("scoring/", admin_views.scoring_table, name="scoring"),
     path("scoring/new/", admin_views.scoring_rule_edit, name="scoring_new"),
     path("scoring/<int:pk>/", admin_views.scoring_rule_edit, name="scoring_edit"),

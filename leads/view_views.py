@@ -11,11 +11,18 @@ from gtm_portal.core.lists import keyset_sorted
 from . import refs, scoring
 from .filters import LeadViewFilter
 from .forms import sequence_choices
-from .models import Lead
+from .models import Campaign, Lead
 from .views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF
 
 CSV_HEADER = ["id", "first name", "last name", "email", "company", "title", "status", "score",
               "owner", "initial source", "SLA due", "last interesting moment", "moment at"]
+
+
+def mass_actions_for(code: str) -> list[tuple[str, str]]:
+    from .mass import ACTIONS
+
+    keys = ["take"] if code == "B2" else ["status", "enroll", "campaign", "owner"]
+    return [(k, ACTIONS[k]) for k in keys]
 
 
 def _sort(request, default: str) -> tuple[str, str, bool]:
@@ -68,5 +75,42 @@ def lead_view(request, code: str):
         "covering": owner != request.user, "sort": sort_key, "query": params.urlencode(),
         "unsorted": unsorted.urlencode(),
         "sorts": LEAD_SORTS, "code": view.code, "sequences": sequence_choices(),
-        "url_kind": "leads",
+        "url_kind": "leads", "mass_actions": mass_actions_for(view.code),
+        "campaigns": refs.cached("campaigns", lambda: list(
+            Campaign.objects.order_by("-start_date", "name").values_list("pk", "name")[:50]),
+            ttl=30),
     })
+
+
+def lead_view_mass(request, code: str):
+    """VIEW-5: POST the selected rows and an action; per-row results come back as a message."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+
+    from . import mass
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    view = LEAD_VIEWS.get(code.upper())
+    if view is None:
+        raise Http404("No such view.")
+    try:
+        ids = [int(x) for x in request.POST.getlist("ids")]
+    except ValueError:
+        ids = []
+    back = request.POST.get("next") or f"/leads/views/{view.code}/"
+    if not back.startswith("/leads/views/"):
+        back = f"/leads/views/{view.code}/"
+    if not ids:
+        messages.error(request, "VIEW-5: select at least one row.")
+        return HttpResponseRedirect(back)
+    try:
+        outcome = mass.run(action=request.POST.get("action", ""), ids=ids, by=request.user,
+                           params=request.POST)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(back)
+    level = messages.success if not outcome.refused else messages.warning
+    level(request, f"{mass.ACTIONS[request.POST['action']]}: {outcome.summary}.")
+    return HttpResponseRedirect(back)

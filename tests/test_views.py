@@ -188,3 +188,71 @@ def test_high_touch_badge(client, users):
     page = {r.last_name: r.high_touch for r in
             client.get("/leads/views/S1/").context["page"].rows}
     assert page == {"ht": True, "lt": False}
+
+
+def test_b2_take_ownership_moves_adoptable_rows_and_refuses_owned_ones(client, users):
+    from gtm_portal.core.history import history_for
+    from gtm_portal.users.models import User
+
+    globex = Account.objects.get(name="Globex Corporation")
+    queue = User.objects.queue("Inquiry Queue")
+    free = LeadFactory(last_name="free", matched_account=globex, owner=queue, status="Inquiry")
+    taken = LeadFactory(last_name="taken", matched_account=globex, owner=users["sdr.amer2"],
+                        status="MQL")
+    me = users["bdr.amer1"]
+    client.force_login(me)
+    r = client.post("/leads/views/B2/mass/", {"action": "take", "ids": [free.pk, taken.pk]},
+                    follow=True)
+    body = r.content.decode()
+    assert "1 done, 1 refused" in body and "already claimed by sdr.amer2" in body
+    free.refresh_from_db()
+    taken.refresh_from_db()
+    assert free.owner == me and taken.owner == users["sdr.amer2"] and taken.version == 1
+    assert [h.field for h in history_for(free)] == ["owner"]
+    assert "free" in rows(client, "B3")          # they move to B3
+
+
+def test_mass_status_goes_through_the_workflow_with_per_row_results(client, users):
+    me = users["sdr.emea1"]
+    a = LeadFactory(last_name="a", owner=me, status="MQL")
+    b = LeadFactory(last_name="b", owner=me, status="MQL", email="", phone="")
+    client.force_login(me)
+    r = client.post("/leads/views/S1/mass/", {"action": "status", "to": "Recycle",
+                                              "ids": [a.pk, b.pk]}, follow=True)
+    assert "2 done" in r.content.decode()
+    r = client.post("/leads/views/S1/mass/", {"action": "status", "to": "Accepted",
+                                              "ids": [a.pk]}, follow=True)
+    assert "1 done" in r.content.decode()
+    from leads.models import Lead
+
+    assert Lead.objects.get(pk=a.pk).status == "Accepted"
+
+
+def test_mass_enroll_refuses_opted_out_rows_and_leaves_them_unchanged(client, users):
+    from gtm_portal.activity.models import Sequence
+    from leads.models import Lead
+
+    seq = Sequence.objects.get(name="AMER Enterprise Outbound (high touch)")
+    me = users["sdr.emea1"]
+    ok = LeadFactory(last_name="ok", owner=me, status="MQL")
+    out = LeadFactory(last_name="out", owner=me, status="MQL", email_opt_out=True)
+    client.force_login(me)
+    r = client.post("/leads/views/S1/mass/", {"action": "enroll", "sequence": seq.pk,
+                                              "ids": [ok.pk, out.pk]}, follow=True)
+    assert "1 done, 1 refused" in r.content.decode() and "opted out" in r.content.decode()
+    assert Lead.objects.get(pk=out.pk).status == "MQL"
+    assert not Enrollment.objects.filter(lead=out).exists()
+
+
+def test_mass_change_owner_is_refused_for_non_marketing_ops(client, users):
+    from leads.models import Lead
+
+    lead = LeadFactory(owner=users["sdr.emea1"], status="MQL")
+    client.force_login(users["sdr.emea1"])
+    r = client.post("/leads/views/S1/mass/", {"action": "owner", "owner": "sdr.emea2",
+                                              "ids": [lead.pk]}, follow=True)
+    assert "0 done, 1 refused" in r.content.decode()
+    assert Lead.objects.get(pk=lead.pk).owner == users["sdr.emea1"]
+    r = client.post("/leads/views/S1/mass/", {"action": "explode", "ids": [lead.pk]},
+                    follow=True)
+    assert "VIEW-5" in r.content.decode()
