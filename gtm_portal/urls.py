@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from accounts import claim_views
+from gtm_portal.activity import views as activity_views
 from gtm_portal.chatter import views as chatter_views
 from gtm_portal.core import views as core_views
 from leads import person_views
@@ -38,6 +39,9 @@ urlpatterns = [
             name="person_enroll"),
     re_path(r"^(?P<kind>leads|contacts|accounts)/(?P<pk>\d+)/claim/$", claim_views.claim,
             name="claim"),
+    re_path(r"^(?P<kind>leads|contacts|accounts|opportunities)/(?P<pk>\d+)/tasks/$",
+            activity_views.task_new, name="task_new"),
+    path("tasks/<int:pk>/done/", activity_views.task_done, name="task_done"),
     path("leads/", include("leads.urls")),
     path("contacts/", include("accounts.contact_urls")),
     path("accounts/", include("accounts.urls")),

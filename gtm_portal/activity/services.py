@@ -30,3 +30,40 @@ def mark_first_touch(*, person, by, at) -> bool:
         return False
     return bool(type(person).objects.filter(pk=person.pk, owner=by, first_touch_at__isnull=True)
                 .update(first_touch_at=at))
+
+
+def task_create(*, owner, by, subject: str, due_date, lead=None, contact=None, account=None,
+                opportunity=None):
+    """ACT-2: a task for its owner on a record."""
+    from django.core.exceptions import ValidationError
+
+    from .models import Task
+
+    subject = (subject or "").strip()
+    if not subject:
+        raise ValidationError({"subject": "ACT-2: say what needs doing."}, code="ACT-2")
+    if due_date is None:
+        raise ValidationError({"due_date": "ACT-2: give a due date."}, code="ACT-2")
+    task = Task(subject=subject[:255], due_date=due_date, owner=owner, created_by=by, lead=lead,
+                contact=contact, account=account, opportunity=opportunity)
+    task.full_clean()
+    task.save()
+    return task
+
+
+def task_complete(*, task, by):
+    """ACT-2: the task's owner (or someone above them) marks it done; done stays done."""
+    from django.core.exceptions import PermissionDenied
+
+    from gtm_portal.core.access import is_manager_above
+
+    from .enums import TaskStatus
+
+    if task.owner_id != by.pk and not is_manager_above(by, task.owner):
+        raise PermissionDenied("ACT-2: only the task's owner or their manager completes it.")
+    if task.status == TaskStatus.DONE:
+        return task
+    task.status = TaskStatus.DONE
+    task.done_at = timezone.now()
+    task.save(update_fields=["status", "done_at", "updated_at"])
+    return task

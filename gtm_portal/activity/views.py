@@ -1,0 +1,53 @@
+import datetime
+
+from django.apps import apps
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from gtm_portal.core import access
+
+from .models import Task
+from .services import task_complete, task_create
+
+RECORDS = {"leads": ("leads.Lead", "lead"), "contacts": ("accounts.Contact", "contact"),
+           "accounts": ("accounts.Account", "account"),
+           "opportunities": ("opportunities.Opportunity", "opportunity")}
+
+
+def _back(request, fallback):
+    target = request.POST.get("next") or fallback
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = fallback
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+def task_new(request, kind: str, pk: int):
+    if kind not in RECORDS:
+        raise Http404
+    label, field = RECORDS[kind]
+    record = get_object_or_404(apps.get_model(label), pk=pk)
+    access.require(request.user, "record.comment", record)
+    try:
+        due = datetime.date.fromisoformat(request.POST.get("due_date", ""))
+    except ValueError:
+        due = None
+    try:
+        task_create(owner=request.user, by=request.user, subject=request.POST.get("subject", ""),
+                    due_date=due, **{field: record})
+        messages.success(request, "Task added.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(request, record.get_absolute_url())
+
+
+@require_POST
+def task_done(request, pk: int):
+    task = get_object_or_404(Task, pk=pk)
+    task_complete(task=task, by=request.user)
+    messages.success(request, f"Done: {task.subject}")
+    return _back(request, "/")
