@@ -42,6 +42,8 @@ urlpatterns = [
     re_path(r"^(?P<kind>leads|contacts|accounts|opportunities)/(?P<pk>\d+)/tasks/$",
             activity_views.task_new, name="task_new"),
     path("tasks/<int:pk>/done/", activity_views.task_done, name="task_done"),
+    path("sequences/", activity_views.sequences, name="sequences"),
+    path("sequences/<int:pk>/", activity_views.sequences, name="sequence_edit"),
     path("leads/", include("leads.urls")),
     path("contacts/", include("accounts.contact_urls")),
     path("accounts/", include("accounts.urls")),

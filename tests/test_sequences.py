@@ -158,3 +158,19 @@ def test_row_actions_over_http_with_and_without_htmx(client, seq, me):
                                   client.get("/leads/views/S1/").context["page"].rows}
     r = client.post(f"/leads/{lead.pk}/enroll/", {"sequence": seq.pk}, HTTP_HX_REQUEST="true")
     assert "already active" in r.content.decode()
+
+
+def test_seq_1_managers_manage_sequences_others_read(client, users):
+    client.force_login(users["sdr.emea1"])
+    assert client.get("/sequences/").status_code == 200
+    assert client.post("/sequences/", {"name": "Sneaky", "touch": "high", "steps": 3,
+                                       "length_days": 7, "active": "on"}).status_code == 403
+    assert not Sequence.objects.filter(name="Sneaky").exists()
+    client.force_login(users["sdr.mgr"])
+    r = client.post("/sequences/", {"name": "EMEA Trial Nurture", "touch": "low", "steps": 0,
+                                    "length_days": 7, "active": "on"})
+    assert r.status_code == 200 and "SEQ-1" in r.content.decode()
+    assert not Sequence.objects.filter(name="EMEA Trial Nurture").exists()
+    client.post("/sequences/", {"name": "EMEA Trial Nurture", "touch": "low", "steps": 4,
+                                "length_days": 14, "active": "on"})
+    assert Sequence.objects.get(name="EMEA Trial Nurture").touch == "low"

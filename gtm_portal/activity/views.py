@@ -51,3 +51,33 @@ def task_done(request, pk: int):
     task_complete(task=task, by=request.user)
     messages.success(request, f"Done: {task.subject}")
     return _back(request, "/")
+
+
+def sequences(request, pk: int | None = None):
+    """SEQ-1: the sequence list; SDR/BDR managers add, edit and deactivate."""
+    from django.db.models import Count, Q
+    from django.template.response import TemplateResponse
+
+    from .forms import SequenceForm
+    from .models import Sequence
+
+    can_manage = access.can(request.user, "sequences.manage")
+    instance = get_object_or_404(Sequence, pk=pk) if pk else None
+    form = None
+    if can_manage:
+        form = SequenceForm(request.POST or None, instance=instance)
+        if request.method == "POST" and form.is_valid():
+            saved = form.save()
+            messages.success(request, f"Saved sequence “{saved.name}”.")
+            from django.core.cache import cache
+
+            cache.delete("refs:sequences")
+            return HttpResponseRedirect("/sequences/")
+    elif request.method == "POST":
+        access.require(request.user, "sequences.manage",
+                       message="SEQ-1: sequences are managed by SDR and BDR managers.")
+    rows = Sequence.objects.select_related("region").annotate(
+        active_people=Count("enrollments", filter=Q(enrollments__state="active"))
+    ).order_by("-active", "name")
+    return TemplateResponse(request, "activity/sequences.html", {
+        "rows": rows, "form": form, "editing": instance, "can_manage": can_manage})

@@ -111,6 +111,9 @@ ACTIONS.add_rule("views.cover",
                  can_write & has_role(roles.SDR_MANAGER, roles.BDR_MANAGER))
 ACTIONS.add_rule("pools.view", is_person_user & (marketing_ops | has_role(
     roles.SDR_MANAGER, roles.BDR_MANAGER)))
+# SEQ-1: sequences are managed by the SDR (and BDR) managers.
+ACTIONS.add_rule("sequences.manage",
+                 can_write & has_role(roles.SDR_MANAGER, roles.BDR_MANAGER))
 ACTIONS.add_rule("admin.access", can_write & (marketing_ops | sales_support | sales_admin))
 
 
