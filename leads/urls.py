@@ -6,6 +6,7 @@ app_name = "leads"
 urlpatterns = [
     path("", views.lead_list, name="list"),
     path("<int:pk>/", views.lead_detail, name="detail"),
+    path("views/counts/", view_views.my_view_counts, name="view_counts"),
     path("views/<str:code>/", view_views.lead_view, name="view"),
     path("views/<str:code>/mass/", view_views.lead_view_mass, name="view_mass"),
     path("scoring/", admin_views.scoring_table, name="scoring"),

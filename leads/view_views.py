@@ -114,3 +114,20 @@ def lead_view_mass(request, code: str):
     level = messages.success if not outcome.refused else messages.warning
     level(request, f"{mass.ACTIONS[request.POST['action']]}: {outcome.summary}.")
     return HttpResponseRedirect(back)
+
+
+def my_view_counts(request):
+    """The side menu's live counts (UX frame), fetched after the page by HTMX so pages keep
+    their query budget; each count is capped like the views' own (10,000+)."""
+    from gtm_portal.core.lists import capped_count
+    from gtm_portal.core.selectors import LEAD_VIEWS_BY_ROLE
+
+    codes: list[str] = []
+    for role, role_codes in LEAD_VIEWS_BY_ROLE.items():
+        if request.user.has_role(role):
+            codes += [c for c in role_codes if c not in codes]
+    counts = []
+    for code in codes:
+        n, capped = capped_count(getattr(Lead.objects, LEAD_VIEWS[code].method)(request.user))
+        counts.append((code, f"{n:,}+" if capped else f"{n:,}"))
+    return TemplateResponse(request, "leads/_view_counts.html", {"counts": counts})

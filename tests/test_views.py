@@ -256,3 +256,14 @@ def test_mass_change_owner_is_refused_for_non_marketing_ops(client, users):
     r = client.post("/leads/views/S1/mass/", {"action": "explode", "ids": [lead.pk]},
                     follow=True)
     assert "VIEW-5" in r.content.decode()
+
+
+def test_side_menu_counts_come_from_the_views(client, users):
+    me = users["sdr.emea1"]
+    for _ in range(3):
+        LeadFactory(owner=me, status="MQL")
+    LeadFactory(owner=me, status="Qualifying")
+    client.force_login(me)
+    r = client.get("/leads/views/counts/")
+    assert r.context["counts"] == [("S1", "3"), ("S2", "0"), ("S3", "1")]
+    assert 'hx-get="/leads/views/counts/"' in client.get("/").content.decode()
