@@ -3,7 +3,14 @@ from django.template.response import TemplateResponse
 
 from gtm_portal.core import access
 from gtm_portal.core.lists import keyset_page
-from gtm_portal.core.recordpage import panels_for, person_actions, sections_for
+from gtm_portal.core.recordpage import (
+    panels_for,
+    person_actions,
+    requested_tab,
+    sections_for,
+    tab_context,
+    tab_response,
+)
 
 from .selectors import (
     account_children,
@@ -29,8 +36,12 @@ def account_detail(request, pk: int):
         return redirect(account.merged_into)
     from opportunities.selectors import open_opportunities_for_account
 
+    tab = requested_tab(request)
+    if tab and request.htmx:
+        return tab_response(request, account, tab)
     context = {
         "obj": account, "kind": "account",
+        **tab_context(account, tab),
         "sections": sections_for(account),
         "people": account_people(account),
         "children": account_children(account),
@@ -55,8 +66,12 @@ def contact_detail(request, pk: int):
     contact = contact_get_for_user_or_404(request.user, pk)
     if contact.merged_into_id:
         return redirect(contact.merged_into)
+    tab = requested_tab(request)
+    if tab and request.htmx:
+        return tab_response(request, contact, tab)
     context = {
         "obj": contact, "kind": "contact",
+        **tab_context(contact, tab),
         "sections": sections_for(contact),
         "can_edit": access.can(request.user, "person.edit", contact),
         "can_comment": access.can(request.user, "record.comment", contact),

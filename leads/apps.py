@@ -5,8 +5,11 @@ class LeadsConfig(AppConfig):
     name = "leads"
 
     def ready(self):
-        from gtm_portal.core.recordpage import register_person_actions
+        from gtm_portal.core.recordpage import register_person_actions, register_tab
 
         from .forms import person_actions
+        from .selectors import routing_tab, score_tab
 
         register_person_actions(person_actions)
+        register_tab("score", score_tab)
+        register_tab("routing", routing_tab)

@@ -6,6 +6,7 @@ from gtm_portal.refdata.models import Reason
 from gtm_portal.users.models import User
 
 from .models import Lead, ScoringRule
+from .refs import cached
 from .workflow import allowed_hand_targets
 
 PERSON_EDIT_FIELDS = (
@@ -42,6 +43,9 @@ class StatusForm(forms.Form):
         self.fields["to"].choices = [(t, PersonStatus(t).label) for t in targets]
         self.fields["disqualify_reason"].queryset = Reason.objects.filter(
             kind=ReasonKind.DISQUALIFY, active=True)
+        self.reason_choices = cached("disqualify_reasons", lambda: list(
+            Reason.objects.filter(kind=ReasonKind.DISQUALIFY, active=True)
+            .order_by("name").values_list("pk", "name")))
 
 
 class AssignForm(forms.Form):

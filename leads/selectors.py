@@ -18,19 +18,25 @@ def lead_list_for_user(user):
     return Lead.objects.visible_to(user).select_related("owner", "initial_source")
 
 
-def lead_score_events(lead, threshold: int, limit: int = 200):
-    """LEAD-SCORE-1 breakdown, newest first; the event that took the score across the MQL
-    threshold is marked `mql_moment` ("why is this an MQL")."""
-    events = list(ScoreEvent.objects.filter(lead=lead).select_related("activity")
-                  .order_by("-created_at", "-id")[:limit])
+def score_tab(person) -> dict:
+    """LEAD-SCORE-1 breakdown for a lead or contact (the record page's Score tab)."""
+    from gtm_portal.refdata.enums import Setting
+
+    from .refs import cached, setting
+
+    threshold = cached("mql_threshold", lambda: setting(Setting.MQL_THRESHOLD))
+    link = {"contact" if person._meta.model_name == "contact" else "lead": person}
+    events = list(ScoreEvent.objects.filter(**link).select_related("activity")
+                  .order_by("-created_at", "-id")[:200])
     previous = None
     for event in reversed(events):
         before = previous.score_after if previous is not None else event.score_after - event.points
         event.mql_moment = before < threshold <= event.score_after
         previous = event
-    return events
+    return {"score_events": events, "mql_threshold": threshold}
 
 
-def lead_routing_log(lead, limit: int = 50):
-    return list(RoutingDecision.objects.filter(lead=lead).select_related("owner", "pool")
-                .order_by("-decided_at", "-id")[:limit])
+def routing_tab(person) -> dict:
+    link = {"contact" if person._meta.model_name == "contact" else "lead": person}
+    return {"routing_log": list(RoutingDecision.objects.filter(**link)
+                                .select_related("owner", "pool").order_by("-decided_at", "-id")[:50])}

@@ -3,15 +3,18 @@ from django.template.response import TemplateResponse
 
 from gtm_portal.core import access
 from gtm_portal.core.lists import keyset_page
-from gtm_portal.core.recordpage import panels_for, person_actions, sections_for
-from gtm_portal.refdata.enums import Setting
+from gtm_portal.core.recordpage import (
+    panels_for,
+    person_actions,
+    requested_tab,
+    sections_for,
+    tab_context,
+    tab_response,
+)
 
-from . import refs
 from .selectors import (
     lead_get_for_user_or_404,
     lead_list_for_user,
-    lead_routing_log,
-    lead_score_events,
 )
 
 
@@ -27,13 +30,13 @@ def lead_detail(request, pk: int):
     lead = lead_get_for_user_or_404(request.user, pk)
     if lead.merged_into_id:
         return redirect(lead.merged_into)
-    mql_threshold = refs.setting(Setting.MQL_THRESHOLD)
+    tab = requested_tab(request)
+    if tab and request.htmx:
+        return tab_response(request, lead, tab)
     context = {
         "obj": lead, "kind": "lead",
         "sections": sections_for(lead),
-        "score_events": lead_score_events(lead, mql_threshold),
-        "mql_threshold": mql_threshold,
-        "routing_log": lead_routing_log(lead),
+        **tab_context(lead, tab),
         "can_edit": access.can(request.user, "person.edit", lead),
         "can_comment": access.can(request.user, "record.comment", lead),
         **person_actions(request.user, lead),

@@ -2,7 +2,13 @@ from django.template.response import TemplateResponse
 
 from gtm_portal.core import access
 from gtm_portal.core.lists import keyset_page
-from gtm_portal.core.recordpage import panels_for, sections_for
+from gtm_portal.core.recordpage import (
+    panels_for,
+    requested_tab,
+    sections_for,
+    tab_context,
+    tab_response,
+)
 
 from .selectors import (
     opportunity_contact_roles,
@@ -22,8 +28,12 @@ def opportunity_list(request):
 
 def opportunity_detail(request, pk: int):
     opportunity = opportunity_get_for_user_or_404(request.user, pk)
+    tab = requested_tab(request)
+    if tab and request.htmx:
+        return tab_response(request, opportunity, tab)
     context = {
         "obj": opportunity, "kind": "opportunity",
+        **tab_context(opportunity, tab),
         "sections": sections_for(opportunity),
         "contact_roles": opportunity_contact_roles(opportunity),
         "stage_path": opportunity_stage_path(opportunity),

@@ -109,7 +109,7 @@ def test_route_1_decision_is_stored_with_explanation_and_owner_change_in_history
     owner_rows = [h for h in history_for(lead) if h.field == "owner"]
     assert owner_rows[0].new_value == "Emma Emea" and "ROUTE-2.11" in owner_rows[0].reason
     client.force_login(users["sdr.emea1"])
-    page = client.get(f"/leads/{lead.pk}/").content.decode()
+    page = client.get(f"/leads/{lead.pk}/", {"tab": "routing"}).content.decode()
     assert "ROUTE-2.11" in page and "Step 11" in page
 
 

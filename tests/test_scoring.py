@@ -210,7 +210,7 @@ def test_lead_page_answers_why_is_this_an_mql(intake, client, users):
     body = intake(form="gated_content", email="why@firm.example", title="Director", country="DE")
     intake(form="ondemand_high_intent", email="why@firm.example", title="Director", country="DE")
     client.force_login(users["sdr.emea1"])
-    page = client.get(f"/leads/{body['person']['id']}/").content.decode()
+    page = client.get(f"/leads/{body['person']['id']}/", {"tab": "score"}).content.decode()
     assert "MQL moment" in page and "Watches high-intent on-demand webcast" in page
     assert "Behaviour" in page and "Demographic" in page
 

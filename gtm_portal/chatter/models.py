@@ -23,6 +23,8 @@ class Comment(models.Model):
     topic = models.CharField(max_length=40, blank=True,
                              help_text="Workflow that posted it (transfer, sao_credit, misroute…).")
     body = models.TextField()
+    mention_handles = models.JSONField(
+        default=list, blank=True, help_text="The handles that named someone, for display.")
     record_label = models.CharField(max_length=255, blank=True)
     record_url = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(db_index=True)

@@ -2,23 +2,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from .models import Comment, Follow, Mention, Notification
+from .models import Comment, Follow, Notification
 from .services import EDIT_WINDOW
 
 
 def thread_for(record, user, limit: int = 200) -> list[Comment]:
     """CHAT-1: newest first, replies one level deep, in a fixed number of queries."""
     ct = ContentType.objects.get_for_model(type(record))
-    mentions = Prefetch("mentions", queryset=Mention.objects.only("comment_id", "handle"),
-                        to_attr="mention_list")
     replies = Prefetch(
-        "replies",
-        queryset=Comment.objects.select_related("author").prefetch_related(mentions)
-        .order_by("created_at", "id"),
+        "replies", queryset=Comment.objects.select_related("author").order_by("created_at", "id"),
         to_attr="reply_list")
     comments = list(
         Comment.objects.filter(content_type=ct, object_id=record.pk, parent__isnull=True)
-        .select_related("author").prefetch_related(mentions, replies)
+        .select_related("author").prefetch_related(replies)
         .order_by("-created_at", "-id")[:limit])
     cutoff = timezone.now() - EDIT_WINDOW
     for c in comments:

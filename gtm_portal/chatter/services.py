@@ -123,6 +123,9 @@ def comment_post(*, record, author, body: str, parent: Comment | None = None,
     mentioned = resolve_mentions(body)
     Mention.objects.bulk_create([Mention(comment=comment, user_id=uid, handle=handle)
                                  for uid, handle in mentioned.items()])
+    if mentioned:
+        comment.mention_handles = sorted({h.lower() for h in mentioned.values()})
+        comment.save(update_fields=["mention_handles"])
     notify(recipients=list(mentioned), reason=Notification.Reason.MENTIONED, record=record,
            actor=author, message=body[:300], comment=comment)
     extra = [u for u in notify_users if getattr(u, "pk", u) not in mentioned]
@@ -164,6 +167,9 @@ def comment_edit(*, comment: Comment, by, body: str) -> Comment:
     Mention.objects.bulk_create([Mention(comment=comment, user_id=uid, handle=handle)
                                  for uid, handle in mentioned.items()])
     if mentioned:
+        comment.mention_handles = sorted(set(comment.mention_handles or ())
+                                         | {h.lower() for h in mentioned.values()})
+        comment.save(update_fields=["mention_handles"])
         notify(recipients=list(mentioned), reason=Notification.Reason.MENTIONED,
                record=comment.record, actor=by, message=body[:300], comment=comment)
     return comment

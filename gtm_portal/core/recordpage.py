@@ -39,6 +39,40 @@ RECORD_LINK_FIELD = {"lead": "lead", "contact": "contact", "account": "account",
                      "opportunity": "opportunity"}
 
 
+LAZY_TABS = ("score", "routing", "history")
+_tab_providers: dict = {}
+
+
+def register_tab(name: str, provider) -> None:
+    """A domain app supplies a lazily loaded tab (leads: score and routing)."""
+    _tab_providers[name] = provider
+
+
+def requested_tab(request) -> str | None:
+    tab = request.GET.get("tab")
+    return tab if tab in LAZY_TABS else None
+
+
+def tab_context(obj, tab: str | None) -> dict:
+    """Only the requested tab's rows are read (record pages stay within their query budget;
+    the other tabs load when opened)."""
+    from .history import history_for
+
+    if tab == "history":
+        return {"tab": tab, "history": list(history_for(obj))}
+    if tab in _tab_providers:
+        return {"tab": tab, **_tab_providers[tab](obj)}
+    return {"tab": tab}
+
+
+def tab_response(request, obj, tab: str):
+    """The HTMX answer for one tab: its partial only."""
+    from django.template.response import TemplateResponse
+
+    return TemplateResponse(request, f"records/partials/tab_{tab}.html",
+                            {"obj": obj, **tab_context(obj, tab)})
+
+
 def panels_for(obj, kind: str, user, limit: int = 50) -> dict:
     """The right-hand panel of a record page: timeline (activities and comments), history.
 
@@ -48,8 +82,6 @@ def panels_for(obj, kind: str, user, limit: int = 50) -> dict:
     from gtm_portal.activity.models import Activity, Task
     from gtm_portal.chatter.selectors import thread_for
     from gtm_portal.chatter.services import is_following
-
-    from .history import history_for
 
     link = {RECORD_LINK_FIELD[kind]: obj}
     activities = list(Activity.objects.filter(**link).select_related("logged_by")
@@ -67,7 +99,7 @@ def panels_for(obj, kind: str, user, limit: int = 50) -> dict:
         "activities": activities,
         "open_tasks": tasks,
         "comments": thread_for(obj, user),
-        "history": list(history_for(obj)),
+        "has_score": kind in ("lead", "contact"),
     }
 
 

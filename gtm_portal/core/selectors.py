@@ -27,34 +27,41 @@ class Frame:
     queues: list = field(default_factory=list)
 
 
-def load_roles_and_queues(user) -> list[tuple[int, str]]:
-    """One query for the user's roles and queue memberships (the frame's query budget);
-    primes `user.role_names` so the access helper does not ask again."""
+def load_frame_rows(user) -> tuple[list[tuple[int, str]], int]:
+    """One query for the user's roles, queue memberships and unread count (the frame's query
+    budget, SPEC Q-PERF); primes `user.role_names` so the access helper does not ask again."""
     from django.contrib.auth.models import Group
-    from django.db.models import IntegerField, Value
+    from django.db.models import CharField, Count, IntegerField, Value
+    from django.db.models.functions import Cast
 
+    from gtm_portal.chatter.models import Notification
     from gtm_portal.users.models import User
 
     roles_q = (Group.objects.filter(user=user)
                .annotate(queue_id=Value(0, output_field=IntegerField()))
                .order_by().values_list("queue_id", "name"))
-    queues_q = User.objects.filter(queue_members=user).order_by().values_list("id", "display_name")
-    rows = list(roles_q.union(queues_q, all=True))
-    user.role_names = frozenset(name for qid, name in rows if not qid)
-    return sorted((qid, name) for qid, name in rows if qid)
+    queues_q = User.objects.filter(queue_members=user).order_by().values_list("id",
+                                                                              "display_name")
+    unread_q = (Notification.objects.filter(recipient=user, read_at__isnull=True).order_by()
+                .values("recipient").annotate(queue_id=Value(-1, output_field=IntegerField()),
+                                              n=Cast(Count("id"), CharField()))
+                .values_list("queue_id", "n"))
+    rows = list(roles_q.union(queues_q, unread_q, all=True))
+    user.__dict__["role_names"] = frozenset(name for qid, name in rows if qid == 0)
+    unread = next((int(n) for qid, n in rows if qid == -1), 0)
+    return sorted((qid, name) for qid, name in rows if qid > 0), unread
 
 
 def frame_for_user(user) -> Frame:
-    from gtm_portal.chatter.models import Notification
-
-    queues = load_roles_and_queues(user)
+    user.role_names  # noqa: B018  loads the frame rows once per request
+    queues, unread = getattr(user, "frame_rows", None) or load_frame_rows(user)
     names = user.role_names
     views: list[str] = []
     for role, codes in LEAD_VIEWS_BY_ROLE.items():
         if role in names:
             views += [c for c in codes if c not in views]
     return Frame(
-        unread=Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        unread=unread,
         roles=sorted(names),
         lead_views=views,
         is_bdr=bool(names & {roles.BDR, roles.BDR_MANAGER}),

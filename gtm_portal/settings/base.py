@@ -152,6 +152,10 @@ CACHES = {"default": (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
     if _cache_url else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 
+# Sessions are read from the cache and written through to the database: a page does not pay
+# a query for its session (SPEC Q-PERF), and a restart loses nobody's login.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Celery: a broker URL means real workers; none means tasks run eagerly in-process.
 _broker = env_broker("CELERY_BROKER_URL")
 CELERY_BROKER_URL = _broker or "memory://"

@@ -109,9 +109,13 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
+        """The user's roles; read together with the page frame's other rows (one query)."""
         if not self.pk or self.is_queue:
             return frozenset()
-        return frozenset(self.groups.values_list("name", flat=True))
+        from gtm_portal.core.selectors import load_frame_rows
+
+        self.frame_rows = load_frame_rows(self)
+        return self.__dict__["role_names"]
 
     def has_role(self, *names: str) -> bool:
         return bool(self.role_names.intersection(names))

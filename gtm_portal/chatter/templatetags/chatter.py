@@ -18,7 +18,7 @@ LINK_RE = re.compile(
 
 @register.filter
 def comment_html(comment) -> str:
-    handles = {m.handle.lower() for m in getattr(comment, "mention_list", None) or []}
+    handles = {h.lower() for h in comment.mention_handles or ()}
     text = escape(comment.body)
 
     def link(match):
