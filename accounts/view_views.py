@@ -42,7 +42,7 @@ def contact_view(request, code: str):
                           ["id", "first name", "last name", "email", "account", "title",
                            "status", "score", "owner"], rows)
     query, unsorted = _params(request)
-    return TemplateResponse(request, "accounts/contact_view.html", {
+    return TemplateResponse(request, "accounts/contact_view.html", {"save_kind": "contacts",
         "view": view, "page": keyset_sorted(qs, request, field, descending), "owner": owner,
         "covering": owner != request.user, "sort": sort_key, "query": query,
         "unsorted": unsorted})
@@ -67,6 +67,6 @@ def account_view(request, code: str):
     for a in page.rows:
         a.requirements = requirement_days_left(a) if view.code == "B3" else {}
     query, unsorted = _params(request)
-    return TemplateResponse(request, "accounts/account_view.html", {
+    return TemplateResponse(request, "accounts/account_view.html", {"save_kind": "accounts",
         "view": view, "page": page, "owner": owner, "covering": owner != request.user,
         "sort": sort_key, "query": query, "unsorted": unsorted})

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from accounts import claim_views
 from gtm_portal.activity import views as activity_views
 from gtm_portal.chatter import views as chatter_views
+from gtm_portal.core import saved_views
 from gtm_portal.core import views as core_views
 from leads import person_views
 from reports import views as report_views
@@ -44,6 +45,9 @@ urlpatterns = [
     path("tasks/<int:pk>/done/", activity_views.task_done, name="task_done"),
     path("sequences/", activity_views.sequences, name="sequences"),
     path("sequences/<int:pk>/", activity_views.sequences, name="sequence_edit"),
+    re_path(r"^(?P<kind>leads|contacts|accounts)/views/(?P<code>[A-Za-z0-9]{2})/save/$",
+            saved_views.save_view, name="save_view"),
+    path("views/saved/<int:pk>/delete/", saved_views.delete_view, name="delete_view"),
     path("leads/", include("leads.urls")),
     path("contacts/", include("accounts.contact_urls")),
     path("accounts/", include("accounts.urls")),

@@ -130,4 +130,7 @@ def my_view_counts(request):
     for code in codes:
         n, capped = capped_count(getattr(Lead.objects, LEAD_VIEWS[code].method)(request.user))
         counts.append((code, f"{n:,}+" if capped else f"{n:,}"))
-    return TemplateResponse(request, "leads/_view_counts.html", {"counts": counts})
+    from gtm_portal.core.saved_views import visible_saved_views
+
+    return TemplateResponse(request, "leads/_view_counts.html", {
+        "counts": counts, "saved": list(visible_saved_views(request.user)[:20])})

@@ -247,3 +247,30 @@ class PersonBase(VersionedModel):
 
 def record_url(kind: str, pk: int) -> str:
     return reverse(f"{kind}:detail", args=[pk])
+
+
+class SavedView(TimeStampedModel):
+    """VIEW-4: a user's named copy of a list view with its filters and sort; a manager can
+    share one with their team."""
+
+    KINDS = (("leads", "Leads"), ("contacts", "Contacts"), ("accounts", "Accounts"))
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="saved_views")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=10, choices=KINDS)
+    base_code = models.CharField(max_length=4)
+    params = models.CharField(max_length=1000, blank=True,
+                              help_text="The view's query string: filters, sort, page size.")
+    shared_with_team = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="uniq_saved_view")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def url(self) -> str:
+        return f"/{self.kind}/views/{self.base_code}/?{self.params}{'&' if self.params else ''}saved={self.pk}"
