@@ -45,7 +45,7 @@ urlpatterns = [
     path("tasks/<int:pk>/done/", activity_views.task_done, name="task_done"),
     path("sequences/", activity_views.sequences, name="sequences"),
     path("sequences/<int:pk>/", activity_views.sequences, name="sequence_edit"),
-    re_path(r"^(?P<kind>leads|contacts|accounts)/views/(?P<code>[A-Za-z0-9]{2})/save/$",
+    re_path(r"^(?P<kind>leads|contacts|accounts)/views/(?P<code>S1|S2|S3|B1|B2|B3|B4|B5)/save/$",
             saved_views.save_view, name="save_view"),
     path("views/saved/<int:pk>/delete/", saved_views.delete_view, name="delete_view"),
     path("leads/", include("leads.urls")),
