@@ -338,6 +338,35 @@ def notification_inbox(bench: Bench) -> Iterable[Operation]:
 
 
 @operation_set
+def lead_views(bench: Bench) -> Iterable[Operation]:
+    """VIEW-1 views as the rep who owns the most leads (S1–S3 for an SDR, B1–B5 for a BDR)."""
+    from django.db.models import Count
+
+    for role, codes in (("SDR", ("S1", "S2", "S3")), ("BDR", ("B1", "B2", "B3", "B4", "B5"))):
+        top = (Lead.objects.filter(owner__groups__name=role).values("owner__username")
+               .annotate(n=Count("id")).order_by("-n").first())
+        if top is None:
+            continue
+        username = top["owner__username"]
+        user_id = _user_id(username)
+        for code in codes:
+            sql = (f"SELECT t.* FROM {_table(Lead)} t WHERE t.owner_id = %s "
+                   "ORDER BY t.sla_due, t.id LIMIT %s")
+            yield bench.page(f"lead view {code}", [f"/leads/views/{code}/"], username,
+                             lambda i, sql=sql, uid=user_id: (sql, [uid, PAGE_SIZE + 1]))
+
+
+@operation_set
+def global_search(bench: Bench) -> Iterable[Operation]:
+    """CONTRACT 6 /search/ (target p95 ≤ 150 ms on PostgreSQL with trigram indexes)."""
+    terms = ["globex", "smith", "acme", "vandelay", "zz9q", "director"]
+    sql = (f"SELECT t.id FROM {_table(Lead)} t WHERE UPPER(t.last_name::text) LIKE UPPER(%s) "
+           "LIMIT 20")
+    yield bench.page("search", [f"/search/?q={t}" for t in terms], "sdr.mgr",
+                     lambda i: (sql, [f"%{terms[i % len(terms)]}%"]))
+
+
+@operation_set
 def intake_submissions(bench: Bench) -> Iterable[Operation]:
     """SPEC Q-PERF intake ≥ 200 submissions/s end to end (score, route, commit)."""
     import json
