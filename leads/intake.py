@@ -221,6 +221,10 @@ def _finish(log, outcome, status, body, person=None):
 def _fill_blanks(person, data, country):
     """An existing person keeps what it has; the submission fills only empty fields and never
     touches the initial source (LEAD-SOURCE-1)."""
+    from gtm_portal.core import history
+
+    fields = history.tracked_fields(type(person))
+    before, shown = history.snapshot(person, fields), history.display_snapshot(person, fields)
     changed = []
     for f in PERSON_FIELDS + ("company",):
         if hasattr(person, f) and data.get(f) not in (None, "") and not getattr(person, f):
@@ -231,6 +235,8 @@ def _fill_blanks(person, data, country):
         changed += ["country", "region"]
     if changed:
         person.save(update_fields=changed + ["updated_at"])
+        history.record_changes(person, before, shown, by=None,
+                               reason="INTAKE-3: the submission filled empty fields")
 
 
 def _stamp_moment(person, form, at, account):

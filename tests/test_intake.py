@@ -243,3 +243,14 @@ def test_openapi_schema_describes_intake(client, users):
     r = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
     assert r.status_code == 200
     assert "/api/v1/intake/" in r.content.decode()
+
+
+def test_intake_fills_only_empty_fields_with_history(post):
+    from gtm_portal.core.history import history_for
+
+    post(form="newsletter", email="fill@firm.example", title="Analyst")
+    post(form="contact_us", email="fill@firm.example", title="CEO", phone="+49 30 1")
+    lead = Lead.objects.get()
+    assert lead.title == "Analyst" and lead.phone == "+49 30 1"
+    rows = [h for h in history_for(lead) if h.field == "phone"]
+    assert rows and "INTAKE-3" in rows[0].reason
