@@ -1,0 +1,152 @@
+"""OPP-STAGES, OPP-V1..V12 and the stamps OPP-S1/S2, pure: facts about an opportunity and a
+requested stage in; the refusals (each naming its rule and what to do) or the stamps out.
+One implementation for the stage form, the admin, imports and the API."""
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .enums import OrderType, Stage
+
+ORDER = list(Stage.values)
+STAGES_1_TO_7 = frozenset(ORDER[ORDER.index(Stage.DISCOVERY):ORDER.index(Stage.CLOSED_WON) + 1])
+STAGES_2_TO_7 = STAGES_1_TO_7 - {Stage.DISCOVERY}
+STAGES_4_TO_7 = frozenset({Stage.PROPOSAL, Stage.NEGOTIATING, Stage.AWAITING_SIGNATURE,
+                           Stage.CLOSED_WON})
+BEFORE_ACCEPTANCE = frozenset({Stage.PRE, Stage.PENDING})
+MERGED_REASON = "Merged into another opportunity"
+BIG_DEAL_IACV = Decimal("12000")
+TERMS_MIN_IACV = Decimal("25000")
+REOPEN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Facts:
+    stage: str
+    to: str
+    order_type: str = OrderType.SALES_ASSISTED
+    segment: str = "Unknown"
+    iacv: Decimal = Decimal("0")
+    owner_id: int | None = None
+    sdr_bdr_id: int | None = None
+    ever_pending: bool = False
+    accepted: bool = False
+    sales_qualified: bool = False
+    qualification_complete: bool = False
+    two_way_with_contact: bool = False
+    bill_to: bool = False
+    sold_to: bool = False
+    po_answered: bool = False
+    closed_won_details: bool = False
+    closed_lost_reasons: tuple = ()
+    closed_lost_detail: str = ""
+    merged_opportunity: int | None = None
+    merged_is_self: bool = False
+    merged_same_hierarchy: bool = True
+    unqualified_reason: bool = False
+    closed_days_ago: float | None = None
+    support_override: bool = False      # Sales Support moving back, with a reason (OPP-V4)
+    terms_modification: bool = False
+    edition: str = ""
+    close_date: datetime.date | None = None
+
+
+@dataclass
+class Result:
+    refusals: list = field(default_factory=list)   # (rule, message)
+    stamps: dict = field(default_factory=dict)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusals
+
+    @property
+    def rules(self) -> list[str]:
+        return [rule for rule, _ in self.refusals]
+
+
+def check(f: Facts, today: datetime.date | None = None) -> Result:
+    out = Result()
+
+    def refuse(rule, message):
+        out.refusals.append((rule, f"{rule}: {message}"))
+
+    if f.to not in ORDER:
+        refuse("OPP-STAGES", f"“{f.to}” is not a stage.")
+        return out
+    if f.to == f.stage:
+        refuse("OPP-STAGES", f"the opportunity is already in {f.to}.")
+        return out
+    if f.sdr_bdr_id is not None and f.sdr_bdr_id == f.owner_id:
+        refuse("OPP-V1", "the owner and the SDR/BDR cannot be the same person; change one.")
+    sales_assisted = f.order_type == OrderType.SALES_ASSISTED
+    if sales_assisted and f.to in STAGES_1_TO_7 and not (f.ever_pending
+                                                        or f.stage == Stage.PENDING):
+        refuse("OPP-V2", "a sales-assisted opportunity goes through 0-Pending Acceptance first; "
+               "move it there and let the AE accept it.")
+    if f.to == Stage.UNQUALIFIED:
+        if f.stage not in BEFORE_ACCEPTANCE:
+            refuse("OPP-V3", "9-Unqualified is only for opportunities in 00 or 0; use "
+                   "8-Closed Lost with a reason.")
+        if not f.unqualified_reason:
+            refuse("OPP-V3", "choose an unqualified reason.")
+    if f.accepted and f.to in (BEFORE_ACCEPTANCE | {Stage.UNQUALIFIED}) and not f.support_override:
+        refuse("OPP-V4", "an accepted opportunity never goes back to 00, 0 or 9; ask Sales "
+               "Support if this is a data fix.")
+    if f.to == Stage.DUPLICATE and f.accepted:
+        refuse("OPP-V5", "an accepted opportunity cannot be a duplicate; use 8-Closed Lost with "
+               "a reason such as “Merged into another opportunity”.")
+    if f.to == Stage.CLOSED_LOST:
+        if not f.closed_lost_reasons:
+            refuse("OPP-V6", "choose at least one closed-lost reason.")
+        if not f.closed_lost_detail.strip():
+            refuse("OPP-V6", "write the closed-lost detail.")
+        if MERGED_REASON in f.closed_lost_reasons:
+            if f.merged_opportunity is None:
+                refuse("OPP-V6", "“Merged into another opportunity” needs the merged "
+                       "opportunity.")
+            elif f.merged_is_self:
+                refuse("OPP-V6", "an opportunity cannot be merged into itself.")
+            elif not f.merged_same_hierarchy:
+                refuse("OPP-V6", "the merged opportunity must be in the same account hierarchy.")
+    if f.stage == Stage.CLOSED_LOST and f.closed_days_ago is not None \
+            and f.closed_days_ago > REOPEN_DAYS:
+        refuse("OPP-V7", "a closed-lost opportunity reopens only within 30 days; create a new "
+               "opportunity.")
+    big = f.segment in ("Large", "Strategic") or f.iacv >= BIG_DEAL_IACV
+    if f.to in (Stage.AWAITING_SIGNATURE, Stage.CLOSED_WON) and big and not f.closed_won_details:
+        refuse("OPP-V8", "Large/Strategic accounts and IACV ≥ $12,000 need the closed won "
+               "details.")
+    if f.to in STAGES_4_TO_7:
+        missing = [name for name, ok in (("a bill-to contact role", f.bill_to),
+                                         ("a sold-to contact role", f.sold_to),
+                                         ("the PO-expected answer", f.po_answered)) if not ok]
+        if missing:
+            refuse("OPP-V9", "4-Proposal and later need " + ", ".join(missing) + ".")
+    if f.to == Stage.PENDING and f.sdr_bdr_id is not None:
+        if not f.qualification_complete:
+            refuse("OPP-V10", "fill the qualification fields (right person/profile confirmed, "
+                   "business problem) before sending it to the AE.")
+        if not f.two_way_with_contact:
+            refuse("OPP-V10", "log a two-way activity with a contact on the opportunity first.")
+    if f.terms_modification and (f.iacv < TERMS_MIN_IACV or f.edition == "Starter"):
+        refuse("OPP-V11", "standard-terms modifications need IACV ≥ $25,000 and not Starter.")
+    if f.close_date is None:
+        refuse("OPP-V12", "set a close date.")
+    if out.allowed:
+        out.stamps = stamps(f)
+    return out
+
+
+def stamps(f: Facts) -> dict:
+    """OPP-S1: the first move from 0 to any of 1–7 sets the sales accepted date (the SAO).
+    OPP-S2: the first entry into any of 2–7 from 0 or 1 sets sales qualified, its date and
+    the initial IACV, which never changes afterwards."""
+    out: dict = {}
+    if f.stage == Stage.PENDING and f.to in STAGES_1_TO_7 and not f.accepted:
+        out["sales_accepted_date"] = True
+    if (f.stage in (Stage.PENDING, Stage.DISCOVERY) and f.to in STAGES_2_TO_7
+            and not f.sales_qualified):
+        out["sales_qualified"] = True
+        out["sales_qualified_date"] = True
+        out["initial_iacv"] = f.iacv
+    return out
