@@ -97,3 +97,28 @@ class LeadSerializer(serializers.ModelSerializer):
 
     def get_routing_log(self, obj) -> list[dict]:
         return RoutingLogSerializer(obj.routing_rows, many=True).data
+
+
+class OrderSerializer(serializers.Serializer):
+    """CONTRACT 6.2 web-direct order."""
+
+    invoice_number = serializers.CharField(max_length=100)
+    subscription_id = serializers.CharField(max_length=100)
+    company = serializers.CharField(max_length=255)
+    website = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100)
+    email = serializers.EmailField(max_length=254)
+    plan = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    seats = serializers.IntegerField(min_value=1, max_value=10_000_000, required=False,
+                                     allow_null=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    order_date = serializers.DateField()
+
+
+class OrderAnswerSerializer(serializers.Serializer):
+    account_id = serializers.IntegerField()
+    contact_id = serializers.IntegerField()
+    opportunity_id = serializers.IntegerField()
+    created_account = serializers.BooleanField()
+    possible_duplicate_of = serializers.IntegerField(allow_null=True)

@@ -7,6 +7,7 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("intake/", views.IntakeView.as_view(), name="intake"),
+    path("orders/", views.OrdersView.as_view(), name="orders"),
     path("leads/", views.LeadListView.as_view(), name="leads"),
     path("leads/<int:pk>/", views.LeadDetailView.as_view(), name="lead"),
 ]

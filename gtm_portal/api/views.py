@@ -10,7 +10,13 @@ from leads.models import Lead, RoutingDecision
 
 from .authentication import HashedTokenAuthentication
 from .permissions import TokenRateThrottle, TokenScope
-from .serializers import IntakeAnswerSerializer, IntakeSerializer, LeadSerializer
+from .serializers import (
+    IntakeAnswerSerializer,
+    IntakeSerializer,
+    LeadSerializer,
+    OrderAnswerSerializer,
+    OrderSerializer,
+)
 
 
 def error_body(exc) -> dict:
@@ -105,3 +111,24 @@ class LeadListView(ReadEndpoint):
         leads = list(Lead.objects.select_related("owner", "initial_source", "country")
                      .filter(email__iexact=email).order_by("pk")[:100])
         return Response({"results": LeadSerializer(with_routing(leads), many=True).data})
+
+
+class OrdersView(MachineEndpoint):
+    """ORDER-1/2: a web-direct order; idempotent by invoice number."""
+
+    token_scopes = ("orders",)
+
+    @extend_schema(request=OrderSerializer, responses={201: OrderAnswerSerializer,
+                                                       200: OrderAnswerSerializer})
+    def post(self, request):
+        from leads.orders import submit_order
+
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
+        serializer = OrderSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response({"errors": {k: [str(m) for m in v]
+                                        for k, v in serializer.errors.items()}},
+                            status=status.HTTP_400_BAD_REQUEST)
+        code, body = submit_order(serializer.validated_data)
+        return Response(body, status=code)

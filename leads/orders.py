@@ -1,0 +1,116 @@
+"""ORDER-1/2 web-direct orders: idempotent by invoice number (Q-IDEM), one transaction.
+Lives in leads because a matching open lead becomes Web Portal Purchase and is converted."""
+import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.enums import AccountType
+from accounts.matching import match_account, normalize_company, normalize_domain
+from accounts.models import Account, Contact
+from gtm_portal.activity.services import task_create
+from gtm_portal.core.enums import OPEN_PERSON_STATUSES
+from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.refdata.models import InitialSource
+from gtm_portal.users import roles
+from gtm_portal.users.models import User
+from opportunities.enums import OPEN_STAGES, OrderType, Stage
+from opportunities.models import Opportunity, OpportunityContactRole, StageChange, WebOrder
+
+from .models import Lead
+from .refs import free_domains
+from .services import lead_convert_to_contact, person_change_status
+from .workflow import Via
+
+WEB_DIRECT_SOURCE = "Web Direct"
+
+
+def submit_order(data: dict) -> tuple[int, dict]:
+    """201 with the created ids, or 200 with the first answer for a repeated invoice."""
+    try:
+        with transaction.atomic():
+            log = WebOrder.objects.create(invoice_number=data["invoice_number"],
+                                          subscription_id=data["subscription_id"],
+                                          payload={k: str(v) for k, v in data.items()},
+                                          response={}, received_at=timezone.now())
+            body = _process(data, log)
+            return 201, body
+    except IntegrityError:
+        first = WebOrder.objects.filter(invoice_number=data["invoice_number"]).first()
+        if first is None:
+            raise
+        return 200, first.response
+
+
+def _process(data: dict, log: WebOrder) -> dict:
+    source = InitialSource.objects.get(name=WEB_DIRECT_SOURCE)
+    sales_admin = User.objects.queue(roles.Q_SALES_ADMIN)
+    email = data["email"].strip()
+    account = match_account(email=email, company=data["company"], website=data.get("website", ""),
+                            free_domains=free_domains())
+    created_account = account is None
+    if created_account:
+        account = Account(name=data["company"], domain=normalize_domain(data.get("website", "")),
+                          website=data.get("website", ""), type=AccountType.CUSTOMER,
+                          owner=sales_admin, account_source=source,
+                          normalized_name=normalize_company(data["company"]),
+                          first_order_available=False)
+        account.full_clean()
+        account.save()
+        account.ultimate_parent = account
+        account.save(update_fields=["ultimate_parent"])
+    contact = Contact.objects.filter(email__iexact=email, merged_into__isnull=True).first()
+    lead = (Lead.objects.filter(email__iexact=email, merged_into__isnull=True,
+                                converted_at__isnull=True, status__in=OPEN_PERSON_STATUSES)
+            .order_by("created_at").first())
+    if lead is not None:
+        person_change_status(person=lead, to=S.WEB_PORTAL_PURCHASE, by=None, via=Via.ORDER,
+                             reason=f"ORDER-2: web-direct order {data['invoice_number']}",
+                             check_access=False)
+        if contact is None:
+            contact = lead_convert_to_contact(
+                lead=Lead.objects.get(pk=lead.pk), account=account,
+                owner=account.bdr_assigned or account.owner, by=None,
+                reason=f"ORDER-2: converted by web-direct order {data['invoice_number']}")
+    if contact is None:
+        contact = Contact(account=account, first_name=data.get("first_name", ""),
+                          last_name=data["last_name"], email=email, initial_source=source,
+                          status=S.WEB_PORTAL_PURCHASE, owner=account.bdr_assigned or account.owner)
+        contact.derive()
+        contact.full_clean()
+        contact.save()
+    duplicate = (Opportunity.objects.filter(account=account, stage__in=OPEN_STAGES,
+                                            order_type=OrderType.SALES_ASSISTED)
+                 .order_by("pk").first())
+    invoice = data["invoice_number"]
+    owner = account.owner or sales_admin
+    opp = Opportunity(
+        name=f"{account.name} - Web Direct {invoice}"[:255], account=account, owner=owner,
+        stage=Stage.CLOSED_WON, order_type=OrderType.WEB_DIRECT, close_date=data["order_date"],
+        amount=data["amount"], iacv=data["amount"], source=source, po_expected=False,
+        edition=data.get("plan", "") if data.get("plan") in ("Starter", "Premium", "Ultimate")
+        else "", seats=data.get("seats"), closed_won_details=f"Web direct order {invoice}",
+        stage_changed_at=timezone.now(), closed_at=timezone.now(),
+        possible_duplicate_of=duplicate)
+    opp.full_clean()
+    opp.save()
+    StageChange.objects.create(opportunity=opp, to_stage=Stage.CLOSED_WON,
+                               changed_at=timezone.now(), reason=f"Web direct order {invoice}")
+    OpportunityContactRole.objects.create(opportunity=opp, contact=contact, is_primary=True,
+                                          is_bill_to=True, is_sold_to=True)
+    if not owner.is_queue:
+        task_create(owner=owner, by=None, opportunity=opp, due_date=timezone.localdate()
+                    + datetime.timedelta(days=2),
+                    subject=f"Thank {contact.name} for the order and ask for time to learn "
+                            "their plans")
+    body = {"account_id": account.pk, "contact_id": contact.pk, "opportunity_id": opp.pk,
+            "created_account": created_account,
+            "possible_duplicate_of": duplicate.pk if duplicate else None}
+    log.account, log.opportunity, log.response = account, opp, body
+    log.save(update_fields=["account", "opportunity", "response"])
+    return body
+
+
+def as_decimal(value) -> Decimal:
+    return Decimal(str(value))
