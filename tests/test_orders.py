@@ -101,3 +101,21 @@ def test_orders_token_scope_enforced(order):
     assert order(key_override="wrong").status_code == 401
     assert state() == before
     assert not Lead.objects.filter(email="nia@newco.example").exists()
+
+
+def test_read_api_accounts_and_opportunities(client, users, order):
+    body = order().json()
+    client.force_login(users["sdr.emea1"])
+    account = client.get(f"/api/v1/accounts/{body['account_id']}/").json()
+    assert {"id", "name", "owner", "domain", "segment", "bdr_assigned",
+            "bdr_prospecting_status"} <= set(account)
+    assert account["owner"] == "Sales Admin" and account["domain"] == "newco.example"
+    opp = client.get(f"/api/v1/opportunities/{body['opportunity_id']}/").json()
+    assert {"id", "name", "owner", "account", "stage", "order_type", "iacv", "initial_iacv",
+            "sdr_bdr", "sales_accepted_date", "sales_qualified",
+            "sales_qualified_date"} <= set(opp)
+    assert (opp["account"], opp["order_type"], opp["sdr_bdr"]) == (
+        body["account_id"], "Web Direct", None)
+    assert client.get("/api/v1/opportunities/999999/").status_code == 404
+    client.logout()
+    assert client.get(f"/api/v1/accounts/{body['account_id']}/").status_code in (401, 403)

@@ -122,3 +122,48 @@ class OrderAnswerSerializer(serializers.Serializer):
     opportunity_id = serializers.IntegerField()
     created_account = serializers.BooleanField()
     possible_duplicate_of = serializers.IntegerField(allow_null=True)
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    """CONTRACT 6.3 account: id, name, owner, domain, segment, bdr_assigned,
+    bdr_prospecting_status and the main fields."""
+
+    owner = serializers.SerializerMethodField()
+    bdr_assigned = serializers.SerializerMethodField()
+
+    class Meta:
+        from accounts.models import Account
+
+        model = Account
+        fields = ("id", "name", "owner", "domain", "segment", "bdr_assigned",
+                  "bdr_prospecting_status", "type", "employees", "actively_working_since",
+                  "parent", "ultimate_parent", "total_carr", "paid_tier",
+                  "first_order_available", "is_public_sector", "created_at", "updated_at")
+
+    def get_owner(self, obj) -> str | None:
+        return owner_name(obj.owner)
+
+    def get_bdr_assigned(self, obj) -> str | None:
+        return obj.bdr_assigned.username if obj.bdr_assigned_id else None
+
+
+class OpportunitySerializer(serializers.ModelSerializer):
+    """CONTRACT 6.3 opportunity."""
+
+    owner = serializers.SerializerMethodField()
+    sdr_bdr = serializers.SerializerMethodField()
+
+    class Meta:
+        from opportunities.models import Opportunity
+
+        model = Opportunity
+        fields = ("id", "name", "owner", "account", "stage", "order_type", "type", "iacv",
+                  "initial_iacv", "amount", "sdr_bdr", "sales_accepted_date", "sales_qualified",
+                  "sales_qualified_date", "sales_qualification_source", "close_date",
+                  "closed_at", "possible_duplicate_of", "created_at", "updated_at")
+
+    def get_owner(self, obj) -> str | None:
+        return owner_name(obj.owner)
+
+    def get_sdr_bdr(self, obj) -> str | None:
+        return obj.sdr_bdr.username if obj.sdr_bdr_id else None

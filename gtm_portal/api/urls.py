@@ -10,4 +10,6 @@ urlpatterns = [
     path("orders/", views.OrdersView.as_view(), name="orders"),
     path("leads/", views.LeadListView.as_view(), name="leads"),
     path("leads/<int:pk>/", views.LeadDetailView.as_view(), name="lead"),
+    path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="account"),
+    path("opportunities/<int:pk>/", views.OpportunityDetailView.as_view(), name="opportunity"),
 ]

@@ -11,9 +11,11 @@ from leads.models import Lead, RoutingDecision
 from .authentication import HashedTokenAuthentication
 from .permissions import TokenRateThrottle, TokenScope
 from .serializers import (
+    AccountSerializer,
     IntakeAnswerSerializer,
     IntakeSerializer,
     LeadSerializer,
+    OpportunitySerializer,
     OrderAnswerSerializer,
     OrderSerializer,
 )
@@ -132,3 +134,25 @@ class OrdersView(MachineEndpoint):
                             status=status.HTTP_400_BAD_REQUEST)
         code, body = submit_order(serializer.validated_data)
         return Response(body, status=code)
+
+
+class AccountDetailView(ReadEndpoint):
+    @extend_schema(responses=AccountSerializer)
+    def get(self, request, pk: int):
+        from accounts.models import Account
+
+        account = Account.objects.select_related("owner", "bdr_assigned").filter(pk=pk).first()
+        if account is None:
+            raise Http404
+        return Response(AccountSerializer(account).data)
+
+
+class OpportunityDetailView(ReadEndpoint):
+    @extend_schema(responses=OpportunitySerializer)
+    def get(self, request, pk: int):
+        from opportunities.models import Opportunity
+
+        opp = Opportunity.objects.select_related("owner", "sdr_bdr").filter(pk=pk).first()
+        if opp is None:
+            raise Http404
+        return Response(OpportunitySerializer(opp).data)
