@@ -360,7 +360,7 @@ def lead_views(bench: Bench) -> Iterable[Operation]:
 def global_search(bench: Bench) -> Iterable[Operation]:
     """CONTRACT 6 /search/ (target p95 ≤ 150 ms on PostgreSQL with trigram indexes)."""
     terms = ["globex", "smith", "acme", "vandelay", "zz9q", "director"]
-    sql = (f"SELECT t.id FROM {_table(Lead)} t WHERE UPPER(t.last_name::text) LIKE UPPER(%s) "
+    sql = (f"SELECT t.id FROM {_table(Lead)} t WHERE UPPER(t.last_name) LIKE UPPER(%s) "
            "LIMIT 20")
     yield bench.page("search", [f"/search/?q={t}" for t in terms], "sdr.mgr",
                      lambda i: (sql, [f"%{terms[i % len(terms)]}%"]))
