@@ -40,3 +40,13 @@ def opportunity_stage_path(opportunity):
         end = changes[i + 1].changed_at if i + 1 < len(changes) else now
         path.append({"change": change, "days": max((end - change.changed_at).days, 0)})
     return path
+
+
+def ae_generated_kind(opportunity) -> str | None:
+    """SAO-1: an AE-generated opportunity is "marketing assisted" when any contact on it has an
+    initial source other than `AE Generated`, else "cold calling"."""
+    if opportunity.sales_qualification_source != "AE Generated":
+        return None
+    sources = set(OpportunityContactRole.objects.filter(opportunity=opportunity)
+                  .values_list("contact__initial_source__name", flat=True))
+    return "marketing assisted" if sources - {"AE Generated"} else "cold calling"

@@ -85,6 +85,7 @@ def opportunity_change_stage(*, opportunity: Opportunity, to: str, by, data: dic
     opp.stage_changed_at = now
     if result.stamps.get("sales_accepted_date"):
         opp.sales_accepted_date = now
+        opp.sales_qualification_source = qualification_source(opp.sdr_bdr)
     if result.stamps.get("sales_qualified"):
         opp.sales_qualified, opp.sales_qualified_date = True, now
         opp.initial_iacv = result.stamps["initial_iacv"]
@@ -107,3 +108,18 @@ def opportunity_change_stage(*, opportunity: Opportunity, to: str, by, data: dic
                message=f"OPP-V3: {opp.name} is unqualified ({opp.unqualified_reason}); hold a "
                        f"feedback session with {opp.sdr_bdr.label}.")
     return opp
+
+
+def qualification_source(sdr_bdr) -> str:
+    """SAO-1: the sales qualification source follows the credited rep's role."""
+    from gtm_portal.users import roles
+
+    from .enums import SalesQualificationSource as Q
+
+    if sdr_bdr is None:
+        return Q.AE
+    if sdr_bdr.has_role(roles.BDR, roles.BDR_MANAGER):
+        return Q.BDR
+    if sdr_bdr.has_role(roles.SDR, roles.SDR_MANAGER):
+        return Q.SDR
+    return Q.AE

@@ -112,3 +112,21 @@ def test_opp_v3_unqualified_notifies_the_sdr_bdrs_manager(globex, users):
                              data={"unqualified_reason": reason})
     assert Notification.objects.filter(recipient=users["bdr.mgr"],
                                        message__startswith="OPP-V3").exists()
+
+
+def test_sao_1_qualification_source_follows_the_credited_reps_role(globex, hooli, users):
+    from opportunities.selectors import ae_generated_kind
+
+    opp = opportunity_change_stage(opportunity=globex, to="1-Discovery", by=users["ae.amer1"])
+    assert opp.sales_qualification_source == "BDR Generated"      # bdr.amer1 is credited
+    Opportunity.objects.filter(pk=hooli.pk).update(stage="0-Pending Acceptance")
+    hooli.refresh_from_db()
+    opp = opportunity_change_stage(opportunity=hooli, to="1-Discovery", by=users["ae.amer1"])
+    assert opp.sales_qualification_source == "AE Generated"
+    assert ae_generated_kind(opp) == "cold calling"                 # no contacts on it
+    from accounts.models import Contact
+
+    contact = Contact.objects.filter(account=opp.account).first()   # initial source Prospecting
+    OpportunityContactRole.objects.create(opportunity=opp, contact=contact)
+    assert ae_generated_kind(opp) == "marketing assisted"
+    assert ae_generated_kind(globex) is None
