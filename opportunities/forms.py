@@ -30,6 +30,35 @@ class StageForm(forms.Form):
     reason = forms.CharField(required=False, max_length=300,
                              label="Reason (Sales Support moving an accepted opportunity back)")
 
+    # Which target stages need which fields (shown as the target is chosen; the same rules
+    # refuse on the server, OPP-V3/V6/V8/V9).
+    NEEDS = {
+        "unqualified_reason": ["9-Unqualified"],
+        "closed_lost_reasons": ["8-Closed Lost"],
+        "closed_lost_detail": ["8-Closed Lost"],
+        "merged_opportunity": ["8-Closed Lost"],
+        "closed_won_details": ["6-Awaiting Signature", "7-Closed Won"],
+        "po_expected": ["4-Proposal", "5-Negotiating", "6-Awaiting Signature", "7-Closed Won"],
+        "reason": ["00-Pre Opportunity", "0-Pending Acceptance", "9-Unqualified"],
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.core.cache import cache
+
+        # Render the reason lists from the cache (the page's query budget); validating a POST
+        # still reads the database.
+        for name, kind in (("unqualified_reason", ReasonKind.UNQUALIFIED),
+                           ("closed_lost_reasons", ReasonKind.CLOSED_LOST)):
+            key = f"refs:reasons:{kind}"
+            choices = cache.get(key)
+            if choices is None:
+                choices = list(Reason.objects.filter(kind=kind, active=True)
+                               .order_by("name").values_list("pk", "name"))
+                cache.set(key, choices, 60)
+            blank = [("", "---------")] if name == "unqualified_reason" else []
+            self.fields[name].widget.choices = blank + choices
+
     def stage_data(self) -> dict:
         data = {}
         cd = self.cleaned_data

@@ -130,3 +130,13 @@ def test_sao_1_qualification_source_follows_the_credited_reps_role(globex, hooli
     OpportunityContactRole.objects.create(opportunity=opp, contact=contact)
     assert ae_generated_kind(opp) == "marketing assisted"
     assert ae_generated_kind(globex) is None
+
+
+def test_opportunity_page_with_the_stage_form_stays_within_budget(
+        client, globex, users, django_assert_max_num_queries):
+    client.force_login(users["ae.amer1"])
+    client.get(f"/opportunities/{globex.pk}/")
+    with django_assert_max_num_queries(11):
+        page = client.get(f"/opportunities/{globex.pk}/")
+    body = page.content.decode()
+    assert 'data-stages="8-Closed Lost|"' in body and "Lost to competitor" in body

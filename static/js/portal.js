@@ -48,3 +48,17 @@ document.addEventListener("keydown", function (event) {
     }, 150);
   });
 })();
+
+// Stage form: show the fields the chosen target stage needs (OPP-V3/V6/V8/V9); without
+// JavaScript every field shows and the server still refuses what is missing.
+document.addEventListener("change", function (event) {
+  if (event.target.name !== "stage" || !event.target.closest(".stage-form")) return;
+  showStageFields(event.target.closest(".stage-form"));
+});
+function showStageFields(form) {
+  const stage = form.querySelector("[name=stage]").value;
+  form.querySelectorAll(".stage-field").forEach(function (box) {
+    box.hidden = box.dataset.stages.split("|").indexOf(stage) === -1;
+  });
+}
+document.querySelectorAll(".stage-form").forEach(showStageFields);
