@@ -25,3 +25,43 @@ def claim(request, kind: str, pk: int):
                                 {"record": record, "why": str(refused)}, status=409)
     messages.success(request, "It is yours now.")
     return HttpResponseRedirect(record.get_absolute_url())
+
+
+@require_POST
+def transfer(request, kind: str, pk: int):
+    from django.core.exceptions import ValidationError
+
+    from .claims import transfer_request
+
+    if kind not in MODELS:
+        raise Http404
+    record = get_object_or_404(apps.get_model(MODELS[kind]), pk=pk)
+    try:
+        transfer_request(record=record, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, "Transfer requested; the owner decides.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return HttpResponseRedirect(record.get_absolute_url())
+
+
+@require_POST
+def decide(request, pk: int):
+    from django.core.exceptions import ValidationError
+
+    from .claims import transfer_decide
+    from .models import TransferRequest
+
+    transfer_req = get_object_or_404(TransferRequest, pk=pk)
+    record_url = "/"
+    model = apps.get_model(transfer_req.content_type.app_label, transfer_req.content_type.model)
+    record = model.objects.filter(pk=transfer_req.object_id).first()
+    if record is not None:
+        record_url = record.get_absolute_url()
+    try:
+        transfer_decide(request=transfer_req, by=request.user,
+                        approve=request.POST.get("decision") == "approve",
+                        reason=request.POST.get("reason", ""))
+        messages.success(request, "Decision recorded.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return HttpResponseRedirect(record_url)

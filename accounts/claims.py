@@ -80,3 +80,95 @@ def contacts_follow_owner(*, account: Account, owner, by) -> int:
                     changed_at=now, reason=f"CONTACT-OWNER: {account.name} changed hands")
         for pk, username, display, kind in moving], batch_size=5000)
     return len(moving)
+
+
+def _can_decide(user, request, owner) -> bool:
+    """ACCT-CLAIM 2/3: the owner or the owner's manager; for an AE's record also Sales
+    Support. Never the requester."""
+    if user.pk == request.requester_id or owner is None:
+        return False
+    if user.pk == owner.pk or access.is_manager_above(user, owner):
+        return True
+    return owner.has_role(roles.AE) and user.has_role(roles.SALES_SUPPORT)
+
+
+@transaction.atomic
+def transfer_request(*, record, by, reason: str):
+    """ACCT-CLAIM 2: ask the owner for a record they own; a comment mentions them (and
+    @sales-support for an AE's record, ACCT-CLAIM 3)."""
+    from django.core.exceptions import ValidationError
+
+    from gtm_portal.chatter.models import Notification
+    from gtm_portal.chatter.services import comment_post
+
+    from .enums import TransferState
+    from .models import TransferRequest
+
+    access.require(by, "record.claim", record, "ROLE-3: only SDRs, BDRs and AEs ask for records.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("ACCT-CLAIM 2: say why you should own it.")
+    owner = record.owner
+    if owner is None or owner.is_queue or owner.pk == by.pk:
+        raise ValidationError("ACCT-CLAIM 2: transfers are for records another person owns; "
+                              "claim adoptable records instead.")
+    ct = ContentType.objects.get_for_model(type(record))
+    if TransferRequest.objects.filter(content_type=ct, object_id=record.pk, requester=by,
+                                      state=TransferState.PENDING).exists():
+        raise ValidationError("ACCT-CLAIM 2: your request is already waiting for a decision.")
+    request = TransferRequest.objects.create(content_type=ct, object_id=record.pk,
+                                             requester=by, owner_at_request=owner,
+                                             reason=reason)
+    handles = f"@{owner.username}" + (" @sales-support" if owner.has_role(roles.AE) else "")
+    comment_post(record=record, author=None, kind="system", topic="transfer",
+                 body=f"{handles} {by.label} asks to take over: {reason}",
+                 notify_users=[owner], notify_reason=Notification.Reason.DECIDE)
+    return request
+
+
+@transaction.atomic
+def transfer_decide(*, request, by, approve: bool, reason: str = ""):
+    """ACCT-CLAIM 2: approve (the owner changes, with history) or decline with a reason; the
+    requester is told either way. A refusal changes nothing."""
+    from django.apps import apps
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from gtm_portal.chatter.models import Notification
+    from gtm_portal.chatter.services import comment_post, notify
+
+    from .enums import TransferState
+    from .models import TransferRequest
+
+    request = TransferRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state != TransferState.PENDING:
+        raise ValidationError("ACCT-CLAIM 2: this request was already decided.")
+    model = apps.get_model(request.content_type.app_label, request.content_type.model)
+    record = model.objects.select_for_update().get(pk=request.object_id)
+    owner = User.objects.filter(pk=record.owner_id).first()
+    if not _can_decide(by, request, owner):
+        raise PermissionDenied("ACCT-CLAIM 2: only the owner or the owner's manager decides "
+                               "(Sales Support too for an AE's record).")
+    if not approve and not (reason or "").strip():
+        raise ValidationError("ACCT-CLAIM 2: give the reason for declining.")
+    now = timezone.now()
+    request.state = TransferState.APPROVED if approve else TransferState.DECLINED
+    request.decided_by, request.decided_at, request.decision_reason = by, now, reason or ""
+    request.save(update_fields=["state", "decided_by", "decided_at", "decision_reason",
+                                "updated_at"])
+    if approve:
+        fields = history.tracked_fields(model)
+        before, shown = history.snapshot(record, fields), history.display_snapshot(record, fields)
+        record.owner = request.requester
+        record.version += 1
+        record.updated_by = by
+        record.save(update_fields=["owner", "version", "updated_by", "updated_at"])
+        history.record_changes(record, before, shown, by=by,
+                               reason=f"ACCT-CLAIM 2: transfer approved — {request.reason}")
+        if isinstance(record, Account) and record.bdr_assigned_id is None:
+            contacts_follow_owner(account=record, owner=request.requester, by=by)
+    verdict = "approved" if approve else f"declined: {reason}"
+    comment_post(record=record, author=None, kind="system", topic="transfer",
+                 body=f"Transfer to {request.requester.label} {verdict} by {by.label}.")
+    notify(recipients=[request.requester], reason=Notification.Reason.DECIDED, record=record,
+           actor=by, message=f"Your transfer request was {verdict}")
+    return request

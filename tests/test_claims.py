@@ -62,3 +62,66 @@ def test_claim_button_shows_only_where_it_can_work(client, users):
     assert "Claim</button>" in client.get(f"/leads/{lead.pk}/").content.decode()
     globex = Account.objects.get(name="Globex Corporation")
     assert "Claim</button>" not in client.get(f"/accounts/{globex.pk}/").content.decode()
+
+
+def _lead_of(users, name="sdr.amer2"):
+    return LeadFactory(owner=users[name], status="MQL")
+
+
+def test_acct_claim_2_request_then_the_owner_approves(client, users):
+    from accounts.models import TransferRequest
+    from gtm_portal.chatter.models import Comment
+
+    lead = _lead_of(users)
+    client.force_login(users["sdr.amer1"])
+    page = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert "Request transfer" in page
+    client.post(f"/leads/{lead.pk}/transfer/", {"reason": "I called them yesterday"})
+    request = TransferRequest.objects.get()
+    assert Comment.objects.get(topic="transfer").body.startswith("@sdr.amer2")
+    assert Notification.objects.filter(recipient=users["sdr.amer2"], reason="decide").exists()
+    client.force_login(users["sdr.amer2"])
+    assert "Transfer requests to decide" in client.get("/").content.decode()
+    client.post(f"/transfers/{request.pk}/decide/", {"decision": "approve"})
+    lead.refresh_from_db()
+    assert lead.owner == users["sdr.amer1"]
+    (row,) = [h for h in history_for(lead) if h.field == "owner"]
+    assert "transfer approved" in row.reason and row.changed_by == users["sdr.amer2"]
+    assert Notification.objects.filter(recipient=users["sdr.amer1"], reason="decided").exists()
+
+
+def test_acct_claim_2_someone_neither_owner_nor_manager_cannot_approve(client, users):
+    from accounts.models import TransferRequest
+
+    lead = _lead_of(users)
+    client.force_login(users["sdr.amer1"])
+    client.post(f"/leads/{lead.pk}/transfer/", {"reason": "mine"})
+    request = TransferRequest.objects.get()
+    for name in ("sdr.emea1", "bdr.mgr", "sdr.amer1"):    # stranger, other manager, requester
+        client.force_login(users[name])
+        assert client.post(f"/transfers/{request.pk}/decide/",
+                           {"decision": "approve"}).status_code == 403
+    lead.refresh_from_db()
+    request.refresh_from_db()
+    assert lead.owner == users["sdr.amer2"] and lead.version == 1 and request.state == "pending"
+    client.force_login(users["sdr.mgr"])                       # the owner's manager may
+    client.post(f"/transfers/{request.pk}/decide/", {"decision": "decline"})
+    request.refresh_from_db()
+    assert request.state == "pending"                          # declining needs a reason
+    client.post(f"/transfers/{request.pk}/decide/", {"decision": "decline", "reason": "no"})
+    request.refresh_from_db()
+    assert request.state == "declined" and Lead.objects.get(pk=lead.pk).owner == users["sdr.amer2"]
+
+
+def test_acct_claim_3_ae_records_go_to_the_ae_and_sales_support(client, users):
+    from accounts.models import TransferRequest
+
+    globex = Account.objects.get(name="Globex Corporation")   # owner ae.amer1
+    client.force_login(users["bdr.amer1"])
+    client.post(f"/accounts/{globex.pk}/transfer/", {"reason": "territory"})
+    request = TransferRequest.objects.get()
+    assert Notification.objects.filter(recipient=users["salessupport"]).exists()
+    client.force_login(users["salessupport"])
+    client.post(f"/transfers/{request.pk}/decide/", {"decision": "approve"})
+    globex.refresh_from_db()
+    assert globex.owner == users["bdr.amer1"]

@@ -126,12 +126,15 @@ def comment_post(*, record, author, body: str, parent: Comment | None = None,
     if mentioned:
         comment.mention_handles = sorted({h.lower() for h in mentioned.values()})
         comment.save(update_fields=["mention_handles"])
-    notify(recipients=list(mentioned), reason=Notification.Reason.MENTIONED, record=record,
-           actor=author, message=body[:300], comment=comment)
-    extra = [u for u in notify_users if getattr(u, "pk", u) not in mentioned]
-    notify(recipients=extra, reason=notify_reason, record=record, actor=author,
+    # A workflow's named recipients get its reason ("asks you to decide") even when the body
+    # also mentions them; everyone else mentioned gets "mentioned"; followers the rest.
+    extra = {getattr(u, "pk", u) for u in notify_users}
+    notify(recipients=list(extra), reason=notify_reason, record=record, actor=author,
            message=body[:300], comment=comment)
-    already = set(mentioned) | {getattr(u, "pk", u) for u in extra}
+    notify(recipients=[uid for uid in mentioned if uid not in extra],
+           reason=Notification.Reason.MENTIONED, record=record, actor=author,
+           message=body[:300], comment=comment)
+    already = set(mentioned) | extra
     notify(recipients=[uid for uid in _followers(record) if uid not in already],
            reason=Notification.Reason.FOLLOWED, record=record, actor=author,
            message=body[:300], comment=comment)

@@ -95,6 +95,9 @@ def panels_for(obj, kind: str, user, limit: int = 50) -> dict:
     return {
         "url_kind": URL_KIND[kind],
         "can_claim": kind != "opportunity" and adoptable and access.can(user, "record.claim", obj),
+        "can_request_transfer": (kind != "opportunity" and not adoptable
+                                 and owner.pk != user.pk
+                                 and access.can(user, "record.claim", obj)),
         "following": is_following(user, obj),
         "activities": activities,
         "open_tasks": tasks,

@@ -94,5 +94,21 @@ def home_for_user(user) -> dict:
     )
     from gtm_portal.chatter.selectors import home_feed
 
-    return {"tasks_due": tasks, "tasks_upcoming": upcoming, "notifications": notifications,
+    return {
+        "transfers": transfers_to_decide(user),"tasks_due": tasks, "tasks_upcoming": upcoming, "notifications": notifications,
             "feed": home_feed(user), "today": today}
+
+
+def transfers_to_decide(user, limit: int = 20) -> list:
+    """ACCT-CLAIM 2/3: pending transfer requests for records I own or my reports own (and
+    AE-owned ones for Sales Support)."""
+    from django.db.models import Q
+
+    from accounts.models import TransferRequest
+
+    q = Q(owner_at_request=user) | Q(owner_at_request__manager=user)
+    if roles.SALES_SUPPORT in user.role_names:
+        q |= Q(owner_at_request__groups__name=roles.AE)
+    return list(TransferRequest.objects.filter(q, state="pending").exclude(requester=user)
+                .select_related("requester", "owner_at_request", "content_type")
+                .order_by("created_at").distinct()[:limit])
