@@ -36,19 +36,7 @@ def capped_count(qs) -> tuple[int, bool]:
 
 def keyset_page(qs, request) -> KeysetPage:
     """Newest first by id; `?after=<id>` continues after the last row shown."""
-    size = page_size(request)
-    count, capped = capped_count(qs)
-    try:
-        after = int(request.GET.get("after", ""))
-    except ValueError:
-        after = None
-    if after is not None:
-        qs = qs.filter(pk__lt=after)
-    rows = list(qs.order_by("-pk")[: size + 1])
-    has_next = len(rows) > size
-    rows = rows[:size]
-    return KeysetPage(rows=rows, size=size, next_after=rows[-1].pk if has_next else None,
-                      count=count, count_capped=capped)
+    return keyset_sorted(qs, request, "id", descending=True)
 
 
 def keyset_sorted(qs, request, field: str, descending: bool = False) -> KeysetPage:
@@ -62,7 +50,9 @@ def keyset_sorted(qs, request, field: str, descending: bool = False) -> KeysetPa
         after = int(request.GET.get("after", ""))
     except ValueError:
         after = None
-    if after is not None:
+    if after is not None and field in ("id", "pk"):
+        qs = qs.filter(pk__lt=after) if descending else qs.filter(pk__gt=after)
+    elif after is not None:
         row = qs.model._default_manager.filter(pk=after).values(field).first()
         if row is not None:
             value = row[field]
@@ -74,8 +64,11 @@ def keyset_sorted(qs, request, field: str, descending: bool = False) -> KeysetPa
                 qs = qs.filter(Q(**{f"{field}__{op}": value})
                                | Q(**{field: value, f"pk__{op}": after})
                                | Q(**{f"{field}__isnull": True}))
-    order = (F(field).desc(nulls_last=True), "-pk") if descending else (
-        F(field).asc(nulls_last=True), "pk")
+    if field in ("id", "pk"):
+        order = ("-pk",) if descending else ("pk",)   # the primary key index, either way
+    else:
+        order = (F(field).desc(nulls_last=True), "-pk") if descending else (
+            F(field).asc(nulls_last=True), "pk")
     rows = list(qs.order_by(*order)[: size + 1])
     has_next = len(rows) > size
     rows = rows[:size]
