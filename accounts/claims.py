@@ -17,9 +17,7 @@ class ClaimRefused(Exception):
     pass
 
 
-def is_adoptable(owner) -> bool:
-    """ACCT-CLAIM 1: owned by Sales Admin, by the Inquiry Queue, or by nobody."""
-    return owner is None or (owner.is_queue and owner.display_name in roles.ADOPTABLE_QUEUES)
+is_adoptable = roles.is_adoptable
 
 
 def _refusal(owner) -> str:

@@ -150,6 +150,12 @@ class Account(VersionedModel):
         self.normalized_name = normalize_company(self.name)
 
     @property
+    def contact_owner(self):
+        """CONTACT-OWNER: the BDR Assigned if set, else the account owner. (routing.py holds
+        the same sentence over plain facts, for the pure decision tree.)"""
+        return self.bdr_assigned or self.owner
+
+    @property
     def is_customer(self) -> bool:
         return self.type == AccountType.CUSTOMER
 

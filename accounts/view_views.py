@@ -26,47 +26,48 @@ def _params(request):
     return params.urlencode(), unsorted.urlencode()
 
 
-def contact_view(request, code: str):
-    view = CONTACT_VIEWS.get(code.upper())
+def _view(request, code, *, views, model, related, sorts, template, save_kind, csv_name,
+          csv_header, csv_row, decorate=None):
+    """One list view of VIEW-2/VIEW-3: the queryset method, keyset page, CSV, cover."""
+    view = views.get(code.upper())
     if view is None:
         raise Http404("No such view.")
     owner = access.view_owner(request)
-    qs = getattr(Contact.objects, view.method)(owner).select_related("owner", "account")
-    sort_key, field, descending = _sort(request, view.sort, CONTACT_SORTS)
+    qs = getattr(model.objects, view.method)(owner).select_related(*related)
+    sort_key, field, descending = _sort(request, view.sort, sorts)
     if request.GET.get("format") == "csv":
-        rows = ([c.pk, c.first_name, c.last_name, c.email, c.account.name, c.title, c.status,
-                 c.person_score, c.owner.label if c.owner else ""]
-                for c in qs.order_by(f"-{field}" if descending else field, "pk")
+        rows = (csv_row(r) for r in qs.order_by(f"-{field}" if descending else field, "pk")
                 .iterator(chunk_size=2000))
-        return stream_csv(f"contacts-{view.code}-{owner.username}.csv",
-                          ["id", "first name", "last name", "email", "account", "title",
-                           "status", "score", "owner"], rows)
+        return stream_csv(f"{csv_name}-{view.code}-{owner.username}.csv", csv_header, rows)
+    page = keyset_sorted(qs, request, field, descending)
+    for row in page.rows:
+        row.requirements = decorate(row) if decorate and view.code == "B3" else {}
     query, unsorted = _params(request)
-    return TemplateResponse(request, "accounts/contact_view.html", {"save_kind": "contacts",
-        "view": view, "page": keyset_sorted(qs, request, field, descending), "owner": owner,
+    return TemplateResponse(request, template, {
+        "save_kind": save_kind, "view": view, "page": page, "owner": owner,
         "covering": owner != request.user, "sort": sort_key, "query": query,
         "unsorted": unsorted})
 
 
+def contact_view(request, code: str):
+    return _view(
+        request, code, views=CONTACT_VIEWS, model=Contact, related=("owner", "account"),
+        sorts=CONTACT_SORTS, template="accounts/contact_view.html", save_kind="contacts",
+        csv_name="contacts",
+        csv_header=["id", "first name", "last name", "email", "account", "title", "status",
+                    "score", "owner"],
+        csv_row=lambda c: [c.pk, c.first_name, c.last_name, c.email, c.account.name, c.title,
+                           c.status, c.person_score, c.owner.label if c.owner else ""])
+
+
 def account_view(request, code: str):
-    view = ACCOUNT_VIEWS.get(code.upper())
-    if view is None:
-        raise Http404("No such view.")
-    owner = access.view_owner(request)
-    qs = getattr(Account.objects, view.method)(owner).select_related("owner", "bdr_assigned")
-    sort_key, field, descending = _sort(request, view.sort, ACCOUNT_SORTS)
-    if request.GET.get("format") == "csv":
-        rows = ([a.pk, a.name, a.domain, a.segment, a.type, a.bdr_prospecting_status,
-                 a.owner.label if a.owner else "", a.bdr_assigned.label if a.bdr_assigned else ""]
-                for a in qs.order_by(f"-{field}" if descending else field, "pk")
-                .iterator(chunk_size=2000))
-        return stream_csv(f"accounts-{view.code}-{owner.username}.csv",
-                          ["id", "name", "domain", "segment", "type", "BDR status", "owner",
-                           "BDR Assigned"], rows)
-    page = keyset_sorted(qs, request, field, descending)
-    for a in page.rows:
-        a.requirements = requirement_days_left(a) if view.code == "B3" else {}
-    query, unsorted = _params(request)
-    return TemplateResponse(request, "accounts/account_view.html", {"save_kind": "accounts",
-        "view": view, "page": page, "owner": owner, "covering": owner != request.user,
-        "sort": sort_key, "query": query, "unsorted": unsorted})
+    return _view(
+        request, code, views=ACCOUNT_VIEWS, model=Account, related=("owner", "bdr_assigned"),
+        sorts=ACCOUNT_SORTS, template="accounts/account_view.html", save_kind="accounts",
+        csv_name="accounts",
+        csv_header=["id", "name", "domain", "segment", "type", "BDR status", "owner",
+                    "BDR Assigned"],
+        csv_row=lambda a: [a.pk, a.name, a.domain, a.segment, a.type, a.bdr_prospecting_status,
+                           a.owner.label if a.owner else "",
+                           a.bdr_assigned.label if a.bdr_assigned else ""],
+        decorate=requirement_days_left)

@@ -1,7 +1,6 @@
 """ORDER-1/2 web-direct orders: idempotent by invoice number (Q-IDEM), one transaction.
 Lives in leads because a matching open lead becomes Web Portal Purchase and is converted."""
 import datetime
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -71,12 +70,12 @@ def _process(data: dict, log: WebOrder) -> dict:
         if contact is None:
             contact = lead_convert_to_contact(
                 lead=Lead.objects.get(pk=lead.pk), account=account,
-                owner=account.bdr_assigned or account.owner, by=None,
+                owner=account.contact_owner, by=None,
                 reason=f"ORDER-2: converted by web-direct order {data['invoice_number']}")
     if contact is None:
         contact = Contact(account=account, first_name=data.get("first_name", ""),
                           last_name=data["last_name"], email=email, initial_source=source,
-                          status=S.WEB_PORTAL_PURCHASE, owner=account.bdr_assigned or account.owner)
+                          status=S.WEB_PORTAL_PURCHASE, owner=account.contact_owner)
         contact.derive()
         contact.full_clean()
         contact.save()
@@ -111,6 +110,3 @@ def _process(data: dict, log: WebOrder) -> dict:
     log.save(update_fields=["account", "opportunity", "response"])
     return body
 
-
-def as_decimal(value) -> Decimal:
-    return Decimal(str(value))

@@ -18,6 +18,7 @@ from . import scoring
 from .enums import ScoringKind
 from .models import Lead, ScoreEvent
 from .refs import Context
+from .services import apply_automatic_status
 
 BATCH = 2000
 
@@ -101,40 +102,34 @@ def rescore_batch(ids, ctx: Context, *, apply: bool) -> Tally:
                 demo_events.append((rule_id, delta))
         demographic = sum(matching.values())
         after = behaviour + demographic
-        status = lead.status
-        if status == S.RAW and behaviour > ctx.inquiry_threshold:
-            status = S.INQUIRY
-        becomes_mql = status in (S.RAW, S.INQUIRY, S.RECYCLE) and after >= ctx.mql_threshold
-        scores_move = (behaviour != lead.behaviour_score or demographic != lead.demographic_score
-                       or demo_events)
-        if not scores_move and status == lead.status and not becomes_mql:
+        old = (lead.behaviour_score, lead.demographic_score, lead.person_score, lead.status)
+        scores_move = (behaviour, demographic) != old[:2] or bool(demo_events)
+        lead.behaviour_score, lead.demographic_score, lead.person_score = (
+            behaviour, demographic, after)
+        # LEAD-STATUS 1-3 through the one implementation the live scoring uses.
+        status_moves = apply_automatic_status(lead, ctx, at=now)
+        if not scores_move and not status_moves:
             continue
-        tally.changed += bool(scores_move)
-        before = lead.person_score
-        if before < ctx.mql_threshold <= after:
+        tally.changed += scores_move
+        if old[2] < ctx.mql_threshold <= after:
             tally.crossed_up += 1
-        elif after < ctx.mql_threshold <= before:
+        elif after < ctx.mql_threshold <= old[2]:
             tally.crossed_down += 1
         if not apply:
             continue
-        if behaviour != lead.behaviour_score:
+        if behaviour != old[0]:
             events.append(ScoreEvent(lead=lead, kind=ScoringKind.BEHAVIOUR,
                                      rule_name="Points table changed: behaviour re-scored",
-                                     points=behaviour - lead.behaviour_score, created_at=now,
+                                     points=behaviour - old[0], created_at=now,
                                      score_after=after))
         for rule_id, delta in demo_events:
             events.append(ScoreEvent(lead=lead, kind=ScoringKind.DEMOGRAPHIC, rule_id=rule_id,
                                      rule_name=f"Points table changed: {names.get(rule_id, 'retired rule')}",
                                      points=delta, created_at=now, score_after=after))
-        lead.behaviour_score, lead.demographic_score, lead.person_score = (
-            behaviour, demographic, after)
-        old_status = lead.status
-        lead.status = status
-        if becomes_mql:
-            lead.status, lead.mql_date, lead.mql_count = S.MQL, now, lead.mql_count + 1
+        if lead.status == S.MQL and old[3] != S.MQL:
             tally.became_mql.append(lead.pk)
-        if lead.status != old_status:
-            moves.append((lead.pk, old_status, lead.status))
+        if lead.status != old[3]:
+            moves.append((lead.pk, old[3], lead.status))
         changed.append(lead)
     if apply and changed:
         with transaction.atomic():

@@ -19,9 +19,6 @@ from .models import Lead, ScoreEvent
 from .refs import Context
 from .workflow import TransitionRefused, Via, check_move
 
-ACTIVE_DAYS = 60
-TRIAL_EXTRA_DAYS = 30
-
 
 def person_kind(person) -> str:
     return "contact" if isinstance(person, Contact) else "lead"

@@ -254,3 +254,36 @@ def test_intake_fills_only_empty_fields_with_history(post):
     assert lead.title == "Analyst" and lead.phone == "+49 30 1"
     rows = [h for h in history_for(lead) if h.field == "phone"]
     assert rows and "INTAKE-3" in rows[0].reason
+
+
+def test_lead_active_hand_raise_opens_the_sixty_day_window(post):
+    import datetime
+
+    from django.utils import timezone
+
+    post(form="newsletter", email="quiet@firm.example")
+    assert Lead.objects.get().active_until is None              # not a hand-raise
+    post(form="webcast_attended_high_intent", email="quiet@firm.example")
+    assert Lead.objects.get().active_until == timezone.localdate() + datetime.timedelta(days=60)
+
+
+@pytest.mark.parametrize("kind, expected", [("webcast", "Inquiry"), ("e-mail", "Raw")])
+def test_camp_1_responded_campaign_member_becomes_inquiry_except_for_e_mail(post, kind,
+                                                                            expected):
+    from leads.models import Campaign, CampaignMember
+
+    campaign = Campaign.objects.create(name=f"20261101_{kind}", type=kind)
+    campaign.statuses.create(name="Attended", responded=True)
+    body = post(form="page_visit_installation", email="c@firm.example", campaign=campaign.name)
+    assert body.json()["status"] == expected
+    assert CampaignMember.objects.get(campaign=campaign).lead_id == body.json()["person"]["id"]
+
+
+def test_lead_test_records_are_not_routed_and_stay_out_of_views(post, client, users):
+    body = post(form="trial_self_managed", email="qa@firm.example", title="Test",
+                country="Germany").json()
+    assert body["routing"]["rule"] == "ROUTE-2.1" and body["owner"]["username"] is None
+    lead = Lead.objects.get(pk=body["person"]["id"])
+    Lead.objects.filter(pk=lead.pk).update(owner=users["sdr.emea1"])
+    client.force_login(users["sdr.emea1"])
+    assert lead.pk not in [r.pk for r in client.get("/leads/views/S1/").context["page"].rows]

@@ -248,3 +248,17 @@ def test_contact_page_offers_the_same_workflow_and_the_server_checks_it(client, 
     client.force_login(users["sdr.amer1"])
     assert client.post(f"/contacts/{contact.pk}/status/", {"to": S.ACCEPTED}).status_code == 403
     assert Contact.objects.get(pk=contact.pk).status == S.RECYCLE
+
+
+@pytest.mark.django_db
+def test_route_5_refusals_change_nothing(client, users):
+    lead = LeadFactory(owner=users["sdr.emea1"], status="MQL")
+    client.force_login(users["sdr.emea1"])
+    r = client.post(f"/leads/{lead.pk}/misroute/", {"body": "   "}, follow=True)
+    assert "ROUTE-5" in r.content.decode() and not Comment.objects.exists()
+    client.force_login(users["mops"])
+    r = client.post(f"/leads/{lead.pk}/assign/", {"owner": users["sdr.emea2"].pk,
+                                                   "reason": ""}, follow=True)
+    assert "ROUTE-5" in r.content.decode()
+    lead.refresh_from_db()
+    assert lead.owner == users["sdr.emea1"] and lead.version == 1 and not history_for(lead)

@@ -2,7 +2,6 @@
 `comment_post` and `notify`; nothing else writes these tables."""
 import datetime
 
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -204,9 +203,3 @@ def notifications_mark_read(*, user, ids=None) -> int:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
 
-
-def group_handle_members(handle: str) -> list[int]:
-    group = GROUP_HANDLES.get(handle)
-    if not group:
-        return []
-    return list(Group.objects.get(name=group).user_set.values_list("id", flat=True))

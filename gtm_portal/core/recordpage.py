@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from gtm_portal.users.roles import ADOPTABLE_QUEUES
+from gtm_portal.users.roles import is_adoptable
 
 from .history import display_value
 
@@ -91,7 +91,7 @@ def panels_for(obj, kind: str, user, limit: int = 50) -> dict:
     from gtm_portal.core import access
 
     owner = getattr(obj, "owner", None)
-    adoptable = owner is None or (owner.is_queue and owner.display_name in ADOPTABLE_QUEUES)
+    adoptable = is_adoptable(owner)
     return {
         "url_kind": URL_KIND[kind],
         "can_claim": kind != "opportunity" and adoptable and access.can(user, "record.claim", obj),

@@ -36,3 +36,8 @@ ADOPTABLE_QUEUES = frozenset({Q_SALES_ADMIN, Q_INQUIRY})
 
 def queue_username(name: str) -> str:
     return "queue." + name.lower().replace(" ", "-")
+
+
+def is_adoptable(owner) -> bool:
+    """ACCT-CLAIM 1: a record owned by Sales Admin, by the Inquiry Queue, or by nobody."""
+    return owner is None or (owner.is_queue and owner.display_name in ADOPTABLE_QUEUES)

@@ -183,7 +183,7 @@ def seed_people(users, accounts, now) -> dict[str, list[Contact]]:
     people = {}
     for account_name, names in PEOPLE.items():
         account = accounts[account_name]
-        owner = account.bdr_assigned or account.owner
+        owner = account.contact_owner
         found = []
         for first, last, title in names:
             email = f"{first}.{last}@{account.domain}".lower()
