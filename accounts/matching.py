@@ -34,13 +34,7 @@ def normalize_domain(value: str) -> str:
     return value
 
 
-def match_account(*, email: str = "", company: str = "", website: str = "",
-                  free_domains=frozenset()):
-    """The account a person or order belongs to, or None: e-mail domain first (unless it is
-    a free domain), then website domain, then the normalised company name."""
-    from .models import Account
-
-    live = Account.objects.filter(merged_into__isnull=True)
+def _candidate_domains(email: str, website: str, free_domains) -> list[str]:
     domains = []
     email_dom = normalize_domain(email.rsplit("@", 1)[-1]) if "@" in (email or "") else ""
     if email_dom and email_dom not in free_domains:
@@ -48,7 +42,40 @@ def match_account(*, email: str = "", company: str = "", website: str = "",
     site = normalize_domain(website)
     if site and site not in domains and site not in free_domains:
         domains.append(site)
-    for dom in domains:
+    return domains
+
+
+def matching_accounts(*, email: str = "", company: str = "", website: str = "",
+                      free_domains=frozenset(), limit: int = 20) -> list:
+    """Every live account a person or order matches, best first: e-mail domain, then website
+    domain, then the normalised company name (LEAD-DUP-1 shows them all; routing and orders
+    take the first through `match_account`)."""
+    from .models import Account
+
+    live = Account.objects.filter(merged_into__isnull=True)
+    found, seen = [], set()
+    for dom in _candidate_domains(email, website, free_domains):
+        for account in live.annotate(d=Lower("domain")).filter(d=dom).order_by("id")[:limit]:
+            if account.pk not in seen:
+                seen.add(account.pk)
+                found.append(account)
+    key = normalize_company(company)
+    if key:
+        for account in live.filter(normalized_name=key).order_by("id")[:limit]:
+            if account.pk not in seen:
+                seen.add(account.pk)
+                found.append(account)
+    return found[:limit]
+
+
+def match_account(*, email: str = "", company: str = "", website: str = "",
+                  free_domains=frozenset()):
+    """The account a person or order belongs to, or None: e-mail domain first (unless it is
+    a free domain), then website domain, then the normalised company name."""
+    from .models import Account
+
+    live = Account.objects.filter(merged_into__isnull=True)
+    for dom in _candidate_domains(email, website, free_domains):
         found = (live.annotate(d=Lower("domain")).filter(d=dom).order_by("id").first())
         if found:
             return found
