@@ -171,8 +171,15 @@ class SAOCreditRequest(TimeStampedModel):
                                    on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    # SAO-WD 3: a second requester's request disputes the open one; both managers resolve it.
+    disputes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="challenges")
+    # What the approval replaced, so that a dispute moving the credit restores it exactly.
+    prior_sales_accepted_date = models.DateTimeField(null=True, blank=True)
+    prior_qualification_source = models.CharField(max_length=16, blank=True)
 
     class Meta:
+        indexes = [models.Index(fields=["state", "requester"], name="credit_request_queue")]
         constraints = [
             models.UniqueConstraint(
                 fields=["opportunity"],
@@ -185,6 +192,37 @@ class SAOCreditRequest(TimeStampedModel):
 
     def __str__(self):
         return f"SAO credit for {self.requester} on {self.opportunity}"
+
+
+class LostDeal(models.Model):
+    """OPP-NOTIFY: an entry of the lost-deals feed (a big New Business deal closed lost)."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE,
+                                    related_name="lost_deal_posts")
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    occurred_at = models.DateTimeField(db_index=True)
+    iacv = models.DecimalField("IACV", max_digits=14, decimal_places=2)
+    segment = models.CharField(max_length=16)
+    reasons = models.CharField(max_length=500, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self):
+        return f"Lost: {self.opportunity}"
+
+
+class LostDealFollower(models.Model):
+    """OPP-NOTIFY: a user following the lost-deals feed."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return str(self.user)
 
 
 class WebOrder(models.Model):

@@ -2,6 +2,8 @@
 form, the admin, imports and the API): it reads the facts under a row lock, asks
 `workflow.check`, applies the stamps (OPP-S1/S2), keeps the stage history (OPP-S3) and the
 field history, and notifies (OPP-V3)."""
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -99,6 +101,9 @@ def opportunity_change_stage(*, opportunity: Opportunity, to: str, by, data: dic
     StageChange.objects.create(opportunity=opp, from_stage=previous, to_stage=to, changed_by=by,
                                changed_at=now, reason=(data.get("reason") or note)[:500])
     history.record_changes(opp, before, shown, by=by, reason=f"stage {previous} → {to}")
+    if workflow.notable_loss(to=to, opportunity_type=opp.type, segment=opp.account.segment,
+                             iacv=opp.iacv):
+        lost_deal_post(opportunity=opp, by=by, reasons=reasons, at=now)
     if to == Stage.UNQUALIFIED and opp.sdr_bdr_id and opp.sdr_bdr.manager_id:
         from gtm_portal.chatter.models import Notification
         from gtm_portal.chatter.services import notify
@@ -123,3 +128,155 @@ def qualification_source(sdr_bdr) -> str:
     if sdr_bdr.has_role(roles.SDR, roles.SDR_MANAGER):
         return Q.SDR
     return Q.AE
+
+
+NEXT_ACTION_DAYS = 2
+
+
+@transaction.atomic
+def opportunity_create(*, name: str, account, owner, close_date, by=None,
+                       stage: str = Stage.PRE, stage_reason: str = "", next_action: str = "",
+                       next_action_due=None, contacts=(), **fields) -> Opportunity:
+    """Create an opportunity (OPP-FIELDS) with its first stage-history row (OPP-S3) and
+    OPP-TASK: a next-action task for its owner — `next_action` or the next step, due on
+    `next_action_due`, the next step date, or in two days. A queue owner gets no task (nobody
+    logs in as a queue). `contacts`: (contact, {"is_primary": True, …}) pairs. The one
+    creation path for order intake and lead conversion."""
+    from gtm_portal.activity.services import task_create
+
+    now = timezone.now()
+    opp = Opportunity(name=name, account=account, owner=owner, close_date=close_date,
+                      stage=stage, stage_changed_at=now, updated_by=by if by else None,
+                      **fields)
+    if stage in (Stage.CLOSED_WON, Stage.CLOSED_LOST):
+        opp.closed_at = now
+    opp.full_clean()
+    opp.save()
+    StageChange.objects.create(opportunity=opp, to_stage=stage, changed_by=by or None,
+                               changed_at=now, reason=stage_reason[:500])
+    for contact, flags in contacts:
+        contact_role_add(opportunity=opp, contact=contact, by=None, **flags)
+    if not owner.is_queue:
+        subject = (next_action or opp.next_step
+                   or f"Plan the next step for {opp.name}").strip()
+        due = next_action_due or opp.next_step_date or (
+            timezone.localdate() + datetime.timedelta(days=NEXT_ACTION_DAYS))
+        task_create(owner=owner, by=by, opportunity=opp, subject=f"Next action: {subject}"
+                    if not next_action else subject, due_date=due)
+    return opp
+
+
+def _require_contact_roles(by, opportunity):
+    if by is not None and access.opportunity_edit_scope(by, opportunity) != "all":
+        raise PermissionDenied("ROLE-3: only the owner, the owner's manager or Sales Support "
+                               "edit the contact roles.")
+
+
+ROLE_FLAGS = ("is_primary", "is_bill_to", "is_sold_to", "is_partner")
+
+
+@transaction.atomic
+def contact_role_add(*, opportunity: Opportunity, contact, by, **flags) -> OpportunityContactRole:
+    """OPP-FIELDS contact roles: add a contact of the opportunity's account (`by=None` for
+    system callers such as order intake)."""
+    _require_contact_roles(by, opportunity)
+    Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values("pk").get()
+    if contact.account_id != opportunity.account_id:
+        raise ValidationError({"contact": "OPP-FIELDS: choose a contact of the opportunity's "
+                                          "account."}, code="OPP-FIELDS")
+    if OpportunityContactRole.objects.filter(opportunity=opportunity, contact=contact).exists():
+        raise ValidationError({"contact": f"OPP-FIELDS: {contact} is already on the "
+                                          "opportunity."}, code="OPP-FIELDS")
+    unknown = set(flags) - set(ROLE_FLAGS)
+    if unknown:
+        raise ValueError(f"unknown contact role flags {sorted(unknown)}")
+    if flags.get("is_primary"):
+        OpportunityContactRole.objects.filter(opportunity=opportunity).update(is_primary=False)
+    role = OpportunityContactRole.objects.create(opportunity=opportunity, contact=contact,
+                                                 **flags)
+    _touch(opportunity, by, f"contact role: added {contact}")
+    return role
+
+
+@transaction.atomic
+def contact_role_set(*, role: OpportunityContactRole, by, flag: str,
+                     value: bool) -> OpportunityContactRole:
+    """Toggle primary / bill-to / sold-to / partner; only one primary per opportunity."""
+    if flag not in ROLE_FLAGS:
+        raise ValidationError("OPP-FIELDS: the roles are primary, bill-to, sold-to and "
+                              "partner.", code="OPP-FIELDS")
+    opportunity = role.opportunity
+    _require_contact_roles(by, opportunity)
+    Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values("pk").get()
+    role = OpportunityContactRole.objects.select_related("contact").get(pk=role.pk)
+    if flag == "is_primary" and value:
+        (OpportunityContactRole.objects.filter(opportunity=opportunity)
+         .exclude(pk=role.pk).update(is_primary=False))
+    setattr(role, flag, value)
+    role.save(update_fields=[flag])
+    label = OpportunityContactRole._meta.get_field(flag).verbose_name
+    _touch(opportunity, by, f"contact role: {role.contact} {label} {'on' if value else 'off'}")
+    return role
+
+
+@transaction.atomic
+def contact_role_remove(*, role: OpportunityContactRole, by) -> None:
+    opportunity = role.opportunity
+    _require_contact_roles(by, opportunity)
+    name = str(role.contact)
+    role.delete()
+    _touch(opportunity, by, f"contact role: removed {name}")
+
+
+def _touch(opportunity, by, what: str) -> None:
+    """Contact roles are rows of their own; the change shows in the opportunity's history."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gtm_portal.core.models import FieldChange
+
+    if by is None:
+        return
+    FieldChange.objects.create(
+        content_type=ContentType.objects.get_for_model(Opportunity), object_id=opportunity.pk,
+        field="contact_roles", old_value="", new_value=what[:500], changed_by=by,
+        changed_at=timezone.now(), reason="Contact roles edited")
+
+
+def lost_deal_post(*, opportunity: Opportunity, by, reasons=(), at=None):
+    """OPP-NOTIFY: post the loss to the lost-deals feed and notify its followers."""
+    from gtm_portal.chatter.models import Notification
+    from gtm_portal.chatter.services import notify
+
+    from .models import LostDeal, LostDealFollower
+
+    names = ", ".join(str(r) for r in reasons)
+    post = LostDeal.objects.create(
+        opportunity=opportunity, closed_by=by if getattr(by, "pk", None) else None,
+        occurred_at=at or timezone.now(), iacv=opportunity.iacv,
+        segment=opportunity.account.segment, reasons=names[:500],
+        detail=opportunity.closed_lost_detail)
+    followers = LostDealFollower.objects.values_list("user_id", flat=True)
+    notify(recipients=list(followers), reason=Notification.Reason.INFO, record=opportunity,
+           actor=by, message=f"OPP-NOTIFY lost deal: {opportunity.name} ({opportunity.account}, "
+                             f"{opportunity.account.segment}, IACV {opportunity.iacv:,.0f}) — "
+                             f"{names}")
+    return post
+
+
+def lost_deals_follow(*, user, follow: bool) -> bool:
+    """OPP-NOTIFY: any user follows or unfollows the lost-deals feed."""
+    from django.db import IntegrityError
+
+    from .models import LostDealFollower
+
+    if not access.can(user, "record.read"):
+        raise PermissionDenied("ROLE-2: log in to follow the lost-deals feed.")
+    if follow:
+        try:
+            with transaction.atomic():
+                LostDealFollower.objects.get_or_create(user=user)
+        except IntegrityError:   # a concurrent follow won; same outcome
+            pass
+        return True
+    LostDealFollower.objects.filter(user=user).delete()
+    return False

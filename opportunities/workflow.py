@@ -150,3 +150,30 @@ def stamps(f: Facts) -> dict:
         out["sales_qualified_date"] = True
         out["initial_iacv"] = f.iacv
     return out
+
+
+def notable_loss(*, to: str, opportunity_type: str, segment: str, iacv: Decimal) -> bool:
+    """OPP-NOTIFY: 8-Closed Lost on New Business where the account is Large/Strategic or
+    IACV ≥ $12,000 goes to the lost-deals feed."""
+    return (to == Stage.CLOSED_LOST and opportunity_type == "New Business"
+            and (segment in ("Large", "Strategic") or iacv >= BIG_DEAL_IACV))
+
+
+STALE_AFTER = datetime.timedelta(hours=48)
+
+
+def is_stale(*, stage: str, next_step_date: datetime.date | None,
+             now: datetime.datetime) -> bool:
+    """OPP-STALE: in 0-Pending Acceptance and the next step date passed more than 48 hours
+    ago. A date has passed once it is over (midnight after it, in `now`'s zone)."""
+    if stage != Stage.PENDING or next_step_date is None:
+        return False
+    passed = datetime.datetime.combine(next_step_date + datetime.timedelta(days=1),
+                                       datetime.time(), tzinfo=now.tzinfo)
+    return now - passed > STALE_AFTER
+
+
+def stale_cutoff(today: datetime.date) -> datetime.date:
+    """For the set-based query: `is_stale` holds all day `today` (after its first instant)
+    exactly for next step dates before this one."""
+    return today - datetime.timedelta(days=2)
