@@ -181,7 +181,10 @@ def contact_role_add(*, opportunity: Opportunity, contact, by, **flags) -> Oppor
     system callers such as order intake)."""
     _require_contact_roles(by, opportunity)
     Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values("pk").get()
-    if contact.account_id != opportunity.account_id:
+    # LEAD-CONVERT-2: the reseller's person is a partner contact from the resale partner.
+    reseller_partner = (flags.get("is_partner") and opportunity.resale_partner_id is not None
+                        and contact.account_id == opportunity.resale_partner_id)
+    if contact.account_id != opportunity.account_id and not reseller_partner:
         raise ValidationError({"contact": "OPP-FIELDS: choose a contact of the opportunity's "
                                           "account."}, code="OPP-FIELDS")
     if OpportunityContactRole.objects.filter(opportunity=opportunity, contact=contact).exists():
