@@ -95,6 +95,8 @@ ACTIONS.add_rule("account.edit_ownership", can_write & (sales_support | sales_ad
 ACTIONS.add_rule("account.edit", can_write & (is_owner | is_owners_manager | sales_support
                                               | sales_admin))
 ACTIONS.add_rule("record.claim", can_write & reps_and_aes)
+# ACCT-DUP: anyone flags a duplicate account; Sales Support merges.
+ACTIONS.add_rule("account.merge", can_write & sales_support)
 # ROLE-3: an opportunity — its owner, the owner's manager, Sales Support; its SDR/BDR for
 # the qualification fields only, until stage 1 (see `opportunity_edit_scope`).
 ACTIONS.add_rule("opportunity.edit",
