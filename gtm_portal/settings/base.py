@@ -168,6 +168,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-intake-log": {"task": "leads.tasks.purge_intake_log", "schedule": 24 * 3600},
+    "bdr-prospecting-status": {"task": "accounts.tasks.bps_daily", "schedule": 24 * 3600},
 }
 
 REST_FRAMEWORK = {
