@@ -1,11 +1,10 @@
 """VIEW-5 mass actions from list views: each row goes through the same service as the single
 action, in its own savepoint, so a refused row stays exactly as it was."""
-from dataclasses import dataclass, field
-
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 
 from accounts.claims import ClaimRefused, record_claim
+from gtm_portal.core.mass import MAX_ROWS, Outcome, each_row
+from gtm_portal.core.mass import why as _why  # noqa: F401  (kept for callers)
 
 from .models import Campaign, CampaignMember, Lead
 from .sequences import person_enroll
@@ -18,28 +17,7 @@ ACTIONS = {
     "owner": "Change owner",
     "campaign": "Add to campaign",
 }
-MAX_ROWS = 500
-
-
-@dataclass
-class Outcome:
-    done: list = field(default_factory=list)
-    refused: list = field(default_factory=list)   # (lead, reason)
-
-    @property
-    def summary(self) -> str:
-        text = f"{len(self.done)} done"
-        if self.refused:
-            reasons = "; ".join(f"{lead.name}: {why}" for lead, why in self.refused[:10])
-            more = f" (+{len(self.refused) - 10} more)" if len(self.refused) > 10 else ""
-            text += f", {len(self.refused)} refused: {reasons}{more}"
-        return text
-
-
-def _why(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or "not allowed"
+__all__ = ["ACTIONS", "MAX_ROWS", "Outcome", "run"]
 
 
 def _add_to_campaign(lead, campaign, by):
@@ -59,7 +37,6 @@ def run(*, action: str, ids: list[int], by, params: dict) -> Outcome:
     if action not in ACTIONS:
         raise ValidationError("VIEW-5: choose one of the mass actions offered.")
     ids = ids[:MAX_ROWS]
-    outcome = Outcome()
     campaign = sequence = owner = None
     if action == "campaign":
         campaign = Campaign.objects.filter(pk=params.get("campaign") or 0).first()
@@ -77,23 +54,18 @@ def run(*, action: str, ids: list[int], by, params: dict) -> Outcome:
         owner = User.objects.filter(username=params.get("owner", ""), is_active=True).first()
         if owner is None:
             raise ValidationError("VIEW-5: name the new owner by username.")
-    for lead in Lead.objects.filter(pk__in=ids).order_by("pk"):
-        try:
-            with transaction.atomic():
-                if action == "take":
-                    record_claim(record=lead, by=by)
-                elif action == "status":
-                    person_change_status(person=lead, to=params.get("to", ""), by=by,
-                                         reason=params.get("reason", ""))
-                elif action == "enroll":
-                    person_enroll(person=lead, sequence=sequence, by=by)
-                elif action == "owner":
-                    person_assign(person=lead, owner=owner, by=by,
-                                  reason=params.get("reason") or "mass change of owner")
-                elif action == "campaign":
-                    _add_to_campaign(lead, campaign, by)
-        except (ValidationError, PermissionDenied, ClaimRefused) as exc:
-            outcome.refused.append((lead, _why(exc)))
-        else:
-            outcome.done.append(lead)
-    return outcome
+    def apply(lead):
+        if action == "take":
+            record_claim(record=lead, by=by)
+        elif action == "status":
+            person_change_status(person=lead, to=params.get("to", ""), by=by,
+                                 reason=params.get("reason", ""))
+        elif action == "enroll":
+            person_enroll(person=lead, sequence=sequence, by=by)
+        elif action == "owner":
+            person_assign(person=lead, owner=owner, by=by,
+                          reason=params.get("reason") or "mass change of owner")
+        elif action == "campaign":
+            _add_to_campaign(lead, campaign, by)
+
+    return each_row(Lead.objects.filter(pk__in=ids).order_by("pk"), apply, (ClaimRefused,))
