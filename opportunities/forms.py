@@ -71,3 +71,28 @@ class StageForm(forms.Form):
         if cd.get("po_expected") is not None:
             data["po_expected"] = cd["po_expected"]
         return data
+
+
+class SAOCreditRequestForm(forms.Form):
+    """SAO-WD 1: the evidence (one of the requester's eligible activities) and the
+    explanation. Eligibility itself is `sao.evidence_problem`, run again by the service."""
+
+    evidence = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect,
+                                      label="Evidence: your two-way activity with the buyer",
+                                      error_messages={"required": "SAO-WD 1: choose the activity "
+                                                      "that shows your conversation with the "
+                                                      "buyer."})
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        label="How did you influence the purchase?",
+        error_messages={"required": "SAO-WD 1: explain how you influenced the purchase."})
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].choices = [(c.activity.pk, str(c.activity)) for c in choices
+                                           if c.eligible]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    reason = forms.CharField(required=False, max_length=2000)

@@ -50,3 +50,109 @@ def ae_generated_kind(opportunity) -> str | None:
     sources = set(OpportunityContactRole.objects.filter(opportunity=opportunity)
                   .values_list("contact__initial_source__name", flat=True))
     return "marketing assisted" if sources - {"AE Generated"} else "cold calling"
+
+
+def _managed_by(path: str, user, depth: int = 4):
+    """`path`'s manager is `user`, or a manager above (up to `depth` levels)."""
+    from django.db.models import Q
+
+    q = Q()
+    for level in range(1, depth + 1):
+        q |= Q(**{f"{path}{'__manager' * level}": user})
+    return q
+
+
+def sao_requests_to_decide(user, limit: int = 100):
+    """SAO-WD 2/3: pending requests of my reports (any level below me), and disputes where
+    either requester reports to me — never my own."""
+    from django.db.models import Q
+
+    from .enums import CreditRequestState as St
+    from .models import SAOCreditRequest
+
+    pending = Q(state=St.PENDING) & _managed_by("requester", user)
+    disputes = Q(state=St.DISPUTED, disputes__isnull=False) & (
+        _managed_by("requester", user) | _managed_by("disputes__requester", user))
+    rows = list(
+        SAOCreditRequest.objects.filter(pending | disputes)
+        .exclude(requester=user).exclude(disputes__requester=user)
+        .select_related("opportunity__account", "opportunity__sdr_bdr", "requester__manager",
+                        "evidence__contact", "evidence__lead", "disputes__requester__manager",
+                        "disputes__evidence__contact", "disputes__evidence__lead")
+        .order_by("created_at", "id").distinct()[:limit])
+    attach_evidence_notes(rows + [r.disputes for r in rows if r.disputes_id])
+    return rows
+
+
+def sao_pending_count(user) -> int:
+    from django.db.models import Q
+
+    from .enums import CreditRequestState as St
+    from .models import SAOCreditRequest
+
+    return (SAOCreditRequest.objects
+            .filter((Q(state=St.PENDING) & _managed_by("requester", user))
+                    | (Q(state=St.DISPUTED, disputes__isnull=False)
+                       & (_managed_by("requester", user)
+                          | _managed_by("disputes__requester", user))))
+            .exclude(requester=user).exclude(disputes__requester=user)
+            .order_by().values("pk").distinct().count())
+
+
+def attach_evidence_notes(requests) -> None:
+    """The qualification notes written for each request's evidence, for showing inline."""
+    from gtm_portal.activity.models import QualificationNote
+
+    ids = {r.evidence_id for r in requests}
+    notes: dict = {}
+    for note in QualificationNote.objects.filter(activity_id__in=ids).order_by("written_at"):
+        notes.setdefault(note.activity_id, []).append(note)
+    for r in requests:
+        r.evidence_notes = notes.get(r.evidence_id, [])
+
+
+def sao_requests_for_opportunity(opportunity):
+    from .models import SAOCreditRequest
+
+    return list(SAOCreditRequest.objects.filter(opportunity=opportunity)
+                .select_related("requester", "decided_by", "evidence")
+                .order_by("-created_at", "-id")[:20])
+
+
+def stale_opportunities_for(user, limit: int = 25):
+    """OPP-STALE: opportunities in 0 whose next step date passed more than 48 hours ago,
+    owned by me or by someone who reports to me."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .enums import Stage
+    from .workflow import stale_cutoff
+
+    return list(Opportunity.objects.filter(
+        Q(owner=user) | _managed_by("owner", user), stage=Stage.PENDING,
+        next_step_date__lt=stale_cutoff(timezone.localdate()))
+        .select_related("account", "owner").order_by("next_step_date", "id")[:limit])
+
+
+def lost_deals_feed(limit: int = 100):
+    from .models import LostDeal
+
+    return list(LostDeal.objects.select_related("opportunity__account", "opportunity__owner",
+                                                "closed_by")
+                .order_by("-occurred_at", "-id")[:limit])
+
+
+def follows_lost_deals(user) -> bool:
+    from .models import LostDealFollower
+
+    return LostDealFollower.objects.filter(user=user).exists()
+
+
+def account_contacts_to_add(opportunity, limit: int = 200):
+    """Contact-role picker: the account's contacts not yet on the opportunity."""
+    from accounts.models import Contact
+
+    taken = OpportunityContactRole.objects.filter(opportunity=opportunity).values("contact_id")
+    return list(Contact.objects.filter(account_id=opportunity.account_id, merged_into__isnull=True)
+                .exclude(pk__in=taken).order_by("last_name", "first_name", "id")
+                .only("id", "first_name", "last_name", "email")[:limit])

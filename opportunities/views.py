@@ -1,4 +1,5 @@
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from gtm_portal.core import access
 from gtm_portal.core.lists import keyset_page
@@ -46,6 +47,7 @@ def opportunity_detail(request, pk: int, stage_form=None, stage_errors=()):
         "can_comment": access.can(request.user, "record.comment", opportunity),
         **panels_for(opportunity, "opportunity", request.user),
     }
+    context.update(_sao_and_roles_context(request.user, opportunity, context["contact_roles"]))
     return TemplateResponse(request, "records/opportunity_detail.html", context)
 
 
@@ -82,3 +84,217 @@ def opportunity_stage(request, pk: int):
     else:
         errors = [f"{k}: {' '.join(v)}" for k, v in form.errors.items()]
     return opportunity_detail(request, pk, stage_form=form, stage_errors=errors)
+
+
+def _sao_and_roles_context(user, opportunity, roles) -> dict:
+    from django.utils import timezone
+
+    from . import sao, workflow
+    from .models import OpportunityContactRole
+    from .selectors import account_contacts_to_add, sao_requests_for_opportunity
+    from .services import ROLE_FLAGS
+
+    labels = [(f, OpportunityContactRole._meta.get_field(f).verbose_name) for f in ROLE_FLAGS]
+    for role in roles:
+        role.flag_list = [(f, label, getattr(role, f)) for f, label in labels]
+    can_edit_roles = access.opportunity_edit_scope(user, opportunity) == "all"
+    web_direct = opportunity.order_type == "Web Direct"
+    return {
+        "sao_requests": sao_requests_for_opportunity(opportunity) if web_direct else [],
+        "may_request_sao": web_direct and sao.may_request(user, opportunity),
+        "can_edit_roles": can_edit_roles,
+        "contacts_to_add": account_contacts_to_add(opportunity) if can_edit_roles else [],
+        "role_flags": labels,
+        "stale": workflow.is_stale(stage=opportunity.stage,
+                                   next_step_date=opportunity.next_step_date,
+                                   now=timezone.localtime()),
+    }
+
+
+def _errors(exc) -> list[str]:
+    return list(exc.messages)
+
+
+def sao_credit_request(request, pk: int):
+    """SAO-WD 1: the request form — evidence picker and explanation; the service decides."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.http import HttpResponseRedirect
+
+    from . import sao
+    from .forms import SAOCreditRequestForm
+
+    opportunity = opportunity_get_for_user_or_404(request.user, pk)
+    access.require(request.user, "sao_credit.request", opportunity,
+                   "SAO-WD 1: only SDRs and BDRs ask for SAO credit.")
+    refusal = sao.request_refusal(opportunity=opportunity, by=request.user)
+    choices = sao.evidence_choices(opportunity=opportunity, requester=request.user)
+    form = SAOCreditRequestForm(request.POST or None, choices=choices)
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST" and not refusal:
+        if form.is_valid():
+            from gtm_portal.activity.models import Activity
+
+            evidence = Activity.objects.filter(pk=form.cleaned_data["evidence"]).first()
+            try:
+                req = sao.sao_credit_request(opportunity=opportunity, by=request.user,
+                                             evidence=evidence,
+                                             explanation=form.cleaned_data["explanation"])
+            except ValidationError as exc:
+                errors = _errors(exc)
+            else:
+                messages.success(request, "SAO credit requested; your manager decides."
+                                 if req.state == "pending" else
+                                 "SAO-WD 3: another rep holds this credit, so your request "
+                                 "opened a dispute; both managers decide.")
+                return HttpResponseRedirect(opportunity.get_absolute_url())
+        status = 200
+    return TemplateResponse(request, "opportunities/sao_request.html", {
+        "obj": opportunity, "form": form, "choices": choices, "refusal": refusal,
+        "errors": errors}, status=status)
+
+
+def sao_queue(request):
+    """SAO-WD 2/3: the manager's approval queue — pending requests and disputes."""
+    from .selectors import sao_requests_to_decide
+
+    return TemplateResponse(request, "opportunities/sao_queue.html", {
+        "rows": sao_requests_to_decide(request.user)})
+
+
+def sao_count(request):
+    """The side menu's pending count (loaded by HTMX after the page)."""
+    from .selectors import sao_pending_count
+
+    return TemplateResponse(request, "opportunities/_sao_count.html",
+                            {"count": sao_pending_count(request.user)})
+
+
+def _decided_row(request, req, errors=(), status=200):
+    from django.contrib import messages
+    from django.http import HttpResponseRedirect
+
+    from .selectors import attach_evidence_notes
+
+    if request.htmx:
+        req = type(req).objects.select_related(
+            "opportunity__account", "requester__manager", "evidence__contact",
+            "evidence__lead", "decided_by", "disputes__requester__manager",
+            "disputes__evidence__contact", "disputes__evidence__lead").get(pk=req.pk)
+        attach_evidence_notes([req] + ([req.disputes] if req.disputes_id else []))
+        return TemplateResponse(request, "opportunities/_sao_row.html",
+                                {"r": req, "errors": errors, "done": not errors},
+                                status=status)
+    for e in errors:
+        messages.error(request, e)
+    if not errors:
+        messages.success(request, f"Decision recorded for {req.opportunity}.")
+    return HttpResponseRedirect(reverse("opportunities:sao_queue"))
+
+
+def sao_decide(request, request_id: int):
+    """SAO-WD 2: one-click approve, or decline with a reason (HTMX row swap, or a redirect)."""
+    from django.core.exceptions import ValidationError
+    from django.http import HttpResponseNotAllowed
+    from django.shortcuts import get_object_or_404
+
+    from . import sao
+    from .models import SAOCreditRequest
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    req = get_object_or_404(SAOCreditRequest, pk=request_id)
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "decline"):
+        return _decided_row(request, req, ["SAO-WD 2: choose approve or decline."])
+    try:
+        sao.sao_credit_decide(credit_request=req, by=request.user,
+                              approve=decision == "approve",
+                              reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        return _decided_row(request, req, _errors(exc))
+    return _decided_row(request, req)
+
+
+def sao_resolve(request, request_id: int):
+    """SAO-WD 3: credit one requester or decline both, with a reason."""
+    from django.core.exceptions import ValidationError
+    from django.http import HttpResponseNotAllowed
+    from django.shortcuts import get_object_or_404
+
+    from . import sao
+    from .models import SAOCreditRequest
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    dispute = get_object_or_404(SAOCreditRequest, pk=request_id)
+    choice = request.POST.get("winner", "")
+    winner = None
+    if choice != "none":
+        winner = SAOCreditRequest.objects.filter(
+            pk=int(choice) if choice.isdigit() else 0).first()
+        if winner is None:
+            return _decided_row(request, dispute, ["SAO-WD 3: credit one of the two "
+                                                   "requesters, or decline both."])
+    try:
+        sao.sao_credit_resolve(dispute=dispute, by=request.user, winner=winner,
+                               reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        return _decided_row(request, dispute, _errors(exc))
+    return _decided_row(request, dispute)
+
+
+def contact_roles(request, pk: int, role_id: int | None = None):
+    """OPP-FIELDS contact roles: add a contact of the account, toggle a role, remove."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+    from django.shortcuts import get_object_or_404
+
+    from accounts.models import Contact
+
+    from . import services
+    from .models import OpportunityContactRole
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    opportunity = opportunity_get_for_user_or_404(request.user, pk)
+    back = HttpResponseRedirect(opportunity.get_absolute_url() + "#contact-roles")
+    try:
+        if role_id is None:
+            contact = Contact.objects.filter(pk=request.POST.get("contact") or 0).first()
+            if contact is None:
+                raise ValidationError("OPP-FIELDS: choose a contact of the account.")
+            services.contact_role_add(
+                opportunity=opportunity, contact=contact, by=request.user,
+                **{f: True for f in services.ROLE_FLAGS if request.POST.get(f) == "on"})
+            messages.success(request, f"{contact.name} added to the contact roles.")
+            return back
+        role = get_object_or_404(OpportunityContactRole, pk=role_id, opportunity=opportunity)
+        if request.POST.get("remove") == "1":
+            services.contact_role_remove(role=role, by=request.user)
+        else:
+            services.contact_role_set(role=role, by=request.user,
+                                      flag=request.POST.get("flag", ""),
+                                      value=request.POST.get("value") == "1")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return back
+
+
+def lost_deals(request):
+    """OPP-NOTIFY: the lost-deals feed; anyone follows or unfollows it."""
+    from django.contrib import messages
+    from django.http import HttpResponseRedirect
+
+    from .selectors import follows_lost_deals, lost_deals_feed
+    from .services import lost_deals_follow
+
+    if request.method == "POST":
+        following = lost_deals_follow(user=request.user, follow=request.POST.get("follow") == "1")
+        messages.success(request, "You follow the lost-deals feed; each new loss reaches your "
+                         "inbox." if following else "You no longer follow the lost-deals feed.")
+        return HttpResponseRedirect(reverse("opportunities:lost_deals"))
+    return TemplateResponse(request, "opportunities/lost_deals.html", {
+        "posts": lost_deals_feed(), "following": follows_lost_deals(request.user)})

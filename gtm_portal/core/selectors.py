@@ -93,10 +93,13 @@ def home_for_user(user) -> dict:
         .select_related("actor").order_by("-created_at", "-id")[:10]
     )
     from gtm_portal.chatter.selectors import home_feed
+    from opportunities.selectors import sao_pending_count, stale_opportunities_for
 
     return {
         "transfers": transfers_to_decide(user),"tasks_due": tasks, "tasks_upcoming": upcoming, "notifications": notifications,
-            "feed": home_feed(user), "today": today}
+            "feed": home_feed(user), "today": today,
+            "stale_opportunities": stale_opportunities_for(user),   # OPP-STALE
+            "sao_pending": sao_pending_count(user) if user.role_names & roles.MANAGERS else 0}
 
 
 def transfers_to_decide(user, limit: int = 20) -> list:
