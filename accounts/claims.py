@@ -3,6 +3,7 @@ under concurrent claims (row lock); every owner change in the history. CONTACT-O
 account's contacts follow its owner when it has no BDR Assigned (set-based)."""
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from gtm_portal.core import access, history
@@ -64,12 +65,15 @@ def record_claim(*, record, by):
 def contacts_follow_owner(*, account: Account, owner, by) -> int:
     """CONTACT-OWNER, set-based: one UPDATE for the contacts and one INSERT for their
     history rows, however many contacts the account has."""
-    moving = list(Contact.objects.filter(account=account).exclude(owner=owner)
-                  .values_list("pk", "owner__username", "owner__display_name", "owner__kind"))
+    others = Contact.objects.filter(account=account).filter(
+        Q(owner__isnull=True) | ~Q(owner=owner))
+    moving = list(others.values_list("pk", "owner__username", "owner__display_name",
+                                     "owner__kind"))
     if not moving:
         return 0
     now = timezone.now()
-    Contact.objects.filter(pk__in=[m[0] for m in moving]).update(owner=owner, updated_at=now)
+    # The account row is locked by the caller, so the same predicate names the same rows.
+    others.update(owner=owner, updated_at=now)
     ct = ContentType.objects.get_for_model(Contact)
     FieldChange.objects.bulk_create([
         FieldChange(content_type=ct, object_id=pk, field="owner",

@@ -62,6 +62,9 @@ class Account(VersionedModel):
         "BDR Prospecting Status", max_length=20, choices=BDRProspectingStatus.choices, blank=True
     )
     actively_working_since = models.DateTimeField(null=True, blank=True)
+    bps_changed_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the BDR Prospecting Status last changed (ACCT-BPS 6 / AUTO-3).")
     bdr_research = models.TextField("BDR account research", blank=True)
     bdr_next_step = models.CharField("BDR next step", max_length=255, blank=True)
     bdr_next_step_date = models.DateField("BDR next step date", null=True, blank=True)
@@ -141,7 +144,7 @@ class Account(VersionedModel):
         return reverse("accounts:detail", args=[self.pk])
 
     DERIVED_FIELDS = ("normalized_name",)
-    HISTORY_EXCLUDE = DERIVED_FIELDS
+    HISTORY_EXCLUDE = (*DERIVED_FIELDS, "bps_changed_at")
 
     def derive(self) -> None:
         """Recompute the stored derived columns from this row's own fields."""

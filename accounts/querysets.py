@@ -1,8 +1,9 @@
 import datetime
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+
+from .workflow import ENROLL_DAYS
 
 OPEN_CONTACT_STATUSES = ("Inquiry", "MQL", "Accepted", "Qualifying", "Recycle")
 AW = "Actively Working"
@@ -31,15 +32,9 @@ class AccountQuerySet(models.QuerySet):
 
     def view_b3(self, user):
         """B3: Actively Working accounts where I am BDR Assigned, with what their 10/15-day
-        requirements (ACCT-BPS 3) still need."""
-        from gtm_portal.activity.models import Enrollment
-
-        enrolled = (Enrollment.objects.filter(contact__account=OuterRef("pk"),
-                                              started_at__gte=OuterRef("actively_working_since"))
-                    .values("contact__account").annotate(n=Count("contact", distinct=True))
-                    .values("n"))
-        return self.view_b2(user).filter(bdr_prospecting_status=AW).annotate(
-            people_enrolled=models.Subquery(enrolled[:1]))
+        (ACCT-BPS 3) and 30-day (ACCT-BPS 4) deadlines still need."""
+        return with_deadline_facts(
+            self.view_b2(user).filter(bdr_prospecting_status=AW))
 
 
 class ContactQuerySet(models.QuerySet):
@@ -73,19 +68,23 @@ class ContactQuerySet(models.QuerySet):
         return self.workable().filter(owner=user, status="Qualifying")
 
 
-def requirement_days_left(account, now=None) -> dict:
-    """ACCT-BPS 3 deadlines as days left (negative when past): research and comments within
-    10 days, five people enrolled within 15 days of the Actively Working stamp."""
-    now = now or timezone.now()
-    since = account.actively_working_since
-    if since is None:
-        return {}
-    elapsed = (now - since) / datetime.timedelta(days=1)
-    research_done = bool(account.bdr_research.strip() and account.bdr_comments.strip())
-    enrolled = getattr(account, "people_enrolled", None) or 0
-    return {
-        "research_done": research_done,
-        "research_days_left": None if research_done else int(10 - elapsed),
-        "enrolled": enrolled,
-        "enrolled_days_left": None if enrolled >= 5 else int(15 - elapsed),
-    }
+def with_deadline_facts(qs):
+    """Annotate accounts with what rules 3 and 4 need: people enrolled within 15 days of the
+    stamp, and the last sales activity at the account or its people (subqueries, no extra
+    query per row)."""
+    from gtm_portal.activity.models import Activity, Enrollment
+
+    window = datetime.timedelta(days=ENROLL_DAYS)
+    enrolled = (Enrollment.objects.filter(contact__account=OuterRef("pk"),
+                                          started_at__gte=OuterRef("actively_working_since"),
+                                          started_at__lte=OuterRef("actively_working_since")
+                                          + window)
+                .values("contact__account").annotate(n=Count("contact", distinct=True))
+                .values("n"))
+    on_account = (Activity.objects.filter(account=OuterRef("pk"), is_sales=True)
+                  .values("account").annotate(m=Max("occurred_at")).values("m"))
+    on_people = (Activity.objects.filter(contact__account=OuterRef("pk"), is_sales=True)
+                 .values("contact__account").annotate(m=Max("occurred_at")).values("m"))
+    return qs.annotate(people_enrolled=Subquery(enrolled[:1]),
+                       last_account_activity_at=Subquery(on_account[:1]),
+                       last_people_activity_at=Subquery(on_people[:1]))

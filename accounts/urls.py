@@ -6,5 +6,9 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.account_list, name="list"),
     path("views/<str:code>/", view_views.account_view, name="view"),
+    path("views/<str:code>/mass/", views.account_view_mass, name="view_mass"),
     path("<int:pk>/", views.account_detail, name="detail"),
+    path("<int:pk>/status/", views.account_status, name="status"),
+    path("<int:pk>/duplicate/", views.account_flag_duplicate, name="flag_duplicate"),
+    path("<int:pk>/merge/", views.account_merge_view, name="merge"),
 ]

@@ -7,7 +7,7 @@ from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.lists import keyset_sorted
 
 from .models import Account, Contact
-from .querysets import requirement_days_left
+from .services import account_deadlines
 from .views_catalog import ACCOUNT_SORTS, ACCOUNT_VIEWS, CONTACT_SORTS, CONTACT_VIEWS
 
 
@@ -70,4 +70,4 @@ def account_view(request, code: str):
         csv_row=lambda a: [a.pk, a.name, a.domain, a.segment, a.type, a.bdr_prospecting_status,
                            a.owner.label if a.owner else "",
                            a.bdr_assigned.label if a.bdr_assigned else ""],
-        decorate=requirement_days_left)
+        decorate=account_deadlines)

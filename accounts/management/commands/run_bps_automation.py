@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = ("AUTO-2 / AUTO-3 now: Actively Working accounts that missed ACCT-BPS 3 → Queued "
+            "(BDR notified), 30 days without sequence activity → Worked in FY, and Worked in FY "
+            "from before the fiscal-year start → Queued. Safe to run twice.")
+
+    def handle(self, *args, **options):
+        from accounts.services import bps_daily
+
+        counts = bps_daily()
+        self.stdout.write(", ".join(f"{k} {v}" for k, v in counts.items()))

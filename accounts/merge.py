@@ -1,0 +1,180 @@
+"""ACCT-DUP: anyone flags an account as a duplicate of another (a comment mentions
+@sales-support); Sales Support merges: everything the duplicate holds moves to the survivor in
+one transaction, the duplicate keeps a tombstone that redirects, the survivor's history says so."""
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from gtm_portal.core import access, history
+from gtm_portal.core.models import FieldChange, Tombstone
+
+from . import hierarchy
+from .claims import contacts_follow_owner
+from .models import Account, AccountTeamMember, Contact, TransferRequest
+
+
+def _live(account: Account, what: str) -> None:
+    if account.merged_into_id:
+        raise ValidationError(f"ACCT-DUP: {what} {account.name} was already merged into "
+                              f"account #{account.merged_into_id}.", code="ACCT-DUP")
+
+
+@transaction.atomic
+def account_flag_duplicate(*, account: Account, duplicate_of: Account, by,
+                           note: str = "") -> Account:
+    """ACCT-DUP: flag `account` as a duplicate of `duplicate_of` and ask Sales Support (a
+    comment on the account mentions @sales-support)."""
+    from gtm_portal.chatter.services import comment_post
+
+    access.require(by, "record.comment", account, "ROLE-3: you may not flag accounts.")
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    if duplicate_of is None or duplicate_of.pk == locked.pk:
+        raise ValidationError("ACCT-DUP: name the other account this one duplicates.",
+                              code="ACCT-DUP")
+    _live(locked, "this account")
+    _live(duplicate_of, "the other account")
+    if locked.duplicate_of_id == duplicate_of.pk:
+        raise ValidationError(f"ACCT-DUP: already flagged as a duplicate of {duplicate_of.name}.",
+                              code="ACCT-DUP")
+    fields = ["duplicate_of"]
+    before, shown = history.snapshot(locked, fields), history.display_snapshot(locked, fields)
+    locked.duplicate_of = duplicate_of
+    locked.save(update_fields=["duplicate_of", "updated_at"])
+    history.record_changes(locked, before, shown, by=by, reason="ACCT-DUP: flagged")
+    note = (note or "").strip()
+    comment_post(record=locked, author=by, kind="system", topic="duplicate",
+                 body=f"@sales-support {by.label} flagged {locked.name} (#{locked.pk}) as a "
+                      f"duplicate of {duplicate_of.name} (#{duplicate_of.pk})"
+                      + (f": {note}" if note else "."))
+    return locked
+
+
+@dataclass
+class MergePlan:
+    """What a merge will move, in numbers (UX: dangerous actions confirm with numbers)."""
+
+    children: int
+    contacts: int
+    leads: int
+    opportunities: int
+    activities: int
+    tasks: int
+    comments: int
+    team_members: int
+
+    def items(self):
+        return [(k.replace("_", " "), v) for k, v in self.__dict__.items()]
+
+
+def _links(merged: Account) -> dict:
+    from gtm_portal.activity.models import Activity, Task
+    from gtm_portal.chatter.models import Comment
+
+    ct = ContentType.objects.get_for_model(Account)
+    Lead = apps.get_model("leads", "Lead")
+    Opportunity = apps.get_model("opportunities", "Opportunity")
+    return {
+        "children": Account.objects.filter(parent=merged),
+        "contacts": Contact.objects.filter(account=merged),
+        "leads": Lead.objects.filter(matched_account=merged),
+        "opportunities": Opportunity.objects.filter(account=merged),
+        "activities": Activity.objects.filter(account=merged),
+        "tasks": Task.objects.filter(account=merged),
+        "comments": Comment.objects.filter(content_type=ct, object_id=merged.pk),
+        "team_members": AccountTeamMember.objects.filter(account=merged),
+    }
+
+
+def merge_plan(merged: Account) -> MergePlan:
+    return MergePlan(**{name: qs.count() for name, qs in _links(merged).items()})
+
+
+@transaction.atomic
+def account_merge(*, survivor: Account, merged: Account, by, reason: str = "") -> Account:
+    """ACCT-DUP: Sales Support merges `merged` into `survivor` — children, contacts, leads'
+    matched account, opportunities, activities, tasks, comments, follows, transfer requests
+    and team members move; the duplicate gets a tombstone and `merged_into` (its page
+    redirects); both hierarchies are recomputed (ACCT-SEG / ACCT-CUSTOMER); contacts follow
+    the survivor's owner (CONTACT-OWNER). Any refusal leaves everything as it was."""
+    from gtm_portal.chatter.models import Follow
+    from gtm_portal.chatter.services import comment_post
+
+    access.require(by, "account.merge", survivor, "ACCT-DUP: only Sales Support merges accounts.")
+    if survivor.pk == merged.pk:
+        raise ValidationError("ACCT-DUP: choose two different accounts.", code="ACCT-DUP")
+    first, second = sorted([survivor.pk, merged.pk])
+    locked = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=[first, second])
+              .order_by("pk")}
+    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    _live(survivor, "the surviving account")
+    _live(merged, "the duplicate")
+    if survivor.pk in hierarchy.subtree_ids(merged.pk):
+        raise ValidationError("ACCT-DUP: the surviving account sits under the duplicate in its "
+                              "hierarchy; move it out first or merge the other way round.",
+                              code="ACCT-DUP")
+    now = timezone.now()
+    links = _links(merged)
+    plan = MergePlan(**{name: qs.count() for name, qs in links.items()})
+    old_tree_root = merged.ultimate_parent_id
+    links["children"].update(parent=survivor, updated_at=now)
+    links["contacts"].update(account=survivor, updated_at=now)
+    links["leads"].update(matched_account=survivor)
+    apps.get_model("leads", "Lead").objects.filter(converted_account=merged).update(
+        converted_account=survivor)
+    links["opportunities"].update(account=survivor)
+    Opportunity = apps.get_model("opportunities", "Opportunity")
+    Opportunity.objects.filter(resale_partner=merged).update(resale_partner=survivor)
+    apps.get_model("opportunities", "WebOrder").objects.filter(account=merged).update(
+        account=survivor)
+    links["activities"].update(account=survivor)
+    links["tasks"].update(account=survivor)
+    ct = ContentType.objects.get_for_model(Account)
+    links["comments"].update(object_id=survivor.pk, record_url=survivor.get_absolute_url())
+    followers = set(Follow.objects.filter(content_type=ct, object_id=survivor.pk)
+                    .values_list("user_id", flat=True))
+    Follow.objects.filter(content_type=ct, object_id=merged.pk).exclude(
+        user_id__in=followers).update(object_id=survivor.pk)
+    Follow.objects.filter(content_type=ct, object_id=merged.pk).delete()
+    TransferRequest.objects.filter(content_type=ct, object_id=merged.pk).update(
+        object_id=survivor.pk)
+    on_team = set(AccountTeamMember.objects.filter(account=survivor)
+                  .values_list("user_id", flat=True))
+    links["team_members"].exclude(user_id__in=on_team).update(account=survivor)
+    links["team_members"].delete()           # the survivor already had these people
+    Account.objects.filter(duplicate_of=merged).update(duplicate_of=survivor)
+
+    fields = ["merged_into", "parent", "ultimate_parent"]
+    before, shown = history.snapshot(merged, fields), history.display_snapshot(merged, fields)
+    merged.merged_into, merged.parent, merged.ultimate_parent = survivor, None, merged
+    merged.version += 1
+    merged.updated_by = by
+    merged.save(update_fields=["merged_into", "parent", "ultimate_parent", "version",
+                               "updated_by", "updated_at"])
+    why = f"ACCT-DUP: merged into {survivor.name}" + (f" — {reason.strip()}" if reason.strip()
+                                                      else "")
+    history.record_changes(merged, before, shown, by=by, reason=why)
+    Tombstone.objects.create(content_type=ct, object_id=merged.pk,
+                             reason=Tombstone.Reason.MERGED, redirect_content_type=ct,
+                             redirect_object_id=survivor.pk, processed_by=by, processed_at=now)
+    moved = ", ".join(f"{n} {label}" for label, n in plan.items() if n) or "nothing attached"
+    FieldChange.objects.create(
+        content_type=ct, object_id=survivor.pk, field="merged_account", old_value="",
+        new_value=f"{merged.name} (#{merged.pk})", changed_by=by, changed_at=now,
+        reason=f"ACCT-DUP: merged {merged.name} into this account ({moved})"[:500]
+        + (f" — {reason.strip()}" if reason.strip() else "")[:100])
+    survivor.version += 1
+    survivor.updated_by = by
+    survivor.save(update_fields=["version", "updated_by", "updated_at"])
+    hierarchy.recompute([survivor.pk, old_tree_root if old_tree_root != merged.pk else None],
+                        by=by, reason="ACCT-DUP: hierarchy recomputed after a merge")
+    if survivor.contact_owner is not None:
+        contacts_follow_owner(account=survivor, owner=survivor.contact_owner, by=by)
+    comment_post(record=survivor, author=by, kind="system", topic="duplicate",
+                 body=f"{by.label} merged {merged.name} (#{merged.pk}) into this account: "
+                      f"{moved}.")
+    survivor.refresh_from_db()
+    return survivor
