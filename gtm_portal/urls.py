@@ -7,7 +7,7 @@ from gtm_portal.activity import views as activity_views
 from gtm_portal.chatter import views as chatter_views
 from gtm_portal.core import saved_views
 from gtm_portal.core import views as core_views
-from leads import person_views
+from leads import action_views, person_views
 from reports import views as report_views
 
 urlpatterns = [
@@ -38,6 +38,11 @@ urlpatterns = [
             name="person_activity"),
     re_path(r"^(?P<kind>leads|contacts)/(?P<pk>\d+)/enroll/$", person_views.person_enroll_view,
             name="person_enroll"),
+    re_path(r"^(?P<kind>leads|contacts)/(?P<pk>\d+)/duplicates/$",
+            action_views.person_duplicates, name="person_duplicates"),
+    re_path(r"^(?P<kind>leads|contacts)/(?P<pk>\d+)/compliance/$",
+            action_views.person_compliance, name="person_compliance"),
+    path("contacts/new/", action_views.contact_create, name="contact_create"),
     re_path(r"^(?P<kind>leads|contacts|accounts)/(?P<pk>\d+)/claim/$", claim_views.claim,
             name="claim"),
     re_path(r"^(?P<kind>leads|contacts|accounts|opportunities)/(?P<pk>\d+)/tasks/$",

@@ -91,8 +91,19 @@ def person_actions(user, person) -> dict:
     """What the person page's action bar offers this user (the server checks again)."""
     from gtm_portal.core import access
 
+    from .compliance import contact_blocks, dnc_release_candidates
+
     can_reroute = access.can(user, "routing.reroute", person)
+    can_edit = access.can(user, "person.edit", person)
+    is_lead = isinstance(person, Lead)
+    converted = bool(getattr(person, "converted_at", None))
     return {
+        "is_lead": is_lead,
+        "can_convert": is_lead and can_edit and not converted,
+        "can_mark_spam": is_lead and not converted and access.can(user, "record.comment", person),
+        "blocks": contact_blocks(person),
+        "dnc_candidates": (list(dnc_release_candidates(person)) if can_edit
+                           and person.do_not_call else []),
         "sequences": sequence_choices(),
         "status_form": StatusForm(person=person),
         "can_reroute": can_reroute,

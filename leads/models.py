@@ -52,6 +52,8 @@ class Lead(PersonBase):
     class Meta:
         indexes = [
             models.Index(Lower("email"), name="lead_email_lower"),
+            # LEAD-DUP-1: same first + last name (and company).
+            models.Index(Lower("last_name"), Lower("first_name"), name="lead_name_lower"),
             models.Index(fields=["owner", "status"], name="lead_owner_status"),
             models.Index(fields=["matched_account", "status"], name="lead_account_status"),
             models.Index(fields=["status", "mql_date"], name="lead_status_mql"),

@@ -14,10 +14,10 @@ from gtm_portal.activity.services import activity_record, mark_first_touch
 from gtm_portal.core import access
 from gtm_portal.core.enums import PersonStatus as S
 
+from .compliance import gdpr_blocked, opted_out, refuse_outreach
 from .services import lock_person, person_change_status, person_link
 from .workflow import Via
 
-GDPR_DATE = datetime.date(2018, 5, 25)
 FREE_SIGNUP_SOURCE = "GitLab.com"
 
 
@@ -28,10 +28,9 @@ def enrollment_refusals(person, *, by, today=None) -> list[str]:
 
     today = today or timezone.localdate()
     why = []
-    if person.email_opt_out or (person.opt_out_until and person.opt_out_until >= today):
-        why.append("SEQ-3: the person opted out of e-mail.")
-    if (person.country_id and person.country.is_eu_eea and not person.gdpr_opt_in
-            and person.created_at.date() < GDPR_DATE):
+    if opted_out(person, today):
+        why.append("SEQ-3 / LEAD-OPTOUT-1: the person opted out of e-mail.")
+    if gdpr_blocked(person):
         why.append("SEQ-3 / LEAD-GDPR-1: an EU/EEA person created before 2018-05-25 without an "
                    "opt-in cannot be e-mailed.")
     if person.is_inactive:
@@ -113,6 +112,7 @@ def person_log_activity(*, person, by, kind: str, direction: str = Direction.OUT
                                        "chat or note."}, code="ACT-1")
     if direction not in (Direction.OUTBOUND, Direction.INBOUND):
         raise ValidationError({"direction": "ACT-1: outbound or inbound."}, code="ACT-1")
+    refuse_outreach(person, kind=kind, direction=direction)
     account = person.account if isinstance(person, Contact) else person.matched_account
     activity = activity_record(kind=kind, direction=direction, two_way=two_way,
                                subject=subject or kind.title(), body=body, logged_by=by,

@@ -241,31 +241,50 @@ PERSON_ROWS = (
 )
 
 
-def move_person_rows(*, lead: Lead, contact: Contact) -> dict[str, int]:
-    """Re-point everything a lead holds at a contact, comments included; one UPDATE per
-    table (set-based)."""
+def move_person_rows(*, source, target) -> dict[str, int]:
+    """Re-point everything a person holds at another person (lead → contact on conversion,
+    lead → lead or lead → contact on merge), comments and follows included; set-based, one
+    UPDATE per table. A campaign both are in keeps one membership (the responded status
+    wins); a second active sequence enrollment is finished, never two at once (SEQ-3)."""
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
+    from gtm_portal.activity.enums import EnrollmentState
     from gtm_portal.chatter.models import Comment, Follow
 
+    src, dst = person_kind(source), person_kind(target)
     moved = {}
     for label in PERSON_ROWS:
         model = apps.get_model(label)
-        qs = model.objects.filter(lead=lead)
+        qs = model.objects.filter(**{src: source})
         if label == "leads.CampaignMember":
-            taken = model.objects.filter(contact=contact).values("campaign_id")
-            qs.filter(campaign_id__in=taken).delete()
-        moved[label] = qs.update(lead=None, contact=contact)
-    lead_ct = ContentType.objects.get_for_model(Lead)
-    contact_ct = ContentType.objects.get_for_model(Contact)
+            _merge_campaign_memberships(model, qs, target, dst)
+        if label == "activity.Enrollment" and model.objects.filter(
+                **{dst: target}, state=EnrollmentState.ACTIVE).exists():
+            qs.filter(state=EnrollmentState.ACTIVE).update(
+                state=EnrollmentState.FINISHED, finished_at=timezone.now())
+        moved[label] = qs.update(**{src: None, dst: target})
+    src_ct = ContentType.objects.get_for_model(type(source))
+    dst_ct = ContentType.objects.get_for_model(type(target))
     moved["chatter.Comment"] = Comment.objects.filter(
-        content_type=lead_ct, object_id=lead.pk).update(content_type=contact_ct,
-                                                        object_id=contact.pk)
-    Follow.objects.filter(content_type=lead_ct, object_id=lead.pk).exclude(
-        user__in=Follow.objects.filter(content_type=contact_ct, object_id=contact.pk)
-        .values("user")).update(content_type=contact_ct, object_id=contact.pk)
+        content_type=src_ct, object_id=source.pk).update(content_type=dst_ct,
+                                                         object_id=target.pk)
+    Follow.objects.filter(content_type=src_ct, object_id=source.pk).exclude(
+        user__in=Follow.objects.filter(content_type=dst_ct, object_id=target.pk)
+        .values("user")).update(content_type=dst_ct, object_id=target.pk)
+    Follow.objects.filter(content_type=src_ct, object_id=source.pk).delete()
     return moved
+
+
+def _merge_campaign_memberships(model, source_rows, target, dst):
+    theirs = {m.campaign_id: m for m in model.objects.filter(**{dst: target})
+              .select_related("status")}
+    for mine in source_rows.filter(campaign_id__in=list(theirs)).select_related("status"):
+        kept = theirs[mine.campaign_id]
+        if mine.status.responded and not kept.status.responded:
+            kept.status = mine.status
+            kept.save(update_fields=["status", "updated_at"])
+        mine.delete()
 
 
 PERSON_COPY_FIELDS = (
@@ -295,7 +314,7 @@ def lead_convert_to_contact(*, lead: Lead, account, owner, by, reason: str) -> C
     contact.derive()
     contact.full_clean()
     contact.save()
-    move_person_rows(lead=lead, contact=contact)
+    move_person_rows(source=lead, target=contact)
     fields = history.tracked_fields(Lead)
     before, before_display = history.snapshot(lead, fields), history.display_snapshot(lead, fields)
     lead.converted_contact, lead.converted_account = contact, account

@@ -1,11 +1,18 @@
 from django.urls import path
 
-from . import admin_views, pool_views, view_views, views
+from . import action_views, admin_views, pool_views, view_views, views
 
 app_name = "leads"
 urlpatterns = [
     path("", views.lead_list, name="list"),
     path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/convert/", action_views.lead_convert, name="convert"),
+    path("<int:pk>/spam/", action_views.lead_spam, name="spam"),
+    path("merge/", action_views.lead_merge, name="merge"),
+    path("blocked-domains/", action_views.blocked_domains, name="blocked_domains"),
+    path("pickers/accounts/", action_views.account_options, name="account_options"),
+    path("pickers/opportunities/", action_views.opportunity_options,
+         name="opportunity_options"),
     path("views/counts/", view_views.my_view_counts, name="view_counts"),
     path("views/<str:code>/", view_views.lead_view, name="view"),
     path("views/<str:code>/mass/", view_views.lead_view_mass, name="view_mass"),

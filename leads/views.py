@@ -12,6 +12,7 @@ from gtm_portal.core.recordpage import (
     tab_response,
 )
 
+from .merge import merged_target_url
 from .selectors import (
     lead_get_for_user_or_404,
     lead_list_for_user,
@@ -28,8 +29,9 @@ def lead_list(request):
 
 def lead_detail(request, pk: int):
     lead = lead_get_for_user_or_404(request.user, pk)
-    if lead.merged_into_id:
-        return redirect(lead.merged_into)
+    target = merged_target_url(lead)
+    if target:
+        return redirect(target)
     tab = requested_tab(request)
     if tab and request.htmx:
         return tab_response(request, lead, tab)

@@ -82,6 +82,7 @@ class LeadSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.name", allow_null=True, default=None)
     matched_account = serializers.PrimaryKeyRelatedField(read_only=True)
     routing_log = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
 
     class Meta:
         model = Lead
@@ -94,6 +95,10 @@ class LeadSerializer(serializers.ModelSerializer):
 
     def get_owner(self, obj) -> str | None:
         return owner_name(obj.owner)
+
+    def get_phone(self, obj) -> str:
+        """LEAD-DNC-1: a number on an external do-not-call list is not given out."""
+        return obj.shown_number("phone")
 
     def get_routing_log(self, obj) -> list[dict]:
         return RoutingLogSerializer(obj.routing_rows, many=True).data

@@ -239,6 +239,18 @@ class PersonBase(VersionedModel):
         email = (self.email or "").strip()
         self.email_domain = email.rsplit("@", 1)[-1].lower() if "@" in email else ""
 
+    # LEAD-DNC-1: a number on an external do-not-call list is hidden on every page, view,
+    # export and API answer (the value is kept).
+    DNC_NUMBERS = {"phone": "phone_dnc", "mobile": "mobile_dnc"}
+    HIDDEN_NUMBER = "Hidden (external do-not-call list)"
+
+    def number_hidden(self, name: str) -> bool:
+        flag = self.DNC_NUMBERS.get(name)
+        return bool(flag and getattr(self, flag))
+
+    def shown_number(self, name: str) -> str:
+        return "" if self.number_hidden(name) else getattr(self, name)
+
     @property
     def is_test(self) -> bool:
         """LEAD-TEST: title exactly `Test`."""

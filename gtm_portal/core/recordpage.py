@@ -26,9 +26,12 @@ def sections_for(obj) -> list[tuple[str, list[FieldRow]]]:
                 related = getattr(obj, name)
                 if related is not None and hasattr(related, "get_absolute_url"):
                     url = related.get_absolute_url()
+            value = display_value(obj, name)
+            if hasattr(obj, "number_hidden") and obj.number_hidden(name):
+                value = obj.HIDDEN_NUMBER
             rows.append(FieldRow(label=str(field.verbose_name).capitalize() if field.verbose_name
                                  .islower() else str(field.verbose_name),
-                                 value=display_value(obj, name), url=url))
+                                 value=value, url=url))
         out.append((title, rows))
     return out
 
