@@ -8,14 +8,14 @@ from django.utils import timezone
 from accounts.enums import AccountType
 from accounts.matching import match_account, normalize_company, normalize_domain
 from accounts.models import Account, Contact
-from gtm_portal.activity.services import task_create
 from gtm_portal.core.enums import OPEN_PERSON_STATUSES
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.refdata.models import InitialSource
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
 from opportunities.enums import OPEN_STAGES, OrderType, Stage
-from opportunities.models import Opportunity, OpportunityContactRole, StageChange, WebOrder
+from opportunities.models import Opportunity, WebOrder
+from opportunities.services import opportunity_create
 
 from .models import Lead
 from .refs import free_domains
@@ -84,25 +84,18 @@ def _process(data: dict, log: WebOrder) -> dict:
                  .order_by("pk").first())
     invoice = data["invoice_number"]
     owner = account.owner or sales_admin
-    opp = Opportunity(
+    opp = opportunity_create(
         name=f"{account.name} - Web Direct {invoice}"[:255], account=account, owner=owner,
-        stage=Stage.CLOSED_WON, order_type=OrderType.WEB_DIRECT, close_date=data["order_date"],
+        stage=Stage.CLOSED_WON, stage_reason=f"Web direct order {invoice}",
+        order_type=OrderType.WEB_DIRECT, close_date=data["order_date"],
         amount=data["amount"], iacv=data["amount"], source=source, po_expected=False,
         edition=data.get("plan", "") if data.get("plan") in ("Starter", "Premium", "Ultimate")
         else "", seats=data.get("seats"), closed_won_details=f"Web direct order {invoice}",
-        stage_changed_at=timezone.now(), closed_at=timezone.now(),
-        possible_duplicate_of=duplicate)
-    opp.full_clean()
-    opp.save()
-    StageChange.objects.create(opportunity=opp, to_stage=Stage.CLOSED_WON,
-                               changed_at=timezone.now(), reason=f"Web direct order {invoice}")
-    OpportunityContactRole.objects.create(opportunity=opp, contact=contact, is_primary=True,
-                                          is_bill_to=True, is_sold_to=True)
-    if not owner.is_queue:
-        task_create(owner=owner, by=None, opportunity=opp, due_date=timezone.localdate()
-                    + datetime.timedelta(days=2),
-                    subject=f"Thank {contact.name} for the order and ask for time to learn "
-                            "their plans")
+        possible_duplicate_of=duplicate,
+        contacts=[(contact, {"is_primary": True, "is_bill_to": True, "is_sold_to": True})],
+        # OPP-TASK's next action is ORDER-2's thank-you task.
+        next_action=f"Thank {contact.name} for the order and ask for time to learn their plans",
+        next_action_due=timezone.localdate() + datetime.timedelta(days=2))
     body = {"account_id": account.pk, "contact_id": contact.pk, "opportunity_id": opp.pk,
             "created_account": created_account,
             "possible_duplicate_of": duplicate.pk if duplicate else None}

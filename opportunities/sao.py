@@ -148,6 +148,12 @@ def _lock(opportunity) -> Opportunity:
         pk=opportunity.pk)
 
 
+def _requests_for_update():
+    """Lock only the request rows (PostgreSQL refuses FOR UPDATE on the nullable side of the
+    joins that select_related adds)."""
+    return SAOCreditRequest.objects.select_for_update(of=("self",))
+
+
 def _evidence_line(activity: Activity) -> str:
     person = activity.lead or activity.contact
     return (f"{activity.get_kind_display()} with {person} on {activity.occurred_at:%Y-%m-%d}"
@@ -178,7 +184,7 @@ def sao_credit_request(*, opportunity, by, evidence: Activity | None,
     if not explanation:
         _refuse("SAO-WD 1: explain how you influenced the purchase.", "explanation")
     manager = by.manager
-    held = (SAOCreditRequest.objects.select_for_update(of=("self",)).select_related("requester__manager")
+    held = (_requests_for_update().select_related("requester__manager")
             .filter(opportunity=opp, state__in=OPEN_STATES).first())
     req = SAOCreditRequest(opportunity=opp, requester=by, evidence=evidence,
                            explanation=explanation)
@@ -270,7 +276,7 @@ def _sales_support_ids() -> list[int]:
 
 def _locked_request(credit_request) -> tuple[Opportunity, SAOCreditRequest]:
     opp = _lock(credit_request.opportunity)
-    req = (SAOCreditRequest.objects.select_for_update(of=("self",))
+    req = (_requests_for_update()
            .select_related("requester__manager", "evidence", "decided_by")
            .get(pk=credit_request.pk))
     return opp, req
@@ -333,7 +339,7 @@ def sao_credit_resolve(*, dispute, by, winner: SAOCreditRequest | None,
     opp, challenger = _locked_request(dispute)
     if challenger.disputes_id is None:
         _refuse("SAO-WD 3: this request is not a dispute.")
-    first = (SAOCreditRequest.objects.select_for_update(of=("self",)).select_related("requester__manager")
+    first = (_requests_for_update().select_related("requester__manager")
              .get(pk=challenger.disputes_id))
     if not can_resolve(by, challenger):
         raise PermissionDenied("SAO-WD 3: only a manager of one of the requesters (never a "

@@ -154,8 +154,12 @@ def opportunity_create(*, name: str, account, owner, close_date, by=None,
     opp.save()
     StageChange.objects.create(opportunity=opp, to_stage=stage, changed_by=by or None,
                                changed_at=now, reason=stage_reason[:500])
-    for contact, flags in contacts:
-        contact_role_add(opportunity=opp, contact=contact, by=None, **flags)
+    if sum(bool(flags.get("is_primary")) for _c, flags in contacts) > 1:
+        raise ValidationError("OPP-FIELDS: an opportunity has one primary contact.",
+                              code="OPP-FIELDS")
+    OpportunityContactRole.objects.bulk_create([
+        OpportunityContactRole(opportunity=opp, contact=contact, **flags)
+        for contact, flags in contacts])
     if not owner.is_queue:
         subject = (next_action or opp.next_step
                    or f"Plan the next step for {opp.name}").strip()
