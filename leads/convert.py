@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.matching import matching_accounts, normalize_domain
 from accounts.models import Account
@@ -176,7 +175,6 @@ def _create_opportunity(plan: ConvertPlan, account: Account, contact, lead: Lead
 def _join(opp: Opportunity, contact, *, partner: bool, by, rule: str = RULE):
     from gtm_portal.chatter.models import Notification
     from gtm_portal.chatter.services import notify
-
     from opportunities.services import contact_role_add
 
     if not opp.contact_roles.filter(contact=contact).exists():

@@ -25,7 +25,7 @@ from .services import (
 )
 
 RULE = "LEAD-MERGE-1"
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 # The fields the user chooses between, in page order.
 CHOOSABLE = (

@@ -4,6 +4,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from accounts.matching import normalize_company
 from accounts.models import Account, Contact
 from gtm_portal.core.enums import PersonStatus
 from gtm_portal.refdata.models import InitialSource
@@ -39,6 +40,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Account {n}")
     domain = factory.Sequence(lambda n: f"account{n}.example")
+    normalized_name = factory.LazyAttribute(lambda o: normalize_company(o.name))
 
 
 class LeadFactory(factory.django.DjangoModelFactory):
