@@ -100,8 +100,9 @@ def evidence_choices(*, opportunity, requester, limit: int = 50) -> list[Evidenc
 
 # --- who may ----------------------------------------------------------------------------------
 
-def request_refusal(*, opportunity, by) -> str | None:
-    """SAO-WD 1-3: why `by` (an SDR/BDR) may not ask for credit here (None: they may)."""
+def request_refusal(*, opportunity, by, requests=None) -> str | None:
+    """SAO-WD 1-3: why `by` (an SDR/BDR) may not ask for credit here (None: they may).
+    `requests`: the opportunity's requests when the caller has them already."""
     if opportunity.order_type != OrderType.WEB_DIRECT:
         return "SAO-WD 1: SAO credit requests are for web-direct opportunities; sales-assisted " \
                "ones credit the SDR/BDR through 0-Pending Acceptance."
@@ -109,23 +110,24 @@ def request_refusal(*, opportunity, by) -> str | None:
         return "OPP-V1: you own this opportunity, so you cannot also be its SDR/BDR."
     if not by.manager_id:
         return "SAO-WD 2: you have no manager to decide; ask an admin to set your manager."
-    mine = SAOCreditRequest.objects.filter(opportunity=opportunity, requester=by,
-                                           state__in=(*OPEN_STATES, St.DISPUTED)).first()
+    if requests is None:
+        requests = list(SAOCreditRequest.objects.filter(opportunity=opportunity))
+    mine = next((r for r in requests if r.requester_id == by.pk
+                 and r.state in (*OPEN_STATES, St.DISPUTED)), None)
     if mine is not None:
         return f"SAO-WD 3: your request is already {mine.get_state_display().lower()}."
-    if opportunity.sdr_bdr_id and not SAOCreditRequest.objects.filter(
-            opportunity=opportunity, state=St.APPROVED).exists():
+    if opportunity.sdr_bdr_id and not any(r.state == St.APPROVED for r in requests):
         return (f"SAO-1: {opportunity.sdr_bdr.label} is already credited on this opportunity; "
                 "one rep per opportunity.")
-    if SAOCreditRequest.objects.filter(opportunity=opportunity, state=St.DISPUTED).exists():
+    if any(r.state == St.DISPUTED for r in requests):
         return "SAO-WD 3: a dispute over this credit is already open; its managers decide."
     return None
 
 
-def may_request(user, opportunity) -> bool:
+def may_request(user, opportunity, requests=None) -> bool:
     """Whether to offer "Request SAO credit" (the service asks the same questions)."""
     return (access.can(user, "sao_credit.request", opportunity)
-            and request_refusal(opportunity=opportunity, by=user) is None)
+            and request_refusal(opportunity=opportunity, by=user, requests=requests) is None)
 
 
 def can_decide(user, credit_request) -> bool:

@@ -116,7 +116,7 @@ def sao_requests_for_opportunity(opportunity):
 
     return list(SAOCreditRequest.objects.filter(opportunity=opportunity)
                 .select_related("requester", "decided_by", "evidence")
-                .order_by("-created_at", "-id")[:20])
+                .order_by("-created_at", "-id"))
 
 
 def stale_opportunities_for(user, limit: int = 25):

@@ -99,9 +99,10 @@ def _sao_and_roles_context(user, opportunity, roles) -> dict:
         role.flag_list = [(f, label, getattr(role, f)) for f, label in labels]
     can_edit_roles = access.opportunity_edit_scope(user, opportunity) == "all"
     web_direct = opportunity.order_type == "Web Direct"
+    requests = sao_requests_for_opportunity(opportunity) if web_direct else []
     return {
-        "sao_requests": sao_requests_for_opportunity(opportunity) if web_direct else [],
-        "may_request_sao": web_direct and sao.may_request(user, opportunity),
+        "sao_requests": requests,
+        "may_request_sao": web_direct and sao.may_request(user, opportunity, requests),
         "can_edit_roles": can_edit_roles,
         "contacts_to_add": account_contacts_to_add(opportunity) if can_edit_roles else [],
         "role_flags": labels,
