@@ -27,6 +27,21 @@ class AccountAdmin(PortalModelAdmin):
     change_action = "account.edit"
     inlines = [AccountTeamInline]
 
+    def save_model(self, request, obj, form, change):
+        """The admin goes through the one account write path (ROLE-3 field groups, ACCT-SEG /
+        ACCT-CUSTOMER recompute, CONTACT-OWNER, history)."""
+        from .services import account_create, account_update
+
+        data = {name: form.cleaned_data[name] for name in form.changed_data
+                if name in form.cleaned_data}
+        if not change:
+            created = account_create(by=request.user, data=data)
+            obj.pk, obj._state.adding = created.pk, False
+            return
+        stored = type(obj).objects.get(pk=obj.pk)
+        account_update(account=stored, by=request.user, data=data, reason="Edited in admin",
+                       enforce=not request.user.is_superuser)
+
 
 @admin.register(Contact)
 class ContactAdmin(PortalModelAdmin):
