@@ -6,7 +6,6 @@ Actively Working account; `deadlines` gives the days left shown on the account p
 account view B3. The service (accounts/services.py) gathers the facts and applies the answer.
 """
 import datetime
-import math
 from dataclasses import dataclass, field
 
 from gtm_portal.refdata.enums import Segment
@@ -197,11 +196,11 @@ def deadlines(*, since: datetime.datetime | None, now: datetime.datetime, resear
     idle_from = max(since, last_activity_at) if last_activity_at else since
     return {
         "research_done": research_done,
-        "research_days_left": None if research_done else math.ceil(RESEARCH_DAYS - elapsed),
+        "research_days_left": None if research_done else int(RESEARCH_DAYS - elapsed),
         "enrolled": enrolled,
         "enrolled_days_left": (None if enrolled >= ENROLL_MIN
-                               else math.ceil(ENROLL_DAYS - elapsed)),
-        "idle_days_left": math.ceil(IDLE_DAYS - _days(now - idle_from)),
+                               else int(ENROLL_DAYS - elapsed)),
+        "idle_days_left": int(IDLE_DAYS - _days(now - idle_from)),
     }
 
 

@@ -293,14 +293,14 @@ def test_acct_bps_status_form_success_and_403_for_others(client, users, vandelay
 def test_acct_bps_3_days_left_on_account_page_and_b3(client, users):
     globex = Account.objects.get(name="Globex Corporation")
     Account.objects.filter(pk=globex.pk).update(
-        bdr_comments="", actively_working_since=NOW - datetime.timedelta(days=4))
+        bdr_comments="", actively_working_since=timezone.now() - datetime.timedelta(days=4))
     client.force_login(users["bdr.amer1"])
     page = client.get(f"/accounts/{globex.pk}/").content.decode()
-    assert "6 days left" in page and "ACCT-BPS 4" in page
+    assert "5 days left" in page and "ACCT-BPS 4" in page      # whole days left of 10
     b3 = client.get("/accounts/views/B3/")
     row = next(a for a in b3.context["page"].rows if a.pk == globex.pk)
-    assert row.requirements["research_days_left"] == 6
-    assert "6 days left" in b3.content.decode()
+    assert row.requirements["research_days_left"] == 5
+    assert "5 days left" in b3.content.decode()
 
 
 # -- AUTO-2 / AUTO-3 --------------------------------------------------------------------------
