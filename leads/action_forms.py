@@ -127,6 +127,8 @@ class BlockedDomainForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.list = WordList.BLOCKED_DOMAIN
 
-    def validate_unique(self):
-        self.instance.list = WordList.BLOCKED_DOMAIN
-        super().validate_unique()
+    def clean_value(self):
+        value = (self.cleaned_data.get("value") or "").strip().lower().lstrip("@")
+        if WordListEntry.objects.filter(list=WordList.BLOCKED_DOMAIN, value=value).exists():
+            raise forms.ValidationError(f"{value} is already blocked.")
+        return value

@@ -83,7 +83,7 @@ def dnc_release_candidates(person):
     """Inbound e-mails from the person: the only evidence that may lift Do Not Call."""
     return (Activity.objects.filter(**person_link(person), kind=ActivityKind.EMAIL,
                                     direction=Direction.INBOUND)
-            .order_by("-occurred_at")[:20])
+            .order_by("-occurred_at"))
 
 
 @transaction.atomic

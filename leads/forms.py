@@ -102,7 +102,7 @@ def person_actions(user, person) -> dict:
         "can_convert": is_lead and can_edit and not converted,
         "can_mark_spam": is_lead and not converted and access.can(user, "record.comment", person),
         "blocks": contact_blocks(person),
-        "dnc_candidates": (list(dnc_release_candidates(person)) if can_edit
+        "dnc_candidates": (list(dnc_release_candidates(person)[:20]) if can_edit
                            and person.do_not_call else []),
         "sequences": sequence_choices(),
         "status_form": StatusForm(person=person),

@@ -73,3 +73,19 @@ def purge_intake_log() -> int:
                           finished_at=timezone.now(), state=JobRun.State.DONE, total=deleted,
                           done=deleted, counts={"deleted": deleted})
     return deleted
+
+
+@shared_task(acks_late=True)
+def purge_spam() -> int:
+    """AUTO-5 (LEAD-SPAM-1): nightly, leads in SPAM DELETION are deleted for good."""
+    from .compliance import purge_spam as run
+
+    return run()
+
+
+@shared_task(acks_late=True)
+def end_opt_outs() -> int:
+    """AUTO-4 (LEAD-OPTOUT-1): 30-day opt-outs end by themselves."""
+    from .compliance import end_opt_outs as run
+
+    return run()

@@ -168,6 +168,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-intake-log": {"task": "leads.tasks.purge_intake_log", "schedule": 24 * 3600},
+    "purge-spam": {"task": "leads.tasks.purge_spam", "schedule": 24 * 3600},
+    "end-opt-outs": {"task": "leads.tasks.end_opt_outs", "schedule": 24 * 3600},
     "bdr-prospecting-status": {"task": "accounts.tasks.bps_daily", "schedule": 24 * 3600},
 }
 
