@@ -2,7 +2,15 @@ from django.contrib import admin
 
 from gtm_portal.core.admin import PortalModelAdmin
 
-from .models import Opportunity, OpportunityContactRole, SAOCreditRequest, StageChange, WebOrder
+from .models import (
+    LostDeal,
+    LostDealFollower,
+    Opportunity,
+    OpportunityContactRole,
+    SAOCreditRequest,
+    StageChange,
+    WebOrder,
+)
 
 
 class ContactRoleInline(admin.TabularInline):
@@ -43,7 +51,7 @@ class StageChangeAdmin(ReadOnlyLog):
 
 @admin.register(SAOCreditRequest)
 class SAOCreditRequestAdmin(ReadOnlyLog):
-    list_display = ("created_at", "opportunity", "requester", "state", "decided_by")
+    list_display = ("created_at", "opportunity", "requester", "state", "decided_by", "disputes")
     list_filter = ("state",)
     list_select_related = ("opportunity", "requester", "decided_by")
 
@@ -53,3 +61,17 @@ class WebOrderAdmin(ReadOnlyLog):
     list_display = ("received_at", "invoice_number", "subscription_id", "account", "opportunity")
     search_fields = ("invoice_number", "subscription_id")
     list_select_related = ("account", "opportunity")
+
+
+@admin.register(LostDeal)
+class LostDealAdmin(ReadOnlyLog):
+    """OPP-NOTIFY feed entries, written by the stage service only."""
+
+    list_display = ("occurred_at", "opportunity", "segment", "iacv", "closed_by")
+    list_select_related = ("opportunity", "closed_by")
+
+
+@admin.register(LostDealFollower)
+class LostDealFollowerAdmin(PortalModelAdmin):
+    list_display = ("user", "created_at")
+    list_select_related = ("user",)
