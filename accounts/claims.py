@@ -63,25 +63,32 @@ def record_claim(*, record, by):
 
 
 def contacts_follow_owner(*, account: Account, owner, by) -> int:
-    """CONTACT-OWNER, set-based: one UPDATE for the contacts and one INSERT for their
-    history rows, however many contacts the account has."""
-    others = Contact.objects.filter(account=account).filter(
-        Q(owner__isnull=True) | ~Q(owner=owner))
-    moving = list(others.values_list("pk", "owner__username", "owner__display_name",
-                                     "owner__kind"))
-    if not moving:
-        return 0
-    now = timezone.now()
-    # The account row is locked by the caller, so the same predicate names the same rows.
-    others.update(owner=owner, updated_at=now)
+    """CONTACT-OWNER, set-based: one INSERT … SELECT writes the history rows and one UPDATE
+    moves the contacts, however many contacts the account has (the caller holds the
+    account's row lock, so both statements see the same contacts)."""
+    from django.db import connection
+
     ct = ContentType.objects.get_for_model(Contact)
-    FieldChange.objects.bulk_create([
-        FieldChange(content_type=ct, object_id=pk, field="owner",
-                    old_value=(display if kind == "queue" else username) or "",
-                    new_value=owner.label, changed_by=by if getattr(by, "pk", None) else None,
-                    changed_at=now, reason=f"CONTACT-OWNER: {account.name} changed hands")
-        for pk, username, display, kind in moving], batch_size=5000)
-    return len(moving)
+    users = User._meta.db_table
+    contacts = Contact._meta.db_table
+    now = timezone.now()
+    changed_by = by.pk if getattr(by, "pk", None) else None
+    reason = f"CONTACT-OWNER: {account.name} changed hands"[:500]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {FieldChange._meta.db_table} (content_type_id, object_id, field, "
+            "old_value, new_value, changed_by_id, changed_at, reason) "
+            "SELECT %s, c.id, 'owner', COALESCE(CASE WHEN u.kind = 'queue' THEN u.display_name "
+            "ELSE u.username END, ''), %s, %s, %s, %s "
+            f"FROM {contacts} c LEFT JOIN {users} u ON u.id = c.owner_id "
+            "WHERE c.account_id = %s AND (c.owner_id IS NULL OR c.owner_id <> %s)",
+            [ct.pk, owner.label, changed_by, connection.ops.adapt_datetimefield_value(now),
+             reason, account.pk, owner.pk])
+        moved = cur.rowcount
+    if moved:
+        Contact.objects.filter(account=account).filter(
+            Q(owner__isnull=True) | ~Q(owner=owner)).update(owner=owner, updated_at=now)
+    return max(moved, 0)
 
 
 def _can_decide(user, request, owner) -> bool:

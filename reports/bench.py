@@ -434,6 +434,45 @@ def full_rescore(bench: Bench) -> Iterable[Operation]:
                     count_queries=False, units_per_call=max(people, 1), unit="leads")
 
 
+REOWN_CONTACTS = 10_000
+REOWN_ACCOUNT = "Bench Re-own Co"
+
+
+@operation_set
+def account_reown(bench: Bench) -> Iterable[Operation]:
+    """SPEC CONTACT-OWNER at scale: re-own an account with 10,000 contacts through the one
+    account update path (contacts follow set-based, with a history row each; target ≤ 2 s)."""
+    from accounts.services import account_update
+    from gtm_portal.refdata.models import InitialSource
+    from gtm_portal.users import roles
+
+    support = User.objects.filter(groups__name=roles.SALES_SUPPORT, is_active=True).first()
+    owners = list(User.objects.filter(groups__name=roles.AE, is_active=True).order_by("id")[:2])
+    source = InitialSource.objects.order_by("id").first()
+    if support is None or len(owners) < 2 or source is None:
+        return
+    account = Account.objects.filter(name=REOWN_ACCOUNT).first()
+    if account is None:
+        account = Account.objects.create(name=REOWN_ACCOUNT, domain="bench-reown.example",
+                                         owner=owners[1])
+        Account.objects.filter(pk=account.pk).update(ultimate_parent=account)
+    missing = REOWN_CONTACTS - Contact.objects.filter(account=account).count()
+    if missing > 0:
+        Contact.objects.bulk_create(
+            [Contact(account=account, last_name=f"Reown {i}", initial_source=source,
+                     status="Accepted", owner=account.owner) for i in range(missing)],
+            batch_size=2000)
+
+    def call(i):
+        current = Account.objects.get(pk=account.pk)
+        new = owners[0] if current.owner_id != owners[0].pk else owners[1]
+        account_update(account=current, by=support, data={"owner": new, "bdr_assigned": None},
+                       reason="bench: re-own")
+
+    yield Operation(name="account re-own (10k contacts)", call=call, n=5, warmup=1,
+                    count_queries=True, units_per_call=REOWN_CONTACTS, unit="contacts")
+
+
 # -- entry point -------------------------------------------------------------------------
 
 def top_up(leads: int, stdout=None) -> None:
