@@ -487,3 +487,22 @@ def test_contact_create_duplicate_email_needs_confirmation(client, users, acme):
 def test_contact_create_is_refused_to_read_only_users(client, users):
     client.force_login(users["exec"])
     assert client.get("/contacts/new/").status_code == 403
+
+
+# Actions appear only for those allowed (the server refuses the others: see above) ------------
+
+def test_lead_page_offers_convert_compliance_and_spam_only_to_those_allowed(client, users):
+    lead = LeadFactory(owner=users["sdr.amer1"])
+    client.force_login(users["sdr.amer1"])
+    mine = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert f"/leads/{lead.pk}/convert/" in mine and "Check Do Not Call" in mine
+    assert "Add to SPAM DELETION" in mine and "Find duplicates" in mine
+    client.force_login(users["sdr.emea1"])
+    theirs = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert f"/leads/{lead.pk}/convert/" not in theirs and "Check Do Not Call" not in theirs
+    assert "Add to SPAM DELETION" in theirs  # LEAD-SPAM-1: anyone may flag spam
+    client.force_login(users["exec"])
+    read_only = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert "Add to SPAM DELETION" not in read_only and "/convert/" not in read_only
+    assert client.post(f"/leads/{lead.pk}/spam/", {"confirm": "on"}).status_code == 403
+    assert not CampaignMember.objects.filter(lead=lead).exists()
