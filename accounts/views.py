@@ -174,7 +174,7 @@ def account_view_mass(request, code: str):
         messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(back)
     level = messages.success if not outcome.refused else messages.warning
-    level(request, f"{mass.ACTIONS[request.POST['action']]}: {outcome.summary}.")
+    level(request, f"{mass.ACTIONS[request.POST['action']]}: {outcome.summary.rstrip('.')}.")
     return HttpResponseRedirect(back)
 
 
