@@ -4,7 +4,7 @@ owner change in history, and notify through the chatter service."""
 import datetime
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import Account, Contact
@@ -70,64 +70,130 @@ def person_facts(person, form_kind, ctx: RoutingContext) -> routing.PersonFacts:
 
 
 def account_for(person) -> Account | None:
-    account_id = person.account_id if isinstance(person, Contact) else person.matched_account_id
+    account_id = _account_id(person)
     if not account_id:
         return None
-    return (Account.objects.select_related("owner", "bdr_assigned", "bdr_assigned__manager", "csm")
-            .get(pk=account_id))
+    return _accounts([account_id]).get(account_id)
+
+
+def _account_id(person) -> int | None:
+    return person.account_id if isinstance(person, Contact) else person.matched_account_id
+
+
+def _accounts(ids) -> dict[int, Account]:
+    return (Account.objects.select_related("owner", "bdr_assigned", "bdr_assigned__manager",
+                                           "csm").in_bulk(list(ids))) if ids else {}
 
 
 def account_facts(account: Account, now) -> routing.AccountFacts:
+    return account_facts_many([account], now)[account.pk]
+
+
+def account_facts_many(accounts, now) -> dict[int, routing.AccountFacts]:
+    """ROUTE-2 account facts for many accounts in three grouped queries: the latest sales
+    activity by the account's BDR and by anybody on a person there (linked to the account,
+    one of its contacts, or a lead matched to it) in the last 30 days."""
+    accounts = {a.pk: a for a in accounts}
+    if not accounts:
+        return {}
     since = now - datetime.timedelta(days=routing.ACTIVITY_DAYS)
-    at_account = (Q(account=account) | Q(contact__account=account)
-                  | Q(lead__matched_account=account))
+    recent = Activity.objects.filter(is_sales=True, occurred_at__gte=since).order_by()
     person_linked = Q(contact__isnull=False) | Q(lead__isnull=False)
-    recent = (Activity.objects.filter(at_account, is_sales=True, occurred_at__gte=since)
-              .aggregate(bdr=Max("occurred_at", filter=Q(logged_by_id=account.bdr_assigned_id)),
-                         people=Max("occurred_at", filter=person_linked)))
-    customer = not account.first_order_available or account.type == "Customer"
-    return routing.AccountFacts(
-        name=account.name, id=account.pk, segment=account.segment, customer=customer,
-        paid_tier=account.paid_tier, owner=_who(account.owner),
-        bdr_assigned=_who(account.bdr_assigned),
-        bdr_manager=_who(account.bdr_assigned.manager) if account.bdr_assigned_id else None,
-        csm=_who(account.csm), bps=account.bdr_prospecting_status,
-        public_sector=account.is_public_sector,
-        bdr_sales_activity_days_ago=_days_ago(recent["bdr"], now),
-        people_sales_activity_days_ago=_days_ago(recent["people"], now))
+    bdr, people = {}, {}
+    for path in ("account", "contact__account", "lead__matched_account"):
+        rows = (recent.filter(**{f"{path}_id__in": list(accounts)}).values(f"{path}_id")
+                .annotate(bdr=Max("occurred_at",
+                                  filter=Q(logged_by_id=F(f"{path}__bdr_assigned_id"))),
+                          people=Max("occurred_at", filter=person_linked))
+                .values_list(f"{path}_id", "bdr", "people"))
+        for account_id, last_bdr, last_people in rows:
+            bdr[account_id] = _latest(bdr.get(account_id), last_bdr)
+            people[account_id] = _latest(people.get(account_id), last_people)
+    out = {}
+    for pk, account in accounts.items():
+        customer = not account.first_order_available or account.type == "Customer"
+        out[pk] = routing.AccountFacts(
+            name=account.name, id=account.pk, segment=account.segment, customer=customer,
+            paid_tier=account.paid_tier, owner=_who(account.owner),
+            bdr_assigned=_who(account.bdr_assigned),
+            bdr_manager=_who(account.bdr_assigned.manager) if account.bdr_assigned_id else None,
+            csm=_who(account.csm), bps=account.bdr_prospecting_status,
+            public_sector=account.is_public_sector,
+            bdr_sales_activity_days_ago=_days_ago(bdr.get(pk), now),
+            people_sales_activity_days_ago=_days_ago(people.get(pk), now))
+    return out
+
+
+def _latest(a, b):
+    return b if a is None else a if b is None else max(a, b)
+
+
+RELATED_LIMIT = 50
 
 
 def related_people(person, account, ctx: RoutingContext, now) -> list[routing.Related]:
+    return related_people_many([(person, account)], ctx, now)[0]
+
+
+def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Related]]:
     """ROUTE-2 step 10 facts (shared with LEAD-DUP-1): other people at the account, or with
-    the same company e-mail domain when there is no account."""
-    if account is not None:
-        scopes = [(Lead.objects.filter(matched_account=account, merged_into__isnull=True), "lead"),
-                  (Contact.objects.filter(account=account, merged_into__isnull=True), "contact")]
-    elif person.email_domain and person.email_domain not in ctx.rules.free_domains:
-        scopes = [(Lead.objects.filter(email_domain=person.email_domain,
-                                       merged_into__isnull=True), "lead"),
-                  (Contact.objects.filter(email_domain=person.email_domain,
-                                          merged_into__isnull=True), "contact")]
-    else:
-        return []
+    the same company e-mail domain when there is no account — for many people at once (two
+    queries per scope, whatever their number)."""
+    account_ids = {a.pk for _p, a in items if a is not None}
+    domains = {p.email_domain for p, a in items
+               if a is None and p.email_domain and p.email_domain not in ctx.rules.free_domains}
     since = now - datetime.timedelta(days=routing.ACTIVITY_DAYS)
-    out = []
-    for qs, kind in scopes:
-        if kind == type(person).__name__.lower():
-            qs = qs.exclude(pk=person.pk)
+    by_account: dict[int, list] = {}
+    by_domain: dict[str, list] = {}
+    for model, kind, account_field in ((Lead, "lead", "matched_account_id"),
+                                       (Contact, "contact", "account_id")):
+        scope = Q()
+        if account_ids:
+            scope |= Q(**{f"{account_field}__in": account_ids})
+        if domains:
+            scope |= Q(email_domain__in=domains)
+        if not scope:
+            continue
         last_sales = (Activity.objects.filter(**{kind: OuterRef("pk")}, is_sales=True,
                                               occurred_at__gte=since)
                       .order_by("-occurred_at").values("occurred_at")[:1])
         future_task = Task.objects.filter(**{kind: OuterRef("pk")}, status=TaskStatus.OPEN,
                                           due_date__gte=timezone.localdate(now))
-        rows = (qs.filter(status__in=(S.ACCEPTED, S.QUALIFYING, S.MQL), owner__kind="person")
+        rows = (model.objects.filter(scope, merged_into__isnull=True,
+                                     status__in=(S.ACCEPTED, S.QUALIFYING, S.MQL),
+                                     owner__kind="person")
                 .annotate(last_sales=Subquery(last_sales), has_task=Exists(future_task))
-                .select_related("owner").order_by("mql_date", "pk")[:50])
+                .select_related("owner").order_by("mql_date", "pk"))
         for r in rows:
-            out.append(routing.Related(
-                owner=_who(r.owner), status=r.status,
-                sales_activity_days_ago=_days_ago(r.last_sales, now),
-                open_future_task=r.has_task, mql_days_ago=_days_ago(r.mql_date, now)))
+            entry = (kind, r)
+            account_id = getattr(r, account_field)
+            if account_id in account_ids:
+                by_account.setdefault(account_id, []).append(entry)
+            if r.email_domain in domains:
+                by_domain.setdefault(r.email_domain, []).append(entry)
+    out = []
+    for person, account in items:
+        own_kind = type(person).__name__.lower()
+        if account is not None:
+            pool_rows = by_account.get(account.pk, [])
+        elif person.email_domain in domains:
+            pool_rows = by_domain.get(person.email_domain, [])
+        else:
+            out.append([])
+            continue
+        related, taken = [], {"lead": 0, "contact": 0}
+        for kind, r in pool_rows:
+            if (kind == own_kind and r.pk == person.pk) or taken[kind] >= RELATED_LIMIT:
+                continue
+            taken[kind] += 1
+            related.append((kind, r))
+        # Leads first, then contacts, each oldest MQL first (as the decision reads them).
+        related.sort(key=lambda e: e[0] != "lead")
+        out.append([routing.Related(
+            owner=_who(r.owner), status=r.status,
+            sales_activity_days_ago=_days_ago(r.last_sales, now),
+            open_future_task=r.has_task, mql_days_ago=_days_ago(r.mql_date, now))
+            for _kind, r in related])
     return out
 
 
@@ -138,44 +204,99 @@ def is_available(member: PoolMember, today) -> bool:
     return member.active and member.user.is_active and not out
 
 
+class PoolHandout:
+    """ROUTE-3 for a batch: each pool's member rows are locked once (two concurrent batches
+    never hand out the same slot), members are picked one after the other by the pure
+    weighted round robin, and the counts are written once at the end."""
+
+    def __init__(self, today, *, dry_run: bool = False):
+        self.today, self.dry_run = today, dry_run
+        self.pools: dict[str, tuple] = {}
+
+    def _load(self, pool_name: str):
+        if pool_name not in self.pools:
+            pool = RoutingPool.objects.filter(name=pool_name, active=True).first()
+            members = []
+            if pool is not None:
+                qs = PoolMember.objects.filter(pool=pool)
+                if not self.dry_run:
+                    qs = qs.select_for_update(of=("self",))
+                members = [m for m in qs.select_related("user", "user__region",
+                                                        "user__region__parent").order_by("id")
+                           if is_available(m, self.today)]
+            self.pools[pool_name] = (pool, members, {})
+        return self.pools[pool_name]
+
+    def take(self, pool_name: str) -> tuple[User | None, RoutingPool | None, str]:
+        pool, available, added = self._load(pool_name)
+        if pool is None:
+            return None, None, f"Pool {pool_name} is missing or inactive."
+        slots = [pools.Slot(key=m.pk, weight=ROUTING_WEIGHTS.get(m.level, 0),
+                            assigned=m.assigned + added.get(m.pk, 0)) for m in available]
+        chosen_id = pools.pick(slots)
+        if chosen_id is None:
+            return None, pool, f"Pool {pool_name} has no available member with a weight above 0."
+        added[chosen_id] = added.get(chosen_id, 0) + 1
+        member = next(m for m in available if m.pk == chosen_id)
+        share = ", ".join(f"{m.user.username} {m.level} {m.assigned + added.get(m.pk, 0)}"
+                          for m in available)
+        return member.user, pool, (f"Weighted round robin in {pool_name}: {member.user.username} "
+                                   f"is furthest behind their share (hand-outs: {share}).")
+
+    def save(self, now) -> None:
+        if self.dry_run:
+            return
+        for _pool, available, added in self.pools.values():
+            changed = [m for m in available if added.get(m.pk)]
+            for m in changed:
+                m.assigned += added[m.pk]
+                m.last_assigned_at = now
+            if changed:
+                PoolMember.objects.bulk_update(changed, ["assigned", "last_assigned_at"])
+
+
 def take_pool_slot(pool_name: str, today, *, dry_run: bool = False
                    ) -> tuple[User | None, RoutingPool | None, str]:
-    """ROUTE-3: lock the pool's member rows, pick the member furthest behind its share,
-    count the hand-out. Two concurrent routings never get the same slot (row lock). A dry
-    run (the routing preview) locks and counts nothing."""
-    pool = RoutingPool.objects.filter(name=pool_name, active=True).first()
-    if pool is None:
-        return None, None, f"Pool {pool_name} is missing or inactive."
-    qs = PoolMember.objects.filter(pool=pool)
-    if not dry_run:
-        qs = qs.select_for_update(of=("self",))
-    members = list(qs.select_related("user").order_by("id"))
-    available = [m for m in members if is_available(m, today)]
-    slots = [pools.Slot(key=m.pk, weight=ROUTING_WEIGHTS.get(m.level, 0), assigned=m.assigned)
-             for m in available]
-    chosen_id = pools.pick(slots)
-    if chosen_id is None:
-        return None, pool, f"Pool {pool_name} has no available member with a weight above 0."
-    member = next(m for m in available if m.pk == chosen_id)
-    if not dry_run:
-        PoolMember.objects.filter(pk=member.pk).update(assigned=member.assigned + 1,
-                                                       last_assigned_at=timezone.now())
-    share = ", ".join(f"{m.user.username} {m.level} {m.assigned + (m.pk == chosen_id)}"
-                      for m in available)
-    return member.user, pool, (f"Weighted round robin in {pool_name}: {member.user.username} is "
-                               f"furthest behind their share (hand-outs: {share}).")
+    """ROUTE-3 for one hand-out (the preview passes dry_run: nothing locked or counted)."""
+    handout = PoolHandout(today, dry_run=dry_run)
+    result = handout.take(pool_name)
+    handout.save(timezone.now())
+    return result
 
 
-def sla_due(person, form_kind, owner: User, now) -> datetime.datetime | None:
+class SlaCalendars:
+    """ROUTE-4 calendars: each owner's hours and time zone with their region's holidays,
+    read once per batch."""
+
+    def __init__(self, now):
+        self.now = now
+        self._holidays: dict[int, set] = {}
+
+    def holidays_for(self, owners) -> None:
+        regions = {o.region.top.pk for o in owners if o is not None and not o.is_queue
+                   and o.region_id} - set(self._holidays)
+        if not regions:
+            return
+        for region_id in regions:
+            self._holidays[region_id] = set()
+        rows = Holiday.objects.filter(region_id__in=regions, date__gte=self.now.date(),
+                                      date__lte=self.now.date() + datetime.timedelta(days=60))
+        for region_id, day in rows.values_list("region_id", "date"):
+            self._holidays[region_id].add(day)
+
+    def calendar(self, owner):
+        self.holidays_for([owner])
+        region = owner.region.top.pk if owner.region_id else None
+        return calendar_for(owner, self._holidays.get(region, set()))
+
+
+def sla_due(person, form_kind, owner: User, now, calendars: SlaCalendars | None = None
+            ) -> datetime.datetime | None:
     """ROUTE-4: MQL and hot leads — 60 business minutes; contact-us and professional
     services — 1 business day; when both apply the earlier deadline holds."""
     if owner is None or owner.is_queue:
         return None
-    region = owner.region.top if owner.region_id else None
-    holidays = (set(Holiday.objects.filter(region=region, date__gte=now.date(),
-                                           date__lte=now.date() + datetime.timedelta(days=60))
-                    .values_list("date", flat=True)) if region else set())
-    cal = calendar_for(owner, holidays)
+    cal = (calendars or SlaCalendars(now)).calendar(owner)
     deadlines = []
     if person.status == S.MQL or person.is_hot:
         deadlines.append(add_business_minutes(now, SLA_MQL_MINUTES, cal))
@@ -205,80 +326,129 @@ def preview(person, form_kind: str | None, now=None) -> dict:
             "account": account, "facts": facts}
 
 
-@transaction.atomic
 def route_person(*, person, trigger: str, form_kind: str | None = None, by=None,
                  ctx: RoutingContext | None = None, now=None) -> RoutingDecision:
-    """ROUTE-1: decide, assign, stamp the SLA, store and explain; notify after commit."""
-    from gtm_portal.chatter.models import Notification
-    from gtm_portal.chatter.services import comment_post, notify
+    """ROUTE-1 for one person (intake, re-route, merge): a batch of one."""
+    return route_people([person], trigger=trigger, form_kind=form_kind, by=by, ctx=ctx,
+                        now=now)[0]
 
+
+@transaction.atomic
+def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
+                 ctx: RoutingContext | None = None, now=None) -> list[RoutingDecision]:
+    """ROUTE-1: decide, assign, stamp the SLA, store and explain; notify after commit — for
+    any number of leads (or contacts) of one kind in a fixed number of queries. Returns the
+    stored decisions in the order given."""
+    from gtm_portal.chatter.models import Notification
+    from gtm_portal.chatter.services import comment_post, notify_many
+
+    people = list(people)
+    if not people:
+        return []
     ctx = ctx or RoutingContext()
     now = now or timezone.now()
-    model = type(person)
-    # Lock first, then read with joins: a joined row read in the locking query would be the
-    # version seen before waiting for the lock.
-    model.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).get()
-    person = (model.objects.select_related("country", "region", "region__parent", "owner",
+    model = type(people[0])
+    kind = "contact" if model is Contact else "lead"
+    ids = [p.pk for p in people]
+    # Lock first (in a fixed order), then read with joins: a joined row read in the locking
+    # query would be the version seen before waiting for the lock.
+    list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+         .values_list("pk", flat=True))
+    loaded = (model.objects.select_related("country", "region", "region__parent", "owner",
                                            *(("account",) if model is Contact else ()))
-              .get(pk=person.pk))
-    account = account_for(person)
-    facts = person_facts(person, form_kind, ctx)
-    a_facts = account_facts(account, now) if account else None
-    related = related_people(person, account, ctx, now) if facts.status == S.MQL or (
-        form_kind in routing.ROUTING_HAND_RAISE) else []
-    decision = routing.decide(facts, a_facts, related, ctx.rules)
-    explanation = list(decision.explanation)
+              .in_bulk(ids))
+    persons = [loaded[pk] for pk in ids]
+    accounts = _accounts({_account_id(p) for p in persons if _account_id(p)})
+    a_facts = account_facts_many(accounts.values(), now)
+    facts = [person_facts(p, form_kind, ctx) for p in persons]
+    needs_related = [f.status == S.MQL or form_kind in routing.ROUTING_HAND_RAISE
+                     for f in facts]
+    pairs = [(p, accounts.get(_account_id(p))) for p, need in zip(persons, needs_related)
+             if need]
+    related_rows = iter(related_people_many(pairs, ctx, now) if pairs else [])
+    decisions = []
+    for p, f, need in zip(persons, facts, needs_related):
+        account = accounts.get(_account_id(p))
+        related = next(related_rows) if need else []
+        decisions.append(routing.decide(f, a_facts.get(account.pk) if account else None,
+                                        related, ctx.rules))
 
-    owner, pool = None, None
-    if decision.pool:
-        owner, pool, line = take_pool_slot(decision.pool, timezone.localdate(now))
-        explanation.append(line)
-        if owner is None:
-            owner = ctx.queue("Inquiry Queue")
-            explanation.append("Nobody could take it, so the Inquiry Queue holds it.")
-    elif decision.owner is not None:
-        owner = (ctx.queue(decision.owner.queue) if decision.owner.queue
-                 else User.objects.get(pk=decision.owner.id) if decision.owner.id
-                 else User.objects.get(username=decision.owner.username))
-
+    handout = PoolHandout(timezone.localdate(now))
+    wanted = {d.owner.id for d in decisions if d.owner is not None and not d.owner.queue
+              and d.owner.id}
+    by_name = {d.owner.username for d in decisions if d.owner is not None
+               and not d.owner.queue and not d.owner.id}
+    notify_ids = {w.id for d in decisions for w, _why in d.notify if w.id}
+    notify_names = {w.username for d in decisions for w, _why in d.notify
+                    if not w.id and w.username}
+    users = {}
+    if wanted | notify_ids or by_name | notify_names:
+        for u in (User.objects.select_related("region", "region__parent")
+                  .filter(Q(pk__in=wanted | notify_ids) | Q(username__in=by_name | notify_names))):
+            users[u.pk] = users[u.username] = u
+    calendars = SlaCalendars(now)
     fields = history.tracked_fields(model)
-    before, before_display = history.snapshot(person, fields), history.display_snapshot(person, fields)
-    due = sla_due(person, form_kind, owner, now) if decision.routed else None
-    changed = []
-    if decision.routed and owner is not None and person.owner_id != owner.pk:
-        person.owner = owner
-        changed.append("owner")
-    if due is not None or (decision.routed and person.sla_due is not None):
-        person.sla_due = due
-        changed.append("sla_due")
-    if changed:
-        person.version += 1
-        person.updated_by = by if getattr(by, "pk", None) else None
-        person.save(update_fields=changed + ["version", "updated_by", "updated_at"])
-        history.record_changes(person, before, before_display, by=by,
-                               reason=f"{decision.rule}: routed ({trigger})")
-    if decision.end_sequences:
-        link = {"contact" if model is Contact else "lead": person}
-        Enrollment.objects.filter(**link, state=EnrollmentState.ACTIVE).update(
+    changes, rows, notices, to_save, ended = [], [], [], [], []
+    for p, decision in zip(persons, decisions):
+        explanation = list(decision.explanation)
+        owner, pool = None, None
+        if decision.pool:
+            owner, pool, line = handout.take(decision.pool)
+            explanation.append(line)
+            if owner is None:
+                owner = ctx.queue("Inquiry Queue")
+                explanation.append("Nobody could take it, so the Inquiry Queue holds it.")
+        elif decision.owner is not None:
+            owner = (ctx.queue(decision.owner.queue) if decision.owner.queue
+                     else users[decision.owner.id or decision.owner.username])
+        before, before_display = history.snapshot(p, fields), history.display_snapshot(p, fields)
+        due = sla_due(p, form_kind, owner, now, calendars) if decision.routed else None
+        changed = []
+        if decision.routed and owner is not None and p.owner_id != owner.pk:
+            p.owner = owner
+            changed.append("owner")
+        if due is not None or (decision.routed and p.sla_due is not None):
+            p.sla_due = due
+            changed.append("sla_due")
+        if changed:
+            p.version += 1
+            p.updated_by = by if getattr(by, "pk", None) else None
+            p.updated_at = now
+            to_save.append(p)
+            changes += history.changes(p, before, before_display, by=by, at=now,
+                                       reason=f"{decision.rule}: routed ({trigger})")
+        if decision.end_sequences:
+            ended.append(p.pk)
+        row = RoutingDecision(
+            **{kind: p}, rule=decision.rule, owner=owner if decision.routed else None, pool=pool,
+            explanation=explanation, sla_due=due, trigger=trigger, decided_at=now, decided_by=by,
+            notifications=[{"to": str(w), "why": why} for w, why in decision.notify])
+        row.person_obj = p
+        row.convert_to_contact = decision.convert_to_contact
+        row.account_obj = accounts.get(_account_id(p))
+        rows.append(row)
+        if decision.routed and owner is not None and not owner.is_queue:
+            notices.append(dict(recipients=[owner], reason=Notification.Reason.ROUTED, record=p,
+                                actor=by, message=f"{decision.rule}: {explanation[-1]}"[:500]))
+        for who, why in decision.notify:
+            target = users.get(who.id) or users.get(who.username)
+            if target is not None and target != owner:
+                notices.append(dict(recipients=[target], reason=Notification.Reason.INFO,
+                                    record=p, actor=by, message=why))
+    handout.save(now)
+    if to_save:
+        model.objects.bulk_update(to_save, ["owner", "sla_due", "version", "updated_by",
+                                            "updated_at"], batch_size=500)
+    if changes:
+        history.FieldChange.objects.bulk_create(changes, batch_size=1000)
+    if ended:
+        Enrollment.objects.filter(**{f"{kind}_id__in": ended},
+                                  state=EnrollmentState.ACTIVE).update(
             state=EnrollmentState.FINISHED, finished_at=now)
-    link = {"contact" if model is Contact else "lead": person}
-    row = RoutingDecision.objects.create(
-        **link, rule=decision.rule, owner=owner if decision.routed else None, pool=pool,
-        explanation=explanation, sla_due=due, trigger=trigger, decided_at=now, decided_by=by,
-        notifications=[{"to": str(w), "why": why} for w, why in decision.notify])
-    if decision.routed and owner is not None and not owner.is_queue:
-        notify(recipients=[owner], reason=Notification.Reason.ROUTED, record=person, actor=by,
-               message=f"{decision.rule}: {explanation[-1]}"[:500])
-    for who, why in decision.notify:
-        target = User.objects.filter(pk=who.id).first() if who.id else (
-            User.objects.filter(username=who.username).first() if who.username else None)
-        if target is not None and target != owner:
-            notify(recipients=[target], reason=Notification.Reason.INFO, record=person,
-                   actor=by, message=why)
-    if decision.comment_on_account and account is not None:
-        comment_post(record=account, author=None, kind="system", topic="routing",
-                     body=decision.comment_on_account)
-    row.person_obj = person
-    row.convert_to_contact = decision.convert_to_contact
-    row.account_obj = account
-    return row
+    RoutingDecision.objects.bulk_create(rows, batch_size=1000)
+    notify_many(notices)
+    for row, decision in zip(rows, decisions):
+        if decision.comment_on_account and row.account_obj is not None:
+            comment_post(record=row.account_obj, author=None, kind="system", topic="routing",
+                         body=decision.comment_on_account)
+    return rows

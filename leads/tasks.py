@@ -7,7 +7,7 @@ from gtm_portal.core.models import JobRun
 from .models import Lead
 from .refs import Context
 from .rescore import batches, open_lead_ids, rescore_batch
-from .routing_service import RoutingContext, route_person
+from .routing_service import RoutingContext, route_people
 
 RESCORE_JOB = "rescore"
 
@@ -25,9 +25,9 @@ def rescore_all(job_id: int) -> dict:
     try:
         for chunk in batches(open_lead_ids()):
             tally = rescore_batch(chunk, ctx, apply=True)
-            for pk in tally.became_mql:
-                route_person(person=Lead(pk=pk), trigger="became MQL (re-score)",
-                             ctx=routing_ctx)
+            if tally.became_mql:
+                route_people([Lead(pk=pk) for pk in tally.became_mql],
+                             trigger="became MQL (re-score)", ctx=routing_ctx)
             totals["people"] += tally.people
             totals["changed"] += tally.changed
             totals["crossed_up"] += tally.crossed_up

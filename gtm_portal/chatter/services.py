@@ -57,24 +57,35 @@ def _record_url(record) -> str:
 def notify(*, recipients, reason: str, record=None, actor=None, message: str = "",
            comment: Comment | None = None) -> list[Notification]:
     """CHAT-3: one in-app notification per recipient (never the actor), e-mailed after commit."""
-    actor_id = getattr(actor, "pk", None)
-    ids = []
-    for user in recipients:
-        uid = getattr(user, "pk", user)
-        if uid and uid != actor_id and uid not in ids:
-            ids.append(uid)
-    if not ids:
-        return []
+    return notify_many([dict(recipients=recipients, reason=reason, record=record, actor=actor,
+                             message=message, comment=comment)])
+
+
+def notify_many(items) -> list[Notification]:
+    """`notify` for many messages at once (routing batches): one INSERT for all of them."""
     now = timezone.now()
-    ct = ContentType.objects.get_for_model(type(record)) if record is not None else None
-    rows = Notification.objects.bulk_create([
-        Notification(recipient_id=uid, actor_id=actor_id, reason=reason, message=message[:500],
-                     content_type=ct, object_id=getattr(record, "pk", None),
-                     record_label=record_label(record) if record is not None else "",
-                     record_url=_record_url(record) if record is not None else "",
-                     comment=comment, created_at=now)
-        for uid in ids
-    ])
+    batch = []
+    for item in items:
+        actor_id = getattr(item.get("actor"), "pk", None)
+        record = item.get("record")
+        ids = []
+        for user in item["recipients"]:
+            uid = getattr(user, "pk", user)
+            if uid and uid != actor_id and uid not in ids:
+                ids.append(uid)
+        if not ids:
+            continue
+        ct = ContentType.objects.get_for_model(type(record)) if record is not None else None
+        label = record_label(record) if record is not None else ""
+        url = _record_url(record) if record is not None else ""
+        batch += [Notification(recipient_id=uid, actor_id=actor_id, reason=item["reason"],
+                               message=(item.get("message") or "")[:500], content_type=ct,
+                               object_id=getattr(record, "pk", None), record_label=label,
+                               record_url=url, comment=item.get("comment"), created_at=now)
+                  for uid in ids]
+    if not batch:
+        return []
+    rows = Notification.objects.bulk_create(batch)
     _email_after_commit([n.pk for n in rows])
     return rows
 

@@ -66,12 +66,20 @@ def changed_fields(obj, before: dict) -> list[str]:
 def record_changes(obj, before: dict, before_display: dict, *, by, reason: str = "",
                    at=None) -> list[FieldChange]:
     """Write one FieldChange per field that differs from `before`."""
+    rows = changes(obj, before, before_display, by=by, reason=reason, at=at)
+    return FieldChange.objects.bulk_create(rows) if rows else []
+
+
+def changes(obj, before: dict, before_display: dict, *, by, reason: str = "",
+            at=None) -> list[FieldChange]:
+    """The FieldChange rows `record_changes` would write, unsaved (batches write them in one
+    statement)."""
     names = changed_fields(obj, before)
     if not names:
         return []
     at = at or timezone.now()
     ct = ContentType.objects.get_for_model(type(obj))
-    rows = [
+    return [
         FieldChange(
             content_type=ct, object_id=obj.pk, field=name,
             old_value=before_display.get(name, ""), new_value=display_value(obj, name),
@@ -80,7 +88,6 @@ def record_changes(obj, before: dict, before_display: dict, *, by, reason: str =
         )
         for name in names
     ]
-    return FieldChange.objects.bulk_create(rows)
 
 
 def display_snapshot(obj, fields: Iterable[str]) -> dict:
