@@ -363,11 +363,11 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
     facts = [person_facts(p, form_kind, ctx) for p in persons]
     needs_related = [f.status == S.MQL or form_kind in routing.ROUTING_HAND_RAISE
                      for f in facts]
-    pairs = [(p, accounts.get(_account_id(p))) for p, need in zip(persons, needs_related)
+    pairs = [(p, accounts.get(_account_id(p))) for p, need in zip(persons, needs_related, strict=True)
              if need]
     related_rows = iter(related_people_many(pairs, ctx, now) if pairs else [])
     decisions = []
-    for p, f, need in zip(persons, facts, needs_related):
+    for p, f, need in zip(persons, facts, needs_related, strict=True):
         account = accounts.get(_account_id(p))
         related = next(related_rows) if need else []
         decisions.append(routing.decide(f, a_facts.get(account.pk) if account else None,
@@ -389,7 +389,7 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
     calendars = SlaCalendars(now)
     fields = history.tracked_fields(model)
     changes, rows, notices, to_save, ended = [], [], [], [], []
-    for p, decision in zip(persons, decisions):
+    for p, decision in zip(persons, decisions, strict=True):
         explanation = list(decision.explanation)
         owner, pool = None, None
         if decision.pool:
@@ -447,7 +447,7 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
             state=EnrollmentState.FINISHED, finished_at=now)
     RoutingDecision.objects.bulk_create(rows, batch_size=1000)
     notify_many(notices)
-    for row, decision in zip(rows, decisions):
+    for row, decision in zip(rows, decisions, strict=True):
         if decision.comment_on_account and row.account_obj is not None:
             comment_post(record=row.account_obj, author=None, kind="system", topic="routing",
                          body=decision.comment_on_account)
