@@ -421,7 +421,8 @@ def routing_per_lead(bench: Bench) -> Iterable[Operation]:
                      ctx=ctx)
 
     yield Operation(name="routing (batch of 500)", units_per_call=batch, unit="leads",
-                    call=call, n=5, warmup=1, count_queries=False)
+                    call=call, n=min(bench.n, 5), warmup=min(bench.warmup, 1),
+                    count_queries=False)
 
 
 @operation_set
