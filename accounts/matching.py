@@ -3,6 +3,7 @@ domain, or the normalised company name. One implementation for routing, duplicat
 import re
 import unicodedata
 
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 LEGAL_SUFFIXES = {
@@ -74,12 +75,20 @@ def match_account(*, email: str = "", company: str = "", website: str = "",
     a free domain), then website domain, then the normalised company name."""
     from .models import Account
 
-    live = Account.objects.filter(merged_into__isnull=True)
-    for dom in _candidate_domains(email, website, free_domains):
-        found = (live.annotate(d=Lower("domain")).filter(d=dom).order_by("id").first())
-        if found:
-            return found
+    domains = _candidate_domains(email, website, free_domains)
     key = normalize_company(company)
+    if not domains and not key:
+        return None
+    # One query for every candidate; the best by the order above.
+    q = Q(d__in=domains) if domains else Q()
     if key:
-        return live.filter(normalized_name=key).order_by("id").first()
-    return None
+        q |= Q(normalized_name=key)
+    rows = list(Account.objects.filter(merged_into__isnull=True)
+                .annotate(d=Lower("domain")).filter(q).order_by("id")[:50])
+
+    def rank(account):
+        if account.d in domains:
+            return domains.index(account.d), account.pk
+        return len(domains), account.pk
+
+    return min(rows, key=rank) if rows else None

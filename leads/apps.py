@@ -8,8 +8,10 @@ class LeadsConfig(AppConfig):
         from gtm_portal.core.recordpage import register_person_actions, register_tab
 
         from .forms import person_actions
+        from .refcache import connect_signals
         from .selectors import routing_tab, score_tab
 
+        connect_signals()
         register_person_actions(person_actions)
         register_tab("score", score_tab)
         register_tab("routing", routing_tab)

@@ -10,13 +10,13 @@ from accounts.matching import match_account
 from accounts.models import Contact
 from gtm_portal.activity.enums import ActivityKind, Direction
 from gtm_portal.activity.services import activity_record
-from gtm_portal.refdata.models import Country, InitialSource
+from gtm_portal.refdata.models import Country
 
 from . import scoring
 from .enums import FormKind, IntakeOutcome
 from .models import Campaign, CampaignMember, IntakeSubmission, Lead
-from .refs import Context
-from .routing_service import RoutingContext, route_person
+from .refcache import snapshot
+from .routing_service import route_person
 from .services import lead_convert_to_contact, person_record_form
 
 # INTAKE-3: initial source of a new lead, from the form kind.
@@ -62,15 +62,8 @@ class Answer:
 
 
 def resolve_country(value: str) -> Country | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    q = Country.objects.select_related("region", "region__parent")
-    if len(value) == 2:
-        found = q.filter(iso2__iexact=value).first()
-        if found:
-            return found
-    return q.filter(name__iexact=value).first()
+    """A country by ISO code or name, any case (from the reference snapshot)."""
+    return snapshot().country(value)
 
 
 def _response(person, decision) -> dict:
@@ -115,11 +108,9 @@ def _jsonable(data: dict) -> dict:
 def submit(data: dict, *, token_name: str = "") -> Answer:
     """INTAKE-2: a repeated submission id answers the first answer (200) and writes nothing;
     concurrent repeats wait on the unique index and read the winner's answer."""
-    ctx = Context()
+    snap = snapshot()
     domain = scoring.email_domain(data["email"])
-    from .refs import blocked_domains
-
-    if domain in blocked_domains():
+    if domain in snap.blocked:
         errors = {"email": ["blocked domain"]}
         previous = IntakeSubmission.objects.filter(submission_id=data["submission_id"]).first()
         if previous is not None:
@@ -133,7 +124,7 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
                 form=data["form"], email=data["email"][:254], payload=_jsonable(data),
                 outcome=IntakeOutcome.CREATED, status_code=0, response={},
                 received_at=timezone.now())
-            return _process(data, log, ctx)
+            return _process(data, log, snap)
     except IntegrityError:
         previous = IntakeSubmission.objects.filter(submission_id=data["submission_id"]).first()
         if previous is None:
@@ -153,7 +144,8 @@ def _find_person(email: str):
     return None, IntakeOutcome.CREATED
 
 
-def _process(data: dict, log: IntakeSubmission, ctx: Context) -> Answer:
+def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
+    ctx = snap.scoring
     form = data["form"]
     at = data.get("occurred_at") or timezone.now()
     person, outcome = _find_person(data["email"])
@@ -161,41 +153,43 @@ def _process(data: dict, log: IntakeSubmission, ctx: Context) -> Answer:
         body = _response(None, None)
         _finish(log, IntakeOutcome.IGNORED, 200, body)
         return Answer(200, body)
-    country = resolve_country(data.get("country", ""))
+    country = snap.country(data.get("country", ""))
     created = person is None
     if created:
+        # The serializer validated every value and the reference rows come from the
+        # reference snapshot, so the row is written as it is (no per-field lookups).
         person = Lead(
             email=data["email"], last_name=data["last_name"],
             company=data.get("company", ""), country=country,
             region=country.region if country else None,
-            initial_source=InitialSource.objects.get(name=FORM_SOURCE[form]),
+            initial_source=snap.sources[FORM_SOURCE[form]],
             lead_source=FORM_SOURCE[form], status="Raw",
             **{f: data[f] for f in PERSON_FIELDS if data.get(f) not in (None, "")})
         person.derive()
-        person.full_clean()
-        person.save()
     else:
         _fill_blanks(person, data, country)
     account = person.account if isinstance(person, Contact) else match_account(
         email=person.email, company=getattr(person, "company", ""), website=person.website,
         free_domains=ctx.free_domains)
-    _stamp_moment(person, form, at, account)
+    _stamp_moment(person, form, at, account, save=not created)
+    if created:
+        person.save(force_insert=True)
     link = {"contact" if isinstance(person, Contact) else "lead": person}
     activity = activity_record(
         kind=ACTIVITY_KIND.get(form, ActivityKind.WEB_VISIT if form.startswith("page_visit")
                                else ActivityKind.FORM_FILL),
         occurred_at=at, direction=Direction.INBOUND, form_kind=form,
-        subject=FormKind(form).label, **link)
+        subject=FormKind(form).label, validate=False, **link)
     responded = _join_campaign(person, data.get("campaign"))
     scored = person_record_form(person=person, form_kind=form, occurred_at=at, activity=activity,
-                                ctx=ctx, campaign_response=responded)
+                                ctx=ctx, campaign_response=responded, fresh=created)
     person = scored.person
     decision = None
     if created or scored.became_mql or form in scoring.ROUTING_HAND_RAISE:
         trigger = ("created" if created else "became MQL" if scored.became_mql
                    else f"hand-raise {form}")
         decision = route_person(person=person, trigger=trigger, form_kind=form,
-                                ctx=RoutingContext())
+                                ctx=snap.routing)
         person = decision.person_obj
         if decision.convert_to_contact and isinstance(person, Lead) and decision.account_obj:
             person = lead_convert_to_contact(lead=person, account=decision.account_obj,
@@ -239,7 +233,7 @@ def _fill_blanks(person, data, country):
                                reason="INTAKE-3: the submission filled empty fields")
 
 
-def _stamp_moment(person, form, at, account):
+def _stamp_moment(person, form, at, account, *, save: bool = True):
     """INTAKE-3 matched account and last interesting moment; LEAD-ACTIVE window."""
     fields = ["last_interesting_moment", "last_interesting_moment_at", "lead_source"]
     person.last_interesting_moment = FormKind(form).label
@@ -260,7 +254,8 @@ def _stamp_moment(person, form, at, account):
     if form == FormKind.UNSUBSCRIBE and not person.email_opt_out:
         person.email_opt_out = True
         fields.append("email_opt_out")
-    person.save(update_fields=fields + ["updated_at"])
+    if save:
+        person.save(update_fields=fields + ["updated_at"])
 
 
 def _join_campaign(person, name) -> bool:

@@ -39,6 +39,8 @@ class RoutingContext:
             free_domains=frozenset(v.lower() for v in words[WordList.FREE_DOMAIN]))
         self.blocked = frozenset(v.lower() for v in words[WordList.BLOCKED_DOMAIN])
         self._queues = {u.display_name: u for u in User.objects.queues()}
+        self.pools: dict | None = None       # name → active pool, when preloaded (refcache)
+        self.holidays: tuple | None = None   # (day loaded, region id → dates), when preloaded
 
     def queue(self, name: str) -> User:
         return self._queues[name]
@@ -209,13 +211,15 @@ class PoolHandout:
     never hand out the same slot), members are picked one after the other by the pure
     weighted round robin, and the counts are written once at the end."""
 
-    def __init__(self, today, *, dry_run: bool = False):
+    def __init__(self, today, *, dry_run: bool = False, known_pools: dict | None = None):
         self.today, self.dry_run = today, dry_run
+        self.known = known_pools
         self.pools: dict[str, tuple] = {}
 
     def _load(self, pool_name: str):
         if pool_name not in self.pools:
-            pool = RoutingPool.objects.filter(name=pool_name, active=True).first()
+            pool = (self.known.get(pool_name) if self.known is not None else
+                    RoutingPool.objects.filter(name=pool_name, active=True).first())
             members = []
             if pool is not None:
                 qs = PoolMember.objects.filter(pool=pool)
@@ -268,13 +272,20 @@ class SlaCalendars:
     """ROUTE-4 calendars: each owner's hours and time zone with their region's holidays,
     read once per batch."""
 
-    def __init__(self, now):
+    def __init__(self, now, known: tuple | None = None):
         self.now = now
         self._holidays: dict[int, set] = {}
+        self._known = None
+        if known is not None and known[0] == timezone.localdate(now):
+            self._known = known[1]
 
     def holidays_for(self, owners) -> None:
         regions = {o.region.top.pk for o in owners if o is not None and not o.is_queue
                    and o.region_id} - set(self._holidays)
+        if self._known is not None:
+            for region_id in regions:
+                self._holidays[region_id] = self._known.get(region_id, set())
+            return
         if not regions:
             return
         for region_id in regions:
@@ -355,6 +366,7 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
     list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk")
          .values_list("pk", flat=True))
     loaded = (model.objects.select_related("country", "region", "region__parent", "owner",
+                                           "initial_source", "updated_by",
                                            *(("account",) if model is Contact else ()))
               .in_bulk(ids))
     persons = [loaded[pk] for pk in ids]
@@ -373,7 +385,7 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
         decisions.append(routing.decide(f, a_facts.get(account.pk) if account else None,
                                         related, ctx.rules))
 
-    handout = PoolHandout(timezone.localdate(now))
+    handout = PoolHandout(timezone.localdate(now), known_pools=ctx.pools)
     wanted = {d.owner.id for d in decisions if d.owner is not None and not d.owner.queue
               and d.owner.id}
     by_name = {d.owner.username for d in decisions if d.owner is not None
@@ -386,7 +398,7 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
         for u in (User.objects.select_related("region", "region__parent")
                   .filter(Q(pk__in=wanted | notify_ids) | Q(username__in=by_name | notify_names))):
             users[u.pk] = users[u.username] = u
-    calendars = SlaCalendars(now)
+    calendars = SlaCalendars(now, ctx.holidays)
     fields = history.tracked_fields(model)
     changes, rows, notices, to_save, ended = [], [], [], [], []
     for p, decision in zip(persons, decisions, strict=True):

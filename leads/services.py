@@ -28,8 +28,16 @@ def person_link(person) -> dict:
     return {person_kind(person): person}
 
 
+PERSON_JOINS = ("country", "region", "region__parent", "initial_source", "owner",
+                "disqualify_reason", "updated_by")
+
+
 def lock_person(person):
-    return type(person).objects.select_for_update().get(pk=person.pk)
+    """Lock the row, then read it with the joins its history display needs (a joined row
+    read in the locking query could be the version from before the wait)."""
+    model = type(person)
+    model.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).get()
+    return model.objects.select_related(*PERSON_JOINS).get(pk=person.pk)
 
 
 @dataclass
@@ -40,6 +48,8 @@ class ScoreOutcome:
 
 
 def _net_points_by_rule(person, kind: str) -> dict[int | None, int]:
+    if getattr(person, "_fresh", False):
+        return {}  # created in this transaction: no score events yet
     rows = (ScoreEvent.objects.filter(**person_link(person), kind=kind)
             .values("rule_id").annotate(total=Sum("points")))
     return {r["rule_id"]: r["total"] for r in rows}
@@ -146,12 +156,16 @@ SCORE_FIELDS = ("behaviour_score", "demographic_score", "person_score", "status"
 @transaction.atomic
 def person_record_form(*, person, form_kind: str, occurred_at=None, activity=None,
                        ctx: Context | None = None, campaign_response: bool = False,
-                       by=None) -> ScoreOutcome:
+                       by=None, fresh: bool = False) -> ScoreOutcome:
     """LEAD-SCORE-1: score a marketing activity, re-evaluate demographics, move the status.
-    The caller routes the person when `became_mql` (ROUTE-1)."""
+    The caller routes the person when `became_mql` (ROUTE-1). `fresh`: the caller created
+    the person in this transaction (nobody else can see the row, and it has no events)."""
     ctx = ctx or Context()
     at = occurred_at or timezone.now()
-    person = lock_person(person)
+    if fresh:
+        person._fresh = True
+    else:
+        person = lock_person(person)
     fields = history.tracked_fields(type(person))
     before, before_display = history.snapshot(person, fields), history.display_snapshot(person, fields)
     out = ScoreOutcome()
@@ -166,6 +180,7 @@ def person_record_form(*, person, form_kind: str, occurred_at=None, activity=Non
     _save_person(person, before, before_display, by=by,
                  reason="; ".join(m[1] for m in moves) or f"Scored {form_kind}",
                  fields=SCORE_FIELDS)
+    person._fresh = False
     out.person = person
     return out
 

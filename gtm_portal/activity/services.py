@@ -7,7 +7,7 @@ from .models import Activity
 def activity_record(*, kind: str, occurred_at=None, logged_by=None, lead=None, contact=None,
                     account=None, opportunity=None, subject: str = "", body: str = "",
                     direction: str = Direction.OUTBOUND, two_way: bool = False,
-                    form_kind: str = "") -> Activity:
+                    form_kind: str = "", validate: bool = True) -> Activity:
     """ACT-1: store an activity; it is *sales* activity only when a user logged a call,
     e-mail, meeting, LinkedIn message, chat or note."""
     activity = Activity(
@@ -16,8 +16,9 @@ def activity_record(*, kind: str, occurred_at=None, logged_by=None, lead=None, c
         body=body, direction=direction, two_way=two_way, form_kind=form_kind,
         is_sales=kind in SALES_ACTIVITY_KINDS and logged_by is not None,
     )
-    activity.full_clean()
-    activity.save()
+    if validate:  # system callers (intake) pass values they already validated
+        activity.full_clean()
+    activity.save(force_insert=True)
     if direction == Direction.OUTBOUND and logged_by is not None:
         mark_first_touch(person=lead or contact, by=logged_by, at=activity.occurred_at)
     return activity
