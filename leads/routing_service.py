@@ -165,14 +165,18 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
                                      status__in=(S.ACCEPTED, S.QUALIFYING, S.MQL),
                                      owner__kind="person")
                 .annotate(last_sales=Subquery(last_sales), has_task=Exists(future_task))
-                .select_related("owner").order_by("mql_date", "pk"))
-        for r in rows:
-            entry = (kind, r)
-            account_id = getattr(r, account_field)
+                .order_by("mql_date", "pk")
+                .values_list("pk", account_field, "email_domain", "status", "mql_date",
+                             "owner_id", "owner__username", "last_sales", "has_task"))
+        for pk, account_id, domain, status, mql_date, owner_id, username, last, task in rows:
+            entry = (kind, pk, routing.Related(
+                owner=routing.Who(username=username, id=owner_id), status=status,
+                sales_activity_days_ago=_days_ago(last, now), open_future_task=task,
+                mql_days_ago=_days_ago(mql_date, now)))
             if account_id in account_ids:
                 by_account.setdefault(account_id, []).append(entry)
-            if r.email_domain in domains:
-                by_domain.setdefault(r.email_domain, []).append(entry)
+            if domain in domains:
+                by_domain.setdefault(domain, []).append(entry)
     out = []
     for person, account in items:
         own_kind = type(person).__name__.lower()
@@ -184,18 +188,14 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
             out.append([])
             continue
         related, taken = [], {"lead": 0, "contact": 0}
-        for kind, r in pool_rows:
-            if (kind == own_kind and r.pk == person.pk) or taken[kind] >= RELATED_LIMIT:
+        for kind, pk, fact in pool_rows:
+            if (kind == own_kind and pk == person.pk) or taken[kind] >= RELATED_LIMIT:
                 continue
             taken[kind] += 1
-            related.append((kind, r))
+            related.append((kind, fact))
         # Leads first, then contacts, each oldest MQL first (as the decision reads them).
         related.sort(key=lambda e: e[0] != "lead")
-        out.append([routing.Related(
-            owner=_who(r.owner), status=r.status,
-            sales_activity_days_ago=_days_ago(r.last_sales, now),
-            open_future_task=r.has_task, mql_days_ago=_days_ago(r.mql_date, now))
-            for _kind, r in related])
+        out.append([fact for _kind, fact in related])
     return out
 
 
@@ -399,7 +399,7 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
                   .filter(Q(pk__in=wanted | notify_ids) | Q(username__in=by_name | notify_names))):
             users[u.pk] = users[u.username] = u
     calendars = SlaCalendars(now, ctx.holidays)
-    fields = history.tracked_fields(model)
+    fields = ["owner", "sla_due"]   # the only fields routing changes
     changes, rows, notices, to_save, ended = [], [], [], [], []
     for p, decision in zip(persons, decisions, strict=True):
         explanation = list(decision.explanation)

@@ -54,6 +54,25 @@ def _record_url(record) -> str:
     return record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
 
 
+class _RecordUrls:
+    """Record URLs for a batch: resolved once per model, then the id swapped in."""
+
+    def __init__(self):
+        self.seen: dict = {}
+
+    def __call__(self, record) -> str:
+        known = self.seen.get(type(record))
+        if known is not None:
+            head, tail = known
+            return f"{head}{record.pk}{tail}"
+        url = _record_url(record)
+        marker = f"/{record.pk}/"
+        if record.pk and url.count(marker) == 1:
+            head, tail = url.split(marker)
+            self.seen[type(record)] = (f"{head}/", f"/{tail}")
+        return url
+
+
 def notify(*, recipients, reason: str, record=None, actor=None, message: str = "",
            comment: Comment | None = None) -> list[Notification]:
     """CHAT-3: one in-app notification per recipient (never the actor), e-mailed after commit."""
@@ -65,6 +84,7 @@ def notify_many(items) -> list[Notification]:
     """`notify` for many messages at once (routing batches): one INSERT for all of them."""
     now = timezone.now()
     batch = []
+    urls = _RecordUrls()
     for item in items:
         actor_id = getattr(item.get("actor"), "pk", None)
         record = item.get("record")
@@ -77,7 +97,7 @@ def notify_many(items) -> list[Notification]:
             continue
         ct = ContentType.objects.get_for_model(type(record)) if record is not None else None
         label = record_label(record) if record is not None else ""
-        url = _record_url(record) if record is not None else ""
+        url = urls(record) if record is not None else ""
         batch += [Notification(recipient_id=uid, actor_id=actor_id, reason=item["reason"],
                                message=(item.get("message") or "")[:500], content_type=ct,
                                object_id=getattr(record, "pk", None), record_label=label,
@@ -91,11 +111,13 @@ def notify_many(items) -> list[Notification]:
 
 
 def _email_after_commit(ids: list[int]) -> None:
-    from .tasks import email_notification
+    from .tasks import email_notification, email_notifications
 
     def send():
-        for pk in ids:
-            email_notification.delay(pk)
+        if len(ids) == 1:
+            email_notification.delay(ids[0])
+        else:
+            email_notifications.delay(ids)
 
     transaction.on_commit(send)
 

@@ -24,3 +24,16 @@ def email_notification(notification_id: int) -> bool:
         n.emailed_at = timezone.now()
         n.save(update_fields=["emailed_at"])
     return True
+
+
+@shared_task(acks_late=True)
+def email_notifications(notification_ids: list[int]) -> int:
+    """CHAT-3 for a batch (routing many people): one queued message, each e-mail sent once
+    by `email_notification`'s rules; a failed one is queued again on its own."""
+    sent = 0
+    for pk in notification_ids:
+        try:
+            sent += bool(email_notification(pk))
+        except OSError:
+            email_notification.delay(pk)
+    return sent
