@@ -4,13 +4,15 @@ owner change in history, and notify through the chatter service."""
 import datetime
 
 from django.db import transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import F, Max, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Account, Contact
 from gtm_portal.activity.enums import EnrollmentState, TaskStatus
 from gtm_portal.activity.models import Activity, Enrollment, Task
 from gtm_portal.core import history
+from gtm_portal.core.bulk import bulk_update_rows
 from gtm_portal.core.business_time import add_business_days, add_business_minutes, calendar_for
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.refdata.enums import WordList
@@ -149,34 +151,29 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
     by_domain: dict[str, list] = {}
     for model, kind, account_field in ((Lead, "lead", "matched_account_id"),
                                        (Contact, "contact", "account_id")):
-        scope = Q()
-        if account_ids:
-            scope |= Q(**{f"{account_field}__in": account_ids})
-        if domains:
-            scope |= Q(email_domain__in=domains)
-        if not scope:
-            continue
-        last_sales = (Activity.objects.filter(**{kind: OuterRef("pk")}, is_sales=True,
-                                              occurred_at__gte=since)
-                      .order_by("-occurred_at").values("occurred_at")[:1])
-        future_task = Task.objects.filter(**{kind: OuterRef("pk")}, status=TaskStatus.OPEN,
-                                          due_date__gte=timezone.localdate(now))
-        rows = (model.objects.filter(scope, merged_into__isnull=True,
-                                     status__in=(S.ACCEPTED, S.QUALIFYING, S.MQL),
-                                     owner__kind="person")
-                .annotate(last_sales=Subquery(last_sales), has_task=Exists(future_task))
-                .order_by("mql_date", "pk")
-                .values_list("pk", account_field, "email_domain", "status", "mql_date",
-                             "owner_id", "owner__username", "last_sales", "has_task"))
-        for pk, account_id, domain, status, mql_date, owner_id, username, last, task in rows:
-            entry = (kind, pk, routing.Related(
+        found = []
+        for field, values, target in ((account_field, account_ids, by_account),
+                                      ("email_domain", domains, by_domain)):
+            if not values:
+                continue
+            # At most RELATED_LIMIT per account (or domain), oldest MQL first.
+            rank = Window(RowNumber(), partition_by=[F(field)],
+                          order_by=[F("mql_date").asc(), F("pk").asc()])
+            rows = (model.objects.filter(**{f"{field}__in": values}, merged_into__isnull=True,
+                                         status__in=(S.ACCEPTED, S.QUALIFYING, S.MQL),
+                                         owner__kind="person")
+                    .annotate(rank=rank).filter(rank__lte=RELATED_LIMIT + 1)
+                    .order_by("mql_date", "pk")
+                    .values_list("pk", field, "status", "mql_date", "owner_id",
+                                 "owner__username"))
+            found += [(target, row) for row in rows]
+        last_sales, has_task = _activity_and_tasks(kind, list({r[0] for _t, r in found}),
+                                                   since, now)
+        for target, (pk, key, status, mql_date, owner_id, username) in found:
+            target.setdefault(key, []).append((kind, pk, routing.Related(
                 owner=routing.Who(username=username, id=owner_id), status=status,
-                sales_activity_days_ago=_days_ago(last, now), open_future_task=task,
-                mql_days_ago=_days_ago(mql_date, now)))
-            if account_id in account_ids:
-                by_account.setdefault(account_id, []).append(entry)
-            if domain in domains:
-                by_domain.setdefault(domain, []).append(entry)
+                sales_activity_days_ago=_days_ago(last_sales.get(pk), now),
+                open_future_task=pk in has_task, mql_days_ago=_days_ago(mql_date, now))))
     out = []
     for person, account in items:
         own_kind = type(person).__name__.lower()
@@ -197,6 +194,23 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
         related.sort(key=lambda e: e[0] != "lead")
         out.append([fact for _kind, fact in related])
     return out
+
+
+def _activity_and_tasks(kind: str, pks: list[int], since, now) -> tuple[dict, set]:
+    """The latest sales activity (last 30 days) and whether an open future task exists, for
+    many people: grouped queries on the people's own indexes."""
+    last, tasks = {}, set()
+    today = timezone.localdate(now)
+    for start in range(0, len(pks), 5000):
+        chunk = pks[start:start + 5000]
+        last.update(Activity.objects.filter(**{f"{kind}_id__in": chunk}, is_sales=True,
+                                            occurred_at__gte=since)
+                    .order_by().values(f"{kind}_id").annotate(m=Max("occurred_at"))
+                    .values_list(f"{kind}_id", "m"))
+        tasks.update(Task.objects.filter(**{f"{kind}_id__in": chunk}, status=TaskStatus.OPEN,
+                                         due_date__gte=today)
+                     .values_list(f"{kind}_id", flat=True))
+    return last, tasks
 
 
 def is_available(member: PoolMember, today) -> bool:
@@ -449,8 +463,7 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
                                     record=p, actor=by, message=why))
     handout.save(now)
     if to_save:
-        model.objects.bulk_update(to_save, ["owner", "sla_due", "version", "updated_by",
-                                            "updated_at"], batch_size=500)
+        bulk_update_rows(to_save, ["owner", "sla_due", "version", "updated_by", "updated_at"])
     if changes:
         history.FieldChange.objects.bulk_create(changes, batch_size=1000)
     if ended:
