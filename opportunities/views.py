@@ -28,6 +28,7 @@ def opportunity_list(request):
 
 
 def opportunity_detail(request, pk: int, stage_form=None, stage_errors=()):
+    from .enums import Stage
     from .forms import StageForm
 
     opportunity = opportunity_get_for_user_or_404(request.user, pk)
@@ -40,7 +41,9 @@ def opportunity_detail(request, pk: int, stage_form=None, stage_errors=()):
         "sections": sections_for(opportunity),
         "contact_roles": opportunity_contact_roles(opportunity),
         "stage_path": opportunity_stage_path(opportunity),
-        "closed_lost_reasons": list(opportunity.closed_lost_reasons.all()),
+        # Only a closed-lost opportunity has closed-lost reasons (no query otherwise).
+        "closed_lost_reasons": (list(opportunity.closed_lost_reasons.all())
+                                if opportunity.stage == Stage.CLOSED_LOST else []),
         "edit_scope": access.opportunity_edit_scope(request.user, opportunity),
         "stage_form": stage_form or StageForm(initial={"stage": opportunity.stage}),
         "stage_errors": stage_errors,
@@ -59,6 +62,7 @@ def opportunity_stage(request, pk: int):
 
     from gtm_portal.core import access
 
+    from .enums import Stage
     from .forms import StageForm
     from .services import opportunity_change_stage
 

@@ -1,5 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Comment, Follow, Notification
@@ -7,15 +7,21 @@ from .services import EDIT_WINDOW
 
 
 def thread_for(record, user, limit: int = 200) -> list[Comment]:
-    """CHAT-1: newest first, replies one level deep, in a fixed number of queries."""
+    """CHAT-1: newest first, replies one level deep — the latest `limit` threads with all
+    their replies in one query (replies belong to the same record as their thread)."""
     ct = ContentType.objects.get_for_model(type(record))
-    replies = Prefetch(
-        "replies", queryset=Comment.objects.select_related("author").order_by("created_at", "id"),
-        to_attr="reply_list")
-    comments = list(
-        Comment.objects.filter(content_type=ct, object_id=record.pk, parent__isnull=True)
-        .select_related("author").prefetch_related(replies)
-        .order_by("-created_at", "-id")[:limit])
+    on_record = Comment.objects.filter(content_type=ct, object_id=record.pk)
+    top = (on_record.filter(parent__isnull=True).order_by("-created_at", "-id")
+           .values("pk")[:limit])
+    rows = list(on_record.filter(Q(pk__in=top) | Q(parent_id__in=top))
+                .select_related("author").order_by("created_at", "id"))
+    threads = {c.pk: c for c in rows if c.parent_id is None}
+    for c in threads.values():
+        c.reply_list = []
+    for c in rows:
+        if c.parent_id is not None and c.parent_id in threads:
+            threads[c.parent_id].reply_list.append(c)
+    comments = sorted(threads.values(), key=lambda c: (c.created_at, c.pk), reverse=True)
     cutoff = timezone.now() - EDIT_WINDOW
     for c in comments:
         for item in [c, *c.reply_list]:
