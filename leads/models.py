@@ -17,6 +17,10 @@ from .enums import (
 )
 from .querysets import LeadQuerySet
 
+# LeadQuerySet.workable(): what every lead view starts from.
+WORKABLE = (models.Q(converted_at__isnull=True, merged_into__isnull=True)
+            & ~models.Q(title="Test"))
+
 
 class Lead(PersonBase):
     """LEAD-FIELDS."""
@@ -59,6 +63,14 @@ class Lead(PersonBase):
             models.Index(fields=["status", "mql_date"], name="lead_status_mql"),
             models.Index(fields=["sla_due"], name="lead_sla_due"),
             models.Index(fields=["last_interesting_moment_at"], name="lead_lim_at"),
+            # VIEW-1 at scale: a rep's workable leads (not converted, merged or test) — counted
+            # from the index alone, and listed in each view's default order without a sort.
+            models.Index(fields=["owner", "status", "is_hot", "lead_source"],
+                         condition=WORKABLE, name="lead_workable_owner"),
+            models.Index(fields=["owner", "sla_due", "id"], condition=WORKABLE,
+                         name="lead_workable_sla"),
+            # The "newest moment first" orders (NULLS LAST) are PostgreSQL-only indexes:
+            # migration 0009 (SQLite cannot declare NULLS LAST in an index).
         ]
         constraints = [
             models.CheckConstraint(

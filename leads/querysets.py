@@ -62,15 +62,9 @@ class LeadQuerySet(models.QuerySet):
 
     def view_s3(self, user):
         """S3: my Qualifying leads, flagged when there is no sales activity in 14 days, no
-        open task and no active follow-up sequence."""
-        from gtm_portal.activity.models import Activity, Task
-
-        since = timezone.now() - datetime.timedelta(days=14)
-        return self.workable().filter(owner=user, status="Qualifying").annotate(
-            recent_activity=Exists(Activity.objects.filter(lead=OuterRef("pk"), is_sales=True,
-                                                           occurred_at__gte=since)),
-            open_task=Exists(Task.objects.filter(lead=OuterRef("pk"), status="open")),
-            in_sequence=_active_enrollment())
+        open task and no active follow-up sequence (the flags: `s3_flags`, for the rows of
+        the page only)."""
+        return self.workable().filter(owner=user, status="Qualifying")
 
     def view_b5(self, user):
         """B5: my Qualifying leads."""
@@ -85,3 +79,26 @@ class LeadQuerySet(models.QuerySet):
     def view_b3(self, user):
         """B3: my leads not yet in a sequence (open statuses)."""
         return self.workable().filter(owner=user).open().exclude(_active_enrollment())
+
+
+S3_QUIET_DAYS = 14
+
+
+def s3_flags(rows, now=None) -> None:
+    """S3 flags on a page of leads: `recent_activity` (sales activity in 14 days), `open_task`
+    and `in_sequence` (active enrollment) — three grouped queries on the rows' ids, whatever
+    the size of the view."""
+    from gtm_portal.activity.models import Activity, Enrollment, Task
+
+    ids = [r.pk for r in rows]
+    since = (now or timezone.now()) - datetime.timedelta(days=S3_QUIET_DAYS)
+    active = set(Activity.objects.filter(lead_id__in=ids, is_sales=True, occurred_at__gte=since)
+                 .values_list("lead_id", flat=True).distinct()) if ids else set()
+    tasks = set(Task.objects.filter(lead_id__in=ids, status="open")
+                .values_list("lead_id", flat=True).distinct()) if ids else set()
+    enrolled = set(Enrollment.objects.filter(lead_id__in=ids, state="active")
+                   .values_list("lead_id", flat=True)) if ids else set()
+    for r in rows:
+        r.recent_activity = r.pk in active
+        r.open_task = r.pk in tasks
+        r.in_sequence = r.pk in enrolled

@@ -1,8 +1,11 @@
 """The daily workspace lists (VIEW-1, VIEW-4): lead views S1–B5 with filters, sorting, keyset
 pages, capped counts, streamed CSV and manager cover (`?as=`)."""
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
@@ -12,6 +15,7 @@ from . import refs, scoring
 from .filters import LeadViewFilter
 from .forms import sequence_choices
 from .models import Campaign, Lead
+from .querysets import s3_flags
 from .views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF
 
 CSV_HEADER = ["id", "first name", "last name", "email", "company", "title", "status", "score",
@@ -58,7 +62,16 @@ def lead_view(request, code: str):
     page = keyset_sorted(qs, request, field, descending)
     free, persona = refs.high_touch_context()
     now = timezone.now()
+    # Per-row URLs built once for the page (the row template is the view's hot path).
+    activity_url = reverse("person_activity", args=["leads", 0])
+    enroll_url = reverse("person_enroll", args=["leads", 0])
+    detail_url = reverse("leads:list")
+    if view.code == "S3":
+        s3_flags(page.rows, now)
     for r in page.rows:
+        r.url = f"{detail_url}{r.pk}/"
+        r.activity_url = activity_url.replace("/0/", f"/{r.pk}/", 1)
+        r.enroll_url = enroll_url.replace("/0/", f"/{r.pk}/", 1)
         r.high_touch = scoring.is_high_touch(
             email=r.email, company=r.company, phone=r.phone or r.mobile, title=r.title,
             setup_for_team=r.setup_for_team, linkedin_url=r.linkedin_url,
@@ -76,6 +89,12 @@ def lead_view(request, code: str):
         "unsorted": unsorted.urlencode(),
         "sorts": LEAD_SORTS, "code": view.code, "sequences": sequence_choices(),
         "url_kind": "leads", "mass_actions": mass_actions_for(view.code),
+        "full_path": request.get_full_path(),
+        "csrf_input": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+                                  get_token(request)),
+        "sequence_options": format_html_join(
+            "", '<option value="{}">{}</option>',
+            ((pk, name) for pk, name, _touch in sequence_choices())),
         "campaigns": refs.cached("campaigns", lambda: list(
             Campaign.objects.order_by("-start_date", "name").values_list("pk", "name")[:50]),
             ttl=30),
