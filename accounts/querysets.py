@@ -1,7 +1,7 @@
 import datetime
 
 from django.db import models
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from .workflow import ENROLL_DAYS
 
@@ -81,10 +81,12 @@ def with_deadline_facts(qs):
                                           + window)
                 .values("contact__account").annotate(n=Count("contact", distinct=True))
                 .values("n"))
+    # The latest row, read from the (record, -occurred_at) indexes (no aggregate over every
+    # activity of a big account).
     on_account = (Activity.objects.filter(account=OuterRef("pk"), is_sales=True)
-                  .values("account").annotate(m=Max("occurred_at")).values("m"))
+                  .order_by("-occurred_at").values("occurred_at"))
     on_people = (Activity.objects.filter(contact__account=OuterRef("pk"), is_sales=True)
-                 .values("contact__account").annotate(m=Max("occurred_at")).values("m"))
+                 .order_by("-occurred_at").values("occurred_at"))
     return qs.annotate(people_enrolled=Subquery(enrolled[:1]),
                        last_account_activity_at=Subquery(on_account[:1]),
                        last_people_activity_at=Subquery(on_people[:1]))
