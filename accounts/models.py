@@ -163,6 +163,10 @@ class Account(VersionedModel):
         return self.type == AccountType.CUSTOMER
 
 
+RELATED = (models.Q(merged_into__isnull=True)
+           & models.Q(status__in=("Accepted", "Qualifying", "MQL")))
+
+
 class Contact(PersonBase):
     """CONTACT-1: the person fields of a lead plus a required account."""
 
@@ -185,6 +189,11 @@ class Contact(PersonBase):
             models.Index(fields=["owner", "status"], name="contact_owner_status"),
             models.Index(fields=["account", "status"], name="contact_account_status"),
             models.Index(fields=["sla_due"], name="contact_sla_due"),
+            # ROUTE-2 step 10 (related people): a key's people oldest MQL first.
+            models.Index(fields=["account", "mql_date", "id"], condition=RELATED,
+                         name="contact_related_account"),
+            models.Index(fields=["email_domain", "mql_date", "id"], condition=RELATED,
+                         name="contact_related_domain"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,6 +10,7 @@ from accounts.matching import match_account
 from accounts.models import Contact
 from gtm_portal.activity.enums import ActivityKind, Direction
 from gtm_portal.activity.services import activity_record
+from gtm_portal.core.models import email_is
 from gtm_portal.refdata.models import Country
 
 from . import scoring
@@ -133,11 +134,11 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
 
 
 def _find_person(email: str):
-    lead = (Lead.objects.filter(email__iexact=email, merged_into__isnull=True)
+    lead = (Lead.objects.filter(email_is(email), merged_into__isnull=True)
             .order_by("created_at", "pk").first())
     if lead is not None:
         return lead, IntakeOutcome.MATCHED_LEAD
-    contact = (Contact.objects.filter(email__iexact=email, merged_into__isnull=True)
+    contact = (Contact.objects.filter(email_is(email), merged_into__isnull=True)
                .order_by("created_at", "pk").first())
     if contact is not None:
         return contact, IntakeOutcome.MATCHED_CONTACT

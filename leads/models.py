@@ -22,6 +22,11 @@ WORKABLE = (models.Q(converted_at__isnull=True, merged_into__isnull=True)
             & ~models.Q(title="Test"))
 
 
+# ROUTE-2 step 10: the people whose owner may already be working the company.
+RELATED = (models.Q(merged_into__isnull=True)
+           & models.Q(status__in=("Accepted", "Qualifying", "MQL")))
+
+
 class Lead(PersonBase):
     """LEAD-FIELDS."""
 
@@ -69,6 +74,11 @@ class Lead(PersonBase):
                          condition=WORKABLE, name="lead_workable_owner"),
             models.Index(fields=["owner", "sla_due", "id"], condition=WORKABLE,
                          name="lead_workable_sla"),
+            # ROUTE-2 step 10 (related people): a key's people oldest MQL first.
+            models.Index(fields=["matched_account", "mql_date", "id"], condition=RELATED,
+                         name="lead_related_account"),
+            models.Index(fields=["email_domain", "mql_date", "id"], condition=RELATED,
+                         name="lead_related_domain"),
             # The "newest moment first" orders (NULLS LAST) are PostgreSQL-only indexes:
             # migration 0009 (SQLite cannot declare NULLS LAST in an index).
         ]

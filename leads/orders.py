@@ -10,6 +10,7 @@ from accounts.matching import match_account, normalize_company, normalize_domain
 from accounts.models import Account, Contact
 from gtm_portal.core.enums import OPEN_PERSON_STATUSES
 from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.core.models import email_is
 from gtm_portal.refdata.models import InitialSource
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
@@ -59,8 +60,8 @@ def _process(data: dict, log: WebOrder) -> dict:
         account.save()
         account.ultimate_parent = account
         account.save(update_fields=["ultimate_parent"])
-    contact = Contact.objects.filter(email__iexact=email, merged_into__isnull=True).first()
-    lead = (Lead.objects.filter(email__iexact=email, merged_into__isnull=True,
+    contact = Contact.objects.filter(email_is(email), merged_into__isnull=True).first()
+    lead = (Lead.objects.filter(email_is(email), merged_into__isnull=True,
                                 converted_at__isnull=True, status__in=OPEN_PERSON_STATUSES)
             .order_by("created_at").first())
     if lead is not None:

@@ -154,19 +154,8 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
         found = []
         for field, values, target in ((account_field, account_ids, by_account),
                                       ("email_domain", domains, by_domain)):
-            if not values:
-                continue
-            # At most RELATED_LIMIT per account (or domain), oldest MQL first.
-            rank = Window(RowNumber(), partition_by=[F(field)],
-                          order_by=[F("mql_date").asc(), F("pk").asc()])
-            rows = (model.objects.filter(**{f"{field}__in": values}, merged_into__isnull=True,
-                                         status__in=(S.ACCEPTED, S.QUALIFYING, S.MQL),
-                                         owner__kind="person")
-                    .annotate(rank=rank).filter(rank__lte=RELATED_LIMIT + 1)
-                    .order_by("mql_date", "pk")
-                    .values_list("pk", field, "status", "mql_date", "owner_id",
-                                 "owner__username"))
-            found += [(target, row) for row in rows]
+            if values:
+                found += [(target, row) for row in _related_rows(model, field, values)]
         last_sales, has_task = _activity_and_tasks(kind, list({r[0] for _t, r in found}),
                                                    since, now)
         for target, (pk, key, status, mql_date, owner_id, username) in found:
@@ -194,6 +183,41 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
         related.sort(key=lambda e: e[0] != "lead")
         out.append([fact for _kind, fact in related])
     return out
+
+
+RELATED_STATUSES = (S.ACCEPTED, S.QUALIFYING, S.MQL)
+
+
+def _related_rows(model, field: str, values) -> list[tuple]:
+    """At most RELATED_LIMIT (+1: the person asking may be among them) people per account
+    (or e-mail domain), oldest MQL first, whose owner is a person: (pk, key, status,
+    mql_date, owner id, owner username). On PostgreSQL a LATERAL top-N per key walks the
+    partial (key, mql_date, id) index; elsewhere a row_number window."""
+    from django.db import connection
+
+    limit = RELATED_LIMIT + 1
+    if connection.vendor == "postgresql":
+        key_field = model._meta.get_field(field)
+        column = key_field.column
+        key_type = key_field.db_type(connection) if key_field.is_relation else "text"
+        table = model._meta.db_table
+        users = User._meta.db_table
+        sql = (f"SELECT r.id, k.v, r.status, r.mql_date, r.owner_id, r.username "
+               f"FROM unnest(%s::{key_type}[]) AS k(v) CROSS JOIN LATERAL ("
+               f"  SELECT p.id, p.status, p.mql_date, p.owner_id, u.username FROM {table} p"
+               f"  JOIN {users} u ON u.id = p.owner_id"
+               f"  WHERE p.{column} = k.v AND p.merged_into_id IS NULL"
+               f"    AND p.status = ANY(%s) AND u.kind = 'person'"
+               f"  ORDER BY p.mql_date, p.id LIMIT {limit}) r ORDER BY r.mql_date, r.id")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(values), list(RELATED_STATUSES)])
+            return cursor.fetchall()
+    rank = Window(RowNumber(), partition_by=[F(field)],
+                  order_by=[F("mql_date").asc(), F("pk").asc()])
+    return list(model.objects.filter(**{f"{field}__in": values}, merged_into__isnull=True,
+                                     status__in=RELATED_STATUSES, owner__kind="person")
+                .annotate(rank=rank).filter(rank__lte=limit).order_by("mql_date", "pk")
+                .values_list("pk", field, "status", "mql_date", "owner_id", "owner__username"))
 
 
 def _activity_and_tasks(kind: str, pks: list[int], since, now) -> tuple[dict, set]:

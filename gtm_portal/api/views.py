@@ -5,6 +5,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gtm_portal.core.models import email_is
 from leads import intake
 from leads.models import Lead, RoutingDecision
 
@@ -111,7 +112,7 @@ class LeadListView(ReadEndpoint):
         if not email:
             raise exceptions.ValidationError({"email": ["Give ?email=<e-mail>."]})
         leads = list(Lead.objects.select_related("owner", "initial_source", "country")
-                     .filter(email__iexact=email).order_by("pk")[:100])
+                     .filter(email_is(email)).order_by("pk")[:100])
         return Response({"results": LeadSerializer(with_routing(leads), many=True).data})
 
 

@@ -257,6 +257,15 @@ class PersonBase(VersionedModel):
         return self.title == "Test"
 
 
+def email_is(email: str):
+    """A filter on a person's e-mail, any case, that uses the lower(email) index (Django's
+    `iexact` compares UPPER(...) on PostgreSQL and would read the whole table)."""
+    from django.db.models.functions import Lower
+    from django.db.models.lookups import Exact
+
+    return Exact(Lower("email"), (email or "").strip().lower())
+
+
 def record_url(kind: str, pk: int) -> str:
     return reverse(f"{kind}:detail", args=[pk])
 
