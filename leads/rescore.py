@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from gtm_portal.activity.models import Activity
+from gtm_portal.core.bulk import bulk_update_rows
 from gtm_portal.core.enums import OPEN_PERSON_STATUSES
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.models import FieldChange
@@ -134,9 +135,8 @@ def rescore_batch(ids, ctx: Context, *, apply: bool) -> Tally:
     if apply and changed:
         with transaction.atomic():
             ScoreEvent.objects.bulk_create(events, batch_size=2000)
-            Lead.objects.bulk_update(changed, ["behaviour_score", "demographic_score",
-                                               "person_score", "status", "mql_date",
-                                               "mql_count"], batch_size=2000)
+            bulk_update_rows(changed, ["behaviour_score", "demographic_score",
+                                       "person_score", "status", "mql_date", "mql_count"])
             ct = ContentType.objects.get_for_model(Lead)
             FieldChange.objects.bulk_create([
                 FieldChange(content_type=ct, object_id=pk, field="status", old_value=old,
