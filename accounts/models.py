@@ -188,6 +188,9 @@ class Contact(PersonBase):
             models.Index(Lower("email"), name="contact_email_lower"),
             models.Index(fields=["owner", "status"], name="contact_owner_status"),
             models.Index(fields=["account", "status"], name="contact_account_status"),
+            # The account page's people, by name (no sort over an account's 10,000 contacts).
+            models.Index(fields=["account", "last_name", "first_name", "id"],
+                         name="contact_account_name"),
             models.Index(fields=["sla_due"], name="contact_sla_due"),
             # ROUTE-2 step 10 (related people): a key's people oldest MQL first.
             models.Index(fields=["account", "mql_date", "id"], condition=RELATED,
