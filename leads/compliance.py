@@ -74,7 +74,7 @@ def _change(person, *, by, reason: str, **values):
     return person
 
 
-def _finish_sequences(person, why: str) -> int:
+def _finish_sequences(person) -> int:
     return Enrollment.objects.filter(**person_link(person), state=EnrollmentState.ACTIVE).update(
         state=EnrollmentState.FINISHED, finished_at=timezone.now())
 
@@ -126,7 +126,7 @@ def person_opt_out(*, person, by, days: int | None = None, today=None):
             raise ValidationError("LEAD-OPTOUT-1: already opted out.", code="LEAD-OPTOUT-1")
         person = _change(person, by=by, email_opt_out=True,
                          reason="LEAD-OPTOUT-1: opted out of e-mail")
-    _finish_sequences(person, "opted out")
+    _finish_sequences(person)
     return person
 
 
@@ -139,7 +139,7 @@ def person_mark_inactive(*, person, by):
         raise ValidationError("LEAD-INACTIVE-1: already marked inactive.", code="LEAD-INACTIVE-1")
     person = _change(person, by=by, is_inactive=True,
                      reason="LEAD-INACTIVE-1: left the company")
-    _finish_sequences(person, "left the company")
+    _finish_sequences(person)
     return person
 
 
