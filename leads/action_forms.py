@@ -102,7 +102,8 @@ class ContactCreateForm(ContactSearchForm):
     title = forms.CharField(required=False, max_length=200)
     phone = forms.CharField(required=False, max_length=40)
     initial_source = forms.ModelChoiceField(
-        queryset=InitialSource.objects.exclude(name=UNKNOWN_SOURCE).order_by("name"),
+        queryset=InitialSource.objects.filter(active=True).exclude(name=UNKNOWN_SOURCE)
+        .order_by("name"),
         label="Initial source",
         error_messages={"invalid_choice": "CONTACT-CREATE: choose a real initial source; "
                                           "Unknown is not accepted for hand-made records."})

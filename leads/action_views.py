@@ -15,6 +15,7 @@ from accounts.models import Account, Contact
 from gtm_portal.core import access
 from gtm_portal.refdata.enums import WordList
 from gtm_portal.refdata.models import WordListEntry
+from gtm_portal.users import roles
 from opportunities.enums import OPEN_STAGES
 from opportunities.models import Opportunity
 
@@ -63,11 +64,8 @@ def lead_merge(request):
     if isinstance(records[0], Contact):
         survivor = records[0]
     if request.method == "POST":
-        picks = {}
-        for name in merge.fields_for(records):
-            value = _int(request.POST.get(f"pick_{name}"), None)
-            if value is not None:
-                picks[name] = value
+        picks = {name: request.POST[f"pick_{name}"] for name in merge.fields_for(records)
+                 if request.POST.get(f"pick_{name}")}
         try:
             result = merge.merge_people(records=records, survivor_pk=survivor.pk, picks=picks,
                                         by=request.user)
@@ -146,7 +144,9 @@ def lead_convert(request, pk: int):
                  .select_related("owner", "account", "resale_partner").order_by("-created_at")[:30]
                  if matches else [])
     return TemplateResponse(request, "leads/convert.html", {
-        "obj": lead, "form": form, "matches": matches, "open_opps": open_opps})
+        "obj": lead, "form": form, "matches": matches, "open_opps": open_opps,
+        "can_set_owner": access.can(request.user, "account.edit_ownership")
+        or request.user.has_role(roles.AE)})
 
 
 def account_options(request):

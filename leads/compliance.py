@@ -15,11 +15,10 @@ from gtm_portal.core.models import JobRun, Tombstone
 
 from .enums import CampaignType
 from .models import Campaign, CampaignMember, CampaignMemberStatus, Lead
-from .services import _save_person, lock_person, person_link
+from .services import SPAM_CAMPAIGN, _save_person, lock_person, person_link
 
 GDPR_DATE = datetime.date(2018, 5, 25)
 OPT_OUT_DAYS = 30
-SPAM_CAMPAIGN = "SPAM DELETION"
 
 
 def gdpr_blocked(person) -> bool:
@@ -66,6 +65,9 @@ def refuse_outreach(person, *, kind: str, direction: str) -> None:
 
 
 def _change(person, *, by, reason: str, **values):
+    if getattr(person, "converted_at", None) or getattr(person, "merged_into_id", None):
+        raise ValidationError("LEAD-STATUS 10: this lead was converted or merged; change the "
+                              "contact (or the surviving lead) instead.", code="LEAD-STATUS 10")
     fields = history.tracked_fields(type(person))
     before, shown = history.snapshot(person, fields), history.display_snapshot(person, fields)
     for name, value in values.items():
@@ -156,6 +158,9 @@ def lead_mark_spam(*, lead: Lead, by, confirmed: bool):
     access.require(by, "record.comment", lead)
     if not isinstance(lead, Lead):
         raise ValidationError("LEAD-SPAM-1: only leads go to SPAM DELETION.", code="LEAD-SPAM-1")
+    if lead.converted_at or lead.merged_into_id:
+        raise ValidationError("LEAD-SPAM-1: this lead was converted or merged; its record lives "
+                              "on elsewhere and is not deleted as spam.", code="LEAD-SPAM-1")
     if not confirmed:
         raise ValidationError("LEAD-SPAM-1: confirm that this lead is spam — the nightly purge "
                               "deletes it permanently.", code="LEAD-SPAM-1")

@@ -25,6 +25,9 @@ RULE = "LEAD-CONVERT-1"
 RESELLER_RULE = "LEAD-CONVERT-2"
 
 
+CREDITED_ROLES = (roles.SDR, roles.BDR, roles.SDR_MANAGER, roles.BDR_MANAGER)
+
+
 class OppMode:
     NONE = "none"        # contact only
     SALES = "sales"      # owned by the account owner, the converting SDR/BDR credited
@@ -83,6 +86,11 @@ def account_matches(lead: Lead, *, name: str = "", website: str = "") -> list[Ac
 
 
 def _new_account(plan: ConvertPlan, lead: Lead, by) -> Account:
+    if (plan.new_account_owner is not None and plan.new_account_owner.pk != by.pk
+            and not access.can(by, "account.edit_ownership")):
+        _refuse("only Sales Support or Sales Admin choose another person as the owner of a new "
+                "account (ROLE-3); leave it with Sales Admin — an AE claims it (ACCT-CLAIM).",
+                field="new_account_owner")
     name = plan.new_account_name.strip()
     if not name:
         _refuse("name the new account, or pick an existing one.", field="new_account_name")
@@ -132,7 +140,7 @@ def _check_opportunity(plan: ConvertPlan, account: Account, by):
             _refuse(f"{target.name} has no AE owner ({owner.label if owner else 'nobody'}); "
                     "the opportunity is owned by the account owner. Ask Sales Support to set "
                     "one, or keep it as a warm conversation you own.", field="mode")
-        if owner.pk == by.pk and by.has_role(roles.SDR, roles.BDR):
+        if owner.pk == by.pk and by.has_role(*CREDITED_ROLES):
             _refuse("you own the account, so you cannot also be its SDR/BDR; keep it as a "
                     "warm conversation.", "OPP-V1", field="mode")
 
@@ -151,7 +159,8 @@ def _create_opportunity(plan: ConvertPlan, account: Account, contact, lead: Lead
         owner, sdr_bdr, stage = by, None, Stage.PRE
     else:
         owner = target.owner
-        sdr_bdr = by if owner.pk != by.pk else None
+        # The converting SDR/BDR is credited (OPP-V1: never the owner themself).
+        sdr_bdr = by if owner.pk != by.pk and by.has_role(*CREDITED_ROLES) else None
         stage = plan.stage
     name = plan.opportunity_name.strip()
     if reseller is not None:

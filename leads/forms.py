@@ -96,12 +96,14 @@ def person_actions(user, person) -> dict:
     can_reroute = access.can(user, "routing.reroute", person)
     can_edit = access.can(user, "person.edit", person)
     is_lead = isinstance(person, Lead)
-    converted = bool(getattr(person, "converted_at", None))
+    converted = bool(getattr(person, "converted_at", None)
+                     or getattr(person, "merged_into_id", None))
     return {
         "is_lead": is_lead,
         "can_convert": is_lead and can_edit and not converted,
         "can_mark_spam": is_lead and not converted and access.can(user, "record.comment", person),
         "blocks": contact_blocks(person),
+        "can_comply": can_edit and not converted,
         "dnc_candidates": (list(dnc_release_candidates(person)[:20]) if can_edit
                            and person.do_not_call else []),
         "sequences": sequence_choices(),

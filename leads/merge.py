@@ -44,8 +44,8 @@ ANY_TRUE = ("do_not_call", "phone_dnc", "mobile_dnc", "email_opt_out", "is_inact
 class FieldChoice:
     name: str
     label: str
-    values: list          # (record pk, display value, raw empty?) per record
-    chosen: int           # pk of the record whose value is chosen by default
+    values: list          # (record key, display value, raw empty?) per record
+    chosen: str           # key ("lead-12", "contact-7") of the record chosen by default
     differs: bool
 
 
@@ -73,17 +73,32 @@ def load_records(lead_ids, contact_id=None):
         records = [contact] + records
     elif not 2 <= len(records) <= 3:
         _refuse("choose 2 or 3 leads.")
+    from .models import CampaignMember
+    from .services import SPAM_CAMPAIGN
+
+    spam = set(CampaignMember.objects.filter(
+        campaign__name=SPAM_CAMPAIGN, lead_id__in=[r.pk for r in records if isinstance(r, Lead)])
+        .values_list("lead_id", flat=True))
     for r in records:
         if r.merged_into_id:
             _refuse(f"{r.name} was already merged into another record.")
+        if isinstance(r, Lead) and r.pk in spam:
+            _refuse(f"{r.name} is marked for SPAM DELETION (LEAD-SPAM-1); it is not merged.")
         if isinstance(r, Lead) and r.converted_at:
             _refuse(f"{r.name} is converted (LEAD-STATUS 10); merge its contact instead.")
     return records
 
 
+def key(record) -> str:
+    """A record's identity on the merge page: a lead and a contact may share an id."""
+    return f"{person_kind(record)}-{record.pk}"
+
+
 def fields_for(records) -> list[str]:
+    """Into a contact, the company is the account's and the owner follows CONTACT-OWNER, so
+    neither is chosen."""
     is_contact = isinstance(records[0], Contact)
-    return [f for f in CHOOSABLE if not (is_contact and f == "company")]
+    return [f for f in CHOOSABLE if not (is_contact and f in ("company", "owner"))]
 
 
 def choices(records, survivor) -> list[FieldChoice]:
@@ -92,10 +107,11 @@ def choices(records, survivor) -> list[FieldChoice]:
     out = []
     for name in fields_for(records):
         field = Lead._meta.get_field(name)
-        values = [(r.pk, history.display_value(r, name), _empty(r, name)) for r in records]
-        chosen = survivor.pk
+        values = [(key(r), r.HIDDEN_NUMBER if r.number_hidden(name)
+                   else history.display_value(r, name), _empty(r, name)) for r in records]
+        chosen = key(survivor)
         if _empty(survivor, name):
-            chosen = next((pk for pk, _v, empty in values if not empty), survivor.pk)
+            chosen = next((k for k, _v, empty in values if not empty), key(survivor))
         out.append(FieldChoice(name=name, label=str(field.verbose_name).capitalize(),
                                values=values, chosen=chosen,
                                differs=len({v for _pk, v, _e in values}) > 1))
@@ -108,19 +124,18 @@ def _empty(record, name) -> bool:
 
 
 @transaction.atomic
-def merge_people(*, records, survivor_pk: int, picks: dict[str, int], by, ctx=None):
-    """Merge `records` (from `load_records`) into the one with `survivor_pk`. `picks` maps a
-    field to the pk of the record whose value survives (missing fields: the survivor's, or
-    the first non-empty). Refuses, changing nothing, when `by` may not edit every record."""
+def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=None):
+    """Merge `records` (from `load_records`) into the lead with `survivor_pk` (a contact is
+    always the survivor). `picks` maps a field to the key (`key()`) of the record whose value
+    survives (missing fields: the survivor's, or the first non-empty). Refuses, changing
+    nothing, when `by` may not edit every record."""
     for r in records:
         if not access.can(by, "person.edit", r):
             _refuse(f"you may not edit {r.name} (owned by "
                     f"{r.owner.label if r.owner_id else 'nobody'}); ask its owner, their manager, "
                     "Marketing Ops or Sales Support.")
-    by_pk = {r.pk: r for r in records}
-    if isinstance(records[0], Contact):
-        survivor_pk = records[0].pk
-    if survivor_pk not in by_pk:
+    into_contact = isinstance(records[0], Contact)
+    if not into_contact and survivor_pk not in {r.pk for r in records}:
         _refuse("choose the surviving record among the records merged.")
     # Lock in a fixed order, then read again under the lock (Q-CONC).
     model_rows = {}
@@ -133,22 +148,24 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, int], by, ctx=No
     for r in fresh:
         if r.merged_into_id or (isinstance(r, Lead) and r.converted_at):
             _refuse(f"{r.name} changed meanwhile (merged or converted); reload the page.")
-    survivor = next(r for r in fresh if r.pk == survivor_pk)
+        if not access.can(by, "person.edit", r):
+            _refuse(f"{r.name} changed hands meanwhile; you may not edit it now.")
+    survivor = fresh[0] if into_contact else next(r for r in fresh if r.pk == survivor_pk)
+    by_key = {key(r): r for r in fresh}
     others = [r for r in fresh if r is not survivor]
     table = {c.name: c for c in choices(fresh, survivor)}
     fields = history.tracked_fields(type(survivor))
     before, before_display = (history.snapshot(survivor, fields),
                               history.display_snapshot(survivor, fields))
-    label = {r.pk: f"{person_kind(r)} #{r.pk}" for r in fresh}
+    label = {key(r): f"{person_kind(r)} #{r.pk}" for r in fresh}
     came_from = []
     for name, choice in table.items():
-        source_pk = picks.get(name, choice.chosen)
-        if source_pk not in by_pk:
+        source = by_key.get(picks.get(name, choice.chosen))
+        if source is None:
             _refuse(f"the value for {choice.label} must come from one of the merged records.")
-        source = next(r for r in fresh if r.pk == source_pk)
         if source is not survivor:
             setattr(survivor, name, getattr(source, name))
-            came_from.append(f"{choice.label} from {label[source.pk]}")
+            came_from.append(f"{choice.label} from {label[key(source)]}")
     oldest = min(fresh, key=lambda r: (r.created_at, r.pk))
     survivor.initial_source_id = oldest.initial_source_id
     for name in ANY_TRUE:
@@ -181,8 +198,8 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, int], by, ctx=No
     survivor.person_score = survivor.behaviour_score + survivor.demographic_score
     mql_before = survivor.mql_count
     apply_automatic_status(survivor, ctx)
-    reason = (f"{RULE}: merged {', '.join(f'{label[o.pk]} ({o.name})' for o in others)} into "
-              f"this record; initial source and created date from {label[oldest.pk]}"
+    reason = (f"{RULE}: merged {', '.join(f'{label[key(o)]} ({o.name})' for o in others)} "
+              f"into this record; initial source and created date from {label[key(oldest)]}"
               + (f"; {'; '.join(came_from)}" if came_from else ""))
     changed = set(fields) | {"email_domain", "behaviour_score", "demographic_score", "person_score",
                              "last_interesting_moment", "last_interesting_moment_at"}
@@ -204,7 +221,7 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, int], by, ctx=No
             other.save(update_fields=["converted_contact", "converted_account", "converted_at",
                                       "updated_at"])
         history.record_changes(other, o_before, o_display, by=by,
-                               reason=f"{RULE}: merged into {label[survivor.pk]}")
+                               reason=f"{RULE}: merged into {label[key(survivor)]}")
         Tombstone.objects.create(
             content_type=ContentType.objects.get_for_model(type(other)), object_id=other.pk,
             reason=Tombstone.Reason.MERGED, redirect_content_type=survivor_ct,

@@ -17,9 +17,10 @@ def contact_create(*, by, data: dict, confirmed: bool = False) -> Contact:
     access.require(by, "record.comment")
     account = data["account"]
     source = data["initial_source"]
-    if source is None or source.name == UNKNOWN_SOURCE:
-        raise ValidationError({"initial_source": "CONTACT-CREATE: Unknown is not an acceptable "
-                                                 "initial source for hand-made records."},
+    if source is None or source.name == UNKNOWN_SOURCE or not source.active:
+        raise ValidationError({"initial_source": "CONTACT-CREATE: choose an active initial "
+                                                 "source; Unknown is not acceptable for "
+                                                 "hand-made records."},
                               code="CONTACT-CREATE")
     email = (data.get("email") or "").strip()
     if not confirmed:

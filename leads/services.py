@@ -248,6 +248,8 @@ def person_change_status(*, person, to: str, by, via: str = Via.HAND, reason: st
     return person
 
 
+SPAM_CAMPAIGN = "SPAM DELETION"
+
 # Rows that hang off a person and move with it on conversion or merge (LEAD-CONVERT-1,
 # LEAD-MERGE-1): model label → its lead and contact link fields.
 PERSON_ROWS = (
@@ -273,6 +275,9 @@ def move_person_rows(*, source, target) -> dict[str, int]:
         model = apps.get_model(label)
         qs = model.objects.filter(**{src: source})
         if label == "leads.CampaignMember":
+            # LEAD-SPAM-1: a deletion mark belongs to the record marked, never to the one
+            # that receives its rows (the nightly purge would delete the survivor).
+            qs.filter(campaign__name=SPAM_CAMPAIGN).delete()
             _merge_campaign_memberships(model, qs, target, dst)
         if label == "activity.Enrollment" and model.objects.filter(
                 **{dst: target}, state=EnrollmentState.ACTIVE).exists():

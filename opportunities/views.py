@@ -62,7 +62,6 @@ def opportunity_stage(request, pk: int):
 
     from gtm_portal.core import access
 
-    from .enums import Stage
     from .forms import StageForm
     from .services import opportunity_change_stage
 

@@ -42,8 +42,9 @@ def test_sdr_converts_a_lead_into_a_new_account_and_lands_on_the_opportunity(
 
     page.get_by_label("A new account", exact=True).check()
     page.get_by_label("Account name").fill("Roadrunner Labs Europe")
-    page.get_by_label("Owner (the AE)").select_option(label=ae.label)
-    page.get_by_label("New opportunity for the account owner (AE)").check()
+    # A rep leaves the new account with Sales Admin (an AE claims it) and keeps the warm
+    # conversation as their own 00-Pre Opportunity (LEAD-CONVERT-1, OPP-V1).
+    page.get_by_label("Warm conversation, not ready for sales").check()
     page.get_by_label("Close date").fill(
         (timezone.localdate() + datetime.timedelta(days=45)).isoformat())
     page.get_by_label("Right person/profile confirmed").check()
@@ -60,6 +61,7 @@ def test_sdr_converts_a_lead_into_a_new_account_and_lands_on_the_opportunity(
     opp = Opportunity.objects.get(account__name="Roadrunner Labs Europe")
     assert page.url == f"{live_server.url}/opportunities/{opp.pk}/"
     assert page.get_by_role("heading", name=opp.name).is_visible()
-    assert opp.owner == ae and opp.sdr_bdr == me and opp.stage == "0-Pending Acceptance"
+    assert opp.owner == me and opp.sdr_bdr is None and opp.stage == "00-Pre Opportunity"
+    assert opp.account.owner.display_name == "Sales Admin"
     assert Lead.objects.get(pk=lead.pk).status == "Qualified"
     screenshot("lead-converted-opportunity")

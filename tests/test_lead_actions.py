@@ -138,7 +138,7 @@ def test_lead_merge_1_three_leads_lose_nothing(users):
     before = {name: f(old) | f(mid) | f(new) for name, f in RELATED.items()}
     records = load_records([new.pk, old.pk, mid.pk])
     survivor = merge_people(records=records, survivor_pk=new.pk, by=sdr,
-                            picks={"phone": mid.pk})
+                            picks={"phone": f"lead-{mid.pk}"})
     after = {name: f(survivor) for name, f in RELATED.items()}
     # Every row of every record is now on the survivor (score events may gain a demographic
     # correction: a rule earned on two records counts once).
@@ -174,7 +174,7 @@ def test_lead_merge_1_merged_lead_page_redirects_to_the_survivor(client, users):
     a, b = LeadFactory(owner=sdr), LeadFactory(owner=sdr)
     client.force_login(sdr)
     resp = client.post("/leads/merge/", {"ids": [a.pk, b.pk], "survivor": a.pk,
-                                         "pick_first_name": b.pk})
+                                         "pick_first_name": f"lead-{b.pk}"})
     assert resp.status_code == 302 and resp["Location"] == f"/leads/{a.pk}/"
     assert client.get(f"/leads/{b.pk}/")["Location"] == f"/leads/{a.pk}/"
     a.refresh_from_db()
@@ -188,7 +188,7 @@ def test_lead_merge_1_chooser_page_and_htmx_survivor_switch(client, users):
     client.force_login(sdr)
     html = client.get("/leads/merge/", {"ids": [a.pk, b.pk]}).content.decode()
     # The survivor's empty title gives way to the other record's value.
-    assert f'name="pick_title" value="{b.pk}" checked' in html
+    assert f'name="pick_title" value="lead-{b.pk}" checked' in html
     part = client.get("/leads/merge/", {"ids": [a.pk, b.pk], "survivor": b.pk},
                       HTTP_HX_REQUEST="true")
     assert "<html" not in part.content.decode()
@@ -201,7 +201,7 @@ def test_lead_merge_1_refused_without_rights_on_every_record_changes_nothing(use
     before = counts()
     with pytest.raises(ValidationError) as err:
         merge_people(records=load_records([mine.pk, theirs.pk]), survivor_pk=mine.pk,
-                     picks={"title": theirs.pk}, by=users["sdr.amer1"])
+                     picks={"title": f"lead-{theirs.pk}"}, by=users["sdr.amer1"])
     assert "LEAD-MERGE-1" in str(err.value)
     assert counts() == before
     theirs.refresh_from_db()
@@ -319,17 +319,37 @@ def test_lead_convert_1_new_account_when_one_matches_needs_confirmation(users, a
     before = counts()
     with pytest.raises(ValidationError) as err:
         convert_lead(lead=lead, by=sdr, plan=_plan(new_account_name="Acme Rockets 2",
-                                                   new_account_owner=users["ae.amer1"]))
+                                                   mode=OppMode.WARM))
     assert "LEAD-CONVERT-1" in str(err.value) and "Acme Rockets" in str(err.value)
     assert counts() == before
     lead.refresh_from_db()
     assert lead.status == S.QUALIFYING and lead.converted_at is None
     result = convert_lead(lead=lead, by=sdr, plan=_plan(
-        new_account_name="Acme Rockets 2", new_account_owner=users["ae.amer1"],
-        confirm_new_account=True))
+        new_account_name="Acme Rockets 2", mode=OppMode.WARM, confirm_new_account=True))
     assert result.created_account and result.account.pk != acme.pk
     assert result.account.ultimate_parent_id == result.account.pk
     assert result.account.normalized_name == "acme rockets 2"
+
+
+def test_lead_convert_1_only_sales_support_or_admin_pick_another_account_owner(users, acme):
+    """ROLE-3: a rep does not make an AE the owner of a new account; Sales Support may."""
+    from gtm_portal.users import roles
+    from gtm_portal.users.models import User
+
+    lead = _qualified_lead(users["sdr.amer1"])
+    before = counts()
+    plan = _plan(new_account_name="Roadrunner Labs", new_account_owner=users["ae.amer1"],
+                 mode=OppMode.NONE, confirm_new_account=True)
+    with pytest.raises(ValidationError, match="ROLE-3"):
+        convert_lead(lead=lead, by=users["sdr.amer1"], plan=plan)
+    assert counts() == before
+    result = convert_lead(lead=lead, by=users["salessupport"], plan=plan)
+    assert result.account.owner == users["ae.amer1"]
+    other = _qualified_lead(users["sdr.amer1"], first_name="Road")
+    Lead.objects.filter(pk=other.pk).update(email="road@runner.example", company="Runner Co")
+    made = convert_lead(lead=Lead.objects.get(pk=other.pk), by=users["sdr.amer1"],
+                        plan=_plan(new_account_name="Runner Co", mode=OppMode.NONE))
+    assert made.account.owner == User.objects.queue(roles.Q_SALES_ADMIN)
 
 
 def test_lead_convert_1_warm_conversation_is_owned_by_the_rep_without_sdr_bdr(users, acme):
