@@ -388,16 +388,12 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
     """ROUTE-1: decide, assign, stamp the SLA, store and explain; notify after commit — for
     any number of leads (or contacts) of one kind in a fixed number of queries. Returns the
     stored decisions in the order given."""
-    from gtm_portal.chatter.models import Notification
-    from gtm_portal.chatter.services import comment_post, notify_many
-
     people = list(people)
     if not people:
         return []
     ctx = ctx or RoutingContext()
     now = now or timezone.now()
     model = type(people[0])
-    kind = "contact" if model is Contact else "lead"
     ids = [p.pk for p in people]
     # Lock first (in a fixed order), then read with joins: a joined row read in the locking
     # query would be the version seen before waiting for the lock.
@@ -407,7 +403,39 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
                                            "initial_source", "updated_by",
                                            *(("account",) if model is Contact else ()))
               .in_bulk(ids))
-    persons = [loaded[pk] for pk in ids]
+    rows = {}
+    for group in _passes([loaded[pk] for pk in ids], ctx):
+        for row in _route_pass(group, model, trigger=trigger, form_kind=form_kind, by=by,
+                               ctx=ctx, now=now):
+            rows[row.person_obj.pk] = row
+    return [rows[pk] for pk in ids]
+
+
+def _passes(persons, ctx: RoutingContext) -> list[list]:
+    """People who share an account (or company e-mail domain) are routed one after the
+    other, each pass written before the next is decided, so the second sees the first's new
+    owner (ROUTE-2 step 10) exactly as routing them one at a time would."""
+    seen: dict = {}
+    passes: list[list] = []
+    for p in persons:
+        account_id = _account_id(p)
+        key = (("account", account_id) if account_id else
+               ("domain", p.email_domain) if p.email_domain
+               and p.email_domain not in ctx.rules.free_domains else None)
+        n = seen.get(key, 0) if key is not None else 0
+        if key is not None:
+            seen[key] = n + 1
+        while len(passes) <= n:
+            passes.append([])
+        passes[n].append(p)
+    return passes
+
+
+def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now) -> list[RoutingDecision]:
+    from gtm_portal.chatter.models import Notification
+    from gtm_portal.chatter.services import comment_post, notify_many
+
+    kind = "contact" if model is Contact else "lead"
     accounts = _accounts({_account_id(p) for p in persons if _account_id(p)})
     a_facts = account_facts_many(accounts.values(), now)
     facts = [person_facts(p, form_kind, ctx) for p in persons]
@@ -424,6 +452,9 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
                                         related, ctx.rules))
 
     handout = PoolHandout(timezone.localdate(now), known_pools=ctx.pools)
+    # Pools are locked in name order (two batches never wait on each other crosswise).
+    for name in sorted({d.pool for d in decisions if d.pool}):
+        handout._load(name)
     wanted = {d.owner.id for d in decisions if d.owner is not None and not d.owner.queue
               and d.owner.id}
     by_name = {d.owner.username for d in decisions if d.owner is not None
