@@ -11,7 +11,7 @@ from django.utils import timezone
 from gtm_portal.activity.enums import ActivityKind, Direction, EnrollmentState
 from gtm_portal.activity.models import Activity, Enrollment
 from gtm_portal.core import access, history
-from gtm_portal.core.models import JobRun, Tombstone
+from gtm_portal.core.models import FieldChange, JobRun, Tombstone
 
 from .enums import CampaignType
 from .models import Campaign, CampaignMember, CampaignMemberStatus, Lead
@@ -180,25 +180,29 @@ def lead_mark_spam(*, lead: Lead, by, confirmed: bool):
 
 
 def purge_spam(*, now=None) -> int:
-    """AUTO-5: delete the leads in SPAM DELETION for good, keeping only a tombstone (id, date,
-    who marked it — no personal data)."""
+    """AUTO-5: delete the leads in SPAM DELETION, and test leads, for good, keeping only a
+    tombstone (id, date, who marked it — no personal data)."""
     now = now or timezone.now()
     run = JobRun.objects.create(name="purge_spam", started_at=now)
     ct = ContentType.objects.get_for_model(Lead)
-    members = (CampaignMember.objects.filter(campaign__name=SPAM_CAMPAIGN, lead__isnull=False)
-               .values_list("lead_id", flat=True))
-    ids = list(members)
+    spam = list(CampaignMember.objects.filter(campaign__name=SPAM_CAMPAIGN, lead__isnull=False)
+                .values_list("lead_id", flat=True))
+    # LEAD-TEST: test leads (title exactly "Test") go in the same nightly purge.
+    tests = list(Lead.objects.filter(title="Test").exclude(pk__in=spam)
+                 .values_list("pk", flat=True))
     purged = 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        with transaction.atomic():
-            marked_by = _marked_by(chunk, ct)
-            Tombstone.objects.bulk_create(
-                [Tombstone(content_type=ct, object_id=pk, reason=Tombstone.Reason.SPAM,
-                           processed_by_id=marked_by.get(pk), processed_at=now)
-                 for pk in chunk], ignore_conflicts=True)
-            _erase_rows_about(chunk, ct)
-            purged += Lead.objects.filter(pk__in=chunk).delete()[1].get("leads.Lead", 0)
+    for reason, ids in ((Tombstone.Reason.SPAM, spam), (Tombstone.Reason.TEST, tests)):
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            with transaction.atomic():
+                marked_by = _marked_by(chunk, ct)
+                Tombstone.objects.bulk_create(
+                    [Tombstone(content_type=ct, object_id=pk, reason=reason,
+                               processed_by_id=marked_by.get(pk), processed_at=now)
+                     for pk in chunk], ignore_conflicts=True)
+                _erase_rows_about(chunk, ct)
+                purged += Lead.objects.filter(pk__in=chunk).delete()[1].get("leads.Lead", 0)
+    ids = spam + tests
     run.state, run.finished_at, run.total, run.done = JobRun.State.DONE, timezone.now(), len(ids), purged
     run.save(update_fields=["state", "finished_at", "total", "done"])
     return purged
@@ -218,6 +222,10 @@ def _erase_rows_about(lead_ids, ct) -> None:
     from gtm_portal.chatter.models import Comment, Follow, Notification
     from gtm_portal.core.models import FieldChange
 
+    from .models import IntakeSubmission
+
+    # The intake log keeps the submission (90 days) but not the personal data it carried.
+    IntakeSubmission.objects.filter(lead_id__in=lead_ids).update(payload={}, email="")
     Notification.objects.filter(content_type=ct, object_id__in=lead_ids).delete()
     Comment.objects.filter(content_type=ct, object_id__in=lead_ids).delete()
     Follow.objects.filter(content_type=ct, object_id__in=lead_ids).delete()
@@ -225,11 +233,27 @@ def _erase_rows_about(lead_ids, ct) -> None:
 
 
 def end_opt_outs(*, today=None) -> int:
-    """AUTO-4: a 30-day opt-out ends by itself."""
-    today = today or timezone.localdate()
+    """AUTO-4: a 30-day opt-out ends by itself — set-based, with a history row per person
+    (Q-AUDIT) and the version bumped; running it twice changes nothing more."""
+    from django.db.models import F
+
     from accounts.models import Contact
 
+    today = today or timezone.localdate()
+    now = timezone.now()
     ended = 0
     for model in (Lead, Contact):
-        ended += model.objects.filter(opt_out_until__lt=today).update(opt_out_until=None)
+        with transaction.atomic():
+            rows = list(model.objects.select_for_update().filter(opt_out_until__lt=today)
+                        .values_list("pk", "opt_out_until"))
+            if not rows:
+                continue
+            ct = ContentType.objects.get_for_model(model)
+            FieldChange.objects.bulk_create([
+                FieldChange(content_type=ct, object_id=pk, field="opt_out_until",
+                            old_value=until.isoformat(), new_value="", changed_at=now,
+                            reason="AUTO-4 / LEAD-OPTOUT-1: the 30-day opt-out ended")
+                for pk, until in rows], batch_size=2000)
+            ended += model.objects.filter(pk__in=[pk for pk, _u in rows]).update(
+                opt_out_until=None, version=F("version") + 1, updated_at=now)
     return ended

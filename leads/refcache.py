@@ -2,7 +2,8 @@
 thresholds, word lists, queues, countries, initial sources, pools, holidays), kept in the
 process for up to 30 seconds and dropped at once when somebody changes it: a generation token
 in the shared cache is replaced by the save/delete signals of those tables (SPEC Q-PERF intake
-≥ 200/s; an edit shows on the next submission, in every process sharing the cache)."""
+≥ 200/s). With a shared cache (`CACHE_URL`, Redis) an edit shows on the next submission in
+every process; with the per-process default cache other processes see it within 30 s."""
 import datetime
 import threading
 import time
@@ -27,7 +28,12 @@ def generation() -> str:
 
 
 def bump(*_args, **_kwargs) -> None:
+    """Drop every process's snapshot now and again once the change is committed: a process
+    that rebuilt its snapshot in between (still reading the old rows) rebuilds once more."""
+    from django.db import transaction
+
     cache.set(KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(KEY, uuid.uuid4().hex, None))
 
 
 class Snapshot:

@@ -211,3 +211,43 @@ def test_lead_spam_1_blocked_domains_page_is_marketing_ops_only(client, users):
                                         value="spam-farm.example").count() == 1
     client.post("/leads/blocked-domains/", {"delete": entry.pk})
     assert not WordListEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_auto_5_purges_test_leads_too_and_blanks_their_intake_log(sdr):
+    from leads.models import IntakeSubmission
+
+    test_lead = LeadFactory(owner=sdr, title="Test", email="qa@firm.example")
+    IntakeSubmission.objects.create(submission_id="s-qa", form="contact_us",
+                                    email="qa@firm.example", payload={"email": "qa@firm.example"},
+                                    outcome="created", status_code=201, lead=test_lead,
+                                    received_at=timezone.now())
+    real = LeadFactory(owner=sdr, title="CTO")
+    assert compliance.purge_spam() == 1
+    assert not Lead.objects.filter(pk=test_lead.pk).exists() and Lead.objects.filter(
+        pk=real.pk).exists()
+    assert Tombstone.objects.get(object_id=test_lead.pk).reason == "test"
+    log = IntakeSubmission.objects.get(submission_id="s-qa")
+    assert log.payload == {} and log.email == "" and log.lead_id is None
+    assert compliance.purge_spam() == 0     # idempotent
+
+
+def test_auto_5_runs_at_five_past_midnight_los_angeles():
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["purge-spam"]["schedule"]
+    assert schedule.hour == {0} and schedule.minute == {5}
+    # The clock the schedule reads is Los Angeles local time, so 00:05 follows DST.
+    assert schedule.nowfun().tzinfo == ZoneInfo("America/Los_Angeles")
+
+
+def test_auto_4_ending_an_opt_out_leaves_history(sdr):
+    lead = LeadFactory(owner=sdr, opt_out_until=timezone.localdate() - datetime.timedelta(1))
+    version = lead.version
+    assert compliance.end_opt_outs() == 1
+    lead.refresh_from_db()
+    assert lead.opt_out_until is None and lead.version == version + 1
+    change = FieldChange.objects.get(object_id=lead.pk, field="opt_out_until")
+    assert "AUTO-4" in change.reason
+    assert compliance.end_opt_outs() == 0

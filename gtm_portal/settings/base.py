@@ -2,6 +2,8 @@
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from celery.schedules import crontab
+
 from .env import (
     ConfigError,
     env_bool,
@@ -166,9 +168,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+def _los_angeles_now():
+    import datetime
+
+    return datetime.datetime.now(ZoneInfo("America/Los_Angeles"))
+
+
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-intake-log": {"task": "leads.tasks.purge_intake_log", "schedule": 24 * 3600},
-    "purge-spam": {"task": "leads.tasks.purge_spam", "schedule": 24 * 3600},
+    # AUTO-5: daily at 00:05 America/Los_Angeles, DST-correct.
+    "purge-spam": {"task": "leads.tasks.purge_spam",
+                   "schedule": crontab(minute=5, hour=0, nowfun=_los_angeles_now)},
     "end-opt-outs": {"task": "leads.tasks.end_opt_outs", "schedule": 24 * 3600},
     "bdr-prospecting-status": {"task": "accounts.tasks.bps_daily", "schedule": 24 * 3600},
 }
