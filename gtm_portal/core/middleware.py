@@ -19,4 +19,9 @@ class UserTimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone belongs to this request only (a reused thread — or a test — must not
+            # inherit the last user's zone).
+            timezone.deactivate()
