@@ -150,32 +150,13 @@ def account_merge_view(request, pk: int):
 
 def account_view_mass(request, code: str):
     """VIEW-5 on the account views: per-row results come back as a message."""
-    from django.http import Http404, HttpResponseNotAllowed
+    from gtm_portal.core.mass import mass_action_view
 
     from . import mass
     from .views_catalog import ACCOUNT_VIEWS
 
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    view = ACCOUNT_VIEWS.get(code.upper())
-    if view is None:
-        raise Http404("No such view.")
-    back = request.POST.get("next") or f"/accounts/views/{view.code}/"
-    if not back.startswith("/accounts/views/"):
-        back = f"/accounts/views/{view.code}/"
-    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
-    if not ids:
-        messages.error(request, "VIEW-5: select at least one row.")
-        return HttpResponseRedirect(back)
-    try:
-        outcome = mass.run(action=request.POST.get("action", ""), ids=ids, by=request.user,
-                           params=request.POST)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return HttpResponseRedirect(back)
-    level = messages.success if not outcome.refused else messages.warning
-    level(request, f"{mass.ACTIONS[request.POST['action']]}: {outcome.summary.rstrip('.')}.")
-    return HttpResponseRedirect(back)
+    return mass_action_view(request, views=ACCOUNT_VIEWS, code=code, base="/accounts/views/",
+                            actions=mass)
 
 
 def contact_list(request):

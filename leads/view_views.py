@@ -103,36 +103,12 @@ def lead_view(request, code: str):
 
 def lead_view_mass(request, code: str):
     """VIEW-5: POST the selected rows and an action; per-row results come back as a message."""
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-    from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+    from gtm_portal.core.mass import mass_action_view
 
     from . import mass
 
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    view = LEAD_VIEWS.get(code.upper())
-    if view is None:
-        raise Http404("No such view.")
-    try:
-        ids = [int(x) for x in request.POST.getlist("ids")]
-    except ValueError:
-        ids = []
-    back = request.POST.get("next") or f"/leads/views/{view.code}/"
-    if not back.startswith("/leads/views/"):
-        back = f"/leads/views/{view.code}/"
-    if not ids:
-        messages.error(request, "VIEW-5: select at least one row.")
-        return HttpResponseRedirect(back)
-    try:
-        outcome = mass.run(action=request.POST.get("action", ""), ids=ids, by=request.user,
-                           params=request.POST)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return HttpResponseRedirect(back)
-    level = messages.success if not outcome.refused else messages.warning
-    level(request, f"{mass.ACTIONS[request.POST['action']]}: {outcome.summary}.")
-    return HttpResponseRedirect(back)
+    return mass_action_view(request, views=LEAD_VIEWS, code=code, base="/leads/views/",
+                            actions=mass)
 
 
 def my_view_counts(request):

@@ -44,3 +44,34 @@ def each_row(rows: Iterable, apply: Callable, refusals: tuple = ()) -> Outcome:
         else:
             outcome.done.append(row)
     return outcome
+
+
+def mass_action_view(request, *, views: dict, code: str, base: str, actions):
+    """VIEW-5 over HTTP for any view catalogue: POST the selected rows and an action to
+    `actions.run`; the per-row outcome comes back as a message on the view (`base` + code)."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    view = views.get(code.upper())
+    if view is None:
+        raise Http404("No such view.")
+    back = request.POST.get("next") or f"{base}{view.code}/"
+    if not back.startswith(base):
+        back = f"{base}{view.code}/"
+    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+    if not ids:
+        messages.error(request, "VIEW-5: select at least one row.")
+        return HttpResponseRedirect(back)
+    try:
+        outcome = actions.run(action=request.POST.get("action", ""), ids=ids, by=request.user,
+                              params=request.POST)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(back)
+    level = messages.success if not outcome.refused else messages.warning
+    level(request, f"{actions.ACTIONS[request.POST['action']]}: "
+                   f"{outcome.summary.rstrip('.')}.")
+    return HttpResponseRedirect(back)
