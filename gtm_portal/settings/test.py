@@ -13,3 +13,12 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 WHITENOISE_AUTOREFRESH = True
+
+# SQLite: a file-backed test database, so the live server of the browser tests opens its own
+# connections instead of sharing the test thread's in-memory one (concurrent HTMX requests on
+# one shared sqlite connection could hang a run).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    import tempfile
+
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.path.join(
+        tempfile.gettempdir(), f"gtm_portal_test_{os.getpid()}.sqlite3")
