@@ -64,14 +64,18 @@ def email_domain(email: str) -> str:
     return email.rsplit("@", 1)[-1].lower() if "@" in (email or "") else ""
 
 
-def demographic_matches(rule: Rule, facts: Facts) -> bool:
-    words = title_words(facts.title)
+def traits(facts: Facts) -> tuple[frozenset, bool, bool]:
+    """What the demographic tests read: title words, valid e-mail, free-domain e-mail."""
+    valid = is_valid_email(facts.email)
+    return (frozenset(title_words(facts.title)), valid,
+            valid and email_domain(facts.email) in facts.free_domains)
+
+
+def traits_match(rule: Rule, words: frozenset, valid: bool, free: bool) -> bool:
     if rule.test == DemographicTest.TITLE_HAS_WORD:
         return bool(words & rule.words)
     if rule.test == DemographicTest.TITLE_TECHNICAL_OR_BLANK:
         return not words or bool(words & rule.words)
-    valid = is_valid_email(facts.email)
-    free = email_domain(facts.email) in facts.free_domains
     if rule.test == DemographicTest.COMPANY_EMAIL:
         return valid and not free
     if rule.test == DemographicTest.FREE_EMAIL:
@@ -79,9 +83,14 @@ def demographic_matches(rule: Rule, facts: Facts) -> bool:
     return False
 
 
+def demographic_matches(rule: Rule, facts: Facts) -> bool:
+    return traits_match(rule, *traits(facts))
+
+
 def demographic_rules_matching(rules: Iterable[Rule], facts: Facts) -> list[Rule]:
     """Each demographic rule counts once per person (never stacked)."""
-    return [r for r in rules if r.kind == ScoringKind.DEMOGRAPHIC and demographic_matches(r, facts)]
+    found = traits(facts)
+    return [r for r in rules if r.kind == ScoringKind.DEMOGRAPHIC and traits_match(r, *found)]
 
 
 def demographic_score(rules: Iterable[Rule], facts: Facts) -> int:
@@ -90,6 +99,51 @@ def demographic_score(rules: Iterable[Rule], facts: Facts) -> int:
 
 def behaviour_rules_for(rules: Iterable[Rule], trigger: str) -> list[Rule]:
     return [r for r in rules if r.kind == ScoringKind.BEHAVIOUR and trigger in r.triggers]
+
+
+class BehaviourTable:
+    """The behaviour rules as plain numbers, for scoring many people at once: points per
+    trigger (every rule a trigger fires, summed) and the careers-repeat penalty."""
+
+    def __init__(self, rules: Iterable[Rule]):
+        self.points: dict[str, int] = {}
+        penalty_rules = []
+        for rule in rules:
+            if rule.kind != ScoringKind.BEHAVIOUR:
+                continue
+            for trigger in rule.triggers:
+                if trigger == CAREERS_REPEAT:
+                    penalty_rules.append(rule)
+                else:
+                    self.points[trigger] = self.points.get(trigger, 0) + rule.points
+        self.has_penalty = bool(penalty_rules)
+        self.penalty = sum(r.points for r in penalty_rules)
+
+    def penalised(self, visits) -> list[int]:
+        """Which of `visits` (times, in order) the repeated-careers-visit rule fires on: the
+        same replay as scoring the visits one by one."""
+        if not self.has_penalty:
+            return []
+        seen, penalties, fired = [], [], []
+        for i, at in enumerate(visits):
+            if careers_penalty_due([(at - v).total_seconds() / 86400 for v in seen],
+                                   [(at - p).total_seconds() / 86400 for p in penalties]):
+                penalties.append(at)
+                fired.append(i)
+            seen.append(at)
+        return fired
+
+    def careers_penalties(self, visits) -> int:
+        return len(self.penalised(visits))
+
+    def score(self, activities) -> int:
+        """Behaviour score of (form kind, time) pairs in time order."""
+        points = self.points
+        total = sum(points.get(kind, 0) for kind, _at in activities)
+        visits = [at for kind, at in activities if kind == FormKind.PAGE_VISIT_CAREERS]
+        if len(visits) > 1:
+            total += self.penalty * self.careers_penalties(visits)
+        return total
 
 
 def careers_penalty_due(previous_visit_days_ago: Iterable[float],

@@ -37,8 +37,10 @@ from gtm_portal.refdata.enums import ReasonKind, WordList
 from gtm_portal.refdata.models import Country, InitialSource, Reason, WordListEntry
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
-from leads.enums import FormKind
-from leads.models import Lead
+from leads import scoring
+from leads.enums import FormKind, ScoringKind
+from leads.models import Lead, ScoreEvent
+from leads.refs import Context as ScoringContext
 from opportunities.enums import OPEN_STAGES, OpportunityType, OrderType, Stage
 from opportunities.models import Opportunity, StageChange
 
@@ -69,6 +71,7 @@ LAST_NAMES = (
 ).split()
 
 # (title, weight): personas the scoring rules react to (REF-4) next to technical and blank ones.
+# Scores come from the points table in the database, as live scoring gives them.
 TITLES = (
     ("VP Engineering", 4), ("VP of Infrastructure", 2), ("CTO", 2), ("Director of IT", 4),
     ("Director of Engineering", 4), ("Head of DevOps", 3), ("Head of Security", 2),
@@ -78,8 +81,6 @@ TITLES = (
     ("Platform Architect", 2), ("Release Manager", 2), ("QA Analyst", 2), ("Student", 2),
     ("Consultant", 2), ("Product Manager", 3), ("", 12),
 )
-PERSONA_WORDS = ("vp", "manager", "director", "senior", "head")
-TECHNICAL_WORDS = ("developer", "developers", "engineer", "engineers")
 
 COMPANY_FIRST = (
     "Acme Apex Blue Bright Cedar Cobalt Crimson Delta Eagle Ember Falcon Frontier Granite Harbor "
@@ -154,6 +155,14 @@ FORMS = (FormKind.CONTACT_US, FormKind.TRIAL_SAAS, FormKind.TRIAL_SELF_MANAGED,
          FormKind.WEB_CHAT, FormKind.PROFESSIONAL_SERVICES)
 WEB_PAGES = (FormKind.PAGE_VISIT_PRICING, FormKind.PAGE_VISIT_FEATURES,
              FormKind.PAGE_VISIT_INSTALLATION, FormKind.PAGE_VISIT_ENTERPRISE_TRIAL)
+HIGH_INTENT = (FormKind.CONTACT_US, FormKind.TRIAL_SAAS, FormKind.TRIAL_SELF_MANAGED,
+               FormKind.PROFESSIONAL_SERVICES)
+MARKETING_KIND = {**dict.fromkeys(FORMS, ActivityKind.FORM_FILL),
+                  **dict.fromkeys(WEB_PAGES + (FormKind.PAGE_VISIT_CAREERS,),
+                                  ActivityKind.WEB_VISIT),
+                  FormKind.WEBCAST_ATTENDED_LOW: ActivityKind.WEBCAST,
+                  FormKind.EVENT_BOOTH: ActivityKind.EVENT_VISIT}
+CAREERS_SHARE = 0.04  # people who visit the careers page two or three times within days
 FORM_LABELS = dict(FormKind.choices)
 SALES_SUBJECTS = {
     ActivityKind.EMAIL: "E-mail: {topic}", ActivityKind.CALL: "Call: {topic}",
@@ -320,6 +329,21 @@ def _reserve_ids(model, n: int) -> int:
         return first
 
 
+def _assign_ids(model, rows) -> None:
+    """Give rows their ids before writing (other rows point at them): on PostgreSQL drawn
+    from the table's sequence, elsewhere reserved after the current maximum."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                           "FROM generate_series(1, %s)", [model._meta.db_table, len(rows)])
+            ids = [pk for (pk,) in cursor.fetchall()]
+    else:
+        first = _reserve_ids(model, len(rows))
+        ids = range(first, first + len(rows))
+    for row, pk in zip(rows, ids, strict=True):
+        row["id"] = pk
+
+
 # --------------------------------------------------------------------------------------------
 # What the generated records are drawn from.
 
@@ -380,6 +404,35 @@ class _Context:
         self.sales_kinds = _weights(SALES_KIND_WEIGHTS)
         self.account_ranges: list[list[int]] = []
         self.n_accounts = 0
+        # LEAD-SCORE-1: the points table, thresholds and free domains scoring uses.
+        scoring_ctx = ScoringContext()
+        self.mql_threshold = scoring_ctx.mql_threshold
+        self.inquiry_threshold = scoring_ctx.inquiry_threshold
+        self.scoring_free_domains = scoring_ctx.free_domains
+        self.behaviour = scoring.BehaviourTable(scoring_ctx.rules)
+        self.rules_for = {trigger: tuple((r.id, r.name[:200], r.points) for r in
+                                         scoring.behaviour_rules_for(scoring_ctx.rules, trigger))
+                          for trigger in (*MARKETING_KIND, scoring.CAREERS_REPEAT)}
+        self.demographic_rules = [r for r in scoring_ctx.rules
+                                  if r.kind == ScoringKind.DEMOGRAPHIC]
+        points = self.behaviour.points
+        # What a touch that would not fit the status becomes instead: the cheapest that fits.
+        self.fallbacks = sorted((f for f in MARKETING_KIND if points.get(f, 0) > 0),
+                                key=lambda f: (points[f], f))
+        self._demographic: dict[tuple, tuple] = {}
+
+    def demographic(self, title: str, email: str) -> tuple[int, tuple]:
+        """(demographic score, the matching rules as (id, name, points)) of a person."""
+        valid = scoring.is_valid_email(email)
+        free = valid and scoring.email_domain(email) in self.scoring_free_domains
+        key = (title, valid, free)
+        found = self._demographic.get(key)
+        if found is None:
+            words = frozenset(scoring.title_words(title))
+            rules = tuple((r.id, r.name[:200], r.points) for r in self.demographic_rules
+                          if r.points and scoring.traits_match(r, words, valid, free))
+            found = self._demographic[key] = (sum(p for _i, _n, p in rules), rules)
+        return found
 
     @staticmethod
     def _by_region(users):
@@ -510,34 +563,34 @@ def _person(ctx: _Context, rng, domain: str | None, token: str):
     title = _pick(rng, ctx.titles)
     if domain is None or rng.random() < 0.15:
         domain = ctx.free_domains[rng.randrange(len(ctx.free_domains))]
-        free = True
-    else:
-        free = False
     email = f"{first}.{last}{token}@{domain}".lower()
-    lowered = title.lower()
-    words = lowered.split()
-    demographic = 50 if any(w in words for w in PERSONA_WORDS) else 0
-    demographic += -5 if free else 5
-    if not title or any(w in words for w in TECHNICAL_WORDS):
-        demographic -= 10
-    return first, last, title, email, demographic
+    return first, last, title, email
 
 
-def _behaviour(rng, status, demographic):
+def _marketing_form(rng, kind):
+    return (rng.choice(FORMS) if kind == ActivityKind.FORM_FILL
+            else rng.choice(WEB_PAGES) if kind == ActivityKind.WEB_VISIT
+            else FormKind.WEBCAST_ATTENDED_LOW if kind == ActivityKind.WEBCAST
+            else FormKind.EVENT_BOOTH)
+
+
+def _behaviour_limit(ctx, status, demographic):
+    """LEAD-STATUS 1-3 as constraints on a generated history: the highest behaviour score
+    (since the last reset) a person can have and still be in `status`, and whether it may
+    have filled a form (None: no limit; MQL and later statuses do not move back)."""
+    below_mql = ctx.mql_threshold - 1 - demographic
     if status == PersonStatus.RAW:
-        return rng.randint(0, 10)
-    if status == PersonStatus.INQUIRY:
-        return rng.randint(11, max(11, 99 - demographic))
-    if status in PAST_MQL:
-        return max(0, 100 - demographic) + rng.randint(0, 120)
-    if status == PersonStatus.RECYCLE:
-        return rng.randint(0, 30)
-    return rng.randint(0, 150)
+        return min(ctx.inquiry_threshold, below_mql), False
+    if status in (PersonStatus.INQUIRY, PersonStatus.RECYCLE):
+        return below_mql, True
+    return None, True
 
 
-def _person_activities(ctx, rng, created, status, owner_id, links):
+def _person_activities(ctx, rng, created, status, owner_id, links, demographic):
     """About three activities: the person's own marketing touches first, then the reps' sales
-    activity once somebody works the record (ACT-1: only the latter is sales activity)."""
+    activity once somebody works the record (ACT-1: only the latter is sales activity); a few
+    people visit the careers page repeatedly. The marketing touches are drawn so that the
+    scores they give (through the points table, as live scoring would) fit the status."""
     n = rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5))
     worker = owner_id if owner_id in ctx.people_ids else None
     worked = status in WORKED or (status not in (PersonStatus.RAW, PersonStatus.INQUIRY,
@@ -546,11 +599,23 @@ def _person_activities(ctx, rng, created, status, owner_id, links):
     if worked:
         n_sales = max(1, n - rng.randint(1, 2))
     times = sorted(_between(rng, created, ctx.now) for _ in range(n))
+    slots = [(at, j >= n - n_sales, None) for j, at in enumerate(times)]
+    if rng.random() < CAREERS_SHARE:
+        first = _between(rng, created, ctx.now)
+        slots += [(min(ctx.now, first + datetime.timedelta(seconds=int(rng.random() * 10 * 86400))),
+                   False, FormKind.PAGE_VISIT_CAREERS) for _ in range(rng.randint(2, 3))]
+        slots.sort(key=lambda slot: slot[0])
+    limit, forms_ok = _behaviour_limit(ctx, status, demographic[0])
+    reset_at = None
+    if status == PersonStatus.RECYCLE and not slots[0][1]:
+        reset_at = _between(rng, slots[0][0], ctx.now)  # recycled after its first touch
     rows, lim, first_touch = [], None, None
-    for j, at in enumerate(times):
-        if j >= n - n_sales:
+    touches = []  # (activity row, form kind, time) of the marketing touches
+    counted = []  # (form kind, time) since the reset, as the re-score replays them
+    for at, sales, form in slots:
+        if sales:
             kind = _pick(rng, ctx.sales_kinds)
-            two_way = (status == PersonStatus.QUALIFYING and j == n - 1) or rng.random() < 0.2
+            two_way = (status == PersonStatus.QUALIFYING and at == times[-1]) or rng.random() < 0.2
             rows.append({**links, "kind": kind, "is_sales": kind in SALES_ACTIVITY_KINDS,
                          "direction": Direction.INBOUND if two_way and kind == ActivityKind.EMAIL
                          else Direction.OUTBOUND,
@@ -558,25 +623,78 @@ def _person_activities(ctx, rng, created, status, owner_id, links):
                          "occurred_at": at, "created_at": at,
                          "subject": SALES_SUBJECTS[kind].format(topic=rng.choice(SALES_TOPICS))})
             first_touch = first_touch or at
+            continue
+        if form is None:
+            if status in PAST_MQL and not touches or status == PersonStatus.RECYCLE and at == slots[0][0]:
+                form = rng.choice(HIGH_INTENT)  # the hand-raise that made it an MQL
+            elif not forms_ok:
+                form = rng.choice(WEB_PAGES)
+            else:
+                form = _marketing_form(rng, rng.choice(MARKETING_KINDS))
+        if (limit is not None and (reset_at is None or at > reset_at)
+                and ctx.behaviour.score(counted + [(form, at)]) > limit):
+            form = next((f for f in ctx.fallbacks if (forms_ok or not scoring.is_form(f))
+                         and ctx.behaviour.score(counted + [(f, at)]) <= limit), None)
+            if form is None:
+                continue  # no touch fits the status: the person did less
+        if reset_at is None or at > reset_at:
+            counted.append((form, at))
+        subject = FORM_LABELS[form]
+        row = {**links, "kind": MARKETING_KIND[form], "is_sales": False,
+               "direction": Direction.INBOUND, "two_way": False, "logged_by_id": None,
+               "occurred_at": at, "created_at": at, "subject": subject, "form_kind": form}
+        rows.append(row)
+        touches.append((row, form, at))
+        lim = (subject, at)
+    return rows, lim, first_touch, (touches, reset_at)
+
+
+def _score_history(ctx, links, created, demographic, touches, reset_at):
+    """The score events live scoring would have written for this history (demographic rules
+    when the person appeared, each touch's behaviour rules and careers penalties, the reset
+    on the move to Recycle), the behaviour score they add up to and the reset time (none when
+    there was no behaviour score to reset, as LEAD-STATUS 3 does it)."""
+    events = []
+    score = 0
+    for rule_id, name, points in demographic[1]:
+        score += points
+        events.append({**links, "rule_id": rule_id, "rule_name": name,
+                       "kind": ScoringKind.DEMOGRAPHIC, "points": points,
+                       "created_at": created, "score_after": score})
+    parts = [touches]
+    if reset_at is not None:
+        before = [t for t in touches if t[2] <= reset_at]
+        if ctx.behaviour.score([(form, at) for _row, form, at in before]):
+            parts = [before, [t for t in touches if t[2] > reset_at]]
         else:
-            kind = rng.choice(MARKETING_KINDS)
-            form = (rng.choice(FORMS) if kind == ActivityKind.FORM_FILL
-                    else rng.choice(WEB_PAGES) if kind == ActivityKind.WEB_VISIT
-                    else FormKind.WEBCAST_ATTENDED_LOW if kind == ActivityKind.WEBCAST
-                    else FormKind.EVENT_BOOTH)
-            subject = FORM_LABELS[form]
-            rows.append({**links, "kind": kind, "is_sales": kind in SALES_ACTIVITY_KINDS,
-                         "direction": Direction.INBOUND, "two_way": False,
-                         "logged_by_id": None, "occurred_at": at, "created_at": at,
-                         "subject": subject, "form_kind": form})
-            lim = (subject, at)
-    return rows, lim, first_touch
+            reset_at = None
+    behaviour = 0
+    for n, part in enumerate(parts):
+        if n:
+            score -= behaviour
+            events.append({**links, "rule_id": None, "kind": "reset", "points": -behaviour,
+                           "rule_name": "Moved to Recycle: behaviour score reset",
+                           "created_at": reset_at, "score_after": score})
+            behaviour = 0
+        careers = [i for i, (_row, form, _at) in enumerate(part)
+                   if form == FormKind.PAGE_VISIT_CAREERS]
+        penalised = () if len(careers) < 2 else {
+            careers[k] for k in ctx.behaviour.penalised([part[i][2] for i in careers])}
+        for i, (row, form, at) in enumerate(part):
+            fired = ctx.rules_for.get(form, ())
+            if i in penalised:
+                fired = fired + ctx.rules_for[scoring.CAREERS_REPEAT]
+            for rule_id, name, points in fired:
+                behaviour += points
+                score += points
+                events.append({**links, "rule_id": rule_id, "rule_name": name,
+                               "kind": ScoringKind.BEHAVIOUR, "points": points,
+                               "activity": row, "created_at": at, "score_after": score})
+    return behaviour, events, reset_at
 
 
-def _person_fields(ctx, rng, status, demographic, created):
-    behaviour = _behaviour(rng, status, demographic)
-    row = {"status": status, "behaviour_score": behaviour, "demographic_score": demographic,
-           "person_score": behaviour + demographic}
+def _person_fields(ctx, rng, status, created):
+    row = {"status": status}
     if status in PAST_MQL or (status in (PersonStatus.RECYCLE, PersonStatus.DISQUALIFIED)
                               and rng.random() < 0.5):
         if status == PersonStatus.MQL:
@@ -596,6 +714,16 @@ def _person_fields(ctx, rng, status, demographic, created):
                    bant_need=rng.choice(YesNoUnknown.values),
                    bant_timeline=rng.choice(YesNoUnknown.values))
     return row
+
+
+def _scores(ctx, row, links, demographic, history):
+    """Scores, reset time and score events of a generated person (LEAD-SCORE-1)."""
+    touches, reset_at = history
+    behaviour, events, reset_at = _score_history(ctx, links, row["created_at"], demographic,
+                                                 touches, reset_at)
+    row.update(behaviour_score=behaviour, demographic_score=demographic[0],
+               person_score=behaviour + demographic[0], score_reset_at=reset_at)
+    return events
 
 
 def _domain_of(email: str) -> str:
@@ -623,7 +751,7 @@ def _lead(ctx: _Context, i: int, pk: int):
         country = _pick(rng, ctx.countries)
         if domain is None:
             company = ""
-    first, last, title, email, demographic = _person(ctx, rng, domain, ctx.token(".", i))
+    first, last, title, email = _person(ctx, rng, domain, ctx.token(".", i))
     created = ctx.now - datetime.timedelta(days=730 * rng.random() ** 1.5)
     region = country.region.code
     if status in (PersonStatus.RAW, PersonStatus.INQUIRY) and rng.random() < 0.7:
@@ -633,6 +761,7 @@ def _lead(ctx: _Context, i: int, pk: int):
     phone = _phone(rng, country) if rng.random() < 0.6 else ""
     if status == PersonStatus.BAD_DATA:
         email, phone = "", ""
+    demographic = ctx.demographic(title, email)
     row = {
         "id": pk, "created_at": created, "first_name": first, "last_name": last,
         "email": email, "email_domain": _domain_of(email), "phone": phone, "title": title,
@@ -646,13 +775,14 @@ def _lead(ctx: _Context, i: int, pk: int):
         "employees": profile.employees if profile else rng.choice(LEAD_EMPLOYEES),
         "email_opt_out": rng.random() < 0.03, "gdpr_opt_in": country.is_eu_eea
         and rng.random() < 0.6,
-        **_person_fields(ctx, rng, status, demographic, created),
+        **_person_fields(ctx, rng, status, created),
     }
     if status == PersonStatus.QUALIFIED:
         row["converted_account_id"] = account_id
         row["converted_at"] = _between(rng, row.get("mql_date") or created, ctx.now)
-    activities, lim, first_touch = _person_activities(
-        ctx, rng, created, status, owner, {"lead_id": pk})
+    activities, lim, first_touch, history = _person_activities(
+        ctx, rng, created, status, owner, {"lead_id": pk}, demographic)
+    events = _scores(ctx, row, {"lead_id": pk}, demographic, history)
     row["updated_at"] = max([created] + [a["occurred_at"] for a in activities])
     if lim:
         row["last_interesting_moment"], row["last_interesting_moment_at"] = lim
@@ -664,35 +794,38 @@ def _lead(ctx: _Context, i: int, pk: int):
                 "due_date": ctx.today + datetime.timedelta(days=rng.randint(-5, 14)),
                 "owner_id": owner, "created_by_id": owner, "created_at": row["updated_at"],
                 "updated_at": row["updated_at"]}
-    return row, activities, task
+    return row, activities, task, events
 
 
 def _contact(ctx: _Context, c: int, pk: int):
     rng = _rng(ctx.seed, KIND_CONTACT, c)
     account_id, profile = ctx.random_account(rng)
     status = _pick(rng, ctx.contact_statuses)
-    first, last, title, email, demographic = _person(ctx, rng, profile.domain, ctx.token("", c))
+    first, last, title, email = _person(ctx, rng, profile.domain, ctx.token("", c))
     created = ctx.now - datetime.timedelta(days=900 * rng.random() ** 1.5)
     owner = profile.bdr_id or (profile.owner_id if rng.random() < 0.5
                                else ctx.rep_for(rng, profile.country.region.code))
     phone = _phone(rng, profile.country) if rng.random() < 0.7 else ""
     if status == PersonStatus.BAD_DATA:
         email, phone = "", ""
+    demographic = ctx.demographic(title, email)
     row = {
         "id": pk, "created_at": created, "account_id": account_id, "first_name": first,
         "last_name": last, "email": email, "email_domain": _domain_of(email), "phone": phone,
         "title": title,
         "country_id": profile.country.pk, "region_id": profile.country.region_id,
         "initial_source_id": ctx.sources[rng.randrange(len(ctx.sources))], "owner_id": owner,
-        **_person_fields(ctx, rng, status, demographic, created),
+        **_person_fields(ctx, rng, status, created),
     }
-    activities, lim, first_touch = _person_activities(
-        ctx, rng, created, status, owner, {"contact_id": pk, "account_id": account_id})
+    activities, lim, first_touch, history = _person_activities(
+        ctx, rng, created, status, owner, {"contact_id": pk, "account_id": account_id},
+        demographic)
+    events = _scores(ctx, row, {"contact_id": pk}, demographic, history)
     row["updated_at"] = max([created] + [a["occurred_at"] for a in activities])
     if lim:
         row["last_interesting_moment"], row["last_interesting_moment_at"] = lim
     row["first_touch_at"] = first_touch
-    return row, activities
+    return row, activities, events
 
 
 def _opportunity(ctx: _Context, o: int, pk: int):
@@ -800,7 +933,7 @@ def _opportunity(ctx: _Context, o: int, pk: int):
 # --------------------------------------------------------------------------------------------
 # The run: chunks are built in order by the calling thread and written by writer threads.
 
-KINDS = ("accounts", "leads", "contacts", "opportunities", "activities", "tasks")
+KINDS = ("accounts", "leads", "contacts", "opportunities", "activities", "score_events", "tasks")
 # Writer threads (own connections) on PostgreSQL. Overlapping generation with COPY saves ~20%;
 # a second writer measured no faster here: the load is bound by the server's buffers and WAL.
 WRITERS = 1
@@ -829,7 +962,8 @@ class _Run:
             "leads": _Table(Lead, now, with_id=True),
             "contacts": _Table(Contact, now, with_id=True),
             "opportunities": _Table(Opportunity, now, with_id=True),
-            "activities": _Table(Activity, now),
+            "activities": _Table(Activity, now, with_id=True),
+            "score_events": _Table(ScoreEvent, now),
             "tasks": _Table(Task, now),
             "stage_changes": _Table(StageChange, now),
             "closed_lost_reasons": _Table(Opportunity.closed_lost_reasons.through, now),
@@ -895,21 +1029,23 @@ class _Run:
             seq += 1
         for start in range(done["leads"], leads, CHUNK):
             end = min(leads, start + CHUNK)
-            rows, contacts, activities, tasks = [], [], [], []
+            rows, contacts, activities, tasks, events = [], [], [], [], []
             for i in range(start, end):
-                lead, acts, task = _lead(ctx, i, first_lead + i - done["leads"])
+                lead, acts, task, evs = _lead(ctx, i, first_lead + i - done["leads"])
                 rows.append(lead)
                 activities += acts
+                events += evs
                 if task:
                     tasks.append(task)
                 if new_contacts and i % CONTACT_EVERY == 0:
                     c = i // CONTACT_EVERY
-                    contact, acts = _contact(ctx, c, first_contact + c - contact_start)
+                    contact, acts, evs = _contact(ctx, c, first_contact + c - contact_start)
                     contacts.append(contact)
                     activities += acts
+                    events += evs
             yield _Chunk(seq, "leads", end, leads, [
                 ("leads", rows), ("contacts", contacts), ("activities", activities),
-                ("tasks", tasks)])
+                ("score_events", events), ("tasks", tasks)])
             seq += 1
         for start in range(done["opportunities"], done["opportunities"] + new_opps, CHUNK):
             end = min(done["opportunities"] + new_opps, start + CHUNK)
@@ -938,6 +1074,12 @@ class _Run:
                 if connection.vendor == "postgresql":
                     with connection.cursor() as cursor:
                         cursor.execute("SET LOCAL synchronous_commit = off")
+                tables = dict(chunk.tables)
+                if tables.get("activities"):
+                    _assign_ids(Activity, tables["activities"])
+                for event in tables.get("score_events", ()):
+                    if "activity" in event:  # the touch that scored, now that it has an id
+                        event["activity_id"] = event.pop("activity")["id"]
                 written = {name: sink.write(self.tables[name], rows) if rows else 0
                            for name, rows in chunk.tables}
                 with self.turn:
