@@ -136,6 +136,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Plain widgets written out in Python (same markup as Django's templates; Q-PERF).
+FORM_RENDERER = "gtm_portal.core.form_renderer.FastWidgetRenderer"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
