@@ -4,6 +4,7 @@ from django.template.response import TemplateResponse
 
 from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
+from gtm_portal.core.labels import select_labels
 from gtm_portal.core.lists import keyset_sorted
 
 from .models import Account, Contact
@@ -33,7 +34,7 @@ def _view(request, code, *, views, model, related, sorts, template, save_kind, c
     if view is None:
         raise Http404("No such view.")
     owner = access.view_owner(request)
-    qs = getattr(model.objects, view.method)(owner).select_related(*related)
+    qs = select_labels(getattr(model.objects, view.method)(owner), *related)
     sort_key, field, descending = _sort(request, view.sort, sorts)
     if request.GET.get("format") == "csv":
         rows = (csv_row(r) for r in qs.order_by(f"-{field}" if descending else field, "pk")

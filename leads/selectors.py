@@ -1,21 +1,22 @@
 from django.shortcuts import get_object_or_404
 
+from gtm_portal.core.labels import select_labels
+
 from .models import Lead, RoutingDecision, ScoreEvent
 
 
 def lead_get_for_user_or_404(user, pk: int) -> Lead:
     return get_object_or_404(
-        Lead.objects.select_related(
-            "owner", "country", "region", "initial_source", "disqualify_reason",
-            "matched_account", "converted_contact", "converted_account",
-            "converted_opportunity", "updated_by", "merged_into",
-        ),
+        select_labels(Lead.objects, "owner", "country", "region", "initial_source",
+                      "disqualify_reason", "matched_account", "converted_contact",
+                      "converted_account", "converted_opportunity", "updated_by",
+                      "merged_into"),
         pk=pk,
     )
 
 
 def lead_list_for_user(user):
-    return Lead.objects.visible_to(user).select_related("owner", "initial_source")
+    return select_labels(Lead.objects.visible_to(user), "owner", "initial_source")
 
 
 def score_tab(person) -> dict:

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 
 from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
+from gtm_portal.core.labels import select_labels
 from gtm_portal.core.lists import keyset_sorted
 
 from . import refs, scoring
@@ -16,6 +17,7 @@ from .filters import LeadViewFilter
 from .forms import sequence_choices
 from .models import Campaign, Lead
 from .querysets import s3_flags
+from .rows import lead_rows_html
 from .views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF
 
 CSV_HEADER = ["id", "first name", "last name", "email", "company", "title", "status", "score",
@@ -44,8 +46,9 @@ def lead_view(request, code: str):
     if view is None:
         raise Http404("No such view.")
     owner = access.view_owner(request)
-    base = getattr(Lead.objects, view.method)(owner).select_related(
-        "owner", "initial_source", "matched_account")
+    base = select_labels(getattr(Lead.objects, view.method)(owner),
+                         "owner", "initial_source", "matched_account",
+                         also={"matched_account": ("lam_dev_count",)})
     filters = LeadViewFilter(request.GET or None, queryset=base)
     qs = filters.qs if filters.is_bound and filters.is_valid() else base
     if filters.is_bound and not filters.is_valid():
@@ -83,18 +86,20 @@ def lead_view(request, code: str):
     params.pop("after", None)
     unsorted = params.copy()
     unsorted.pop("sort", None)
+    csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+                             get_token(request))
+    sequence_options = format_html_join(
+        "", '<option value="{}">{}</option>',
+        ((pk, name) for pk, name, _touch in sequence_choices()))
     return TemplateResponse(request, "leads/view.html", {
         "view": view, "page": page, "filters": filters, "owner": owner,
         "covering": owner != request.user, "sort": sort_key, "query": params.urlencode(),
         "unsorted": unsorted.urlencode(),
         "sorts": LEAD_SORTS, "code": view.code, "sequences": sequence_choices(),
         "url_kind": "leads", "mass_actions": mass_actions_for(view.code),
-        "full_path": request.get_full_path(),
-        "csrf_input": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
-                                  get_token(request)),
-        "sequence_options": format_html_join(
-            "", '<option value="{}">{}</option>',
-            ((pk, name) for pk, name, _touch in sequence_choices())),
+        "rows_html": lead_rows_html(page.rows, view_code=view.code, csrf_input=csrf_input,
+                                    full_path=request.get_full_path(),
+                                    sequence_options=sequence_options),
         "campaigns": refs.cached("campaigns", lambda: list(
             Campaign.objects.order_by("-start_date", "name").values_list("pk", "name")[:50]),
             ttl=30),

@@ -113,6 +113,8 @@ class Opportunity(VersionedModel):
     def __str__(self):
         return self.name
 
+    LABEL_FIELDS = ("name",)   # a related opportunity named on a page (core.labels)
+
     def get_absolute_url(self):
         return reverse("opportunities:detail", args=[self.pk])
 

@@ -1,26 +1,29 @@
 from django.shortcuts import get_object_or_404
 
+from gtm_portal.core.labels import select_labels
+
 from .enums import OPEN_STAGES
 from .models import Opportunity, OpportunityContactRole, StageChange
 
 
 def opportunity_get_for_user_or_404(user, pk: int) -> Opportunity:
     return get_object_or_404(
-        Opportunity.objects.select_related(
-            "account", "owner", "sdr_bdr", "source", "merged_opportunity", "unqualified_reason",
-            "resale_partner", "possible_duplicate_of", "updated_by",
-        ),
+        select_labels(Opportunity.objects, "owner", "sdr_bdr", "source", "merged_opportunity",
+                      "unqualified_reason", "resale_partner", "possible_duplicate_of",
+                      "updated_by", full=("account",)),
         pk=pk,
     )
 
 
 def opportunity_list_for_user(user):
-    return Opportunity.objects.select_related("account", "owner", "sdr_bdr")
+    return select_labels(Opportunity.objects.all(), "account", "owner", "sdr_bdr")
 
 
 def open_opportunities_for_account(account, limit: int = 50):
-    return list(Opportunity.objects.filter(account=account, stage__in=OPEN_STAGES)
-                .select_related("owner").order_by("close_date", "id")[:limit])
+    return list(select_labels(Opportunity.objects.filter(account=account, stage__in=OPEN_STAGES),
+                              "owner", fields=("name", "stage", "iacv", "close_date", "account",
+                                               "owner"))
+                .order_by("close_date", "id")[:limit])
 
 
 def opportunity_contact_roles(opportunity):

@@ -228,6 +228,8 @@ class PersonBase(VersionedModel):
     def __str__(self):
         return self.name
 
+    LABEL_FIELDS = ("first_name", "last_name")   # a related person named on a page
+
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
