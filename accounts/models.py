@@ -123,6 +123,12 @@ class Account(VersionedModel):
             models.Index(fields=["region", "segment"], name="account_territory"),
             models.Index(fields=["owner"], name="account_owner"),
             models.Index(fields=["ultimate_parent"], name="account_ultimate_parent"),
+            # VIEW-3 B1/B2 in name order, read from an index (no sort over 10,000s of rows).
+            models.Index(fields=["name", "id"], condition=models.Q(merged_into__isnull=True),
+                         name="account_live_name"),
+            models.Index(fields=["bdr_assigned", "name", "id"],
+                         condition=models.Q(merged_into__isnull=True),
+                         name="account_bdr_name"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -139,6 +145,8 @@ class Account(VersionedModel):
 
     def __str__(self):
         return self.name
+
+    LABEL_FIELDS = ("name",)   # a related account named on a page (core.labels)
 
     def get_absolute_url(self):
         return reverse("accounts:detail", args=[self.pk])
@@ -192,6 +200,11 @@ class Contact(PersonBase):
             models.Index(fields=["account", "last_name", "first_name", "id"],
                          name="contact_account_name"),
             models.Index(fields=["sla_due"], name="contact_sla_due"),
+            # VIEW-2 B1 (MQL and hot contacts I own) oldest SLA first, from the index.
+            models.Index(fields=["owner", "sla_due", "id", "status"],
+                         condition=(models.Q(merged_into__isnull=True) & ~models.Q(title="Test")
+                                    & (models.Q(status="MQL") | models.Q(is_hot=True))),
+                         name="contact_b1_sla"),
             # ROUTE-2 step 10 (related people): a key's people oldest MQL first.
             models.Index(fields=["account", "mql_date", "id"], condition=RELATED,
                          name="contact_related_account"),

@@ -17,11 +17,18 @@ class AccountQuerySet(models.QuerySet):
     # VIEW-3 ---------------------------------------------------------------------------------
     def view_b1(self, user):
         """B1: accounts in my territory — my region and, if set on my profile, my segments."""
+        from gtm_portal.core.labels import cached_rows
+        from gtm_portal.refdata.models import Region
+
         qs = self.visible_to(user)
         if not user.region_id:
             return qs.none()
-        region = user.region.parent_id or user.region_id
-        qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
+        regions = cached_rows(Region)
+        mine = next((r for r in regions if r.pk == user.region_id), None)
+        top = (mine.parent_id or mine.pk) if mine else user.region_id
+        # The region and its sub-regions as a list: no join, and the name-ordered index
+        # serves the page.
+        qs = qs.filter(region_id__in=[r.pk for r in regions if top in (r.pk, r.parent_id)])
         if user.segments:
             qs = qs.filter(segment__in=user.segments)
         return qs
