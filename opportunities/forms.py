@@ -1,5 +1,6 @@
 from django import forms
 
+from gtm_portal.core.form_renderer import bootstrap_widgets
 from gtm_portal.refdata.enums import ReasonKind
 from gtm_portal.refdata.models import Reason
 
@@ -58,6 +59,7 @@ class StageForm(forms.Form):
                 cache.set(key, choices, 60)
             blank = [("", "---------")] if name == "unqualified_reason" else []
             self.fields[name].widget.choices = blank + choices
+        bootstrap_widgets(self)
 
     def stage_data(self) -> dict:
         data = {}
