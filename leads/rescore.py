@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ CAREERS = FormKind.PAGE_VISIT_CAREERS
 MOVABLE = frozenset({S.RAW, S.INQUIRY, S.RECYCLE})
 LEAD_FIELDS = ("id", "title", "email", "status", "behaviour_score", "demographic_score",
                "person_score", "mql_date", "mql_count")
+BEHAVIOUR_EVENT = "Points table changed: behaviour re-scored"
 WRITTEN = ["behaviour_score", "demographic_score", "person_score", "status", "mql_date",
            "mql_count"]
 
@@ -144,6 +145,32 @@ def _demographic_net(ids) -> dict[int, dict]:
     return out
 
 
+EVENT_FIELDS = ("lead_id", "rule_id", "rule_name", "kind", "points", "created_at",
+                "score_after")
+
+
+def _insert_events(rows) -> None:
+    """Score events as (lead id, rule id, rule name, kind, points, time, score after) rows.
+    PostgreSQL: one INSERT … SELECT unnest(arrays), parameterised (a quarter of bulk_create's
+    cost); other databases bulk_create."""
+    if not rows:
+        return
+    conn = connections[router.db_for_write(ScoreEvent)]
+    if conn.vendor != "postgresql":
+        ScoreEvent.objects.bulk_create([ScoreEvent(**dict(zip(EVENT_FIELDS, row, strict=True)))
+                                        for row in rows], batch_size=2000)
+        return
+    meta, quote = ScoreEvent._meta, conn.ops.quote_name
+    cols = [meta.get_field(name) for name in EVENT_FIELDS]
+    arrays = [[col.get_db_prep_save(row[i], conn) for row in rows] for i, col in enumerate(cols)]
+    casts = ", ".join(f"%s::{col.rel_db_type(conn) if col.is_relation else col.db_type(conn)}[]"
+                      for col in cols)
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c.column) for c in cols)}) "
+           f"SELECT * FROM unnest({casts})")
+    with conn.cursor() as cursor:
+        cursor.execute(sql, arrays)
+
+
 def _lead_row(*values):
     """A Lead carrying only the written fields (the rest deferred), for bulk_update_rows."""
     given = dict(zip(("id", *WRITTEN), values, strict=True))
@@ -174,9 +201,12 @@ class Scorer:
         self.ctx = ctx
         self.table = scoring.BehaviourTable(ctx.rules)
         self.demographic = [r for r in ctx.rules if r.kind == ScoringKind.DEMOGRAPHIC]
-        self.names = {r.id: r.name for r in ctx.rules}
+        self.names = {r.id: f"Points table changed: {r.name}"[:200] for r in ctx.rules}
         self._matching: dict[tuple, dict] = {}
         self._words: dict[str, frozenset] = {}
+
+    def event_name(self, rule_id) -> str:
+        return self.names.get(rule_id, "Points table changed: retired rule")
 
     def matching(self, title: str, email: str) -> dict:
         """{rule id: points} of the demographic rules the person matches."""
@@ -237,15 +267,11 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
         if not apply:
             continue
         if behaviour != old_b:
-            events.append(ScoreEvent(lead_id=pk, kind=ScoringKind.BEHAVIOUR,
-                                     rule_name="Points table changed: behaviour re-scored",
-                                     points=behaviour - old_b, created_at=now,
-                                     score_after=after))
+            events.append((pk, None, BEHAVIOUR_EVENT, ScoringKind.BEHAVIOUR, behaviour - old_b,
+                           now, after))
         for rule_id, delta in demo_events:
-            name = scorer.names.get(rule_id, "retired rule")
-            events.append(ScoreEvent(lead_id=pk, kind=ScoringKind.DEMOGRAPHIC, rule_id=rule_id,
-                                     rule_name=f"Points table changed: {name}"[:200],
-                                     points=delta, created_at=now, score_after=after))
+            events.append((pk, rule_id, scorer.event_name(rule_id), ScoringKind.DEMOGRAPHIC,
+                           delta, now, after))
         if new_status != status:
             moves.append((pk, status, new_status))
             if new_status == S.MQL:
@@ -254,7 +280,7 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
                                  mql_count))
     if apply and changed:
         with transaction.atomic():
-            ScoreEvent.objects.bulk_create(events, batch_size=5000)
+            _insert_events(events)
             bulk_update_rows(changed, WRITTEN)
             if moves:
                 ct = ContentType.objects.get_for_model(Lead)

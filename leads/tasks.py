@@ -1,56 +1,118 @@
 from celery import shared_task
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from gtm_portal.core.models import JobRun
 
 from .models import Lead
 from .refs import Context
-from .rescore import batches, open_lead_ids, rescore_batch
+from .rescore import Scorer, batches, open_lead_ids, open_leads, rescore_batch
 from .routing_service import RoutingContext, route_people
 
 RESCORE_JOB = "rescore"
 
 
+RESCORE_PART = 50_000  # open leads per subtask
+RESCORE_COUNTS = ("people", "changed", "crossed_up", "crossed_down", "routed")
+
+
+def rescore_parts(size: int = RESCORE_PART) -> list[tuple[int, int]]:
+    """The open leads cut into id ranges of `size` leads (the last one shorter)."""
+    parts, first, n, pk = [], None, 0, None
+    for pk in open_lead_ids():
+        if first is None:
+            first = pk
+        n += 1
+        if n == size:
+            parts.append((first, pk))
+            first, n = None, 0
+    if first is not None:
+        parts.append((first, pk))
+    return parts
+
+
 @shared_task(acks_late=True)
-def rescore_all(job_id: int) -> dict:
-    """LEAD-SCORE-1: re-score every open lead in batches, progress on the job row; people who
-    become MQL are routed (ROUTE-1). Running it twice changes nothing more."""
+def rescore_all(job_id: int, *, part_size: int = RESCORE_PART, queue: str | None = None) -> dict:
+    """LEAD-SCORE-1: re-score every open lead. The open leads are cut into id ranges, one
+    `rescore_part` subtask each, so every worker process of the task queue takes a share;
+    the job row counts the progress and the last part to finish closes it. Without a broker
+    (tasks run in-process) the parts run here, one after the other. Running it twice changes
+    nothing more."""
     job = JobRun.objects.get(pk=job_id)
     if job.state != JobRun.State.RUNNING:
         return job.counts
-    ctx = Context()
-    routing_ctx = RoutingContext()
-    totals = {"people": 0, "changed": 0, "crossed_up": 0, "crossed_down": 0, "routed": 0}
     try:
-        for chunk in batches(open_lead_ids()):
-            tally = rescore_batch(chunk, ctx, apply=True)
-            if tally.became_mql:
-                route_people([Lead(pk=pk) for pk in tally.became_mql],
-                             trigger="became MQL (re-score)", ctx=routing_ctx)
-            totals["people"] += tally.people
-            totals["changed"] += tally.changed
-            totals["crossed_up"] += tally.crossed_up
-            totals["crossed_down"] += tally.crossed_down
-            totals["routed"] += len(tally.became_mql)
-            JobRun.objects.filter(pk=job.pk).update(done=F("done") + tally.people,
-                                                    counts=totals)
+        parts = rescore_parts(part_size)
     except Exception as exc:
-        JobRun.objects.filter(pk=job.pk).update(state=JobRun.State.FAILED,
-                                                finished_at=timezone.now(), log=str(exc)[:2000])
+        _fail(job_id, exc)
         raise
-    JobRun.objects.filter(pk=job.pk).update(state=JobRun.State.DONE, finished_at=timezone.now(),
-                                            counts=totals)
+    JobRun.objects.filter(pk=job_id).update(
+        counts={**dict.fromkeys(RESCORE_COUNTS, 0), "parts": len(parts), "parts_done": 0})
+    if not parts:
+        JobRun.objects.filter(pk=job_id).update(state=JobRun.State.DONE,
+                                                finished_at=timezone.now())
+    for first, last in parts:
+        rescore_part.apply_async((job_id, first, last), queue=queue)
+    return JobRun.objects.get(pk=job_id).counts
+
+
+@shared_task(acks_late=True)
+def rescore_part(job_id: int, first: int, last: int) -> dict:
+    """Re-score the open leads with ids first..last in batches; each batch commits with the
+    routing of the people it made MQL (ROUTE-1), then adds to the job's counts."""
+    if not JobRun.objects.filter(pk=job_id, state=JobRun.State.RUNNING).exists():
+        return {}
+    ctx = Context()
+    scorer = Scorer(ctx)
+    routing_ctx = RoutingContext()
+    totals = dict.fromkeys(RESCORE_COUNTS, 0)
+    try:
+        ids = list(open_leads().filter(pk__gte=first, pk__lte=last).order_by("pk")
+                   .values_list("pk", flat=True))
+        for chunk in batches(ids):
+            with transaction.atomic():
+                tally = rescore_batch(chunk, ctx, apply=True, scorer=scorer)
+                if tally.became_mql:
+                    route_people([Lead(pk=pk) for pk in tally.became_mql],
+                                 trigger="became MQL (re-score)", ctx=routing_ctx)
+            step = {"people": tally.people, "changed": tally.changed,
+                    "crossed_up": tally.crossed_up, "crossed_down": tally.crossed_down,
+                    "routed": len(tally.became_mql)}
+            for key, n in step.items():
+                totals[key] += n
+            _add_progress(job_id, step, part_done=False)
+        _add_progress(job_id, {}, part_done=True)
+    except Exception as exc:
+        _fail(job_id, exc)
+        raise
     return totals
+
+
+def _add_progress(job_id: int, step: dict, *, part_done: bool) -> None:
+    with transaction.atomic():
+        job = JobRun.objects.select_for_update().get(pk=job_id)
+        counts = dict(job.counts)
+        for key, n in step.items():
+            counts[key] = counts.get(key, 0) + n
+        job.done += step.get("people", 0)
+        fields = ["done", "counts"]
+        if part_done:
+            counts["parts_done"] = counts.get("parts_done", 0) + 1
+            if counts["parts_done"] >= counts.get("parts", 0) and job.state == JobRun.State.RUNNING:
+                job.state, job.finished_at = JobRun.State.DONE, timezone.now()
+                fields += ["state", "finished_at"]
+        job.counts = counts
+        job.save(update_fields=fields)
+
+
+def _fail(job_id: int, exc: Exception) -> None:
+    JobRun.objects.filter(pk=job_id).update(state=JobRun.State.FAILED,
+                                            finished_at=timezone.now(), log=str(exc)[:2000])
 
 
 def start_rescore(*, by) -> JobRun:
     """Queue a full re-score after commit; the page follows the job's progress."""
-    from django.db import transaction
-
-    from gtm_portal.core.enums import OPEN_PERSON_STATUSES
-
-    total = Lead.objects.filter(status__in=OPEN_PERSON_STATUSES).count()
+    total = open_leads().count()
     job = JobRun.objects.create(name=RESCORE_JOB, started_at=timezone.now(), total=total,
                                 started_by=by if getattr(by, "pk", None) else None)
     transaction.on_commit(lambda: rescore_all.delay(job.pk))

@@ -225,3 +225,7 @@ def test_bench_writes_json_with_the_contract_keys(demo, tmp_path):
     throughput = {op["name"]: op for op in report["operations"]}
     assert throughput["intake (per submission)"]["submissions_per_s"] > 0
     assert throughput["routing (per lead)"]["leads_per_s"] > 0
+    rescore = throughput["full re-score (open leads)"]   # a rule raised, then restored
+    assert rescore["people"] >= 10 and rescore["workers"] == 1 and rescore["leads_per_s"] > 0
+    assert {"changed", "crossed_up", "routed", "task_s"} <= rescore.keys()
+    assert throughput["full re-score (points restored)"]["people"] == rescore["people"]

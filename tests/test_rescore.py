@@ -10,7 +10,7 @@ from gtm_portal.activity.models import Activity
 from gtm_portal.core.enums import PersonStatus as S
 from leads import scoring
 from leads.enums import FormKind, ScoringKind
-from leads.models import Lead, ScoreEvent, ScoringRule
+from leads.models import Lead, RoutingDecision, ScoreEvent, ScoringRule
 from leads.refs import Context, active_rules
 from leads.rescore import (
     Scorer,
@@ -178,3 +178,47 @@ def test_generated_demo_data_agrees_with_the_points_table(demo):
         assert len(people) > 50
         for pk, person, demographic in people:
             assert net.get(pk, 0) == person and demo_net.get(pk, 0) == demographic, (model, pk)
+
+
+def test_rescore_all_splits_into_parts_and_the_last_part_closes_the_job(refdata):
+    """LEAD-SCORE-1 in the task queue: one subtask per id range of open leads (here run
+    in-process, one after the other); the job adds up every part and ends when all are in."""
+    from django.utils import timezone
+
+    from gtm_portal.core.models import JobRun
+    from leads.tasks import rescore_all, rescore_parts
+
+    rng = random.Random(9)
+    make_people(rng, 25)
+    ScoringRule.objects.filter(code="optin-pricing-features").update(points=40)
+    open_ids = list(open_lead_ids())
+    parts = rescore_parts(4)
+    assert len(parts) == -(-len(open_ids) // 4) and parts[0][0] == open_ids[0]
+    assert parts[-1][1] == open_ids[-1]
+    job = JobRun.objects.create(name="rescore", started_at=timezone.now(), total=len(open_ids))
+    preview = rescore_batch(open_ids, Context(), apply=False)
+    before = dict(Lead.objects.values_list("pk", "status"))
+    rescore_all(job.pk, part_size=4)
+    job.refresh_from_db()
+    assert job.state == JobRun.State.DONE and job.finished_at is not None
+    assert job.done == len(open_ids) == job.counts["people"]
+    assert (job.counts["parts"], job.counts["parts_done"]) == (len(parts), len(parts))
+    assert (job.counts["changed"], job.counts["crossed_up"]) == (preview.changed,
+                                                                 preview.crossed_up)
+    became = [pk for pk, status in Lead.objects.values_list("pk", "status")
+              if status == S.MQL and before[pk] != S.MQL]
+    assert became and job.counts["routed"] == len(became)
+    assert set(RoutingDecision.objects.filter(lead_id__in=became)
+               .values_list("lead_id", flat=True)) == set(became)
+    assert rescore_batch(open_ids, Context(), apply=False).changed == 0
+
+
+def test_rescore_all_without_open_leads_is_done_at_once(refdata):
+    from django.utils import timezone
+
+    from gtm_portal.core.models import JobRun
+    from leads.tasks import rescore_all
+
+    job = JobRun.objects.create(name="rescore", started_at=timezone.now())
+    assert rescore_all(job.pk)["parts"] == 0
+    assert JobRun.objects.get(pk=job.pk).state == JobRun.State.DONE
