@@ -192,6 +192,24 @@ def test_chat_3_unread_count_open_and_mark_all_read(client, users, globex):
     assert not Notification.objects.filter(recipient=users["sdr.mgr"], read_at__isnull=True).exists()
 
 
+def test_chat_3_the_bell_caps_its_count(client, users, globex):
+    """A user with thousands unread costs the frame what a hundred cost (Q-PERF): 99+."""
+    from gtm_portal.chatter.selectors import UNREAD_CAP
+
+    Notification.objects.bulk_create([
+        Notification(recipient=users["sdr.mgr"], reason=Notification.Reason.INFO,
+                     message=f"n{i}", created_at=timezone.now()) for i in range(UNREAD_CAP + 5)])
+    client.force_login(users["sdr.mgr"])
+    assert f'id="unread-count">{UNREAD_CAP - 1}+<' in client.get("/").content.decode()
+    assert f'id="unread-count">{UNREAD_CAP - 1}+<' in client.get(
+        "/notifications/count/").content.decode()
+    Notification.objects.filter(pk__in=list(Notification.objects.filter(
+        recipient=users["sdr.mgr"]).values_list("pk", flat=True)[:10])).update(
+        read_at="2026-01-01T00:00:00Z")
+    assert f'id="unread-count">{UNREAD_CAP - 5}<' in client.get(
+        "/notifications/count/").content.decode()
+
+
 def test_chat_3_e_mailed_once_even_when_the_task_is_retried(users, globex):
     mail.outbox.clear()
     comment_post(record=globex, author=users["sdr.emea1"], body="@sdr.mgr urgent")

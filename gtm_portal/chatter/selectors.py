@@ -55,3 +55,18 @@ def home_feed(user, limit: int = 15) -> list[Comment]:
 
 def inbox_for(user):
     return Notification.objects.filter(recipient=user).select_related("actor")
+
+
+UNREAD_CAP = 100   # the bell says "99+" beyond this
+
+
+def unread_ids(user):
+    """CHAT-3: the user's unread notifications, at most UNREAD_CAP of them: the bell's
+    number is counted from this (a user with thousands unread costs what one with a hundred
+    costs; SPEC Q-PERF)."""
+    return (Notification.objects.filter(recipient=user, read_at__isnull=True).order_by()
+            .values("id")[:UNREAD_CAP])
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(pk__in=unread_ids(user)).count()

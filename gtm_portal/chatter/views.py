@@ -104,10 +104,11 @@ def open_notification(request, pk: int):
 
 def unread_count(request):
     """HTMX: the bell's badge, polled by the top bar."""
-    from .models import Notification
+    from .selectors import UNREAD_CAP
+    from .selectors import unread_count as count_for
 
-    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
-    return TemplateResponse(request, "chatter/_bell.html", {"unread": count})
+    return TemplateResponse(request, "chatter/_bell.html",
+                            {"unread": count_for(request.user), "unread_cap": UNREAD_CAP})
 
 
 def mention_autocomplete(request):

@@ -25,6 +25,7 @@ class Frame:
     is_manager: bool = False
     can_admin: bool = False
     queues: list = field(default_factory=list)
+    unread_cap: int = 0
 
 
 def load_frame_rows(user) -> tuple[list[tuple[int, str]], int]:
@@ -35,6 +36,7 @@ def load_frame_rows(user) -> tuple[list[tuple[int, str]], int]:
     from django.db.models.functions import Cast
 
     from gtm_portal.chatter.models import Notification
+    from gtm_portal.chatter.selectors import unread_ids
     from gtm_portal.users.models import User
 
     roles_q = (Group.objects.filter(user=user)
@@ -42,7 +44,7 @@ def load_frame_rows(user) -> tuple[list[tuple[int, str]], int]:
                .order_by().values_list("queue_id", "name"))
     queues_q = User.objects.filter(queue_members=user).order_by().values_list("id",
                                                                               "display_name")
-    unread_q = (Notification.objects.filter(recipient=user, read_at__isnull=True).order_by()
+    unread_q = (Notification.objects.filter(pk__in=unread_ids(user)).order_by()
                 .values("recipient").annotate(queue_id=Value(-1, output_field=IntegerField()),
                                               n=Cast(Count("id"), CharField()))
                 .values_list("queue_id", "n"))
@@ -60,8 +62,10 @@ def frame_for_user(user) -> Frame:
     for role, codes in LEAD_VIEWS_BY_ROLE.items():
         if role in names:
             views += [c for c in codes if c not in views]
+    from gtm_portal.chatter.selectors import UNREAD_CAP
+
     return Frame(
-        unread=unread,
+        unread=unread, unread_cap=UNREAD_CAP,
         roles=sorted(names),
         lead_views=views,
         is_bdr=bool(names & {roles.BDR, roles.BDR_MANAGER}),
