@@ -8,6 +8,7 @@ from gtm_portal.core.labels import select_labels
 from gtm_portal.core.lists import keyset_sorted
 
 from .models import Account, Contact
+from .rows import account_rows_html, contact_rows_html
 from .services import account_deadlines
 from .views_catalog import ACCOUNT_SORTS, ACCOUNT_VIEWS, CONTACT_SORTS, CONTACT_VIEWS
 
@@ -28,7 +29,7 @@ def _params(request):
 
 
 def _view(request, code, *, views, model, related, sorts, template, save_kind, csv_name,
-          csv_header, csv_row, decorate=None):
+          csv_header, csv_row, rows_html, decorate=None):
     """One list view of VIEW-2/VIEW-3: the queryset method, keyset page, CSV, cover."""
     view = views.get(code.upper())
     if view is None:
@@ -47,7 +48,7 @@ def _view(request, code, *, views, model, related, sorts, template, save_kind, c
     return TemplateResponse(request, template, {
         "save_kind": save_kind, "view": view, "page": page, "owner": owner,
         "covering": owner != request.user, "sort": sort_key, "query": query,
-        "unsorted": unsorted})
+        "unsorted": unsorted, "rows_html": rows_html(page.rows, view.code)})
 
 
 def contact_view(request, code: str):
@@ -58,7 +59,8 @@ def contact_view(request, code: str):
         csv_header=["id", "first name", "last name", "email", "account", "title", "status",
                     "score", "owner"],
         csv_row=lambda c: [c.pk, c.first_name, c.last_name, c.email, c.account.name, c.title,
-                           c.status, c.person_score, c.owner.label if c.owner else ""])
+                           c.status, c.person_score, c.owner.label if c.owner else ""],
+        rows_html=lambda rows, _code: contact_rows_html(rows))
 
 
 def account_view(request, code: str):
@@ -71,4 +73,5 @@ def account_view(request, code: str):
         csv_row=lambda a: [a.pk, a.name, a.domain, a.segment, a.type, a.bdr_prospecting_status,
                            a.owner.label if a.owner else "",
                            a.bdr_assigned.label if a.bdr_assigned else ""],
+        rows_html=lambda rows, code: account_rows_html(rows, view_code=code),
         decorate=account_deadlines)
