@@ -20,6 +20,13 @@ from .querysets import s3_flags
 from .rows import lead_rows_html
 from .views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF
 
+# The columns a view row, its high-touch badge (LEAD-HT-1) and the CSV export read: a lead row
+# has ~80 columns (SPEC Q-PERF: 50–200 rows a page).
+ROW_FIELDS = ("first_name", "last_name", "email", "company", "title", "status", "person_score",
+              "owner", "initial_source", "matched_account", "sla_due", "last_interesting_moment",
+              "last_interesting_moment_at", "is_hot", "do_not_call", "email_opt_out", "phone",
+              "mobile", "setup_for_team", "linkedin_url")
+
 CSV_HEADER = ["id", "first name", "last name", "email", "company", "title", "status", "score",
               "owner", "initial source", "SLA due", "last interesting moment", "moment at"]
 
@@ -48,7 +55,7 @@ def lead_view(request, code: str):
     owner = access.view_owner(request)
     base = select_labels(getattr(Lead.objects, view.method)(owner),
                          "owner", "initial_source", "matched_account",
-                         also={"matched_account": ("lam_dev_count",)})
+                         also={"matched_account": ("lam_dev_count",)}, fields=ROW_FIELDS)
     filters = LeadViewFilter(request.GET or None, queryset=base)
     qs = filters.qs if filters.is_bound and filters.is_valid() else base
     if filters.is_bound and not filters.is_valid():
