@@ -25,6 +25,7 @@ NEWEST = (F("id") * -1).asc()
 RECENT = 5000
 TOP_IDS_SECONDS = 60
 ACCOUNT_IDS = 200
+PERSON = ("first_name", "last_name", "email", "status", "owner")
 
 
 def _top_ids() -> dict:
@@ -70,7 +71,8 @@ def _accounts(user, text: str) -> list:
     their ids go to the contact and opportunity queries as a list (`OR account_id IN
     (<list>)` keeps every branch indexable, a bitmap OR; `IN (<subquery>)` made PostgreSQL
     read the whole table)."""
-    return list(select_labels(Account.objects.visible_to(user), "owner")
+    return list(select_labels(Account.objects.visible_to(user), "owner",
+                              fields=("name", "domain", "segment", "owner"))
                 .filter(Q(name__icontains=text) | Q(domain__icontains=text))
                 .order_by("name", "id")[:ACCOUNT_IDS])
 
@@ -82,12 +84,17 @@ def global_search(user, text: str) -> dict:
     accounts = _accounts(user, text)
     account_ids = [a.pk for a in accounts]
     tops = _top_ids()
-    leads = newest_matches(select_labels(Lead.objects.visible_to(user), "owner")
-                           .filter(_person_filter(text) | Q(company__icontains=text)), tops)
-    contacts = newest_matches(select_labels(Contact.objects.visible_to(user), "owner", "account")
-                              .filter(_person_filter(text) | Q(account_id__in=account_ids)), tops)
+    # Each group reads what its result line shows (search.html).
+    leads = newest_matches(
+        select_labels(Lead.objects.visible_to(user), "owner", fields=PERSON + ("company",))
+        .filter(_person_filter(text) | Q(company__icontains=text)), tops)
+    contacts = newest_matches(
+        select_labels(Contact.objects.visible_to(user), "owner", "account",
+                      fields=PERSON + ("account",))
+        .filter(_person_filter(text) | Q(account_id__in=account_ids)), tops)
     opportunities = newest_matches(
-        select_labels(Opportunity.objects.all(), "owner", "account")
+        select_labels(Opportunity.objects.all(), "owner", "account",
+                      fields=("name", "stage", "account", "owner"))
         .filter(Q(name__icontains=text) | Q(account_id__in=account_ids)), tops)
     return {"text": text, "too_short": False, "groups": [
         ("Leads", "lead", leads), ("Contacts", "contact", contacts),
