@@ -376,7 +376,8 @@ def account_and_contact_views(bench: Bench) -> Iterable[Operation]:
         username = top["owner__username"]
         user_id = _user_id(username)
         sql = (f"SELECT t.*, a.name FROM {_table(Contact)} t JOIN {_table(Account)} a "
-               "ON a.id = t.account_id WHERE t.owner_id = %s ORDER BY t.id DESC LIMIT %s")
+               "ON a.id = t.account_id WHERE t.owner_id = %s AND t.merged_into_id IS NULL "
+               "ORDER BY t.last_interesting_moment_at DESC NULLS LAST, t.id DESC LIMIT %s")
         for code in ("B1", "B2", "B3", "B4"):
             yield bench.page(f"contact view {code}", [f"/contacts/views/{code}/"], username,
                              lambda i, uid=user_id: (sql, [uid, PAGE_SIZE + 1]))
@@ -386,7 +387,8 @@ def account_and_contact_views(bench: Bench) -> Iterable[Operation]:
         username = top["bdr_assigned__username"]
         user_id = _user_id(username)
         sql = (f"SELECT t.*, o.username FROM {_table(Account)} t LEFT JOIN {_table(User)} o "
-               "ON o.id = t.owner_id WHERE t.bdr_assigned_id = %s ORDER BY t.name, t.id LIMIT %s")
+               "ON o.id = t.owner_id WHERE t.bdr_assigned_id = %s AND t.merged_into_id IS NULL "
+               "ORDER BY t.name, t.id LIMIT %s")
         for code in ("B1", "B2", "B3"):
             yield bench.page(f"account view {code}", [f"/accounts/views/{code}/"], username,
                              lambda i, uid=user_id: (sql, [uid, PAGE_SIZE + 1]))
