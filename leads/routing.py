@@ -126,6 +126,12 @@ def sdr_pool_for_region(region: str) -> str | None:
             "APAC": "US/APAC SDR"}.get(region)
 
 
+def reads_sales_activity(bps: str, bdr_assigned) -> bool:
+    """Step 8 applies to an Actively Working account with a BDR Assigned: the only accounts
+    whose recent sales activity the decision reads."""
+    return bps == "Actively Working" and bool(bdr_assigned)
+
+
 def _recent(days: float | None) -> bool:
     return days is not None and days <= ACTIVITY_DAYS
 
@@ -207,7 +213,7 @@ def decide(person: PersonFacts, account: AccountFacts | None, related: list[Rela
     else:
         why.append("Step 7: no matched account.")
     # 8
-    if account is not None and account.bps == "Actively Working" and account.bdr_assigned:
+    if account is not None and reads_sales_activity(account.bps, account.bdr_assigned):
         if _recent(account.bdr_sales_activity_days_ago) or _recent(
                 account.people_sales_activity_days_ago):
             which = ("the BDR Assigned logged sales activity"

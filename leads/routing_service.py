@@ -4,7 +4,7 @@ owner change in history, and notify through the chatter service."""
 import datetime
 
 from django.db import transaction
-from django.db.models import F, Max, Q, Window
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from gtm_portal.core.bulk import bulk_update_rows
 from gtm_portal.core.business_time import add_business_days, add_business_minutes, calendar_for
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.refdata.enums import WordList
-from gtm_portal.refdata.models import Holiday, WordListEntry
+from gtm_portal.refdata.models import Holiday, Region, WordListEntry
 from gtm_portal.users.models import User
 
 from . import pools, routing
@@ -94,18 +94,21 @@ def account_facts(account: Account, now) -> routing.AccountFacts:
 
 
 def account_facts_many(accounts, now) -> dict[int, routing.AccountFacts]:
-    """ROUTE-2 account facts for many accounts in three grouped queries: the latest sales
-    activity by the account's BDR and by anybody on a person there (linked to the account,
-    one of its contacts, or a lead matched to it) in the last 30 days."""
+    """ROUTE-2 account facts for many accounts, with (in three grouped queries, for the
+    accounts step 8 reads it of) the latest sales activity by the account's BDR and by
+    anybody on a person there (linked to the account, one of its contacts, or a lead matched
+    to it) in the last 30 days."""
     accounts = {a.pk: a for a in accounts}
     if not accounts:
         return {}
     since = now - datetime.timedelta(days=routing.ACTIVITY_DAYS)
     recent = Activity.objects.filter(is_sales=True, occurred_at__gte=since).order_by()
     person_linked = Q(contact__isnull=False) | Q(lead__isnull=False)
+    worked = [pk for pk, a in accounts.items()
+              if routing.reads_sales_activity(a.bdr_prospecting_status, a.bdr_assigned_id)]
     bdr, people = {}, {}
-    for path in ("account", "contact__account", "lead__matched_account"):
-        rows = (recent.filter(**{f"{path}_id__in": list(accounts)}).values(f"{path}_id")
+    for path in ("account", "contact__account", "lead__matched_account") if worked else ():
+        rows = (recent.filter(**{f"{path}_id__in": worked}).values(f"{path}_id")
                 .annotate(bdr=Max("occurred_at",
                                   filter=Q(logged_by_id=F(f"{path}__bdr_assigned_id"))),
                           people=Max("occurred_at", filter=person_linked))
@@ -140,29 +143,28 @@ def related_people(person, account, ctx: RoutingContext, now) -> list[routing.Re
 
 
 def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Related]]:
-    """ROUTE-2 step 10 facts (shared with LEAD-DUP-1): other people at the account, or with
-    the same company e-mail domain when there is no account — for many people at once (two
-    queries per scope, whatever their number)."""
+    """ROUTE-2 step 10 facts: other people at the account, or with the same company e-mail
+    domain when there is no account — for many people at once (one query per kind and
+    scope, whatever their number, each row with its latest sales activity and open task)."""
     account_ids = {a.pk for _p, a in items if a is not None}
     domains = {p.email_domain for p, a in items
                if a is None and p.email_domain and p.email_domain not in ctx.rules.free_domains}
     since = now - datetime.timedelta(days=routing.ACTIVITY_DAYS)
+    today = timezone.localdate(now)
     by_account: dict[int, list] = {}
     by_domain: dict[str, list] = {}
     for model, kind, account_field in ((Lead, "lead", "matched_account_id"),
                                        (Contact, "contact", "account_id")):
-        found = []
         for field, values, target in ((account_field, account_ids, by_account),
                                       ("email_domain", domains, by_domain)):
-            if values:
-                found += [(target, row) for row in _related_rows(model, field, values)]
-        last_sales, has_task = _activity_and_tasks(kind, list({r[0] for _t, r in found}),
-                                                   since, now)
-        for target, (pk, key, status, mql_date, owner_id, username) in found:
-            target.setdefault(key, []).append((kind, pk, routing.Related(
-                owner=routing.Who(username=username, id=owner_id), status=status,
-                sales_activity_days_ago=_days_ago(last_sales.get(pk), now),
-                open_future_task=pk in has_task, mql_days_ago=_days_ago(mql_date, now))))
+            if not values:
+                continue
+            for pk, key, status, mql_date, owner_id, username, last_sales, has_task in (
+                    _related_rows(model, kind, field, values, since, today)):
+                target.setdefault(key, []).append((kind, pk, routing.Related(
+                    owner=routing.Who(username=username, id=owner_id), status=status,
+                    sales_activity_days_ago=_days_ago(last_sales, now),
+                    open_future_task=bool(has_task), mql_days_ago=_days_ago(mql_date, now))))
     out = []
     for person, account in items:
         own_kind = type(person).__name__.lower()
@@ -186,13 +188,17 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
 
 
 RELATED_STATUSES = (S.ACCEPTED, S.QUALIFYING, S.MQL)
+WORKED_STATUSES = (S.ACCEPTED, S.QUALIFYING)   # step 10 reads activity and tasks of these only
 
 
-def _related_rows(model, field: str, values) -> list[tuple]:
+def _related_rows(model, kind: str, field: str, values, since, today) -> list[tuple]:
     """At most RELATED_LIMIT (+1: the person asking may be among them) people per account
     (or e-mail domain), oldest MQL first, whose owner is a person: (pk, key, status,
-    mql_date, owner id, owner username). On PostgreSQL a LATERAL top-N per key walks the
-    partial (key, mql_date, id) index; elsewhere a row_number window."""
+    mql_date, owner id, owner username, latest sales activity since `since`, an open task
+    due `today` or later — the last two for Accepted/Qualifying people, the only ones step 10
+    asks about). On PostgreSQL a LATERAL top-N per key walks the partial (key, mql_date, id)
+    index, then probes the person's activity and task indexes; elsewhere a row_number
+    window with the same subqueries."""
     from django.db import connection
 
     limit = RELATED_LIMIT + 1
@@ -202,39 +208,41 @@ def _related_rows(model, field: str, values) -> list[tuple]:
         key_type = key_field.db_type(connection) if key_field.is_relation else "text"
         table = model._meta.db_table
         users = User._meta.db_table
-        sql = (f"SELECT r.id, k.v, r.status, r.mql_date, r.owner_id, r.username "
+        activities, tasks = Activity._meta.db_table, Task._meta.db_table
+        activity_fk = Activity._meta.get_field(kind).column
+        task_fk = Task._meta.get_field(kind).column
+        sql = (f"SELECT r.id, k.v, r.status, r.mql_date, r.owner_id, r.username,"
+               f"  CASE WHEN r.status = ANY(%s) THEN (SELECT a.occurred_at FROM {activities} a"
+               f"    WHERE a.{activity_fk} = r.id AND a.occurred_at >= %s AND a.is_sales"
+               f"    ORDER BY a.occurred_at DESC LIMIT 1) END,"
+               f"  CASE WHEN r.status = ANY(%s) THEN (SELECT true FROM {tasks} t"
+               f"    WHERE t.{task_fk} = r.id AND t.status = %s AND t.due_date >= %s LIMIT 1) END "
                f"FROM unnest(%s::{key_type}[]) AS k(v) CROSS JOIN LATERAL ("
                f"  SELECT p.id, p.status, p.mql_date, p.owner_id, u.username FROM {table} p"
                f"  JOIN {users} u ON u.id = p.owner_id"
                f"  WHERE p.{column} = k.v AND p.merged_into_id IS NULL"
                f"    AND p.status = ANY(%s) AND u.kind = 'person'"
                f"  ORDER BY p.mql_date, p.id LIMIT {limit}) r ORDER BY r.mql_date, r.id")
+        worked = list(WORKED_STATUSES)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(values), list(RELATED_STATUSES)])
+            cursor.execute(sql, [worked, since, worked, TaskStatus.OPEN, today, list(values),
+                                 list(RELATED_STATUSES)])
             return cursor.fetchall()
     rank = Window(RowNumber(), partition_by=[F(field)],
                   order_by=[F("mql_date").asc(), F("pk").asc()])
+    last_sales = (Activity.objects.filter(**{kind: OuterRef("pk")}, is_sales=True,
+                                          occurred_at__gte=since)
+                  .order_by("-occurred_at").values("occurred_at")[:1])
+    open_task = Exists(Task.objects.filter(**{kind: OuterRef("pk")}, status=TaskStatus.OPEN,
+                                           due_date__gte=today))
+    worked = Q(status__in=WORKED_STATUSES)
     return list(model.objects.filter(**{f"{field}__in": values}, merged_into__isnull=True,
                                      status__in=RELATED_STATUSES, owner__kind="person")
                 .annotate(rank=rank).filter(rank__lte=limit).order_by("mql_date", "pk")
-                .values_list("pk", field, "status", "mql_date", "owner_id", "owner__username"))
-
-
-def _activity_and_tasks(kind: str, pks: list[int], since, now) -> tuple[dict, set]:
-    """The latest sales activity (last 30 days) and whether an open future task exists, for
-    many people: grouped queries on the people's own indexes."""
-    last, tasks = {}, set()
-    today = timezone.localdate(now)
-    for start in range(0, len(pks), 5000):
-        chunk = pks[start:start + 5000]
-        last.update(Activity.objects.filter(**{f"{kind}_id__in": chunk}, is_sales=True,
-                                            occurred_at__gte=since)
-                    .order_by().values(f"{kind}_id").annotate(m=Max("occurred_at"))
-                    .values_list(f"{kind}_id", "m"))
-        tasks.update(Task.objects.filter(**{f"{kind}_id__in": chunk}, status=TaskStatus.OPEN,
-                                         due_date__gte=today)
-                     .values_list(f"{kind}_id", flat=True))
-    return last, tasks
+                .annotate(last_sales=Case(When(worked, then=Subquery(last_sales))),
+                          open_task=Case(When(worked, then=open_task), default=Value(False)))
+                .values_list("pk", field, "status", "mql_date", "owner_id", "owner__username",
+                             "last_sales", "open_task"))
 
 
 def is_available(member: PoolMember, today) -> bool:
@@ -395,20 +403,43 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
     now = now or timezone.now()
     model = type(people[0])
     ids = [p.pk for p in people]
-    # Lock first (in a fixed order), then read with joins: a joined row read in the locking
-    # query would be the version seen before waiting for the lock.
-    list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-         .values_list("pk", flat=True))
-    loaded = (model.objects.select_related("country", "region", "region__parent", "owner",
-                                           "initial_source", "updated_by",
-                                           *(("account",) if model is Contact else ()))
-              .in_bulk(ids))
+    loaded = _lock_and_load(model, ids)
     rows = {}
     for group in _passes([loaded[pk] for pk in ids], ctx):
         for row in _route_pass(group, model, trigger=trigger, form_kind=form_kind, by=by,
                                ctx=ctx, now=now):
             rows[row.person_obj.pk] = row
     return [rows[pk] for pk in ids]
+
+
+PERSON_LINKS = ("country", "region", "owner", "updated_by", "initial_source")
+
+
+def _lock_and_load(model, ids) -> dict:
+    """Lock the people's rows in id order (two batches never wait on each other crosswise)
+    and read them as locked; the few rows they point at (countries, regions, owners, ...)
+    are read once each and shared instead of joined onto every person."""
+    people = list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    links = [model._meta.get_field(name)
+             for name in PERSON_LINKS + (("account",) if model is Contact else ())]
+    wanted: dict = {}
+    for field in links:
+        wanted.setdefault(field.related_model, set()).update(
+            getattr(p, field.attname) for p in people)
+    found = {}
+    for related, pks in wanted.items():
+        pks.discard(None)
+        qs = related._base_manager.all()
+        if related is Region:
+            qs = qs.select_related("parent")
+        found[related] = qs.in_bulk(pks) if pks else {}
+    for field in links:
+        objs = found[field.related_model]
+        for p in people:
+            value = getattr(p, field.attname)
+            if value is not None:
+                setattr(p, field.name, objs[value])
+    return {p.pk: p for p in people}
 
 
 def _passes(persons, ctx: RoutingContext) -> list[list]:
