@@ -181,3 +181,23 @@ def transfer_decide(*, request, by, approve: bool, reason: str = ""):
     notify(recipients=[request.requester], reason=Notification.Reason.DECIDED, record=record,
            actor=by, message=f"Your transfer request was {verdict}")
     return request
+
+
+def transfer_requests_follow(*, source, target) -> int:
+    """ACCT-CLAIM 2 through a merge or conversion (ACCT-DUP, LEAD-MERGE-1, LEAD-CONVERT-1):
+    the requests on `source` move to `target`, so a pending one can still be decided. A
+    requester with a request already pending on `target` keeps that one; their pending
+    request on `source` is cancelled, saying why (one pending request per requester and
+    record). Set-based; returns how many moved."""
+    from .enums import TransferState
+    from .models import TransferRequest
+
+    src_ct = ContentType.objects.get_for_model(type(source))
+    dst_ct = ContentType.objects.get_for_model(type(target))
+    on_source = TransferRequest.objects.filter(content_type=src_ct, object_id=source.pk)
+    waiting = TransferRequest.objects.filter(content_type=dst_ct, object_id=target.pk,
+                                             state=TransferState.PENDING).values("requester")
+    on_source.filter(state=TransferState.PENDING, requester__in=waiting).update(
+        state=TransferState.CANCELLED, decided_at=timezone.now(), updated_at=timezone.now(),
+        decision_reason=f"Merged into #{target.pk}, where this person's request is pending.")
+    return on_source.update(content_type=dst_ct, object_id=target.pk, updated_at=timezone.now())

@@ -13,8 +13,8 @@ from gtm_portal.core import access, history
 from gtm_portal.core.models import FieldChange, Tombstone
 
 from . import hierarchy
-from .claims import contacts_follow_owner
-from .models import Account, AccountTeamMember, Contact, TransferRequest
+from .claims import contacts_follow_owner, transfer_requests_follow
+from .models import Account, AccountTeamMember, Contact
 
 
 def _live(account: Account, what: str) -> None:
@@ -139,8 +139,7 @@ def account_merge(*, survivor: Account, merged: Account, by, reason: str = "") -
     Follow.objects.filter(content_type=ct, object_id=merged.pk).exclude(
         user_id__in=followers).update(object_id=survivor.pk)
     Follow.objects.filter(content_type=ct, object_id=merged.pk).delete()
-    TransferRequest.objects.filter(content_type=ct, object_id=merged.pk).update(
-        object_id=survivor.pk)
+    transfer_requests_follow(source=merged, target=survivor)
     on_team = set(AccountTeamMember.objects.filter(account=survivor)
                   .values_list("user_id", flat=True))
     links["team_members"].exclude(user_id__in=on_team).update(account=survivor)

@@ -266,6 +266,7 @@ def move_person_rows(*, source, target) -> dict[str, int]:
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
+    from accounts.claims import transfer_requests_follow
     from gtm_portal.activity.enums import EnrollmentState
     from gtm_portal.chatter.models import Comment, Follow
 
@@ -293,6 +294,7 @@ def move_person_rows(*, source, target) -> dict[str, int]:
         user__in=Follow.objects.filter(content_type=dst_ct, object_id=target.pk)
         .values("user")).update(content_type=dst_ct, object_id=target.pk)
     Follow.objects.filter(content_type=src_ct, object_id=source.pk).delete()
+    moved["accounts.TransferRequest"] = transfer_requests_follow(source=source, target=target)
     return moved
 
 

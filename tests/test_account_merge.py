@@ -119,3 +119,27 @@ def test_acct_dup_survivor_under_the_duplicate_is_refused(users):
         account_merge(survivor=low, merged=top, by=users["salessupport"])
     assert Account.objects.get(pk=mid.pk).parent_id == top.pk
     assert not Tombstone.objects.exists()
+
+
+def test_acct_dup_merge_keeps_one_pending_transfer_per_requester(users):
+    """ACCT-DUP with ACCT-CLAIM 2: the same BDR asked for both accounts — the merge goes
+    through (one pending request per requester and record), the duplicate's request is
+    cancelled with the reason; another requester's request moves and stays pending."""
+    from accounts.claims import transfer_request
+    from accounts.models import TransferRequest
+
+    survivor = account_create(by=users["salessupport"], data={"name": "Keep Co",
+                                                              "owner": users["ae.amer1"]})
+    merged = account_create(by=users["salessupport"], data={"name": "Keep Co dup",
+                                                            "owner": users["ae.amer1"]})
+    kept = transfer_request(record=survivor, by=users["bdr.amer1"], reason="mine")
+    dropped = transfer_request(record=merged, by=users["bdr.amer1"], reason="mine too")
+    moved = transfer_request(record=merged, by=users["bdr.emea1"], reason="EMEA office")
+    account_merge(survivor=survivor, merged=merged, by=users["salessupport"], reason="dup")
+    for r in (kept, dropped, moved):
+        r.refresh_from_db()
+    assert (kept.state, kept.object_id) == ("pending", survivor.pk)
+    assert dropped.state == "cancelled" and f"#{survivor.pk}" in dropped.decision_reason
+    assert (moved.state, moved.object_id) == ("pending", survivor.pk)
+    assert not TransferRequest.objects.filter(object_id=merged.pk,
+                                              content_type=kept.content_type).exists()

@@ -526,3 +526,29 @@ def test_lead_page_offers_convert_compliance_and_spam_only_to_those_allowed(clie
     assert "Add to SPAM DELETION" not in read_only and "/convert/" not in read_only
     assert client.post(f"/leads/{lead.pk}/spam/", {"confirm": "on"}).status_code == 403
     assert not CampaignMember.objects.filter(lead=lead).exists()
+
+
+def test_lead_merge_1_pending_transfer_requests_follow_the_survivor(users):
+    """ACCT-CLAIM 2 through LEAD-MERGE-1: a request waiting on a merged lead can still be
+    decided on the survivor; a requester already waiting there keeps that one request."""
+    from accounts.claims import transfer_decide, transfer_request
+    from accounts.models import TransferRequest
+
+    owner = users["sdr.amer1"]
+    keep, gone = LeadFactory(owner=owner), LeadFactory(owner=owner)
+    on_gone = transfer_request(record=gone, by=users["sdr.amer2"], reason="my territory")
+    twice_kept = transfer_request(record=keep, by=users["sdr.emea1"], reason="first ask")
+    twice_gone = transfer_request(record=gone, by=users["sdr.emea1"], reason="second ask")
+    merge_people(records=load_records([keep.pk, gone.pk]), survivor_pk=keep.pk, picks={},
+                 by=owner)
+    on_gone.refresh_from_db()
+    twice_gone.refresh_from_db()
+    twice_kept.refresh_from_db()
+    assert on_gone.object_id == keep.pk and on_gone.state == "pending"
+    assert twice_kept.state == "pending" and twice_kept.object_id == keep.pk
+    assert twice_gone.state == "cancelled" and f"#{keep.pk}" in twice_gone.decision_reason
+    assert TransferRequest.objects.filter(object_id=gone.pk, content_type=on_gone.content_type
+                                          ).count() == 0
+    transfer_decide(request=on_gone, by=owner, approve=True)
+    keep.refresh_from_db()
+    assert keep.owner == users["sdr.amer2"]
