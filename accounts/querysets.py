@@ -1,7 +1,7 @@
 import datetime
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, When
 
 from .workflow import ENROLL_DAYS
 
@@ -94,6 +94,12 @@ def with_deadline_facts(qs):
                   .order_by("-occurred_at").values("occurred_at"))
     on_people = (Activity.objects.filter(contact__account=OuterRef("pk"), is_sales=True)
                  .order_by("-occurred_at").values("occurred_at"))
-    return qs.annotate(people_enrolled=Subquery(enrolled[:1]),
-                       last_account_activity_at=Subquery(on_account[:1]),
-                       last_people_activity_at=Subquery(on_people[:1]))
+    # Only an Actively Working account has these deadlines: for the others the subqueries
+    # are not run at all (CASE; the account page of a 10,000-contact account spent 20 ms
+    # finding the latest activity of its people).
+    def when_working(subquery):
+        return Case(When(bdr_prospecting_status=AW, then=Subquery(subquery[:1])), default=None)
+
+    return qs.annotate(people_enrolled=when_working(enrolled),
+                       last_account_activity_at=when_working(on_account),
+                       last_people_activity_at=when_working(on_people))
