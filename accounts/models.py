@@ -129,6 +129,10 @@ class Account(VersionedModel):
             models.Index(fields=["bdr_assigned", "name", "id"],
                          condition=models.Q(merged_into__isnull=True),
                          name="account_bdr_name"),
+            # B1's capped count of a territory's accounts from the index alone.
+            models.Index(fields=["region", "segment"],
+                         condition=models.Q(merged_into__isnull=True),
+                         name="account_live_territory"),
         ]
         constraints = [
             models.CheckConstraint(
