@@ -12,7 +12,7 @@ from accounts.models import Account, Contact
 from gtm_portal.activity.enums import EnrollmentState, TaskStatus
 from gtm_portal.activity.models import Activity, Enrollment, Task
 from gtm_portal.core import history
-from gtm_portal.core.bulk import bulk_update_rows
+from gtm_portal.core.bulk import bulk_insert_rows, bulk_update_rows
 from gtm_portal.core.business_time import add_business_days, add_business_minutes, calendar_for
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.refdata.enums import WordList
@@ -58,6 +58,21 @@ def _who(user) -> routing.Who | None:
 
 def _days_ago(moment, now) -> float | None:
     return None if moment is None else (now - moment).total_seconds() / 86400
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def _micros(moment) -> int | None:
+    """A moment as whole microseconds since the epoch (what the related-people query
+    returns: thousands of rows need no timestamp parsing)."""
+    return None if moment is None else (moment - EPOCH) // MICROSECOND
+
+
+def _days_ago_micros(micros: int | None, now_micros: int) -> float | None:
+    """`_days_ago` from microseconds: the same float, bit for bit."""
+    return None if micros is None else (now_micros - micros) / 10**6 / 86400
 
 
 def person_facts(person, form_kind, ctx: RoutingContext) -> routing.PersonFacts:
@@ -151,39 +166,43 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
                if a is None and p.email_domain and p.email_domain not in ctx.rules.free_domains}
     since = now - datetime.timedelta(days=routing.ACTIVITY_DAYS)
     today = timezone.localdate(now)
-    by_account: dict[int, list] = {}
-    by_domain: dict[str, list] = {}
+    by_account: dict[int, dict] = {}
+    by_domain: dict[str, dict] = {}
+    whos: dict = {}
+    now_micros = _micros(now)
     for model, kind, account_field in ((Lead, "lead", "matched_account_id"),
                                        (Contact, "contact", "account_id")):
         for field, values, target in ((account_field, account_ids, by_account),
                                       ("email_domain", domains, by_domain)):
             if not values:
                 continue
-            for pk, key, status, mql_date, owner_id, username, last_sales, has_task in (
+            for pk, key, status, mql_micros, owner_id, username, sales_micros, has_task in (
                     _related_rows(model, kind, field, values, since, today)):
-                target.setdefault(key, []).append((kind, pk, routing.Related(
-                    owner=routing.Who(username=username, id=owner_id), status=status,
-                    sales_activity_days_ago=_days_ago(last_sales, now),
-                    open_future_task=bool(has_task), mql_days_ago=_days_ago(mql_date, now))))
+                who = whos.get(owner_id)
+                if who is None:
+                    who = whos[owner_id] = routing.Who(username=username, id=owner_id)
+                target.setdefault(key, {}).setdefault(kind, []).append((pk, routing.Related(
+                    owner=who, status=status,
+                    sales_activity_days_ago=_days_ago_micros(sales_micros, now_micros),
+                    open_future_task=bool(has_task),
+                    mql_days_ago=_days_ago_micros(mql_micros, now_micros))))
     out = []
     for person, account in items:
-        own_kind = type(person).__name__.lower()
         if account is not None:
-            pool_rows = by_account.get(account.pk, [])
+            scope = by_account.get(account.pk, {})
         elif person.email_domain in domains:
-            pool_rows = by_domain.get(person.email_domain, [])
+            scope = by_domain.get(person.email_domain, {})
         else:
             out.append([])
             continue
-        related, taken = [], {"lead": 0, "contact": 0}
-        for kind, pk, fact in pool_rows:
-            if (kind == own_kind and pk == person.pk) or taken[kind] >= RELATED_LIMIT:
-                continue
-            taken[kind] += 1
-            related.append((kind, fact))
+        own_kind = type(person).__name__.lower()
         # Leads first, then contacts, each oldest MQL first (as the decision reads them).
-        related.sort(key=lambda e: e[0] != "lead")
-        out.append([fact for _kind, fact in related])
+        related = []
+        for kind in ("lead", "contact"):
+            rows = scope.get(kind, ())
+            facts = [fact for pk, fact in rows if pk != person.pk or kind != own_kind]
+            related += facts[:RELATED_LIMIT]
+        out.append(related)
     return out
 
 
@@ -194,9 +213,9 @@ WORKED_STATUSES = (S.ACCEPTED, S.QUALIFYING)   # step 10 reads activity and task
 def _related_rows(model, kind: str, field: str, values, since, today) -> list[tuple]:
     """At most RELATED_LIMIT (+1: the person asking may be among them) people per account
     (or e-mail domain), oldest MQL first, whose owner is a person: (pk, key, status,
-    mql_date, owner id, owner username, latest sales activity since `since`, an open task
+    MQL date, owner id, owner username, latest sales activity since `since`, an open task
     due `today` or later — the last two for Accepted/Qualifying people, the only ones step 10
-    asks about). On PostgreSQL a LATERAL top-N per key walks the partial (key, mql_date, id)
+    asks about); moments as microseconds since the epoch. On PostgreSQL a LATERAL top-N per key walks the partial (key, mql_date, id)
     index, then probes the person's activity and task indexes; elsewhere a row_number
     window with the same subqueries."""
     from django.db import connection
@@ -211,10 +230,12 @@ def _related_rows(model, kind: str, field: str, values, since, today) -> list[tu
         activities, tasks = Activity._meta.db_table, Task._meta.db_table
         activity_fk = Activity._meta.get_field(kind).column
         task_fk = Task._meta.get_field(kind).column
-        sql = (f"SELECT r.id, k.v, r.status, r.mql_date, r.owner_id, r.username,"
-               f"  CASE WHEN r.status = ANY(%s) THEN (SELECT a.occurred_at FROM {activities} a"
+        sql = (f"SELECT r.id, k.v, r.status, (extract(epoch FROM r.mql_date) * 1000000)::bigint,"
+               f"  r.owner_id, r.username,"
+               f"  CASE WHEN r.status = ANY(%s) THEN (extract(epoch FROM ("
+               f"    SELECT a.occurred_at FROM {activities} a"
                f"    WHERE a.{activity_fk} = r.id AND a.occurred_at >= %s AND a.is_sales"
-               f"    ORDER BY a.occurred_at DESC LIMIT 1) END,"
+               f"    ORDER BY a.occurred_at DESC LIMIT 1)) * 1000000)::bigint END,"
                f"  CASE WHEN r.status = ANY(%s) THEN (SELECT true FROM {tasks} t"
                f"    WHERE t.{task_fk} = r.id AND t.status = %s AND t.due_date >= %s LIMIT 1) END "
                f"FROM unnest(%s::{key_type}[]) AS k(v) CROSS JOIN LATERAL ("
@@ -236,13 +257,15 @@ def _related_rows(model, kind: str, field: str, values, since, today) -> list[tu
     open_task = Exists(Task.objects.filter(**{kind: OuterRef("pk")}, status=TaskStatus.OPEN,
                                            due_date__gte=today))
     worked = Q(status__in=WORKED_STATUSES)
-    return list(model.objects.filter(**{f"{field}__in": values}, merged_into__isnull=True,
-                                     status__in=RELATED_STATUSES, owner__kind="person")
-                .annotate(rank=rank).filter(rank__lte=limit).order_by("mql_date", "pk")
-                .annotate(last_sales=Case(When(worked, then=Subquery(last_sales))),
-                          open_task=Case(When(worked, then=open_task), default=Value(False)))
-                .values_list("pk", field, "status", "mql_date", "owner_id", "owner__username",
-                             "last_sales", "open_task"))
+    rows = (model.objects.filter(**{f"{field}__in": values}, merged_into__isnull=True,
+                                 status__in=RELATED_STATUSES, owner__kind="person")
+            .annotate(rank=rank).filter(rank__lte=limit).order_by("mql_date", "pk")
+            .annotate(last_sales=Case(When(worked, then=Subquery(last_sales))),
+                      open_task=Case(When(worked, then=open_task), default=Value(False)))
+            .values_list("pk", field, "status", "mql_date", "owner_id", "owner__username",
+                         "last_sales", "open_task"))
+    return [(pk, key, status, _micros(mql_date), owner_id, username, _micros(last_sales), task)
+            for pk, key, status, mql_date, owner_id, username, last_sales, task in rows]
 
 
 def is_available(member: PoolMember, today) -> bool:
@@ -293,6 +316,9 @@ class PoolHandout:
         return member.user, pool, (f"Weighted round robin in {pool_name}: {member.user.username} "
                                    f"is furthest behind their share (hand-outs: {share}).")
 
+    def users(self) -> list[User]:
+        return [m.user for _pool, members, _added in self.pools.values() for m in members]
+
     def save(self, now) -> None:
         if self.dry_run:
             return
@@ -321,6 +347,7 @@ class SlaCalendars:
     def __init__(self, now, known: tuple | None = None):
         self.now = now
         self._holidays: dict[int, set] = {}
+        self._due: dict = {}
         self._known = None
         if known is not None and known[0] == timezone.localdate(now):
             self._known = known[1]
@@ -346,6 +373,21 @@ class SlaCalendars:
         region = owner.region.top.pk if owner.region_id else None
         return calendar_for(owner, self._holidays.get(region, set()))
 
+    def due(self, owner, now, *, hot: bool, hand_raise: bool) -> datetime.datetime | None:
+        """The deadline for one owner, worked out once per owner and kind of deadline: a
+        batch shares one `now`."""
+        key = (owner.pk, now, hot, hand_raise)
+        if key not in self._due:
+            deadlines = []
+            if hot or hand_raise:
+                cal = self.calendar(owner)
+                if hot:
+                    deadlines.append(add_business_minutes(now, SLA_MQL_MINUTES, cal))
+                if hand_raise:
+                    deadlines.append(add_business_days(now, 1, cal))
+            self._due[key] = min(deadlines) if deadlines else None
+        return self._due[key]
+
 
 def sla_due(person, form_kind, owner: User, now, calendars: SlaCalendars | None = None
             ) -> datetime.datetime | None:
@@ -353,13 +395,9 @@ def sla_due(person, form_kind, owner: User, now, calendars: SlaCalendars | None 
     services — 1 business day; when both apply the earlier deadline holds."""
     if owner is None or owner.is_queue:
         return None
-    cal = (calendars or SlaCalendars(now)).calendar(owner)
-    deadlines = []
-    if person.status == S.MQL or person.is_hot:
-        deadlines.append(add_business_minutes(now, SLA_MQL_MINUTES, cal))
-    if form_kind in CONTACT_US_OR_PS:
-        deadlines.append(add_business_days(now, 1, cal))
-    return min(deadlines) if deadlines else None
+    return (calendars or SlaCalendars(now)).due(
+        owner, now, hot=person.status == S.MQL or person.is_hot,
+        hand_raise=form_kind in CONTACT_US_OR_PS)
 
 
 def preview(person, form_kind: str | None, now=None) -> dict:
@@ -404,12 +442,43 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
     model = type(people[0])
     ids = [p.pk for p in people]
     loaded = _lock_and_load(model, ids)
+    batch = _Batch(ctx, now)
     rows = {}
     for group in _passes([loaded[pk] for pk in ids], ctx):
         for row in _route_pass(group, model, trigger=trigger, form_kind=form_kind, by=by,
-                               ctx=ctx, now=now):
+                               ctx=ctx, now=now, batch=batch):
             rows[row.person_obj.pk] = row
+    batch.handout.save(now)
     return [rows[pk] for pk in ids]
+
+
+class _Batch:
+    """What the passes of one batch share: the pool hand-out (members locked and counted
+    once, written at the end), the SLA calendars and the users read so far."""
+
+    def __init__(self, ctx: RoutingContext, now):
+        self.handout = PoolHandout(timezone.localdate(now), known_pools=ctx.pools)
+        self.calendars = SlaCalendars(now, ctx.holidays)
+        self.users: dict = {}   # by id and by username
+        self.shown: dict = {}   # (field, raw value) → how history shows it
+
+    def load_users(self, ids: set, names: set) -> None:
+        ids, names = ids - self.users.keys(), names - self.users.keys()
+        if not ids and not names:
+            return
+        for u in (User.objects.select_related("region", "region__parent")
+                  .filter(Q(pk__in=ids) | Q(username__in=names))):
+            self.users[u.pk] = self.users[u.username] = u
+
+    def display_before(self, person, fields, before: dict) -> dict:
+        """`history.display_snapshot`, each value worked out once per batch."""
+        out = {}
+        for name in fields:
+            key = (name, before[name])
+            if key not in self.shown:
+                self.shown[key] = history.display_value(person, name)
+            out[name] = self.shown[key]
+        return out
 
 
 PERSON_LINKS = ("country", "region", "owner", "updated_by", "initial_source")
@@ -462,7 +531,8 @@ def _passes(persons, ctx: RoutingContext) -> list[list]:
     return passes
 
 
-def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now) -> list[RoutingDecision]:
+def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now, batch: _Batch
+                ) -> list[RoutingDecision]:
     from gtm_portal.chatter.models import Notification
     from gtm_portal.chatter.services import comment_post, notify_many
 
@@ -482,7 +552,7 @@ def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now) -> list[Rou
         decisions.append(routing.decide(f, a_facts.get(account.pk) if account else None,
                                         related, ctx.rules))
 
-    handout = PoolHandout(timezone.localdate(now), known_pools=ctx.pools)
+    handout, calendars, users = batch.handout, batch.calendars, batch.users
     # Pools are locked in name order (two batches never wait on each other crosswise).
     for name in sorted({d.pool for d in decisions if d.pool}):
         handout._load(name)
@@ -493,12 +563,9 @@ def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now) -> list[Rou
     notify_ids = {w.id for d in decisions for w, _why in d.notify if w.id}
     notify_names = {w.username for d in decisions for w, _why in d.notify
                     if not w.id and w.username}
-    users = {}
-    if wanted | notify_ids or by_name | notify_names:
-        for u in (User.objects.select_related("region", "region__parent")
-                  .filter(Q(pk__in=wanted | notify_ids) | Q(username__in=by_name | notify_names))):
-            users[u.pk] = users[u.username] = u
-    calendars = SlaCalendars(now, ctx.holidays)
+    batch.load_users(wanted | notify_ids, by_name | notify_names)
+    # Every owner's holidays in one read.
+    calendars.holidays_for([*users.values(), *handout.users()])
     fields = ["owner", "sla_due"]   # the only fields routing changes
     changes, rows, notices, to_save, ended = [], [], [], [], []
     for p, decision in zip(persons, decisions, strict=True):
@@ -513,7 +580,8 @@ def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now) -> list[Rou
         elif decision.owner is not None:
             owner = (ctx.queue(decision.owner.queue) if decision.owner.queue
                      else users[decision.owner.id or decision.owner.username])
-        before, before_display = history.snapshot(p, fields), history.display_snapshot(p, fields)
+        before = history.snapshot(p, fields)
+        before_display = batch.display_before(p, fields, before)
         due = sla_due(p, form_kind, owner, now, calendars) if decision.routed else None
         changed = []
         if decision.routed and owner is not None and p.owner_id != owner.pk:
@@ -547,16 +615,15 @@ def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now) -> list[Rou
             if target is not None and target != owner:
                 notices.append(dict(recipients=[target], reason=Notification.Reason.INFO,
                                     record=p, actor=by, message=why))
-    handout.save(now)
     if to_save:
         bulk_update_rows(to_save, ["owner", "sla_due", "version", "updated_by", "updated_at"])
     if changes:
-        history.FieldChange.objects.bulk_create(changes, batch_size=1000)
+        bulk_insert_rows(changes, batch_size=1000)
     if ended:
         Enrollment.objects.filter(**{f"{kind}_id__in": ended},
                                   state=EnrollmentState.ACTIVE).update(
             state=EnrollmentState.FINISHED, finished_at=now)
-    RoutingDecision.objects.bulk_create(rows, batch_size=1000)
+    bulk_insert_rows(rows, batch_size=1000)
     notify_many(notices)
     for row, decision in zip(rows, decisions, strict=True):
         if decision.comment_on_account and row.account_obj is not None:

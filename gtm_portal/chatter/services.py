@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gtm_portal.core import access
+from gtm_portal.core.bulk import bulk_insert_rows
 from gtm_portal.users.models import User
 
 from .mentions import GROUP_HANDLES, handles_in
@@ -105,7 +106,7 @@ def notify_many(items) -> list[Notification]:
                   for uid in ids]
     if not batch:
         return []
-    rows = Notification.objects.bulk_create(batch)
+    rows = bulk_insert_rows(batch)
     _email_after_commit([n.pk for n in rows])
     return rows
 
