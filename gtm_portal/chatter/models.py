@@ -108,6 +108,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox"),
+            # The home page's newest unread, in its exact order (a rep can have 10,000s unread).
+            models.Index(fields=["recipient", "-created_at", "-id"],
+                         condition=models.Q(read_at__isnull=True), name="notification_unread"),
         ]
 
     def __str__(self):
