@@ -430,18 +430,23 @@ def route_person(*, person, trigger: str, form_kind: str | None = None, by=None,
 
 @transaction.atomic
 def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
-                 ctx: RoutingContext | None = None, now=None) -> list[RoutingDecision]:
+                 ctx: RoutingContext | None = None, now=None, model=None
+                 ) -> list[RoutingDecision]:
     """ROUTE-1: decide, assign, stamp the SLA, store and explain; notify after commit — for
     any number of leads (or contacts) of one kind in a fixed number of queries. Returns the
-    stored decisions in the order given."""
+    stored decisions in the order given. `people` are Lead or Contact objects, or the
+    primary keys of `model`'s rows (re-scores, imports): then each decision's person is read
+    with the columns routing reads only, the others loading when touched."""
     people = list(people)
     if not people:
         return []
     ctx = ctx or RoutingContext()
     now = now or timezone.now()
-    model = type(people[0])
-    ids = [p.pk for p in people]
-    loaded = _lock_and_load(model, ids)
+    if model is None:
+        model, ids, columns = type(people[0]), [p.pk for p in people], None
+    else:
+        ids, columns = people, ROUTING_COLUMNS + EXTRA_COLUMNS[model]
+    loaded = _lock_and_load(model, ids, columns)
     batch = _Batch(ctx, now)
     rows = {}
     for group in _passes([loaded[pk] for pk in ids], ctx):
@@ -482,15 +487,25 @@ class _Batch:
 
 
 PERSON_LINKS = ("country", "region", "owner", "updated_by", "initial_source")
+# What routing reads and writes of a person (`route_people` given primary keys).
+ROUTING_COLUMNS = ("version", "first_name", "last_name", "email_domain", "title", "country",
+                   "region", "description", "employees", "status", "owner", "is_hot",
+                   "sla_due", "partner_prospecting_status", "updated_by", "updated_at")
+EXTRA_COLUMNS = {Lead: ("company", "matched_account"), Contact: ("account",)}
 
 
-def _lock_and_load(model, ids) -> dict:
+def _lock_and_load(model, ids, columns=None) -> dict:
     """Lock the people's rows in id order (two batches never wait on each other crosswise)
-    and read them as locked; the few rows they point at (countries, regions, owners, ...)
-    are read once each and shared instead of joined onto every person."""
-    people = list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    and read them as locked (all columns, or `columns`); the few rows they point at
+    (countries, regions, owners, ...) are read once each and shared instead of joined onto
+    every person."""
+    qs = model.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    if columns is not None:
+        qs = qs.only(*columns)
+    people = list(qs)
     links = [model._meta.get_field(name)
-             for name in PERSON_LINKS + (("account",) if model is Contact else ())]
+             for name in PERSON_LINKS + (("account",) if model is Contact else ())
+             if columns is None or name in columns]
     wanted: dict = {}
     for field in links:
         wanted.setdefault(field.related_model, set()).update(

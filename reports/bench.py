@@ -455,8 +455,7 @@ def routing_per_lead(bench: Bench) -> Iterable[Operation]:
 
     def call(i):
         start = (i * batch) % max(len(ids) - batch + 1, 1)
-        route_people([Lead(pk=pk) for pk in ids[start:start + batch]], trigger="bench",
-                     ctx=ctx)
+        route_people(ids[start:start + batch], model=Lead, trigger="bench", ctx=ctx)
 
     yield Operation(name="routing (batch of 500)", units_per_call=batch, unit="leads",
                     call=call, n=min(bench.n, 5), warmup=min(bench.warmup, 1),

@@ -27,10 +27,13 @@ def _mql(n, domain):
                         owner=inquiry, person_score=120) for i in range(n)]
 
 
-def test_route_1_a_batch_keeps_one_company_with_one_rep(demo):
+@pytest.mark.parametrize("given", ["objects", "primary keys"])
+def test_route_1_a_batch_keeps_one_company_with_one_rep(demo, given):
     first, second, third = _mql(3, "newco-widgets.example")
     other = _mql(1, "elsewhere-co.example")[0]
-    rows = route_people([first, second, other, third], trigger="re-score")
+    people = [first, second, other, third]
+    rows = (route_people(people, trigger="re-score") if given == "objects" else
+            route_people([p.pk for p in people], model=Lead, trigger="re-score"))
     owners = {r.person_obj.pk: r.owner for r in rows}
     assert owners[first.pk] is not None and not owners[first.pk].is_queue
     assert owners[second.pk] == owners[first.pk] == owners[third.pk]
@@ -41,7 +44,6 @@ def test_route_1_a_batch_keeps_one_company_with_one_rep(demo):
     assert [r.person_obj.pk for r in rows] == [first.pk, second.pk, other.pk, third.pk]
     assert all(Lead.objects.get(pk=p.pk).owner == owners[p.pk]
                for p in (first, second, third, other))
-
 
 
 def _worked(domain, status, owner, days_ago, **fields):
