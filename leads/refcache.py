@@ -7,11 +7,11 @@ every process; with the per-process default cache other processes see it within 
 import datetime
 import threading
 import time
-import uuid
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+
+from gtm_portal.core import generation as tokens
 
 TTL_SECONDS = 30
 KEY = "refs:generation"
@@ -20,20 +20,13 @@ _local: dict = {"gen": None, "at": 0.0, "data": None}
 
 
 def generation() -> str:
-    gen = cache.get(KEY)
-    if gen is None:
-        cache.add(KEY, uuid.uuid4().hex, None)
-        gen = cache.get(KEY) or ""
-    return gen
+    return tokens.current(KEY)
 
 
 def bump(*_args, **_kwargs) -> None:
     """Drop every process's snapshot now and again once the change is committed: a process
     that rebuilt its snapshot in between (still reading the old rows) rebuilds once more."""
-    from django.db import transaction
-
-    cache.set(KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(KEY, uuid.uuid4().hex, None))
+    tokens.bump(KEY)
 
 
 class Snapshot:

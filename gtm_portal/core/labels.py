@@ -16,13 +16,12 @@ and turned into objects. `select_labels` instead
 import copy
 import threading
 import time
-import uuid
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_delete, post_save
+
+from . import generation
 
 # Whatever the label, the link and the access checks (ROLE-3, ACCT-CLAIM) read of a user.
 USER_LABEL_FIELDS = ("username", "first_name", "last_name", "display_name", "kind",
@@ -53,18 +52,12 @@ _local: dict = {"gen": None, "at": 0.0, "rows": None}
 
 
 def _generation() -> str:
-    gen = cache.get(KEY)
-    if gen is None:
-        cache.add(KEY, uuid.uuid4().hex, None)
-        gen = cache.get(KEY) or ""
-    return gen
+    return generation.current(KEY)
 
 
 def bump(*_args, **_kwargs) -> None:
-    """Every process rebuilds its snapshot: now, and once more after the commit (a process
-    that rebuilt in between read the old rows)."""
-    cache.set(KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(KEY, uuid.uuid4().hex, None))
+    """Every process rebuilds its snapshot (a small-table row was saved or deleted)."""
+    generation.bump(KEY)
 
 
 def _load(model) -> dict:
