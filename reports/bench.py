@@ -160,7 +160,7 @@ class Bench:
                 with CaptureQueriesContext(connection) as captured:
                     op.call(0)
                 queries = len(captured.captured_queries)
-            raw = self._raw_sql_p50(op) if op.raw_sql else None
+            raw = self._raw_sql_times(op) if op.raw_sql else None
         except Exception as exc:  # one broken page must not hide the others
             return Result(op.name, 0, None, None, error=f"{type(exc).__name__}: {exc}")
         p50 = statistics.median(times)
@@ -169,10 +169,14 @@ class Bench:
             extra[f"{op.unit}_per_s"] = round(op.units_per_call * 1000 / p50, 1) if p50 else None
         if op.details:
             extra.update(op.details())
+        raw_p50 = None
+        if raw:
+            raw_p50 = _round(statistics.median(raw))
+            extra["raw_sql_p95_ms"] = _round(_percentile(raw, 95))
         return Result(op.name, len(times), _round(p50), _round(_percentile(times, 95)), queries,
-                      raw, extra=extra)
+                      raw_p50, extra=extra)
 
-    def _raw_sql_p50(self, op: Operation) -> float:
+    def _raw_sql_times(self, op: Operation) -> list[float]:
         statements = None
         if connection.vendor == "postgresql":
             statements = [page_sql(self._selects_of(op, v)) for v in range(op.variants)]
@@ -188,7 +192,7 @@ class Bench:
                 cursor.fetchall()
                 if i >= self.warmup:
                     times.append((time.perf_counter() - start) * 1000)
-        return _round(statistics.median(times))
+        return times
 
     @staticmethod
     def _selects_of(op: Operation, i: int) -> list[str]:
