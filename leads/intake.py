@@ -17,7 +17,7 @@ from . import scoring
 from .enums import FormKind, IntakeOutcome
 from .models import Campaign, CampaignMember, IntakeSubmission, Lead
 from .refcache import snapshot
-from .routing_service import route_person
+from .routing_service import route_people
 from .services import lead_convert_to_contact, person_record_form
 
 # INTAKE-3: initial source of a new lead, from the form kind.
@@ -108,7 +108,9 @@ def _jsonable(data: dict) -> dict:
 
 def submit(data: dict, *, token_name: str = "") -> Answer:
     """INTAKE-2: a repeated submission id answers the first answer (200) and writes nothing;
-    concurrent repeats wait on the unique index and read the winner's answer."""
+    concurrent repeats wait on the unique index and read the winner's answer. The log row
+    goes in last (one INSERT, no UPDATE): a repeat's work is rolled back when its row is
+    refused."""
     snap = snapshot()
     domain = scoring.email_domain(data["email"])
     if domain in snap.blocked:
@@ -120,12 +122,17 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
         raise Refused(422, errors)
     try:
         with transaction.atomic():
-            log = IntakeSubmission.objects.create(
+            log = IntakeSubmission(
                 submission_id=data["submission_id"], token_name=token_name[:100],
                 form=data["form"], email=data["email"][:254], payload=_jsonable(data),
-                outcome=IntakeOutcome.CREATED, status_code=0, response={},
                 received_at=timezone.now())
-            return _process(data, log, snap)
+            answer = _process(data, log, snap)
+            # The log row is written once, as the transaction's last statement: its unique
+            # submission id refuses a repeat here, which rolls the repeat's work back. A
+            # concurrent repeat waits on the index until the first commits (or rolls back),
+            # and it holds no lock anybody else waits for, since nothing follows but COMMIT.
+            log.save(force_insert=True)
+            return answer
     except IntegrityError:
         previous = IntakeSubmission.objects.filter(submission_id=data["submission_id"]).first()
         if previous is None:
@@ -189,8 +196,10 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
     if created or scored.became_mql or form in scoring.ROUTING_HAND_RAISE:
         trigger = ("created" if created else "became MQL" if scored.became_mql
                    else f"hand-raise {form}")
-        decision = route_person(person=person, trigger=trigger, form_kind=form,
-                                ctx=snap.routing)
+        # A lead created here is routed as it is (inserted in this transaction, its
+        # country, region and source attached): no re-read, no lock, no savepoint.
+        decision = route_people([person], trigger=trigger, form_kind=form, ctx=snap.routing,
+                                fresh=created)[0]
         person = decision.person_obj
         if decision.convert_to_contact and isinstance(person, Lead) and decision.account_obj:
             person = lead_convert_to_contact(lead=person, account=decision.account_obj,
@@ -203,6 +212,7 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
 
 
 def _finish(log, outcome, status, body, person=None):
+    """The answer on the (not yet written) log row."""
     log.outcome = outcome
     log.status_code = status
     log.response = body
@@ -210,7 +220,6 @@ def _finish(log, outcome, status, body, person=None):
         log.lead = person
     elif isinstance(person, Contact):
         log.contact = person
-    log.save(update_fields=["outcome", "status_code", "response", "lead", "contact"])
 
 
 def _fill_blanks(person, data, country):

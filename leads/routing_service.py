@@ -428,33 +428,36 @@ def route_person(*, person, trigger: str, form_kind: str | None = None, by=None,
                         now=now)[0]
 
 
-@transaction.atomic
 def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
-                 ctx: RoutingContext | None = None, now=None, model=None
+                 ctx: RoutingContext | None = None, now=None, model=None, fresh: bool = False
                  ) -> list[RoutingDecision]:
     """ROUTE-1: decide, assign, stamp the SLA, store and explain; notify after commit — for
     any number of leads (or contacts) of one kind in a fixed number of queries. Returns the
     stored decisions in the order given. `people` are Lead or Contact objects, or the
     primary keys of `model`'s rows (re-scores, imports): then each decision's person is read
-    with the columns routing reads only, the others loading when touched."""
-    people = list(people)
-    if not people:
-        return []
-    ctx = ctx or RoutingContext()
-    now = now or timezone.now()
-    if model is None:
-        model, ids, columns = type(people[0]), [p.pk for p in people], None
-    else:
-        ids, columns = people, ROUTING_COLUMNS + EXTRA_COLUMNS[model]
-    loaded = _lock_and_load(model, ids, columns)
-    batch = _Batch(ctx, now)
-    rows = {}
-    for group in _passes([loaded[pk] for pk in ids], ctx):
-        for row in _route_pass(group, model, trigger=trigger, form_kind=form_kind, by=by,
-                               ctx=ctx, now=now, batch=batch):
-            rows[row.person_obj.pk] = row
-    batch.handout.save(now)
-    return [rows[pk] for pk in ids]
+    with the columns routing reads only, the others loading when touched. `fresh`: the
+    caller inserted these people in its (open) transaction, with their country, region and
+    initial source objects attached — nobody else can see the rows, so they are routed as
+    given (no re-read, no lock) and inside the caller's transaction (no savepoint)."""
+    with transaction.atomic(savepoint=not fresh):
+        people = list(people)
+        if not people:
+            return []
+        ctx = ctx or RoutingContext()
+        now = now or timezone.now()
+        if model is None:
+            model, ids, columns = type(people[0]), [p.pk for p in people], None
+        else:
+            ids, columns = people, ROUTING_COLUMNS + EXTRA_COLUMNS[model]
+        loaded = {p.pk: p for p in people} if fresh else _lock_and_load(model, ids, columns)
+        batch = _Batch(ctx, now)
+        rows = {}
+        for group in _passes([loaded[pk] for pk in ids], ctx):
+            for row in _route_pass(group, model, trigger=trigger, form_kind=form_kind, by=by,
+                                   ctx=ctx, now=now, batch=batch):
+                rows[row.person_obj.pk] = row
+        batch.handout.save(now)
+        return [rows[pk] for pk in ids]
 
 
 class _Batch:

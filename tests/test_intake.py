@@ -170,10 +170,10 @@ def test_intake_4_blocked_domain_is_422_and_creates_nothing(post):
 def test_intake_4_a_failure_half_way_leaves_nothing(post, monkeypatch):
     import leads.intake as intake_module
 
-    def explode(**kwargs):
+    def explode(*args, **kwargs):
         raise RuntimeError("routing broke")
 
-    monkeypatch.setattr(intake_module, "route_person", explode)
+    monkeypatch.setattr(intake_module, "route_people", explode)
     before = db_state()
     with pytest.raises(RuntimeError):
         post(form="trial_saas")

@@ -64,3 +64,72 @@ def test_a_refused_token_is_never_stamped(post, client, token):
                     HTTP_AUTHORIZATION=f"Token {key}")
     assert r.status_code == 401
     assert ApiToken.objects.get(pk=revoked.pk).last_used_at is None
+
+
+
+def _routing_summary(row, person) -> dict:
+    from django.contrib.contenttypes.models import ContentType
+
+    from gtm_portal.chatter.models import Notification
+    from gtm_portal.core.models import FieldChange
+
+    ct = ContentType.objects.get_for_model(type(person))
+    return {
+        "rule": row.rule, "owner": row.owner_id, "pool": row.pool_id,
+        "explanation": row.explanation, "notifications": row.notifications,
+        "sla_due": row.sla_due, "trigger": row.trigger,
+        "person": (person.owner_id, person.sla_due, person.version, person.status),
+        "stored": list(type(person).objects.filter(pk=person.pk).values_list(
+            "owner_id", "sla_due", "version", "updated_by_id", "status", "person_score")),
+        "history": sorted(FieldChange.objects.filter(content_type=ct, object_id=person.pk)
+                          .values_list("field", "old_value", "new_value", "reason")),
+        "notified": sorted(Notification.objects.filter(content_type=ct, object_id=person.pk)
+                           .values_list("recipient_id", "reason", "message")),
+        "decisions": row.__class__.objects.filter(lead_id=person.pk).count(),
+    }
+
+
+ROUTED_CASES = [
+    # form, e-mail, title, country: an MQL at an account with an actively working BDR, a
+    # hand-raise at a restricted account, a new inquiry below the threshold, an MQL from a
+    # free-mail address (pools), an MQL with a company domain and no account.
+    ("trial_self_managed", "fresh1@globex.example", "VP Engineering", "US"),
+    ("contact_us", "fresh2@initech.example", "Director of Engineering", "Germany"),
+    ("newsletter", "fresh3@firm.example", "Student", "France"),
+    ("trial_saas", "fresh4@gmail.com", "Developer", "Australia"),
+    ("webcast_attended_high_intent", "fresh5@newco.example", "Head of Platform", "Brazil"),
+]
+
+
+@pytest.mark.parametrize(("form", "email", "title", "country"), ROUTED_CASES)
+def test_fresh_routing_decides_as_the_re_reading_path(post, monkeypatch, form, email, title,
+                                                      country):
+    """A lead intake created is routed as it is (`fresh`): the same decision, owner, SLA,
+    history and notifications as re-reading and locking its row first."""
+    from django.db import transaction
+
+    import leads.intake as intake_module
+    from leads.models import Lead
+    from leads.routing_service import route_people
+
+    seen = {}
+    now = timezone.now()
+
+    def both_ways(people, **kwargs):
+        assert kwargs.pop("fresh") is True
+        kwargs["now"] = now
+        person = people[0]
+        with transaction.atomic():
+            row = route_people([Lead.objects.get(pk=person.pk)], **kwargs)[0]
+            seen["re-read"] = _routing_summary(row, row.person_obj)
+            transaction.set_rollback(True)
+        rows = route_people(people, fresh=True, **kwargs)
+        seen["fresh"] = _routing_summary(rows[0], rows[0].person_obj)
+        return rows
+
+    monkeypatch.setattr(intake_module, "route_people", both_ways)
+    r = post(form=form, email=email, title=title, country=country)
+    assert r.status_code == 201, r.content
+    assert seen["fresh"] == seen["re-read"]
+    assert seen["fresh"]["decisions"] == 1
+    assert r.json()["routing"]["rule"] == seen["fresh"]["rule"]
