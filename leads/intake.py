@@ -18,7 +18,7 @@ from .enums import FormKind, IntakeOutcome
 from .models import Campaign, CampaignMember, IntakeSubmission, Lead
 from .refcache import snapshot
 from .routing_service import route_people
-from .services import lead_convert_to_contact, person_record_form
+from .services import lead_convert_to_contact, new_person_record_form, person_record_form
 
 # INTAKE-3: initial source of a new lead, from the form kind.
 FORM_SOURCE = {
@@ -180,17 +180,28 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
         email=person.email, company=getattr(person, "company", ""), website=person.website,
         free_domains=ctx.free_domains)
     _stamp_moment(person, form, at, account, save=not created)
+    kind = ACTIVITY_KIND.get(form, ActivityKind.WEB_VISIT if form.startswith("page_visit")
+                             else ActivityKind.FORM_FILL)
+
+    def record_activity(person):
+        link = {"contact" if isinstance(person, Contact) else "lead": person}
+        return activity_record(kind=kind, occurred_at=at, direction=Direction.INBOUND,
+                               form_kind=form, subject=FormKind(form).label, validate=False,
+                               **link)
+
+    campaign = _campaign(data.get("campaign"))
     if created:
-        person.save(force_insert=True)
-    link = {"contact" if isinstance(person, Contact) else "lead": person}
-    activity = activity_record(
-        kind=ACTIVITY_KIND.get(form, ActivityKind.WEB_VISIT if form.startswith("page_visit")
-                               else ActivityKind.FORM_FILL),
-        occurred_at=at, direction=Direction.INBOUND, form_kind=form,
-        subject=FormKind(form).label, validate=False, **link)
-    responded = _join_campaign(person, data.get("campaign"))
-    scored = person_record_form(person=person, form_kind=form, occurred_at=at, activity=activity,
-                                ctx=ctx, campaign_response=responded, fresh=created)
+        # Scored before the row exists: the lead goes in with its scores and status.
+        scored = new_person_record_form(
+            person=person, form_kind=form, record_activity=record_activity, occurred_at=at,
+            ctx=ctx, campaign_response=_responded(campaign))
+        _join_campaign(person, campaign)
+    else:
+        activity = record_activity(person)
+        responded = _join_campaign(person, campaign)
+        scored = person_record_form(person=person, form_kind=form, occurred_at=at,
+                                    activity=activity, ctx=ctx, campaign_response=responded,
+                                    savepoint=False)
     person = scored.person
     decision = None
     if created or scored.became_mql or form in scoring.ROUTING_HAND_RAISE:
@@ -268,15 +279,31 @@ def _stamp_moment(person, form, at, account, *, save: bool = True):
         person.save(update_fields=fields + ["updated_at"])
 
 
-def _join_campaign(person, name) -> bool:
-    """CAMP-1: joining with a responded status moves Raw → Inquiry (not for e-mail campaigns)."""
+def _campaign(name):
+    """The campaign a submission names, with the status its members join with (the first
+    responded status, else the first; a campaign without statuses gets "Responded")."""
     if not name:
-        return False
+        return None
     campaign = Campaign.objects.get(name=name)
     status = (campaign.statuses.filter(responded=True).order_by("id").first()
               or campaign.statuses.order_by("id").first())
     if status is None:
         status = campaign.statuses.create(name="Responded", responded=True)
-    link = {"contact" if isinstance(person, Contact) else "lead": person}
-    CampaignMember.objects.get_or_create(campaign=campaign, **link, defaults={"status": status})
+    return campaign, status
+
+
+def _responded(campaign) -> bool:
+    """CAMP-1: joining with a responded status moves Raw → Inquiry (not for e-mail campaigns)."""
+    if campaign is None:
+        return False
+    campaign, status = campaign
     return status.responded and campaign.type != "e-mail"
+
+
+def _join_campaign(person, campaign) -> bool:
+    if campaign is None:
+        return False
+    link = {"contact" if isinstance(person, Contact) else "lead": person}
+    CampaignMember.objects.get_or_create(campaign=campaign[0], **link,
+                                         defaults={"status": campaign[1]})
+    return _responded(campaign)

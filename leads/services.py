@@ -45,6 +45,7 @@ class ScoreOutcome:
     events: list = field(default_factory=list)
     status_changes: list = field(default_factory=list)
     became_mql: bool = False
+    behaviour: list = field(default_factory=list)   # the events hanging on the activity
 
 
 def _net_points_by_rule(person, kind: str) -> dict[int | None, int]:
@@ -102,6 +103,8 @@ def behaviour_events(person, ctx: Context, form_kind: str, at, activity=None) ->
 def _careers_due(person, ctx: Context, at, activity) -> bool:
     from gtm_portal.activity.models import Activity
 
+    if getattr(person, "_fresh", False):
+        return False  # created in this transaction: no earlier visit, no earlier penalty
     since = at - datetime.timedelta(days=scoring.CAREERS_WINDOW_DAYS)
     visits = (Activity.objects.filter(**person_link(person), form_kind="page_visit_careers",
                                       occurred_at__gte=since, occurred_at__lte=at)
@@ -141,48 +144,92 @@ def apply_automatic_status(person, ctx: Context, *, form_kind: str | None = None
 
 def _save_person(person, before, before_display, *, by, reason, fields):
     """Persist a person changed by a rule, with history rows for the tracked fields."""
-    if hasattr(person, "version"):
-        person.version += 1
-        person.updated_by = by if getattr(by, "pk", None) else None
+    if _bump_version(person, by):
         fields = list(fields) + ["version", "updated_by", "updated_at"]
     person.save(update_fields=sorted(set(fields)))
     history.record_changes(person, before, before_display, by=by, reason=reason)
+
+
+def _bump_version(person, by) -> bool:
+    """A rule changed the person: a new version, by `by` (Q-CONC)."""
+    if not hasattr(person, "version"):
+        return False
+    person.version += 1
+    person.updated_by = by if getattr(by, "pk", None) else None
+    return True
 
 
 SCORE_FIELDS = ("behaviour_score", "demographic_score", "person_score", "status", "mql_date",
                 "mql_count", "score_reset_at")
 
 
-@transaction.atomic
 def person_record_form(*, person, form_kind: str, occurred_at=None, activity=None,
                        ctx: Context | None = None, campaign_response: bool = False,
-                       by=None, fresh: bool = False) -> ScoreOutcome:
+                       by=None, fresh: bool = False, savepoint: bool = True) -> ScoreOutcome:
     """LEAD-SCORE-1: score a marketing activity, re-evaluate demographics, move the status.
     The caller routes the person when `became_mql` (ROUTE-1). `fresh`: the caller created
-    the person in this transaction (nobody else can see the row, and it has no events)."""
+    the person in this transaction (nobody else can see the row, and it has no events).
+    `savepoint=False`: the caller's transaction already makes it all or nothing."""
+    with transaction.atomic(savepoint=savepoint):
+        ctx = ctx or Context()
+        at = occurred_at or timezone.now()
+        if fresh:
+            person._fresh = True
+        else:
+            person = lock_person(person)
+        out, before, before_display, reason = _score_form(
+            person, ctx, form_kind=form_kind, at=at, activity=activity,
+            campaign_response=campaign_response)
+        ScoreEvent.objects.bulk_create(out.events)
+        _save_person(person, before, before_display, by=by, reason=reason, fields=SCORE_FIELDS)
+        person._fresh = False
+        out.person = person
+        return out
+
+
+def new_person_record_form(*, person, form_kind: str, record_activity, occurred_at=None,
+                           ctx: Context | None = None, campaign_response: bool = False,
+                           by=None) -> ScoreOutcome:
+    """LEAD-SCORE-1 for a person not saved yet (intake's new lead), inside the caller's
+    transaction: the same scoring as `person_record_form`, done before the row exists, so
+    the person is inserted with its scores and status (one INSERT, no UPDATE); then
+    `record_activity(person)` stores the activity the behaviour points hang on, then the
+    score events and the history rows. The row ends as `person_record_form` on a just
+    inserted person leaves it (its version counts the scoring too)."""
     ctx = ctx or Context()
     at = occurred_at or timezone.now()
-    if fresh:
-        person._fresh = True
-    else:
-        person = lock_person(person)
+    person._fresh = True
+    out, before, before_display, reason = _score_form(
+        person, ctx, form_kind=form_kind, at=at, activity=None,
+        campaign_response=campaign_response)
+    _bump_version(person, by)
+    person.save(force_insert=True)
+    out.activity = record_activity(person)
+    for event in out.behaviour:
+        event.activity = out.activity
+    ScoreEvent.objects.bulk_create(out.events)
+    history.record_changes(person, before, before_display, by=by, reason=reason)
+    person._fresh = False
+    out.person = person
+    return out
+
+
+def _score_form(person, ctx: Context, *, form_kind: str, at, activity, campaign_response):
+    """The scoring of one marketing activity, in memory: (outcome with its unsaved events,
+    the tracked fields before, as shown before, the history reason)."""
     fields = history.tracked_fields(type(person))
     before, before_display = history.snapshot(person, fields), history.display_snapshot(person, fields)
     out = ScoreOutcome()
     out.events += evaluate_demographics(person, ctx, at)
-    out.events += behaviour_events(person, ctx, form_kind, at, activity)
+    out.behaviour = behaviour_events(person, ctx, form_kind, at, activity)
+    out.events += out.behaviour
     was_mql_count = person.mql_count
     moves = apply_automatic_status(person, ctx, form_kind=form_kind,
                                    campaign_response=campaign_response, at=timezone.now())
     out.status_changes = moves
     out.became_mql = person.mql_count > was_mql_count
-    ScoreEvent.objects.bulk_create(out.events)
-    _save_person(person, before, before_display, by=by,
-                 reason="; ".join(m[1] for m in moves) or f"Scored {form_kind}",
-                 fields=SCORE_FIELDS)
-    person._fresh = False
-    out.person = person
-    return out
+    reason = "; ".join(m[1] for m in moves) or f"Scored {form_kind}"
+    return out, before, before_display, reason
 
 
 @transaction.atomic

@@ -76,11 +76,20 @@ def intake_submissions(bench: Bench) -> Iterable[Operation]:
                     unit="submissions")
 
     workers = int(os.environ.get("INTAKE_WORKERS", "4"))
-    if workers > 1:
+    if workers > 1 and _shareable():
         concurrent = ConcurrentIntake(key, workers=workers, per_worker=bench.n,
                                       warmup=max(bench.warmup, 1))
         yield Operation(name=f"intake ({workers} concurrent)", call=concurrent.run, n=1,
                         warmup=0, count_queries=False, details=concurrent.details)
+
+
+def _shareable() -> bool:
+    """Other processes see what this one committed: not inside a transaction (a test's)
+    and not an in-memory SQLite database."""
+    from django.db import connection
+
+    memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    return not connection.in_atomic_block and not memory
 
 
 class ConcurrentIntake:

@@ -133,3 +133,70 @@ def test_fresh_routing_decides_as_the_re_reading_path(post, monkeypatch, form, e
     assert seen["fresh"] == seen["re-read"]
     assert seen["fresh"]["decisions"] == 1
     assert r.json()["routing"]["rule"] == seen["fresh"]["rule"]
+
+
+def _scored_state(lead) -> dict:
+    from django.contrib.contenttypes.models import ContentType
+
+    from gtm_portal.core.models import FieldChange
+    from leads.models import Lead, ScoreEvent
+
+    ct = ContentType.objects.get_for_model(Lead)
+    return {
+        "row": Lead.objects.filter(pk=lead.pk).values(
+            "status", "behaviour_score", "demographic_score", "person_score", "mql_count",
+            "version", "updated_by_id", "last_interesting_moment").get(),
+        "mql_date_set": Lead.objects.get(pk=lead.pk).mql_date is not None,
+        "events": sorted(
+            (rule_id or 0, name, kind, points, score_after, activity_id is not None)
+            for rule_id, name, kind, points, score_after, activity_id in
+            ScoreEvent.objects.filter(lead=lead).values_list(
+                "rule_id", "rule_name", "kind", "points", "score_after", "activity_id")),
+        "history": sorted(
+            (f, old, new if f != "mql_date" else bool(new), why)
+            for f, old, new, why in FieldChange.objects.filter(
+                content_type=ct, object_id=lead.pk).values_list(
+                "field", "old_value", "new_value", "reason")),
+    }
+
+
+@pytest.mark.parametrize(("form", "title", "responded"), [
+    ("trial_self_managed", "VP Engineering", False),
+    ("newsletter", "Student", False),
+    ("newsletter", "Developer", True),
+    ("page_visit_careers", "", False),
+    ("webcast_attended_high_intent", "Director of Engineering", False),
+])
+def test_scoring_a_new_lead_before_its_insert_ends_as_scoring_it_after(demo, form, title,
+                                                                        responded):
+    """LEAD-SCORE-1: `new_person_record_form` (scores, then one INSERT) leaves the lead, its
+    score events and its history exactly as inserting it and then `person_record_form`."""
+    from gtm_portal.activity.services import activity_record
+    from leads.models import Lead
+    from leads.refcache import snapshot
+    from leads.services import new_person_record_form, person_record_form
+
+    snap = snapshot()
+    ctx = snap.scoring
+
+    def lead(n):
+        person = Lead(email=f"score{n}@firm.example", last_name="New", title=title,
+                      status="Raw", last_interesting_moment="Filled a form",
+                      initial_source=snap.sources["Web"])
+        person.derive()
+        return person
+
+    def record(person):
+        return activity_record(kind="form_fill", direction="inbound", form_kind=form,
+                               lead=person, validate=False)
+
+    after = lead(1)
+    after.save(force_insert=True)
+    old = person_record_form(person=after, form_kind=form, activity=record(after), ctx=ctx,
+                             campaign_response=responded, fresh=True)
+    before = lead(2)
+    new = new_person_record_form(person=before, form_kind=form, record_activity=record,
+                                 ctx=ctx, campaign_response=responded)
+    assert (new.became_mql, new.status_changes) == (old.became_mql, old.status_changes)
+    assert _scored_state(new.person) == _scored_state(old.person)
+    assert _scored_state(new.person)["events"]
