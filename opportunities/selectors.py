@@ -124,17 +124,43 @@ def sao_requests_for_opportunity(opportunity):
 
 def stale_opportunities_for(user, limit: int = 25):
     """OPP-STALE: opportunities in 0 whose next step date passed more than 48 hours ago,
-    owned by me or by someone who reports to me."""
-    from django.db.models import Q
+    owned by me or by someone who reports to me (up to four levels, as `_managed_by`).
+
+    The reporting line comes from the users snapshot, so the query is `owner IN (…)` on the
+    (owner, stage) index: the manager-chain joins made PostgreSQL scan every pending
+    opportunity for every home page (26 ms at 200,000 opportunities)."""
     from django.utils import timezone
+
+    from gtm_portal.core.labels import select_labels
 
     from .enums import Stage
     from .workflow import stale_cutoff
 
-    return list(Opportunity.objects.filter(
-        Q(owner=user) | _managed_by("owner", user), stage=Stage.PENDING,
-        next_step_date__lt=stale_cutoff(timezone.localdate()))
-        .select_related("account", "owner").order_by("next_step_date", "id")[:limit])
+    return list(select_labels(
+        Opportunity.objects.filter(owner_id__in=team_ids(user), stage=Stage.PENDING,
+                                   next_step_date__lt=stale_cutoff(timezone.localdate())),
+        "owner", fields=("name", "owner", "stage", "next_step", "next_step_date"))
+        .order_by("next_step_date", "id")[:limit])
+
+
+def team_ids(user, depth: int = 4) -> set[int]:
+    """`user` and everyone whose manager, or a manager above (up to `depth` levels), is
+    `user` — read from the users snapshot (core.labels)."""
+    from gtm_portal.core.labels import cached_rows
+    from gtm_portal.users.models import User
+
+    manager_of = {u.pk: u.manager_id for u in cached_rows(User)}
+    ids = {user.pk}
+    for pk in manager_of:
+        boss = manager_of.get(pk)
+        for _level in range(depth):
+            if boss is None:
+                break
+            if boss == user.pk:
+                ids.add(pk)
+                break
+            boss = manager_of.get(boss)
+    return ids
 
 
 def lost_deals_feed(limit: int = 100):

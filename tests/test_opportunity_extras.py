@@ -178,6 +178,26 @@ def test_opp_stale_flags_show_on_the_owners_and_managers_home_page_only(client):
     assert "Stale next step" in client.get(f"/opportunities/{stale.pk}/").content.decode()
 
 
+@db
+def test_opp_stale_reaches_four_manager_levels_and_follows_a_new_manager_at_once(client):
+    from opportunities.selectors import stale_opportunities_for, team_ids
+
+    chain = [UserFactory(roles=["SDR Manager"])]
+    for _ in range(5):
+        chain.append(UserFactory(manager=chain[-1], roles=["SDR Manager"]))
+    owner = chain[-1]                        # chain[0] is five levels above the owner
+    OpportunityFactory(owner=owner, stage="0-Pending Acceptance", name="Stale one",
+                       next_step_date=timezone.localdate() - datetime.timedelta(days=3))
+    assert [bool(stale_opportunities_for(u)) for u in chain] == [False] + [True] * 5
+    assert team_ids(chain[1]) == {u.pk for u in chain[1:]}
+    newcomer = UserFactory(roles=["SDR Manager"])
+    owner.manager = newcomer                 # the snapshot hears of the save
+    owner.save(update_fields=["manager"])
+    assert stale_opportunities_for(newcomer) and not stale_opportunities_for(chain[4])
+    client.force_login(newcomer)
+    assert "Stale one" in client.get("/").content.decode()
+
+
 # --- contact roles -------------------------------------------------------------------------
 
 def roles_of(opp):

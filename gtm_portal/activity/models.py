@@ -88,7 +88,7 @@ class Task(RecordLinks, TimeStampedModel):
     class Meta:
         ordering = ["due_date", "id"]
         indexes = [
-            models.Index(fields=["owner", "status", "due_date"], name="task_owner_due"),
+            models.Index(fields=["owner", "status", "due_date", "id"], name="task_owner_due_id"),
             models.Index(fields=["lead", "status"], name="task_lead"),
             models.Index(fields=["contact", "status"], name="task_contact"),
         ]
