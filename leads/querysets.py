@@ -86,19 +86,27 @@ S3_QUIET_DAYS = 14
 
 def s3_flags(rows, now=None) -> None:
     """S3 flags on a page of leads: `recent_activity` (sales activity in 14 days), `open_task`
-    and `in_sequence` (active enrollment) — three grouped queries on the rows' ids, whatever
-    the size of the view."""
+    and `in_sequence` (active enrollment) — one query on the rows' ids (three index reads
+    joined by UNION ALL), whatever the size of the view. (As EXISTS columns of the view's
+    query PostgreSQL hashed every open task instead: 35 ms.)"""
+    from django.db.models import IntegerField, Value
+
     from gtm_portal.activity.models import Activity, Enrollment, Task
 
     ids = [r.pk for r in rows]
-    since = (now or timezone.now()) - datetime.timedelta(days=S3_QUIET_DAYS)
-    active = set(Activity.objects.filter(lead_id__in=ids, is_sales=True, occurred_at__gte=since)
-                 .values_list("lead_id", flat=True).distinct()) if ids else set()
-    tasks = set(Task.objects.filter(lead_id__in=ids, status="open")
-                .values_list("lead_id", flat=True).distinct()) if ids else set()
-    enrolled = set(Enrollment.objects.filter(lead_id__in=ids, state="active")
-                   .values_list("lead_id", flat=True)) if ids else set()
+    found: set = set()
+    if ids:
+        since = (now or timezone.now()) - datetime.timedelta(days=S3_QUIET_DAYS)
+
+        def tagged(qs, tag):
+            return (qs.order_by().annotate(tag=Value(tag, output_field=IntegerField()))
+                    .values_list("lead_id", "tag"))
+
+        found = set(tagged(Activity.objects.filter(lead_id__in=ids, is_sales=True,
+                                                   occurred_at__gte=since), 1).union(
+            tagged(Task.objects.filter(lead_id__in=ids, status="open"), 2),
+            tagged(Enrollment.objects.filter(lead_id__in=ids, state="active"), 3), all=True))
     for r in rows:
-        r.recent_activity = r.pk in active
-        r.open_task = r.pk in tasks
-        r.in_sequence = r.pk in enrolled
+        r.recent_activity = (r.pk, 1) in found
+        r.open_task = (r.pk, 2) in found
+        r.in_sequence = (r.pk, 3) in found

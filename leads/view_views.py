@@ -72,12 +72,12 @@ def lead_view(request, code: str):
     page = keyset_sorted(qs, request, field, descending)
     free, persona = refs.high_touch_context()
     now = timezone.now()
+    if view.code == "S3":
+        s3_flags(page.rows, now)
     # Per-row URLs built once for the page (the row template is the view's hot path).
     activity_url = reverse("person_activity", args=["leads", 0])
     enroll_url = reverse("person_enroll", args=["leads", 0])
     detail_url = reverse("leads:list")
-    if view.code == "S3":
-        s3_flags(page.rows, now)
     for r in page.rows:
         r.url = f"{detail_url}{r.pk}/"
         r.activity_url = activity_url.replace("/0/", f"/{r.pk}/", 1)
