@@ -3,14 +3,13 @@ transaction, idempotent by submission id (Q-IDEM)."""
 import datetime
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.matching import match_account
 from accounts.models import Contact
 from gtm_portal.activity.enums import ActivityKind, Direction
 from gtm_portal.activity.services import activity_record
-from gtm_portal.core.models import email_is
 from gtm_portal.refdata.models import Country
 
 from . import scoring
@@ -18,7 +17,12 @@ from .enums import FormKind, IntakeOutcome
 from .models import Campaign, CampaignMember, IntakeSubmission, Lead
 from .refcache import snapshot
 from .routing_service import route_people
-from .services import lead_convert_to_contact, new_person_record_form, person_record_form
+from .services import (
+    lead_convert_to_contact,
+    lock_person,
+    new_person_record_form,
+    person_record_form,
+)
 
 # INTAKE-3: initial source of a new lead, from the form kind.
 FORM_SOURCE = {
@@ -141,15 +145,30 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
 
 
 def _find_person(email: str):
-    lead = (Lead.objects.filter(email_is(email), merged_into__isnull=True)
-            .order_by("created_at", "pk").first())
-    if lead is not None:
-        return lead, IntakeOutcome.MATCHED_LEAD
-    contact = (Contact.objects.filter(email_is(email), merged_into__isnull=True)
-               .order_by("created_at", "pk").first())
-    if contact is not None:
-        return contact, IntakeOutcome.MATCHED_CONTACT
+    """INTAKE-3: the oldest live lead with the e-mail (any case), else the oldest live
+    contact — both asked in one statement that reads the lower(email) indexes for ids only;
+    the person found is then locked for the rest of the transaction and read with the joins
+    its history and routing read (`services.lock_person`)."""
+    key = (email or "").strip().lower()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_oldest_with_email(Lead)}, {_oldest_with_email(Contact)}",
+                       [key, key])
+        lead_id, contact_id = cursor.fetchone()
+    if lead_id is not None:
+        return lock_person(Lead(pk=lead_id)), IntakeOutcome.MATCHED_LEAD
+    if contact_id is not None:
+        return lock_person(Contact(pk=contact_id)), IntakeOutcome.MATCHED_CONTACT
     return None, IntakeOutcome.CREATED
+
+
+def _oldest_with_email(model) -> str:
+    """`email_is` and live, oldest first, as SQL (the same lower() the index holds)."""
+    qn = connection.ops.quote_name
+    meta = model._meta
+    email, merged, created = (qn(meta.get_field(f).column)
+                              for f in ("email", "merged_into", "created_at"))
+    return (f"(SELECT {qn(meta.pk.column)} FROM {qn(meta.db_table)} WHERE lower({email}) = %s"
+            f" AND {merged} IS NULL ORDER BY {created}, {qn(meta.pk.column)} LIMIT 1)")
 
 
 def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
@@ -179,7 +198,7 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
     account = person.account if isinstance(person, Contact) else match_account(
         email=person.email, company=getattr(person, "company", ""), website=person.website,
         free_domains=ctx.free_domains)
-    _stamp_moment(person, form, at, account, save=not created)
+    stamped = _stamp_moment(person, form, at, account, save=False)
     kind = ACTIVITY_KIND.get(form, ActivityKind.WEB_VISIT if form.startswith("page_visit")
                              else ActivityKind.FORM_FILL)
 
@@ -199,18 +218,20 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
     else:
         activity = record_activity(person)
         responded = _join_campaign(person, campaign)
+        # Locked and read by `_find_person`; the stamp goes in with the scoring's UPDATE.
         scored = person_record_form(person=person, form_kind=form, occurred_at=at,
                                     activity=activity, ctx=ctx, campaign_response=responded,
-                                    savepoint=False)
+                                    savepoint=False, locked=True, also_save=stamped)
     person = scored.person
     decision = None
     if created or scored.became_mql or form in scoring.ROUTING_HAND_RAISE:
         trigger = ("created" if created else "became MQL" if scored.became_mql
                    else f"hand-raise {form}")
-        # A lead created here is routed as it is (inserted in this transaction, its
-        # country, region and source attached): no re-read, no lock, no savepoint.
+        # The person was inserted, or locked and read whole, in this transaction (its
+        # country, region and source attached): routed as it is — no re-read, no second
+        # lock, no savepoint.
         decision = route_people([person], trigger=trigger, form_kind=form, ctx=snap.routing,
-                                fresh=created)[0]
+                                fresh=True)[0]
         person = decision.person_obj
         if decision.convert_to_contact and isinstance(person, Lead) and decision.account_obj:
             person = lead_convert_to_contact(lead=person, account=decision.account_obj,
@@ -254,8 +275,9 @@ def _fill_blanks(person, data, country):
                                reason="INTAKE-3: the submission filled empty fields")
 
 
-def _stamp_moment(person, form, at, account, *, save: bool = True):
-    """INTAKE-3 matched account and last interesting moment; LEAD-ACTIVE window."""
+def _stamp_moment(person, form, at, account, *, save: bool = True) -> list[str]:
+    """INTAKE-3 matched account and last interesting moment; LEAD-ACTIVE window. Returns
+    the fields it set (`save=False`: the caller writes them)."""
     fields = ["last_interesting_moment", "last_interesting_moment_at", "lead_source"]
     person.last_interesting_moment = FormKind(form).label
     person.last_interesting_moment_at = at
@@ -277,6 +299,7 @@ def _stamp_moment(person, form, at, account, *, save: bool = True):
         fields.append("email_opt_out")
     if save:
         person.save(update_fields=fields + ["updated_at"])
+    return fields
 
 
 def _campaign(name):

@@ -436,9 +436,10 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
     stored decisions in the order given. `people` are Lead or Contact objects, or the
     primary keys of `model`'s rows (re-scores, imports): then each decision's person is read
     with the columns routing reads only, the others loading when touched. `fresh`: the
-    caller inserted these people in its (open) transaction, with their country, region and
-    initial source objects attached — nobody else can see the rows, so they are routed as
-    given (no re-read, no lock) and inside the caller's transaction (no savepoint)."""
+    caller inserted these people in its (open) transaction, or locked and read them whole
+    in it (`services.lock_person`), with their country, region and initial source objects
+    attached — nobody else can change the rows, so they are routed as given (no re-read,
+    no second lock) and inside the caller's transaction (no savepoint)."""
     with transaction.atomic(savepoint=not fresh):
         people = list(people)
         if not people:

@@ -165,23 +165,28 @@ SCORE_FIELDS = ("behaviour_score", "demographic_score", "person_score", "status"
 
 def person_record_form(*, person, form_kind: str, occurred_at=None, activity=None,
                        ctx: Context | None = None, campaign_response: bool = False,
-                       by=None, fresh: bool = False, savepoint: bool = True) -> ScoreOutcome:
+                       by=None, fresh: bool = False, savepoint: bool = True,
+                       locked: bool = False, also_save=()) -> ScoreOutcome:
     """LEAD-SCORE-1: score a marketing activity, re-evaluate demographics, move the status.
     The caller routes the person when `became_mql` (ROUTE-1). `fresh`: the caller created
     the person in this transaction (nobody else can see the row, and it has no events).
-    `savepoint=False`: the caller's transaction already makes it all or nothing."""
+    `locked`: the caller locked and read the person in this transaction (`lock_person`).
+    `savepoint=False`: the caller's transaction already makes it all or nothing.
+    `also_save`: fields the caller changed on the person (without history) that the
+    scoring's UPDATE writes too."""
     with transaction.atomic(savepoint=savepoint):
         ctx = ctx or Context()
         at = occurred_at or timezone.now()
         if fresh:
             person._fresh = True
-        else:
+        elif not locked:
             person = lock_person(person)
         out, before, before_display, reason = _score_form(
             person, ctx, form_kind=form_kind, at=at, activity=activity,
             campaign_response=campaign_response)
         ScoreEvent.objects.bulk_create(out.events)
-        _save_person(person, before, before_display, by=by, reason=reason, fields=SCORE_FIELDS)
+        _save_person(person, before, before_display, by=by, reason=reason,
+                     fields=SCORE_FIELDS + tuple(also_save))
         person._fresh = False
         out.person = person
         return out

@@ -85,7 +85,8 @@ def _routing_summary(row, person) -> dict:
                           .values_list("field", "old_value", "new_value", "reason")),
         "notified": sorted(Notification.objects.filter(content_type=ct, object_id=person.pk)
                            .values_list("recipient_id", "reason", "message")),
-        "decisions": row.__class__.objects.filter(lead_id=person.pk).count(),
+        "decisions": row.__class__.objects.filter(
+            **{f"{type(person).__name__.lower()}_id": person.pk}).count(),
     }
 
 
@@ -101,16 +102,26 @@ ROUTED_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("form", "email", "title", "country"), ROUTED_CASES)
+@pytest.mark.parametrize(("form", "email", "title", "country"), ROUTED_CASES + [
+    # a known lead (created by a first submission) raising its hand, and a known contact
+    ("trial_self_managed", "known1@firm.example", "Student", "France"),
+    ("contact_us", "hank.scorpio@globex.example", "VP Engineering", "US"),
+])
 def test_fresh_routing_decides_as_the_re_reading_path(post, monkeypatch, form, email, title,
                                                       country):
-    """A lead intake created is routed as it is (`fresh`): the same decision, owner, SLA,
-    history and notifications as re-reading and locking its row first."""
+    """A person intake created (or locked and read) is routed as it is (`fresh`): the same
+    decision, owner, SLA, history and notifications as re-reading and locking its row."""
     from django.db import transaction
 
     import leads.intake as intake_module
-    from leads.models import Lead
+    from accounts.models import Contact
     from leads.routing_service import route_people
+
+    if email == "known1@firm.example":
+        assert post(form="newsletter", email=email, title=title).status_code == 201
+    known = email.startswith("hank") or email == "known1@firm.example"
+    if email.startswith("hank"):
+        assert Contact.objects.filter(email=email).exists()
 
     seen = {}
     now = timezone.now()
@@ -120,7 +131,7 @@ def test_fresh_routing_decides_as_the_re_reading_path(post, monkeypatch, form, e
         kwargs["now"] = now
         person = people[0]
         with transaction.atomic():
-            row = route_people([Lead.objects.get(pk=person.pk)], **kwargs)[0]
+            row = route_people([type(person).objects.get(pk=person.pk)], **kwargs)[0]
             seen["re-read"] = _routing_summary(row, row.person_obj)
             transaction.set_rollback(True)
         rows = route_people(people, fresh=True, **kwargs)
@@ -129,9 +140,9 @@ def test_fresh_routing_decides_as_the_re_reading_path(post, monkeypatch, form, e
 
     monkeypatch.setattr(intake_module, "route_people", both_ways)
     r = post(form=form, email=email, title=title, country=country)
-    assert r.status_code == 201, r.content
+    assert r.status_code == (200 if known else 201), r.content
     assert seen["fresh"] == seen["re-read"]
-    assert seen["fresh"]["decisions"] == 1
+    assert seen["fresh"]["decisions"] == (2 if email == "known1@firm.example" else 1)
     assert r.json()["routing"]["rule"] == seen["fresh"]["rule"]
 
 
@@ -200,3 +211,33 @@ def test_scoring_a_new_lead_before_its_insert_ends_as_scoring_it_after(demo, for
     assert (new.became_mql, new.status_changes) == (old.became_mql, old.status_changes)
     assert _scored_state(new.person) == _scored_state(old.person)
     assert _scored_state(new.person)["events"]
+
+
+def test_the_intake_log_row_is_written_once_and_a_repeat_writes_nothing(post):
+    """INTAKE-2 / Q-IDEM: one INSERT of the log row (no UPDATE); the same id again answers
+    the first answer and leaves every table as it was."""
+    from accounts.models import Contact
+    from gtm_portal.activity.models import Activity
+    from gtm_portal.chatter.models import Notification
+    from gtm_portal.core.models import FieldChange
+    from leads.models import IntakeSubmission, Lead, RoutingDecision, ScoreEvent
+
+    def state():
+        return [m.objects.count() for m in (Lead, Contact, Activity, ScoreEvent,
+                                            RoutingDecision, FieldChange, Notification,
+                                            IntakeSubmission)]
+
+    with CaptureQueriesContext(connection) as captured:
+        first = post(submission_id="once-1", form="trial_saas", email="once@firm.example",
+                     title="VP Engineering")
+    assert first.status_code == 201
+    log_writes = [q["sql"].split()[0] for q in captured.captured_queries
+                  if "leads_intakesubmission" in q["sql"]
+                  and not q["sql"].startswith("SELECT")]
+    assert log_writes == ["INSERT"]
+    before = state()
+    again = post(submission_id="once-1", form="contact_us", email="other@firm.example",
+                 last_name="Other")
+    assert again.status_code == 200 and again.json() == first.json()
+    assert state() == before
+    assert IntakeSubmission.objects.get(submission_id="once-1").response == first.json()
