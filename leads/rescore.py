@@ -15,7 +15,7 @@ from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from gtm_portal.activity.models import Activity
-from gtm_portal.core.bulk import bulk_update_rows
+from gtm_portal.core.bulk import update_values
 from gtm_portal.core.enums import OPEN_PERSON_STATUSES
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.models import FieldChange
@@ -171,15 +171,6 @@ def _insert_events(rows) -> None:
         cursor.execute(sql, arrays)
 
 
-def _lead_row(*values):
-    """A Lead carrying only the written fields (the rest deferred), for bulk_update_rows."""
-    given = dict(zip(("id", *WRITTEN), values, strict=True))
-    return Lead.from_db(None, _DB_ORDER, [given[name] for name in _DB_ORDER])
-
-
-_DB_ORDER = [f.attname for f in Lead._meta.concrete_fields if f.attname in ("id", *WRITTEN)]
-
-
 class _Person:
     """The fields the status machine reads and writes (LEAD-STATUS 1-3)."""
 
@@ -276,12 +267,11 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
             moves.append((pk, status, new_status))
             if new_status == S.MQL:
                 tally.became_mql.append(pk)
-        changed.append(_lead_row(pk, behaviour, demographic, after, new_status, mql_date,
-                                 mql_count))
+        changed.append((pk, behaviour, demographic, after, new_status, mql_date, mql_count))
     if apply and changed:
         with transaction.atomic():
             _insert_events(events)
-            bulk_update_rows(changed, WRITTEN)
+            update_values(Lead, WRITTEN, changed)
             if moves:
                 ct = ContentType.objects.get_for_model(Lead)
                 FieldChange.objects.bulk_create([

@@ -72,8 +72,8 @@ def rescore_part(job_id: int, first: int, last: int) -> dict:
         for chunk in batches(ids):
             with transaction.atomic():
                 tally = rescore_batch(chunk, ctx, apply=True, scorer=scorer)
-                if tally.became_mql:
-                    route_people([Lead(pk=pk) for pk in tally.became_mql],
+                if tally.became_mql:   # read with routing's columns only
+                    route_people(tally.became_mql, model=Lead,
                                  trigger="became MQL (re-score)", ctx=routing_ctx)
             step = {"people": tally.people, "changed": tally.changed,
                     "crossed_up": tally.crossed_up, "crossed_down": tally.crossed_down,

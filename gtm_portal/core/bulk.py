@@ -1,6 +1,7 @@
 """Set-based writes for batches (SPEC Q-PERF): many rows, each with its own values, in one
-statement. PostgreSQL gets UPDATE … FROM unnest(arrays) and INSERT … SELECT FROM
-json_to_recordset(one JSON document); other databases Django's bulk_update and bulk_create."""
+statement. PostgreSQL gets UPDATE … FROM json_to_recordset(one JSON document) and
+INSERT … SELECT FROM json_to_recordset(one JSON document); other databases Django's
+bulk_update and bulk_create."""
 import datetime
 import decimal
 import json
@@ -17,23 +18,52 @@ def bulk_update_rows(objs, fields: list[str]) -> int:
     if not objs:
         return 0
     model = type(objs[0])
-    conn = connections[router.db_for_write(model)]
-    if conn.vendor != "postgresql":
+    if connections[router.db_for_write(model)].vendor != "postgresql":
         return model.objects.bulk_update(objs, fields, batch_size=500)
-    cols = [model._meta.get_field(name) for name in fields]
+    attnames = [model._meta.get_field(name).attname for name in fields]
+    return update_values(model, fields, [(o.pk, *[getattr(o, a) for a in attnames])
+                                         for o in objs])
+
+
+def update_values(model, fields: list[str], rows) -> int:
+    """`bulk_update_rows` from plain tuples (primary key, then each of `fields`' values as
+    its attribute holds it): no model objects to build for thousands of rows. On PostgreSQL
+    the rows travel as one JSON document, as in `bulk_insert_rows`:
+    UPDATE … FROM json_to_recordset(%s) … WHERE the primary keys match."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    conn = connections[router.db_for_write(model)]
     pk = model._meta.pk
-    arrays = [[pk.get_db_prep_value(o.pk, conn) for o in objs]]
-    arrays += [[col.get_db_prep_save(getattr(o, col.attname), conn) for o in objs]
-               for col in cols]
+    cols = [model._meta.get_field(name) for name in fields]
+    if conn.vendor != "postgresql":
+        names = {pk.attname, *(f.attname for f in cols)}
+        order = [f.attname for f in model._meta.concrete_fields if f.attname in names]
+        objs = []
+        for row in rows:
+            given = dict(zip([pk.attname, *(f.attname for f in cols)], row, strict=True))
+            objs.append(model.from_db(None, order, [given[name] for name in order]))
+        return model.objects.bulk_update(objs, fields, batch_size=500)
     quote = conn.ops.quote_name
-    select = ", ".join(
-        [f"unnest(%s::{pk.rel_db_type(conn)}[]) AS {quote(pk.column)}"]
-        + [f"unnest(%s::{col.db_type(conn)}[]) AS {quote(col.column)}" for col in cols])
-    sets = ", ".join(f"{quote(col.column)} = v.{quote(col.column)}" for col in cols)
-    sql = (f"UPDATE {quote(model._meta.db_table)} AS t SET {sets} FROM (SELECT {select}) AS v "
-           f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}")
+    is_json = [isinstance(f, models.JSONField) for f in cols]
+    types = ", ".join([f"{quote(pk.column)} {pk.rel_db_type(conn)}"]
+                      + [f"{quote(f.column)} {'jsonb' if j else f.db_type(conn)}"
+                         for f, j in zip(cols, is_json, strict=True)])
+    sets = ", ".join(f"{quote(f.column)} = r.{quote(f.column)}" for f in cols)
+    sql = (f"UPDATE {quote(model._meta.db_table)} AS t SET {sets} "
+           f"FROM json_to_recordset(%s::json) AS r({types}) "
+           f"WHERE t.{quote(pk.column)} = r.{quote(pk.column)}")
+    spec = [(f, f.column, _plain_type(f), j) for f, j in zip([pk, *cols], [False, *is_json],
+                                                              strict=True)]
+    doc = []
+    for row in rows:
+        out = {}
+        for (f, column, plain_type, j), value in zip(spec, row, strict=True):
+            out[column] = (value if value is None or value.__class__ is plain_type
+                           else _json_value(f, value, j, conn))
+        doc.append(out)
     with conn.cursor() as cursor:
-        cursor.execute(sql, arrays)
+        cursor.execute(sql, [json.dumps(doc)])
         return cursor.rowcount
 
 
