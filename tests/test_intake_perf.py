@@ -241,3 +241,21 @@ def test_the_intake_log_row_is_written_once_and_a_repeat_writes_nothing(post):
     assert again.status_code == 200 and again.json() == first.json()
     assert state() == before
     assert IntakeSubmission.objects.get(submission_id="once-1").response == first.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_concurrent_intake_commits_every_submission(demo):
+    """The bench's concurrent operation: K processes, each submission answered 201, scored,
+    routed and committed (it runs where other processes see committed rows: PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("forked submitters need a database other processes can reach")
+    from leads.models import IntakeSubmission
+    from reports.bench_intake import ConcurrentIntake, _token
+
+    before = IntakeSubmission.objects.count()
+    run = ConcurrentIntake(_token(), workers=2, per_worker=3, warmup=1)
+    run.run(0)
+    stats = run.details()
+    assert stats["workers"] == 2 and stats["submissions"] == 6
+    assert stats["submissions_per_s"] > 0 and stats["latency_p95_ms"] >= stats["latency_p50_ms"]
+    assert IntakeSubmission.objects.count() == before + 8
