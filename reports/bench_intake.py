@@ -2,12 +2,13 @@
 
 Two operations: one submission at a time (the latency of one submission, submissions/s =
 1000 / p50), and K concurrent submitters (`INTAKE_WORKERS`, default 4) — separate OS
-processes, as a deployment serves intake with several worker processes — each posting its
-share through Django's test client into the same database: submissions/s = every submission
-of the timed window / the window's wall seconds, with the latency of each submission (p50,
-p95). Every submission has its own id and a new e-mail, every answer must be 201 with a score
-and a routing decision, and after the run the committed intake log, leads and routing
-decisions are counted."""
+processes, as a deployment serves intake with several worker processes — each posting
+`--n` submissions (after an untimed warm-up, all starting together) through Django's test
+client into the same database: submissions/s = every submission of the timed window / the
+window's wall seconds, with the latency of each submission (latency_p50_ms, latency_p95_ms;
+the row's p50/p95 columns are the whole run's time, n = 1 run). Every submission has its own
+id and a new e-mail, every answer must be 201 with a score and a routing decision, and after
+the run the committed intake log, leads and routing decisions are counted."""
 import itertools
 import json
 import math
