@@ -214,7 +214,7 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
         scored = new_person_record_form(
             person=person, form_kind=form, record_activity=record_activity, occurred_at=at,
             ctx=ctx, campaign_response=_responded(campaign))
-        _join_campaign(person, campaign)
+        _join_campaign(person, campaign, new=True)
     else:
         activity = record_activity(person)
         responded = _join_campaign(person, campaign)
@@ -323,10 +323,15 @@ def _responded(campaign) -> bool:
     return status.responded and campaign.type != "e-mail"
 
 
-def _join_campaign(person, campaign) -> bool:
+def _join_campaign(person, campaign, *, new: bool = False) -> bool:
+    """A member of the campaign (once); `new`: the person was created in this transaction,
+    so it is no member yet."""
     if campaign is None:
         return False
     link = {"contact" if isinstance(person, Contact) else "lead": person}
-    CampaignMember.objects.get_or_create(campaign=campaign[0], **link,
-                                         defaults={"status": campaign[1]})
+    if new:
+        CampaignMember.objects.create(campaign=campaign[0], status=campaign[1], **link)
+    else:
+        CampaignMember.objects.get_or_create(campaign=campaign[0], **link,
+                                             defaults={"status": campaign[1]})
     return _responded(campaign)
