@@ -615,7 +615,8 @@ def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now, batch: _Bat
             p.updated_at = now
             to_save.append(p)
             changes += history.changes(p, before, before_display, by=by, at=now,
-                                       reason=f"{decision.rule}: routed ({trigger})")
+                                       reason=f"{decision.rule}: routed ({trigger})",
+                                       shown=batch.shown)
         if decision.end_sequences:
             ended.append(p.pk)
         row = RoutingDecision(

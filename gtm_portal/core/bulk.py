@@ -55,12 +55,13 @@ def update_values(model, fields: list[str], rows) -> int:
            f"WHERE t.{quote(pk.column)} = r.{quote(pk.column)}")
     spec = [(f, f.column, _plain_type(f), j) for f, j in zip([pk, *cols], [False, *is_json],
                                                               strict=True)]
+    convert = _Converter(conn)
     doc = []
     for row in rows:
         out = {}
         for (f, column, plain_type, j), value in zip(spec, row, strict=True):
             out[column] = (value if value is None or value.__class__ is plain_type
-                           else _json_value(f, value, j, conn))
+                           else convert(f, value, j))
         doc.append(out)
     with conn.cursor() as cursor:
         cursor.execute(sql, [json.dumps(doc)])
@@ -91,6 +92,7 @@ def bulk_insert_rows(objs, *, batch_size: int | None = None) -> list:
            f"FROM json_to_recordset(%s::json) AS r({types}) RETURNING {quote(opts.pk.column)}")
     plain = [_plain_type(f) for f in fields]
     spec = list(zip(fields, [f.column for f in fields], plain, is_json, strict=True))
+    convert = _Converter(conn)
     for start in range(0, len(objs), INSERT_CHUNK):
         chunk = objs[start:start + INSERT_CHUNK]
         rows = []
@@ -101,7 +103,7 @@ def bulk_insert_rows(objs, *, batch_size: int | None = None) -> list:
             for f, column, plain_type, j in spec:
                 value = f.pre_save(obj, True)
                 row[column] = (value if value is None or value.__class__ is plain_type
-                               else _json_value(f, value, j, conn))
+                               else convert(f, value, j))
             rows.append(row)
         with conn.cursor() as cursor:
             cursor.execute(sql, [json.dumps(rows)])
@@ -124,6 +126,27 @@ _PLAIN = {"CharField": str, "TextField": str, "SlugField": str, "BooleanField": 
 def _plain_type(field):
     target = field.target_field if field.is_relation else field
     return _PLAIN.get(target.get_internal_type())
+
+
+class _Converter:
+    """`_json_value` for one statement's rows, each (column, value) worked out once: a batch
+    repeats the same moments (its `now`) and keys thousands of times."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.done: dict = {}
+
+    def __call__(self, field, value, is_json: bool):
+        if is_json:
+            return _json_value(field, value, True, self.conn)
+        key = (field.column, value.__class__, value)
+        try:
+            return self.done[key]
+        except KeyError:
+            out = self.done[key] = _json_value(field, value, False, self.conn)
+            return out
+        except TypeError:   # not hashable
+            return _json_value(field, value, False, self.conn)
 
 
 def _json_value(field, value, is_json: bool, conn):

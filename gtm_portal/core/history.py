@@ -71,9 +71,10 @@ def record_changes(obj, before: dict, before_display: dict, *, by, reason: str =
 
 
 def changes(obj, before: dict, before_display: dict, *, by, reason: str = "",
-            at=None) -> list[FieldChange]:
+            at=None, shown: dict | None = None) -> list[FieldChange]:
     """The FieldChange rows `record_changes` would write, unsaved (batches write them in one
-    statement)."""
+    statement). `shown`: a batch's {(field, raw value): display} cache, so each new value is
+    worked out once per batch."""
     names = changed_fields(obj, before)
     if not names:
         return []
@@ -82,12 +83,25 @@ def changes(obj, before: dict, before_display: dict, *, by, reason: str = "",
     return [
         FieldChange(
             content_type=ct, object_id=obj.pk, field=name,
-            old_value=before_display.get(name, ""), new_value=display_value(obj, name),
+            old_value=before_display.get(name, ""), new_value=_shown(obj, name, shown),
             changed_by=by if getattr(by, "pk", None) else None, changed_at=at,
             reason=reason[:500],
         )
         for name in names
     ]
+
+
+def _shown(obj, name, cache: dict | None) -> str:
+    if cache is None:
+        return display_value(obj, name)
+    key = (name, _raw(obj, name))
+    try:
+        return cache[key]
+    except KeyError:
+        out = cache[key] = display_value(obj, name)
+        return out
+    except TypeError:   # not hashable
+        return display_value(obj, name)
 
 
 def display_snapshot(obj, fields: Iterable[str]) -> dict:
