@@ -84,6 +84,25 @@ def intake_submissions(bench: Bench) -> Iterable[Operation]:
                         warmup=0, count_queries=False, details=concurrent.details)
 
 
+_INHERITED: list = []
+
+
+def _own_connections() -> None:
+    """In a forked child: forget any connection or pool the parent still held, without
+    closing it (closing would end the parent's session on the shared socket) — this
+    process opens its own."""
+    from django.db import connections
+
+    for conn in connections.all():
+        if conn.connection is not None:
+            _INHERITED.append(conn.connection)
+            conn.connection = None
+        pools = getattr(type(conn), "_connection_pools", None)
+        if pools:
+            _INHERITED.append(dict(pools))
+            pools.clear()
+
+
 def _shareable() -> bool:
     """Other processes see what this one committed: not inside a transaction (a test's)
     and not an in-memory SQLite database."""
@@ -111,8 +130,10 @@ class ConcurrentIntake:
         # No connection (nor connection pool) crosses the fork: each child opens its own.
         for conn in connections.all():
             conn.close()
-            if hasattr(conn, "close_pool"):
+            if getattr(conn, "_connection_pools", {}).get(conn.alias) is not None:
                 conn.close_pool()
+            if conn.connection is not None:
+                raise PageError("a database connection is still open (inside a transaction?)")
         ready = ctx.Barrier(self.workers)
         results = ctx.Queue()
         children = [ctx.Process(target=self._child, args=(w, run, ready, results))
@@ -139,6 +160,7 @@ class ConcurrentIntake:
         return dict(self.last)
 
     def _child(self, worker: int, run: str, ready, results) -> None:
+        _own_connections()
         report: dict = {"ms": []}
         try:
             post = _poster(self.key)
