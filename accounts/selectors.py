@@ -25,12 +25,13 @@ def contact_get_for_user_or_404(user, pk: int) -> Contact:
     )
 
 
-def account_list_for_user(user):
-    return select_labels(Account.objects.visible_to(user), "owner", "bdr_assigned")
+def account_list_for_user(user, fields=None):
+    return select_labels(Account.objects.visible_to(user), "owner", "bdr_assigned", fields=fields)
 
 
-def contact_list_for_user(user):
-    return select_labels(Contact.objects.visible_to(user), "owner", "account", "initial_source")
+def contact_list_for_user(user, fields=None):
+    return select_labels(Contact.objects.visible_to(user), "owner", "account", "initial_source",
+                         fields=fields)
 
 
 def account_people(account, limit: int = 50):

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from gtm_portal.core import access
+from gtm_portal.core import access, list_rows
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import (
     panels_for,
@@ -29,10 +29,11 @@ from .services import StatusRefused, account_change_bps, account_deadlines
 
 
 def account_list(request):
-    page = keyset_page(account_list_for_user(request.user), request)
+    columns = ("Name", "Domain", "Segment", "Type", "BDR status", "Owner", "BDR Assigned")
+    page = keyset_page(account_list_for_user(request.user, fields=list_rows.FIELDS["account"]), request)
     return TemplateResponse(request, "records/list.html", {
-        "page": page, "kind": "account", "title": "Accounts",
-        "columns": ("Name", "Domain", "Segment", "Type", "BDR status", "Owner", "BDR Assigned"),
+        "page": page, "kind": "account", "title": "Accounts", "columns": columns,
+        "rows_html": list_rows.list_rows_html("account", page.rows, columns),
     })
 
 
@@ -160,10 +161,11 @@ def account_view_mass(request, code: str):
 
 
 def contact_list(request):
-    page = keyset_page(contact_list_for_user(request.user), request)
+    columns = ("Name", "Account", "Title", "Status", "Score", "Owner", "Initial source")
+    page = keyset_page(contact_list_for_user(request.user, fields=list_rows.FIELDS["contact"]), request)
     return TemplateResponse(request, "records/list.html", {
-        "page": page, "kind": "contact", "title": "Contacts",
-        "columns": ("Name", "Account", "Title", "Status", "Score", "Owner", "Initial source"),
+        "page": page, "kind": "contact", "title": "Contacts", "columns": columns,
+        "rows_html": list_rows.list_rows_html("contact", page.rows, columns),
     })
 
 

@@ -15,8 +15,8 @@ def lead_get_for_user_or_404(user, pk: int) -> Lead:
     )
 
 
-def lead_list_for_user(user):
-    return select_labels(Lead.objects.visible_to(user), "owner", "initial_source")
+def lead_list_for_user(user, fields=None):
+    return select_labels(Lead.objects.visible_to(user), "owner", "initial_source", fields=fields)
 
 
 def score_tab(person) -> dict:

@@ -1,7 +1,7 @@
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from gtm_portal.core import access
+from gtm_portal.core import access, list_rows
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import (
     panels_for,
@@ -20,10 +20,11 @@ from .selectors import (
 
 
 def lead_list(request):
-    page = keyset_page(lead_list_for_user(request.user), request)
+    columns = ("Name", "Company", "Title", "Status", "Score", "Owner", "Initial source")
+    page = keyset_page(lead_list_for_user(request.user, fields=list_rows.FIELDS["lead"]), request)
     return TemplateResponse(request, "records/list.html", {
-        "page": page, "kind": "lead", "title": "Leads",
-        "columns": ("Name", "Company", "Title", "Status", "Score", "Owner", "Initial source"),
+        "page": page, "kind": "lead", "title": "Leads", "columns": columns,
+        "rows_html": list_rows.list_rows_html("lead", page.rows, columns),
     })
 
 

@@ -15,8 +15,8 @@ def opportunity_get_for_user_or_404(user, pk: int) -> Opportunity:
     )
 
 
-def opportunity_list_for_user(user):
-    return select_labels(Opportunity.objects.all(), "account", "owner", "sdr_bdr")
+def opportunity_list_for_user(user, fields=None):
+    return select_labels(Opportunity.objects.all(), "account", "owner", "sdr_bdr", fields=fields)
 
 
 def open_opportunities_for_account(account, limit: int = 50):

@@ -1,7 +1,7 @@
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from gtm_portal.core import access
+from gtm_portal.core import access, list_rows
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import (
     panels_for,
@@ -20,10 +20,11 @@ from .selectors import (
 
 
 def opportunity_list(request):
-    page = keyset_page(opportunity_list_for_user(request.user), request)
+    columns = ("Name", "Account", "Stage", "Close date", "IACV", "Owner", "SDR/BDR")
+    page = keyset_page(opportunity_list_for_user(request.user, fields=list_rows.FIELDS["opportunity"]), request)
     return TemplateResponse(request, "records/list.html", {
-        "page": page, "kind": "opportunity", "title": "Opportunities",
-        "columns": ("Name", "Account", "Stage", "Close date", "IACV", "Owner", "SDR/BDR"),
+        "page": page, "kind": "opportunity", "title": "Opportunities", "columns": columns,
+        "rows_html": list_rows.list_rows_html("opportunity", page.rows, columns),
     })
 
 
