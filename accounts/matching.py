@@ -3,7 +3,6 @@ domain, or the normalised company name. One implementation for routing, duplicat
 import re
 import unicodedata
 
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
 
 LEGAL_SUFFIXES = {
@@ -79,12 +78,45 @@ def match_account(*, email: str = "", company: str = "", website: str = "",
     key = normalize_company(company)
     if not domains and not key:
         return None
-    # One query for every candidate, ranked in SQL by the order above (e-mail domain, then
-    # website domain, then the name), oldest first within a rank.
-    q = Q(d__in=domains) if domains else Q()
+    # One statement for every candidate, ranked in SQL by the order above (e-mail domain,
+    # then website domain, then the name), oldest first within a rank. Written as SQL once
+    # (Q-PERF: the ORM spent milliseconds compiling this fixed shape on every submission);
+    # it reads the lower(domain) and normalized_name indexes as the ORM's statement did.
+    sql, params = _match_sql(domains, key)
+    found = list(Account.objects.raw(sql, params))
+    return found[0] if found else None
+
+
+def _match_sql(domains: list[str], key: str) -> tuple[str, list]:
+    """`match_account`'s statement: live accounts whose lower(domain) is a candidate domain
+    or whose normalised name is `key`, by rank (the candidate's position; the name last),
+    then id."""
+    from django.db import connection
+
+    from .models import Account
+
+    qn = connection.ops.quote_name
+    meta = Account._meta
+    table = qn(meta.db_table)
+    columns = ", ".join(f"{table}.{qn(f.column)}" for f in meta.concrete_fields)
+    col = {f: f"{table}.{qn(meta.get_field(f).column)}"
+           for f in ("domain", "normalized_name", "merged_into")}
+    lower = f"LOWER({col['domain']})"
+    where, params = [], []
+    if domains:
+        where.append(f"{lower} IN ({', '.join(['%s'] * len(domains))})")
+        params += domains
     if key:
-        q |= Q(normalized_name=key)
-    rank = Case(*[When(d=dom, then=Value(i)) for i, dom in enumerate(domains)],
-                default=Value(len(domains)), output_field=IntegerField())
-    return (Account.objects.filter(merged_into__isnull=True).annotate(d=Lower("domain"))
-            .filter(q).annotate(rank=rank).order_by("rank", "id").first())
+        where.append(f"{col['normalized_name']} = %s")
+        params.append(key)
+    # The ranks are written as numbers (a bare parameter in ORDER BY would be a position);
+    # without candidate domains every row has the same rank and the order is by id.
+    order, rank_params = "", []
+    if domains:
+        order = ("CASE " + " ".join(f"WHEN {lower} = %s THEN {i}" for i in range(len(domains)))
+                 + f" ELSE {len(domains)} END, ")
+        rank_params = list(domains)
+    sql = (f"SELECT {columns} FROM {table} WHERE {col['merged_into']} IS NULL"
+           f" AND ({' OR '.join(where)}) ORDER BY {order}{table}.{qn(meta.pk.column)}"
+           f" LIMIT 1")
+    return sql, params + rank_params
