@@ -19,6 +19,9 @@ class TokenScope(permissions.BasePermission):
         return bool(getattr(view, "allow_session", False) and user and user.is_authenticated)
 
 
+WINDOW_TTL = 120   # seconds a window's counter is kept (two one-minute windows)
+
+
 class TokenRateThrottle(throttling.BaseThrottle):
     """Q-SEC: per-token rate limit (requests per minute, on the token), fixed one-minute
     windows in the shared cache."""
@@ -30,14 +33,32 @@ class TokenRateThrottle(throttling.BaseThrottle):
         limit = user.token.rate_limit_per_minute
         window = int(time.time() // 60)
         key = f"api-throttle:{user.token.pk}:{window}"
-        cache.add(key, 0, timeout=120)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=120)
-            count = 1
+        count = _count(key)
         self._wait = 60 - time.time() % 60
         return count <= limit
 
     def wait(self):
         return getattr(self, "_wait", 60)
+
+
+def _count(key: str) -> int:
+    """The window's counter after this request. On Redis one round trip (INCR and EXPIRE
+    pipelined on the cache's own key, which Django's RedisCache stores as a plain integer);
+    elsewhere the cache API (add, incr: Django's Redis incr alone is two round trips)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(full)
+        pipe.expire(full, WINDOW_TTL)
+        return int(pipe.execute()[0])
+    cache.add(key, 0, timeout=WINDOW_TTL)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=WINDOW_TTL)
+        return 1
