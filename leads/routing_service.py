@@ -170,22 +170,23 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
     by_domain: dict[str, dict] = {}
     whos: dict = {}
     now_micros = _micros(now)
-    for model, kind, account_field in ((Lead, "lead", "matched_account_id"),
-                                       (Contact, "contact", "account_id")):
-        for field, values, target in ((account_field, account_ids, by_account),
-                                      ("email_domain", domains, by_domain)):
-            if not values:
-                continue
-            for pk, key, status, mql_micros, owner_id, username, sales_micros, has_task in (
-                    _related_rows(model, kind, field, values, since, today)):
-                who = whos.get(owner_id)
-                if who is None:
-                    who = whos[owner_id] = routing.Who(username=username, id=owner_id)
-                target.setdefault(key, {}).setdefault(kind, []).append((pk, routing.Related(
-                    owner=who, status=status,
-                    sales_activity_days_ago=_days_ago_micros(sales_micros, now_micros),
-                    open_future_task=bool(has_task),
-                    mql_days_ago=_days_ago_micros(mql_micros, now_micros))))
+    kinds = ((Lead, "lead", "matched_account_id"), (Contact, "contact", "account_id"))
+    for values, target, fields in ((account_ids, by_account, [k[2] for k in kinds]),
+                                   (domains, by_domain, ["email_domain"] * 2)):
+        if not values:
+            continue
+        # One statement per scope: leads' rows, then contacts' (Q-PERF).
+        parts = [(model, kind, field) for (model, kind, _a), field in zip(kinds, fields, strict=True)]
+        for kind, pk, key, status, mql_micros, owner_id, username, sales_micros, has_task in (
+                _related_rows_of_kinds(parts, values, since, today)):
+            who = whos.get(owner_id)
+            if who is None:
+                who = whos[owner_id] = routing.Who(username=username, id=owner_id)
+            target.setdefault(key, {}).setdefault(kind, []).append((pk, routing.Related(
+                owner=who, status=status,
+                sales_activity_days_ago=_days_ago_micros(sales_micros, now_micros),
+                open_future_task=bool(has_task),
+                mql_days_ago=_days_ago_micros(mql_micros, now_micros))))
     out = []
     for person, account in items:
         if account is not None:
@@ -222,32 +223,9 @@ def _related_rows(model, kind: str, field: str, values, since, today) -> list[tu
 
     limit = RELATED_LIMIT + 1
     if connection.vendor == "postgresql":
-        key_field = model._meta.get_field(field)
-        column = key_field.column
-        key_type = key_field.db_type(connection) if key_field.is_relation else "text"
-        table = model._meta.db_table
-        users = User._meta.db_table
-        activities, tasks = Activity._meta.db_table, Task._meta.db_table
-        activity_fk = Activity._meta.get_field(kind).column
-        task_fk = Task._meta.get_field(kind).column
-        sql = (f"SELECT r.id, k.v, r.status, (extract(epoch FROM r.mql_date) * 1000000)::bigint,"
-               f"  r.owner_id, r.username,"
-               f"  CASE WHEN r.status = ANY(%s) THEN (extract(epoch FROM ("
-               f"    SELECT a.occurred_at FROM {activities} a"
-               f"    WHERE a.{activity_fk} = r.id AND a.occurred_at >= %s AND a.is_sales"
-               f"    ORDER BY a.occurred_at DESC LIMIT 1)) * 1000000)::bigint END,"
-               f"  CASE WHEN r.status = ANY(%s) THEN (SELECT true FROM {tasks} t"
-               f"    WHERE t.{task_fk} = r.id AND t.status = %s AND t.due_date >= %s LIMIT 1) END "
-               f"FROM unnest(%s::{key_type}[]) AS k(v) CROSS JOIN LATERAL ("
-               f"  SELECT p.id, p.status, p.mql_date, p.owner_id, u.username FROM {table} p"
-               f"  JOIN {users} u ON u.id = p.owner_id"
-               f"  WHERE p.{column} = k.v AND p.merged_into_id IS NULL"
-               f"    AND p.status = ANY(%s) AND u.kind = 'person'"
-               f"  ORDER BY p.mql_date, p.id LIMIT {limit}) r ORDER BY r.mql_date, r.id")
-        worked = list(WORKED_STATUSES)
+        sql, params = _related_sql(model, kind, field, values, since, today)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [worked, since, worked, TaskStatus.OPEN, today, list(values),
-                                 list(RELATED_STATUSES)])
+            cursor.execute(f"{sql} ORDER BY r.mql_date, r.id", params)
             return cursor.fetchall()
     rank = Window(RowNumber(), partition_by=[F(field)],
                   order_by=[F("mql_date").asc(), F("pk").asc()])
@@ -266,6 +244,66 @@ def _related_rows(model, kind: str, field: str, values, since, today) -> list[tu
                          "last_sales", "open_task"))
     return [(pk, key, status, _micros(mql_date), owner_id, username, _micros(last_sales), task)
             for pk, key, status, mql_date, owner_id, username, last_sales, task in rows]
+
+
+def _related_sql(model, kind: str, field: str, values, since, today,
+                 head: str = "") -> tuple[str, list]:
+    """`_related_rows`' PostgreSQL statement without its ORDER BY (`head`: columns put
+    first): each row (pk, key, status, mql, owner_id, username, sales, task) as named."""
+    from django.db import connection
+
+    limit = RELATED_LIMIT + 1
+    key_field = model._meta.get_field(field)
+    column = key_field.column
+    key_type = key_field.db_type(connection) if key_field.is_relation else "text"
+    table = model._meta.db_table
+    users = User._meta.db_table
+    activities, tasks = Activity._meta.db_table, Task._meta.db_table
+    activity_fk = Activity._meta.get_field(kind).column
+    task_fk = Task._meta.get_field(kind).column
+    sql = (f"SELECT {head}r.id AS pk, k.v AS key, r.status AS status,"
+           f"  (extract(epoch FROM r.mql_date) * 1000000)::bigint AS mql,"
+           f"  r.owner_id AS owner_id, r.username AS username,"
+           f"  CASE WHEN r.status = ANY(%s) THEN (extract(epoch FROM ("
+           f"    SELECT a.occurred_at FROM {activities} a"
+           f"    WHERE a.{activity_fk} = r.id AND a.occurred_at >= %s AND a.is_sales"
+           f"    ORDER BY a.occurred_at DESC LIMIT 1)) * 1000000)::bigint END AS sales,"
+           f"  CASE WHEN r.status = ANY(%s) THEN (SELECT true FROM {tasks} t"
+           f"    WHERE t.{task_fk} = r.id AND t.status = %s AND t.due_date >= %s LIMIT 1)"
+           f"  END AS task "
+           f"FROM unnest(%s::{key_type}[]) AS k(v) CROSS JOIN LATERAL ("
+           f"  SELECT p.id, p.status, p.mql_date, p.owner_id, u.username FROM {table} p"
+           f"  JOIN {users} u ON u.id = p.owner_id"
+           f"  WHERE p.{column} = k.v AND p.merged_into_id IS NULL"
+           f"    AND p.status = ANY(%s) AND u.kind = 'person'"
+           f"  ORDER BY p.mql_date, p.id LIMIT {limit}) r")
+    worked = list(WORKED_STATUSES)
+    return sql, [worked, since, worked, TaskStatus.OPEN, today, list(values),
+                 list(RELATED_STATUSES)]
+
+
+def _related_rows_of_kinds(parts, values, since, today) -> list[tuple]:
+    """`_related_rows` of several kinds over the same keys, as (kind, *row): each kind's
+    rows in turn, in the order `_related_rows` gives them. On PostgreSQL one statement (the
+    kinds' statements under UNION ALL, ordered by kind, MQL date and id)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or len(parts) < 2:
+        return [(kind, *row) for model, kind, field in parts
+                for row in _related_rows(model, kind, field, values, since, today)]
+    selects, params = [], []
+    for i, (model, kind, field) in enumerate(parts):
+        sql, part_params = _related_sql(model, kind, field, values, since, today,
+                                        head=f"{i} AS part, r.mql_date AS m, ")
+        selects.append(f"({sql})")
+        params += part_params
+    kinds = " ".join(f"WHEN {i} THEN '{kind}'" for i, (_m, kind, _f) in enumerate(parts))
+    sql = (f"SELECT CASE u.part {kinds} END, u.pk, u.key, u.status, u.mql, u.owner_id,"
+           f" u.username, u.sales, u.task FROM ({' UNION ALL '.join(selects)}) AS u"
+           f" ORDER BY u.part, u.m, u.pk")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def is_available(member: PoolMember, today) -> bool:
@@ -475,8 +513,7 @@ class _Batch:
         ids, names = ids - self.users.keys(), names - self.users.keys()
         if not ids and not names:
             return
-        for u in (User.objects.select_related("region", "region__parent")
-                  .filter(Q(pk__in=ids) | Q(username__in=names))):
+        for u in users_with_regions(ids, names):
             self.users[u.pk] = self.users[u.username] = u
 
     def display_before(self, person, fields, before: dict) -> dict:
@@ -488,6 +525,65 @@ class _Batch:
                 self.shown[key] = history.display_value(person, name)
             out[name] = self.shown[key]
         return out
+
+
+def users_with_regions(ids, names) -> list:
+    """The users with these ids or usernames, each with its region and the region's parent
+    attached — what `User.objects.select_related("region", "region__parent")
+    .filter(Q(pk__in=ids) | Q(username__in=names))` gives — in SQL written once, the values
+    converted as the ORM converts them (Q-PERF: routing asks it for every submission)."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    ufields, rfields = User._meta.concrete_fields, Region._meta.concrete_fields
+    parts = (("u", User, ufields), ("r", Region, rfields), ("p", Region, rfields))
+    columns = [f"{alias}.{qn(f.column)}" for alias, _m, fields in parts for f in fields]
+    converters = []
+    for alias, _m, fields in parts:
+        for f in fields:
+            col = f.get_col(alias)
+            converters.append((connection.ops.get_db_converters(col)
+                               + col.get_db_converters(connection), col))
+    where, params = [], []
+    for field, values in (("id", list(ids)), ("username", list(names))):
+        if values:
+            where.append(f"u.{qn(User._meta.get_field(field).column)} IN"
+                         f" ({', '.join(['%s'] * len(values))})")
+            params += values
+    if not where:
+        return []
+    region = User._meta.get_field("region")
+    parent = Region._meta.get_field("parent")
+    region_pk = qn(Region._meta.pk.column)
+    sql = (f"SELECT {', '.join(columns)} FROM {qn(User._meta.db_table)} u"
+           f" LEFT OUTER JOIN {qn(Region._meta.db_table)} r"
+           f" ON r.{region_pk} = u.{qn(region.column)}"
+           f" LEFT OUTER JOIN {qn(Region._meta.db_table)} p"
+           f" ON p.{region_pk} = r.{qn(parent.column)}"
+           f" WHERE {' OR '.join(where)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    db, n_user, n_region = connection.alias, len(ufields), len(rfields)
+    user_names = [f.attname for f in ufields]
+    region_names = [f.attname for f in rfields]
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, (convs, col) in enumerate(converters):
+            for conv in convs:
+                values[i] = conv(values[i], col, connection)
+        user = User.from_db(db, user_names, values[:n_user])
+        region_obj = None
+        if values[n_user] is not None:
+            region_obj = Region.from_db(db, region_names, values[n_user:n_user + n_region])
+            parent_values = values[n_user + n_region:]
+            parent_obj = (Region.from_db(db, region_names, parent_values)
+                          if parent_values[0] is not None else None)
+            parent.set_cached_value(region_obj, parent_obj)
+        region.set_cached_value(user, region_obj)
+        out.append(user)
+    return out
 
 
 PERSON_LINKS = ("country", "region", "owner", "updated_by", "initial_source")
