@@ -10,6 +10,7 @@ from accounts.matching import match_account
 from accounts.models import Contact
 from gtm_portal.activity.enums import ActivityKind, Direction
 from gtm_portal.activity.services import activity_record
+from gtm_portal.core.models import email_key
 from gtm_portal.refdata.models import Country
 
 from . import scoring
@@ -149,7 +150,7 @@ def _find_person(email: str):
     contact — both asked in one statement that reads the lower(email) indexes for ids only;
     the person found is then locked for the rest of the transaction and read with the joins
     its history and routing read (`services.lock_person`)."""
-    key = (email or "").strip().lower()
+    key = email_key(email)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {_oldest_with_email(Lead)}, {_oldest_with_email(Contact)}",
                        [key, key])
@@ -162,7 +163,8 @@ def _find_person(email: str):
 
 
 def _oldest_with_email(model) -> str:
-    """`email_is` and live, oldest first, as SQL (the same lower() the index holds)."""
+    """`email_is` (the same `email_key` against the lower(email) index) and live, oldest
+    first, as SQL."""
     qn = connection.ops.quote_name
     meta = model._meta
     email, merged, created = (qn(meta.get_field(f).column)

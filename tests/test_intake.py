@@ -102,6 +102,19 @@ def test_intake_3_existing_lead_gets_the_activity_and_keeps_its_initial_source(p
     assert Activity.objects.filter(lead=lead).count() == 2
 
 
+def test_intake_3_the_oldest_live_lead_with_the_e_mail_gets_it(post):
+    from .factories import LeadFactory
+
+    survivor = LeadFactory(email="twice@firm.example")
+    newer = LeadFactory(email="TWICE@firm.example")
+    merged = LeadFactory(email="Twice@Firm.example", merged_into=survivor)
+    Lead.objects.filter(pk=merged.pk).update(created_at=survivor.created_at.replace(year=2020))
+    r = post(form="contact_us", email="tWiCe@FIRM.example")
+    assert r.status_code == 200 and r.json()["person"] == {"type": "lead", "id": survivor.pk}
+    assert Activity.objects.filter(lead=survivor).count() == 1
+    assert not Activity.objects.filter(lead_id__in=[merged.pk, newer.pk]).exists()
+
+
 def test_intake_3_contact_gets_the_activity_and_is_scored_like_a_lead(post):
     contact = Contact.objects.get(email="hank.scorpio@globex.example")
     r = post(form="webcast_attended_high_intent", email="HANK.SCORPIO@globex.example")

@@ -259,13 +259,18 @@ class PersonBase(VersionedModel):
         return self.title == "Test"
 
 
+def email_key(email: str) -> str:
+    """An e-mail as the lower(email) indexes compare it (matching is case-insensitive)."""
+    return (email or "").strip().lower()
+
+
 def email_is(email: str):
     """A filter on a person's e-mail, any case, that uses the lower(email) index (Django's
     `iexact` compares UPPER(...) on PostgreSQL and would read the whole table)."""
     from django.db.models.functions import Lower
     from django.db.models.lookups import Exact
 
-    return Exact(Lower("email"), (email or "").strip().lower())
+    return Exact(Lower("email"), email_key(email))
 
 
 def record_url(kind: str, pk: int) -> str:
