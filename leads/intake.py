@@ -211,11 +211,18 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
                                **link)
 
     campaign = _campaign(data.get("campaign"))
+    decision = None
     if created:
-        # Scored before the row exists: the lead goes in with its scores and status.
+        # Scored and routed before the row exists: the lead goes in with its scores, status,
+        # owner and SLA (one INSERT, no UPDATE after it).
+        def route(person, insert):
+            return route_people([person], trigger="created", form_kind=form, ctx=snap.routing,
+                                insert=insert)[0]
+
         scored = new_person_record_form(
             person=person, form_kind=form, record_activity=record_activity, occurred_at=at,
-            ctx=ctx, campaign_response=_responded(campaign))
+            ctx=ctx, campaign_response=_responded(campaign), route=route)
+        decision = scored.routed
         _join_campaign(person, campaign, new=True)
     else:
         activity = record_activity(person)
@@ -225,15 +232,13 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
                                     activity=activity, ctx=ctx, campaign_response=responded,
                                     savepoint=False, locked=True, also_save=stamped)
     person = scored.person
-    decision = None
-    if created or scored.became_mql or form in scoring.ROUTING_HAND_RAISE:
-        trigger = ("created" if created else "became MQL" if scored.became_mql
-                   else f"hand-raise {form}")
-        # The person was inserted, or locked and read whole, in this transaction (its
-        # country, region and source attached): routed as it is — no re-read, no second
-        # lock, no savepoint.
+    if not created and (scored.became_mql or form in scoring.ROUTING_HAND_RAISE):
+        trigger = "became MQL" if scored.became_mql else f"hand-raise {form}"
+        # The person was locked and read whole in this transaction (its country, region
+        # and source attached): routed as it is — no re-read, no second lock, no savepoint.
         decision = route_people([person], trigger=trigger, form_kind=form, ctx=snap.routing,
                                 fresh=True)[0]
+    if decision is not None:
         person = decision.person_obj
         if decision.convert_to_contact and isinstance(person, Lead) and decision.account_obj:
             person = lead_convert_to_contact(lead=person, account=decision.account_obj,

@@ -467,8 +467,8 @@ def route_person(*, person, trigger: str, form_kind: str | None = None, by=None,
 
 
 def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
-                 ctx: RoutingContext | None = None, now=None, model=None, fresh: bool = False
-                 ) -> list[RoutingDecision]:
+                 ctx: RoutingContext | None = None, now=None, model=None, fresh: bool = False,
+                 insert=None) -> list[RoutingDecision]:
     """ROUTE-1: decide, assign, stamp the SLA, store and explain; notify after commit — for
     any number of leads (or contacts) of one kind in a fixed number of queries. Returns the
     stored decisions in the order given. `people` are Lead or Contact objects, or the
@@ -477,26 +477,35 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
     caller inserted these people in its (open) transaction, or locked and read them whole
     in it (`services.lock_person`), with their country, region and initial source objects
     attached — nobody else can change the rows, so they are routed as given (no re-read,
-    no second lock) and inside the caller's transaction (no savepoint)."""
+    no second lock) and inside the caller's transaction (no savepoint). `insert`: the people
+    are new, not in the database yet (intake's new lead, scored in memory; implies `fresh`):
+    each pass decides and stamps its people's owner and SLA, then calls `insert(people)`,
+    which writes them — one INSERT with the routing in it, no UPDATE after — and returns the
+    field-history rows it has for them, written with routing's own in one statement."""
+    fresh = fresh or insert is not None
     with transaction.atomic(savepoint=not fresh):
         people = list(people)
         if not people:
             return []
         ctx = ctx or RoutingContext()
         now = now or timezone.now()
-        if model is None:
-            model, ids, columns = type(people[0]), [p.pk for p in people], None
+        if fresh:
+            model, persons = model or type(people[0]), people
         else:
-            ids, columns = people, ROUTING_COLUMNS + EXTRA_COLUMNS[model]
-        loaded = {p.pk: p for p in people} if fresh else _lock_and_load(model, ids, columns)
+            if model is None:
+                model, ids, columns = type(people[0]), [p.pk for p in people], None
+            else:
+                ids, columns = people, ROUTING_COLUMNS + EXTRA_COLUMNS[model]
+            loaded = _lock_and_load(model, ids, columns)
+            persons = [loaded[pk] for pk in ids]
         batch = _Batch(ctx, now)
-        rows = {}
-        for group in _passes([loaded[pk] for pk in ids], ctx):
+        rows = {}   # by person object: new people have no primary key until inserted
+        for group in _passes(persons, ctx):
             for row in _route_pass(group, model, trigger=trigger, form_kind=form_kind, by=by,
-                                   ctx=ctx, now=now, batch=batch):
-                rows[row.person_obj.pk] = row
+                                   ctx=ctx, now=now, batch=batch, insert=insert):
+                rows[id(row.person_obj)] = row
         batch.handout.save(now)
-        return [rows[pk] for pk in ids]
+        return [rows[id(p)] for p in persons]
 
 
 class _Batch:
@@ -646,8 +655,8 @@ def _passes(persons, ctx: RoutingContext) -> list[list]:
     return passes
 
 
-def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now, batch: _Batch
-                ) -> list[RoutingDecision]:
+def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now, batch: _Batch,
+                insert=None) -> list[RoutingDecision]:
     from gtm_portal.chatter.models import Notification
     from gtm_portal.chatter.services import comment_post, notify_many
 
@@ -682,7 +691,9 @@ def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now, batch: _Bat
     # Every owner's holidays in one read.
     calendars.holidays_for([*users.values(), *handout.users()])
     fields = ["owner", "sla_due"]   # the only fields routing changes
-    changes, rows, notices, to_save, ended = [], [], [], [], []
+    # Decide and stamp every person first; the rows that point at them are built once they
+    # are in the database (`insert`: new people get their primary keys there).
+    stamped, to_save = [], []
     for p, decision in zip(persons, decisions, strict=True):
         explanation = list(decision.explanation)
         owner, pool = None, None
@@ -710,7 +721,19 @@ def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now, batch: _Bat
             p.updated_by = by if getattr(by, "pk", None) else None
             p.updated_at = now
             to_save.append(p)
-            changes += history.changes(p, before, before_display, by=by, at=now,
+        stamped.append((p, decision, owner, pool, explanation, due,
+                        (before, before_display) if changed else None))
+    if insert is not None:
+        changes = list(insert(persons) or ())
+    else:
+        changes = []
+        if to_save:
+            bulk_update_rows(to_save, ["owner", "sla_due", "version", "updated_by",
+                                       "updated_at"])
+    rows, notices, ended = [], [], []
+    for p, decision, owner, pool, explanation, due, before in stamped:
+        if before is not None:
+            changes += history.changes(p, *before, by=by, at=now,
                                        reason=f"{decision.rule}: routed ({trigger})",
                                        shown=batch.shown)
         if decision.end_sequences:
@@ -731,8 +754,6 @@ def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now, batch: _Bat
             if target is not None and target != owner:
                 notices.append(dict(recipients=[target], reason=Notification.Reason.INFO,
                                     record=p, actor=by, message=why))
-    if to_save:
-        bulk_update_rows(to_save, ["owner", "sla_due", "version", "updated_by", "updated_at"])
     if changes:
         bulk_insert_rows(changes, batch_size=1000)
     if ended:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Contact
 from gtm_portal.core import access, history
 from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.core.models import FieldChange
 
 from . import scoring
 from .enums import ScoringKind
@@ -46,6 +47,7 @@ class ScoreOutcome:
     status_changes: list = field(default_factory=list)
     became_mql: bool = False
     behaviour: list = field(default_factory=list)   # the events hanging on the activity
+    routed: object = None   # a new person routed before its INSERT: the routing's answer
 
 
 def _net_points_by_rule(person, kind: str) -> dict[int | None, int]:
@@ -194,13 +196,19 @@ def person_record_form(*, person, form_kind: str, occurred_at=None, activity=Non
 
 def new_person_record_form(*, person, form_kind: str, record_activity, occurred_at=None,
                            ctx: Context | None = None, campaign_response: bool = False,
-                           by=None) -> ScoreOutcome:
+                           by=None, route=None) -> ScoreOutcome:
     """LEAD-SCORE-1 for a person not saved yet (intake's new lead), inside the caller's
     transaction: the same scoring as `person_record_form`, done before the row exists, so
     the person is inserted with its scores and status (one INSERT, no UPDATE); then
     `record_activity(person)` stores the activity the behaviour points hang on, then the
     score events and the history rows. The row ends as `person_record_form` on a just
-    inserted person leaves it (its version counts the scoring too)."""
+    inserted person leaves it (its version counts the scoring too).
+
+    `route(person, insert)`: the caller routes the new person before it exists as well
+    (`routing_service.route_people(..., insert=insert)`): routing decides and stamps the
+    owner and SLA, then calls `insert`, which writes the person (with them) and its
+    activity and score events, and hands back the scoring's history rows for routing to
+    write with its own. Its answer is kept as the outcome's `routed`."""
     ctx = ctx or Context()
     at = occurred_at or timezone.now()
     person._fresh = True
@@ -208,12 +216,26 @@ def new_person_record_form(*, person, form_kind: str, record_activity, occurred_
         person, ctx, form_kind=form_kind, at=at, activity=None,
         campaign_response=campaign_response)
     _bump_version(person, by)
-    person.save(force_insert=True)
-    out.activity = record_activity(person)
-    for event in out.behaviour:
-        event.activity = out.activity
-    ScoreEvent.objects.bulk_create(out.events)
-    history.record_changes(person, before, before_display, by=by, reason=reason)
+    # The scoring's history, taken now: routing changes the person further before the
+    # INSERT, and records those changes itself. Primary keys are filled in on insert.
+    scored = history.changes(person, before, before_display, by=by, reason=reason)
+
+    def insert(_people=None) -> list:
+        person.save(force_insert=True)
+        for row in scored:
+            row.object_id = person.pk
+        out.activity = record_activity(person)
+        for event in out.behaviour:
+            event.activity = out.activity
+        ScoreEvent.objects.bulk_create(out.events)
+        return scored
+
+    if route is None:
+        rows = insert()
+        if rows:
+            FieldChange.objects.bulk_create(rows)
+    else:
+        out.routed = route(person, insert)
     person._fresh = False
     out.person = person
     return out

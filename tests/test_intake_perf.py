@@ -109,8 +109,12 @@ ROUTED_CASES = [
 ])
 def test_fresh_routing_decides_as_the_re_reading_path(post, monkeypatch, form, email, title,
                                                       country):
-    """A person intake created (or locked and read) is routed as it is (`fresh`): the same
-    decision, owner, SLA, history and notifications as re-reading and locking its row."""
+    """A person intake created (or locked and read) is routed as it is: the same decision,
+    owner, SLA, history and notifications as re-reading and locking its row. A new lead is
+    routed before its INSERT (`insert`): compared with inserting it first and routing the
+    row read back (the scoring's own history rows aside)."""
+    import copy
+
     from django.db import transaction
 
     import leads.intake as intake_module
@@ -126,16 +130,34 @@ def test_fresh_routing_decides_as_the_re_reading_path(post, monkeypatch, form, e
     seen = {}
     now = timezone.now()
 
+    def routed_only(summary):
+        summary["history"] = [h for h in summary["history"] if "routed" in h[3]]
+        return summary
+
     def both_ways(people, **kwargs):
-        assert kwargs.pop("fresh") is True
+        insert = kwargs.pop("insert", None)
+        assert (insert is not None) != bool(kwargs.pop("fresh", False))
+        assert (insert is not None) == (not known)
         kwargs["now"] = now
         person = people[0]
         with transaction.atomic():
-            row = route_people([type(person).objects.get(pk=person.pk)], **kwargs)[0]
-            seen["re-read"] = _routing_summary(row, row.person_obj)
+            if insert is not None:   # the scored lead, inserted first, as it was before
+                twin = copy.deepcopy(person)
+                twin.save(force_insert=True)
+                person_id = twin.pk
+            else:
+                person_id = person.pk
+            row = route_people([type(person).objects.get(pk=person_id)], **kwargs)[0]
+            seen["re-read"] = routed_only(_routing_summary(row, row.person_obj))
             transaction.set_rollback(True)
-        rows = route_people(people, fresh=True, **kwargs)
-        seen["fresh"] = _routing_summary(rows[0], rows[0].person_obj)
+        if insert is not None:
+            assert person.pk is None
+            rows = route_people(people, insert=insert, **kwargs)
+        else:
+            rows = route_people(people, fresh=True, **kwargs)
+        whole = _routing_summary(rows[0], rows[0].person_obj)
+        seen["scoring history"] = [h for h in whole["history"] if "routed" not in h[3]]
+        seen["fresh"] = routed_only(whole)
         return rows
 
     monkeypatch.setattr(intake_module, "route_people", both_ways)
@@ -144,6 +166,9 @@ def test_fresh_routing_decides_as_the_re_reading_path(post, monkeypatch, form, e
     assert seen["fresh"] == seen["re-read"]
     assert seen["fresh"]["decisions"] == (2 if email == "known1@firm.example" else 1)
     assert r.json()["routing"]["rule"] == seen["fresh"]["rule"]
+    if not known:   # the scoring's history rows went in with routing's, on the new lead
+        assert [h[:2] for h in seen["scoring history"] if h[0] == "status"] == [
+            ("status", "Raw")]
 
 
 def _scored_state(lead) -> dict:
@@ -259,3 +284,37 @@ def test_bench_concurrent_intake_commits_every_submission(demo):
     assert stats["workers"] == 2 and stats["submissions"] == 6
     assert stats["submissions_per_s"] > 0 and stats["latency_p95_ms"] >= stats["latency_p50_ms"]
     assert IntakeSubmission.objects.count() == before + 8
+
+
+@pytest.mark.parametrize(("form", "title"), [("trial_self_managed", "VP Engineering"),
+                                             ("newsletter", "Student")])
+def test_a_new_lead_is_written_once_with_its_owner_and_sla(post, form, title):
+    """INTAKE-4/ROUTE-4 (Q-PERF): a new lead is scored and routed before its row exists and
+    goes in with its owner and SLA — one INSERT into the lead table, no UPDATE of it — and
+    its history holds the scoring's and the routing's rows."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gtm_portal.core.models import FieldChange
+    from leads.models import Lead
+
+    with CaptureQueriesContext(connection) as captured:
+        r = post(form=form, title=title, country="US")
+    assert r.status_code == 201, r.content
+    def table(sql):   # INSERT INTO "t" …, UPDATE "t" …
+        words = sql.split()
+        at = {"INSERT": 2, "UPDATE": 1}.get(words[0])
+        return words[at].strip('"') if at else ""
+
+    lead_writes = [q["sql"].split()[0] for q in captured.captured_queries
+                   if table(q["sql"]) == "leads_lead"]
+    assert lead_writes == ["INSERT"]
+    lead = Lead.objects.get(pk=r.json()["person"]["id"])
+    answer = r.json()
+    assert lead.owner_id is not None
+    assert (lead.owner.username if not lead.owner.is_queue else lead.owner.display_name) in (
+        answer["owner"]["username"], answer["owner"]["queue"])
+    assert (lead.sla_due.isoformat() if lead.sla_due else None) == answer["sla_due"]
+    reasons = set(FieldChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(Lead), object_id=lead.pk
+    ).values_list("field", flat=True))
+    assert {"status", "owner"} <= reasons
