@@ -5,6 +5,8 @@ import unicodedata
 
 from django.db.models.functions import Lower
 
+from gtm_portal.core.sqlrows import ModelRows
+
 LEGAL_SUFFIXES = {
     "inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag", "sa", "sas",
     "sarl", "srl", "spa", "bv", "nv", "oy", "ab", "as", "kg", "co", "corp", "corporation",
@@ -83,7 +85,7 @@ def match_account(*, email: str = "", company: str = "", website: str = "",
     # (Q-PERF: the ORM spent milliseconds compiling this fixed shape on every submission);
     # it reads the lower(domain) and normalized_name indexes as the ORM's statement did.
     sql, params = _match_sql(domains, key)
-    found = list(Account.objects.raw(sql, params))
+    found = ModelRows.of(Account).fetch(sql, params)
     return found[0] if found else None
 
 
@@ -98,7 +100,7 @@ def _match_sql(domains: list[str], key: str) -> tuple[str, list]:
     qn = connection.ops.quote_name
     meta = Account._meta
     table = qn(meta.db_table)
-    columns = ", ".join(f"{table}.{qn(f.column)}" for f in meta.concrete_fields)
+    columns = ModelRows.of(Account).columns(meta.db_table)
     col = {f: f"{table}.{qn(meta.get_field(f).column)}"
            for f in ("domain", "normalized_name", "merged_into")}
     lower = f"LOWER({col['domain']})"

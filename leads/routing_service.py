@@ -15,6 +15,7 @@ from gtm_portal.core import history
 from gtm_portal.core.bulk import bulk_insert_rows, bulk_update_rows
 from gtm_portal.core.business_time import add_business_days, add_business_minutes, calendar_for
 from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.core.sqlrows import ModelRows
 from gtm_portal.refdata.enums import WordList
 from gtm_portal.refdata.models import Holiday, Region, WordListEntry
 from gtm_portal.users.models import User
@@ -544,15 +545,9 @@ def users_with_regions(ids, names) -> list:
     from django.db import connection
 
     qn = connection.ops.quote_name
-    ufields, rfields = User._meta.concrete_fields, Region._meta.concrete_fields
-    parts = (("u", User, ufields), ("r", Region, rfields), ("p", Region, rfields))
-    columns = [f"{alias}.{qn(f.column)}" for alias, _m, fields in parts for f in fields]
-    converters = []
-    for alias, _m, fields in parts:
-        for f in fields:
-            col = f.get_col(alias)
-            converters.append((connection.ops.get_db_converters(col)
-                               + col.get_db_converters(connection), col))
+    users, regions = ModelRows.of(User), ModelRows.of(Region)
+    columns = ", ".join(reader.columns(alias) for alias, reader in
+                        (("u", users), ("r", regions), ("p", regions)))
     where, params = [], []
     for field, values in (("id", list(ids)), ("username", list(names))):
         if values:
@@ -564,7 +559,7 @@ def users_with_regions(ids, names) -> list:
     region = User._meta.get_field("region")
     parent = Region._meta.get_field("parent")
     region_pk = qn(Region._meta.pk.column)
-    sql = (f"SELECT {', '.join(columns)} FROM {qn(User._meta.db_table)} u"
+    sql = (f"SELECT {columns} FROM {qn(User._meta.db_table)} u"
            f" LEFT OUTER JOIN {qn(Region._meta.db_table)} r"
            f" ON r.{region_pk} = u.{qn(region.column)}"
            f" LEFT OUTER JOIN {qn(Region._meta.db_table)} p"
@@ -573,22 +568,15 @@ def users_with_regions(ids, names) -> list:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    db, n_user, n_region = connection.alias, len(ufields), len(rfields)
-    user_names = [f.attname for f in ufields]
-    region_names = [f.attname for f in rfields]
+    n_user, n_region = len(users.fields), len(regions.fields)
     out = []
     for row in rows:
-        values = list(row)
-        for i, (convs, col) in enumerate(converters):
-            for conv in convs:
-                values[i] = conv(values[i], col, connection)
-        user = User.from_db(db, user_names, values[:n_user])
+        user = users.build(row[:n_user])
         region_obj = None
-        if values[n_user] is not None:
-            region_obj = Region.from_db(db, region_names, values[n_user:n_user + n_region])
-            parent_values = values[n_user + n_region:]
-            parent_obj = (Region.from_db(db, region_names, parent_values)
-                          if parent_values[0] is not None else None)
+        if row[n_user] is not None:
+            region_obj = regions.build(row[n_user:n_user + n_region])
+            parent_values = row[n_user + n_region:]
+            parent_obj = regions.build(parent_values) if parent_values[0] is not None else None
             parent.set_cached_value(region_obj, parent_obj)
         region.set_cached_value(user, region_obj)
         out.append(user)
