@@ -10,6 +10,7 @@ from accounts.matching import match_account
 from accounts.models import Contact
 from gtm_portal.activity.enums import ActivityKind, Direction
 from gtm_portal.activity.services import activity_record
+from gtm_portal.core.bulk import bulk_insert_rows
 from gtm_portal.core.models import email_key
 from gtm_portal.refdata.models import Country
 
@@ -136,7 +137,7 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
             # submission id refuses a repeat here, which rolls the repeat's work back. A
             # concurrent repeat waits on the index until the first commits (or rolls back),
             # and it holds no lock anybody else waits for, since nothing follows but COMMIT.
-            log.save(force_insert=True)
+            bulk_insert_rows([log])
             return answer
     except IntegrityError:
         previous = IntakeSubmission.objects.filter(submission_id=data["submission_id"]).first()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Contact
 from gtm_portal.core import access, history
+from gtm_portal.core.bulk import bulk_insert_rows
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.models import FieldChange
 
@@ -221,13 +222,13 @@ def new_person_record_form(*, person, form_kind: str, record_activity, occurred_
     scored = history.changes(person, before, before_display, by=by, reason=reason)
 
     def insert(_people=None) -> list:
-        person.save(force_insert=True)
+        bulk_insert_rows([person])
         for row in scored:
             row.object_id = person.pk
         out.activity = record_activity(person)
         for event in out.behaviour:
             event.activity = out.activity
-        ScoreEvent.objects.bulk_create(out.events)
+        bulk_insert_rows(out.events)
         return scored
 
     if route is None:

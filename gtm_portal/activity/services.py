@@ -1,5 +1,7 @@
 from django.utils import timezone
 
+from gtm_portal.core.bulk import bulk_insert_rows
+
 from .enums import SALES_ACTIVITY_KINDS, Direction
 from .models import Activity
 
@@ -18,7 +20,7 @@ def activity_record(*, kind: str, occurred_at=None, logged_by=None, lead=None, c
     )
     if validate:  # system callers (intake) pass values they already validated
         activity.full_clean()
-    activity.save(force_insert=True)
+    bulk_insert_rows([activity])   # one row; the statement is worked out once (Q-PERF)
     if direction == Direction.OUTBOUND and logged_by is not None:
         mark_first_touch(person=lead or contact, by=logged_by, at=activity.occurred_at)
     return activity

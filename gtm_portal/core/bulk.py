@@ -80,18 +80,7 @@ def bulk_insert_rows(objs, *, batch_size: int | None = None) -> list:
     conn = connections[router.db_for_write(model)]
     if conn.vendor != "postgresql":
         return model.objects.bulk_create(objs, batch_size=batch_size)
-    opts = model._meta
-    fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
-    quote = conn.ops.quote_name
-    is_json = [isinstance(f, models.JSONField) for f in fields]
-    columns = ", ".join(quote(f.column) for f in fields)
-    select = ", ".join(f"r.{quote(f.column)}" for f in fields)
-    types = ", ".join(f"{quote(f.column)} {'jsonb' if j else f.db_type(conn)}"
-                      for f, j in zip(fields, is_json, strict=True))
-    sql = (f"INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {select} "
-           f"FROM json_to_recordset(%s::json) AS r({types}) RETURNING {quote(opts.pk.column)}")
-    plain = [_plain_type(f) for f in fields]
-    spec = list(zip(fields, [f.column for f in fields], plain, is_json, strict=True))
+    sql, spec = _insert_plan(conn, model)
     convert = _Converter(conn)
     for start in range(0, len(objs), INSERT_CHUNK):
         chunk = objs[start:start + INSERT_CHUNK]
@@ -99,6 +88,9 @@ def bulk_insert_rows(objs, *, batch_size: int | None = None) -> list:
         for obj in chunk:
             if obj.pk is not None:
                 raise ValueError("bulk_insert_rows inserts new objects (pk None) only")
+            # A link to an object saved after it was assigned takes that object's key now
+            # (as save and bulk_create do); a link to an unsaved object is refused.
+            obj._prepare_related_fields_for_save(operation_name="bulk_insert_rows")
             row = {}
             for f, column, plain_type, j in spec:
                 value = f.pre_save(obj, True)
@@ -113,6 +105,28 @@ def bulk_insert_rows(objs, *, batch_size: int | None = None) -> list:
             obj._state.adding = False
             obj._state.db = conn.alias
     return objs
+
+
+def _insert_plan(conn, model) -> tuple[str, list]:
+    """`bulk_insert_rows`' statement for `model` and how each column's value is read, worked
+    out once per connection (intake inserts a handful of single rows per submission)."""
+    plans = conn.__dict__.setdefault("_bulk_insert_plans", {})
+    plan = plans.get(model)
+    if plan is None:
+        opts = model._meta
+        fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
+        quote = conn.ops.quote_name
+        is_json = [isinstance(f, models.JSONField) for f in fields]
+        columns = ", ".join(quote(f.column) for f in fields)
+        select = ", ".join(f"r.{quote(f.column)}" for f in fields)
+        types = ", ".join(f"{quote(f.column)} {'jsonb' if j else f.db_type(conn)}"
+                          for f, j in zip(fields, is_json, strict=True))
+        sql = (f"INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {select} FROM"
+               f" json_to_recordset(%s::json) AS r({types}) RETURNING {quote(opts.pk.column)}")
+        plain = [_plain_type(f) for f in fields]
+        plan = plans[model] = (sql, list(zip(fields, [f.column for f in fields], plain,
+                                             is_json, strict=True)))
+    return plan
 
 
 # Values of these types go into JSON as they are (what get_db_prep_save would return).
