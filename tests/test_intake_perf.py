@@ -318,3 +318,25 @@ def test_a_new_lead_is_written_once_with_its_owner_and_sla(post, form, title):
         content_type=ContentType.objects.get_for_model(Lead), object_id=lead.pk
     ).values_list("field", flat=True))
     assert {"status", "owner"} <= reasons
+
+
+def test_intake_serializer_fields_are_its_own(refdata):
+    """INTAKE-4 validation with the declared fields copied shallowly per serializer: each
+    serializer's fields are bound to it alone, the class's stay unbound, and one
+    serializer's errors never reach the next."""
+    from gtm_portal.api.serializers import IntakeSerializer
+
+    bad = IntakeSerializer(data={"submission_id": " ", "form": "nope", "email": "x",
+                                 "last_name": "", "employees": -1, "country": "Atlantis"})
+    assert not bad.is_valid()
+    assert set(bad.errors) == {"submission_id", "form", "email", "last_name", "employees",
+                               "country"}
+    good = IntakeSerializer(data={"submission_id": "s-1", "form": "contact_us",
+                                  "email": "a@firm.example", "last_name": "Lee",
+                                  "employees": 40, "country": "DE"})
+    assert good.is_valid(), good.errors
+    assert good.validated_data["employees"] == 40 and good.errors == {}
+    for name in ("email", "form", "employees"):
+        assert bad.fields[name] is not good.fields[name]
+        assert bad.fields[name].parent is bad and good.fields[name].parent is good
+        assert IntakeSerializer._declared_fields[name].parent is None
