@@ -9,8 +9,9 @@ from django.utils import timezone
 from accounts.matching import match_account
 from accounts.models import Contact
 from gtm_portal.activity.enums import ActivityKind, Direction
+from gtm_portal.activity.models import Activity
 from gtm_portal.activity.services import activity_record
-from gtm_portal.core.bulk import bulk_insert_rows
+from gtm_portal.core.bulk import bulk_insert_rows, one_statement, reserve_sql
 from gtm_portal.core.models import email_key
 from gtm_portal.refdata.models import Country
 
@@ -146,21 +147,35 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
         return Answer(200, previous.response)
 
 
+# Rows of a new lead that its other rows point at: their keys are reserved by the lookup's
+# statement (PostgreSQL), so that all the new lead's rows go in one statement.
+RESERVED = (Lead, Activity)
+
+
 def _find_person(email: str):
     """INTAKE-3: the oldest live lead with the e-mail (any case), else the oldest live
     contact — both asked in one statement that reads the lower(email) indexes for ids only;
     the person found is then locked for the rest of the transaction and read with the joins
-    its history and routing read (`services.lock_person`)."""
+    its history and routing read (`services.lock_person`). When nobody has the e-mail, the
+    same statement reserves the keys of the new lead and its activity (PostgreSQL; {} else).
+    Returns (person or None, outcome, reserved keys by model)."""
     key = email_key(email)
+    sql = f"SELECT {_oldest_with_email(Lead)} AS l, {_oldest_with_email(Contact)} AS c"
+    if connection.vendor == "postgresql":
+        # A key is taken only when both found nobody (a CASE branch not taken is not
+        # evaluated); OFFSET 0 keeps the lookups from being copied into each CASE.
+        sql = ("SELECT f.l, f.c" + "".join(
+            f", CASE WHEN f.l IS NULL AND f.c IS NULL THEN {reserve_sql(m)} END"
+            for m in RESERVED) + f" FROM ({sql} OFFSET 0) AS f")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_oldest_with_email(Lead)}, {_oldest_with_email(Contact)}",
-                       [key, key])
-        lead_id, contact_id = cursor.fetchone()
+        cursor.execute(sql, [key, key])
+        lead_id, contact_id, *keys = cursor.fetchone()
     if lead_id is not None:
-        return lock_person(Lead(pk=lead_id)), IntakeOutcome.MATCHED_LEAD
+        return lock_person(Lead(pk=lead_id)), IntakeOutcome.MATCHED_LEAD, {}
     if contact_id is not None:
-        return lock_person(Contact(pk=contact_id)), IntakeOutcome.MATCHED_CONTACT
-    return None, IntakeOutcome.CREATED
+        return lock_person(Contact(pk=contact_id)), IntakeOutcome.MATCHED_CONTACT, {}
+    reserved = dict(zip(RESERVED, keys, strict=True)) if keys else {}   # none on SQLite
+    return None, IntakeOutcome.CREATED, {m: [k] for m, k in reserved.items() if k is not None}
 
 
 def _oldest_with_email(model) -> str:
@@ -178,7 +193,7 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
     ctx = snap.scoring
     form = data["form"]
     at = data.get("occurred_at") or timezone.now()
-    person, outcome = _find_person(data["email"])
+    person, outcome, reserved = _find_person(data["email"])
     if person is None and form == FormKind.UNSUBSCRIBE:
         body = _response(None, None)
         _finish(log, IntakeOutcome.IGNORED, 200, body)
@@ -220,9 +235,12 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
             return route_people([person], trigger="created", form_kind=form, ctx=snap.routing,
                                 insert=insert)[0]
 
-        scored = new_person_record_form(
-            person=person, form_kind=form, record_activity=record_activity, occurred_at=at,
-            ctx=ctx, campaign_response=_responded(campaign), route=route)
+        # Every row of the new lead — the lead, its activity and score events, history,
+        # routing decision and notification — goes in one statement (PostgreSQL).
+        with one_statement(reserved=reserved):
+            scored = new_person_record_form(
+                person=person, form_kind=form, record_activity=record_activity,
+                occurred_at=at, ctx=ctx, campaign_response=_responded(campaign), route=route)
         decision = scored.routed
         _join_campaign(person, campaign, new=True)
     else:

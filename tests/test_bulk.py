@@ -54,7 +54,60 @@ def test_a_link_to_an_unsaved_object_is_refused_and_nothing_is_written(refdata):
 def test_the_statement_is_worked_out_once_per_connection_and_model(refdata):
     bulk_insert_rows([new_lead(3)])
     plans = connections["default"].__dict__["_bulk_insert_plans"]
-    plan = plans[Lead]
+    plan = plans[(Lead, False)]
     bulk_insert_rows([new_lead(4), new_lead(5)])
-    assert plans[Lead] is plan
+    assert plans[(Lead, False)] is plan
     assert Lead.objects.filter(email__startswith="bulk").count() == 3
+
+
+def test_one_statement_writes_several_models_rows_together(refdata):
+    """`one_statement`: rows of several models in one INSERT statement on PostgreSQL (one
+    statement per call elsewhere); a reserved key lets later rows point at an earlier row;
+    every object gets its key; the rows read back as written."""
+    from gtm_portal.activity.models import Activity
+    from gtm_portal.core.bulk import one_statement, reserve_sql
+
+    reserved = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {reserve_sql(Lead)}, {reserve_sql(Activity)}")
+            lead_id, activity_id = cursor.fetchone()
+        reserved = {Lead: [lead_id], Activity: [activity_id]}
+    lead = new_lead(6)
+    with CaptureQueriesContext(connection) as q, one_statement(reserved=reserved):
+        bulk_insert_rows([lead])
+        activity = Activity(kind="form_fill", lead=lead, direction="inbound",
+                            occurred_at=timezone.now())
+        bulk_insert_rows([activity])
+        events = [ScoreEvent(lead=lead, activity=activity, rule_name=f"r{i}",
+                             kind="behaviour", points=i, score_after=i,
+                             created_at=timezone.now()) for i in (1, 2)]
+        bulk_insert_rows(events)
+        if connection.vendor == "postgresql":
+            assert q.captured_queries == []            # nothing written yet
+            assert (lead.pk, activity.pk) == (lead_id, activity_id)   # reserved at once
+    inserts = [s["sql"] for s in q.captured_queries if "INSERT" in s["sql"]]
+    assert len(inserts) == (1 if connection.vendor == "postgresql" else 3)
+    assert all(o.pk is not None and not o._state.adding for o in [lead, activity, *events])
+    assert Lead.objects.get(pk=lead.pk).email == "bulk6@firm.example"
+    assert Activity.objects.get(pk=activity.pk).lead_id == lead.pk
+    assert sorted(ScoreEvent.objects.filter(lead=lead).values_list(
+        "activity_id", "points")) == [(activity.pk, 1), (activity.pk, 2)]
+
+
+def test_a_refusal_inside_one_statement_writes_nothing(refdata):
+    from django.db import transaction
+
+    from gtm_portal.core.bulk import one_statement
+
+    before = Lead.objects.count()
+    with CaptureQueriesContext(connection) as q:
+        with pytest.raises(RuntimeError), transaction.atomic(), one_statement():
+            bulk_insert_rows([new_lead(7)])
+            raise RuntimeError("refused")
+    assert Lead.objects.count() == before
+    if connection.vendor == "postgresql":   # the batch's rows were never sent
+        assert not [s for s in q.captured_queries if "INSERT" in s["sql"]]
+    # The connection is not left batching: the next call writes at once.
+    lead = bulk_insert_rows([new_lead(8)])[0]
+    assert lead.pk is not None and Lead.objects.filter(pk=lead.pk).exists()

@@ -107,14 +107,17 @@ def notify_many(items) -> list[Notification]:
     if not batch:
         return []
     rows = bulk_insert_rows(batch)
-    _email_after_commit([n.pk for n in rows])
+    _email_after_commit(rows)
     return rows
 
 
-def _email_after_commit(ids: list[int]) -> None:
+def _email_after_commit(rows: list) -> None:
+    """Queue the e-mails once the rows are committed; their keys are read then (rows added
+    inside `bulk.one_statement` get them when its statement runs)."""
     from .tasks import email_notification, email_notifications
 
     def send():
+        ids = [n.pk for n in rows]
         if len(ids) == 1:
             email_notification.delay(ids[0])
         else:
