@@ -76,17 +76,28 @@ def match_account(*, email: str = "", company: str = "", website: str = "",
     a free domain), then website domain, then the normalised company name."""
     from .models import Account
 
+    statement = match_account_sql(email=email, company=company, website=website,
+                                  free_domains=free_domains)
+    if statement is None:
+        return None
+    found = ModelRows.of(Account).fetch(*statement)
+    return found[0] if found else None
+
+
+def match_account_sql(*, email: str = "", company: str = "", website: str = "",
+                      free_domains=frozenset()) -> tuple[str, list] | None:
+    """`match_account`'s statement (its columns: every Account column, in
+    `ModelRows.of(Account)`'s order), or None when there is nothing to match on — for a
+    caller that asks it as part of its own statement (intake). One statement for every
+    candidate, ranked in SQL by the order above (e-mail domain, then website domain, then
+    the name), oldest first within a rank. Written as SQL once (Q-PERF: the ORM spent
+    milliseconds compiling this fixed shape on every submission); it reads the
+    lower(domain) and normalized_name indexes as the ORM's statement did."""
     domains = _candidate_domains(email, website, free_domains)
     key = normalize_company(company)
     if not domains and not key:
         return None
-    # One statement for every candidate, ranked in SQL by the order above (e-mail domain,
-    # then website domain, then the name), oldest first within a rank. Written as SQL once
-    # (Q-PERF: the ORM spent milliseconds compiling this fixed shape on every submission);
-    # it reads the lower(domain) and normalized_name indexes as the ORM's statement did.
-    sql, params = _match_sql(domains, key)
-    found = ModelRows.of(Account).fetch(sql, params)
-    return found[0] if found else None
+    return _match_sql(domains, key)
 
 
 def _match_sql(domains: list[str], key: str) -> tuple[str, list]:

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.matching import match_account
-from accounts.models import Contact
+from accounts.matching import match_account, match_account_sql
+from accounts.models import Account, Contact
 from gtm_portal.activity.enums import ActivityKind, Direction
 from gtm_portal.activity.models import Activity
 from gtm_portal.activity.services import activity_record
 from gtm_portal.core.bulk import bulk_insert_rows, one_statement, reserve_sql
 from gtm_portal.core.models import email_key
+from gtm_portal.core.sqlrows import ModelRows
 from gtm_portal.refdata.models import Country
 
 from . import scoring
@@ -152,30 +153,46 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
 RESERVED = (Lead, Activity)
 
 
-def _find_person(email: str):
+def _find_person(email: str, match=None):
     """INTAKE-3: the oldest live lead with the e-mail (any case), else the oldest live
     contact — both asked in one statement that reads the lower(email) indexes for ids only;
     the person found is then locked for the rest of the transaction and read with the joins
     its history and routing read (`services.lock_person`). When nobody has the e-mail, the
-    same statement reserves the keys of the new lead and its activity (PostgreSQL; {} else).
-    Returns (person or None, outcome, reserved keys by model)."""
+    same statement (PostgreSQL) reserves the keys of the new lead and its activity, and
+    gives the account a new lead would match (`match`: `match_account_sql`'s statement for
+    the submission; None: nothing to match on). Returns (person or None, outcome, reserved
+    keys by model, the new lead's account — None also when not asked)."""
     key = email_key(email)
     sql = f"SELECT {_oldest_with_email(Lead)} AS l, {_oldest_with_email(Contact)} AS c"
+    params = [key, key]
+    accounts = ModelRows.of(Account)
     if connection.vendor == "postgresql":
         # A key is taken only when both found nobody (a CASE branch not taken is not
         # evaluated); OFFSET 0 keeps the lookups from being copied into each CASE.
         sql = ("SELECT f.l, f.c" + "".join(
             f", CASE WHEN f.l IS NULL AND f.c IS NULL THEN {reserve_sql(m)} END"
-            for m in RESERVED) + f" FROM ({sql} OFFSET 0) AS f")
+            for m in RESERVED)
+            + (f", {accounts.columns('a')}" if match else "")
+            + f" FROM ({sql} OFFSET 0) AS f"
+            + (f" LEFT JOIN LATERAL ({match[0]}) AS a ON f.l IS NULL AND f.c IS NULL"
+               if match else ""))
+        params += match[1] if match else []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key, key])
-        lead_id, contact_id, *keys = cursor.fetchone()
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    lead_id, contact_id = row[:2]
     if lead_id is not None:
-        return lock_person(Lead(pk=lead_id)), IntakeOutcome.MATCHED_LEAD, {}
+        return lock_person(Lead(pk=lead_id)), IntakeOutcome.MATCHED_LEAD, {}, None
     if contact_id is not None:
-        return lock_person(Contact(pk=contact_id)), IntakeOutcome.MATCHED_CONTACT, {}
-    reserved = dict(zip(RESERVED, keys, strict=True)) if keys else {}   # none on SQLite
-    return None, IntakeOutcome.CREATED, {m: [k] for m, k in reserved.items() if k is not None}
+        return lock_person(Contact(pk=contact_id)), IntakeOutcome.MATCHED_CONTACT, {}, None
+    if connection.vendor != "postgresql":
+        account = accounts.fetch(*match)[0:1] if match else []
+        return None, IntakeOutcome.CREATED, {}, account[0] if account else None
+    keys = row[2:2 + len(RESERVED)]
+    account = row[2 + len(RESERVED):]
+    return (None, IntakeOutcome.CREATED,
+            {m: [k] for m, k in zip(RESERVED, keys, strict=True) if k is not None},
+            accounts.build(account) if account and account[0] is not None else None)
 
 
 def _oldest_with_email(model) -> str:
@@ -193,7 +210,12 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
     ctx = snap.scoring
     form = data["form"]
     at = data.get("occurred_at") or timezone.now()
-    person, outcome, reserved = _find_person(data["email"])
+    # The account a new lead would match, asked in the lookup's statement: a new lead's
+    # e-mail, company and website are the submission's.
+    match = match_account_sql(email=data["email"], company=data.get("company", ""),
+                              website=data.get("website") or "",
+                              free_domains=ctx.free_domains)
+    person, outcome, reserved, new_account = _find_person(data["email"], match)
     if person is None and form == FormKind.UNSUBSCRIBE:
         body = _response(None, None)
         _finish(log, IntakeOutcome.IGNORED, 200, body)
@@ -213,9 +235,9 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
         person.derive()
     else:
         _fill_blanks(person, data, country)
-    account = person.account if isinstance(person, Contact) else match_account(
-        email=person.email, company=getattr(person, "company", ""), website=person.website,
-        free_domains=ctx.free_domains)
+    account = (new_account if created else person.account if isinstance(person, Contact)
+               else match_account(email=person.email, company=getattr(person, "company", ""),
+                                  website=person.website, free_domains=ctx.free_domains))
     stamped = _stamp_moment(person, form, at, account, save=False)
     kind = ACTIVITY_KIND.get(form, ActivityKind.WEB_VISIT if form.startswith("page_visit")
                              else ActivityKind.FORM_FILL)

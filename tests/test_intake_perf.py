@@ -351,3 +351,43 @@ def test_intake_serializer_fields_are_its_own(refdata):
         assert bad.fields[name] is not good.fields[name]
         assert bad.fields[name].parent is bad and good.fields[name].parent is good
         assert IntakeSerializer._declared_fields[name].parent is None
+
+
+@pytest.mark.parametrize(("email", "company", "website", "expect"), [
+    ("new1@globex-match.example", "", "", "by e-mail domain"),
+    ("new2@gmail.com", "Initech Match, Inc.", "", "by name"),
+    ("new3@gmail.com", "", "https://www.globex-match.example/about", "by website"),
+    ("new4@gmail.com", "Nobody Matches Ltd", "", None),
+])
+def test_a_new_leads_account_comes_with_the_lookup(post, email, company, website, expect):
+    """INTAKE-3/ROUTE account matching: the account a new lead matches is the rule's
+    (`match_account` on its e-mail, company and website); on PostgreSQL it is read in the
+    e-mail lookup's statement, with no statement of its own."""
+    from accounts.matching import match_account
+    from accounts.models import Account
+    from leads.models import Lead
+    from leads.refcache import snapshot
+
+    def account(**fields):
+        made = Account(**fields)
+        made.derive()
+        made.save()
+        return made
+
+    by_domain = account(name="Globex Match", domain="globex-match.example")
+    by_name = account(name="Initech Match")
+    assert post().status_code == 201   # reference snapshot read, token stamped
+    with CaptureQueriesContext(connection) as captured:
+        r = post(email=email, company=company, website=website, form="contact_us")
+    assert r.status_code == 201, r.content
+    lead = Lead.objects.get(pk=r.json()["person"]["id"])
+    rule = match_account(email=email, company=company, website=website,
+                         free_domains=snapshot().scoring.free_domains)
+    assert lead.matched_account_id == (rule.pk if rule else None)
+    assert lead.matched_account_id == {"by e-mail domain": by_domain.pk, "by website": by_domain.pk,
+                                       "by name": by_name.pk, None: None}[expect]
+    if connection.vendor == "postgresql":   # matched in the lookup, not on its own
+        matching = [q["sql"] for q in captured.captured_queries
+                    if '"accounts_account"."normalized_name" =' in q["sql"]
+                    or 'LOWER("accounts_account"."domain") IN' in q["sql"]]
+        assert len(matching) == 1 and 'lower("email")' in matching[0]
