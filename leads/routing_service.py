@@ -1,7 +1,10 @@
 """ROUTE-1..4: gather the facts for `routing.decide` in a fixed number of queries, hand out
 pool slots under a row lock (ROUTE-3), stamp the SLA (ROUTE-4), persist the decision with the
 owner change in history, and notify through the chatter service."""
+import copy
 import datetime
+import threading
+import time
 
 from django.db import transaction
 from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When, Window
@@ -523,7 +526,7 @@ class _Batch:
         ids, names = ids - self.users.keys(), names - self.users.keys()
         if not ids and not names:
             return
-        for u in users_with_regions(ids, names):
+        for u in known_users(ids, names):
             self.users[u.pk] = self.users[u.username] = u
 
     def display_before(self, person, fields, before: dict) -> dict:
@@ -535,6 +538,42 @@ class _Batch:
                 self.shown[key] = history.display_value(person, name)
             out[name] = self.shown[key]
         return out
+
+
+_known: dict = {"gen": None, "at": 0.0, "users": {}}
+_known_lock = threading.Lock()
+KNOWN_USERS_TTL = 30
+
+
+def known_users(ids, names) -> list:
+    """`users_with_regions`, from a per-process store of the users routing has read: kept
+    while no user or region is saved or deleted (the users snapshot's generation token,
+    `core.labels`) and for at most 30 seconds, like the other reference snapshots. Intake
+    routes to a handful of owners over and over; each submission read them again (Q-PERF).
+    Each call gets its own copies (the region objects are shared, read only)."""
+    from gtm_portal.core.labels import users_generation
+
+    gen, now = users_generation(), time.monotonic()
+    with _known_lock:
+        if _known["gen"] != gen or now - _known["at"] > KNOWN_USERS_TTL:
+            _known.update(gen=gen, at=now, users={})
+        store = _known["users"]
+        missing_ids = {pk for pk in ids if pk not in store}
+        missing_names = {n for n in names if n not in store}
+    if missing_ids or missing_names:
+        found = users_with_regions(missing_ids, missing_names)
+        with _known_lock:
+            if _known["gen"] == gen:
+                for u in found:
+                    store[u.pk] = store[u.username] = u
+        got = {u.pk: u for u in found}
+    else:
+        got = {}
+    for key in (*ids, *names):
+        user = store.get(key)
+        if user is not None:
+            got.setdefault(user.pk, user)
+    return [copy.copy(u) for u in got.values()]
 
 
 def users_with_regions(ids, names) -> list:

@@ -98,3 +98,29 @@ def test_users_with_regions_is_the_select_related_query():
     assert len(q.captured_queries) == 0   # everything attached, nothing read later
     assert rs.users_with_regions(set(), {users[3].username})[0].pk == users[3].pk
     assert rs.users_with_regions(set(), set()) == []
+
+
+def test_routing_reads_its_users_once_until_one_is_saved():
+    """Q-PERF: routing's users come from a per-process store — read once, then no query —
+    and a saved user (or region) is read again at once; each call gets its own copies."""
+    from gtm_portal.refdata.models import Region
+    from gtm_portal.users.models import User
+
+    region = Region.objects.get_or_create(code="T-KNOWN", defaults={"name": "T Known"})[0]
+    a, b = UserFactory(), UserFactory()
+    User.objects.filter(pk=a.pk).update(region=region)
+    first = {u.pk: u for u in rs.known_users({a.pk}, {b.username})}
+    assert set(first) == {a.pk, b.pk} and first[a.pk].region.code == "T-KNOWN"
+    with CaptureQueriesContext(connection) as q:
+        again = {u.pk: u for u in rs.known_users({a.pk, b.pk}, {a.username})}
+    assert q.captured_queries == []
+    assert again[a.pk] is not first[a.pk]          # a copy per call
+    again[a.pk].first_name = "changed in memory only"
+    assert rs.known_users({a.pk}, set())[0].first_name == a.first_name
+    user = User.objects.get(pk=b.pk)
+    user.first_name = "Renamed"
+    user.save()                                     # a saved user is read again
+    with CaptureQueriesContext(connection) as q:
+        fresh = rs.known_users({b.pk}, set())
+    assert len(q.captured_queries) == 1 and fresh[0].first_name == "Renamed"
+    assert rs.known_users(set(), {"nobody-here"}) == []

@@ -55,6 +55,12 @@ def _generation() -> str:
     return generation.current(KEY)
 
 
+def users_generation() -> str:
+    """The token that changes whenever a user, region, country, source or reason is saved
+    or deleted: other per-process stores of such rows (routing's users) follow it."""
+    return _generation()
+
+
 def bump(*_args, **_kwargs) -> None:
     """Every process rebuilds its snapshot (a small-table row was saved or deleted)."""
     generation.bump(KEY)
