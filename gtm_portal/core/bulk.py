@@ -6,6 +6,7 @@ import datetime
 import decimal
 import json
 import uuid
+from contextlib import contextmanager
 
 from django.db import connections, models, router
 
@@ -86,9 +87,9 @@ def bulk_insert_rows(objs, *, batch_size: int | None = None) -> list:
         batch.add(model, objs)
         return objs
     convert = _Converter(conn)
+    sql, _spec = _insert_plan(conn, model)
     for start in range(0, len(objs), INSERT_CHUNK):
         chunk = objs[start:start + INSERT_CHUNK]
-        sql, _spec = _insert_plan(conn, model)
         with conn.cursor() as cursor:
             cursor.execute(sql, [_rows_json(conn, model, chunk, convert)])
             ids = [row[0] for row in cursor.fetchall()]
@@ -150,8 +151,6 @@ def _insert_plan(conn, model, *, with_pk: bool = False) -> tuple[str, list]:
 
 # -- many models' new rows in one statement ---------------------------------------------------
 
-
-
 class OneStatement:
     """New rows of several models written together in one statement on PostgreSQL: each
     model's rows an INSERT … SELECT FROM json_to_recordset in a data-modifying CTE, in the
@@ -163,7 +162,7 @@ class OneStatement:
     def __init__(self, conn, reserved: dict | None = None):
         self.conn = conn
         self.reserved = {model: list(ids) for model, ids in (reserved or {}).items()}
-        self.parts: list = []   # (model, objs, with_pk)
+        self.parts: list = []   # (model, objs, with_pk, JSON document)
 
     def add(self, model, objs) -> None:
         keys = self.reserved.get(model)
@@ -199,32 +198,23 @@ class OneStatement:
         self.parts = []
 
 
-class one_statement:
+@contextmanager
+def one_statement(reserved: dict | None = None, using: str = "default"):
     """`with one_statement(reserved={Lead: [id], ...}):` — on PostgreSQL every
     `bulk_insert_rows` inside waits, and all their rows go in one statement at the end (a
     refusal inside writes nothing). Objects get their keys then (reserved ones at once):
     nothing inside may read the key of a row it added unless it was reserved. Elsewhere, and
     when already inside one, each call writes at once as usual."""
-
-    def __init__(self, reserved: dict | None = None, using: str = "default"):
-        self.conn = connections[using]
-        self.reserved = reserved
-        self.batch = None
-
-    def __enter__(self):
-        if (self.conn.vendor == "postgresql"
-                and self.conn.__dict__.get("_one_statement") is None):
-            self.batch = OneStatement(self.conn, self.reserved)
-            self.conn.__dict__["_one_statement"] = self.batch
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if self.batch is None:
-            return False
-        self.conn.__dict__["_one_statement"] = None
-        if exc_type is None:
-            self.batch.write()
-        return False
+    conn = connections[using]
+    if conn.vendor != "postgresql" or conn.__dict__.get("_one_statement") is not None:
+        yield None
+        return
+    batch = conn.__dict__["_one_statement"] = OneStatement(conn, reserved)
+    try:
+        yield batch
+    finally:
+        conn.__dict__["_one_statement"] = None
+    batch.write()
 
 
 def reserve_sql(model, using: str = "default") -> str:
