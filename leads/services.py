@@ -13,7 +13,6 @@ from accounts.models import Contact
 from gtm_portal.core import access, history
 from gtm_portal.core.bulk import bulk_insert_rows
 from gtm_portal.core.enums import PersonStatus as S
-from gtm_portal.core.models import FieldChange
 
 from . import scoring
 from .enums import ScoringKind
@@ -232,9 +231,7 @@ def new_person_record_form(*, person, form_kind: str, record_activity, occurred_
         return scored
 
     if route is None:
-        rows = insert()
-        if rows:
-            FieldChange.objects.bulk_create(rows)
+        bulk_insert_rows(insert())
     else:
         out.routed = route(person, insert)
     person._fresh = False
