@@ -13,8 +13,7 @@ from leads.models import IntakeSubmission, Lead, RoutingDecision, ScoreEvent
 
 pytestmark = pytest.mark.django_db
 
-SCORING = json.loads((Path(__file__).resolve().parents[2] / "shared/vectors/scoring.json")
-                     .read_text())
+SCORING = json.loads((Path(__file__).parent / "data/scoring.json").read_text())
 
 
 @pytest.fixture
@@ -40,7 +39,7 @@ def db_state():
 
 @pytest.mark.parametrize("case", SCORING["cases"], ids=[c["id"] for c in SCORING["cases"]])
 def test_scoring_vectors_through_intake(post, case, users):
-    """REF-4, REF-5, LEAD-STATUS 1-3 as shared/vectors/scoring.json states them."""
+    """REF-4, REF-5, LEAD-STATUS 1-3 as tests/data/scoring.json states them."""
     from leads.services import person_change_status
 
     for step in case["steps"]:

@@ -1,4 +1,4 @@
-"""ROUTE-2 through the pure decision function, every case of shared/vectors/routing.json."""
+"""ROUTE-2 through the pure decision function, every case of tests/data/routing.json."""
 import json
 from pathlib import Path
 
@@ -7,8 +7,7 @@ import pytest
 from leads.reference_data import COUNTRIES, FREE_DOMAINS, PUBSEC_WORDS
 from leads.routing import AccountFacts, PersonFacts, Related, Rules, Who, decide
 
-VECTORS = json.loads((Path(__file__).resolve().parents[2] / "shared/vectors/routing.json")
-                     .read_text())
+VECTORS = json.loads((Path(__file__).parent / "data/routing.json").read_text())
 REGION_OF = {name: region for name, _iso, region, _sub, _eu in COUNTRIES}
 MANAGERS = {"bdr.amer1": "bdr.mgr", "bdr.emea1": "bdr.mgr"}
 QUEUES = {"Sales Admin", "Inquiry Queue", "Community Advocate Queue", "Marketing Integration"}

@@ -1,5 +1,5 @@
 """OPP-V1..V12 and OPP-S1/S2 through the pure stage rules: every case of
-shared/vectors/stages.json."""
+tests/data/stages.json."""
 import datetime
 import json
 from decimal import Decimal
@@ -9,8 +9,7 @@ import pytest
 
 from opportunities.workflow import Facts, check
 
-VECTORS = json.loads((Path(__file__).resolve().parents[2] / "shared/vectors/stages.json")
-                     .read_text())
+VECTORS = json.loads((Path(__file__).parent / "data/stages.json").read_text())
 IDS = {"ae.amer1": 1, "sdr.amer1": 2}
 
 
