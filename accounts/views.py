@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from gtm_portal.core import access, list_rows
+from gtm_portal.core.editing import editable_fields
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import (
     panels_for,
@@ -44,7 +45,7 @@ def _account_page(request, account, *, status=200, bps_errors=(), bps_posted=Non
     context = {
         "obj": account, "kind": "account",
         **tab_context(account, requested_tab(request)),
-        "sections": sections_for(account),
+        "sections": sections_for(account, editable_fields(request.user, account, "accounts")),
         "people": account_people(account),
         "tree": tree,
         "opportunities": open_opportunities_for_account(account),
@@ -179,7 +180,7 @@ def contact_detail(request, pk: int):
     context = {
         "obj": contact, "kind": "contact",
         **tab_context(contact, tab),
-        "sections": sections_for(contact),
+        "sections": sections_for(contact, editable_fields(request.user, contact, "contacts")),
         "can_edit": access.can(request.user, "person.edit", contact),
         "can_comment": access.can(request.user, "record.comment", contact),
         **person_actions(request.user, contact),

@@ -5,9 +5,10 @@ class LeadsConfig(AppConfig):
     name = "leads"
 
     def ready(self):
+        from gtm_portal.core import editing
         from gtm_portal.core.recordpage import register_person_actions, register_tab
 
-        from .forms import person_actions
+        from .forms import person_actions, person_editors
         from .refcache import connect_signals
         from .selectors import routing_tab, score_tab
 
@@ -15,3 +16,5 @@ class LeadsConfig(AppConfig):
         register_person_actions(person_actions)
         register_tab("score", score_tab)
         register_tab("routing", routing_tab)
+        for editor in person_editors():
+            editing.register(editor)

@@ -1,5 +1,9 @@
 from django import forms
 
+from accounts.models import Contact
+from accounts.selectors import contact_get_for_user_or_404
+from gtm_portal.core import access
+from gtm_portal.core.editing import Editor, VersionForm
 from gtm_portal.core.enums import PersonStatus
 from gtm_portal.refdata.enums import ReasonKind
 from gtm_portal.refdata.models import Reason
@@ -7,6 +11,7 @@ from gtm_portal.users.models import User
 
 from .models import Lead, ScoringRule
 from .refs import cached
+from .selectors import lead_get_for_user_or_404
 from .workflow import allowed_hand_targets
 
 PERSON_EDIT_FIELDS = (
@@ -17,16 +22,63 @@ PERSON_EDIT_FIELDS = (
 )
 
 
-class LeadEditForm(forms.ModelForm):
+class LeadEditForm(VersionForm):
     """Editable person fields. The initial source is not among them (LEAD-SOURCE-1); status,
     owner and scores move only through their services."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = Lead
         fields = ("company", *PERSON_EDIT_FIELDS)
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContactEditForm(VersionForm):
+    class Meta:
+        model = Contact
+        fields = PERSON_EDIT_FIELDS
+
+
+def person_edit_fields(user, person) -> tuple[str, ...]:
+    """ROLE-3: the owner, the owner's manager, Marketing Ops and Sales Support edit a person;
+    qualified, converted and merged leads are read-only (LEAD-STATUS 10)."""
+    if (getattr(person, "converted_at", None) or person.merged_into_id
+            or person.status == PersonStatus.QUALIFIED
+            or not access.can(user, "person.edit", person)):
+        return ()
+    return LeadEditForm.Meta.fields if isinstance(person, Lead) else ContactEditForm.Meta.fields
+
+
+def _person_save(*, record, by, data, expected_version, reason):
+    from .services import person_update
+
+    return person_update(person=record, by=by, data=data, expected_version=expected_version,
+                         reason=reason)
+
+
+PERSON_EDIT_SECTIONS = (
+    ("Contact info", ("first_name", "last_name", "title", "company", "email", "phone", "mobile",
+                      "linkedin_url", "website", "employees")),
+    ("Address", ("address1", "address2", "city", "state", "postal_code", "country")),
+    ("Qualification", ("bant_budget", "bant_authority", "bant_need", "bant_timeline",
+                       "description")),
+    ("Marketing", ("is_hot", "partner_prospecting_status", "is_core_user", "setup_for_team")),
+)
+# The header shows these (name, title, company, score, hot): an inline save reloads the page.
+PERSON_HEADER_FIELDS = frozenset({"first_name", "last_name", "title", "company", "email",
+                                  "is_hot"})
+PERSON_EDIT_NOTE = ("The initial source is set once and never changes (LEAD-SOURCE-1); status "
+                    "and owner change through their own actions.")
+
+
+def person_editors() -> list[Editor]:
+    return [
+        Editor(kind="leads", model=Lead, form=LeadEditForm, fields_for=person_edit_fields,
+               save=_person_save, get=lead_get_for_user_or_404, sections=PERSON_EDIT_SECTIONS,
+               reload_on=PERSON_HEADER_FIELDS, note=PERSON_EDIT_NOTE),
+        Editor(kind="contacts", model=Contact, form=ContactEditForm,
+               fields_for=person_edit_fields, save=_person_save,
+               get=contact_get_for_user_or_404, sections=PERSON_EDIT_SECTIONS,
+               reload_on=PERSON_HEADER_FIELDS, note=PERSON_EDIT_NOTE),
+    ]
 
 
 class StatusForm(forms.Form):
@@ -89,8 +141,6 @@ class ThresholdsForm(forms.Form):
 
 def person_actions(user, person) -> dict:
     """What the person page's action bar offers this user (the server checks again)."""
-    from gtm_portal.core import access
-
     from .compliance import contact_blocks, dnc_release_candidates
 
     can_reroute = access.can(user, "routing.reroute", person)
@@ -143,8 +193,6 @@ class RoutingPreviewForm(forms.Form):
 
 def sequence_choices():
     from gtm_portal.activity.models import Sequence
-
-    from .refs import cached
 
     return cached("sequences", lambda: list(Sequence.objects.filter(active=True).order_by("name")
                                              .values_list("pk", "name", "touch")), ttl=30)

@@ -3,14 +3,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Contact
 from gtm_portal.core import access
 
 from . import services
-from .forms import AssignForm, LeadEditForm, MisrouteForm, StatusForm
+from .forms import AssignForm, MisrouteForm, StatusForm
 from .models import Lead
 
 MODELS = {"leads": Lead, "contacts": Contact}
@@ -25,37 +24,6 @@ def _person(kind, pk):
 
 def _say(request, exc: ValidationError):
     messages.error(request, " ".join(exc.messages))
-
-
-def person_edit(request, kind: str, pk: int):
-    person = _person(kind, pk)
-    access.require(request.user, "person.edit", person)
-    form_class = LeadEditForm
-    if kind == "contacts":
-        from django import forms as djforms
-
-        form_class = djforms.modelform_factory(
-            Contact, form=LeadEditForm, fields=LeadEditForm.Meta.fields[1:])
-    if request.method == "POST":
-        form = form_class(request.POST, instance=_person(kind, pk))
-        if form.is_valid():
-            data = {f: form.cleaned_data[f] for f in form.Meta.fields if f in form.cleaned_data}
-            try:
-                services.person_update(person=person, by=request.user, data=data,
-                                       expected_version=form.cleaned_data["version"])
-            except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc.messages)
-            else:
-                messages.success(request, "Saved.")
-                return HttpResponseRedirect(person.get_absolute_url())
-    else:
-        form = form_class(instance=person, initial={"version": person.version})
-    return TemplateResponse(request, "leads/person_edit.html",
-                            {"form": form, "obj": person, "kind": kind})
 
 
 @require_POST

@@ -419,7 +419,8 @@ def lead_convert_to_contact(*, lead: Lead, account, owner, by, reason: str) -> C
 
 
 @transaction.atomic
-def person_update(*, person, by, data: dict, expected_version: int | None = None):
+def person_update(*, person, by, data: dict, expected_version: int | None = None,
+                  reason: str = ""):
     """Edit a lead's or contact's fields (ROLE-3, Q-CONC); the initial source never changes
     (LEAD-SOURCE-1); qualified and converted leads are read-only (LEAD-STATUS 10); a changed
     title or e-mail re-scores the demographic rules (LEAD-SCORE-1)."""
@@ -431,7 +432,7 @@ def person_update(*, person, by, data: dict, expected_version: int | None = None
                               "except comments.", code="LEAD-STATUS 10")
     old = (person.title, person.email)
     person = record_update(obj=person, by=by, data=data, expected_version=expected_version,
-                           immutable={"initial_source": "LEAD-SOURCE-1"})
+                           reason=reason, immutable={"initial_source": "LEAD-SOURCE-1"})
     if (person.title, person.email) != old:
         person = person_rescore_demographics(person=person, by=by).person
     return person

@@ -2,6 +2,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from gtm_portal.core import access, list_rows
+from gtm_portal.core.editing import editable_fields
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import (
     panels_for,
@@ -38,7 +39,7 @@ def lead_detail(request, pk: int):
         return tab_response(request, lead, tab)
     context = {
         "obj": lead, "kind": "lead",
-        "sections": sections_for(lead),
+        "sections": sections_for(lead, editable_fields(request.user, lead, "leads")),
         **tab_context(lead, tab),
         "can_edit": access.can(request.user, "person.edit", lead),
         "can_comment": access.can(request.user, "record.comment", lead),

@@ -2,6 +2,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from gtm_portal.core import access, list_rows
+from gtm_portal.core.editing import editable_fields
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import (
     panels_for,
@@ -39,7 +40,8 @@ def opportunity_detail(request, pk: int, stage_form=None, stage_errors=()):
     context = {
         "obj": opportunity, "kind": "opportunity",
         **tab_context(opportunity, tab),
-        "sections": sections_for(opportunity),
+        "sections": sections_for(opportunity,
+                                 editable_fields(request.user, opportunity, "opportunities")),
         "contact_roles": opportunity_contact_roles(opportunity),
         "stage_path": opportunity_stage_path(opportunity),
         # Only a closed-lost opportunity has closed-lost reasons (no query otherwise).

@@ -199,7 +199,9 @@ def test_q_conc_stale_edit_form_is_refused(client, users):
         "version": 1, "last_name": lead.last_name, "title": "C", "email": lead.email,
         "bant_budget": "unknown", "bant_authority": "unknown", "bant_need": "unknown",
         "bant_timeline": "unknown"})
-    assert r.status_code == 200 and "reload" in r.content.decode()
+    page = r.content.decode()
+    assert r.status_code == 409 and f"changed by {users['sdr.mgr'].label} at" in page
+    assert 'value="C"' in page                     # what the user typed is kept
     assert Lead.objects.get(pk=lead.pk).title == "B"
 
 

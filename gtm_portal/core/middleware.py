@@ -1,6 +1,9 @@
 import zoneinfo
 
+from django.template.response import TemplateResponse
 from django.utils import timezone
+
+from .services import StaleEdit
 
 
 class UserTimezoneMiddleware:
@@ -25,3 +28,27 @@ class UserTimezoneMiddleware:
             # The zone belongs to this request only (a reused thread — or a test — must not
             # inherit the last user's zone).
             timezone.deactivate()
+
+
+class StaleEditMiddleware:
+    """Q-CONC: a save refused because the record changed since the form was opened answers
+    409 "changed by X at T, reload" on every path (stage, status, contact roles, claims …);
+    the transaction was rolled back, so nothing changed. HTMX requests get the message alone,
+    to show in place."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, StaleEdit):
+            return None
+        record = exception.record
+        template = "partials/stale.html" if getattr(request, "htmx", False) else "stale.html"
+        response = TemplateResponse(request, template, {
+            "message": exception.message, "record": record,
+            "url": record.get_absolute_url() if hasattr(record, "get_absolute_url") else "/",
+        }, status=409)
+        return response.render()

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from django.db import models
+from django.urls import reverse
 
 from gtm_portal.users.roles import is_adoptable
 
@@ -13,27 +14,37 @@ class FieldRow:
     label: str
     value: str
     url: str | None = None
+    name: str = ""
+    edit_url: str | None = None    # the inline editor of this field, when the user may edit it
 
 
-def sections_for(obj) -> list[tuple[str, list[FieldRow]]]:
-    out = []
-    for title, names in type(obj).SECTIONS:
-        rows = []
-        for name in names:
-            field = obj._meta.get_field(name)
-            url = None
-            if isinstance(field, models.ForeignKey):
-                related = getattr(obj, name)
-                if related is not None and hasattr(related, "get_absolute_url"):
-                    url = related.get_absolute_url()
-            value = display_value(obj, name)
-            if hasattr(obj, "number_hidden") and obj.number_hidden(name):
-                value = obj.HIDDEN_NUMBER
-            rows.append(FieldRow(label=str(field.verbose_name).capitalize() if field.verbose_name
-                                 .islower() else str(field.verbose_name),
-                                 value=value, url=url))
-        out.append((title, rows))
-    return out
+def field_row(obj, name: str, editable=()) -> FieldRow:
+    """One field as the record page shows it: label, value as people read it (Q-TZ), a link
+    when it points at a record, and its inline editor when `name` is in `editable`."""
+    field = obj._meta.get_field(name)
+    url = None
+    if isinstance(field, models.ForeignKey):
+        related = getattr(obj, name)
+        if related is not None and hasattr(related, "get_absolute_url"):
+            url = related.get_absolute_url()
+    value = display_value(obj, name)
+    if hasattr(obj, "number_hidden") and obj.number_hidden(name):
+        value = obj.HIDDEN_NUMBER
+    label = field.verbose_name
+    edit_url = None
+    if name in editable:
+        edit_url = reverse("record_edit", kwargs={"kind": URL_KIND[obj._meta.model_name],
+                                                  "pk": obj.pk})
+    return FieldRow(label=str(label).capitalize() if label.islower() else str(label),
+                    value=value, url=url, name=name, edit_url=edit_url)
+
+
+def sections_for(obj, editable=()) -> list[tuple[str, list[FieldRow]]]:
+    """The record's SECTIONS; the fields named in `editable` (ROLE-3, the record's editor)
+    get an inline editor."""
+    editable = frozenset(editable)
+    return [(title, [field_row(obj, name, editable) for name in names])
+            for title, names in type(obj).SECTIONS]
 
 
 URL_KIND = {"lead": "leads", "contact": "contacts", "account": "accounts",

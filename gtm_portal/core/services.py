@@ -7,20 +7,42 @@ from django.utils.formats import date_format
 from . import history
 
 
-class StaleEdit(ValidationError):
-    pass
+class StaleEdit(Exception):
+    """Q-CONC: the record changed since the user opened the form. Not a ValidationError: no
+    form can fix it, so views let it through and `StaleEditMiddleware` answers 409 (the edit
+    form catches it itself to keep what the user typed)."""
+
+    code = "Q-CONC"
+
+    def __init__(self, record, message: str):
+        super().__init__(message)
+        self.record = record
+        self.message = message
 
 
 def check_version(obj, expected_version: int | None) -> None:
-    """Q-CONC: refuse the second of two concurrent edits ("changed by X at T, reload")."""
+    """Q-CONC: refuse the second of two concurrent edits ("changed by X at T, reload").
+    Call it on the row read under its lock."""
     if expected_version is None or obj.version == expected_version:
         return
     who = obj.updated_by.label if obj.updated_by_id else "someone"
     when = date_format(timezone.localtime(obj.updated_at), "DATETIME_FORMAT")
-    raise StaleEdit(
-        f"Q-CONC: this record was changed by {who} at {when}; reload it and apply your edit again.",
-        code="Q-CONC",
-    )
+    raise StaleEdit(obj, f"Q-CONC: this record was changed by {who} at {when}; reload it and "
+                         "apply your edit again.")
+
+
+def touch(record, by) -> list[str]:
+    """Q-CONC: `record` changed — a new version, by `by` (a user, or None for jobs). Returns
+    the columns to add to `save(update_fields=…)`, so any form opened before goes stale."""
+    record.version += 1
+    record.updated_by = by if getattr(by, "pk", None) else None
+    return ["version", "updated_by", "updated_at"]
+
+
+def version_from(data) -> int | None:
+    """The `version` a form posted (the one the user saw), or None when it sent none."""
+    value = str(data.get("version") or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 @transaction.atomic
@@ -53,9 +75,7 @@ def record_update(*, obj, by, data: dict, reason: str = "", expected_version: in
         changed += list(locked.DERIVED_FIELDS)
     locked.full_clean()
     if hasattr(locked, "version"):
-        locked.version += 1
-        locked.updated_by = by if getattr(by, "pk", None) else None
-        changed += ["version", "updated_by", "updated_at"]
+        changed += touch(locked, by)
     locked.save(update_fields=[model._meta.get_field(n).name for n in changed])
     history.record_changes(locked, before, before_display, by=by, reason=reason)
     return locked

@@ -1,9 +1,23 @@
+import copy
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.template.response import TemplateResponse
 
+from . import editing
+from .recordpage import field_row
 from .selectors import home_for_user
+from .services import StaleEdit
+from .templatetags.records import field_cell
 
 
 @login_not_required
@@ -38,3 +52,76 @@ def _broker_state(url: str) -> str:
 
 def home(request):
     return TemplateResponse(request, "home.html", home_for_user(request.user))
+
+
+def record_edit(request, kind: str, pk: int):
+    """CONTRACT 6 `/<kind>/<id>/edit/`: the record's edit form — or, with `?field=<name>`, the
+    inline editor of one field (HTMX). Both carry the version the user saw: 302 (or the new
+    value cell) on success, 200 with the errors under the fields, 409 "changed by X at T" when
+    the record changed since (nothing written), 403 when the user may not edit (ROLE-3)."""
+    editor = editing.editor_for(kind)
+    if editor is None:
+        raise Http404
+    record = editor.get(request.user, pk)
+    allowed = editor.fields_for(request.user, record)
+    if not allowed:
+        raise PermissionDenied(f"ROLE-3: you may not edit this {record._meta.verbose_name}.")
+    name = request.GET.get("field")
+    inline = name is not None
+    if inline and name not in allowed:
+        raise PermissionDenied("ROLE-3: you may not edit this field here.")
+    names = [name] if inline else list(allowed)
+    if inline and request.method == "GET" and request.GET.get("cancel"):
+        return _field_cell(record, name, allowed)
+    form_type = editing.form_class(editor, names)
+    status = 200
+    if request.method == "POST":
+        form = form_type(request.POST, instance=copy.copy(record))
+        if form.is_valid():
+            data = {n: form.cleaned_data[n] for n in names}
+            try:
+                saved = editor.save(record=record, by=request.user, data=data,
+                                    expected_version=form.cleaned_data["version"],
+                                    reason=form.cleaned_data.get("reason") or "")
+            except StaleEdit as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                if inline:
+                    if name in editor.reload_on:
+                        response = HttpResponse(status=204)
+                        response["HX-Refresh"] = "true"
+                        return response
+                    return _field_cell(saved, name, allowed)
+                messages.success(request, "Saved.")
+                return HttpResponseRedirect(saved.get_absolute_url())
+    elif request.method == "GET":
+        form = form_type(instance=record, initial={"version": record.version})
+    else:
+        return HttpResponseNotAllowed(["GET", "POST"])
+    show_reason = bool(editor.needs_reason and editor.needs_reason(request.user, record))
+    if show_reason:
+        form.fields["reason"].widget.attrs["placeholder"] = "Reason (kept in the history)"
+    context = {"form": form, "obj": record, "kind": kind, "editor": editor, "field": name,
+               "edit_url": editing.edit_url(kind, record.pk), "stale": status == 409,
+               "show_reason": show_reason}
+    if inline:
+        return TemplateResponse(request, "records/partials/inline_field.html", context,
+                                status=status)
+    context["groups"] = editing.grouped(editor, form)
+    return TemplateResponse(request, "records/edit.html", context, status=status)
+
+
+def _field_cell(record, name: str, allowed) -> HttpResponse:
+    return HttpResponse(field_cell(field_row(record, name, allowed)))
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's refusal under the field it names (plain words first), else at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "gtm_portal.core.middleware.StaleEditMiddleware",
 ]
 
 ROOT_URLCONF = "gtm_portal.urls"

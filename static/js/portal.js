@@ -62,3 +62,29 @@ function showStageFields(form) {
   });
 }
 document.querySelectorAll(".stage-form").forEach(showStageFields);
+
+// Inline edit on record pages (CONTRACT 6): click a field's value (or its pencil) to edit it
+// in place; Enter saves (Shift+Enter is a new line in long text), Escape cancels. Without
+// JavaScript the pencil opens the record's edit form at that field.
+document.addEventListener("click", function (event) {
+  const cell = event.target.closest("td.inline-editable");
+  if (!cell || event.target.closest("a, button, form")) return;
+  const pencil = cell.querySelector(".inline-edit-link");
+  if (pencil) pencil.click();
+});
+document.addEventListener("keydown", function (event) {
+  const form = event.target.closest && event.target.closest(".inline-edit-form");
+  if (!form) return;
+  if (event.key === "Escape") {
+    event.preventDefault();
+    form.querySelector(".inline-edit-cancel").click();
+  } else if (event.key === "Enter" && event.target.tagName === "TEXTAREA" && !event.shiftKey) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});
+document.addEventListener("htmx:afterSwap", function (event) {
+  const input = event.target.querySelector && event.target.querySelector(
+    ".inline-edit-form input:not([type=hidden]), .inline-edit-form select, .inline-edit-form textarea");
+  if (input) input.focus();
+});

@@ -8,20 +8,33 @@ from gtm_portal.core.html import EMPTY, e
 register = template.Library()
 
 
+def field_cell(f) -> str:
+    """The inside of one field's value cell: the value (a link when it points at a record;
+    empty as a dash, line breaks kept, escaped) and, when the user may edit it, the pencil
+    that opens the inline editor (HTMX) or, without JavaScript, the edit form at the field."""
+    if f.url:
+        value = f'<a href="{e(f.url)}">{e(f.value)}</a>'
+    else:
+        value = e(normalize_newlines(str(f.value or EMPTY))).replace("\n", "<br>")
+    if not f.edit_url:
+        return value
+    return (f'<span class="field-value">{value}</span> '
+            f'<a class="inline-edit-link" href="{e(f.edit_url)}#id_{e(f.name)}" '
+            f'hx-get="{e(f.edit_url)}?field={e(f.name)}" hx-target="closest td" '
+            f'hx-swap="innerHTML" title="Edit {e(f.label)}" aria-label="Edit {e(f.label)}">'
+            '<i class="bi bi-pencil" aria-hidden="true"></i></a>')
+
+
 @register.filter
 def field_sections(sections) -> str:
-    """The record's fields in sections: label and value (a link when the field points at a
-    record), as `records/partials/fields.html` wrote them — empty values as a dash, line
-    breaks kept, everything escaped."""
+    """The record's fields in sections, as `records/partials/fields.html` wrote them."""
     out = []
     for number, (title, rows) in enumerate(sections, start=1):
         cells = []
         for f in rows:
-            if f.url:
-                value = f'<a href="{e(f.url)}">{e(f.value)}</a>'
-            else:
-                value = e(normalize_newlines(str(f.value or EMPTY))).replace("\n", "<br>")
-            cells.append(f'<tr><th scope="row">{e(f.label)}</th><td>{value}</td></tr>')
+            editable = f' class="inline-editable" data-field="{e(f.name)}"' if f.edit_url else ""
+            cells.append(f'<tr><th scope="row">{e(f.label)}</th><td{editable}>{field_cell(f)}'
+                         '</td></tr>')
         out.append(
             f'<section class="card mb-3" aria-labelledby="sec-{number}">\n'
             f'  <div class="card-header py-1"><h2 class="h6 mb-0" id="sec-{number}">'
