@@ -40,6 +40,7 @@ class AccountAdmin(PortalModelAdmin):
             return
         stored = type(obj).objects.get(pk=obj.pk)
         account_update(account=stored, by=request.user, data=data, reason="Edited in admin",
+                       expected_version=self.seen_version(request),
                        enforce=not request.user.is_superuser)
 
 

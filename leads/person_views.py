@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Contact
 from gtm_portal.core import access
+from gtm_portal.core.services import version_from
 
 from . import services
 from .forms import AssignForm, MisrouteForm, StatusForm
@@ -37,7 +38,8 @@ def person_status(request, kind: str, pk: int):
         services.person_change_status(
             person=person, to=form.cleaned_data["to"], by=request.user,
             reason=form.cleaned_data["reason"],
-            disqualify_reason=form.cleaned_data["disqualify_reason"])
+            disqualify_reason=form.cleaned_data["disqualify_reason"],
+            expected_version=version_from(request.POST))
         messages.success(request, f"Status is now {form.cleaned_data['to']}.")
     except ValidationError as exc:
         _say(request, exc)
@@ -78,7 +80,8 @@ def person_assign(request, kind: str, pk: int):
         return HttpResponseRedirect(person.get_absolute_url())
     try:
         services.person_assign(person=person, owner=form.cleaned_data["owner"], by=request.user,
-                               reason=form.cleaned_data["reason"])
+                               reason=form.cleaned_data["reason"],
+                               expected_version=version_from(request.POST))
         messages.success(request, f"Assigned to {form.cleaned_data['owner'].label}.")
     except ValidationError as exc:
         _say(request, exc)

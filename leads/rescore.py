@@ -271,7 +271,7 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
     if apply and changed:
         with transaction.atomic():
             _insert_events(events)
-            update_values(Lead, WRITTEN, changed)
+            update_values(Lead, WRITTEN, changed, touch=True)
             if moves:
                 ct = ContentType.objects.get_for_model(Lead)
                 FieldChange.objects.bulk_create([

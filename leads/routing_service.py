@@ -18,6 +18,7 @@ from gtm_portal.core import history
 from gtm_portal.core.bulk import bulk_insert_rows, bulk_update_rows
 from gtm_portal.core.business_time import add_business_days, add_business_minutes, calendar_for
 from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.core.services import touch
 from gtm_portal.core.sqlrows import ModelRows
 from gtm_portal.refdata.enums import WordList
 from gtm_portal.refdata.models import Holiday, Region, WordListEntry
@@ -744,8 +745,7 @@ def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now, batch: _Bat
             p.sla_due = due
             changed.append("sla_due")
         if changed:
-            p.version += 1
-            p.updated_by = by if getattr(by, "pk", None) else None
+            touch(p, by)
             p.updated_at = now
             to_save.append(p)
         stamped.append((p, decision, owner, pool, explanation, due,

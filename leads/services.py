@@ -13,6 +13,7 @@ from accounts.models import Contact
 from gtm_portal.core import access, history
 from gtm_portal.core.bulk import bulk_insert_rows
 from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.core.services import check_version, record_update, touch
 
 from . import scoring
 from .enums import ScoringKind
@@ -145,20 +146,10 @@ def apply_automatic_status(person, ctx: Context, *, form_kind: str | None = None
 
 
 def _save_person(person, before, before_display, *, by, reason, fields):
-    """Persist a person changed by a rule, with history rows for the tracked fields."""
-    if _bump_version(person, by):
-        fields = list(fields) + ["version", "updated_by", "updated_at"]
-    person.save(update_fields=sorted(set(fields)))
+    """Persist a person changed by a rule, with history rows for the tracked fields; a new
+    version, so a form opened before goes stale (Q-CONC)."""
+    person.save(update_fields=sorted({*fields, *touch(person, by)}))
     history.record_changes(person, before, before_display, by=by, reason=reason)
-
-
-def _bump_version(person, by) -> bool:
-    """A rule changed the person: a new version, by `by` (Q-CONC)."""
-    if not hasattr(person, "version"):
-        return False
-    person.version += 1
-    person.updated_by = by if getattr(by, "pk", None) else None
-    return True
 
 
 SCORE_FIELDS = ("behaviour_score", "demographic_score", "person_score", "status", "mql_date",
@@ -215,7 +206,7 @@ def new_person_record_form(*, person, form_kind: str, record_activity, occurred_
     out, before, before_display, reason = _score_form(
         person, ctx, form_kind=form_kind, at=at, activity=None,
         campaign_response=campaign_response)
-    _bump_version(person, by)
+    touch(person, by)
     # The scoring's history, taken now: routing changes the person further before the
     # INSERT, and records those changes itself. Primary keys are filled in on insert.
     scored = history.changes(person, before, before_display, by=by, reason=reason)
@@ -285,12 +276,15 @@ def _channel_facts(person) -> dict:
 
 @transaction.atomic
 def person_change_status(*, person, to: str, by, via: str = Via.HAND, reason: str = "",
-                         disqualify_reason=None, check_access: bool = True):
+                         disqualify_reason=None, check_access: bool = True,
+                         expected_version: int | None = None):
     """LEAD-STATUS: every status change goes through here. Refusals name their rule and
-    change nothing. Moving to Recycle resets the behaviour score (LEAD-STATUS 3)."""
+    change nothing. Moving to Recycle resets the behaviour score (LEAD-STATUS 3). A form
+    posts the version it showed (Q-CONC)."""
     person = lock_person(person)
     if check_access and via == Via.HAND:
         access.require(by, "person.edit", person)
+    check_version(person, expected_version)
     converted = bool(getattr(person, "converted_at", None))
     try:
         rule = check_move(person.status, to, via=via, is_contact=isinstance(person, Contact),
@@ -424,8 +418,6 @@ def person_update(*, person, by, data: dict, expected_version: int | None = None
     """Edit a lead's or contact's fields (ROLE-3, Q-CONC); the initial source never changes
     (LEAD-SOURCE-1); qualified and converted leads are read-only (LEAD-STATUS 10); a changed
     title or e-mail re-scores the demographic rules (LEAD-SCORE-1)."""
-    from gtm_portal.core.services import record_update
-
     access.require(by, "person.edit", person)
     if getattr(person, "converted_at", None) or person.status == S.QUALIFIED:
         raise ValidationError("LEAD-STATUS 10: qualified and converted leads are read-only "
@@ -439,12 +431,11 @@ def person_update(*, person, by, data: dict, expected_version: int | None = None
 
 
 @transaction.atomic
-def person_assign(*, person, owner, by, reason: str):
+def person_assign(*, person, owner, by, reason: str, expected_version: int | None = None):
     """ROUTE-5: Marketing Ops assigns by hand with a reason; kept in history and the routing
     log."""
     from gtm_portal.chatter.models import Notification
     from gtm_portal.chatter.services import notify
-    from gtm_portal.core.services import record_update
 
     from .models import RoutingDecision
 
@@ -453,7 +444,8 @@ def person_assign(*, person, owner, by, reason: str):
         raise ValidationError({"reason": "ROUTE-5: give the reason for the new owner."},
                               code="ROUTE-5")
     person = record_update(obj=person, by=by, data={"owner": owner},
-                           reason=f"ROUTE-5: assigned by hand: {reason}")
+                           reason=f"ROUTE-5: assigned by hand: {reason}",
+                           expected_version=expected_version)
     RoutingDecision.objects.create(
         **person_link(person), rule="ROUTE-5", owner=owner, trigger="manual assignment",
         explanation=[f"Assigned by hand by {by.label}: {reason}"], decided_at=timezone.now(),

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from . import access, history
 from .models import FieldChange, JobRun, Tombstone
+from .services import check_version, touch, version_from
 
 # Person fields only the lead/contact services change (LEAD-STATUS, ROUTE, scoring).
 PERSON_STATE_FIELDS = (
@@ -23,6 +24,8 @@ class PortalModelAdmin(admin.ModelAdmin):
     change_action: str | None = "reference.manage"
     list_per_page = 50
     show_full_result_count = False
+    # Carries the version the change form showed (Q-CONC).
+    change_form_template = "admin/portal_change_form.html"
 
     def _allowed(self, request, obj=None) -> bool:
         user = request.user
@@ -55,6 +58,12 @@ class PortalModelAdmin(admin.ModelAdmin):
             fields += list(self.create_only_fields)
         return fields
 
+    @staticmethod
+    def seen_version(request) -> int | None:
+        """The version the change form showed (Q-CONC), for `save_model` overrides that hand
+        the save to a domain service."""
+        return version_from({"version": request.POST.get("_seen_version")})
+
     def save_model(self, request, obj, form, change):
         if hasattr(obj, "derive"):
             obj.derive()
@@ -63,12 +72,15 @@ class PortalModelAdmin(admin.ModelAdmin):
             return
         model = type(obj)
         fields = history.tracked_fields(model)
-        stored = model.objects.get(pk=obj.pk)
+        stored = model.objects.select_for_update().get(pk=obj.pk)
         before = history.snapshot(stored, fields)
         before_display = history.display_snapshot(stored, fields)
-        if hasattr(obj, "version") and history.changed_fields(obj, before):
-            obj.version = stored.version + 1
-            obj.updated_by = request.user
+        if hasattr(obj, "version"):
+            # Q-CONC: refuse (409, rolled back) when the record changed since the form opened.
+            check_version(stored, self.seen_version(request))
+            if history.changed_fields(obj, before):
+                obj.version = stored.version
+                touch(obj, request.user)
         super().save_model(request, obj, form, change)
         history.record_changes(obj, before, before_display, by=request.user,
                                reason="Edited in admin")

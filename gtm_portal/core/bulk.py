@@ -9,6 +9,7 @@ import uuid
 from contextlib import contextmanager
 
 from django.db import connections, models, router
+from django.db.models import F
 
 INSERT_CHUNK = 5000
 
@@ -26,11 +27,12 @@ def bulk_update_rows(objs, fields: list[str]) -> int:
                                          for o in objs])
 
 
-def update_values(model, fields: list[str], rows) -> int:
+def update_values(model, fields: list[str], rows, *, touch: bool = False) -> int:
     """`bulk_update_rows` from plain tuples (primary key, then each of `fields`' values as
     its attribute holds it): no model objects to build for thousands of rows. On PostgreSQL
     the rows travel as one JSON document, as in `bulk_insert_rows`:
-    UPDATE … FROM json_to_recordset(%s) … WHERE the primary keys match."""
+    UPDATE … FROM json_to_recordset(%s) … WHERE the primary keys match. `touch`: a job
+    changed the rows, so each gets a new version (Q-CONC: a form opened before goes stale)."""
     rows = list(rows)
     if not rows:
         return 0
@@ -43,14 +45,20 @@ def update_values(model, fields: list[str], rows) -> int:
         objs = []
         for row in rows:
             given = dict(zip([pk.attname, *(f.attname for f in cols)], row, strict=True))
-            objs.append(model.from_db(None, order, [given[name] for name in order]))
-        return model.objects.bulk_update(objs, fields, batch_size=500)
+            obj = model.from_db(None, order, [given[name] for name in order])
+            if touch:
+                obj.version = F("version") + 1
+            objs.append(obj)
+        return model.objects.bulk_update(objs, [*fields, "version"] if touch else fields,
+                                         batch_size=500)
     quote = conn.ops.quote_name
     is_json = [isinstance(f, models.JSONField) for f in cols]
     types = ", ".join([f"{quote(pk.column)} {pk.rel_db_type(conn)}"]
                       + [f"{quote(f.column)} {'jsonb' if j else f.db_type(conn)}"
                          for f, j in zip(cols, is_json, strict=True)])
     sets = ", ".join(f"{quote(f.column)} = r.{quote(f.column)}" for f in cols)
+    if touch:
+        sets += f", {quote('version')} = t.{quote('version')} + 1"
     sql = (f"UPDATE {quote(model._meta.db_table)} AS t SET {sets} "
            f"FROM json_to_recordset(%s::json) AS r({types}) "
            f"WHERE t.{quote(pk.column)} = r.{quote(pk.column)}")
