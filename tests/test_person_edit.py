@@ -93,7 +93,7 @@ def test_record_page_offers_inline_edit_only_to_editors(client, users):
     # With JavaScript the pencil opens the inline editor; without it, the form at the field.
     assert f'href="/leads/{lead.pk}/edit/#id_phone"' in page
     assert f'hx-get="/leads/{lead.pk}/edit/?field=phone"' in page
-    assert 'hx-get="/leads/{}/edit/?field=status"'.format(lead.pk) not in page   # a workflow
+    assert f'hx-get="/leads/{lead.pk}/edit/?field=status"' not in page   # a workflow
     client.force_login(users["sdr.amer1"])
     assert "inline-edit-link" not in client.get(f"/leads/{lead.pk}/").content.decode()
 

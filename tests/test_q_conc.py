@@ -38,7 +38,7 @@ def admin_post_data(response) -> dict:
                      for k, v in formset.management_form.initial.items()})
         forms += list(formset.forms)
     for form in forms:
-        for name, field in form.fields.items():
+        for name in form.fields:
             value = form[name].value()
             if value is None or value is False:
                 continue
