@@ -1,23 +1,33 @@
 from django.apps import apps
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from .claims import ClaimRefused, record_claim
+from gtm_portal.core.services import version_from
+
+from .claims import ClaimRefused, record_claim, transfer_decide, transfer_request
+from .models import TransferRequest
 
 MODELS = {"leads": "leads.Lead", "contacts": "accounts.Contact", "accounts": "accounts.Account"}
 
 
-@require_POST
-def claim(request, kind: str, pk: int):
-    """CONTRACT 6: 302 on success; 409 "already claimed by <username>" (or why not) otherwise."""
+def _record(kind: str, pk: int):
     if kind not in MODELS:
         raise Http404
-    record = get_object_or_404(apps.get_model(MODELS[kind]), pk=pk)
+    return get_object_or_404(apps.get_model(MODELS[kind]), pk=pk)
+
+
+@require_POST
+def claim(request, kind: str, pk: int):
+    """CONTRACT 6: 302 on success; 409 "already claimed by <username>" (or why not) otherwise;
+    409 "changed by X at T" (StaleEditMiddleware) when the page's `version` is stale."""
+    record = _record(kind, pk)
     try:
-        record_claim(record=record, by=request.user)
+        record_claim(record=record, by=request.user,
+                     expected_version=version_from(request.POST))
     except ClaimRefused as refused:
         if request.htmx:
             return HttpResponse(str(refused), status=409)
@@ -29,15 +39,11 @@ def claim(request, kind: str, pk: int):
 
 @require_POST
 def transfer(request, kind: str, pk: int):
-    from django.core.exceptions import ValidationError
-
-    from .claims import transfer_request
-
-    if kind not in MODELS:
-        raise Http404
-    record = get_object_or_404(apps.get_model(MODELS[kind]), pk=pk)
+    """ACCT-CLAIM 2: the request form (reason and the record's `version`)."""
+    record = _record(kind, pk)
     try:
-        transfer_request(record=record, by=request.user, reason=request.POST.get("reason", ""))
+        transfer_request(record=record, by=request.user, reason=request.POST.get("reason", ""),
+                         expected_version=version_from(request.POST))
         messages.success(request, "Transfer requested; the owner decides.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -46,22 +52,18 @@ def transfer(request, kind: str, pk: int):
 
 @require_POST
 def decide(request, pk: int):
-    from django.core.exceptions import ValidationError
-
-    from .claims import transfer_decide
-    from .models import TransferRequest
-
+    """ACCT-CLAIM 2: approve or decline; the form carries the record's `version`."""
     transfer_req = get_object_or_404(TransferRequest, pk=pk)
-    record_url = "/"
     model = apps.get_model(transfer_req.content_type.app_label, transfer_req.content_type.model)
     record = model.objects.filter(pk=transfer_req.object_id).first()
-    if record is not None:
-        record_url = record.get_absolute_url()
+    if record is None:
+        raise Http404("The record of this transfer request no longer exists.")
     try:
         transfer_decide(request=transfer_req, by=request.user,
                         approve=request.POST.get("decision") == "approve",
-                        reason=request.POST.get("reason", ""))
+                        reason=request.POST.get("reason", ""),
+                        expected_version=version_from(request.POST))
         messages.success(request, "Decision recorded.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return HttpResponseRedirect(record_url)
+    return HttpResponseRedirect(record.get_absolute_url())

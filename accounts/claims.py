@@ -1,17 +1,23 @@
 """ACCT-CLAIM 1, 4, 5: claiming an adoptable lead, contact or account; exactly one winner
 under concurrent claims (row lock); every owner change in the history. CONTACT-OWNER: an
 account's contacts follow its owner when it has no BDR Assigned (set-based)."""
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from gtm_portal.chatter.models import Notification
+from gtm_portal.chatter.services import comment_post, notify
 from gtm_portal.core import access, history
 from gtm_portal.core.models import FieldChange
+from gtm_portal.core.services import check_version, touch
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
 
-from .models import Account, Contact
+from .enums import TransferState
+from .models import Account, Contact, TransferRequest
 
 
 class ClaimRefused(Exception):
@@ -29,7 +35,12 @@ def _refusal(owner) -> str:
 
 
 @transaction.atomic
-def record_claim(*, record, by):
+def record_claim(*, record, by, expected_version: int | None = None):
+    """ACCT-CLAIM 1/4/5: an adoptable record becomes mine at once. Under concurrent claims the
+    row lock lets one win; the others are told who has it ("already claimed by X") before any
+    version check (Q-CONC), which then refuses a claim made from a stale page. A BDR (or BDR
+    Manager) claiming an account without a BDR Assigned becomes its BDR Assigned too; the
+    account's contacts follow (CONTACT-OWNER)."""
     access.require(by, "record.claim", record, "ROLE-3: only SDRs, BDRs and AEs claim records.")
     model = type(record)
     # No join in the locking read: after waiting for the lock PostgreSQL re-reads the row, but
@@ -40,21 +51,23 @@ def record_claim(*, record, by):
         raise ClaimRefused(f"already claimed by {by.username}")
     if not is_adoptable(owner):
         raise ClaimRefused(_refusal(owner))
+    check_version(locked, expected_version)
     fields = history.tracked_fields(model)
     before, shown = history.snapshot(locked, fields), history.display_snapshot(locked, fields)
     locked.owner = by
-    locked.version += 1
-    locked.updated_by = by
-    locked.save(update_fields=["owner", "version", "updated_by", "updated_at"])
+    changed = ["owner"]
+    takes_bdr = (isinstance(locked, Account) and locked.bdr_assigned_id is None
+                 and by.has_role(roles.BDR, roles.BDR_MANAGER))
+    if takes_bdr:
+        locked.bdr_assigned = by
+        changed.append("bdr_assigned")
+    locked.save(update_fields=[*changed, *touch(locked, by)])
     history.record_changes(locked, before, shown, by=by,
                            reason=f"ACCT-CLAIM 1: claimed from {owner or 'nobody'}")
     if isinstance(locked, Account):
-        if locked.bdr_assigned_id is None:
+        if before["bdr_assigned"] is None:
             contacts_follow_owner(account=locked, owner=by, by=by)
         if owner is not None and owner.is_queue and owner.display_name == roles.Q_SALES_ADMIN:
-            from gtm_portal.chatter.models import Notification
-            from gtm_portal.chatter.services import notify
-
             notify(recipients=User.objects.filter(groups__name=roles.ACCOUNT_RESEARCH,
                                                   is_active=True),
                    reason=Notification.Reason.INFO, record=locked, actor=by,
@@ -66,8 +79,6 @@ def contacts_follow_owner(*, account: Account, owner, by) -> int:
     """CONTACT-OWNER, set-based: one INSERT … SELECT writes the history rows and one UPDATE
     moves the contacts, however many contacts the account has (the caller holds the
     account's row lock, so both statements see the same contacts)."""
-    from django.db import connection
-
     ct = ContentType.objects.get_for_model(Contact)
     users = User._meta.db_table
     contacts = Contact._meta.db_table
@@ -102,52 +113,40 @@ def _can_decide(user, request, owner) -> bool:
 
 
 @transaction.atomic
-def transfer_request(*, record, by, reason: str):
+def transfer_request(*, record, by, reason: str, expected_version: int | None = None):
     """ACCT-CLAIM 2: ask the owner for a record they own; a comment mentions them (and
-    @sales-support for an AE's record, ACCT-CLAIM 3)."""
-    from django.core.exceptions import ValidationError
-
-    from gtm_portal.chatter.models import Notification
-    from gtm_portal.chatter.services import comment_post
-
-    from .enums import TransferState
-    from .models import TransferRequest
-
+    @sales-support for an AE's record, ACCT-CLAIM 3). The request is about the record as the
+    requester saw it: a record changed since is refused (Q-CONC) and nothing is written."""
     access.require(by, "record.claim", record, "ROLE-3: only SDRs, BDRs and AEs ask for records.")
+    locked = type(record).objects.select_for_update().get(pk=record.pk)
+    check_version(locked, expected_version)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("ACCT-CLAIM 2: say why you should own it.")
-    owner = record.owner
+    owner = User.objects.filter(pk=locked.owner_id).first() if locked.owner_id else None
     if owner is None or owner.is_queue or owner.pk == by.pk:
         raise ValidationError("ACCT-CLAIM 2: transfers are for records another person owns; "
                               "claim adoptable records instead.")
-    ct = ContentType.objects.get_for_model(type(record))
-    if TransferRequest.objects.filter(content_type=ct, object_id=record.pk, requester=by,
+    ct = ContentType.objects.get_for_model(type(locked))
+    if TransferRequest.objects.filter(content_type=ct, object_id=locked.pk, requester=by,
                                       state=TransferState.PENDING).exists():
         raise ValidationError("ACCT-CLAIM 2: your request is already waiting for a decision.")
-    request = TransferRequest.objects.create(content_type=ct, object_id=record.pk,
+    request = TransferRequest.objects.create(content_type=ct, object_id=locked.pk,
                                              requester=by, owner_at_request=owner,
                                              reason=reason)
     handles = f"@{owner.username}" + (" @sales-support" if owner.has_role(roles.AE) else "")
-    comment_post(record=record, author=None, kind="system", topic="transfer",
+    comment_post(record=locked, author=None, kind="system", topic="transfer",
                  body=f"{handles} {by.label} asks to take over: {reason}",
                  notify_users=[owner], notify_reason=Notification.Reason.DECIDE)
     return request
 
 
 @transaction.atomic
-def transfer_decide(*, request, by, approve: bool, reason: str = ""):
+def transfer_decide(*, request, by, approve: bool, reason: str = "",
+                    expected_version: int | None = None):
     """ACCT-CLAIM 2: approve (the owner changes, with history) or decline with a reason; the
-    requester is told either way. A refusal changes nothing."""
-    from django.apps import apps
-    from django.core.exceptions import PermissionDenied, ValidationError
-
-    from gtm_portal.chatter.models import Notification
-    from gtm_portal.chatter.services import comment_post, notify
-
-    from .enums import TransferState
-    from .models import TransferRequest
-
+    requester is told either way. The decision is about the record as the decider saw it: a
+    record changed since is refused (Q-CONC). A refusal changes nothing."""
     request = TransferRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != TransferState.PENDING:
         raise ValidationError("ACCT-CLAIM 2: this request was already decided.")
@@ -157,6 +156,7 @@ def transfer_decide(*, request, by, approve: bool, reason: str = ""):
     if not _can_decide(by, request, owner):
         raise PermissionDenied("ACCT-CLAIM 2: only the owner or the owner's manager decides "
                                "(Sales Support too for an AE's record).")
+    check_version(record, expected_version)
     if not approve and not (reason or "").strip():
         raise ValidationError("ACCT-CLAIM 2: give the reason for declining.")
     now = timezone.now()
@@ -168,9 +168,7 @@ def transfer_decide(*, request, by, approve: bool, reason: str = ""):
         fields = history.tracked_fields(model)
         before, shown = history.snapshot(record, fields), history.display_snapshot(record, fields)
         record.owner = request.requester
-        record.version += 1
-        record.updated_by = by
-        record.save(update_fields=["owner", "version", "updated_by", "updated_at"])
+        record.save(update_fields=["owner", *touch(record, by)])
         history.record_changes(record, before, shown, by=by,
                                reason=f"ACCT-CLAIM 2: transfer approved — {request.reason}")
         if isinstance(record, Account) and record.bdr_assigned_id is None:
@@ -189,9 +187,6 @@ def transfer_requests_follow(*, source, target) -> int:
     requester with a request already pending on `target` keeps that one; their pending
     request on `source` is cancelled, saying why (one pending request per requester and
     record). Set-based; returns how many moved."""
-    from .enums import TransferState
-    from .models import TransferRequest
-
     src_ct = ContentType.objects.get_for_model(type(source))
     dst_ct = ContentType.objects.get_for_model(type(target))
     on_source = TransferRequest.objects.filter(content_type=src_ct, object_id=source.pk)

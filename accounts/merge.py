@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gtm_portal.core import access, history
 from gtm_portal.core.models import FieldChange, Tombstone
+from gtm_portal.core.services import touch
 
 from . import hierarchy
 from .claims import contacts_follow_owner, transfer_requests_follow
@@ -149,10 +150,8 @@ def account_merge(*, survivor: Account, merged: Account, by, reason: str = "") -
     fields = ["merged_into", "parent", "ultimate_parent"]
     before, shown = history.snapshot(merged, fields), history.display_snapshot(merged, fields)
     merged.merged_into, merged.parent, merged.ultimate_parent = survivor, None, merged
-    merged.version += 1
-    merged.updated_by = by
-    merged.save(update_fields=["merged_into", "parent", "ultimate_parent", "version",
-                               "updated_by", "updated_at"])
+    merged.save(update_fields=["merged_into", "parent", "ultimate_parent",
+                               *touch(merged, by)])
     why = f"ACCT-DUP: merged into {survivor.name}" + (f" — {reason.strip()}" if reason.strip()
                                                       else "")
     history.record_changes(merged, before, shown, by=by, reason=why)
@@ -165,9 +164,7 @@ def account_merge(*, survivor: Account, merged: Account, by, reason: str = "") -
         new_value=f"{merged.name} (#{merged.pk})", changed_by=by, changed_at=now,
         reason=f"ACCT-DUP: merged {merged.name} into this account ({moved})"[:500]
         + (f" — {reason.strip()}" if reason.strip() else "")[:100])
-    survivor.version += 1
-    survivor.updated_by = by
-    survivor.save(update_fields=["version", "updated_by", "updated_at"])
+    survivor.save(update_fields=touch(survivor, by))
     hierarchy.recompute([survivor.pk, old_tree_root if old_tree_root != merged.pk else None],
                         by=by, reason="ACCT-DUP: hierarchy recomputed after a merge")
     if survivor.contact_owner is not None:

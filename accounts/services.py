@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gtm_portal.core import access, history
 from gtm_portal.core.models import FieldChange
-from gtm_portal.core.services import check_version, record_update
+from gtm_portal.core.services import check_version, record_update, touch
 from gtm_portal.refdata.enums import Setting
 from gtm_portal.refdata.models import InitialSource, PortalSetting
 from gtm_portal.users import roles
@@ -29,15 +29,32 @@ from .querysets import with_deadline_facts
 
 log = logging.getLogger(__name__)
 
-# ROLE-3 field groups of an account.
+# ROLE-3 field groups of an account: who may change each (access action, refusal).
 BDR_FIELDS = frozenset({"bdr_assigned", "bdr_research", "bdr_next_step", "bdr_next_step_date",
-                        "bdr_comments"})
+                        "bdr_comments", "priority"})
 OWNERSHIP_FIELDS = frozenset({"owner", "type", "parent"})
-# Only their workflows change these (ACCT-SEG, ACCT-CUSTOMER, ACCT-BPS, ACCT-DUP).
+DESCRIPTIVE_FIELDS = frozenset({
+    "name", "domain", "website", "industry", "employees", "is_strategic", "billing_street",
+    "billing_city", "billing_state", "billing_postal_code", "country", "territory",
+    "account_rank", "lam_dev_count", "intent_score", "tech_used", "triggers", "total_carr",
+    "paid_tier", "using_ce", "active_ce_users", "ce_instances", "csm", "is_public_sector",
+    "referenceable_details", "account_source"})
+FIELD_GROUPS = (
+    (BDR_FIELDS, "account.edit_bdr_fields",
+     "ROLE-3: BDR fields are edited by BDRs, BDR Managers and Sales Support."),
+    (OWNERSHIP_FIELDS, "account.edit_ownership",
+     "ROLE-3: owner, type and hierarchy are changed by Sales Support and Sales Admin (or "
+     "through a claim or transfer)."),
+    (DESCRIPTIVE_FIELDS, "account.edit",
+     "ROLE-3: the account's owner, the owner's manager, Sales Support and Sales Admin edit "
+     "its fields."),
+)
+# Only their workflows change these (ACCT-SEG, ACCT-CUSTOMER, ACCT-BPS, ACCT-DUP; the region
+# follows the country, REF-1).
 WORKFLOW_FIELDS = frozenset({"segment", "first_order_available", "ultimate_parent",
                              "bdr_prospecting_status", "actively_working_since",
                              "bps_changed_at", "merged_into", "normalized_name",
-                             "duplicate_of"})
+                             "duplicate_of", "region"})
 HIERARCHY_TRIGGERS = frozenset({"employees", "is_strategic", "parent", "type", "total_carr"})
 OWNER_TRIGGERS = frozenset({"owner", "bdr_assigned"})
 
@@ -50,24 +67,42 @@ class StatusRefused(ValidationError):
         super().__init__([str(r) for r in self.refusals], code=self.refusals[0].rule)
 
 
-def _require_fields(by, account, names, reason: str) -> None:
-    """ROLE-3 per field group; Sales Support fixes BDR fields only with a reason."""
+def account_editable_fields(user, account) -> frozenset[str]:
+    """ROLE-3: the fields `user` may change on `account` (empty: read only; merged accounts
+    are read only, ACCT-DUP)."""
+    if account.merged_into_id:
+        return frozenset()
+    return frozenset().union(*(names for names, action, _ in FIELD_GROUPS
+                               if access.can(user, action, account)))
+
+
+def bdr_fix_needs_reason(user) -> bool:
+    """ACCT-BPS 1: Sales Support (not BDR side) fixes BDR fields only with a reason."""
+    return (access.can(user, "account.edit_bdr_fields")
+            and not user.has_role(roles.BDR, roles.BDR_MANAGER))
+
+
+def _require_fields(by, account, names) -> None:
+    """ROLE-3 per field group, for every field the caller sends (changed or not)."""
     if names & WORKFLOW_FIELDS:
         bad = ", ".join(sorted(names & WORKFLOW_FIELDS))
         raise ValidationError(f"ROLE-3: {bad} change only through their workflow "
-                              "(hierarchy, status form, merge).")
-    if names & BDR_FIELDS:
-        access.require(by, "account.edit_bdr_fields", account,
-                       "ROLE-3: BDR fields are edited by BDRs, BDR Managers and Sales Support.")
-        if not by.has_role(roles.BDR, roles.BDR_MANAGER) and not reason.strip():
-            raise ValidationError("ACCT-BPS 1: Sales Support fixes BDR fields with a reason; "
-                                  "say what is being corrected.", code="ACCT-BPS 1")
-    if names & OWNERSHIP_FIELDS:
-        access.require(by, "account.edit_ownership", account,
-                       "ROLE-3: owner, type and hierarchy are changed by Sales Support and "
-                       "Sales Admin (or through a claim or transfer).")
-    if names - BDR_FIELDS - OWNERSHIP_FIELDS:
-        access.require(by, "account.edit", account)
+                              "(hierarchy, status form, merge, country).")
+    for group, action, message in FIELD_GROUPS:
+        if names & group:
+            access.require(by, action, account, message)
+    unknown = names.difference(*(group for group, _, _ in FIELD_GROUPS))
+    if unknown:
+        raise ValidationError(f"ROLE-3: {', '.join(sorted(unknown))} cannot be edited.")
+
+
+def _require_reason(by, changing, reason: str) -> None:
+    """ACCT-BPS 1, said under each BDR field being changed without a reason."""
+    fixing = sorted(changing & BDR_FIELDS)
+    if fixing and not reason.strip() and bdr_fix_needs_reason(by):
+        message = ("ACCT-BPS 1: Sales Support fixes BDR fields with a reason; say what is "
+                   "being corrected.")
+        raise ValidationError({name: message for name in fixing}, code="ACCT-BPS 1")
 
 
 def _check_bdr(user) -> None:
@@ -77,23 +112,41 @@ def _check_bdr(user) -> None:
                               code="ACCT-BPS")
 
 
+def _changing(locked: Account, data: dict) -> set[str]:
+    """The fields of `data` whose value differs from the stored row's."""
+    stored = history.snapshot(locked, data)
+    return {name for name, value in data.items()
+            if getattr(value, "pk", value) != stored[name]}
+
+
 @transaction.atomic
 def account_update(*, account: Account, by, data: dict, reason: str = "",
                    expected_version: int | None = None, enforce: bool = True) -> Account:
-    """The one account edit path (form, admin, mass action, import): ROLE-3 per field group,
-    Q-CONC version check and history (record_update), then ACCT-SEG / ACCT-CUSTOMER for the
-    old and new hierarchy when a count, flag, parent, type or CARR changed, and CONTACT-OWNER
-    when the owner or BDR Assigned changed. A refusal writes nothing."""
+    """The one account edit path (form, admin, mass action, import): ROLE-3 per field group
+    and ACCT-BPS 1 (Sales Support's reason), Q-CONC version check and history
+    (record_update); a new country brings its region (REF-1); then ACCT-SEG / ACCT-CUSTOMER
+    for the old and new hierarchy when a count, flag, parent, type or CARR changed, and
+    CONTACT-OWNER when the owner or BDR Assigned changed. A refusal writes nothing."""
     names = set(data)
     if enforce:
-        _require_fields(by, account, names, reason)
-    if "bdr_assigned" in data:
-        _check_bdr(data["bdr_assigned"])
+        _require_fields(by, account, names)
     locked = Account.objects.select_for_update().get(pk=account.pk)
-    before = history.snapshot(locked, names)
-    if "parent" in data:
+    check_version(locked, expected_version)
+    changing = _changing(locked, data)
+    if enforce:
+        if locked.merged_into_id:
+            raise ValidationError("ACCT-DUP: this account was merged; edit the surviving "
+                                  "account.", code="ACCT-DUP")
+        _require_reason(by, changing, reason)
+    if "bdr_assigned" in changing:
+        _check_bdr(data["bdr_assigned"])
+    if "parent" in changing:
         parent = data["parent"]
         hierarchy.check_parent(locked, getattr(parent, "pk", parent))
+    if "country" in changing:
+        country = data["country"]
+        data = {**data, "region": country.region if country is not None else None}
+    before = history.snapshot(locked, set(data))
     updated = record_update(obj=locked, by=by, data=data, reason=reason,
                             expected_version=expected_version)
     changed = set(history.changed_fields(updated, before))
@@ -316,11 +369,9 @@ def account_change_bps(*, account: Account, by, to: str, reason: str = "",
     if decision.research_note:
         locked.bdr_research = "\n".join(x for x in (locked.bdr_research.strip(),
                                                     decision.research_note) if x)
-    locked.version += 1
-    locked.updated_by = by
     locked.save(update_fields=["bdr_prospecting_status", "bps_changed_at",
-                               "actively_working_since", "bdr_research", "version",
-                               "updated_by", "updated_at"])
+                               "actively_working_since", "bdr_research",
+                               *touch(locked, by)])
     rule = "ACCT-BPS 1 (data fix)" if decision.data_fix else (
         "ACCT-BPS 7" if facts.answering else "ACCT-BPS 5" if to == BPS.RESTRICTED
         else "ACCT-BPS 2" if to == BPS.ACTIVELY_WORKING else "ACCT-BPS")

@@ -16,6 +16,7 @@ from gtm_portal.core.recordpage import (
     tab_context,
     tab_response,
 )
+from gtm_portal.core.services import version_from
 
 from . import hierarchy, workflow
 from .models import Account
@@ -42,10 +43,12 @@ def _account_page(request, account, *, status=200, bps_errors=(), bps_posted=Non
     from opportunities.selectors import open_opportunities_for_account
 
     tree = hierarchy.tree_for_page(account)
+    editable = editable_fields(request.user, account, "accounts")
     context = {
         "obj": account, "kind": "account",
         **tab_context(account, requested_tab(request)),
-        "sections": sections_for(account, editable_fields(request.user, account, "accounts")),
+        "sections": sections_for(account, editable),
+        "can_edit_fields": bool(editable),
         "people": account_people(account),
         "tree": tree,
         "opportunities": open_opportunities_for_account(account),
@@ -93,7 +96,7 @@ def account_status(request, pk: int):
                            reason=posted["reason"],
                            override_comment=_int_or_none(posted["override_comment"]),
                            answering=answering,
-                           expected_version=_int_or_none(request.POST.get("version")))
+                           expected_version=version_from(request.POST))
     except StatusRefused as refused:
         return _account_page(request, account, bps_errors=[str(r) for r in refused.refusals],
                              bps_posted=posted)
