@@ -1,11 +1,78 @@
 from django import forms
+from django.db.models import Q
 
+from gtm_portal.core import access
+from gtm_portal.core.editing import Editor, VersionForm
 from gtm_portal.core.form_renderer import bootstrap_widgets
 from gtm_portal.refdata.enums import ReasonKind
-from gtm_portal.refdata.models import Reason
+from gtm_portal.refdata.models import InitialSource, Reason
 
+from . import workflow
 from .enums import Stage
 from .models import Opportunity
+from .selectors import opportunity_get_for_user_or_404
+from .services import opportunity_update
+
+
+class OpportunityEditForm(VersionForm):
+    """The opportunity's editable fields (ROLE-3: `workflow.EDIT_FIELDS`); the rules are the
+    service's (`opportunity_update`)."""
+
+    class Meta:
+        model = Opportunity
+        fields = workflow.EDIT_FIELDS
+        labels = {"resale_partner": "Partner (resale partner's account id)",
+                  "competition": "Competitors"}
+        # A picker over every account would list a million of them: the partner is typed as
+        # its account id, as the admin does it.
+        widgets = {"resale_partner": forms.NumberInput(attrs={"min": 1})}
+        error_messages = {
+            "close_date": {"required": "OPP-V12: set a close date."},
+            "resale_partner": {"invalid_choice": "OPP-FIELDS: no account has this id; type "
+                                                 "the resale partner's account id."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "source" in self.fields:
+            # REF-3: inactive sources stay on the records that have them, never chosen anew.
+            self.fields["source"].queryset = InitialSource.objects.filter(
+                Q(active=True) | Q(pk=self.instance.source_id))
+        if "resale_partner" in self.fields and self.instance.resale_partner_id:
+            self.fields["resale_partner"].help_text = f"Now: {self.instance.resale_partner}"
+
+
+def opportunity_edit_fields(user, opportunity) -> tuple[str, ...]:
+    return workflow.editable_fields(access.opportunity_edit_scope(user, opportunity))
+
+
+def _opportunity_save(*, record, by, data, expected_version, reason):
+    return opportunity_update(opportunity=record, by=by, data=data,
+                              expected_version=expected_version, reason=reason)
+
+
+OPPORTUNITY_EDIT_SECTIONS = (
+    ("Opportunity", ("name", "type", "source", "close_date", "amount", "iacv", "edition",
+                     "resale_partner", "trial_expiry", "description")),
+    ("Qualification", workflow.QUALIFICATION_FIELDS),
+    ("Plan", ("meddpic_notes", "poc_notes", "success_criteria", "purchasing_plan",
+              "po_expected", "next_step", "next_step_date")),
+    ("Terms", ("standard_terms_modification", "referenceable")),
+)
+# The page header shows these (and the OPP-STALE badge reads the next step date): an inline
+# save of one reloads the page.
+OPPORTUNITY_HEADER_FIELDS = frozenset({"name", "iacv", "close_date", "next_step_date"})
+OPPORTUNITY_EDIT_NOTE = (
+    "Stage, its stamps (SAO, SQO, initial IACV) and the closing fields change through the "
+    "stage form; owner, SDR/BDR, account and order type through their own workflows. The "
+    "SDR/BDR edits the qualification fields until 1-Discovery (ROLE-3).")
+
+
+def opportunity_editor() -> Editor:
+    return Editor(kind="opportunities", model=Opportunity, form=OpportunityEditForm,
+                  fields_for=opportunity_edit_fields, save=_opportunity_save,
+                  get=opportunity_get_for_user_or_404, sections=OPPORTUNITY_EDIT_SECTIONS,
+                  reload_on=OPPORTUNITY_HEADER_FIELDS, note=OPPORTUNITY_EDIT_NOTE)
 
 
 class StageForm(forms.Form):
@@ -30,6 +97,8 @@ class StageForm(forms.Form):
         label="PO expected")
     reason = forms.CharField(required=False, max_length=300,
                              label="Reason (Sales Support moving an accepted opportunity back)")
+    # Q-CONC: the opportunity's version when the page was opened (absent: not checked).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     # Which target stages need which fields (shown as the target is chosen; the same rules
     # refuse on the server, OPP-V3/V6/V8/V9).
@@ -88,6 +157,8 @@ class SAOCreditRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
         label="How did you influence the purchase?",
         error_messages={"required": "SAO-WD 1: explain how you influenced the purchase."})
+    # Q-CONC: the opportunity's version when the form was opened (absent: not checked).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)

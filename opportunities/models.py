@@ -75,11 +75,13 @@ class Opportunity(VersionedModel):
     possible_duplicate_of = models.ForeignKey("self", null=True, blank=True,
                                               on_delete=models.SET_NULL, related_name="+")
     standard_terms_modification = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
 
     SECTIONS = (
         ("Opportunity", ("name", "account", "owner", "sdr_bdr", "type", "order_type", "source",
                          "sales_qualification_source", "close_date", "amount", "iacv",
-                         "initial_iacv", "edition", "resale_partner", "trial_expiry")),
+                         "initial_iacv", "edition", "resale_partner", "trial_expiry",
+                         "description")),
         ("Qualification", ("right_person_confirmed", "business_problem", "seats",
                            "deployment_preference", "technology_stack", "solutions_to_replace",
                            "competition")),
@@ -88,7 +90,8 @@ class Opportunity(VersionedModel):
         ("Stamps", ("sales_accepted_date", "sales_qualified", "sales_qualified_date",
                     "closed_at")),
         ("Closing", ("closed_lost_detail", "merged_opportunity", "unqualified_reason",
-                     "closed_won_details", "referenceable", "possible_duplicate_of")),
+                     "closed_won_details", "referenceable", "standard_terms_modification",
+                     "possible_duplicate_of")),
     )
 
     class Meta:

@@ -19,12 +19,13 @@ from django.utils import timezone
 from gtm_portal.activity.enums import ActivityKind
 from gtm_portal.activity.models import Activity, QualificationNote
 from gtm_portal.core import access, history
+from gtm_portal.core.services import check_version, touch
 from gtm_portal.users.models import User
 
 from .enums import CreditRequestState as St
 from .enums import OrderType
 from .models import Opportunity, OpportunityContactRole, SAOCreditRequest
-from .services import qualification_source
+from .services import lock_opportunity, qualification_source
 
 EVIDENCE_WINDOW = datetime.timedelta(days=60)
 OPEN_STATES = (St.PENDING, St.APPROVED)
@@ -144,12 +145,6 @@ def can_resolve(user, dispute) -> bool:
 
 # --- writes -----------------------------------------------------------------------------------
 
-def _lock(opportunity) -> Opportunity:
-    Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values("pk").get()
-    return Opportunity.objects.select_related("account", "owner", "sdr_bdr").get(
-        pk=opportunity.pk)
-
-
 def _requests_for_update():
     """Lock only the request rows (PostgreSQL refuses FOR UPDATE on the nullable side of the
     joins that select_related adds)."""
@@ -163,16 +158,19 @@ def _evidence_line(activity: Activity) -> str:
 
 
 @transaction.atomic
-def sao_credit_request(*, opportunity, by, evidence: Activity | None,
-                       explanation: str) -> SAOCreditRequest:
+def sao_credit_request(*, opportunity, by, evidence: Activity | None, explanation: str,
+                       expected_version: int | None = None) -> SAOCreditRequest:
     """SAO-WD 1-3: file a credit request (posted on the opportunity, mentioning the
-    requester's manager), or open a dispute when another rep's request is pending or approved."""
+    requester's manager), or open a dispute when another rep's request is pending or approved.
+    Q-CONC: `expected_version` is the opportunity's version when the request form was opened
+    (StaleEdit when it changed since)."""
     from gtm_portal.chatter.models import Notification
     from gtm_portal.chatter.services import comment_post
 
     access.require(by, "sao_credit.request", opportunity,
                    "SAO-WD 1: only SDRs and BDRs ask for SAO credit.")
-    opp = _lock(opportunity)
+    opp = lock_opportunity(opportunity)
+    check_version(opp, expected_version)
     problem = request_refusal(opportunity=opp, by=by)
     if problem:
         _refuse(problem)
@@ -255,10 +253,8 @@ def _uncredit(opp: Opportunity, req: SAOCreditRequest, *, by):
 
 
 def _save_opp(opp, before, shown, *, by, reason):
-    opp.version += 1
-    opp.updated_by = by
     opp.save(update_fields=["sdr_bdr", "sales_accepted_date", "sales_qualification_source",
-                            "version", "updated_by", "updated_at"])
+                            *touch(opp, by)])
     history.record_changes(opp, before, shown, by=by, reason=reason)
 
 
@@ -277,7 +273,7 @@ def _sales_support_ids() -> list[int]:
 
 
 def _locked_request(credit_request) -> tuple[Opportunity, SAOCreditRequest]:
-    opp = _lock(credit_request.opportunity)
+    opp = lock_opportunity(credit_request.opportunity)
     req = (_requests_for_update()
            .select_related("requester__manager", "evidence", "decided_by")
            .get(pk=credit_request.pk))

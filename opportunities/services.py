@@ -4,12 +4,15 @@ form, the admin, imports and the API): it reads the facts under a row lock, asks
 field history, and notifies (OPP-V3)."""
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from gtm_portal.activity.models import Activity
 from gtm_portal.core import access, history
+from gtm_portal.core.models import FieldChange
+from gtm_portal.core.services import check_version, record_update, touch
 
 from . import workflow
 from .enums import Stage
@@ -58,19 +61,31 @@ def opportunity_facts(opp: Opportunity, to: str, *, data: dict, reasons, by) -> 
         close_date=opp.close_date)
 
 
+def lock_opportunity(opportunity) -> Opportunity:
+    """The opportunity's row under its lock, read afresh with its account, owner and SDR/BDR
+    (PostgreSQL locks only the opportunity's row)."""
+    Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values("pk").get()
+    return Opportunity.objects.select_related("account", "owner", "sdr_bdr").get(
+        pk=opportunity.pk)
+
+
 @transaction.atomic
 def opportunity_change_stage(*, opportunity: Opportunity, to: str, by, data: dict | None = None,
-                             reasons=(), note: str = "") -> Opportunity:
+                             reasons=(), note: str = "",
+                             expected_version: int | None = None) -> Opportunity:
+    """OPP-STAGES/V1-V12/S1-S3 (see the module docstring); ROLE-3 asked on the locked row;
+    Q-CONC: `expected_version` is the version the stage form was opened at (StaleEdit when
+    the opportunity changed since)."""
     data = dict(data or {})
-    scope = access.opportunity_edit_scope(by, opportunity)
+    opp = lock_opportunity(opportunity)
+    scope = access.opportunity_edit_scope(by, opp)
     if scope is None:
         raise PermissionDenied("ROLE-3: only the owner, the owner's manager or Sales Support "
                                "change the stage.")
     if scope == "qualification" and to != Stage.PENDING:
         raise PermissionDenied("ROLE-3: the SDR/BDR can only send the opportunity to "
                                "0-Pending Acceptance.")
-    Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values("pk").get()
-    opp = Opportunity.objects.select_related("account", "owner", "sdr_bdr").get(pk=opportunity.pk)
+    check_version(opp, expected_version)
     facts = opportunity_facts(opp, to, data=data, reasons=reasons, by=by)
     result = workflow.check(facts)
     if not result.allowed:
@@ -93,9 +108,7 @@ def opportunity_change_stage(*, opportunity: Opportunity, to: str, by, data: dic
         opp.initial_iacv = result.stamps["initial_iacv"]
     if to in (Stage.CLOSED_WON, Stage.CLOSED_LOST):
         opp.closed_at = now
-    opp.version += 1
-    opp.updated_by = by
-    opp.save()
+    opp.save(update_fields=[*history.changed_fields(opp, before), *touch(opp, by)])
     if to == Stage.CLOSED_LOST:
         opp.closed_lost_reasons.set(reasons)
     StageChange.objects.create(opportunity=opp, from_stage=previous, to_stage=to, changed_by=by,
@@ -113,6 +126,51 @@ def opportunity_change_stage(*, opportunity: Opportunity, to: str, by, data: dic
                message=f"OPP-V3: {opp.name} is unqualified ({opp.unqualified_reason}); hold a "
                        f"feedback session with {opp.sdr_bdr.label}.")
     return opp
+
+
+# Where the edit form shows a field rule's refusal.
+RULE_FIELDS = {"OPP-V11": "standard_terms_modification", "OPP-V12": "close_date"}
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity: Opportunity, by, data: dict,
+                       expected_version: int | None = None, reason: str = "") -> Opportunity:
+    """Edit an opportunity's fields: the edit form and the record page's inline editor.
+
+    ROLE-3, asked on the locked row: the owner, the owner's manager and Sales Support change
+    every field of `workflow.EDIT_FIELDS`, the SDR/BDR the qualification fields until
+    1-Discovery; a field outside the user's scope refuses the whole edit (PermissionDenied).
+    OPP-V11/V12 hold as on every stage change; REF-3: an inactive source is never chosen anew;
+    the resale partner is another company than the account. Q-CONC: `expected_version` is the
+    version the form was opened at (StaleEdit). History rows through `record_update`."""
+    opp = lock_opportunity(opportunity)
+    allowed = workflow.editable_fields(access.opportunity_edit_scope(by, opp))
+    outside = sorted(set(data) - set(allowed))
+    if not allowed or outside:
+        raise PermissionDenied("ROLE-3: you may not edit "
+                               + (", ".join(outside) if allowed else "this opportunity")
+                               + " here.")
+    check_version(opp, expected_version)
+    after = {name: data.get(name, getattr(opp, name))
+             for name in ("standard_terms_modification", "iacv", "edition", "close_date")}
+    errors = {RULE_FIELDS[rule]: ValidationError(f"{rule}: {message}", code=rule)
+              for rule, message in workflow.field_refusals(
+                  terms_modification=after["standard_terms_modification"],
+                  iacv=after["iacv"] or 0, edition=after["edition"],
+                  close_date=after["close_date"])}
+    source = data.get("source")
+    if source is not None and source.pk != opp.source_id and not source.active:
+        errors["source"] = ValidationError(f"REF-3: {source} is no longer offered; choose an "
+                                           "active source.", code="REF-3")
+    partner = data.get("resale_partner")
+    if partner is not None and partner.pk == opp.account_id:
+        errors["resale_partner"] = ValidationError(
+            "OPP-FIELDS: the resale partner is another company than the opportunity's "
+            "account.", code="OPP-FIELDS")
+    if errors:
+        raise ValidationError(errors)
+    return record_update(obj=opp, by=by, data=data, reason=reason,
+                         expected_version=expected_version)
 
 
 def qualification_source(sdr_bdr) -> str:
@@ -170,81 +228,84 @@ def opportunity_create(*, name: str, account, owner, close_date, by=None,
     return opp
 
 
-def _require_contact_roles(by, opportunity):
-    if by is not None and access.opportunity_edit_scope(by, opportunity) != "all":
+def _lock_for_contact_roles(opportunity, by, expected_version) -> Opportunity:
+    """ROLE-3 on the locked row (`by=None`: system callers such as lead conversion), then
+    Q-CONC: the version the page was opened at."""
+    opp = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if by is not None and access.opportunity_edit_scope(by, opp) != "all":
         raise PermissionDenied("ROLE-3: only the owner, the owner's manager or Sales Support "
                                "edit the contact roles.")
+    check_version(opp, expected_version)
+    return opp
 
 
 ROLE_FLAGS = ("is_primary", "is_bill_to", "is_sold_to", "is_partner")
 
 
 @transaction.atomic
-def contact_role_add(*, opportunity: Opportunity, contact, by, **flags) -> OpportunityContactRole:
+def contact_role_add(*, opportunity: Opportunity, contact, by, expected_version: int | None = None,
+                     **flags) -> OpportunityContactRole:
     """OPP-FIELDS contact roles: add a contact of the opportunity's account (`by=None` for
-    system callers such as order intake)."""
-    _require_contact_roles(by, opportunity)
-    Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values("pk").get()
+    system callers such as order intake); Q-CONC as every opportunity write."""
+    opp = _lock_for_contact_roles(opportunity, by, expected_version)
     # LEAD-CONVERT-2: the reseller's person is a partner contact from the resale partner.
-    reseller_partner = (flags.get("is_partner") and opportunity.resale_partner_id is not None
-                        and contact.account_id == opportunity.resale_partner_id)
-    if contact.account_id != opportunity.account_id and not reseller_partner:
+    reseller_partner = (flags.get("is_partner") and opp.resale_partner_id is not None
+                        and contact.account_id == opp.resale_partner_id)
+    if contact.account_id != opp.account_id and not reseller_partner:
         raise ValidationError({"contact": "OPP-FIELDS: choose a contact of the opportunity's "
                                           "account."}, code="OPP-FIELDS")
-    if OpportunityContactRole.objects.filter(opportunity=opportunity, contact=contact).exists():
+    if OpportunityContactRole.objects.filter(opportunity=opp, contact=contact).exists():
         raise ValidationError({"contact": f"OPP-FIELDS: {contact} is already on the "
                                           "opportunity."}, code="OPP-FIELDS")
     unknown = set(flags) - set(ROLE_FLAGS)
     if unknown:
         raise ValueError(f"unknown contact role flags {sorted(unknown)}")
     if flags.get("is_primary"):
-        OpportunityContactRole.objects.filter(opportunity=opportunity).update(is_primary=False)
-    role = OpportunityContactRole.objects.create(opportunity=opportunity, contact=contact,
-                                                 **flags)
-    _touch(opportunity, by, f"contact role: added {contact}")
+        OpportunityContactRole.objects.filter(opportunity=opp).update(is_primary=False)
+    role = OpportunityContactRole.objects.create(opportunity=opp, contact=contact, **flags)
+    _roles_changed(opp, by, f"contact role: added {contact}")
     return role
 
 
 @transaction.atomic
-def contact_role_set(*, role: OpportunityContactRole, by, flag: str,
-                     value: bool) -> OpportunityContactRole:
+def contact_role_set(*, role: OpportunityContactRole, by, flag: str, value: bool,
+                     expected_version: int | None = None) -> OpportunityContactRole:
     """Toggle primary / bill-to / sold-to / partner; only one primary per opportunity."""
     if flag not in ROLE_FLAGS:
         raise ValidationError("OPP-FIELDS: the roles are primary, bill-to, sold-to and "
                               "partner.", code="OPP-FIELDS")
-    opportunity = role.opportunity
-    _require_contact_roles(by, opportunity)
-    Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values("pk").get()
-    role = OpportunityContactRole.objects.select_related("contact").get(pk=role.pk)
+    opp = _lock_for_contact_roles(role.opportunity, by, expected_version)
+    role = OpportunityContactRole.objects.select_related("contact").filter(pk=role.pk).first()
+    if role is None:
+        raise ValidationError("OPP-FIELDS: this contact is no longer on the opportunity; "
+                              "reload it.", code="OPP-FIELDS")
     if flag == "is_primary" and value:
-        (OpportunityContactRole.objects.filter(opportunity=opportunity)
+        (OpportunityContactRole.objects.filter(opportunity=opp)
          .exclude(pk=role.pk).update(is_primary=False))
     setattr(role, flag, value)
     role.save(update_fields=[flag])
     label = OpportunityContactRole._meta.get_field(flag).verbose_name
-    _touch(opportunity, by, f"contact role: {role.contact} {label} {'on' if value else 'off'}")
+    _roles_changed(opp, by, f"contact role: {role.contact} {label} {'on' if value else 'off'}")
     return role
 
 
 @transaction.atomic
-def contact_role_remove(*, role: OpportunityContactRole, by) -> None:
-    opportunity = role.opportunity
-    _require_contact_roles(by, opportunity)
+def contact_role_remove(*, role: OpportunityContactRole, by,
+                        expected_version: int | None = None) -> None:
+    opp = _lock_for_contact_roles(role.opportunity, by, expected_version)
     name = str(role.contact)
     role.delete()
-    _touch(opportunity, by, f"contact role: removed {name}")
+    _roles_changed(opp, by, f"contact role: removed {name}")
 
 
-def _touch(opportunity, by, what: str) -> None:
-    """Contact roles are rows of their own; the change shows in the opportunity's history."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from gtm_portal.core.models import FieldChange
-
+def _roles_changed(opp: Opportunity, by, what: str) -> None:
+    """Contact roles are rows of their own: the opportunity gets a new version (Q-CONC: a
+    form opened before goes stale) and, for a person's change, a line in its history."""
+    opp.save(update_fields=touch(opp, by))
     if by is None:
         return
     FieldChange.objects.create(
-        content_type=ContentType.objects.get_for_model(Opportunity), object_id=opportunity.pk,
+        content_type=ContentType.objects.get_for_model(Opportunity), object_id=opp.pk,
         field="contact_roles", old_value="", new_value=what[:500], changed_by=by,
         changed_at=timezone.now(), reason="Contact roles edited")
 

@@ -2,7 +2,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from gtm_portal.core import access, list_rows
-from gtm_portal.core.editing import editable_fields
+from gtm_portal.core.editing import edit_url
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import (
     panels_for,
@@ -11,7 +11,9 @@ from gtm_portal.core.recordpage import (
     tab_context,
     tab_response,
 )
+from gtm_portal.core.services import version_from
 
+from . import workflow
 from .selectors import (
     opportunity_contact_roles,
     opportunity_get_for_user_or_404,
@@ -37,23 +39,27 @@ def opportunity_detail(request, pk: int, stage_form=None, stage_errors=()):
     tab = requested_tab(request)
     if tab and request.htmx:
         return tab_response(request, opportunity, tab)
+    scope = access.opportunity_edit_scope(request.user, opportunity)
     context = {
         "obj": opportunity, "kind": "opportunity",
         **tab_context(opportunity, tab),
-        "sections": sections_for(opportunity,
-                                 editable_fields(request.user, opportunity, "opportunities")),
+        "sections": sections_for(opportunity, workflow.editable_fields(scope)),
         "contact_roles": opportunity_contact_roles(opportunity),
         "stage_path": opportunity_stage_path(opportunity),
         # Only a closed-lost opportunity has closed-lost reasons (no query otherwise).
         "closed_lost_reasons": (list(opportunity.closed_lost_reasons.all())
                                 if opportunity.stage == Stage.CLOSED_LOST else []),
-        "edit_scope": access.opportunity_edit_scope(request.user, opportunity),
-        "stage_form": stage_form or StageForm(initial={"stage": opportunity.stage}),
+        "edit_scope": scope,
+        "edit_url": edit_url("opportunities", opportunity.pk) if scope else None,
+        # Q-CONC: the stage form posts the version the page showed.
+        "stage_form": stage_form or StageForm(initial={"stage": opportunity.stage,
+                                                       "version": opportunity.version}),
         "stage_errors": stage_errors,
         "can_comment": access.can(request.user, "record.comment", opportunity),
         **panels_for(opportunity, "opportunity", request.user),
     }
-    context.update(_sao_and_roles_context(request.user, opportunity, context["contact_roles"]))
+    context.update(_sao_and_roles_context(opportunity, context["contact_roles"],
+                                          user=request.user, scope=scope))
     return TemplateResponse(request, "records/opportunity_detail.html", context)
 
 
@@ -79,7 +85,8 @@ def opportunity_stage(request, pk: int):
         try:
             opportunity_change_stage(opportunity=opportunity, to=form.cleaned_data["stage"],
                                      by=request.user, data=form.stage_data(),
-                                     reasons=list(form.cleaned_data["closed_lost_reasons"]))
+                                     reasons=list(form.cleaned_data["closed_lost_reasons"]),
+                                     expected_version=form.cleaned_data["version"])
         except ValidationError as exc:
             errors = exc.messages
         else:
@@ -92,10 +99,10 @@ def opportunity_stage(request, pk: int):
     return opportunity_detail(request, pk, stage_form=form, stage_errors=errors)
 
 
-def _sao_and_roles_context(user, opportunity, roles) -> dict:
+def _sao_and_roles_context(opportunity, roles, *, user, scope) -> dict:
     from django.utils import timezone
 
-    from . import sao, workflow
+    from . import sao
     from .models import OpportunityContactRole
     from .selectors import account_contacts_to_add, sao_requests_for_opportunity
     from .services import ROLE_FLAGS
@@ -103,7 +110,7 @@ def _sao_and_roles_context(user, opportunity, roles) -> dict:
     labels = [(f, OpportunityContactRole._meta.get_field(f).verbose_name) for f in ROLE_FLAGS]
     for role in roles:
         role.flag_list = [(f, label, getattr(role, f)) for f, label in labels]
-    can_edit_roles = access.opportunity_edit_scope(user, opportunity) == "all"
+    can_edit_roles = scope == "all"
     web_direct = opportunity.order_type == "Web Direct"
     requests = sao_requests_for_opportunity(opportunity) if web_direct else []
     return {
@@ -136,7 +143,8 @@ def sao_credit_request(request, pk: int):
                    "SAO-WD 1: only SDRs and BDRs ask for SAO credit.")
     refusal = sao.request_refusal(opportunity=opportunity, by=request.user)
     choices = sao.evidence_choices(opportunity=opportunity, requester=request.user)
-    form = SAOCreditRequestForm(request.POST or None, choices=choices)
+    form = SAOCreditRequestForm(request.POST or None, choices=choices,
+                                initial={"version": opportunity.version})
     errors: list[str] = []
     status = 200
     if request.method == "POST" and not refusal:
@@ -147,7 +155,8 @@ def sao_credit_request(request, pk: int):
             try:
                 req = sao.sao_credit_request(opportunity=opportunity, by=request.user,
                                              evidence=evidence,
-                                             explanation=form.cleaned_data["explanation"])
+                                             explanation=form.cleaned_data["explanation"],
+                                             expected_version=form.cleaned_data["version"])
             except ValidationError as exc:
                 errors = _errors(exc)
             else:
@@ -268,23 +277,29 @@ def contact_roles(request, pk: int, role_id: int | None = None):
         return HttpResponseNotAllowed(["POST"])
     opportunity = opportunity_get_for_user_or_404(request.user, pk)
     back = HttpResponseRedirect(opportunity.get_absolute_url() + "#contact-roles")
+    # Q-CONC: every contact-role form posts the opportunity's version the page showed.
+    version = version_from(request.POST)
     try:
         if role_id is None:
-            contact = Contact.objects.filter(pk=request.POST.get("contact") or 0).first()
+            contact_id = request.POST.get("contact", "").strip()
+            contact = (Contact.objects.filter(pk=int(contact_id)).first()
+                       if contact_id.isdigit() else None)
             if contact is None:
                 raise ValidationError("OPP-FIELDS: choose a contact of the account.")
             services.contact_role_add(
                 opportunity=opportunity, contact=contact, by=request.user,
+                expected_version=version,
                 **{f: True for f in services.ROLE_FLAGS if request.POST.get(f) == "on"})
             messages.success(request, f"{contact.name} added to the contact roles.")
             return back
         role = get_object_or_404(OpportunityContactRole, pk=role_id, opportunity=opportunity)
         if request.POST.get("remove") == "1":
-            services.contact_role_remove(role=role, by=request.user)
+            services.contact_role_remove(role=role, by=request.user, expected_version=version)
         else:
             services.contact_role_set(role=role, by=request.user,
                                       flag=request.POST.get("flag", ""),
-                                      value=request.POST.get("value") == "1")
+                                      value=request.POST.get("value") == "1",
+                                      expected_version=version)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return back

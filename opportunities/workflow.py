@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .enums import OrderType, Stage
+from .enums import Edition, OrderType, Stage
 
 ORDER = list(Stage.values)
 STAGES_1_TO_7 = frozenset(ORDER[ORDER.index(Stage.DISCOVERY):ORDER.index(Stage.CLOSED_WON) + 1])
@@ -128,13 +128,44 @@ def check(f: Facts, today: datetime.date | None = None) -> Result:
                    "business problem) before sending it to the AE.")
         if not f.two_way_with_contact:
             refuse("OPP-V10", "log a two-way activity with a contact on the opportunity first.")
-    if f.terms_modification and (f.iacv < TERMS_MIN_IACV or f.edition == "Starter"):
-        refuse("OPP-V11", "standard-terms modifications need IACV ≥ $25,000 and not Starter.")
-    if f.close_date is None:
-        refuse("OPP-V12", "set a close date.")
+    for rule, message in field_refusals(terms_modification=f.terms_modification, iacv=f.iacv,
+                                        edition=f.edition, close_date=f.close_date):
+        refuse(rule, message)
     if out.allowed:
         out.stamps = stamps(f)
     return out
+
+
+def field_refusals(*, terms_modification: bool, iacv: Decimal, edition: str,
+                   close_date: datetime.date | None) -> list[tuple[str, str]]:
+    """OPP-V11, OPP-V12: what the opportunity's own fields must hold at any stage — asked on
+    every stage change and on every edit. (rule, what to do) pairs."""
+    out = []
+    if terms_modification and (iacv < TERMS_MIN_IACV or edition == Edition.STARTER):
+        out.append(("OPP-V11", "standard-terms modifications need IACV ≥ $25,000 and not "
+                               "Starter."))
+    if close_date is None:
+        out.append(("OPP-V12", "set a close date."))
+    return out
+
+
+# ROLE-3: what the edit form changes. Stage, the stamps, owner, SDR/BDR, account, order type and
+# the closing fields move only through the stage form and their own workflows.
+QUALIFICATION_FIELDS = ("right_person_confirmed", "business_problem", "seats",
+                        "deployment_preference", "technology_stack", "solutions_to_replace",
+                        "competition")
+EDIT_FIELDS = ("name", "close_date", "amount", "iacv", "type", "source", "edition",
+               "resale_partner", *QUALIFICATION_FIELDS, "meddpic_notes", "poc_notes",
+               "success_criteria", "purchasing_plan", "po_expected", "next_step",
+               "next_step_date", "standard_terms_modification", "referenceable", "trial_expiry",
+               "description")
+
+
+def editable_fields(scope: str | None) -> tuple[str, ...]:
+    """ROLE-3: the fields an edit scope (`access.opportunity_edit_scope`) changes — all of them
+    for the owner, the owner's manager and Sales Support, the qualification fields for the
+    SDR/BDR before 1-Discovery, none otherwise."""
+    return {"all": EDIT_FIELDS, "qualification": QUALIFICATION_FIELDS}.get(scope, ())
 
 
 def stamps(f: Facts) -> dict:
