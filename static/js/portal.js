@@ -78,7 +78,8 @@ document.addEventListener("keydown", function (event) {
   if (event.key === "Escape") {
     event.preventDefault();
     form.querySelector(".inline-edit-cancel").click();
-  } else if (event.key === "Enter" && event.target.tagName === "TEXTAREA" && !event.shiftKey) {
+  } else if (event.key === "Enter" && !event.shiftKey
+             && (event.target.tagName === "TEXTAREA" || event.target.tagName === "SELECT")) {
     event.preventDefault();
     form.requestSubmit();
   }
