@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import view_views, views
 
 app_name = "opportunities"
 urlpatterns = [
-    path("", views.opportunity_list, name="list"),
+    path("", view_views.opportunity_list, name="list"),
+    path("views/counts/", view_views.opportunity_view_counts, name="view_counts"),
+    path("views/<str:code>/", view_views.opportunity_view, name="view"),
     path("<int:pk>/", views.opportunity_detail, name="detail"),
     path("<int:pk>/stage/", views.opportunity_stage, name="stage"),
     path("<int:pk>/sao-credit/", views.sao_credit_request, name="sao_request"),

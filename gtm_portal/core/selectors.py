@@ -20,6 +20,7 @@ class Frame:
     unread: int
     roles: list[str]
     lead_views: list[str] = field(default_factory=list)
+    opportunity_views: list = field(default_factory=list)   # the AE's views (code, title)
     is_bdr: bool = False
     is_marketing_ops: bool = False
     is_manager: bool = False
@@ -63,11 +64,14 @@ def frame_for_user(user) -> Frame:
         if role in names:
             views += [c for c in codes if c not in views]
     from gtm_portal.chatter.selectors import UNREAD_CAP
+    from opportunities.views_catalog import OPPORTUNITY_VIEWS
 
     return Frame(
         unread=unread, unread_cap=UNREAD_CAP,
         roles=sorted(names),
         lead_views=views,
+        opportunity_views=([(v.code, v.title) for v in OPPORTUNITY_VIEWS.values()]
+                           if roles.AE in names else []),
         is_bdr=bool(names & {roles.BDR, roles.BDR_MANAGER}),
         is_marketing_ops=roles.MARKETING_OPS in names,
         is_manager=bool(names & roles.MANAGERS),
