@@ -19,11 +19,12 @@ class AccountAdmin(PortalModelAdmin):
     search_fields = ("name", "domain")
     list_select_related = ("owner", "bdr_assigned")
     raw_id_fields = ("parent", "ultimate_parent", "duplicate_of", "merged_into", "csm", "country")
-    # ACCT-SEG / ACCT-CUSTOMER are derived; ownership and the BDR status move through their
-    # workflows (ACCT-CLAIM, ACCT-BPS), never by typing in the admin.
-    state_fields = ("segment", "first_order_available", "ultimate_parent", "owner",
+    # ACCT-SEG / ACCT-CUSTOMER are derived, the region follows the country (REF-1);
+    # ownership and the BDR status move through their workflows (ACCT-CLAIM, ACCT-BPS), never
+    # by typing in the admin.
+    state_fields = ("segment", "first_order_available", "ultimate_parent", "owner", "region",
                     "bdr_prospecting_status", "actively_working_since", "merged_into",
-                    "version", "updated_by")
+                    "duplicate_of", "version", "updated_by")
     change_action = "account.edit"
     inlines = [AccountTeamInline]
 
