@@ -1,6 +1,9 @@
-"""ACCT-CLAIM 1, 4, 5: claiming an adoptable lead, contact or account; exactly one winner
-under concurrent claims (row lock); every owner change in the history. CONTACT-OWNER: an
-account's contacts follow its owner when it has no BDR Assigned (set-based)."""
+"""ACCT-CLAIM 1, 4, 5: claiming an adoptable lead, contact or account (a BDR claiming an
+account without a BDR Assigned becomes that too); exactly one winner under concurrent claims
+(row lock); every owner change in the history. ACCT-CLAIM 2, 3: transfer requests and their
+decisions. Claims, requests and decisions refuse a record changed since the page showed it
+(Q-CONC). CONTACT-OWNER: an account's contacts follow its BDR Assigned, else its owner
+(set-based)."""
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -56,7 +56,6 @@ def _account_page(request, account, *, status=200, bps_errors=(), bps_posted=Non
         "bps_targets": workflow.targets_from(account.bdr_prospecting_status),
         "bps_errors": list(bps_errors),
         "bps_posted": bps_posted or {},
-        "can_edit": access.can(request.user, "account.edit", account),
         "can_edit_bdr": access.can(request.user, "account.edit_bdr_fields", account),
         "can_merge": access.can(request.user, "account.merge", account),
         "can_comment": access.can(request.user, "record.comment", account),
