@@ -265,7 +265,7 @@ def test_ref_1_a_new_country_brings_its_region(client, users):
     ({"parent": "abc"}, "parent"),
     ({"parent": "999999999"}, "parent"),
     ({"parent": "99999999999999999999999"}, "parent"),
-    ({"employees": "99999999999999"}, "employees"),
+    ({"employees": "99999999999999999999999"}, "employees"),
     ({"account_rank": "1.5"}, "account_rank"),
     ({"name": ""}, "name"),
     ({"type": "Competitor"}, "type"),
