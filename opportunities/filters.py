@@ -66,7 +66,8 @@ class OpportunityFilter(django_filters.FilterSet):
                                            max_digits=14, decimal_places=2)
     iacv_max = django_filters.NumberFilter(field_name="iacv", lookup_expr="lte", label="IACV ≤",
                                            max_digits=14, decimal_places=2)
-    source = django_filters.ChoiceFilter(field_name="source__name", choices=source_choices)
+    source = django_filters.ChoiceFilter(field_name="source__name", choices=source_choices,
+                                         label="Source")
     bucket = django_filters.ChoiceFilter(field_name="source__bucket",
                                          choices=SourceBucket.choices, label="Source bucket")
 
@@ -84,6 +85,7 @@ class OpportunityFilter(django_filters.FilterSet):
                 widget.attrs["class"] = "form-check-input"
             elif isinstance(widget, forms.Select):
                 widget.attrs["class"] = "form-select form-select-sm"
+                field.empty_label = "Any"
             else:
                 widget.attrs["class"] = "form-control form-control-sm"
 

@@ -342,3 +342,44 @@ def test_list_and_views_keep_within_8_queries_at_any_page_size(
                 assert client.get(url, params).status_code == 200
             counts.append(len(q.captured_queries))
     assert len(set(counts[0::2])) == 1 and len(set(counts[1::2])) == 1
+
+
+# -- in the browser -----------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_ae_works_the_pipeline_in_the_browser(transactional_db, demo, page, live_server,
+                                              screenshot):
+    """The side menu opens "My pipeline"; a header sorts it, a filter narrows it, the URL keeps
+    both; on a phone the page does not scroll sideways."""
+    from gtm_portal.users.models import User
+
+    ae = User.objects.get(username="ae.amer1")
+    for i, stage in enumerate(OPEN[2:] * 3):
+        OpportunityFactory(name=f"Deal {i:02d}", owner=ae, stage=stage, close_date=day(9 * i),
+                           iacv=Decimal(1500 * (i + 1)),
+                           account=Account.objects.get(name="Globex Corporation"))
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("ae.amer1")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.locator("aside").get_by_role("link", name="My pipeline").click()
+    assert page.get_by_role("heading", name="My pipeline").is_visible()
+    assert page.locator("#pipeline-total").inner_text() == "256,500"
+    page.get_by_role("link", name="Close date").click()
+    page.wait_for_url("**sort=close**")
+    assert page.locator("tbody tr td a").first.inner_text() == "Deal 00"
+    page.goto(page.url + "&close_from=2026-13-45")   # a typed-in URL: the message shows
+    assert page.get_by_text("Enter a valid date.").first.is_visible()
+    page.get_by_label("Close from").fill("")
+    page.get_by_label("IACV ≥").fill("20000")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**iacv_min=20000**")
+    assert "sort=close" in page.url
+    assert page.locator("#pipeline-total").inner_text() == "120,000"
+    screenshot("opportunity-pipeline-1440")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/opportunities/views/mine/")
+    screenshot("opportunity-mine-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
