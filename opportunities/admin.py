@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from gtm_portal.core.admin import PortalModelAdmin
@@ -11,6 +12,7 @@ from .models import (
     StageChange,
     WebOrder,
 )
+from .services import edit_refusals
 
 
 class ContactRoleInline(admin.TabularInline):
@@ -19,8 +21,21 @@ class ContactRoleInline(admin.TabularInline):
     raw_id_fields = ("contact",)
 
 
+class OpportunityAdminForm(forms.ModelForm):
+    """The admin's change form refuses what the edit form refuses (OPP-V11/V12, REF-3); the
+    admin names its model and fields."""
+
+    def clean(self):
+        cleaned = super().clean()
+        changed = {name: cleaned[name] for name in self.changed_data if name in cleaned}
+        for name, error in edit_refusals(self.instance, changed).items():
+            self.add_error(name if name in self.fields else None, error)
+        return cleaned
+
+
 @admin.register(Opportunity)
 class OpportunityAdmin(PortalModelAdmin):
+    form = OpportunityAdminForm
     list_display = ("name", "account", "stage", "close_date", "iacv", "owner", "sdr_bdr",
                     "order_type")
     list_filter = ("stage", "type", "order_type", "sales_qualification_source")

@@ -21,8 +21,7 @@ class OpportunityEditForm(VersionForm):
     class Meta:
         model = Opportunity
         fields = workflow.EDIT_FIELDS
-        labels = {"resale_partner": "Partner (resale partner's account id)",
-                  "competition": "Competitors"}
+        labels = {"resale_partner": "Resale partner (account id)"}
         # A picker over every account would list a million of them: the partner is typed as
         # its account id, as the admin does it.
         widgets = {"resale_partner": forms.NumberInput(attrs={"min": 1})}
@@ -61,7 +60,7 @@ OPPORTUNITY_EDIT_SECTIONS = (
 )
 # The page header shows these (and the OPP-STALE badge reads the next step date): an inline
 # save of one reloads the page.
-OPPORTUNITY_HEADER_FIELDS = frozenset({"name", "iacv", "close_date", "next_step_date"})
+OPPORTUNITY_HEADER_FIELDS = frozenset({"name", "type", "iacv", "close_date", "next_step_date"})
 OPPORTUNITY_EDIT_NOTE = (
     "Stage, its stamps (SAO, SQO, initial IACV) and the closing fields change through the "
     "stage form; owner, SDR/BDR, account and order type through their own workflows. The "

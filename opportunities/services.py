@@ -1,7 +1,9 @@
 """Opportunity writes. `opportunity_change_stage` is the one path for stage changes (the stage
 form, the admin, imports and the API): it reads the facts under a row lock, asks
 `workflow.check`, applies the stamps (OPP-S1/S2), keeps the stage history (OPP-S3) and the
-field history, and notifies (OPP-V3)."""
+field history, and notifies (OPP-V3). `opportunity_update` is the one path for the other
+fields (the edit form and its inline editor). Every write locks the row first and checks the
+version the user's form was opened at (Q-CONC)."""
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -151,6 +153,17 @@ def opportunity_update(*, opportunity: Opportunity, by, data: dict,
                                + (", ".join(outside) if allowed else "this opportunity")
                                + " here.")
     check_version(opp, expected_version)
+    errors = edit_refusals(opp, data)
+    if errors:
+        raise ValidationError(errors)
+    return record_update(obj=opp, by=by, data=data, reason=reason,
+                         expected_version=expected_version)
+
+
+def edit_refusals(opp: Opportunity, data: dict) -> dict[str, ValidationError]:
+    """What refuses `data` as an edit of `opp`, by field: OPP-V11/V12 on the values after the
+    edit, REF-3 for a newly chosen inactive source, a resale partner that is the account
+    itself (OPP-FIELDS). The edit service and the admin's change form ask it."""
     after = {name: data.get(name, getattr(opp, name))
              for name in ("standard_terms_modification", "iacv", "edition", "close_date")}
     errors = {RULE_FIELDS[rule]: ValidationError(f"{rule}: {message}", code=rule)
@@ -163,14 +176,12 @@ def opportunity_update(*, opportunity: Opportunity, by, data: dict,
         errors["source"] = ValidationError(f"REF-3: {source} is no longer offered; choose an "
                                            "active source.", code="REF-3")
     partner = data.get("resale_partner")
-    if partner is not None and partner.pk == opp.account_id:
+    account_id = data["account"].pk if data.get("account") else opp.account_id
+    if partner is not None and partner.pk == account_id:
         errors["resale_partner"] = ValidationError(
             "OPP-FIELDS: the resale partner is another company than the opportunity's "
             "account.", code="OPP-FIELDS")
-    if errors:
-        raise ValidationError(errors)
-    return record_update(obj=opp, by=by, data=data, reason=reason,
-                         expected_version=expected_version)
+    return errors
 
 
 def qualification_source(sdr_bdr) -> str:

@@ -1,6 +1,7 @@
 """OPP-STAGES, OPP-V1..V12 and the stamps OPP-S1/S2, pure: facts about an opportunity and a
 requested stage in; the refusals (each naming its rule and what to do) or the stamps out.
-One implementation for the stage form, the admin, imports and the API."""
+One implementation for the stage form, the admin, imports and the API; the edit form asks
+`field_refusals` (OPP-V11/V12) and `editable_fields` (ROLE-3) from here too."""
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
