@@ -95,10 +95,10 @@ def test_q_conc_second_of_two_stage_moves_is_409_and_the_first_stands(globex, us
     owner, support = session(users["ae.amer1"]), session(users["salessupport"])
     seen = version_in(owner.get(globex.get_absolute_url()).content.decode(),
                       f"/opportunities/{globex.pk}/stage/")
-    version_in(support.get(globex.get_absolute_url()).content.decode(),
-               f"/opportunities/{globex.pk}/stage/")
+    also_seen = version_in(support.get(globex.get_absolute_url()).content.decode(),
+                           f"/opportunities/{globex.pk}/stage/")
     assert support.post(f"/opportunities/{globex.pk}/stage/",
-                        {"stage": "1-Discovery", "version": seen}).status_code == 302
+                        {"stage": "1-Discovery", "version": also_seen}).status_code == 302
     before = snap(globex)
     r = owner.post(f"/opportunities/{globex.pk}/stage/", {"stage": "9-Unqualified",
                                                            "version": seen})
