@@ -102,6 +102,11 @@ class Opportunity(VersionedModel):
             models.Index(fields=["account", "stage"], name="opp_account_stage"),
             models.Index(fields=["stage", "close_date"], name="opp_stage_close"),
             models.Index(fields=["sales_accepted_date"], name="opp_sao_date"),
+            # VIEW-4 lists: "My opportunities" by close date, and the sortable columns.
+            models.Index(fields=["owner", "close_date", "id"], name="opp_owner_close"),
+            models.Index(fields=["close_date", "id"], name="opp_close_id"),
+            models.Index(fields=["iacv", "id"], name="opp_iacv_id"),
+            models.Index(fields=["name", "id"], name="opp_name_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(stage__in=Stage.values),

@@ -15,10 +15,6 @@ def opportunity_get_for_user_or_404(user, pk: int) -> Opportunity:
     )
 
 
-def opportunity_list_for_user(user, fields=None):
-    return select_labels(Opportunity.objects.all(), "account", "owner", "sdr_bdr", fields=fields)
-
-
 def open_opportunities_for_account(account, limit: int = 50):
     return list(select_labels(Opportunity.objects.filter(account=account, stage__in=OPEN_STAGES),
                               "owner", fields=("name", "stage", "iacv", "close_date", "account",

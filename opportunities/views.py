@@ -1,9 +1,8 @@
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from gtm_portal.core import access, list_rows
+from gtm_portal.core import access
 from gtm_portal.core.editing import edit_url
-from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import (
     panels_for,
     requested_tab,
@@ -17,18 +16,8 @@ from . import workflow
 from .selectors import (
     opportunity_contact_roles,
     opportunity_get_for_user_or_404,
-    opportunity_list_for_user,
     opportunity_stage_path,
 )
-
-
-def opportunity_list(request):
-    columns = ("Name", "Account", "Stage", "Close date", "IACV", "Owner", "SDR/BDR")
-    page = keyset_page(opportunity_list_for_user(request.user, fields=list_rows.FIELDS["opportunity"]), request)
-    return TemplateResponse(request, "records/list.html", {
-        "page": page, "kind": "opportunity", "title": "Opportunities", "columns": columns,
-        "rows_html": list_rows.list_rows_html("opportunity", page.rows, columns),
-    })
 
 
 def opportunity_detail(request, pk: int, stage_form=None, stage_errors=()):

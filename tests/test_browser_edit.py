@@ -50,6 +50,14 @@ def test_ae_edits_close_date_and_next_step_inline(transactional_db, demo, page, 
     assert opp.close_date.isoformat() == new_close
     assert opp.next_step == "Security review with the CISO"
     assert opp.competition != "typed, then abandoned"
+    # The AE's own inline saves never make the stage form on the same page stale (Q-CONC).
+    assert edit_inline(page, "Seats", "450").inner_text().startswith("450")
+    stage = page.locator("form.stage-form")
+    stage.locator("[name=stage]").select_option("1-Discovery")
+    stage.get_by_role("button", name="Move").click()
+    page.get_by_text("Stage is now 1-Discovery").wait_for()
+    opp.refresh_from_db()
+    assert opp.stage == "1-Discovery" and opp.seats == 450
     # The history says who changed what.
     page.get_by_role("tab", name="History").click()
     page.locator("#tab-history").get_by_text("Security review with the CISO").wait_for()

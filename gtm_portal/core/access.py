@@ -6,8 +6,12 @@ sentence in SPEC ROLE-3 it implements.
 """
 import rules
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from gtm_portal.users import roles
+from gtm_portal.users.models import User
+
+from .labels import cached_row
 
 
 def _roles(user) -> frozenset[str]:
@@ -54,13 +58,16 @@ def is_owners_manager(user, record):
 
 
 def is_manager_above(user, person) -> bool:
+    """`user` is the person's manager or a manager above them: the chain is read from the
+    users snapshot (no query per level), cycle-safe."""
     seen = set()
-    current = person
-    while current is not None and current.manager_id and current.pk not in seen:
-        seen.add(current.pk)
-        if current.manager_id == user.pk:
+    manager_id = getattr(person, "manager_id", None)
+    while manager_id and manager_id not in seen:
+        if manager_id == user.pk:
             return True
-        current = current.manager
+        seen.add(manager_id)
+        manager = cached_row(User, manager_id)
+        manager_id = manager.manager_id if manager is not None else None
     return False
 
 
@@ -147,11 +154,11 @@ def view_owner(request):
     `?as=<username>`; anyone else gets 403."""
     from django.shortcuts import get_object_or_404
 
-    from gtm_portal.users.models import User
-
     username = request.GET.get("as")
     if not username or username == request.user.username:
         return request.user
+    if "\x00" in username:   # PostgreSQL refuses NUL in text: no such user, never a 500
+        raise Http404("No such user.")
     target = get_object_or_404(User, username=username, kind=User.Kind.PERSON)
     if not (can(request.user, "views.cover") and is_manager_above(request.user, target)):
         raise PermissionDenied("VIEW-1: only the rep's manager can open their views.")

@@ -50,8 +50,15 @@ class VersionForm(forms.ModelForm):
             if isinstance(formfield, forms.DateField):
                 formfield.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             elif isinstance(formfield.widget, forms.Textarea):
-                formfield.widget.attrs.setdefault("rows", 3)
+                formfield.widget.attrs["rows"] = 3
         bootstrap_widgets(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self.errors:   # a hidden field's error would show nowhere
+            self.add_error(None, "Q-CONC: this form lost the version it was opened at; reload "
+                                 "the record and edit again.")
+        return cleaned
 
 
 _editors: dict[str, Editor] = {}

@@ -20,7 +20,6 @@ FIELDS = {
                 "owner", "initial_source"),
     "account": ("name", "domain", "segment", "type", "bdr_prospecting_status", "owner",
                 "bdr_assigned"),
-    "opportunity": ("name", "account", "stage", "close_date", "iacv", "owner", "sdr_bdr"),
 }
 DETAIL_URL = {"lead": "leads:detail", "contact": "contacts:detail",
               "account": "accounts:detail", "opportunity": "opportunities:detail"}
@@ -58,17 +57,7 @@ def _account(r, urls) -> str:
             f"<td>{_label(r.bdr_assigned)}</td></tr>")
 
 
-def _opportunity(r, urls) -> str:
-    return (f'<tr><td><a href="{urls["opportunity"]}{r.pk}/">{e(r.name)}</a></td>'
-            f'<td><a href="{urls["account"]}{r.account_id}/">{e(r.account)}</a></td>'
-            f'<td><span class="badge text-bg-secondary">{e(r.stage)}</span></td>'
-            f'<td>{e(local_date(r.close_date, "Y-m-d"))}</td>'
-            f'<td>{e(floatformat(r.iacv, "0g"))}</td>'
-            f"<td>{e(r.owner.label) if r.owner is not None else ''}</td>"
-            f"<td>{_label(r.sdr_bdr)}</td></tr>")
-
-
-ROW = {"lead": _lead, "contact": _contact, "account": _account, "opportunity": _opportunity}
+ROW = {"lead": _lead, "contact": _contact, "account": _account}
 
 
 def list_rows_html(kind: str, rows, columns) -> SafeString:

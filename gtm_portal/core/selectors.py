@@ -117,6 +117,17 @@ def transfers_to_decide(user, limit: int = 20) -> list:
     q = Q(owner_at_request=user) | Q(owner_at_request__manager=user)
     if roles.SALES_SUPPORT in user.role_names:
         q |= Q(owner_at_request__groups__name=roles.AE)
-    return list(TransferRequest.objects.filter(q, state="pending").exclude(requester=user)
-                .select_related("requester", "owner_at_request", "content_type")
-                .order_by("created_at").distinct()[:limit])
+    requests = list(TransferRequest.objects.filter(q, state="pending").exclude(requester=user)
+                    .select_related("requester", "owner_at_request", "content_type")
+                    .order_by("created_at").distinct()[:limit])
+    # Q-CONC: the decide form posts the version of the record as shown (one query per kind of
+    # record among the pending requests; none when there are none).
+    by_kind: dict = {}
+    for t in requests:
+        by_kind.setdefault(t.content_type, []).append(t)
+    for ct, group in by_kind.items():
+        versions = dict(ct.model_class().objects.filter(pk__in=[t.object_id for t in group])
+                        .values_list("pk", "version"))
+        for t in group:
+            t.record_version = versions.get(t.object_id)
+    return requests

@@ -1,4 +1,5 @@
 import copy
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -94,7 +95,13 @@ def record_edit(request, kind: str, pk: int):
                         response = HttpResponse(status=204)
                         response["HX-Refresh"] = "true"
                         return response
-                    return _field_cell(saved, name, allowed)
+                    response = _field_cell(saved, name, allowed)
+                    # The page's other forms (stage, status, roles) showed the version this
+                    # save started from: they move on with it (portal.js), so the user's own
+                    # inline save never makes them stale.
+                    response["HX-Trigger"] = json.dumps({"recordVersion": {
+                        "seen": form.cleaned_data["version"], "now": saved.version}})
+                    return response
                 messages.success(request, "Saved.")
                 return HttpResponseRedirect(saved.get_absolute_url())
     elif request.method == "GET":

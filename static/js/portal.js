@@ -89,3 +89,10 @@ document.addEventListener("htmx:afterSwap", function (event) {
     ".inline-edit-form input:not([type=hidden]), .inline-edit-form select, .inline-edit-form textarea");
   if (input) input.focus();
 });
+// After the user's own inline save, the page's other forms (stage, status, contact roles …)
+// that showed the version the save started from carry the new one (Q-CONC stays for others).
+document.body.addEventListener("recordVersion", function (event) {
+  document.querySelectorAll("main input[name=version]").forEach(function (input) {
+    if (Number(input.value) === event.detail.seen) input.value = String(event.detail.now);
+  });
+});
