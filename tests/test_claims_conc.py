@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
 
 from accounts.enums import BDRProspectingStatus as BPS
 from accounts.models import Account, Contact, TransferRequest
@@ -16,14 +15,10 @@ from gtm_portal.core.models import FieldChange
 from gtm_portal.users.models import User
 from leads.models import Lead
 from tests.factories import LeadFactory
+from tests.helpers import session
 
 pytestmark = pytest.mark.django_db
 
-
-def session(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def row(obj) -> dict:

@@ -2,7 +2,6 @@
 (`/opportunities/<id>/edit/`, CONTRACT 6) and its inline one-field editor: who may change
 which fields, the one service behind both, and refusals that leave the row exactly as it was."""
 import datetime
-import re
 from decimal import Decimal
 
 import pytest
@@ -15,6 +14,7 @@ from gtm_portal.refdata.models import InitialSource
 from opportunities.models import Opportunity
 from opportunities.services import opportunity_update
 from opportunities.workflow import EDIT_FIELDS, QUALIFICATION_FIELDS
+from tests.helpers import admin_post_data
 
 from .factories import UserFactory
 
@@ -390,29 +390,11 @@ def test_opp_fields_resale_partner_is_another_account_by_id(client, globex, user
 
 # --- the admin's change form asks the same rules -------------------------------------------------
 
-def admin_form_data(response) -> dict:
-    """The admin change form and its contact-role inline as rendered, ready to post back."""
-    data = {}
-    forms_shown = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update({f"{formset.prefix}-{k}": v
-                     for k, v in formset.management_form.initial.items()})
-        forms_shown += list(formset.forms)
-    for form in forms_shown:
-        for name in form.fields:
-            value = form[name].value()
-            if value is not None and value is not False:
-                data[form.add_prefix(name)] = "on" if value is True else value
-    data["_seen_version"] = re.search(r'name="_seen_version" value="(\d+)"',
-                                      response.content.decode()).group(1)
-    return data
-
 
 def test_opp_v11_admin_change_form_refuses_as_the_edit_form_does(client, globex, users):
     client.force_login(users["salessupport"])
     url = f"/admin/opportunities/opportunity/{globex.pk}/change/"
-    data = admin_form_data(client.get(url))
+    data = admin_post_data(client.get(url))
     before = snap(globex)
     r = client.post(url, {**data, "standard_terms_modification": "on", "iacv": "20000"})
     assert r.status_code == 200 and "OPP-V11" in r.content.decode()

@@ -1,10 +1,8 @@
 """Q-CONC on the person status forms, the hand assignment and the Django admin change forms
 of every record: the second of two sessions is refused with 409 "changed by X at T" and
 nothing changes; jobs and mass writes give a new version so an open form goes stale."""
-import re
 
 import pytest
-from django.test import Client
 
 from accounts.models import Account
 from gtm_portal.core.enums import PersonStatus as S
@@ -13,43 +11,16 @@ from leads.models import Lead
 from leads.services import person_update
 from opportunities.models import Opportunity
 from tests.factories import LeadFactory
+from tests.helpers import admin_post_data, session
 
 pytestmark = pytest.mark.django_db
 
-
-def session(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def snapshot(obj) -> dict:
     obj.refresh_from_db()
     return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
-
-def admin_post_data(response) -> dict:
-    """What the admin change form posts as rendered (its fields and inline formsets)."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update({f"{formset.prefix}-{k}": v
-                     for k, v in formset.management_form.initial.items()})
-        forms += list(formset.forms)
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            key = form.add_prefix(name)
-            data[key] = list(value) if isinstance(value, list | tuple) else value
-    for key in [k for k, v in data.items() if v is True]:
-        data[key] = "on"
-    seen = re.search(r'name="_seen_version" value="(\d+)"', response.content.decode())
-    if seen:
-        data["_seen_version"] = seen.group(1)
-    return data
 
 
 def test_q_conc_status_form_opened_before_another_save_is_409(users):
