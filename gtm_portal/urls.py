@@ -7,8 +7,9 @@ from gtm_portal.activity import views as activity_views
 from gtm_portal.chatter import views as chatter_views
 from gtm_portal.core import saved_views
 from gtm_portal.core import views as core_views
-from leads import action_views, person_views
-from reports import views as report_views
+from gtm_portal.search import views as search_views
+from leads.views import actions as action_views
+from leads.views import person as person_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -17,7 +18,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("search/", report_views.search, name="search"),
+    path("search/", search_views.search, name="search"),
     re_path(r"^(?P<kind>leads|contacts|accounts|opportunities)/(?P<pk>\d+)/comments/$",
             chatter_views.comment_create, name="comment_create"),
     re_path(r"^(?P<kind>leads|contacts|accounts|opportunities)/(?P<pk>\d+)/comments/"

@@ -13,7 +13,7 @@ from gtm_portal.users import roles
 from gtm_portal.users.models import User
 from opportunities.enums import Stage
 
-from .convert import OppMode
+from .services.convert import OppMode
 
 UNKNOWN_SOURCE = "Unknown"
 

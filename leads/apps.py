@@ -9,7 +9,7 @@ class LeadsConfig(AppConfig):
         from gtm_portal.core.recordpage import register_person_actions, register_tab
 
         from .forms import person_actions, person_editors
-        from .refcache import connect_signals
+        from .reference_snapshot import connect_signals
         from .selectors import routing_tab, score_tab
 
         connect_signals()

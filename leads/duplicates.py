@@ -11,7 +11,7 @@ from opportunities.enums import OPEN_STAGES
 from opportunities.models import Opportunity
 
 from .models import Lead
-from .refs import free_domains
+from .rule_context import free_domains
 
 LIMIT = 50
 

@@ -6,7 +6,7 @@ from gtm_portal.refdata.enums import Segment, SourceBucket
 from gtm_portal.refdata.models import InitialSource, Region
 
 from .models import Lead
-from .refs import cached
+from .rule_context import cached
 
 
 # Choice lists come from the cache so a list page stays within its query budget (Q-PERF).

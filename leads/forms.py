@@ -10,7 +10,7 @@ from gtm_portal.refdata.models import Reason
 from gtm_portal.users.models import User
 
 from .models import Lead, ScoringRule
-from .refs import cached
+from .rule_context import cached
 from .selectors import lead_get_for_user_or_404
 from .workflow import allowed_hand_targets
 
@@ -48,7 +48,7 @@ def person_edit_fields(user, person) -> tuple[str, ...]:
 
 
 def _person_save(*, record, by, data, expected_version, reason):
-    from .services import person_update
+    from .services.persons import person_update
 
     return person_update(person=record, by=by, data=data, expected_version=expected_version,
                          reason=reason)
@@ -141,7 +141,7 @@ class ThresholdsForm(forms.Form):
 
 def person_actions(user, person) -> dict:
     """What the person page's action bar offers this user (the server checks again)."""
-    from .compliance import contact_blocks, dnc_release_candidates
+    from .services.compliance import contact_blocks, dnc_release_candidates
 
     can_reroute = access.can(user, "routing.reroute", person)
     can_edit = access.can(user, "person.edit", person)

@@ -23,7 +23,7 @@ def score_tab(person) -> dict:
     """LEAD-SCORE-1 breakdown for a lead or contact (the record page's Score tab)."""
     from gtm_portal.refdata.enums import Setting
 
-    from .refs import cached, setting
+    from .rule_context import cached, setting
 
     threshold = cached("mql_threshold", lambda: setting(Setting.MQL_THRESHOLD))
     link = {"contact" if person._meta.model_name == "contact" else "lead": person}

@@ -5,9 +5,9 @@ from django.utils import timezone
 from gtm_portal.core.models import JobRun
 
 from .models import Lead
-from .refs import Context
-from .rescore import Scorer, batches, open_lead_ids, open_leads, rescore_batch
-from .routing_service import RoutingContext, route_people
+from .rule_context import Context
+from .services.rescore import Scorer, batches, open_lead_ids, open_leads, rescore_batch
+from .services.routing import RoutingContext, route_people
 
 RESCORE_JOB = "rescore"
 
@@ -140,7 +140,7 @@ def purge_intake_log() -> int:
 @shared_task(acks_late=True)
 def purge_spam() -> int:
     """AUTO-5 (LEAD-SPAM-1): nightly, leads in SPAM DELETION are deleted for good."""
-    from .compliance import purge_spam as run
+    from .services.compliance import purge_spam as run
 
     return run()
 
@@ -148,6 +148,6 @@ def purge_spam() -> int:
 @shared_task(acks_late=True)
 def end_opt_outs() -> int:
     """AUTO-4 (LEAD-OPTOUT-1): 30-day opt-outs end by themselves."""
-    from .compliance import end_opt_outs as run
+    from .services.compliance import end_opt_outs as run
 
     return run()

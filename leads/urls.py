@@ -1,6 +1,10 @@
 from django.urls import path
 
-from . import action_views, admin_views, pool_views, view_views, views
+from .views import actions as action_views
+from .views import lists as view_views
+from .views import marketing as admin_views
+from .views import pools as pool_views
+from .views import records as views
 
 app_name = "leads"
 urlpatterns = [

@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture
 def refdata(db):
     """SPEC §2 defaults, as `load_reference_data` seeds them."""
-    from leads.reference import load_reference_data
+    from leads.services.reference import load_reference_data
 
     load_reference_data()
 

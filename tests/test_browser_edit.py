@@ -96,7 +96,7 @@ def test_bdr_sets_bdr_assigned_then_moves_the_account_to_actively_working(
 
 def test_stale_inline_edit_is_refused_in_place(transactional_db, demo, page, live_server):
     from gtm_portal.users.models import User
-    from leads.services import person_update
+    from leads.services.persons import person_update
 
     from .factories import LeadFactory
 

@@ -13,9 +13,9 @@ from gtm_portal.chatter.models import Comment
 from gtm_portal.core.models import FieldChange, Tombstone
 from gtm_portal.refdata.enums import WordList
 from gtm_portal.refdata.models import Country, WordListEntry
-from leads import compliance
 from leads.models import CampaignMember, Lead
-from leads.sequences import enrollment_refusals, person_enroll, person_log_activity
+from leads.services import compliance
+from leads.services.sequences import enrollment_refusals, person_enroll, person_log_activity
 
 from .factories import LeadFactory
 

@@ -62,7 +62,7 @@ def test_intake_2_twenty_concurrent_repeats_make_one_lead_counted_once(demo):
 def test_route_3_twenty_threads_routing_two_thousand_leads_lose_nothing(demo):
     from gtm_portal.refdata.models import Country, InitialSource
     from leads.models import Lead, PoolMember, RoutingDecision
-    from leads.routing_service import RoutingContext, route_person
+    from leads.services.routing import RoutingContext, route_person
 
     germany = Country.objects.get(iso2="DE")
     source = InitialSource.objects.get(name="Trial - Enterprise")
@@ -92,7 +92,7 @@ def test_route_3_twenty_threads_routing_two_thousand_leads_lose_nothing(demo):
 def test_route_3_shares_hold_under_concurrency(demo):
     from gtm_portal.refdata.models import Country, InitialSource
     from leads.models import Lead, PoolMember
-    from leads.routing_service import RoutingContext, route_person
+    from leads.services.routing import RoutingContext, route_person
 
     us = Country.objects.get(iso2="US")
     source = InitialSource.objects.get(name="Webcast")

@@ -40,7 +40,7 @@ def db_state():
 @pytest.mark.parametrize("case", SCORING["cases"], ids=[c["id"] for c in SCORING["cases"]])
 def test_scoring_vectors_through_intake(post, case, users):
     """REF-4, REF-5, LEAD-STATUS 1-3 as tests/data/scoring.json states them."""
-    from leads.services import person_change_status
+    from leads.services.persons import person_change_status
 
     for step in case["steps"]:
         if step.get("action") == "move to Recycle":
@@ -180,7 +180,7 @@ def test_intake_4_blocked_domain_is_422_and_creates_nothing(post):
 
 
 def test_intake_4_a_failure_half_way_leaves_nothing(post, monkeypatch):
-    import leads.intake as intake_module
+    import leads.services.intake as intake_module
 
     def explode(*args, **kwargs):
         raise RuntimeError("routing broke")

@@ -117,9 +117,9 @@ def test_fresh_routing_decides_as_the_re_reading_path(post, monkeypatch, form, e
 
     from django.db import connections, transaction
 
-    import leads.intake as intake_module
+    import leads.services.intake as intake_module
     from accounts.models import Contact
-    from leads.routing_service import route_people
+    from leads.services.routing import route_people
 
     if email == "known1@firm.example":
         assert post(form="newsletter", email=email, title=title).status_code == 201
@@ -217,8 +217,8 @@ def test_scoring_a_new_lead_before_its_insert_ends_as_scoring_it_after(demo, for
     score events and its history exactly as inserting it and then `person_record_form`."""
     from gtm_portal.activity.services import activity_record
     from leads.models import Lead
-    from leads.refcache import snapshot
-    from leads.services import new_person_record_form, person_record_form
+    from leads.reference_snapshot import snapshot
+    from leads.services.persons import new_person_record_form, person_record_form
 
     snap = snapshot()
     ctx = snap.scoring
@@ -366,7 +366,7 @@ def test_a_new_leads_account_comes_with_the_lookup(post, email, company, website
     from accounts.matching import match_account
     from accounts.models import Account
     from leads.models import Lead
-    from leads.refcache import snapshot
+    from leads.reference_snapshot import snapshot
 
     def account(**fields):
         made = Account(**fields)

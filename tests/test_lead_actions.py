@@ -15,10 +15,10 @@ from gtm_portal.chatter.services import comment_post
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.models import FieldChange, Tombstone
 from gtm_portal.refdata.models import InitialSource
-from leads.convert import ConvertPlan, OppMode, convert_lead
 from leads.duplicates import find_duplicates
-from leads.merge import load_records, merge_people
 from leads.models import Campaign, CampaignMember, CampaignMemberStatus, Lead, ScoreEvent
+from leads.services.convert import ConvertPlan, OppMode, convert_lead
+from leads.services.merge import load_records, merge_people
 from opportunities.enums import Stage
 from opportunities.models import Opportunity, OpportunityContactRole
 
@@ -253,8 +253,8 @@ def test_lead_merge_1_converted_leads_are_refused(users):
 
 
 def test_lead_merge_1_demographic_points_count_once(refdata, users):
-    from leads.refs import Context
-    from leads.services import person_rescore_demographics
+    from leads.rule_context import Context
+    from leads.services.persons import person_rescore_demographics
 
     sdr = users["sdr.amer1"]
     a = LeadFactory(owner=sdr, title="VP Engineering", email="vp@acme-corp.example")

@@ -8,7 +8,7 @@ from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.history import history_for
 from gtm_portal.refdata.models import InitialSource, Reason
 from leads.models import Lead, ScoreEvent
-from leads.services import person_change_status, person_update
+from leads.services.persons import person_change_status, person_update
 from leads.workflow import TransitionRefused, Via, allowed_hand_targets, check_move
 
 from .factories import LeadFactory
@@ -169,7 +169,7 @@ def test_lead_source_1_admin_shows_initial_source_read_only(client, users):
 
 @pytest.mark.django_db
 def test_edit_title_rescores_demographics_once(users):
-    from leads.services import person_rescore_demographics
+    from leads.services.persons import person_rescore_demographics
 
     lead = LeadFactory(owner=users["sdr.emea1"], title="Developer", email="d@firm.example")
     person_rescore_demographics(person=lead)

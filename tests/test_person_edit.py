@@ -4,7 +4,7 @@ import pytest
 
 from gtm_portal.core.enums import PersonStatus as S
 from leads.models import Lead
-from leads.services import person_update
+from leads.services.persons import person_update
 from tests.factories import ContactFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db

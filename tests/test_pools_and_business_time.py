@@ -11,7 +11,7 @@ from gtm_portal.core.business_time import (
     add_business_minutes,
     business_minutes_between,
 )
-from leads.pools import Slot, pick
+from leads.round_robin import Slot, pick
 
 UTC = datetime.UTC
 

@@ -43,7 +43,7 @@ def test_marketing_ops_sets_out_of_office_and_routing_skips_the_member(client, u
         "out_of_office_until": today + datetime.timedelta(days=3)})
     member.refresh_from_db()
     assert member.out_of_office_from == today
-    from leads.routing_service import take_pool_slot
+    from leads.services.routing import take_pool_slot
 
     owner, _, why = take_pool_slot("EMEA SDR", today)
     assert owner is None and "no available member" in why   # emea2 is Onboarding (weight 0)
@@ -93,7 +93,7 @@ def test_routing_preview_from_typed_facts(client, users):
 
 def test_received_counts_come_from_the_routing_log(client, users):
     from gtm_portal.refdata.models import Country
-    from leads.routing_service import route_person
+    from leads.services.routing import route_person
 
     de = Country.objects.get(iso2="DE")
     for _ in range(3):

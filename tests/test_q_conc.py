@@ -8,7 +8,7 @@ from accounts.models import Account
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.models import FieldChange
 from leads.models import Lead
-from leads.services import person_update
+from leads.services.persons import person_update
 from opportunities.models import Opportunity
 from tests.factories import LeadFactory
 from tests.helpers import admin_post_data, session
@@ -90,8 +90,8 @@ def test_admin_change_form_of_the_current_version_saves_with_history(users):
 
 
 def test_q_conc_a_rescore_job_gives_a_new_version_so_an_open_form_goes_stale(users):
-    from leads.refs import Context
-    from leads.rescore import rescore_batch
+    from leads.rule_context import Context
+    from leads.services.rescore import rescore_batch
 
     # The lead's stored scores are out of date (as after a points-table change).
     lead = LeadFactory(owner=users["sdr.emea1"], title="Manager", demographic_score=0)

@@ -11,8 +11,8 @@ from gtm_portal.core.enums import PersonStatus as S
 from leads import scoring
 from leads.enums import FormKind, ScoringKind
 from leads.models import Lead, RoutingDecision, ScoreEvent, ScoringRule
-from leads.refs import Context, active_rules
-from leads.rescore import (
+from leads.rule_context import Context, active_rules
+from leads.services.rescore import (
     Scorer,
     Tally,
     behaviour_from_scratch,
@@ -155,7 +155,7 @@ def test_generated_demo_data_agrees_with_the_points_table(demo):
     from django.db.models import Sum
 
     from accounts.models import Contact
-    from leads.rescore import preview
+    from leads.services.rescore import preview
     from reports.demo.generate import generate
 
     generate(leads=400, accounts=40, opportunities=20, seed=7,

@@ -11,7 +11,7 @@ from gtm_portal.refdata.models import Country
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
 from leads.models import Lead
-from leads.routing_service import route_people
+from leads.services.routing import route_people
 
 from .factories import AccountFactory, ContactFactory, LeadFactory
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from leads import routing_service as rs
 from leads.models import Lead
+from leads.services import routing as rs
 
 from .factories import AccountFactory, ContactFactory, LeadFactory, UserFactory
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from leads.reference_data import COUNTRIES, FREE_DOMAINS, PUBSEC_WORDS
 from leads.routing import AccountFacts, PersonFacts, Related, Rules, Who, decide
+from leads.seed_data import COUNTRIES, FREE_DOMAINS, PUBSEC_WORDS
 
 VECTORS = json.loads((Path(__file__).parent / "data/routing.json").read_text())
 REGION_OF = {name: region for name, _iso, region, _sub, _eu in COUNTRIES}

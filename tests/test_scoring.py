@@ -11,9 +11,9 @@ from gtm_portal.api.models import ApiToken
 from gtm_portal.core.models import JobRun
 from leads import scoring
 from leads.models import Lead, ScoreEvent, ScoringRule
-from leads.reference_data import SCORING_RULES
-from leads.rescore import preview
 from leads.scoring import Facts, Rule
+from leads.seed_data import SCORING_RULES
+from leads.services.rescore import preview
 
 RULES = [Rule(id=i, code=c, name=n, kind=k, points=p,
               triggers=frozenset(t) if k == "behaviour" else frozenset(),

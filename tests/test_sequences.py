@@ -11,7 +11,7 @@ from accounts.models import TransferRequest
 from gtm_portal.activity.models import Activity, Enrollment, Sequence
 from gtm_portal.refdata.models import Country, InitialSource
 from leads.models import Lead
-from leads.sequences import enrollment_set_state, person_enroll, person_log_activity
+from leads.services.sequences import enrollment_set_state, person_enroll, person_log_activity
 
 from .factories import LeadFactory
 

@@ -3,8 +3,8 @@ import copy
 from rest_framework import serializers
 
 from leads.enums import FormKind
-from leads.intake import resolve_country
 from leads.models import Campaign, Lead
+from leads.services.intake import resolve_country
 
 
 class IntakeSerializer(serializers.Serializer):

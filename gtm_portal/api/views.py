@@ -6,8 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gtm_portal.core.models import email_is
-from leads import intake
 from leads.models import Lead, RoutingDecision
+from leads.services import intake
 
 from .authentication import HashedTokenAuthentication
 from .permissions import TokenRateThrottle, TokenScope
@@ -124,7 +124,7 @@ class OrdersView(MachineEndpoint):
     @extend_schema(request=OrderSerializer, responses={201: OrderAnswerSerializer,
                                                        200: OrderAnswerSerializer})
     def post(self, request):
-        from leads.orders import submit_order
+        from leads.services.orders import submit_order
 
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from leads.reference import load_reference_data
+from leads.services.reference import load_reference_data
 
 
 class Command(BaseCommand):

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from gtm_portal.core import access
 
-from .enums import ROUTING_WEIGHTS
-from .forms import PoolMemberForm, RoutingPreviewForm
-from .intake import resolve_country
-from .models import Lead, PoolMember, RoutingDecision, RoutingPool
-from .routing_service import is_available, preview
+from ..enums import ROUTING_WEIGHTS
+from ..forms import PoolMemberForm, RoutingPreviewForm
+from ..models import Lead, PoolMember, RoutingDecision, RoutingPool
+from ..services.intake import resolve_country
+from ..services.routing import is_available, preview
 
 WINDOW_DAYS = 30
 
@@ -93,7 +93,7 @@ def routing_preview(request):
 def _sample_person(data, form):
     from accounts.matching import match_account
 
-    from .refs import free_domains
+    from ..rule_context import free_domains
 
     country = resolve_country(data["country"])
     if data["country"] and country is None:

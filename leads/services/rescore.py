@@ -20,11 +20,11 @@ from gtm_portal.core.enums import OPEN_PERSON_STATUSES
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.models import FieldChange
 
-from . import scoring
-from .enums import FormKind, ScoringKind
-from .models import Lead, ScoreEvent
-from .refs import Context
-from .services import apply_automatic_status
+from .. import scoring
+from ..enums import FormKind, ScoringKind
+from ..models import Lead, ScoreEvent
+from ..rule_context import Context
+from .persons import apply_automatic_status
 
 BATCH = 5000
 CAREERS = FormKind.PAGE_VISIT_CAREERS

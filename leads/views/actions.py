@@ -19,11 +19,11 @@ from gtm_portal.users import roles
 from opportunities.enums import OPEN_STAGES
 from opportunities.models import Opportunity
 
-from . import compliance, convert, merge
-from .action_forms import BlockedDomainForm, ContactCreateForm, ContactSearchForm, ConvertForm
-from .duplicates import find_duplicates, matching_contacts, matching_leads
-from .models import Lead
-from .person_views import _person, _say
+from ..action_forms import BlockedDomainForm, ContactCreateForm, ContactSearchForm, ConvertForm
+from ..duplicates import find_duplicates, matching_contacts, matching_leads
+from ..models import Lead
+from ..services import compliance, convert, merge
+from .person import _person, _say
 
 
 def _errors_to_form(form, exc: ValidationError):
@@ -241,7 +241,7 @@ def blocked_domains(request):
 
 def contact_create(request):
     """Search first: who is it, and do we already know them? Then the contact form."""
-    from .person_create import contact_create as create
+    from ..services.contact_create import contact_create as create
 
     if not access.can(request.user, "record.comment"):
         raise PermissionDenied("ROLE-3: read-only users cannot create contacts.")
@@ -250,7 +250,7 @@ def contact_create(request):
     found = None
     if searched and search.is_valid():
         d = search.cleaned_data
-        from .duplicates import accounts_for
+        from ..duplicates import accounts_for
 
         found = {"leads": matching_leads(email=d["email"], first_name=d["first_name"],
                                          last_name=d["last_name"], company=d["company"]),

@@ -13,9 +13,9 @@ from gtm_portal.activity.models import Activity, Enrollment
 from gtm_portal.core import access, history
 from gtm_portal.core.models import FieldChange, JobRun, Tombstone
 
-from .enums import CampaignType
-from .models import Campaign, CampaignMember, CampaignMemberStatus, Lead
-from .services import SPAM_CAMPAIGN, _save_person, lock_person, person_link
+from ..enums import CampaignType
+from ..models import Campaign, CampaignMember, CampaignMemberStatus, Lead
+from .persons import SPAM_CAMPAIGN, _save_person, lock_person, person_link
 
 GDPR_DATE = datetime.date(2018, 5, 25)
 OPT_OUT_DAYS = 30
@@ -222,7 +222,7 @@ def _erase_rows_about(lead_ids, ct) -> None:
     from gtm_portal.chatter.models import Comment, Follow, Notification
     from gtm_portal.core.models import FieldChange
 
-    from .models import IntakeSubmission
+    from ..models import IntakeSubmission
 
     # The intake log keeps the submission (90 days) but not the personal data it carried.
     IntakeSubmission.objects.filter(lead_id__in=lead_ids).update(payload={}, email="")

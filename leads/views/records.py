@@ -13,11 +13,11 @@ from gtm_portal.core.recordpage import (
     tab_response,
 )
 
-from .merge import merged_target_url
-from .selectors import (
+from ..selectors import (
     lead_get_for_user_or_404,
     lead_list_for_user,
 )
+from ..services.merge import merged_target_url
 
 
 def lead_list(request):

@@ -7,7 +7,7 @@ from accounts.models import Contact
 from gtm_portal.core import access
 from gtm_portal.core.enums import PersonStatus as S
 
-from .duplicates import matching_contacts, matching_leads
+from ..duplicates import matching_contacts, matching_leads
 
 UNKNOWN_SOURCE = "Unknown"
 

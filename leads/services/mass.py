@@ -6,9 +6,9 @@ from accounts.claims import ClaimRefused, record_claim
 from gtm_portal.core.mass import MAX_ROWS, Outcome, each_row
 from gtm_portal.core.mass import why as _why  # noqa: F401  (kept for callers)
 
-from .models import Campaign, CampaignMember, Lead
+from ..models import Campaign, CampaignMember, Lead
+from .persons import person_assign, person_change_status
 from .sequences import person_enroll
-from .services import person_assign, person_change_status
 
 ACTIONS = {
     "take": "Take ownership",

@@ -14,9 +14,9 @@ from gtm_portal.activity.services import activity_record, mark_first_touch
 from gtm_portal.core import access
 from gtm_portal.core.enums import PersonStatus as S
 
+from ..workflow import Via
 from .compliance import gdpr_blocked, opted_out, refuse_outreach
-from .services import lock_person, person_change_status, person_link
-from .workflow import Via
+from .persons import lock_person, person_change_status, person_link
 
 FREE_SIGNUP_SOURCE = "GitLab.com"
 

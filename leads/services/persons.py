@@ -15,11 +15,11 @@ from gtm_portal.core.bulk import bulk_insert_rows
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.services import check_version, record_update, touch
 
-from . import scoring
-from .enums import ScoringKind
-from .models import Lead, ScoreEvent
-from .refs import Context
-from .workflow import TransitionRefused, Via, check_move
+from .. import scoring
+from ..enums import ScoringKind
+from ..models import Lead, ScoreEvent
+from ..rule_context import Context
+from ..workflow import TransitionRefused, Via, check_move
 
 
 def person_kind(person) -> str:
@@ -437,7 +437,7 @@ def person_assign(*, person, owner, by, reason: str, expected_version: int | Non
     from gtm_portal.chatter.models import Notification
     from gtm_portal.chatter.services import notify
 
-    from .models import RoutingDecision
+    from ..models import RoutingDecision
 
     access.require(by, "routing.reroute", person)
     if not (reason or "").strip():
@@ -470,7 +470,7 @@ def person_flag_misroute(*, person, by, body: str):
 
 def person_reroute(*, person, by):
     """ROUTE-5: Marketing Ops runs ROUTE-2 again."""
-    from .routing_service import route_person
+    from .routing import route_person
 
     access.require(by, "routing.reroute", person)
     return route_person(person=person, trigger="re-route by Marketing Ops", by=by)

@@ -16,10 +16,10 @@ from gtm_portal.users.models import User
 from opportunities.enums import OPEN_STAGES, OrderType, Stage
 from opportunities.models import Opportunity
 
-from .models import Lead
-from .refs import free_domains
-from .services import lead_convert_to_contact, lock_person, person_change_status
-from .workflow import Via
+from ..models import Lead
+from ..rule_context import free_domains
+from ..workflow import Via
+from .persons import lead_convert_to_contact, lock_person, person_change_status
 
 RULE = "LEAD-CONVERT-1"
 RESELLER_RULE = "LEAD-CONVERT-2"

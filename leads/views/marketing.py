@@ -17,11 +17,12 @@ from gtm_portal.core.models import JobRun
 from gtm_portal.refdata.enums import Setting
 from gtm_portal.refdata.models import PortalSetting
 
-from . import refs, rescore
-from .enums import IntakeOutcome
-from .forms import ScoringRuleForm, ThresholdsForm
-from .models import IntakeSubmission, Lead, ScoringRule
-from .tasks import RESCORE_JOB, start_rescore
+from .. import rule_context
+from ..enums import IntakeOutcome
+from ..forms import ScoringRuleForm, ThresholdsForm
+from ..models import IntakeSubmission, Lead, ScoringRule
+from ..services import rescore
+from ..tasks import RESCORE_JOB, start_rescore
 
 
 def _require_mops(request):
@@ -32,8 +33,8 @@ def _require_mops(request):
 def scoring_table(request):
     _require_mops(request)
     thresholds = ThresholdsForm(initial={
-        "mql_threshold": refs.setting(Setting.MQL_THRESHOLD),
-        "inquiry_threshold": refs.setting(Setting.INQUIRY_THRESHOLD)})
+        "mql_threshold": rule_context.setting(Setting.MQL_THRESHOLD),
+        "inquiry_threshold": rule_context.setting(Setting.INQUIRY_THRESHOLD)})
     return TemplateResponse(request, "leads/scoring.html", {
         "rules": ScoringRule.objects.order_by("kind", "-active", "-points", "name"),
         "thresholds": thresholds,
@@ -50,7 +51,7 @@ def _candidate_rules(instance: ScoringRule | None, data: dict | None):
             rows[candidate.pk] = candidate
         else:
             rows.pop(candidate.pk, None)
-    return [refs.to_rule(r) for r in rows.values()]
+    return [rule_context.to_rule(r) for r in rows.values()]
 
 
 def scoring_rule_edit(request, pk: int | None = None):

@@ -19,8 +19,8 @@ from gtm_portal.refdata.models import (
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
 
-from . import reference_data as data
-from .models import RoutingPool, ScoringRule
+from .. import seed_data
+from ..models import RoutingPool, ScoringRule
 
 
 class _Seeder:
@@ -42,10 +42,10 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
     today = today or datetime.date.today()
     s = _Seeder()
 
-    for name in data.ROLES:
+    for name in seed_data.ROLES:
         s.once("group", name, lambda name=name: Group.objects.get_or_create(name=name))
 
-    for name in data.QUEUES:
+    for name in seed_data.QUEUES:
         def make_queue(name=name):
             user, created = User.objects.get_or_create(
                 username=roles.queue_username(name),
@@ -56,7 +56,7 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
                 user.save(update_fields=["password"])
         s.once("queue", name, make_queue)
 
-    for code, name, parent in data.REGIONS:
+    for code, name, parent in seed_data.REGIONS:
         def make_region(code=code, name=name, parent=parent):
             Region.objects.get_or_create(
                 code=code,
@@ -66,7 +66,7 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
         s.once("region", code, make_region)
     regions = {r.code: r for r in Region.objects.all()}
 
-    for name, iso2, region, subregion, eu in data.COUNTRIES:
+    for name, iso2, region, subregion, eu in seed_data.COUNTRIES:
         def make_country(name=name, iso2=iso2, region=region, subregion=subregion, eu=eu):
             if region not in regions:
                 return
@@ -78,12 +78,12 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
             )
         s.once("country", iso2, make_country)
 
-    for name, bucket, active in data.INITIAL_SOURCES:
+    for name, bucket, active in seed_data.INITIAL_SOURCES:
         s.once("initial_source", name, lambda name=name, bucket=bucket, active=active:
                InitialSource.objects.get_or_create(
                    name=name, defaults={"bucket": bucket, "active": active}))
 
-    for code, name, kind, trigger, words, points in data.SCORING_RULES:
+    for code, name, kind, trigger, words, points in seed_data.SCORING_RULES:
         def make_rule(code=code, name=name, kind=kind, trigger=trigger, words=words,
                       points=points):
             defaults = {"name": name, "kind": kind, "points": points, "words": words}
@@ -94,11 +94,11 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
             ScoringRule.objects.get_or_create(code=code, defaults=defaults)
         s.once("scoring_rule", code, make_rule)
 
-    for key, value in data.SETTINGS.items():
+    for key, value in seed_data.SETTINGS.items():
         s.once("setting", key, lambda key=key, value=value:
                PortalSetting.objects.get_or_create(key=key, defaults={"value": value}))
 
-    for name, region_codes, segments in data.POOLS:
+    for name, region_codes, segments in seed_data.POOLS:
         def make_pool(name=name, region_codes=region_codes, segments=segments):
             pool, created = RoutingPool.objects.get_or_create(
                 name=name, defaults={"segments": segments})
@@ -106,18 +106,18 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
                 pool.regions.set([regions[c] for c in region_codes if c in regions])
         s.once("pool", name, make_pool)
 
-    word_lists = (("pubsec", data.PUBSEC_WORDS), ("free_domain", data.FREE_DOMAINS))
+    word_lists = (("pubsec", seed_data.PUBSEC_WORDS), ("free_domain", seed_data.FREE_DOMAINS))
     for list_name, values in word_lists:
         for value in values:
             s.once(f"word:{list_name}", value, lambda list_name=list_name, value=value:
                    WordListEntry.objects.get_or_create(list=list_name, value=value))
 
-    for kind, names in data.REASONS.items():
+    for kind, names in seed_data.REASONS.items():
         for name in names:
             s.once(f"reason:{kind}", name, lambda kind=kind, name=name:
                    Reason.objects.get_or_create(kind=kind, name=name))
 
-    for code, country in data.HOLIDAY_CALENDARS.items():
+    for code, country in seed_data.HOLIDAY_CALENDARS.items():
         region = regions.get(code)
         if region is None:
             continue

@@ -14,9 +14,9 @@ from accounts.models import Contact
 from gtm_portal.core import access, history
 from gtm_portal.core.models import Tombstone
 
-from .models import Lead
-from .refs import Context
-from .services import (
+from ..models import Lead
+from ..rule_context import Context
+from .persons import (
     _save_person,
     apply_automatic_status,
     evaluate_demographics,
@@ -73,8 +73,8 @@ def load_records(lead_ids, contact_id=None):
         records = [contact] + records
     elif not 2 <= len(records) <= 3:
         _refuse("choose 2 or 3 leads.")
-    from .models import CampaignMember
-    from .services import SPAM_CAMPAIGN
+    from ..models import CampaignMember
+    from .persons import SPAM_CAMPAIGN
 
     spam = set(CampaignMember.objects.filter(
         campaign__name=SPAM_CAMPAIGN, lead_id__in=[r.pk for r in records if isinstance(r, Lead)])
@@ -192,7 +192,7 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
     corrections = evaluate_demographics(survivor, ctx, timezone.now())
     for event in corrections:
         event.rule_name = f"{event.rule_name} (merge: counted once)"[:200]
-    from .models import ScoreEvent
+    from ..models import ScoreEvent
 
     ScoreEvent.objects.bulk_create(corrections)
     survivor.person_score = survivor.behaviour_score + survivor.demographic_score
@@ -228,7 +228,7 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
             redirect_object_id=survivor.pk, processed_by=by if getattr(by, "pk", None) else None,
             processed_at=now)
     if survivor.mql_count > mql_before:
-        from .routing_service import route_person
+        from .routing import route_person
 
         route_person(person=survivor, trigger=f"{RULE}: the merged score reached MQL", by=by)
     survivor.refresh_from_db()

@@ -18,10 +18,10 @@ from opportunities.enums import OPEN_STAGES, OrderType, Stage
 from opportunities.models import Opportunity, WebOrder
 from opportunities.services import opportunity_create
 
-from .models import Lead
-from .refs import free_domains
-from .services import lead_convert_to_contact, person_change_status
-from .workflow import Via
+from ..models import Lead
+from ..rule_context import free_domains
+from ..workflow import Via
+from .persons import lead_convert_to_contact, person_change_status
 
 WEB_DIRECT_SOURCE = "Web Direct"
 

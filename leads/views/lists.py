@@ -12,13 +12,13 @@ from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.labels import select_labels
 from gtm_portal.core.lists import keyset_sorted
 
-from . import refs, scoring
-from .filters import LeadViewFilter
-from .forms import sequence_choices
-from .models import Campaign, Lead
-from .querysets import s3_flags
-from .rows import lead_rows_html
-from .views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF
+from .. import rule_context, scoring
+from ..filters import LeadViewFilter
+from ..forms import sequence_choices
+from ..models import Campaign, Lead
+from ..querysets import s3_flags
+from ..rows import lead_rows_html
+from ..views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF
 
 # The columns a view row, its high-touch badge (LEAD-HT-1) and the CSV export read: a lead row
 # has ~80 columns (SPEC Q-PERF: 50–200 rows a page).
@@ -32,7 +32,7 @@ CSV_HEADER = ["id", "first name", "last name", "email", "company", "title", "sta
 
 
 def mass_actions_for(code: str) -> list[tuple[str, str]]:
-    from .mass import ACTIONS
+    from ..services.mass import ACTIONS
 
     keys = ["take"] if code == "B2" else ["status", "enroll", "campaign", "owner"]
     return [(k, ACTIONS[k]) for k in keys]
@@ -70,7 +70,7 @@ def lead_view(request, code: str):
                 .iterator(chunk_size=2000))
         return stream_csv(f"leads-{view.code}-{owner.username}.csv", CSV_HEADER, rows)
     page = keyset_sorted(qs, request, field, descending)
-    free, persona = refs.high_touch_context()
+    free, persona = rule_context.high_touch_context()
     now = timezone.now()
     if view.code == "S3":
         s3_flags(page.rows, now)
@@ -107,7 +107,7 @@ def lead_view(request, code: str):
         "rows_html": lead_rows_html(page.rows, view_code=view.code, csrf_input=csrf_input,
                                     full_path=request.get_full_path(),
                                     sequence_options=sequence_options),
-        "campaigns": refs.cached("campaigns", lambda: list(
+        "campaigns": rule_context.cached("campaigns", lambda: list(
             Campaign.objects.order_by("-start_date", "name").values_list("pk", "name")[:50]),
             ttl=30),
     })
@@ -117,7 +117,7 @@ def lead_view_mass(request, code: str):
     """VIEW-5: POST the selected rows and an action; per-row results come back as a message."""
     from gtm_portal.core.mass import mass_action_view
 
-    from . import mass
+    from ..services import mass
 
     return mass_action_view(request, views=LEAD_VIEWS, code=code, base="/leads/views/",
                             actions=mass)

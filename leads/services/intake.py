@@ -16,17 +16,17 @@ from gtm_portal.core.models import email_key
 from gtm_portal.core.sqlrows import ModelRows
 from gtm_portal.refdata.models import Country
 
-from . import scoring
-from .enums import FormKind, IntakeOutcome
-from .models import Campaign, CampaignMember, IntakeSubmission, Lead
-from .refcache import snapshot
-from .routing_service import route_people
-from .services import (
+from .. import scoring
+from ..enums import FormKind, IntakeOutcome
+from ..models import Campaign, CampaignMember, IntakeSubmission, Lead
+from ..reference_snapshot import snapshot
+from .persons import (
     lead_convert_to_contact,
     lock_person,
     new_person_record_form,
     person_record_form,
 )
+from .routing import route_people
 
 # INTAKE-3: initial source of a new lead, from the form kind.
 FORM_SOURCE = {

@@ -34,8 +34,8 @@ class Snapshot:
         from gtm_portal.refdata.models import Country, Holiday, InitialSource
 
         from .models import RoutingPool
-        from .refs import Context, blocked_domains
-        from .routing_service import RoutingContext
+        from .rule_context import Context, blocked_domains
+        from .services.routing import RoutingContext
 
         self.scoring = Context()
         self.routing = RoutingContext()

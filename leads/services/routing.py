@@ -24,9 +24,9 @@ from gtm_portal.refdata.enums import WordList
 from gtm_portal.refdata.models import Holiday, Region, WordListEntry
 from gtm_portal.users.models import User
 
-from . import pools, routing
-from .enums import ROUTING_WEIGHTS, FormKind
-from .models import Lead, PoolMember, RoutingDecision, RoutingPool
+from .. import round_robin, routing
+from ..enums import ROUTING_WEIGHTS, FormKind
+from ..models import Lead, PoolMember, RoutingDecision, RoutingPool
 
 SLA_MQL_MINUTES = 60
 CONTACT_US_OR_PS = (FormKind.CONTACT_US, FormKind.PROFESSIONAL_SERVICES)
@@ -347,9 +347,9 @@ class PoolHandout:
         pool, available, added = self._load(pool_name)
         if pool is None:
             return None, None, f"Pool {pool_name} is missing or inactive."
-        slots = [pools.Slot(key=m.pk, weight=ROUTING_WEIGHTS.get(m.level, 0),
+        slots = [round_robin.Slot(key=m.pk, weight=ROUTING_WEIGHTS.get(m.level, 0),
                             assigned=m.assigned + added.get(m.pk, 0)) for m in available]
-        chosen_id = pools.pick(slots)
+        chosen_id = round_robin.pick(slots)
         if chosen_id is None:
             return None, pool, f"Pool {pool_name} has no available member with a weight above 0."
         added[chosen_id] = added.get(chosen_id, 0) + 1

@@ -9,9 +9,9 @@ from accounts.models import Contact
 from gtm_portal.core import access
 from gtm_portal.core.services import version_from
 
-from . import services
-from .forms import AssignForm, MisrouteForm, StatusForm
-from .models import Lead
+from ..forms import AssignForm, MisrouteForm, StatusForm
+from ..models import Lead
+from ..services import persons
 
 MODELS = {"leads": Lead, "contacts": Contact}
 
@@ -35,7 +35,7 @@ def person_status(request, kind: str, pk: int):
         messages.error(request, "LEAD-STATUS: choose one of the statuses offered.")
         return HttpResponseRedirect(person.get_absolute_url())
     try:
-        services.person_change_status(
+        persons.person_change_status(
             person=person, to=form.cleaned_data["to"], by=request.user,
             reason=form.cleaned_data["reason"],
             disqualify_reason=form.cleaned_data["disqualify_reason"],
@@ -53,7 +53,7 @@ def person_misroute(request, kind: str, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError("ROUTE-5: say what is wrong with the routing.")
-        services.person_flag_misroute(person=person, by=request.user,
+        persons.person_flag_misroute(person=person, by=request.user,
                                       body=form.cleaned_data["body"])
         messages.success(request, "Misroute flagged; Marketing Ops is notified.")
     except ValidationError as exc:
@@ -64,7 +64,7 @@ def person_misroute(request, kind: str, pk: int):
 @require_POST
 def person_reroute(request, kind: str, pk: int):
     person = _person(kind, pk)
-    decision = services.person_reroute(person=person, by=request.user)
+    decision = persons.person_reroute(person=person, by=request.user)
     messages.success(request, f"Routed again: {decision.rule} → "
                               f"{decision.owner.label if decision.owner else 'not routed'}.")
     return HttpResponseRedirect(person.get_absolute_url())
@@ -79,7 +79,7 @@ def person_assign(request, kind: str, pk: int):
         messages.error(request, "ROUTE-5: choose an owner and give the reason.")
         return HttpResponseRedirect(person.get_absolute_url())
     try:
-        services.person_assign(person=person, owner=form.cleaned_data["owner"], by=request.user,
+        persons.person_assign(person=person, owner=form.cleaned_data["owner"], by=request.user,
                                reason=form.cleaned_data["reason"],
                                expected_version=version_from(request.POST))
         messages.success(request, f"Assigned to {form.cleaned_data['owner'].label}.")
@@ -109,7 +109,7 @@ def _done(request, person, message, *, ok=True):
 @require_POST
 def person_activity(request, kind: str, pk: int):
     """ACT-1: log a call, e-mail, meeting, LinkedIn message, chat or note."""
-    from .sequences import person_log_activity
+    from ..services.sequences import person_log_activity
 
     person = _person(kind, pk)
     try:
@@ -128,7 +128,7 @@ def person_enroll_view(request, kind: str, pk: int):
     """SEQ-2/SEQ-3: enroll in a sequence, or say exactly why not."""
     from gtm_portal.activity.models import Sequence
 
-    from .sequences import person_enroll
+    from ..services.sequences import person_enroll
 
     person = _person(kind, pk)
     sequence = Sequence.objects.filter(pk=request.POST.get("sequence") or 0, active=True).first()

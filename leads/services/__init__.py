@@ -1,0 +1,1 @@
+"""Every write of the leads app (STYLE: services), one module per job."""

@@ -1,0 +1,1 @@
+"""The leads app's pages (STYLE: views), one module per page family."""
