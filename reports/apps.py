@@ -2,4 +2,6 @@ from django.apps import AppConfig
 
 
 class ReportsConfig(AppConfig):
+    """Read-only report pages over the other apps (STYLE 1): nothing imports reports."""
+
     name = "reports"

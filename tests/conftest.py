@@ -17,7 +17,7 @@ def refdata(db):
 @pytest.fixture
 def demo(refdata):
     """The named demo data set of CONTRACT 4."""
-    from reports.demo.named import seed_named
+    from gtm_portal.devtools.demo.named import seed_named
 
     seed_named()
 

@@ -1,10 +1,10 @@
 """SPEC Q-PERF "≤ raw SQL + 25 ms": on PostgreSQL the bench's raw SQL of a page is the page's
-own SELECT statements as one statement (reports.bench.page_sql). It must fetch exactly the
+own SELECT statements as one statement (devtools.bench.measure.page_sql). It must fetch exactly the
 rows the page's statements fetch, each statement's rows in its own column, in order."""
 import pytest
 from django.db import connection
 
-from reports.bench import Bench, Operation, page_sql
+from gtm_portal.devtools.bench.measure import Bench, Operation, page_sql
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

@@ -13,13 +13,13 @@ from gtm_portal.activity.enums import SALES_ACTIVITY_KINDS
 from gtm_portal.activity.models import Activity, Task
 from gtm_portal.core.enums import PersonStatus
 from gtm_portal.core.models import JobRun
+from gtm_portal.devtools.demo import generate as generate_module
+from gtm_portal.devtools.demo.generate import generate
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
 from leads.models import Lead
 from opportunities.enums import Stage
 from opportunities.models import Opportunity
-from reports.demo import generate as generate_module
-from reports.demo.generate import generate
 
 pytestmark = pytest.mark.django_db
 
@@ -109,20 +109,20 @@ def test_chunks_written_in_parallel_match_a_single_writer_and_resume_after_a_cra
     named_contacts = Contact.objects.count()
     single = facts_of_run(**numbers)
 
-    real_lead = generate_module._lead
+    real_lead = generate_module.lead_rows
 
     def crash_at_130(ctx, i, pk):
         if i == 130:
             raise RuntimeError("disk full")
         return real_lead(ctx, i, pk)
 
-    monkeypatch.setattr(generate_module, "_lead", crash_at_130)
+    monkeypatch.setattr(generate_module, "lead_rows", crash_at_130)
     with pytest.raises(RuntimeError, match="disk full"):
         generate(**numbers, now=NOW)
     done = JobRun.objects.get(key="seed=8").counts
     assert done["accounts"] == 50 and done["leads"] == Lead.objects.count() == 120
 
-    monkeypatch.setattr(generate_module, "_lead", real_lead)
+    monkeypatch.setattr(generate_module, "lead_rows", real_lead)
     generate(**numbers, now=NOW)
     assert lead_facts() == single
     job = JobRun.objects.get(key="seed=8")
@@ -134,7 +134,7 @@ def test_chunks_written_in_parallel_match_a_single_writer_and_resume_after_a_cra
 def test_a_refused_chunk_stops_the_run_and_keeps_the_committed_ones(demo, monkeypatch):
     monkeypatch.setattr(generate_module, "CHUNK", 40)
     monkeypatch.setattr(generate_module, "WRITERS", 1)  # one writer: which chunks committed is certain
-    real_opportunity = generate_module._opportunity
+    real_opportunity = generate_module.opportunity_rows
 
     def owner_is_sdr_at_50(ctx, o, pk):
         opp, *rest = real_opportunity(ctx, o, pk)
@@ -142,7 +142,7 @@ def test_a_refused_chunk_stops_the_run_and_keeps_the_committed_ones(demo, monkey
             opp["sdr_bdr_id"] = opp["owner_id"]  # OPP-V1, a database check constraint
         return (opp, *rest)
 
-    monkeypatch.setattr(generate_module, "_opportunity", owner_is_sdr_at_50)
+    monkeypatch.setattr(generate_module, "opportunity_rows", owner_is_sdr_at_50)
     named = Opportunity.objects.count()
     with pytest.raises(Exception, match="opp_owner_not_sdr_bdr"):
         generate(leads=40, accounts=40, opportunities=120, seed=9, now=NOW)

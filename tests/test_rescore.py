@@ -155,8 +155,8 @@ def test_generated_demo_data_agrees_with_the_points_table(demo):
     from django.db.models import Sum
 
     from accounts.models import Contact
+    from gtm_portal.devtools.demo.generate import generate
     from leads.services.rescore import preview
-    from reports.demo.generate import generate
 
     generate(leads=400, accounts=40, opportunities=20, seed=7,
              now=datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC))

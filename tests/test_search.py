@@ -2,7 +2,7 @@
 whether they sit among the newest rows (common terms) or only further back (rare terms)."""
 import pytest
 
-from reports import search
+from gtm_portal.search import selectors as search
 
 from .factories import LeadFactory
 

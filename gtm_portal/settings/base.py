@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "gtm_portal.chatter",
     "gtm_portal.activity",
     "gtm_portal.api",
+    "gtm_portal.search",
+    "gtm_portal.devtools",
     "leads",
     "accounts",
     "opportunities",

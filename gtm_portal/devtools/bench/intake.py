@@ -12,15 +12,20 @@ the run the committed intake log, leads and routing decisions are counted."""
 import itertools
 import json
 import math
+import multiprocessing
 import os
 import statistics
 import time
 import uuid
 from collections.abc import Iterable
 
+from django.db import connection, connections
 from django.test import Client
 
-from .bench import HOST, Bench, Operation, PageError, operation_set
+from gtm_portal.api.models import ApiToken
+from leads.models import IntakeSubmission, RoutingDecision
+
+from .measure import HOST, Bench, Operation, PageError
 
 FORMS = ("trial_self_managed", "contact_us", "webcast_attended_high_intent", "newsletter")
 COUNTRIES = ("Germany", "United States", "France", "Australia", "Brazil")
@@ -51,8 +56,6 @@ def _poster(key: str):
 
 
 def _token() -> str:
-    from gtm_portal.api.models import ApiToken
-
     token = ApiToken.objects.filter(name="bench-intake", revoked_at__isnull=True).first()
     if token is not None:
         token.revoke()
@@ -62,7 +65,6 @@ def _token() -> str:
     return key
 
 
-@operation_set
 def intake_submissions(bench: Bench) -> Iterable[Operation]:
     """SPEC Q-PERF intake ≥ 200 submissions/s end to end (score, route, commit)."""
     key = _token()
@@ -84,30 +86,9 @@ def intake_submissions(bench: Bench) -> Iterable[Operation]:
                         warmup=0, count_queries=False, details=concurrent.details)
 
 
-_INHERITED: list = []
-
-
-def _own_connections() -> None:
-    """In a forked child: forget any connection or pool the parent still held, without
-    closing it (closing would end the parent's session on the shared socket) — this
-    process opens its own."""
-    from django.db import connections
-
-    for conn in connections.all():
-        if conn.connection is not None:
-            _INHERITED.append(conn.connection)
-            conn.connection = None
-        pools = getattr(type(conn), "_connection_pools", None)
-        if pools:
-            _INHERITED.append(dict(pools))
-            pools.clear()
-
-
 def _shareable() -> bool:
     """Other processes see what this one committed: not inside a transaction (a test's)
     and not an in-memory SQLite database."""
-    from django.db import connection
-
     memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
     return not connection.in_atomic_block and not memory
 
@@ -121,16 +102,13 @@ class ConcurrentIntake:
         self.last: dict = {}
 
     def run(self, _i) -> None:
-        import multiprocessing
-
-        from django.db import connections
-
         ctx = multiprocessing.get_context("fork")
         run = uuid.uuid4().hex[:8]
-        # No connection (nor connection pool) crosses the fork: each child opens its own.
+        # No connection (nor connection pool) crosses the fork: each child opens its own, and
+        # none is left for a child to inherit and close under the parent.
         for conn in connections.all():
             conn.close()
-            if getattr(conn, "_connection_pools", {}).get(conn.alias) is not None:
+            if conn.vendor == "postgresql":
                 conn.close_pool()
             if conn.connection is not None:
                 raise PageError("a database connection is still open (inside a transaction?)")
@@ -160,7 +138,6 @@ class ConcurrentIntake:
         return dict(self.last)
 
     def _child(self, worker: int, run: str, ready, results) -> None:
-        _own_connections()
         report: dict = {"ms": []}
         try:
             post = _poster(self.key)
@@ -178,8 +155,6 @@ class ConcurrentIntake:
             report["error"] = f"{type(exc).__name__}: {exc}"
             ready.abort()
         finally:
-            from django.db import connections
-
             connections.close_all()
         results.put(report)
 
@@ -187,8 +162,6 @@ class ConcurrentIntake:
     def _check_committed(run: str, expected: int) -> None:
         """Every submission committed: one intake log row, one new lead and at least one
         routing decision for that lead each."""
-        from leads.models import IntakeSubmission, RoutingDecision
-
         logged = IntakeSubmission.objects.filter(submission_id__startswith=f"bench-{run}-",
                                                  status_code=201, lead__isnull=False)
         lead_ids = list(logged.values_list("lead_id", flat=True))

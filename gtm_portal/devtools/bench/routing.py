@@ -1,20 +1,30 @@
 """SPEC Q-PERF routing ≥ 1,000 leads/s on one worker and a full re-score of 1M leads
 ≤ 120 s in the task queue, measured by `make bench`."""
+import atexit
 import os
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterable
 
-from leads.models import Lead
+from django.conf import settings
+from django.utils import timezone
 
-from .bench import Bench, Operation, PageError, operation_set
+from gtm_portal.celery import app
+from gtm_portal.core.models import JobRun
+from leads.models import Lead, ScoringRule
+from leads.seed_data import SCORING_RULES
+from leads.services.rescore import open_leads
+from leads.services.routing import RoutingContext, route_people, route_person
+from leads.tasks import rescore_all
+
+from .measure import Bench, Operation, PageError
 
 
-@operation_set
 def routing_per_lead(bench: Bench) -> Iterable[Operation]:
     """SPEC Q-PERF routing ≥ 1,000 leads/s on one worker: one lead at a time (intake, a
     re-route) and a batch of 500 (a re-score or import making many MQLs at once)."""
-    from leads.routing_service import RoutingContext, route_people, route_person
-
     batch = 500
     ids = list(Lead.objects.filter(status="MQL").order_by("-pk").values_list("pk", flat=True)
                [: max(bench.n + bench.warmup + 1, batch * 3)])
@@ -40,7 +50,6 @@ RESCORE_RULE, RESCORE_RAISED = "booth-event-gated", 40
 RESCORE_QUEUE = "bench-rescore"
 
 
-@operation_set
 def full_rescore(bench: Bench) -> Iterable[Operation]:
     """SPEC Q-PERF a full re-score of every open lead in the task queue (target 1M ≤ 120 s).
     A points-table change as Marketing Ops makes it: one rule's points raised, then the whole
@@ -51,11 +60,6 @@ def full_rescore(bench: Bench) -> Iterable[Operation]:
     re-MQL). With a broker (CELERY_BROKER_URL) the parts go to RESCORE_WORKERS worker
     processes (default 2, the cores), started in the untimed warm-up; without one the task
     runs in this process."""
-    from django.conf import settings
-
-    from leads.models import ScoringRule
-    from leads.reference_data import SCORING_RULES
-
     rule = ScoringRule.objects.filter(code=RESCORE_RULE).first()
     if rule is None:
         return
@@ -97,12 +101,6 @@ def full_rescore(bench: Bench) -> Iterable[Operation]:
 
 def _rescore_run(*, eager: bool) -> dict:
     """One `rescore_all` job from start to done: its counts and the task's own time."""
-    from django.utils import timezone
-
-    from gtm_portal.core.models import JobRun
-    from leads.rescore import open_leads
-    from leads.tasks import rescore_all
-
     start = time.perf_counter()
     job = JobRun.objects.create(name="rescore", started_at=timezone.now(),
                                 total=open_leads().count())
@@ -131,8 +129,6 @@ class _Workers:
         return self.pool is not None
 
     def start(self):
-        import atexit
-
         self.pool = _start_workers(self.n)
         atexit.register(self.stop)
 
@@ -144,12 +140,6 @@ class _Workers:
 
 def _start_workers(n: int):
     """`n` Celery worker processes on a queue of their own, ready to take tasks."""
-    import subprocess
-    import sys
-    import tempfile
-
-    from gtm_portal.celery import app
-
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(RESCORE_QUEUE)  # parts of an interrupted run
     log = tempfile.NamedTemporaryFile("w+", prefix="bench-rescore-", suffix=".log")
@@ -171,8 +161,6 @@ def _start_workers(n: int):
 
 
 def _stop_workers(pool) -> None:
-    import subprocess
-
     proc, log = pool
     proc.terminate()  # warm shutdown: finish the task at hand, take no more
     try:

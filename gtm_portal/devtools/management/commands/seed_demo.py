@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.demo.named import seed_named
+from gtm_portal.devtools.demo.generate import generate
+from gtm_portal.devtools.demo.named import seed_named
+from gtm_portal.users.models import User
 
 
 class Command(BaseCommand):
@@ -17,14 +19,10 @@ class Command(BaseCommand):
                             ("--opportunities", opportunities)):
             if value < 0:
                 raise CommandError(f"{name} must be zero or more")
-        from gtm_portal.users.models import User
-
         if not User.objects.queues().exists():
             raise CommandError("Run `manage.py load_reference_data` first.")
         seed_named()
         self.stdout.write("named demo data ready (password 'demo' for every user)")
-        from reports.demo.generate import generate
-
         counts = generate(leads=leads, accounts=accounts, opportunities=opportunities,
                           seed=seed, stdout=self.stdout)
         for kind, n in counts.items():

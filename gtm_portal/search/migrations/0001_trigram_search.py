@@ -1,5 +1,9 @@
-"""Trigram indexes for global search on PostgreSQL (issue: workspace, CONTRACT 6 /search/).
-SQLite has no pg_trgm; there the search scans, which is fine at embedded sizes."""
+"""Trigram indexes for global search on PostgreSQL (CONTRACT 6 /search/). SQLite has no
+pg_trgm; there the search scans, which is fine at embedded sizes.
+
+The same indexes came from `reports.0001_trigram_search` before search had its own app, so a
+database migrated then already has them: every statement is IF [NOT] EXISTS, and the indexes
+keep their names."""
 from django.db import migrations
 
 INDEXES = [

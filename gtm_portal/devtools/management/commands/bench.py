@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.bench import run_bench
+from gtm_portal.devtools.bench.run import run_bench
 
 
 class Command(BaseCommand):
