@@ -184,10 +184,28 @@ class AccountProfile:
 
 
 class DemoContext:
+    """What every record of one run reads: reference data, the reps and queues, the weighted
+    tables and the scoring rules (read once), and the generated accounts records may point
+    at (`account_ranges`, kept up to date by the run)."""
+
     def __init__(self, seed: int, now: datetime.datetime):
         self.seed = seed
         self.now = now
         self.today = timezone.localdate(now)
+        self._read_reference_data()
+        self._read_people()
+        self.lead_statuses = weights(LEAD_STATUS_WEIGHTS)
+        self.contact_statuses = weights(CONTACT_STATUS_WEIGHTS)
+        self.stages = weights(STAGE_WEIGHTS)
+        self.opp_types = weights(OPP_TYPE_WEIGHTS)
+        self.titles = weights(TITLES)
+        self.sales_kinds = weights(SALES_KIND_WEIGHTS)
+        self.account_ranges: list[list[int]] = []
+        self.n_accounts = 0
+        self._read_scoring()
+        self._demographic: dict[tuple, tuple] = {}
+
+    def _read_reference_data(self):
         self.free_domains = list(WordListEntry.objects.filter(list=WordList.FREE_DOMAIN)
                                  .order_by("value").values_list("value", flat=True)) or [
             "gmail.com", "yahoo.com", "outlook.com"]
@@ -204,6 +222,7 @@ class DemoContext:
         self.closed_lost_reasons = reasons[ReasonKind.CLOSED_LOST]
         self.unqualified_reasons = reasons[ReasonKind.UNQUALIFIED]
 
+    def _read_people(self):
         def people(role):
             return list(User.objects.people().filter(groups__name=role, is_active=True)
                         .select_related("region").order_by("username"))
@@ -222,15 +241,9 @@ class DemoContext:
         self.inquiry_queue = User.objects.queue(roles.Q_INQUIRY).pk
         self.sales_admin_queue = User.objects.queue(roles.Q_SALES_ADMIN).pk
         self.people_ids = set(self.reps) | set(self.ae_ids)
-        self.lead_statuses = weights(LEAD_STATUS_WEIGHTS)
-        self.contact_statuses = weights(CONTACT_STATUS_WEIGHTS)
-        self.stages = weights(STAGE_WEIGHTS)
-        self.opp_types = weights(OPP_TYPE_WEIGHTS)
-        self.titles = weights(TITLES)
-        self.sales_kinds = weights(SALES_KIND_WEIGHTS)
-        self.account_ranges: list[list[int]] = []
-        self.n_accounts = 0
-        # LEAD-SCORE-1: the points table, thresholds and free domains scoring uses.
+
+    def _read_scoring(self):
+        """LEAD-SCORE-1: the points table, thresholds and free domains scoring uses."""
         scoring_ctx = ScoringContext()
         self.mql_threshold = scoring_ctx.mql_threshold
         self.inquiry_threshold = scoring_ctx.inquiry_threshold
@@ -245,7 +258,6 @@ class DemoContext:
         # What a touch that would not fit the status becomes instead: the cheapest that fits.
         self.fallbacks = sorted((f for f in MARKETING_KIND if points.get(f, 0) > 0),
                                 key=lambda f: (points[f], f))
-        self._demographic: dict[tuple, tuple] = {}
 
     def demographic(self, title: str, email: str) -> tuple[int, tuple]:
         """(demographic score, the matching rules as (id, name, points)) of a person."""

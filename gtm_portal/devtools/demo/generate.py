@@ -13,6 +13,7 @@ applies Django's `auto_now`, so `created_at` can lie in the past like real data.
 flat: a few chunks at a time.
 """
 import datetime
+import itertools
 import queue
 import threading
 import time
@@ -42,12 +43,12 @@ WRITERS = 1
 
 @dataclass
 class _Chunk:
-    seq: int
     kind: str
     end: int  # the kind's generated count once this chunk is committed
     of: int  # ... and once the whole run is
     tables: list  # [(table name, rows)] in write order
     new_accounts: tuple[int, int] | None = None  # (first id, n) for an account chunk
+    seq: int = 0  # place in the run's order of commits
 
 
 class _Failed(Exception):
@@ -120,50 +121,65 @@ class _Run:
         if opportunities > done["opportunities"] and not ctx.n_accounts:
             self.say("opportunities: skipped, no generated accounts to put them on", force=True)
 
-        seq = 0
-        for start in range(done["accounts"], accounts, CHUNK):
-            end = min(accounts, start + CHUNK)
-            first = first_account + start - done["accounts"]
-            rows = [account_row(ctx, k, first + k - start) for k in range(start, end)]
-            yield _Chunk(seq, "accounts", end, accounts, [("accounts", rows)],
-                         (first, end - start))
-            seq += 1
-        for start in range(done["leads"], leads, CHUNK):
-            end = min(leads, start + CHUNK)
+        chunks = itertools.chain(
+            self.account_chunks(done["accounts"], accounts, first_account),
+            self.lead_chunks(done["leads"], leads, first_lead,
+                             (first_contact, contact_start) if new_contacts else None),
+            self.opportunity_chunks(done["opportunities"], new_opps, first_opp))
+        for seq, chunk in enumerate(chunks):
+            chunk.seq = seq
+            yield chunk
+
+    def account_chunks(self, done: int, total: int, first_id: int):
+        """Accounts `done`..`total`, the first of them with id `first_id`."""
+        for start in range(done, total, CHUNK):
+            end = min(total, start + CHUNK)
+            first = first_id + start - done
+            rows = [account_row(self.ctx, k, first + k - start) for k in range(start, end)]
+            yield _Chunk("accounts", end, total, [("accounts", rows)], (first, end - start))
+
+    def lead_chunks(self, done: int, total: int, first_id: int, contacts_from):
+        """Leads `done`..`total` and every CONTACT_EVERY-th lead's contact (`contacts_from`:
+        the first new contact's id and number, None when no contact is due)."""
+        ctx = self.ctx
+        for start in range(done, total, CHUNK):
+            end = min(total, start + CHUNK)
             rows, contacts, activities, tasks, events = [], [], [], [], []
             for i in range(start, end):
-                lead, acts, task, evs = lead_rows(ctx, i, first_lead + i - done["leads"])
+                lead, acts, task, evs = lead_rows(ctx, i, first_id + i - done)
                 rows.append(lead)
                 activities += acts
                 events += evs
                 if task:
                     tasks.append(task)
-                if new_contacts and i % CONTACT_EVERY == 0:
+                if contacts_from and i % CONTACT_EVERY == 0:
                     c = i // CONTACT_EVERY
+                    first_contact, contact_start = contacts_from
                     contact, acts, evs = contact_rows(ctx, c, first_contact + c - contact_start)
                     contacts.append(contact)
                     activities += acts
                     events += evs
-            yield _Chunk(seq, "leads", end, leads, [
+            yield _Chunk("leads", end, total, [
                 ("leads", rows), ("contacts", contacts), ("activities", activities),
                 ("score_events", events), ("tasks", tasks)])
-            seq += 1
-        for start in range(done["opportunities"], done["opportunities"] + new_opps, CHUNK):
-            end = min(done["opportunities"] + new_opps, start + CHUNK)
+
+    def opportunity_chunks(self, done: int, new: int, first_id: int):
+        """`new` opportunities after the `done` ones, the first with id `first_id`."""
+        total = done + new
+        for start in range(done, total, CHUNK):
+            end = min(total, start + CHUNK)
             opps, changes, reasons, activities, tasks = [], [], [], [], []
             for o in range(start, end):
-                pk = first_opp + o - done["opportunities"]
-                opp, ch, rs, acts, task = opportunity_rows(ctx, o, pk)
+                opp, ch, rs, acts, task = opportunity_rows(self.ctx, o, first_id + o - done)
                 opps.append(opp)
                 changes += ch
                 reasons += rs
                 activities += acts
                 if task:
                     tasks.append(task)
-            yield _Chunk(seq, "opportunities", end, done["opportunities"] + new_opps, [
+            yield _Chunk("opportunities", end, total, [
                 ("opportunities", opps), ("stage_changes", changes),
                 ("closed_lost_reasons", reasons), ("activities", activities), ("tasks", tasks)])
-            seq += 1
 
     # -- writing chunks ------------------------------------------------------------------
 

@@ -379,6 +379,8 @@ def contact_rows(ctx: DemoContext, c: int, pk: int):
 
 
 def opportunity_rows(ctx: DemoContext, o: int, pk: int):
+    """Generated opportunity `o` (id `pk`): its row, stage changes, closed-lost reasons,
+    activities and, when open, the task for its next step."""
     rng = rng_for(ctx.seed, KIND_OPPORTUNITY, o)
     account_id, profile = ctx.random_account(rng)
     region = profile.country.region.code
@@ -397,7 +399,6 @@ def opportunity_rows(ctx: DemoContext, o: int, pk: int):
     kind = pick(rng, ctx.opp_types)
     created = ctx.now - datetime.timedelta(days=5 + 540 * rng.random())
     iacv = Decimal(int(3000 * rng.paretovariate(1.3)) // 100 * 100)
-    closed = stage not in OPEN_STAGES
     row = {
         "id": pk, "created_at": created, "account_id": account_id, "owner_id": owner,
         "sdr_bdr_id": sdr_bdr, "stage": stage,
@@ -411,6 +412,27 @@ def opportunity_rows(ctx: DemoContext, o: int, pk: int):
             else "SDR Generated" if sdr_bdr else "AE Generated"),
         "seats": rng.randint(5, 2000),
     }
+    changes = _stage_path(ctx, rng, row, web_direct)
+    reasons = _closing_fields(ctx, rng, row, web_direct)
+    for change in changes:
+        change["opportunity_id"] = pk
+    activities = _opportunity_activities(ctx, rng, row)
+    row["updated_at"] = max([row["stage_changed_at"]] + [a["occurred_at"] for a in activities])
+    task = None
+    if row["stage"] in OPEN_STAGES:  # OPP-TASK: an open opportunity carries its next action
+        task = {"opportunity_id": pk, "account_id": account_id,
+                "subject": f"Next step: {row['next_step']}", "due_date": row["next_step_date"],
+                "owner_id": owner, "created_by_id": owner, "created_at": created,
+                "updated_at": created}
+    return row, changes, reasons, activities, task
+
+
+def _stage_path(ctx, rng, row, web_direct) -> list[dict]:
+    """The stage changes that led to the row's stage (OPP-S1 acceptance, OPP-S2
+    qualification on the way), with their dates; sets the row's stage date and the
+    qualification fields the path passed."""
+    created, stage = row["created_at"], row["stage"]
+    owner, sdr_bdr = row["owner_id"], row["sdr_bdr_id"]
     changes = [{"from_stage": "", "to_stage": Stage.PRE if not web_direct else stage,
                 "changed_by_id": sdr_bdr or owner, "changed_at": created}]
     at = created
@@ -427,13 +449,21 @@ def opportunity_rows(ctx: DemoContext, o: int, pk: int):
             row["sales_accepted_date"] = at
             if stage in QUALIFIED_STAGES or rng.random() < 0.5:  # OPP-S2
                 at = between(rng, at, min(ctx.now, at + 30 * DAY))
-                row.update(sales_qualified=True, sales_qualified_date=at, initial_iacv=iacv)
+                row.update(sales_qualified=True, sales_qualified_date=at,
+                           initial_iacv=row["iacv"])
         if stage != changes[-1]["to_stage"]:
             at = between(rng, at, min(ctx.now, at + 60 * DAY))
             changes.append({"from_stage": changes[-1]["to_stage"], "to_stage": stage,
                             "changed_by_id": owner, "changed_at": at})
     row["stage_changed_at"] = changes[-1]["changed_at"]
-    if closed:
+    return changes
+
+
+def _closing_fields(ctx, rng, row, web_direct) -> list[dict]:
+    """Close date, next step and the stage's own fields (PO expected, closed-won details,
+    closed-lost detail and reasons, unqualified reason); returns the closed-lost reasons."""
+    stage, at = row["stage"], row["stage_changed_at"]
+    if stage not in OPEN_STAGES:
         row["closed_at"] = at
         row["close_date"] = timezone.localdate(at)
     else:
@@ -453,28 +483,25 @@ def opportunity_rows(ctx: DemoContext, o: int, pk: int):
     if stage == Stage.CLOSED_LOST:
         row["closed_lost_detail"] = "Budget went to another project this year."
         if ctx.closed_lost_reasons:
-            reasons.append({"opportunity_id": pk,
+            reasons.append({"opportunity_id": row["id"],
                             "reason_id": rng.choice(ctx.closed_lost_reasons)})
     elif stage == Stage.UNQUALIFIED and ctx.unqualified_reasons:
         row["unqualified_reason_id"] = rng.choice(ctx.unqualified_reasons)
-    for change in changes:
-        change["opportunity_id"] = pk
+    return reasons
+
+
+def _opportunity_activities(ctx, rng, row) -> list[dict]:
+    """None to three activities between creation and close (or now), mostly the owner's."""
+    owner, sdr_bdr = row["owner_id"], row["sdr_bdr_id"]
     activities = []
     for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
-        when = between(rng, created, row.get("closed_at") or ctx.now)
+        when = between(rng, row["created_at"], row.get("closed_at") or ctx.now)
         kind = pick(rng, ctx.sales_kinds)
         activities.append({
-            "opportunity_id": pk, "account_id": account_id, "kind": kind,
+            "opportunity_id": row["id"], "account_id": row["account_id"], "kind": kind,
             "is_sales": kind in SALES_ACTIVITY_KINDS, "direction": Direction.OUTBOUND,
             "two_way": rng.random() < 0.4,
             "logged_by_id": owner if rng.random() < 0.7 else (sdr_bdr or owner),
             "occurred_at": when, "created_at": when,
             "subject": SALES_SUBJECTS[kind].format(topic=rng.choice(SALES_TOPICS))})
-    row["updated_at"] = max([row["stage_changed_at"]] + [a["occurred_at"] for a in activities])
-    task = None
-    if not closed:  # OPP-TASK: an open opportunity carries its next action
-        task = {"opportunity_id": pk, "account_id": account_id,
-                "subject": f"Next step: {row['next_step']}", "due_date": row["next_step_date"],
-                "owner_id": owner, "created_by_id": owner, "created_at": created,
-                "updated_at": created}
-    return row, changes, reasons, activities, task
+    return activities
