@@ -4,17 +4,15 @@ account without a BDR Assigned becomes that too); exactly one winner under concu
 decisions. Claims, requests and decisions refuse a record changed since the page showed it
 (Q-CONC). CONTACT-OWNER: an account's contacts follow its BDR Assigned, else its owner
 (set-based)."""
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from gtm_portal.chatter.models import Notification
 from gtm_portal.chatter.services import comment_post, notify
 from gtm_portal.core import access, history
-from gtm_portal.core.models import FieldChange
 from gtm_portal.core.services import check_version, touch
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
@@ -79,30 +77,19 @@ def record_claim(*, record, by, expected_version: int | None = None):
 
 
 def contacts_follow_owner(*, account: Account, owner, by) -> int:
-    """CONTACT-OWNER, set-based: one INSERT … SELECT writes the history rows and one UPDATE
-    moves the contacts, however many contacts the account has (the caller holds the
-    account's row lock, so both statements see the same contacts)."""
-    ct = ContentType.objects.get_for_model(Contact)
-    users = User._meta.db_table
-    contacts = Contact._meta.db_table
+    """CONTACT-OWNER, set-based: the account's contacts owned by anyone else move to `owner`
+    in one UPDATE, with a history row each written together (`history.bulk_changes`); the
+    caller holds the account's row lock, so both statements see the same contacts."""
+    others = Contact.objects.filter(account=account).filter(Q(owner__isnull=True)
+                                                            | ~Q(owner=owner))
+    moving = list(others.values_list("pk", "owner_id"))
+    if not moving:
+        return 0
     now = timezone.now()
-    changed_by = by.pk if getattr(by, "pk", None) else None
-    reason = f"CONTACT-OWNER: {account.name} changed hands"[:500]
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {FieldChange._meta.db_table} (content_type_id, object_id, field, "
-            "old_value, new_value, changed_by_id, changed_at, reason) "
-            "SELECT %s, c.id, 'owner', COALESCE(CASE WHEN u.kind = 'queue' THEN u.display_name "
-            "ELSE u.username END, ''), %s, %s, %s, %s "
-            f"FROM {contacts} c LEFT JOIN {users} u ON u.id = c.owner_id "
-            "WHERE c.account_id = %s AND (c.owner_id IS NULL OR c.owner_id <> %s)",
-            [ct.pk, owner.label, changed_by, connection.ops.adapt_datetimefield_value(now),
-             reason, account.pk, owner.pk])
-        moved = cur.rowcount
-    if moved:
-        Contact.objects.filter(account=account).filter(
-            Q(owner__isnull=True) | ~Q(owner=owner)).update(owner=owner, updated_at=now)
-    return max(moved, 0)
+    history.bulk_changes(Contact, "owner", [(pk, old, owner) for pk, old in moving], by=by,
+                         reason=f"CONTACT-OWNER: {account.name} changed hands", at=now)
+    others.update(owner=owner, updated_at=now)
+    return len(moving)
 
 
 def _can_decide(user, request, owner) -> bool:
@@ -153,7 +140,7 @@ def transfer_decide(*, request, by, approve: bool, reason: str = "",
     request = TransferRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != TransferState.PENDING:
         raise ValidationError("ACCT-CLAIM 2: this request was already decided.")
-    model = apps.get_model(request.content_type.app_label, request.content_type.model)
+    model = request.content_type.model_class()
     record = model.objects.select_for_update().get(pk=request.object_id)
     owner = User.objects.filter(pk=record.owner_id).first()
     if not _can_decide(by, request, owner):

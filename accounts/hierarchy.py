@@ -3,13 +3,11 @@ ultimate parent's tree, one UPDATE writes it, one INSERT writes the history rows
 the depth (SQLite and PostgreSQL both run WITH RECURSIVE)."""
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from gtm_portal.core.history import format_value
-from gtm_portal.core.models import FieldChange
+from gtm_portal.core import history
 
 from .enums import AccountType
 from .models import Account
@@ -77,7 +75,6 @@ def recompute(account_ids, *, by=None, reason: str = "") -> int:
     many accounts changed. Queries per tree: read, update, history — never per level."""
     done_roots: set[int] = set()
     changed_total = 0
-    ct = ContentType.objects.get_for_model(Account)
     now = timezone.now()
     for account_id in dict.fromkeys(a for a in account_ids if a):
         if account_id in done_roots:
@@ -95,20 +92,13 @@ def recompute(account_ids, *, by=None, reason: str = "") -> int:
         Account.objects.filter(pk__in=[r["id"] for r in changed]).update(
             segment=segment, first_order_available=foa, ultimate_parent_id=root, updated_at=now)
         why = reason or "ACCT-SEG / ACCT-CUSTOMER: hierarchy recomputed"
-        history = []
-        for r in changed:
-            if r["segment"] != segment:
-                history.append(FieldChange(
-                    content_type=ct, object_id=r["id"], field="segment", old_value=r["segment"],
-                    new_value=segment, changed_by=by if getattr(by, "pk", None) else None,
-                    changed_at=now, reason=why[:500]))
-            if bool(r["first_order_available"]) != foa:
-                history.append(FieldChange(
-                    content_type=ct, object_id=r["id"], field="first_order_available",
-                    old_value=format_value(bool(r["first_order_available"])),
-                    new_value=format_value(foa), changed_by=by if getattr(by, "pk", None)
-                    else None, changed_at=now, reason=why[:500]))
-        FieldChange.objects.bulk_create(history, batch_size=2000)
+        history.write([
+            *history.field_changes(Account, "segment", [
+                (r["id"], r["segment"], segment) for r in changed if r["segment"] != segment],
+                by=by, reason=why, at=now),
+            *history.field_changes(Account, "first_order_available", [
+                (r["id"], bool(r["first_order_available"]), foa) for r in changed
+                if bool(r["first_order_available"]) != foa], by=by, reason=why, at=now)])
         changed_total += len(changed)
     return changed_total
 

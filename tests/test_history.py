@@ -1,13 +1,27 @@
 """Q-AUDIT field history rows; Q-CONC stale edits refused; STYLE 2.8 owner changes with why."""
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from accounts.claims import contacts_follow_owner
+from accounts.models import Account, Contact
+from gtm_portal.core import history
 from gtm_portal.core.history import history_for
 from gtm_portal.core.models import FieldChange
 from gtm_portal.core.services import StaleEdit, record_update
+from gtm_portal.users import roles
+from gtm_portal.users.models import User
 from leads.models import Lead
 
-from .factories import AccountFactory, ContactFactory, LeadFactory, OpportunityFactory
+from .factories import (
+    AccountFactory,
+    ContactFactory,
+    LeadFactory,
+    OpportunityFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +121,53 @@ def test_admin_refuses_users_the_access_helper_refuses(users, client):
     assert client.get(f"/admin/leads/lead/{lead.pk}/change/").status_code in (302, 403)
     client.force_login(users["sdr.emea1"])  # no admin access (not staff)
     assert client.get("/admin/").status_code == 302
+
+
+def test_contact_owner_history_names_people_as_every_history_row_does(users):
+    """CONTACT-OWNER writes its rows set-based through history.bulk_changes: the old owner is
+    the user's label (their full name, a queue's name), as a record's own edit writes it."""
+    named = UserFactory(first_name="Dana", last_name="Scully")
+    queue = User.objects.queue(roles.Q_INQUIRY)
+    account = AccountFactory(owner=users["ae.amer1"])
+    people = [ContactFactory(account=account, owner=owner) for owner in (named, queue, None)]
+    expected = [history.display_value(c, "owner") for c in people]
+    assert expected == ["Dana Scully", roles.Q_INQUIRY, ""]
+    kept = ContactFactory(account=account, owner=users["ae.emea1"])
+
+    moved = contacts_follow_owner(account=account, owner=users["ae.emea1"],
+                                  by=users["salessupport"])
+
+    assert moved == 3
+    for contact, old in zip(people, expected, strict=True):
+        (row,) = history_for(contact)
+        assert (row.field, row.old_value, row.new_value) == ("owner", old,
+                                                             users["ae.emea1"].label)
+        assert row.changed_by == users["salessupport"]
+        assert row.reason == f"CONTACT-OWNER: {account.name} changed hands"
+    assert not history_for(kept)
+    assert set(Contact.objects.filter(account=account).values_list("owner", flat=True)) == {
+        users["ae.emea1"].pk}
+
+
+def test_bulk_changes_shows_values_as_display_value_in_one_insert(users,
+                                                                  django_assert_num_queries):
+    """A set-based write's history reads like a record edit's: choice labels, related
+    records' labels (their ids read in one query), local times, Yes/No."""
+    a, b = AccountFactory(), AccountFactory()
+    at = timezone.make_aware(datetime.datetime(2025, 3, 1, 9, 30))
+    history.bulk_changes(Account, "bdr_prospecting_status", [(a.pk, "", "Queued")], by=None)
+    with django_assert_num_queries(2):     # the users, then one INSERT
+        history.bulk_changes(Account, "bdr_assigned",
+                             [(a.pk, None, users["bdr.amer1"].pk),
+                              (b.pk, users["bdr.emea1"].pk, users["bdr.amer1"])],
+                             by=users["salessupport"], reason="fix", at=at)
+    history.bulk_changes(Account, "actively_working_since", [(a.pk, at, None)], by=None)
+    history.bulk_changes(Account, "is_strategic", [(b.pk, False, True)], by=None)
+    rows = {(r.object_id, r.field): (r.old_value, r.new_value) for r in FieldChange.objects.all()}
+    assert rows[(a.pk, "bdr_prospecting_status")] == ("—", "Queued")
+    assert rows[(a.pk, "bdr_assigned")] == ("", users["bdr.amer1"].label)
+    assert rows[(b.pk, "bdr_assigned")] == (users["bdr.emea1"].label, users["bdr.amer1"].label)
+    assert rows[(a.pk, "actively_working_since")] == (history.format_value(at), "")
+    assert rows[(b.pk, "is_strategic")] == ("No", "Yes")
+    row = FieldChange.objects.get(object_id=b.pk, field="bdr_assigned")
+    assert (row.changed_by, row.changed_at, row.reason) == (users["salessupport"], at, "fix")

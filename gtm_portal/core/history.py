@@ -1,4 +1,11 @@
-"""Field history (Q-AUDIT, STYLE 2.8): snapshot before, diff after, one FieldChange per field."""
+"""Field history (Q-AUDIT, STYLE 2.8): the one path for FieldChange rows.
+
+A record's own edit takes a snapshot before and writes one row per changed field after
+(`record_changes`); a set-based write of one field over many records writes its rows with
+`bulk_changes`; a change to rows that belong to a record (an opportunity's contact roles, an
+account merged into another) is one line in that record's history (`related_change`). Every
+value is written as people read it (`display_value`), whichever path wrote it.
+"""
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
@@ -10,6 +17,7 @@ from django.utils import timezone
 from .models import FieldChange
 
 UNTRACKED = {"id", "created_at", "updated_at", "version", "updated_by"}
+REASON_MAX = FieldChange._meta.get_field("reason").max_length
 
 
 def tracked_fields(model) -> list[str]:
@@ -21,24 +29,32 @@ def tracked_fields(model) -> list[str]:
 
 def snapshot(obj, fields: Iterable[str] | None = None) -> dict:
     fields = fields or tracked_fields(type(obj))
-    return {name: _raw(obj, name) for name in fields}
+    return {name: raw_value(obj, name) for name in fields}
 
 
-def _raw(obj, name):
+def raw_value(obj, name):
+    """The field's stored value: the id for a foreign key (no query)."""
     field = obj._meta.get_field(name)
     if isinstance(field, models.ForeignKey):
         return getattr(obj, field.attname)
     return getattr(obj, name)
 
 
+_raw = raw_value   # leads.services.merge still calls the old name
+
+
 def display_value(obj, name) -> str:
-    field = obj._meta.get_field(name)
-    if isinstance(field, models.ForeignKey):
-        related = getattr(obj, name)
-        return "" if related is None else str(related)
-    value = getattr(obj, name)
+    """The field's value on `obj` as people read it."""
+    return field_display(obj._meta.get_field(name), getattr(obj, name))
+
+
+def field_display(field, value) -> str:
+    """A value of `field` as people read it: a related record's label, a choice's label,
+    otherwise `format_value`; nothing for None."""
     if value is None:
         return ""
+    if isinstance(field, models.ForeignKey):
+        return str(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return format_value(value)
@@ -60,7 +76,12 @@ def format_value(value) -> str:
 
 
 def changed_fields(obj, before: dict) -> list[str]:
-    return [name for name, old in before.items() if _raw(obj, name) != old]
+    return [name for name, old in before.items() if raw_value(obj, name) != old]
+
+
+def _actor(by):
+    """Who goes in `changed_by`: a saved user, else nobody (jobs, imports)."""
+    return by if getattr(by, "pk", None) else None
 
 
 def record_changes(obj, before: dict, before_display: dict, *, by, reason: str = "",
@@ -84,8 +105,7 @@ def changes(obj, before: dict, before_display: dict, *, by, reason: str = "",
         FieldChange(
             content_type=ct, object_id=obj.pk, field=name,
             old_value=before_display.get(name, ""), new_value=_shown(obj, name, shown),
-            changed_by=by if getattr(by, "pk", None) else None, changed_at=at,
-            reason=reason[:500],
+            changed_by=_actor(by), changed_at=at, reason=reason[:REASON_MAX],
         )
         for name in names
     ]
@@ -94,7 +114,7 @@ def changes(obj, before: dict, before_display: dict, *, by, reason: str = "",
 def _shown(obj, name, cache: dict | None) -> str:
     if cache is None:
         return display_value(obj, name)
-    key = (name, _raw(obj, name))
+    key = (name, raw_value(obj, name))
     try:
         return cache[key]
     except KeyError:
@@ -106,6 +126,75 @@ def _shown(obj, name, cache: dict | None) -> str:
 
 def display_snapshot(obj, fields: Iterable[str]) -> dict:
     return {name: display_value(obj, name) for name in fields}
+
+
+def field_changes(model, field: str, rows, *, by, reason: str = "",
+                  at=None) -> list[FieldChange]:
+    """The history rows of a set-based write of one field over many records, unsaved (a
+    caller writing several fields saves them together with `write`). `rows`: (pk, old, new)
+    with the values as the model's attribute holds them — for a foreign key the related
+    object or its id (ids are read in one query). Values are shown as `display_value` shows
+    them."""
+    rows = list(rows)
+    if not rows:
+        return []
+    show = _display_for(model._meta.get_field(field),
+                        [value for _pk, old, new in rows for value in (old, new)])
+    ct = ContentType.objects.get_for_model(model)
+    at, by, reason = at or timezone.now(), _actor(by), reason[:REASON_MAX]
+    return [FieldChange(content_type=ct, object_id=pk, field=field, old_value=show(old),
+                        new_value=show(new), changed_by=by, changed_at=at, reason=reason)
+            for pk, old, new in rows]
+
+
+def _display_for(field, values):
+    """`field_display` for a batch's values, each worked out once; a foreign key's ids are
+    read together."""
+    if isinstance(field, models.ForeignKey):
+        ids = {v for v in values if v is not None and not isinstance(v, models.Model)}
+        related = field.related_model._base_manager.in_bulk(ids) if ids else {}
+        labels = {pk: str(obj) for pk, obj in related.items()}
+
+        def show_related(value) -> str:
+            if value is None or isinstance(value, models.Model):
+                return field_display(field, value)
+            return labels.get(value, "")
+
+        return show_related
+    cache: dict = {}
+
+    def show(value) -> str:
+        try:
+            return cache[value]
+        except KeyError:
+            out = cache[value] = field_display(field, value)
+            return out
+        except TypeError:   # not hashable (a JSON value)
+            return field_display(field, value)
+
+    return show
+
+
+def write(rows: list[FieldChange]) -> list[FieldChange]:
+    """Save history rows built by `field_changes` (or `changes`) in one INSERT."""
+    return FieldChange.objects.bulk_create(rows, batch_size=2000) if rows else []
+
+
+def bulk_changes(model, field: str, rows, *, by, reason: str = "",
+                 at=None) -> list[FieldChange]:
+    """Write the history of a set-based write of one field (see `field_changes`)."""
+    return write(field_changes(model, field, rows, by=by, reason=reason, at=at))
+
+
+def related_change(obj, field: str, what: str, *, by, reason: str = "",
+                   at=None) -> FieldChange:
+    """One line in `obj`'s history for a change to rows that belong to it rather than to a
+    field of its own (an opportunity's contact roles, an account merged into this one):
+    `field` names the part that changed, `what` says how."""
+    return FieldChange.objects.create(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk,
+        field=field, old_value="", new_value=what[:REASON_MAX], changed_by=_actor(by),
+        changed_at=at or timezone.now(), reason=reason[:REASON_MAX])
 
 
 def history_for(obj, limit: int = 200):
