@@ -5,8 +5,6 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        from gtm_portal.core import editing
+        from . import hooks  # noqa: PLC0415  models load after the app config
 
-        from .forms import account_editor
-
-        editing.register(account_editor())
+        hooks.register()

@@ -1,4 +1,4 @@
-from django.apps import apps
+"""ACCT-CLAIM pages: claim, transfer request and decision (CONTRACT 6)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -6,18 +6,16 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from gtm_portal.core import records
 from gtm_portal.core.services import version_from
 
 from .claims import ClaimRefused, record_claim, transfer_decide, transfer_request
 from .models import TransferRequest
 
-MODELS = {"leads": "leads.Lead", "contacts": "accounts.Contact", "accounts": "accounts.Account"}
-
 
 def _record(kind: str, pk: int):
-    if kind not in MODELS:
-        raise Http404
-    return get_object_or_404(apps.get_model(MODELS[kind]), pk=pk)
+    """A claimable record (lead, contact, account) by its URL kind, or 404."""
+    return get_object_or_404(records.kind_for_url_or_404(kind, claimable=True).model, pk=pk)
 
 
 @require_POST
@@ -54,7 +52,7 @@ def transfer(request, kind: str, pk: int):
 def decide(request, pk: int):
     """ACCT-CLAIM 2: approve or decline; the form carries the record's `version`."""
     transfer_req = get_object_or_404(TransferRequest, pk=pk)
-    model = apps.get_model(transfer_req.content_type.app_label, transfer_req.content_type.model)
+    model = transfer_req.content_type.model_class()
     record = model.objects.filter(pk=transfer_req.object_id).first()
     if record is None:
         raise Http404("The record of this transfer request no longer exists.")

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from gtm_portal.core.mass import MAX_ROWS, Outcome, each_row
 from gtm_portal.users.models import User
 
+from .bps import account_change_bps
 from .models import Account
-from .services import account_change_bps, account_update
+from .services import account_update
 
 ACTIONS = {
     "bdr": "Set BDR Assigned",

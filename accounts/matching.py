@@ -3,9 +3,12 @@ domain, or the normalised company name. One implementation for routing, duplicat
 import re
 import unicodedata
 
+from django.db import connection
 from django.db.models.functions import Lower
 
 from gtm_portal.core.sqlrows import ModelRows
+
+from .models import Account
 
 LEGAL_SUFFIXES = {
     "inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag", "sa", "sas",
@@ -52,8 +55,6 @@ def matching_accounts(*, email: str = "", company: str = "", website: str = "",
     """Every live account a person or order matches, best first: e-mail domain, then website
     domain, then the normalised company name (LEAD-DUP-1 shows them all; routing and orders
     take the first through `match_account`)."""
-    from .models import Account
-
     live = Account.objects.filter(merged_into__isnull=True)
     found, seen = [], set()
     for dom in _candidate_domains(email, website, free_domains):
@@ -74,8 +75,6 @@ def match_account(*, email: str = "", company: str = "", website: str = "",
                   free_domains=frozenset()):
     """The account a person or order belongs to, or None: e-mail domain first (unless it is
     a free domain), then website domain, then the normalised company name."""
-    from .models import Account
-
     statement = match_account_sql(email=email, company=company, website=website,
                                   free_domains=free_domains)
     if statement is None:
@@ -104,10 +103,6 @@ def _match_sql(domains: list[str], key: str) -> tuple[str, list]:
     """`match_account`'s statement: live accounts whose lower(domain) is a candidate domain
     or whose normalised name is `key`, by rank (the candidate's position; the name last),
     then id."""
-    from django.db import connection
-
-    from .models import Account
-
     qn = connection.ops.quote_name
     meta = Account._meta
     table = qn(meta.db_table)

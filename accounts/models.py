@@ -160,7 +160,7 @@ class Account(VersionedModel):
 
     def derive(self) -> None:
         """Recompute the stored derived columns from this row's own fields."""
-        from .matching import normalize_company
+        from .matching import normalize_company  # noqa: PLC0415  matching reads Account
 
         self.normalized_name = normalize_company(self.name)
 

@@ -3,6 +3,10 @@ import datetime
 from django.db import models
 from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, When
 
+from gtm_portal.activity.models import Activity, Enrollment
+from gtm_portal.core.labels import cached_rows
+from gtm_portal.refdata.models import Region
+
 from .workflow import ENROLL_DAYS
 
 OPEN_CONTACT_STATUSES = ("Inquiry", "MQL", "Accepted", "Qualifying", "Recycle")
@@ -17,9 +21,6 @@ class AccountQuerySet(models.QuerySet):
     # VIEW-3 ---------------------------------------------------------------------------------
     def view_b1(self, user):
         """B1: accounts in my territory — my region and, if set on my profile, my segments."""
-        from gtm_portal.core.labels import cached_rows
-        from gtm_portal.refdata.models import Region
-
         qs = self.visible_to(user)
         if not user.region_id:
             return qs.none()
@@ -64,8 +65,6 @@ class ContactQuerySet(models.QuerySet):
 
     def view_b3(self, user):
         """B3: my contacts active in a high-touch sequence, with a phone number."""
-        from gtm_portal.activity.models import Enrollment
-
         return self.workable().filter(owner=user).exclude(phone="", mobile="").filter(Exists(
             Enrollment.objects.filter(contact=OuterRef("pk"), state="active",
                                       sequence__touch="high")))
@@ -79,8 +78,6 @@ def with_deadline_facts(qs):
     """Annotate accounts with what rules 3 and 4 need: people enrolled within 15 days of the
     stamp, and the last sales activity at the account or its people (subqueries, no extra
     query per row)."""
-    from gtm_portal.activity.models import Activity, Enrollment
-
     window = datetime.timedelta(days=ENROLL_DAYS)
     enrolled = (Enrollment.objects.filter(contact__account=OuterRef("pk"),
                                           started_at__gte=OuterRef("actively_working_since"),

@@ -1,8 +1,11 @@
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from gtm_portal.core.labels import select_labels
+from gtm_portal.users import roles
 
-from .models import Account, Contact
+from .enums import TransferState
+from .models import Account, Contact, TransferRequest
 from .querysets import with_deadline_facts
 
 
@@ -39,3 +42,26 @@ def account_people(account, limit: int = 50):
                               fields=("first_name", "last_name", "title", "status", "account",
                                       "owner"))
                 .order_by("last_name", "first_name", "id")[:limit])
+
+
+def transfers_to_decide(user, limit: int = 20) -> list:
+    """ACCT-CLAIM 2/3, the home page's panel: pending transfer requests for records I own or
+    my reports own (and AE-owned ones for Sales Support)."""
+    q = Q(owner_at_request=user) | Q(owner_at_request__manager=user)
+    if roles.SALES_SUPPORT in user.role_names:
+        q |= Q(owner_at_request__groups__name=roles.AE)
+    requests = list(TransferRequest.objects.filter(q, state=TransferState.PENDING)
+                    .exclude(requester=user)
+                    .select_related("requester", "owner_at_request", "content_type")
+                    .order_by("created_at").distinct()[:limit])
+    # Q-CONC: the decide form posts the version of the record as shown (one query per kind of
+    # record among the pending requests; none when there are none).
+    by_kind: dict = {}
+    for t in requests:
+        by_kind.setdefault(t.content_type, []).append(t)
+    for ct, group in by_kind.items():
+        versions = dict(ct.model_class().objects.filter(pk__in=[t.object_id for t in group])
+                        .values_list("pk", "version"))
+        for t in group:
+            t.record_version = versions.get(t.object_id)
+    return requests

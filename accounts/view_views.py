@@ -7,9 +7,9 @@ from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.labels import select_labels
 from gtm_portal.core.lists import keyset_sorted
 
+from .bps import account_deadlines
 from .models import Account, Contact
 from .rows import account_rows_html, contact_rows_html
-from .services import account_deadlines
 from .views_catalog import ACCOUNT_SORTS, ACCOUNT_VIEWS, CONTACT_SORTS, CONTACT_VIEWS
 
 

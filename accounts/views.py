@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from gtm_portal.core import access, list_rows
 from gtm_portal.core.editing import editable_fields
 from gtm_portal.core.lists import keyset_page
+from gtm_portal.core.mass import mass_action_view
 from gtm_portal.core.recordpage import (
     panels_for,
     person_actions,
@@ -18,7 +19,10 @@ from gtm_portal.core.recordpage import (
 )
 from gtm_portal.core.services import version_from
 
-from . import hierarchy, workflow
+from . import hierarchy, mass, registry, workflow
+from .bps import StatusRefused, account_change_bps, account_deadlines
+from .merge import account_flag_duplicate as flag_duplicate
+from .merge import account_merge, merge_plan
 from .models import Account
 from .selectors import (
     account_get_for_user_or_404,
@@ -27,12 +31,13 @@ from .selectors import (
     contact_get_for_user_or_404,
     contact_list_for_user,
 )
-from .services import StatusRefused, account_change_bps, account_deadlines
+from .views_catalog import ACCOUNT_VIEWS
 
 
 def account_list(request):
     columns = ("Name", "Domain", "Segment", "Type", "BDR status", "Owner", "BDR Assigned")
-    page = keyset_page(account_list_for_user(request.user, fields=list_rows.FIELDS["account"]), request)
+    page = keyset_page(account_list_for_user(request.user, fields=list_rows.FIELDS["account"]),
+                       request)
     return TemplateResponse(request, "records/list.html", {
         "page": page, "kind": "account", "title": "Accounts", "columns": columns,
         "rows_html": list_rows.list_rows_html("account", page.rows, columns),
@@ -40,8 +45,6 @@ def account_list(request):
 
 
 def _account_page(request, account, *, status=200, bps_errors=(), bps_posted=None):
-    from opportunities.selectors import open_opportunities_for_account
-
     tree = hierarchy.tree_for_page(account)
     editable = editable_fields(request.user, account, "accounts")
     context = {
@@ -51,7 +54,7 @@ def _account_page(request, account, *, status=200, bps_errors=(), bps_posted=Non
         "can_edit_fields": bool(editable),
         "people": account_people(account),
         "tree": tree,
-        "opportunities": open_opportunities_for_account(account),
+        **registry.page_context(account),      # the open opportunities
         "deadlines": account_deadlines(account),
         "bps_targets": workflow.targets_from(account.bdr_prospecting_status),
         "bps_errors": list(bps_errors),
@@ -108,12 +111,10 @@ def account_status(request, pk: int):
 @require_POST
 def account_flag_duplicate(request, pk: int):
     """ACCT-DUP: anyone flags; Sales Support is mentioned."""
-    from .merge import account_flag_duplicate as flag
-
     account = get_object_or_404(Account, pk=pk)
     other = Account.objects.filter(pk=_int_or_none(request.POST.get("duplicate_of")) or 0).first()
     try:
-        flag(account=account, duplicate_of=other, by=request.user,
+        flag_duplicate(account=account, duplicate_of=other, by=request.user,
              note=request.POST.get("note", ""))
         messages.success(request, "Flagged; Sales Support has been asked to merge.")
     except ValidationError as exc:
@@ -124,8 +125,6 @@ def account_flag_duplicate(request, pk: int):
 def account_merge_view(request, pk: int):
     """ACCT-DUP: Sales Support merges this account (the duplicate) into another one; the GET
     shows what will move, in numbers, before the POST does it."""
-    from .merge import account_merge, merge_plan
-
     merged = get_object_or_404(Account, pk=pk)
     if not access.can(request.user, "account.merge", merged):
         raise PermissionDenied("ACCT-DUP: only Sales Support merges accounts.")
@@ -154,18 +153,14 @@ def account_merge_view(request, pk: int):
 
 def account_view_mass(request, code: str):
     """VIEW-5 on the account views: per-row results come back as a message."""
-    from gtm_portal.core.mass import mass_action_view
-
-    from . import mass
-    from .views_catalog import ACCOUNT_VIEWS
-
     return mass_action_view(request, views=ACCOUNT_VIEWS, code=code, base="/accounts/views/",
                             actions=mass)
 
 
 def contact_list(request):
     columns = ("Name", "Account", "Title", "Status", "Score", "Owner", "Initial source")
-    page = keyset_page(contact_list_for_user(request.user, fields=list_rows.FIELDS["contact"]), request)
+    page = keyset_page(contact_list_for_user(request.user, fields=list_rows.FIELDS["contact"]),
+                       request)
     return TemplateResponse(request, "records/list.html", {
         "page": page, "kind": "contact", "title": "Contacts", "columns": columns,
         "rows_html": list_rows.list_rows_html("contact", page.rows, columns),

@@ -5,8 +5,6 @@ class OpportunitiesConfig(AppConfig):
     name = "opportunities"
 
     def ready(self):
-        from gtm_portal.core import editing
+        from . import hooks  # noqa: PLC0415  models load after the app config
 
-        from .forms import opportunity_editor
-
-        editing.register(opportunity_editor())
+        hooks.register()

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.cache import cache
 from django.db.models import Q
 
 from gtm_portal.core import access
@@ -113,8 +114,6 @@ class StageForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.core.cache import cache
-
         # Render the reason lists from the cache (the page's query budget); validating a POST
         # still reads the database.
         for name, kind in (("unqualified_reason", ReasonKind.UNQUALIFIED),

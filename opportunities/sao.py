@@ -18,8 +18,11 @@ from django.utils import timezone
 
 from gtm_portal.activity.enums import ActivityKind
 from gtm_portal.activity.models import Activity, QualificationNote
+from gtm_portal.chatter.models import Notification
+from gtm_portal.chatter.services import comment_post, notify
 from gtm_portal.core import access, history
 from gtm_portal.core.services import check_version, touch
+from gtm_portal.users import roles
 from gtm_portal.users.models import User
 
 from .enums import CreditRequestState as St
@@ -164,9 +167,6 @@ def sao_credit_request(*, opportunity, by, evidence: Activity | None, explanatio
     requester's manager), or open a dispute when another rep's request is pending or approved.
     Q-CONC: `expected_version` is the opportunity's version when the request form was opened
     (StaleEdit when it changed since)."""
-    from gtm_portal.chatter.models import Notification
-    from gtm_portal.chatter.services import comment_post
-
     access.require(by, "sao_credit.request", opportunity,
                    "SAO-WD 1: only SDRs and BDRs ask for SAO credit.")
     opp = lock_opportunity(opportunity)
@@ -213,8 +213,6 @@ def sao_credit_request(*, opportunity, by, evidence: Activity | None, explanatio
                       f"Explanation: {explanation}. Either manager credits one of them or "
                       "declines both.",
                  notify_users=managers, notify_reason=Notification.Reason.DECIDE)
-    from gtm_portal.chatter.services import notify
-
     notify(recipients=[held.requester], reason=Notification.Reason.INFO, record=opp,
            message=f"SAO-WD 3: {by.label} disputes your SAO credit request; the managers "
                    "decide.")
@@ -266,8 +264,6 @@ def _close(req: SAOCreditRequest, state: str, *, by, reason: str, now):
 
 
 def _sales_support_ids() -> list[int]:
-    from gtm_portal.users import roles
-
     return list(User.objects.filter(groups__name=roles.SALES_SUPPORT, is_active=True,
                                     kind=User.Kind.PERSON).values_list("pk", flat=True))
 
@@ -286,9 +282,6 @@ def sao_credit_decide(*, credit_request, by, approve: bool,
     """SAO-WD 2: the requester's manager (or a manager above) approves — the requester is
     credited (SAO-1) and Sales Support notified — or declines with a reason, which the
     requester is told. Decides once: a second decision finds the request decided."""
-    from gtm_portal.chatter.models import Notification
-    from gtm_portal.chatter.services import comment_post
-
     opp, req = _locked_request(credit_request)
     if req.requester_id == by.pk:
         raise PermissionDenied("SAO-WD 2: you cannot decide your own SAO credit request.")
@@ -331,9 +324,6 @@ def sao_credit_resolve(*, dispute, by, winner: SAOCreditRequest | None,
                        reason: str) -> SAOCreditRequest:
     """SAO-WD 3: either requester's manager credits one requester (`winner`) or declines both
     (`winner=None`), with a reason; everyone involved is notified; never double credit."""
-    from gtm_portal.chatter.models import Notification
-    from gtm_portal.chatter.services import comment_post
-
     opp, challenger = _locked_request(dispute)
     if challenger.disputes_id is None:
         _refuse("SAO-WD 3: this request is not a dispute.")

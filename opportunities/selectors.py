@@ -1,9 +1,23 @@
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from gtm_portal.core.labels import select_labels
+from accounts.models import Contact
+from gtm_portal.activity.models import QualificationNote
+from gtm_portal.core.labels import cached_rows, select_labels
+from gtm_portal.users.models import User
 
-from .enums import OPEN_STAGES
-from .models import Opportunity, OpportunityContactRole, StageChange
+from .enums import OPEN_STAGES, Stage
+from .enums import CreditRequestState as St
+from .models import (
+    LostDeal,
+    LostDealFollower,
+    Opportunity,
+    OpportunityContactRole,
+    SAOCreditRequest,
+    StageChange,
+)
+from .workflow import stale_cutoff
 
 
 def opportunity_get_for_user_or_404(user, pk: int) -> Opportunity:
@@ -22,6 +36,12 @@ def open_opportunities_for_account(account, limit: int = 50):
                 .order_by("close_date", "id")[:limit])
 
 
+def opportunity_names_since(account, since, limit: int = 10) -> list[str]:
+    """ACCT-BPS 2: the account's opportunities created since `since`, newest first."""
+    return list(Opportunity.objects.filter(account=account, created_at__gte=since)
+                .order_by("-created_at").values_list("name", flat=True)[:limit])
+
+
 def opportunity_contact_roles(opportunity):
     return list(OpportunityContactRole.objects.filter(opportunity=opportunity)
                 .select_related("contact").order_by("-is_primary", "id"))
@@ -29,8 +49,6 @@ def opportunity_contact_roles(opportunity):
 
 def opportunity_stage_path(opportunity):
     """OPP-S3: the stage changes, each with the days spent in it."""
-    from django.utils import timezone
-
     changes = list(StageChange.objects.filter(opportunity=opportunity)
                    .select_related("changed_by").order_by("changed_at", "id"))
     now = timezone.now()
@@ -53,8 +71,6 @@ def ae_generated_kind(opportunity) -> str | None:
 
 def _managed_by(path: str, user, depth: int = 4):
     """`path`'s manager is `user`, or a manager above (up to `depth` levels)."""
-    from django.db.models import Q
-
     q = Q()
     for level in range(1, depth + 1):
         q |= Q(**{f"{path}{'__manager' * level}": user})
@@ -64,11 +80,6 @@ def _managed_by(path: str, user, depth: int = 4):
 def sao_requests_to_decide(user, limit: int = 100):
     """SAO-WD 2/3: pending requests of my reports (any level below me), and disputes where
     either requester reports to me — never my own."""
-    from django.db.models import Q
-
-    from .enums import CreditRequestState as St
-    from .models import SAOCreditRequest
-
     pending = Q(state=St.PENDING) & _managed_by("requester", user)
     disputes = Q(state=St.DISPUTED, disputes__isnull=False) & (
         _managed_by("requester", user) | _managed_by("disputes__requester", user))
@@ -84,11 +95,6 @@ def sao_requests_to_decide(user, limit: int = 100):
 
 
 def sao_pending_count(user) -> int:
-    from django.db.models import Q
-
-    from .enums import CreditRequestState as St
-    from .models import SAOCreditRequest
-
     return (SAOCreditRequest.objects
             .filter((Q(state=St.PENDING) & _managed_by("requester", user))
                     | (Q(state=St.DISPUTED, disputes__isnull=False)
@@ -100,8 +106,6 @@ def sao_pending_count(user) -> int:
 
 def attach_evidence_notes(requests) -> None:
     """The qualification notes written for each request's evidence, for showing inline."""
-    from gtm_portal.activity.models import QualificationNote
-
     ids = {r.evidence_id for r in requests}
     notes: dict = {}
     for note in QualificationNote.objects.filter(activity_id__in=ids).order_by("written_at"):
@@ -111,8 +115,6 @@ def attach_evidence_notes(requests) -> None:
 
 
 def sao_requests_for_opportunity(opportunity):
-    from .models import SAOCreditRequest
-
     return list(SAOCreditRequest.objects.filter(opportunity=opportunity)
                 .select_related("requester", "decided_by", "evidence")
                 .order_by("-created_at", "-id"))
@@ -125,13 +127,6 @@ def stale_opportunities_for(user, limit: int = 25):
     The reporting line comes from the users snapshot, so the query is `owner IN (…)` on the
     (owner, stage) index: the manager-chain joins made PostgreSQL scan every pending
     opportunity for every home page (26 ms at 200,000 opportunities)."""
-    from django.utils import timezone
-
-    from gtm_portal.core.labels import select_labels
-
-    from .enums import Stage
-    from .workflow import stale_cutoff
-
     return list(select_labels(
         Opportunity.objects.filter(owner_id__in=team_ids(user), stage=Stage.PENDING,
                                    next_step_date__lt=stale_cutoff(timezone.localdate())),
@@ -142,9 +137,6 @@ def stale_opportunities_for(user, limit: int = 25):
 def team_ids(user, depth: int = 4) -> set[int]:
     """`user` and everyone whose manager, or a manager above (up to `depth` levels), is
     `user` — read from the users snapshot (core.labels)."""
-    from gtm_portal.core.labels import cached_rows
-    from gtm_portal.users.models import User
-
     manager_of = {u.pk: u.manager_id for u in cached_rows(User)}
     ids = {user.pk}
     for pk in manager_of:
@@ -160,23 +152,17 @@ def team_ids(user, depth: int = 4) -> set[int]:
 
 
 def lost_deals_feed(limit: int = 100):
-    from .models import LostDeal
-
     return list(LostDeal.objects.select_related("opportunity__account", "opportunity__owner",
                                                 "closed_by")
                 .order_by("-occurred_at", "-id")[:limit])
 
 
 def follows_lost_deals(user) -> bool:
-    from .models import LostDealFollower
-
     return LostDealFollower.objects.filter(user=user).exists()
 
 
 def account_contacts_to_add(opportunity, limit: int = 200):
     """Contact-role picker: the account's contacts not yet on the opportunity."""
-    from accounts.models import Contact
-
     taken = OpportunityContactRole.objects.filter(opportunity=opportunity).values("contact_id")
     return list(Contact.objects.filter(account_id=opportunity.account_id, merged_into__isnull=True)
                 .exclude(pk__in=taken).order_by("last_name", "first_name", "id")

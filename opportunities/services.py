@@ -6,28 +6,36 @@ fields (the edit form and its inline editor). Every write locks the row first an
 version the user's form was opened at (Q-CONC)."""
 import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gtm_portal.activity.models import Activity
+from gtm_portal.activity.services import task_create
+from gtm_portal.chatter.models import Notification
+from gtm_portal.chatter.services import notify
 from gtm_portal.core import access, history
-from gtm_portal.core.models import FieldChange
 from gtm_portal.core.services import check_version, record_update, touch
+from gtm_portal.users import roles
 
 from . import workflow
-from .enums import Stage
-from .models import Opportunity, OpportunityContactRole, StageChange
+from .enums import SalesQualificationSource, Stage
+from .models import (
+    LostDeal,
+    LostDealFollower,
+    Opportunity,
+    OpportunityContactRole,
+    StageChange,
+)
 
 STAGE_FIELDS = ("unqualified_reason", "closed_lost_detail", "merged_opportunity",
                 "closed_won_details", "po_expected")
 
 
 def opportunity_facts(opp: Opportunity, to: str, *, data: dict, reasons, by) -> workflow.Facts:
-    roles = list(OpportunityContactRole.objects.filter(opportunity=opp)
-                 .values_list("contact_id", "is_bill_to", "is_sold_to"))
-    contact_ids = [c for c, _b, _s in roles]
+    contact_roles = list(OpportunityContactRole.objects.filter(opportunity=opp)
+                         .values_list("contact_id", "is_bill_to", "is_sold_to"))
+    contact_ids = [c for c, _b, _s in contact_roles]
     two_way = bool(contact_ids) and Activity.objects.filter(
         contact_id__in=contact_ids, two_way=True).exists()
     merged = data.get("merged_opportunity", opp.merged_opportunity)
@@ -47,8 +55,8 @@ def opportunity_facts(opp: Opportunity, to: str, *, data: dict, reasons, by) -> 
             opportunity=opp, to_stage=Stage.PENDING).exists(),
         accepted=opp.sales_accepted_date is not None, sales_qualified=opp.sales_qualified,
         qualification_complete=opp.right_person_confirmed and bool(opp.business_problem.strip()),
-        two_way_with_contact=two_way, bill_to=any(b for _c, b, _s in roles),
-        sold_to=any(s for _c, _b, s in roles), po_answered=po is not None,
+        two_way_with_contact=two_way, bill_to=any(b for _c, b, _s in contact_roles),
+        sold_to=any(s for _c, _b, s in contact_roles), po_answered=po is not None,
         closed_won_details=bool((data.get("closed_won_details") or opp.closed_won_details).strip()),
         closed_lost_reasons=tuple(r.name for r in reasons),
         closed_lost_detail=data.get("closed_lost_detail", opp.closed_lost_detail) or "",
@@ -120,9 +128,6 @@ def opportunity_change_stage(*, opportunity: Opportunity, to: str, by, data: dic
                              iacv=opp.iacv):
         lost_deal_post(opportunity=opp, by=by, reasons=reasons, at=now)
     if to == Stage.UNQUALIFIED and opp.sdr_bdr_id and opp.sdr_bdr.manager_id:
-        from gtm_portal.chatter.models import Notification
-        from gtm_portal.chatter.services import notify
-
         notify(recipients=[opp.sdr_bdr.manager_id], reason=Notification.Reason.INFO,
                record=opp, actor=by,
                message=f"OPP-V3: {opp.name} is unqualified ({opp.unqualified_reason}); hold a "
@@ -186,17 +191,13 @@ def edit_refusals(opp: Opportunity, data: dict) -> dict[str, ValidationError]:
 
 def qualification_source(sdr_bdr) -> str:
     """SAO-1: the sales qualification source follows the credited rep's role."""
-    from gtm_portal.users import roles
-
-    from .enums import SalesQualificationSource as Q
-
     if sdr_bdr is None:
-        return Q.AE
+        return SalesQualificationSource.AE
     if sdr_bdr.has_role(roles.BDR, roles.BDR_MANAGER):
-        return Q.BDR
+        return SalesQualificationSource.BDR
     if sdr_bdr.has_role(roles.SDR, roles.SDR_MANAGER):
-        return Q.SDR
-    return Q.AE
+        return SalesQualificationSource.SDR
+    return SalesQualificationSource.AE
 
 
 NEXT_ACTION_DAYS = 2
@@ -211,8 +212,6 @@ def opportunity_create(*, name: str, account, owner, close_date, by=None,
     `next_action_due`, the next step date, or in two days. A queue owner gets no task (nobody
     logs in as a queue). `contacts`: (contact, {"is_primary": True, …}) pairs. The one
     creation path for order intake and lead conversion."""
-    from gtm_portal.activity.services import task_create
-
     now = timezone.now()
     opp = Opportunity(name=name, account=account, owner=owner, close_date=close_date,
                       stage=stage, stage_changed_at=now, updated_by=by if by else None,
@@ -313,21 +312,12 @@ def _roles_changed(opp: Opportunity, by, what: str) -> None:
     """Contact roles are rows of their own: the opportunity gets a new version (Q-CONC: a
     form opened before goes stale) and, for a person's change, a line in its history."""
     opp.save(update_fields=touch(opp, by))
-    if by is None:
-        return
-    FieldChange.objects.create(
-        content_type=ContentType.objects.get_for_model(Opportunity), object_id=opp.pk,
-        field="contact_roles", old_value="", new_value=what[:500], changed_by=by,
-        changed_at=timezone.now(), reason="Contact roles edited")
+    if by is not None:
+        history.related_change(opp, "contact_roles", what, by=by, reason="Contact roles edited")
 
 
 def lost_deal_post(*, opportunity: Opportunity, by, reasons=(), at=None):
     """OPP-NOTIFY: post the loss to the lost-deals feed and notify its followers."""
-    from gtm_portal.chatter.models import Notification
-    from gtm_portal.chatter.services import notify
-
-    from .models import LostDeal, LostDealFollower
-
     names = ", ".join(str(r) for r in reasons)
     post = LostDeal.objects.create(
         opportunity=opportunity, closed_by=by if getattr(by, "pk", None) else None,
@@ -344,10 +334,6 @@ def lost_deal_post(*, opportunity: Opportunity, by, reasons=(), at=None):
 
 def lost_deals_follow(*, user, follow: bool) -> bool:
     """OPP-NOTIFY: any user follows or unfollows the lost-deals feed."""
-    from django.db import IntegrityError
-
-    from .models import LostDealFollower
-
     if not access.can(user, "record.read"):
         raise PermissionDenied("ROLE-2: log in to follow the lost-deals feed.")
     if follow:

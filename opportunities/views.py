@@ -1,6 +1,13 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import Contact
+from gtm_portal.activity.models import Activity
 from gtm_portal.core import access
 from gtm_portal.core.editing import edit_url
 from gtm_portal.core.recordpage import (
@@ -12,18 +19,26 @@ from gtm_portal.core.recordpage import (
 )
 from gtm_portal.core.services import version_from
 
-from . import workflow
+from . import sao, services, workflow
+from .enums import Stage
+from .forms import SAOCreditRequestForm, StageForm
+from .models import OpportunityContactRole, SAOCreditRequest
 from .selectors import (
+    account_contacts_to_add,
+    attach_evidence_notes,
+    follows_lost_deals,
+    lost_deals_feed,
     opportunity_contact_roles,
     opportunity_get_for_user_or_404,
     opportunity_stage_path,
+    sao_pending_count,
+    sao_requests_for_opportunity,
+    sao_requests_to_decide,
 )
+from .services import ROLE_FLAGS, lost_deals_follow, opportunity_change_stage
 
 
 def opportunity_detail(request, pk: int, stage_form=None, stage_errors=()):
-    from .enums import Stage
-    from .forms import StageForm
-
     opportunity = opportunity_get_for_user_or_404(request.user, pk)
     tab = requested_tab(request)
     if tab and request.htmx:
@@ -55,14 +70,6 @@ def opportunity_detail(request, pk: int, stage_form=None, stage_errors=()):
 def opportunity_stage(request, pk: int):
     """CONTRACT 6: POST the stage label and what it needs; 302 on success, 200 with the rule
     IDs when a rule refuses, 403 for a user who may not edit the opportunity."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-
-    from gtm_portal.core import access
-
-    from .forms import StageForm
-    from .services import opportunity_change_stage
-
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     opportunity = opportunity_get_for_user_or_404(request.user, pk)
@@ -79,8 +86,6 @@ def opportunity_stage(request, pk: int):
         except ValidationError as exc:
             errors = exc.messages
         else:
-            from django.contrib import messages
-
             messages.success(request, f"Stage is now {form.cleaned_data['stage']}.")
             return HttpResponseRedirect(opportunity.get_absolute_url())
     else:
@@ -89,13 +94,6 @@ def opportunity_stage(request, pk: int):
 
 
 def _sao_and_roles_context(opportunity, roles, *, user, scope) -> dict:
-    from django.utils import timezone
-
-    from . import sao
-    from .models import OpportunityContactRole
-    from .selectors import account_contacts_to_add, sao_requests_for_opportunity
-    from .services import ROLE_FLAGS
-
     labels = [(f, OpportunityContactRole._meta.get_field(f).verbose_name) for f in ROLE_FLAGS]
     for role in roles:
         role.flag_list = [(f, label, getattr(role, f)) for f, label in labels]
@@ -120,13 +118,6 @@ def _errors(exc) -> list[str]:
 
 def sao_credit_request(request, pk: int):
     """SAO-WD 1: the request form — evidence picker and explanation; the service decides."""
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-    from django.http import HttpResponseRedirect
-
-    from . import sao
-    from .forms import SAOCreditRequestForm
-
     opportunity = opportunity_get_for_user_or_404(request.user, pk)
     access.require(request.user, "sao_credit.request", opportunity,
                    "SAO-WD 1: only SDRs and BDRs ask for SAO credit.")
@@ -138,8 +129,6 @@ def sao_credit_request(request, pk: int):
     status = 200
     if request.method == "POST" and not refusal:
         if form.is_valid():
-            from gtm_portal.activity.models import Activity
-
             evidence = Activity.objects.filter(pk=form.cleaned_data["evidence"]).first()
             try:
                 req = sao.sao_credit_request(opportunity=opportunity, by=request.user,
@@ -162,26 +151,17 @@ def sao_credit_request(request, pk: int):
 
 def sao_queue(request):
     """SAO-WD 2/3: the manager's approval queue — pending requests and disputes."""
-    from .selectors import sao_requests_to_decide
-
     return TemplateResponse(request, "opportunities/sao_queue.html", {
         "rows": sao_requests_to_decide(request.user)})
 
 
 def sao_count(request):
     """The side menu's pending count (loaded by HTMX after the page)."""
-    from .selectors import sao_pending_count
-
     return TemplateResponse(request, "opportunities/_sao_count.html",
                             {"count": sao_pending_count(request.user)})
 
 
 def _decided_row(request, req, errors=(), status=200):
-    from django.contrib import messages
-    from django.http import HttpResponseRedirect
-
-    from .selectors import attach_evidence_notes
-
     if request.htmx:
         req = type(req).objects.select_related(
             "opportunity__account", "requester__manager", "evidence__contact",
@@ -200,13 +180,6 @@ def _decided_row(request, req, errors=(), status=200):
 
 def sao_decide(request, request_id: int):
     """SAO-WD 2: one-click approve, or decline with a reason (HTMX row swap, or a redirect)."""
-    from django.core.exceptions import ValidationError
-    from django.http import HttpResponseNotAllowed
-    from django.shortcuts import get_object_or_404
-
-    from . import sao
-    from .models import SAOCreditRequest
-
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     req = get_object_or_404(SAOCreditRequest, pk=request_id)
@@ -224,13 +197,6 @@ def sao_decide(request, request_id: int):
 
 def sao_resolve(request, request_id: int):
     """SAO-WD 3: credit one requester or decline both, with a reason."""
-    from django.core.exceptions import ValidationError
-    from django.http import HttpResponseNotAllowed
-    from django.shortcuts import get_object_or_404
-
-    from . import sao
-    from .models import SAOCreditRequest
-
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     dispute = get_object_or_404(SAOCreditRequest, pk=request_id)
@@ -252,16 +218,6 @@ def sao_resolve(request, request_id: int):
 
 def contact_roles(request, pk: int, role_id: int | None = None):
     """OPP-FIELDS contact roles: add a contact of the account, toggle a role, remove."""
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-    from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-    from django.shortcuts import get_object_or_404
-
-    from accounts.models import Contact
-
-    from . import services
-    from .models import OpportunityContactRole
-
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     opportunity = opportunity_get_for_user_or_404(request.user, pk)
@@ -296,12 +252,6 @@ def contact_roles(request, pk: int, role_id: int | None = None):
 
 def lost_deals(request):
     """OPP-NOTIFY: the lost-deals feed; anyone follows or unfollows it."""
-    from django.contrib import messages
-    from django.http import HttpResponseRedirect
-
-    from .selectors import follows_lost_deals, lost_deals_feed
-    from .services import lost_deals_follow
-
     if request.method == "POST":
         following = lost_deals_follow(user=request.user, follow=request.POST.get("follow") == "1")
         messages.success(request, "You follow the lost-deals feed; each new loss reaches your "

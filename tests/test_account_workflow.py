@@ -8,14 +8,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts import workflow
-from accounts.models import Account
-from accounts.services import (
+from accounts.bps import (
     StatusRefused,
     account_change_bps,
-    account_update,
     bps_fiscal_year_reset,
     bps_run_reversions,
 )
+from accounts.models import Account
+from accounts.services import account_update
 from gtm_portal.activity.models import Activity, Enrollment, Sequence, Task
 from gtm_portal.chatter.models import Notification
 from gtm_portal.core.models import FieldChange

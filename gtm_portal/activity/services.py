@@ -1,9 +1,11 @@
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from gtm_portal.core.access import is_manager_above
 from gtm_portal.core.bulk import bulk_insert_rows
 
-from .enums import SALES_ACTIVITY_KINDS, Direction
-from .models import Activity
+from .enums import SALES_ACTIVITY_KINDS, Direction, TaskStatus
+from .models import Activity, Task
 
 
 def activity_record(*, kind: str, occurred_at=None, logged_by=None, lead=None, contact=None,
@@ -38,10 +40,6 @@ def mark_first_touch(*, person, by, at) -> bool:
 def task_create(*, owner, by, subject: str, due_date, lead=None, contact=None, account=None,
                 opportunity=None):
     """ACT-2: a task for its owner on a record."""
-    from django.core.exceptions import ValidationError
-
-    from .models import Task
-
     subject = (subject or "").strip()
     if not subject:
         raise ValidationError({"subject": "ACT-2: say what needs doing."}, code="ACT-2")
@@ -56,12 +54,6 @@ def task_create(*, owner, by, subject: str, due_date, lead=None, contact=None, a
 
 def task_complete(*, task, by):
     """ACT-2: the task's owner (or someone above them) marks it done; done stays done."""
-    from django.core.exceptions import PermissionDenied
-
-    from gtm_portal.core.access import is_manager_above
-
-    from .enums import TaskStatus
-
     if task.owner_id != by.pk and not is_manager_above(by, task.owner):
         raise PermissionDenied("ACT-2: only the task's owner or their manager completes it.")
     if task.status == TaskStatus.DONE:

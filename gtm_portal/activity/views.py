@@ -1,21 +1,20 @@
 import datetime
 
-from django.apps import apps
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from gtm_portal.core import access
+from gtm_portal.core import access, records
 
-from .models import Task
+from .forms import SequenceForm
+from .models import Sequence, Task
 from .services import task_complete, task_create
-
-RECORDS = {"leads": ("leads.Lead", "lead"), "contacts": ("accounts.Contact", "contact"),
-           "accounts": ("accounts.Account", "account"),
-           "opportunities": ("opportunities.Opportunity", "opportunity")}
 
 
 def _back(request, fallback):
@@ -27,10 +26,9 @@ def _back(request, fallback):
 
 @require_POST
 def task_new(request, kind: str, pk: int):
-    if kind not in RECORDS:
-        raise Http404
-    label, field = RECORDS[kind]
-    record = get_object_or_404(apps.get_model(label), pk=pk)
+    """ACT-2: a task on the record at /<kind>/<pk>/, for the user who adds it."""
+    record_kind = records.kind_for_url_or_404(kind)
+    record = get_object_or_404(record_kind.model, pk=pk)
     access.require(request.user, "record.comment", record)
     try:
         due = datetime.date.fromisoformat(request.POST.get("due_date", ""))
@@ -38,7 +36,7 @@ def task_new(request, kind: str, pk: int):
         due = None
     try:
         task_create(owner=request.user, by=request.user, subject=request.POST.get("subject", ""),
-                    due_date=due, **{field: record})
+                    due_date=due, **{record_kind.name: record})
         messages.success(request, "Task added.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -55,12 +53,6 @@ def task_done(request, pk: int):
 
 def sequences(request, pk: int | None = None):
     """SEQ-1: the sequence list; SDR/BDR managers add, edit and deactivate."""
-    from django.db.models import Count, Q
-    from django.template.response import TemplateResponse
-
-    from .forms import SequenceForm
-    from .models import Sequence
-
     can_manage = access.can(request.user, "sequences.manage")
     instance = get_object_or_404(Sequence, pk=pk) if pk else None
     form = None
@@ -69,8 +61,6 @@ def sequences(request, pk: int | None = None):
         if request.method == "POST" and form.is_valid():
             saved = form.save()
             messages.success(request, f"Saved sequence “{saved.name}”.")
-            from django.core.cache import cache
-
             cache.delete("refs:sequences")
             return HttpResponseRedirect("/sequences/")
     elif request.method == "POST":

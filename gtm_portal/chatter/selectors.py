@@ -2,6 +2,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
 
+from gtm_portal.core import records
+
 from .models import Comment, Follow, Notification
 from .services import EDIT_WINDOW
 
@@ -32,13 +34,9 @@ def thread_for(record, user, limit: int = 200) -> list[Comment]:
 
 def home_feed(user, limit: int = 15) -> list[Comment]:
     """Comments on records I own or follow, newest first (issue: home feed)."""
-    from django.apps import apps
-
-    from .records import RECORD_MODELS
-
     condition = Q(pk__in=[])
-    for label in RECORD_MODELS.values():
-        model = apps.get_model(label)
+    for kind in records.kinds():
+        model = kind.model
         ct = ContentType.objects.get_for_model(model)
         condition |= Q(content_type=ct,
                        object_id__in=model.objects.filter(owner=user).values("pk"))

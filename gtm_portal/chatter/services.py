@@ -13,7 +13,7 @@ from gtm_portal.users.models import User
 
 from .mentions import GROUP_HANDLES, handles_in
 from .models import Comment, CommentRevision, Follow, Mention, Notification
-from .records import record_label
+from .tasks import email_notification, email_notifications
 
 EDIT_WINDOW = datetime.timedelta(minutes=15)
 MAX_BODY = 10_000
@@ -49,6 +49,11 @@ def resolve_mentions(body: str) -> dict[int, str]:
                               .values_list("id", "username")):
             found[uid] = "@" + username
     return found
+
+
+def record_label(record) -> str:
+    """The record's name as comments and notifications keep it (CHAT-1, CHAT-3)."""
+    return str(record)[:255]
 
 
 def _record_url(record) -> str:
@@ -114,8 +119,6 @@ def notify_many(items) -> list[Notification]:
 def _email_after_commit(rows: list) -> None:
     """Queue the e-mails once the rows are committed; their keys are read then (rows added
     inside `bulk.one_statement` get them when its statement runs)."""
-    from .tasks import email_notification, email_notifications
-
     def send():
         ids = [n.pk for n in rows]
         if len(ids) == 1:

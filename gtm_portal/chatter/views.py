@@ -8,13 +8,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gtm_portal.core.lists import keyset_page
+from gtm_portal.core.records import record_or_404
 from gtm_portal.users.models import User
 
 from . import services
 from .mentions import GROUP_HANDLES
 from .models import Comment
-from .records import record_for_kind_or_404
-from .selectors import inbox_for
+from .selectors import UNREAD_CAP, inbox_for
+from .selectors import unread_count as count_for
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -28,7 +29,7 @@ def _back(record, anchor="comments"):
 @require_POST
 def comment_create(request, kind: str, pk: int):
     """CONTRACT 6: POST /<kind>/<id>/comments/ with `body` (and optional `parent`) → 302."""
-    record = record_for_kind_or_404(kind, pk)
+    record = record_or_404(kind, pk)
     parent = None
     if request.POST.get("parent"):
         try:
@@ -48,7 +49,7 @@ def comment_create(request, kind: str, pk: int):
 
 @require_POST
 def comment_edit(request, kind: str, pk: int, comment_id: int):
-    record = record_for_kind_or_404(kind, pk)
+    record = record_or_404(kind, pk)
     comment = get_object_or_404(Comment, pk=comment_id, object_id=record.pk)
     try:
         services.comment_edit(comment=comment, by=request.user, body=request.POST.get("body", ""))
@@ -60,7 +61,7 @@ def comment_edit(request, kind: str, pk: int, comment_id: int):
 
 @require_POST
 def follow_toggle(request, kind: str, pk: int):
-    record = record_for_kind_or_404(kind, pk)
+    record = record_or_404(kind, pk)
     following = services.follow_set(user=request.user, record=record,
                                     follow=request.POST.get("follow") == "1")
     messages.success(request, "You follow this record: every comment reaches your inbox."
@@ -104,9 +105,6 @@ def open_notification(request, pk: int):
 
 def unread_count(request):
     """HTMX: the bell's badge, polled by the top bar."""
-    from .selectors import UNREAD_CAP
-    from .selectors import unread_count as count_for
-
     return TemplateResponse(request, "chatter/_bell.html",
                             {"unread": count_for(request.user), "unread_cap": UNREAD_CAP})
 

@@ -7,6 +7,7 @@ sentence in SPEC ROLE-3 it implements.
 import rules
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
@@ -152,8 +153,6 @@ def opportunity_edit_scope(user, opportunity) -> str | None:
 def view_owner(request):
     """VIEW-1: views are "mine", unless a manager picks a team member (PTO cover) with
     `?as=<username>`; anyone else gets 403."""
-    from django.shortcuts import get_object_or_404
-
     username = request.GET.get("as")
     if not username or username == request.user.username:
         return request.user

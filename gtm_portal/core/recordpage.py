@@ -2,11 +2,17 @@
 from dataclasses import dataclass
 
 from django.db import models
+from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from gtm_portal.activity.enums import TaskStatus
+from gtm_portal.activity.models import Activity, Task
+from gtm_portal.chatter.selectors import thread_for
+from gtm_portal.chatter.services import is_following
 from gtm_portal.users.roles import is_adoptable
 
-from .history import display_value
+from . import access, records
+from .history import display_value, history_for
 
 
 @dataclass
@@ -33,7 +39,7 @@ def field_row(obj, name: str, editable=()) -> FieldRow:
     label = field.verbose_name
     edit_url = None
     if name in editable:
-        edit_url = reverse("record_edit", kwargs={"kind": URL_KIND[obj._meta.model_name],
+        edit_url = reverse("record_edit", kwargs={"kind": records.kind_of(obj).url_kind,
                                                   "pk": obj.pk})
     return FieldRow(label=str(label).capitalize() if label.islower() else str(label),
                     value=value, url=url, name=name, edit_url=edit_url)
@@ -45,12 +51,6 @@ def sections_for(obj, editable=()) -> list[tuple[str, list[FieldRow]]]:
     editable = frozenset(editable)
     return [(title, [field_row(obj, name, editable) for name in names])
             for title, names in type(obj).SECTIONS]
-
-
-URL_KIND = {"lead": "leads", "contact": "contacts", "account": "accounts",
-            "opportunity": "opportunities"}
-RECORD_LINK_FIELD = {"lead": "lead", "contact": "contact", "account": "account",
-                     "opportunity": "opportunity"}
 
 
 LAZY_TABS = ("score", "routing", "history", "activities")
@@ -70,8 +70,6 @@ def requested_tab(request) -> str | None:
 def tab_context(obj, tab: str | None) -> dict:
     """Only the requested tab's rows are read (record pages stay within their query budget;
     the other tabs load when opened)."""
-    from .history import history_for
-
     if tab == "history":
         return {"tab": tab, "history": list(history_for(obj))}
     if tab == "activities":
@@ -83,8 +81,6 @@ def tab_context(obj, tab: str | None) -> dict:
 
 def tab_response(request, obj, tab: str):
     """The HTMX answer for one tab: its partial only."""
-    from django.template.response import TemplateResponse
-
     return TemplateResponse(request, f"records/partials/tab_{tab}.html",
                             {"obj": obj, **tab_context(obj, tab)})
 
@@ -92,10 +88,7 @@ def tab_response(request, obj, tab: str):
 def timeline_for(obj, limit: int = 50) -> dict:
     """The record's open tasks and latest activities: loaded right after the page (HTMX,
     `?tab=activities`), so the page itself stays within its query budget (SPEC Q-PERF)."""
-    from gtm_portal.activity.enums import TaskStatus
-    from gtm_portal.activity.models import Activity, Task
-
-    link = {RECORD_LINK_FIELD[obj._meta.model_name]: obj}
+    link = {records.kind_of(obj).name: obj}
     return {
         "activities": list(Activity.objects.filter(**link).select_related("logged_by")
                            .order_by("-occurred_at", "-id")[:limit]),
@@ -108,16 +101,14 @@ def panels_for(obj, kind: str, user, limit: int = 50) -> dict:
     """The right-hand panel of a record page: comments and the lazy tabs (timeline
     activities, score, routing, history). A fixed number of queries whatever the record
     holds (SPEC Q-PERF)."""
-    from gtm_portal.chatter.selectors import thread_for
-    from gtm_portal.chatter.services import is_following
-    from gtm_portal.core import access
-
+    record_kind = records.kind_of(obj)
     owner = getattr(obj, "owner", None)
     adoptable = is_adoptable(owner)
     return {
-        "url_kind": URL_KIND[kind],
-        "can_claim": kind != "opportunity" and adoptable and access.can(user, "record.claim", obj),
-        "can_request_transfer": (kind != "opportunity" and not adoptable
+        "url_kind": record_kind.url_kind,
+        "can_claim": (record_kind.claimable and adoptable
+                      and access.can(user, "record.claim", obj)),
+        "can_request_transfer": (record_kind.claimable and not adoptable
                                  and owner.pk != user.pk
                                  and access.can(user, "record.claim", obj)),
         "following": is_following(user, obj),

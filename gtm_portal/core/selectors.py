@@ -1,11 +1,26 @@
-"""Reads the frame and the home page need (STYLE 3)."""
+"""Reads the frame and the home page need (STYLE 3).
+
+Core knows no domain app (STYLE 1): the domain apps add their home-page panels and side-menu
+entries through `register_home_panel` and `register_menu` (from their `hooks.register()`),
+as they add the record page's action bar through `recordpage.register_person_actions`.
+"""
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Group
+from django.db.models import CharField, Count, IntegerField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from gtm_portal.activity.enums import TaskStatus
+from gtm_portal.activity.models import Task
+from gtm_portal.chatter.models import Notification
+from gtm_portal.chatter.selectors import UNREAD_CAP, home_feed, unread_ids
 from gtm_portal.users import roles
+from gtm_portal.users.models import User
 
 from . import access
+from .labels import select_labels
 
 LEAD_VIEWS_BY_ROLE = {
     roles.SDR: ("S1", "S2", "S3"),
@@ -14,13 +29,28 @@ LEAD_VIEWS_BY_ROLE = {
     roles.BDR_MANAGER: ("B1", "B2", "B3", "B4", "B5"),
 }
 
+_home_panels: dict[str, Callable] = {}
+_menus: dict[str, Callable] = {}
+
+
+def register_home_panel(name: str, provider: Callable) -> None:
+    """`provider(user)` gives the home page's `name` (accounts: the transfers to decide;
+    opportunities: stale opportunities and the SAO approvals count)."""
+    _home_panels[name] = provider
+
+
+def register_menu(name: str, provider: Callable) -> None:
+    """`provider(user)` gives the side menu's `name` entries (opportunities: the AE's
+    views as (code, title))."""
+    _menus[name] = provider
+
 
 @dataclass
 class Frame:
     unread: int
     roles: list[str]
     lead_views: list[str] = field(default_factory=list)
-    opportunity_views: list = field(default_factory=list)   # the AE's views (code, title)
+    menus: dict = field(default_factory=dict)     # the registered side-menu entries, by name
     is_bdr: bool = False
     is_marketing_ops: bool = False
     is_manager: bool = False
@@ -28,18 +58,15 @@ class Frame:
     queues: list = field(default_factory=list)
     unread_cap: int = 0
 
+    @property
+    def opportunity_views(self) -> list:
+        """The AE's views, as base.html names them."""
+        return self.menus.get("opportunity_views", [])
+
 
 def load_frame_rows(user) -> tuple[list[tuple[int, str]], int]:
     """One query for the user's roles, queue memberships and unread count (the frame's query
     budget, SPEC Q-PERF); primes `user.role_names` so the access helper does not ask again."""
-    from django.contrib.auth.models import Group
-    from django.db.models import CharField, Count, IntegerField, Value
-    from django.db.models.functions import Cast
-
-    from gtm_portal.chatter.models import Notification
-    from gtm_portal.chatter.selectors import unread_ids
-    from gtm_portal.users.models import User
-
     roles_q = (Group.objects.filter(user=user)
                .annotate(queue_id=Value(0, output_field=IntegerField()))
                .order_by().values_list("queue_id", "name"))
@@ -63,15 +90,11 @@ def frame_for_user(user) -> Frame:
     for role, codes in LEAD_VIEWS_BY_ROLE.items():
         if role in names:
             views += [c for c in codes if c not in views]
-    from gtm_portal.chatter.selectors import UNREAD_CAP
-    from opportunities.views_catalog import OPPORTUNITY_VIEWS
-
     return Frame(
         unread=unread, unread_cap=UNREAD_CAP,
         roles=sorted(names),
         lead_views=views,
-        opportunity_views=([(v.code, v.title) for v in OPPORTUNITY_VIEWS.values()]
-                           if roles.AE in names else []),
+        menus={name: provider(user) for name, provider in _menus.items()},
         is_bdr=bool(names & {roles.BDR, roles.BDR_MANAGER}),
         is_marketing_ops=roles.MARKETING_OPS in names,
         is_manager=bool(names & roles.MANAGERS),
@@ -81,53 +104,19 @@ def frame_for_user(user) -> Frame:
 
 
 def home_for_user(user) -> dict:
-    from gtm_portal.activity.enums import TaskStatus
-    from gtm_portal.activity.models import Task
-    from gtm_portal.chatter.models import Notification
-
+    """The home page: my open tasks, unread notifications, the comments feed and the panels
+    the domain apps registered."""
     today = timezone.localdate()
-    from .labels import select_labels
-
     # Each task names its record: labels only (four wide joins cost more to plan than to run).
     mine = select_labels(Task.objects.filter(owner=user, status=TaskStatus.OPEN),
                          "lead", "contact", "account", "opportunity")
-    tasks = list(mine.filter(due_date__lte=today).order_by("due_date", "id")[:25])
-    upcoming = list(mine.filter(due_date__gt=today).order_by("due_date", "id")[:10])
     notifications = list(
         Notification.objects.filter(recipient=user, read_at__isnull=True)
         .select_related("actor").order_by("-created_at", "-id")[:10]
     )
-    from gtm_portal.chatter.selectors import home_feed
-    from opportunities.selectors import sao_pending_count, stale_opportunities_for
-
     return {
-        "transfers": transfers_to_decide(user),"tasks_due": tasks, "tasks_upcoming": upcoming, "notifications": notifications,
-            "feed": home_feed(user), "today": today,
-            "stale_opportunities": stale_opportunities_for(user),   # OPP-STALE
-            "sao_pending": sao_pending_count(user) if user.role_names & roles.MANAGERS else 0}
-
-
-def transfers_to_decide(user, limit: int = 20) -> list:
-    """ACCT-CLAIM 2/3: pending transfer requests for records I own or my reports own (and
-    AE-owned ones for Sales Support)."""
-    from django.db.models import Q
-
-    from accounts.models import TransferRequest
-
-    q = Q(owner_at_request=user) | Q(owner_at_request__manager=user)
-    if roles.SALES_SUPPORT in user.role_names:
-        q |= Q(owner_at_request__groups__name=roles.AE)
-    requests = list(TransferRequest.objects.filter(q, state="pending").exclude(requester=user)
-                    .select_related("requester", "owner_at_request", "content_type")
-                    .order_by("created_at").distinct()[:limit])
-    # Q-CONC: the decide form posts the version of the record as shown (one query per kind of
-    # record among the pending requests; none when there are none).
-    by_kind: dict = {}
-    for t in requests:
-        by_kind.setdefault(t.content_type, []).append(t)
-    for ct, group in by_kind.items():
-        versions = dict(ct.model_class().objects.filter(pk__in=[t.object_id for t in group])
-                        .values_list("pk", "version"))
-        for t in group:
-            t.record_version = versions.get(t.object_id)
-    return requests
+        "tasks_due": list(mine.filter(due_date__lte=today).order_by("due_date", "id")[:25]),
+        "tasks_upcoming": list(mine.filter(due_date__gt=today).order_by("due_date", "id")[:10]),
+        "notifications": notifications, "feed": home_feed(user), "today": today,
+        **{name: provider(user) for name, provider in _home_panels.items()},
+    }

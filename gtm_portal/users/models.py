@@ -1,4 +1,5 @@
 import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -112,7 +113,8 @@ class User(AbstractUser):
         """The user's roles; read together with the page frame's other rows (one query)."""
         if not self.pk or self.is_queue:
             return frozenset()
-        from gtm_portal.core.selectors import load_frame_rows
+        # A cycle: the frame's reads import the access helper, which imports this model.
+        from gtm_portal.core.selectors import load_frame_rows  # noqa: PLC0415
 
         self.frame_rows = load_frame_rows(self)
         return self.__dict__["role_names"]
@@ -122,8 +124,6 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         try:
             ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError):

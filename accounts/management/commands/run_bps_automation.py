@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from accounts.bps import bps_daily
+
 
 class Command(BaseCommand):
     help = ("AUTO-2 / AUTO-3 now: Actively Working accounts that missed ACCT-BPS 3 → Queued "
@@ -7,7 +9,5 @@ class Command(BaseCommand):
             "from before the fiscal-year start → Queued. Safe to run twice.")
 
     def handle(self, *args, **options):
-        from accounts.services import bps_daily
-
         counts = bps_daily()
         self.stdout.write(", ".join(f"{k} {v}" for k, v in counts.items()))
