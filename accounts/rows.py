@@ -34,31 +34,26 @@ def contact_rows_html(rows) -> SafeString:
     return mark_safe("\n".join(out))  # every value went through e()
 
 
-def _research(req: dict) -> str:
-    if req.get("research_done"):
-        return '<span class="badge text-bg-success">done</span>'
-    left = req.get("research_days_left")
-    if left is not None and left < 0:
-        return f'<span class="badge text-bg-danger">overdue {e(left)} d</span>'
-    return f'<span class="badge text-bg-warning">{e(left)} days left</span>'
+def days_left_badge(days: int | None, *, warn_within: int = 3,
+                    overdue: str | None = None) -> SafeString:
+    """ACCT-BPS 3/4: the badge of a deadline's days left — done (None), overdue (negative;
+    `overdue` says what then happens), warning within `warn_within` days, else plain. The
+    account page (templatetag `days_left`) and account view B3 both write it here."""
+    if days is None:
+        return mark_safe('<span class="badge text-bg-success">done</span>')
+    if days < 0:
+        return mark_safe(f'<span class="badge text-bg-danger">'
+                         f'{e(overdue or f"overdue {days} d")}</span>')
+    css = "text-bg-warning" if days <= warn_within else "text-bg-light border"
+    return mark_safe(f'<span class="badge {css}">{days} day{"" if days == 1 else "s"} left'
+                     "</span>")
 
 
-def _enrolled(req: dict) -> str:
-    left = req.get("enrolled_days_left")
-    if left is None:
-        badge = '<span class="badge text-bg-success">done</span>'
-    elif left < 0:
-        badge = '<span class="badge text-bg-danger">overdue</span>'
-    else:
-        badge = f'<span class="badge text-bg-warning">{e(left)} days left</span>'
-    return f"{e(req.get('enrolled', ''))} / 5 {badge}"
-
-
-def _idle(req: dict) -> str:
-    left = req.get("idle_days_left")
-    if left is not None and left < 0:
-        return '<span class="badge text-bg-danger">Worked in FY due</span>'
-    return f'<span class="badge text-bg-light border">{e(left)} days left</span>'
+def idle_badge(days: int | None) -> SafeString:
+    """ACCT-BPS 4: 30 days without sequence activity make the account Worked in FY."""
+    if days is None:     # no Actively Working stamp: no deadline
+        return mark_safe("")
+    return days_left_badge(days, warn_within=5, overdue="Worked in FY due")
 
 
 def account_rows_html(rows, *, view_code: str) -> SafeString:
@@ -82,7 +77,9 @@ def account_rows_html(rows, *, view_code: str) -> SafeString:
         if view_code == "B3":
             req = a.requirements
             row += (f'<td class="small">{e(local_date(a.actively_working_since, "Y-m-d"))}</td>'
-                    f"\n      <td>{_research(req)}</td>\n      <td>{_enrolled(req)}</td>"
-                    f"\n      <td>{_idle(req)}</td>")
+                    f"\n      <td>{days_left_badge(req.get('research_days_left'))}</td>"
+                    f"\n      <td>{e(req.get('enrolled', ''))} / 5 "
+                    f"{days_left_badge(req.get('enrolled_days_left'))}</td>"
+                    f"\n      <td>{idle_badge(req.get('idle_days_left'))}</td>")
         out.append(row + "</tr>")
     return mark_safe("\n".join(out))  # every value went through e()
