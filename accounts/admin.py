@@ -3,6 +3,7 @@ from django.contrib import admin
 from gtm_portal.core.admin import PERSON_STATE_FIELDS, PortalModelAdmin
 
 from .models import Account, AccountTeamMember, Contact, TransferRequest
+from .services import account_create, account_update
 
 
 class AccountTeamInline(admin.TabularInline):
@@ -31,13 +32,11 @@ class AccountAdmin(PortalModelAdmin):
     def save_model(self, request, obj, form, change):
         """The admin goes through the one account write path (ROLE-3 field groups, ACCT-SEG /
         ACCT-CUSTOMER recompute, CONTACT-OWNER, history)."""
-        from .services import account_create, account_update
-
         data = {name: form.cleaned_data[name] for name in form.changed_data
                 if name in form.cleaned_data}
         if not change:
-            created = account_create(by=request.user, data=data)
-            obj.pk, obj._state.adding = created.pk, False
+            # The admin's inlines, log entry and redirect need the new row's id on `obj`.
+            obj.pk = account_create(by=request.user, data=data).pk
             return
         stored = type(obj).objects.get(pk=obj.pk)
         account_update(account=stored, by=request.user, data=data, reason="Edited in admin",

@@ -19,6 +19,9 @@ from accounts.services import (
 )
 from gtm_portal.core.models import FieldChange
 from gtm_portal.refdata.models import Country
+from gtm_portal.users.models import User
+
+from .helpers import admin_post_data, session
 
 pytestmark = pytest.mark.django_db
 
@@ -354,3 +357,25 @@ def test_contract_sales_support_opens_the_vandelay_edit_form(client, users):
     client.force_login(users["salessupport"])
     r = client.get(f"/accounts/{vandelay.pk}/edit/")
     assert r.status_code == 200 and 'name="version"' in r.content.decode()
+
+
+def test_admin_add_creates_the_account_through_the_service_with_its_team(users):
+    """ACCT-SEG: an account added in the admin goes through account_create (its own ultimate
+    parent, segment from its employees); the inline team member is saved on the new row and
+    the admin goes back to its list."""
+    admin = User.objects.create_superuser("root", "root@example.com", "x")
+    client = session(admin)
+    page = client.get("/admin/accounts/account/add/")
+    assert page.status_code == 200
+    data = admin_post_data(page)
+    data.update({"name": "Admin Added Ltd", "domain": "admin-added.example", "employees": "3000",
+                 "type": "Prospect", "paid_tier": "none",
+                 "team_members-TOTAL_FORMS": "1", "team_members-0-user": users["sdr.amer1"].pk,
+                 "team_members-0-role": "SDR"})
+    response = client.post("/admin/accounts/account/add/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    account = Account.objects.get(name="Admin Added Ltd")
+    assert response["Location"] == "/admin/accounts/account/"
+    assert account.ultimate_parent_id == account.pk and account.segment == "Large"
+    assert list(account.team_members.values_list("user__username", "role")) == [
+        ("sdr.amer1", "SDR")]
