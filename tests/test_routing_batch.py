@@ -34,14 +34,14 @@ def test_route_1_a_batch_keeps_one_company_with_one_rep(demo, given):
     people = [first, second, other, third]
     rows = (route_people(people, trigger="re-score") if given == "objects" else
             route_people([p.pk for p in people], model=Lead, trigger="re-score"))
-    owners = {r.person_obj.pk: r.owner for r in rows}
+    owners = {r.person.pk: r.owner for r in rows}
     assert owners[first.pk] is not None and not owners[first.pk].is_queue
     assert owners[second.pk] == owners[first.pk] == owners[third.pk]
-    by_pk = {r.person_obj.pk: r for r in rows}
+    by_pk = {r.person.pk: r for r in rows}
     assert by_pk[first.pk].rule == "ROUTE-2.12"          # the pool
     assert by_pk[second.pk].rule == by_pk[third.pk].rule == "ROUTE-2.10"
     # Returned in the order given; every row stored.
-    assert [r.person_obj.pk for r in rows] == [first.pk, second.pk, other.pk, third.pk]
+    assert [r.person.pk for r in rows] == [first.pk, second.pk, other.pk, third.pk]
     assert all(Lead.objects.get(pk=p.pk).owner == owners[p.pk]
                for p in (first, second, third, other))
 

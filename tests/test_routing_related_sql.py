@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import Contact
 from leads.models import Lead
-from leads.services import routing as rs
+from leads.services.routing import context, related
 
 from .factories import AccountFactory, ContactFactory, LeadFactory, UserFactory
 
@@ -47,13 +48,13 @@ def test_one_statement_gives_the_per_kind_rows(people):
               (["nobody.example"], "email_domain", "email_domain")]
     seen = 0
     for values, lead_field, contact_field in scopes:
-        parts = [(Lead, "lead", lead_field), (rs.Contact, "contact", contact_field)]
-        expected = [("lead", *row) for row in rs._related_rows(
+        parts = [(Lead, "lead", lead_field), (Contact, "contact", contact_field)]
+        expected = [("lead", *row) for row in related.related_rows(
             Lead, "lead", lead_field, values, since, today)] + [
-            ("contact", *row) for row in rs._related_rows(
-                rs.Contact, "contact", contact_field, values, since, today)]
+            ("contact", *row) for row in related.related_rows(
+                Contact, "contact", contact_field, values, since, today)]
         with CaptureQueriesContext(connection) as q:
-            got = rs._related_rows_of_kinds(parts, values, since, today)
+            got = related.related_rows_of_kinds(parts, values, since, today)
         assert [tuple(r) for r in got] == [tuple(r) for r in expected]
         assert len(q.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
         seen += len(got)
@@ -84,7 +85,7 @@ def test_users_with_regions_is_the_select_related_query():
     expected = {u.pk: u for u in User.objects.select_related("region", "region__parent")
                 .filter(Q(pk__in=ids) | Q(username__in=names))}
     with CaptureQueriesContext(connection) as q:
-        got = {u.pk: u for u in rs.users_with_regions(ids, names)}
+        got = {u.pk: u for u in context.users_with_regions(ids, names)}
     assert len(q.captured_queries) == 1
     assert set(got) == set(expected) == {users[0].pk, users[1].pk, users[2].pk}
     with CaptureQueriesContext(connection) as q:
@@ -96,8 +97,8 @@ def test_users_with_regions_is_the_select_related_query():
                 assert row(user.region.parent) == row(want.region.parent)
                 assert user.region.top.code == want.region.top.code
     assert len(q.captured_queries) == 0   # everything attached, nothing read later
-    assert rs.users_with_regions(set(), {users[3].username})[0].pk == users[3].pk
-    assert rs.users_with_regions(set(), set()) == []
+    assert context.users_with_regions(set(), {users[3].username})[0].pk == users[3].pk
+    assert context.users_with_regions(set(), set()) == []
 
 
 def test_routing_reads_its_users_once_until_one_is_saved():
@@ -109,18 +110,18 @@ def test_routing_reads_its_users_once_until_one_is_saved():
     region = Region.objects.get_or_create(code="T-KNOWN", defaults={"name": "T Known"})[0]
     a, b = UserFactory(), UserFactory()
     User.objects.filter(pk=a.pk).update(region=region)
-    first = {u.pk: u for u in rs.known_users({a.pk}, {b.username})}
+    first = {u.pk: u for u in context.known_users({a.pk}, {b.username})}
     assert set(first) == {a.pk, b.pk} and first[a.pk].region.code == "T-KNOWN"
     with CaptureQueriesContext(connection) as q:
-        again = {u.pk: u for u in rs.known_users({a.pk, b.pk}, {a.username})}
+        again = {u.pk: u for u in context.known_users({a.pk, b.pk}, {a.username})}
     assert q.captured_queries == []
     assert again[a.pk] is not first[a.pk]          # a copy per call
     again[a.pk].first_name = "changed in memory only"
-    assert rs.known_users({a.pk}, set())[0].first_name == a.first_name
+    assert context.known_users({a.pk}, set())[0].first_name == a.first_name
     user = User.objects.get(pk=b.pk)
     user.first_name = "Renamed"
     user.save()                                     # a saved user is read again
     with CaptureQueriesContext(connection) as q:
-        fresh = rs.known_users({b.pk}, set())
+        fresh = context.known_users({b.pk}, set())
     assert len(q.captured_queries) == 1 and fresh[0].first_name == "Renamed"
-    assert rs.known_users(set(), {"nobody-here"}) == []
+    assert context.known_users(set(), {"nobody-here"}) == []

@@ -6,7 +6,6 @@ import datetime
 import decimal
 import json
 import uuid
-from contextlib import contextmanager
 
 from django.db import connections, models, router
 from django.db.models import F
@@ -81,8 +80,7 @@ def bulk_insert_rows(objs, *, batch_size: int | None = None) -> list:
     """Insert new objects of one model (their related objects already saved) and set their
     primary keys, like `bulk_create`. On PostgreSQL all rows travel as one JSON document
     (one string to quote instead of an array per column, which the client-side binding
-    escapes value by value): INSERT … SELECT … FROM json_to_recordset(%s) … RETURNING id.
-    Inside `one_statement()` the rows wait for the batch's one statement instead."""
+    escapes value by value): INSERT … SELECT … FROM json_to_recordset(%s) … RETURNING id."""
     objs = list(objs)
     if not objs:
         return objs
@@ -90,10 +88,6 @@ def bulk_insert_rows(objs, *, batch_size: int | None = None) -> list:
     conn = connections[router.db_for_write(model)]
     if conn.vendor != "postgresql":
         return model.objects.bulk_create(objs, batch_size=batch_size)
-    batch = conn.__dict__.get("_one_statement")   # the thread's connection's open batch
-    if batch is not None:
-        batch.add(model, objs)
-        return objs
     convert = _Converter(conn)
     sql, _spec = _insert_plan(conn, model)
     for start in range(0, len(objs), INSERT_CHUNK):
@@ -105,15 +99,13 @@ def bulk_insert_rows(objs, *, batch_size: int | None = None) -> list:
     return objs
 
 
-def _rows_json(conn, model, objs, convert, *, with_pk: bool = False) -> str:
-    """The objects' rows as `_insert_plan`'s JSON document (with their primary keys when
-    `with_pk`: keys reserved beforehand)."""
-    _sql, spec = _insert_plan(conn, model, with_pk=with_pk)
+def _rows_json(conn, model, objs, convert) -> str:
+    """The objects' rows as `_insert_plan`'s JSON document."""
+    _sql, spec = _insert_plan(conn, model)
     rows = []
     for obj in objs:
-        if (obj.pk is not None) != with_pk:
-            raise ValueError("bulk_insert_rows inserts new objects (pk None, or a key "
-                             "reserved in one_statement) only")
+        if obj.pk is not None:
+            raise ValueError("bulk_insert_rows inserts new objects (pk None) only")
         # A link to an object saved after it was assigned takes that object's key now
         # (as save and bulk_create do); a link to an unsaved object is refused.
         obj._prepare_related_fields_for_save(operation_name="bulk_insert_rows")
@@ -155,83 +147,6 @@ def _insert_plan(conn, model, *, with_pk: bool = False) -> tuple[str, list]:
         plan = plans[(model, with_pk)] = (sql, list(zip(fields, [f.column for f in fields],
                                                         plain, is_json, strict=True)))
     return plan
-
-
-# -- many models' new rows in one statement ---------------------------------------------------
-
-class OneStatement:
-    """New rows of several models written together in one statement on PostgreSQL: each
-    model's rows an INSERT … SELECT FROM json_to_recordset in a data-modifying CTE, in the
-    order they were added (foreign keys are checked at commit, as Django declares them
-    deferrable). A row that later rows point at needs its key before the statement runs: a
-    key reserved from the model's sequence (`reserve_sql`) and handed to the batch is given
-    to that model's first new objects as they are added."""
-
-    def __init__(self, conn, reserved: dict | None = None):
-        self.conn = conn
-        self.reserved = {model: list(ids) for model, ids in (reserved or {}).items()}
-        self.parts: list = []   # (model, objs, with_pk, JSON document)
-
-    def add(self, model, objs) -> None:
-        keys = self.reserved.get(model)
-        for obj in objs:
-            if obj.pk is None and keys:
-                obj.pk = keys.pop(0)
-        given = [o for o in objs if o.pk is not None]
-        new = [o for o in objs if o.pk is None]
-        for part, with_pk in ((given, True), (new, False)):
-            if part:
-                # Links are resolved now: what they point at has its key (reserved or saved).
-                self.parts.append((model, part, with_pk,
-                                   _rows_json(self.conn, model, part, _Converter(self.conn),
-                                              with_pk=with_pk)))
-
-    def write(self) -> None:
-        if not self.parts:
-            return
-        ctes, selects, params = [], [], []
-        for i, (model, _objs, with_pk, doc) in enumerate(self.parts):
-            sql, _spec = _insert_plan(self.conn, model, with_pk=with_pk)
-            ctes.append(f"c{i} AS ({sql})")
-            selects.append(f"SELECT {i}, {self.conn.ops.quote_name(model._meta.pk.column)}"
-                           f" FROM c{i}")
-            params.append(doc)
-        with self.conn.cursor() as cursor:
-            cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}", params)
-            got: dict = {}
-            for part, pk in cursor.fetchall():
-                got.setdefault(part, []).append(pk)
-        for i, (_model, objs, _with_pk, _doc) in enumerate(self.parts):
-            _saved(self.conn, objs, got.get(i, []))
-        self.parts = []
-
-
-@contextmanager
-def one_statement(reserved: dict | None = None, using: str = "default"):
-    """`with one_statement(reserved={Lead: [id], ...}):` — on PostgreSQL every
-    `bulk_insert_rows` inside waits, and all their rows go in one statement at the end (a
-    refusal inside writes nothing). Objects get their keys then (reserved ones at once):
-    nothing inside may read the key of a row it added unless it was reserved. Elsewhere, and
-    when already inside one, each call writes at once as usual."""
-    conn = connections[using]
-    if conn.vendor != "postgresql" or conn.__dict__.get("_one_statement") is not None:
-        yield None
-        return
-    batch = conn.__dict__["_one_statement"] = OneStatement(conn, reserved)
-    try:
-        yield batch
-    finally:
-        conn.__dict__["_one_statement"] = None
-    batch.write()
-
-
-def reserve_sql(model, using: str = "default") -> str:
-    """SQL giving a new primary key from `model`'s sequence (PostgreSQL), to select beside
-    a statement the caller asks anyway and hand to `one_statement(reserved=...)`."""
-    conn = connections[using]
-    table = conn.ops.quote_name(model._meta.db_table)
-    return (f"nextval(pg_get_serial_sequence('{table}', "
-            f"'{model._meta.pk.column}'))")
 
 
 # Values of these types go into JSON as they are (what get_db_prep_save would return).

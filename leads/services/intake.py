@@ -3,17 +3,15 @@ transaction, idempotent by submission id (Q-IDEM)."""
 import datetime
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.matching import match_account, match_account_sql
-from accounts.models import Account, Contact
+from accounts.matching import match_account
+from accounts.models import Contact
 from gtm_portal.activity.enums import ActivityKind, Direction
 from gtm_portal.activity.models import Activity
 from gtm_portal.activity.services import activity_record
-from gtm_portal.core.bulk import bulk_insert_rows, one_statement, reserve_sql
-from gtm_portal.core.models import email_key
-from gtm_portal.core.sqlrows import ModelRows
+from gtm_portal.core.models import email_is
 from gtm_portal.refdata.models import Country
 
 from .. import scoring
@@ -23,7 +21,7 @@ from ..reference_snapshot import snapshot
 from .persons import (
     lead_convert_to_contact,
     lock_person,
-    new_person_record_form,
+    person_link,
     person_record_form,
 )
 from .routing import route_people
@@ -139,7 +137,7 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
             # submission id refuses a repeat here, which rolls the repeat's work back. A
             # concurrent repeat waits on the index until the first commits (or rolls back),
             # and it holds no lock anybody else waits for, since nothing follows but COMMIT.
-            bulk_insert_rows([log])
+            log.save(force_insert=True)
             return answer
     except IntegrityError:
         previous = IntakeSubmission.objects.filter(submission_id=data["submission_id"]).first()
@@ -148,74 +146,48 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
         return Answer(200, previous.response)
 
 
-# Rows of a new lead that its other rows point at: their keys are reserved by the lookup's
-# statement (PostgreSQL), so that all the new lead's rows go in one statement.
-RESERVED = (Lead, Activity)
-
-
-def _find_person(email: str, match=None):
+def _find_person(email: str):
     """INTAKE-3: the oldest live lead with the e-mail (any case), else the oldest live
-    contact — both asked in one statement that reads the lower(email) indexes for ids only;
-    the person found is then locked for the rest of the transaction and read with the joins
-    its history and routing read (`services.lock_person`). When nobody has the e-mail, the
-    same statement (PostgreSQL) reserves the keys of the new lead and its activity, and
-    gives the account a new lead would match (`match`: `match_account_sql`'s statement for
-    the submission; None: nothing to match on). Returns (person or None, outcome, reserved
-    keys by model, the new lead's account — None also when not asked)."""
-    key = email_key(email)
-    sql = f"SELECT {_oldest_with_email(Lead)} AS l, {_oldest_with_email(Contact)} AS c"
-    params = [key, key]
-    accounts = ModelRows.of(Account)
-    if connection.vendor == "postgresql":
-        # A key is taken only when both found nobody (a CASE branch not taken is not
-        # evaluated); OFFSET 0 keeps the lookups from being copied into each CASE.
-        sql = ("SELECT f.l, f.c" + "".join(
-            f", CASE WHEN f.l IS NULL AND f.c IS NULL THEN {reserve_sql(m)} END"
-            for m in RESERVED)
-            + (f", {accounts.columns('a')}" if match else "")
-            + f" FROM ({sql} OFFSET 0) AS f"
-            + (f" LEFT JOIN LATERAL ({match[0]}) AS a ON f.l IS NULL AND f.c IS NULL"
-               if match else ""))
-        params += match[1] if match else []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    lead_id, contact_id = row[:2]
-    if lead_id is not None:
-        return lock_person(Lead(pk=lead_id)), IntakeOutcome.MATCHED_LEAD, {}, None
-    if contact_id is not None:
-        return lock_person(Contact(pk=contact_id)), IntakeOutcome.MATCHED_CONTACT, {}, None
-    if connection.vendor != "postgresql":
-        account = accounts.fetch(*match)[0:1] if match else []
-        return None, IntakeOutcome.CREATED, {}, account[0] if account else None
-    keys = row[2:2 + len(RESERVED)]
-    account = row[2 + len(RESERVED):]
-    return (None, IntakeOutcome.CREATED,
-            {m: [k] for m, k in zip(RESERVED, keys, strict=True) if k is not None},
-            accounts.build(account) if account and account[0] is not None else None)
+    contact, locked for the rest of the transaction (`persons.lock_person`); None when
+    nobody has it."""
+    for model, outcome in ((Lead, IntakeOutcome.MATCHED_LEAD),
+                           (Contact, IntakeOutcome.MATCHED_CONTACT)):
+        pk = (model.objects.filter(email_is(email), merged_into__isnull=True)
+              .order_by("created_at", "pk").values_list("pk", flat=True).first())
+        if pk is not None:
+            return lock_person(model(pk=pk)), outcome
+    return None, IntakeOutcome.CREATED
 
 
-def _oldest_with_email(model) -> str:
-    """`email_is` (the same `email_key` against the lower(email) index) and live, oldest
-    first, as SQL."""
-    qn = connection.ops.quote_name
-    meta = model._meta
-    email, merged, created = (qn(meta.get_field(f).column)
-                              for f in ("email", "merged_into", "created_at"))
-    return (f"(SELECT {qn(meta.pk.column)} FROM {qn(meta.db_table)} WHERE lower({email}) = %s"
-            f" AND {merged} IS NULL ORDER BY {created}, {qn(meta.pk.column)} LIMIT 1)")
+def _new_lead(data: dict, form: str, country, snap) -> Lead:
+    """INTAKE-3: a new lead from the submission (validated by the serializer; the reference
+    rows come from the reference snapshot)."""
+    lead = Lead(email=data["email"], last_name=data["last_name"],
+                company=data.get("company", ""), country=country,
+                region=country.region if country else None,
+                initial_source=snap.sources[FORM_SOURCE[form]],
+                lead_source=FORM_SOURCE[form], status="Raw",
+                **{f: data[f] for f in PERSON_FIELDS if data.get(f) not in (None, "")})
+    lead.derive()
+    return lead
+
+
+def _record_activity(person, form: str, at) -> Activity:
+    kind = ACTIVITY_KIND.get(form, ActivityKind.WEB_VISIT if form.startswith("page_visit")
+                             else ActivityKind.FORM_FILL)
+    return activity_record(kind=kind, occurred_at=at, direction=Direction.INBOUND,
+                           form_kind=form, subject=FormKind(form).label, validate=False,
+                           **person_link(person))
 
 
 def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
+    """One submission, in the caller's transaction, in order: find the person (or make a new
+    lead), stamp the moment, record the activity, score it, route when ROUTE-1 says so,
+    answer."""
     ctx = snap.scoring
     form = data["form"]
     at = data.get("occurred_at") or timezone.now()
-    # The account a new lead would match, asked in the lookup's statement: a new lead's
-    # e-mail, company and website are the submission's.
-    match = match_account_sql(email=data["email"], company=data.get("company", ""),
-                              website=data.get("website") or "",
-                              free_domains=ctx.free_domains)
-    person, outcome, reserved, new_account = _find_person(data["email"], match)
+    person, outcome = _find_person(data["email"])
     if person is None and form == FormKind.UNSUBSCRIBE:
         body = _response(None, None)
         _finish(log, IntakeOutcome.IGNORED, 200, body)
@@ -223,66 +195,32 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
     country = snap.country(data.get("country", ""))
     created = person is None
     if created:
-        # The serializer validated every value and the reference rows come from the
-        # reference snapshot, so the row is written as it is (no per-field lookups).
-        person = Lead(
-            email=data["email"], last_name=data["last_name"],
-            company=data.get("company", ""), country=country,
-            region=country.region if country else None,
-            initial_source=snap.sources[FORM_SOURCE[form]],
-            lead_source=FORM_SOURCE[form], status="Raw",
-            **{f: data[f] for f in PERSON_FIELDS if data.get(f) not in (None, "")})
-        person.derive()
+        person = _new_lead(data, form, country, snap)
     else:
         _fill_blanks(person, data, country)
-    account = (new_account if created else person.account if isinstance(person, Contact)
-               else match_account(email=person.email, company=getattr(person, "company", ""),
-                                  website=person.website, free_domains=ctx.free_domains))
+    account = (person.account if isinstance(person, Contact) else
+               match_account(email=person.email, company=person.company,
+                             website=person.website, free_domains=ctx.free_domains))
     stamped = _stamp_moment(person, form, at, account, save=False)
-    kind = ACTIVITY_KIND.get(form, ActivityKind.WEB_VISIT if form.startswith("page_visit")
-                             else ActivityKind.FORM_FILL)
-
-    def record_activity(person):
-        link = {"contact" if isinstance(person, Contact) else "lead": person}
-        return activity_record(kind=kind, occurred_at=at, direction=Direction.INBOUND,
-                               form_kind=form, subject=FormKind(form).label, validate=False,
-                               **link)
-
-    campaign = _campaign(data.get("campaign"))
-    decision = None
     if created:
-        # Scored and routed before the row exists: the lead goes in with its scores, status,
-        # owner and SLA (one INSERT, no UPDATE after it).
-        def route(person, insert):
-            return route_people([person], trigger="created", form_kind=form, ctx=snap.routing,
-                                insert=insert)[0]
-
-        # Every row of the new lead — the lead, its activity and score events, history,
-        # routing decision and notification — goes in one statement (PostgreSQL).
-        with one_statement(reserved=reserved):
-            scored = new_person_record_form(
-                person=person, form_kind=form, record_activity=record_activity,
-                occurred_at=at, ctx=ctx, campaign_response=_responded(campaign), route=route)
-        decision = scored.routed
-        _join_campaign(person, campaign, new=True)
-    else:
-        activity = record_activity(person)
-        responded = _join_campaign(person, campaign)
-        # Locked and read by `_find_person`; the stamp goes in with the scoring's UPDATE.
-        scored = person_record_form(person=person, form_kind=form, occurred_at=at,
-                                    activity=activity, ctx=ctx, campaign_response=responded,
-                                    savepoint=False, locked=True, also_save=stamped)
+        person.save()
+    activity = _record_activity(person, form, at)
+    responded = _join_campaign(person, _campaign(data.get("campaign")), new=created)
+    scored = person_record_form(person=person, form_kind=form, occurred_at=at,
+                                activity=activity, ctx=ctx, campaign_response=responded,
+                                savepoint=False, locked=True, new=created,
+                                also_save=() if created else stamped)
     person = scored.person
-    if not created and (scored.became_mql or form in scoring.ROUTING_HAND_RAISE):
-        trigger = "became MQL" if scored.became_mql else f"hand-raise {form}"
-        # The person was locked and read whole in this transaction (its country, region
-        # and source attached): routed as it is — no re-read, no second lock, no savepoint.
+    decision = None
+    if created or scored.became_mql or form in scoring.ROUTING_HAND_RAISE:
+        trigger = ("created" if created else "became MQL" if scored.became_mql
+                   else f"hand-raise {form}")
+        # Locked (or inserted) and read whole in this transaction: routed as it is.
         decision = route_people([person], trigger=trigger, form_kind=form, ctx=snap.routing,
                                 fresh=True)[0]
-    if decision is not None:
-        person = decision.person_obj
-        if decision.convert_to_contact and isinstance(person, Lead) and decision.account_obj:
-            person = lead_convert_to_contact(lead=person, account=decision.account_obj,
+        person = decision.person
+        if decision.convert_to_contact and isinstance(person, Lead) and decision.account:
+            person = lead_convert_to_contact(lead=person, account=decision.account,
                                              owner=person.owner, by=None,
                                              reason=f"{decision.rule}: paying customer")
     status = 201 if created else 200

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from accounts.models import Contact
 from gtm_portal.core import access, history
-from gtm_portal.core.bulk import bulk_insert_rows
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.services import check_version, record_update, touch
 
@@ -48,11 +47,11 @@ class ScoreOutcome:
     status_changes: list = field(default_factory=list)
     became_mql: bool = False
     behaviour: list = field(default_factory=list)   # the events hanging on the activity
-    routed: object = None   # a new person routed before its INSERT: the routing's answer
+    person: object = None
 
 
-def _net_points_by_rule(person, kind: str) -> dict[int | None, int]:
-    if getattr(person, "_fresh", False):
+def _net_points_by_rule(person, kind: str, new: bool) -> dict[int | None, int]:
+    if new:
         return {}  # created in this transaction: no score events yet
     rows = (ScoreEvent.objects.filter(**person_link(person), kind=kind)
             .values("rule_id").annotate(total=Sum("points")))
@@ -65,10 +64,11 @@ def _event(person, *, rule_id, name, kind, points, at, activity=None):
                       score_after=person.behaviour_score + person.demographic_score)
 
 
-def evaluate_demographics(person, ctx: Context, at) -> list[ScoreEvent]:
+def evaluate_demographics(person, ctx: Context, at, *, new: bool = False) -> list[ScoreEvent]:
     """REF-4: each demographic rule counts once per person; a change of title or e-mail (or
-    of the points table) adds the difference, never a second copy."""
-    net = _net_points_by_rule(person, ScoringKind.DEMOGRAPHIC)
+    of the points table) adds the difference, never a second copy. `new`: the person was
+    created in this transaction (no events to read)."""
+    net = _net_points_by_rule(person, ScoringKind.DEMOGRAPHIC, new)
     matching = {r.id: r for r in scoring.demographic_rules_matching(ctx.rules, ctx.facts(person))}
     events = []
     rule_names = {r.id: r.name for r in ctx.rules}
@@ -87,11 +87,13 @@ def evaluate_demographics(person, ctx: Context, at) -> list[ScoreEvent]:
     return events
 
 
-def behaviour_events(person, ctx: Context, form_kind: str, at, activity=None) -> list[ScoreEvent]:
+def behaviour_events(person, ctx: Context, form_kind: str, at, activity=None, *,
+                     new: bool = False) -> list[ScoreEvent]:
     """REF-4 behaviour rules fire per activity of their kind."""
     events = []
     triggers = [form_kind]
-    if form_kind == "page_visit_careers" and _careers_due(person, ctx, at, activity):
+    if form_kind == "page_visit_careers" and not new and _careers_due(person, ctx, at,
+                                                                       activity):
         triggers.append(scoring.CAREERS_REPEAT)
     for trigger in triggers:
         for rule in scoring.behaviour_rules_for(ctx.rules, trigger):
@@ -106,8 +108,6 @@ def behaviour_events(person, ctx: Context, form_kind: str, at, activity=None) ->
 def _careers_due(person, ctx: Context, at, activity) -> bool:
     from gtm_portal.activity.models import Activity
 
-    if getattr(person, "_fresh", False):
-        return False  # created in this transaction: no earlier visit, no earlier penalty
     since = at - datetime.timedelta(days=scoring.CAREERS_WINDOW_DAYS)
     visits = (Activity.objects.filter(**person_link(person), form_kind="page_visit_careers",
                                       occurred_at__gte=since, occurred_at__lte=at)
@@ -158,86 +158,38 @@ SCORE_FIELDS = ("behaviour_score", "demographic_score", "person_score", "status"
 
 def person_record_form(*, person, form_kind: str, occurred_at=None, activity=None,
                        ctx: Context | None = None, campaign_response: bool = False,
-                       by=None, fresh: bool = False, savepoint: bool = True,
+                       by=None, new: bool = False, savepoint: bool = True,
                        locked: bool = False, also_save=()) -> ScoreOutcome:
     """LEAD-SCORE-1: score a marketing activity, re-evaluate demographics, move the status.
-    The caller routes the person when `became_mql` (ROUTE-1). `fresh`: the caller created
-    the person in this transaction (nobody else can see the row, and it has no events).
-    `locked`: the caller locked and read the person in this transaction (`lock_person`).
-    `savepoint=False`: the caller's transaction already makes it all or nothing.
-    `also_save`: fields the caller changed on the person (without history) that the
-    scoring's UPDATE writes too."""
+    The caller routes the person when `became_mql` (ROUTE-1). `new`: the caller created the
+    person in this transaction (it has no events yet). `locked`: the caller locked and read
+    the person in this transaction (`lock_person`). `savepoint=False`: the caller's
+    transaction already makes it all or nothing. `also_save`: fields the caller changed on
+    the person (without history) that the scoring's UPDATE writes too."""
     with transaction.atomic(savepoint=savepoint):
         ctx = ctx or Context()
         at = occurred_at or timezone.now()
-        if fresh:
-            person._fresh = True
-        elif not locked:
+        if not (new or locked):
             person = lock_person(person)
         out, before, before_display, reason = _score_form(
             person, ctx, form_kind=form_kind, at=at, activity=activity,
-            campaign_response=campaign_response)
+            campaign_response=campaign_response, new=new)
         ScoreEvent.objects.bulk_create(out.events)
         _save_person(person, before, before_display, by=by, reason=reason,
                      fields=SCORE_FIELDS + tuple(also_save))
-        person._fresh = False
         out.person = person
         return out
 
 
-def new_person_record_form(*, person, form_kind: str, record_activity, occurred_at=None,
-                           ctx: Context | None = None, campaign_response: bool = False,
-                           by=None, route=None) -> ScoreOutcome:
-    """LEAD-SCORE-1 for a person not saved yet (intake's new lead), inside the caller's
-    transaction: the same scoring as `person_record_form`, done before the row exists, so
-    the person is inserted with its scores and status (one INSERT, no UPDATE); then
-    `record_activity(person)` stores the activity the behaviour points hang on, then the
-    score events and the history rows. The row ends as `person_record_form` on a just
-    inserted person leaves it (its version counts the scoring too).
-
-    `route(person, insert)`: the caller routes the new person before it exists as well
-    (`routing_service.route_people(..., insert=insert)`): routing decides and stamps the
-    owner and SLA, then calls `insert`, which writes the person (with them) and its
-    activity and score events, and hands back the scoring's history rows for routing to
-    write with its own. Its answer is kept as the outcome's `routed`."""
-    ctx = ctx or Context()
-    at = occurred_at or timezone.now()
-    person._fresh = True
-    out, before, before_display, reason = _score_form(
-        person, ctx, form_kind=form_kind, at=at, activity=None,
-        campaign_response=campaign_response)
-    touch(person, by)
-    # The scoring's history, taken now: routing changes the person further before the
-    # INSERT, and records those changes itself. Primary keys are filled in on insert.
-    scored = history.changes(person, before, before_display, by=by, reason=reason)
-
-    def insert(_people=None) -> list:
-        bulk_insert_rows([person])
-        for row in scored:
-            row.object_id = person.pk
-        out.activity = record_activity(person)
-        for event in out.behaviour:
-            event.activity = out.activity
-        bulk_insert_rows(out.events)
-        return scored
-
-    if route is None:
-        bulk_insert_rows(insert())
-    else:
-        out.routed = route(person, insert)
-    person._fresh = False
-    out.person = person
-    return out
-
-
-def _score_form(person, ctx: Context, *, form_kind: str, at, activity, campaign_response):
+def _score_form(person, ctx: Context, *, form_kind: str, at, activity, campaign_response,
+                new: bool = False):
     """The scoring of one marketing activity, in memory: (outcome with its unsaved events,
     the tracked fields before, as shown before, the history reason)."""
     fields = history.tracked_fields(type(person))
     before, before_display = history.snapshot(person, fields), history.display_snapshot(person, fields)
     out = ScoreOutcome()
-    out.events += evaluate_demographics(person, ctx, at)
-    out.behaviour = behaviour_events(person, ctx, form_kind, at, activity)
+    out.events += evaluate_demographics(person, ctx, at, new=new)
+    out.behaviour = behaviour_events(person, ctx, form_kind, at, activity, new=new)
     out.events += out.behaviour
     was_mql_count = person.mql_count
     moves = apply_automatic_status(person, ctx, form_kind=form_kind,

@@ -18,7 +18,8 @@ from ..enums import ROUTING_WEIGHTS
 from ..forms import PoolMemberForm, RoutingPreviewForm
 from ..models import Lead, PoolMember, RoutingDecision, RoutingPool
 from ..services.intake import resolve_country
-from ..services.routing import is_available, preview
+from ..services.routing import preview
+from ..services.routing.handout import is_available
 
 WINDOW_DAYS = 30
 

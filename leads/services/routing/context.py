@@ -1,0 +1,115 @@
+"""Reference data routing reads once per batch, and the users it routes to (a per-process
+store: intake routes to a handful of owners over and over)."""
+import copy
+import threading
+import time
+
+from gtm_portal.core.sqlrows import ModelRows
+from gtm_portal.refdata.enums import WordList
+from gtm_portal.refdata.models import Region, WordListEntry
+from gtm_portal.users.models import User
+
+from ... import routing
+
+
+class RoutingContext:
+    """Reference data routing reads, loaded once per batch."""
+
+    def __init__(self):
+        words = dict.fromkeys(WordList.values, ())
+        lists: dict[str, list[str]] = {}
+        for kind, value in WordListEntry.objects.values_list("list", "value"):
+            lists.setdefault(kind, []).append(value)
+        words.update({k: tuple(v) for k, v in lists.items()})
+        self.rules = routing.Rules(
+            pubsec_words=tuple(words[WordList.PUBSEC]),
+            free_domains=frozenset(v.lower() for v in words[WordList.FREE_DOMAIN]))
+        self.blocked = frozenset(v.lower() for v in words[WordList.BLOCKED_DOMAIN])
+        self._queues = {u.display_name: u for u in User.objects.queues()}
+        self.pools: dict | None = None       # name → active pool, when preloaded (refcache)
+        self.holidays: tuple | None = None   # (day loaded, region id → dates), when preloaded
+
+    def queue(self, name: str) -> User:
+        return self._queues[name]
+
+
+_known: dict = {"gen": None, "at": 0.0, "users": {}}
+_known_lock = threading.Lock()
+KNOWN_USERS_TTL = 30
+
+
+def known_users(ids, names) -> list:
+    """`users_with_regions`, from a per-process store of the users routing has read: kept
+    while no user or region is saved or deleted (the users snapshot's generation token,
+    `core.labels`) and for at most 30 seconds, like the other reference snapshots. Intake
+    routes to a handful of owners over and over; each submission read them again (Q-PERF).
+    Each call gets its own copies (the region objects are shared, read only)."""
+    from gtm_portal.core.labels import users_generation
+
+    gen, now = users_generation(), time.monotonic()
+    with _known_lock:
+        if _known["gen"] != gen or now - _known["at"] > KNOWN_USERS_TTL:
+            _known.update(gen=gen, at=now, users={})
+        store = _known["users"]
+        missing_ids = {pk for pk in ids if pk not in store}
+        missing_names = {n for n in names if n not in store}
+    if missing_ids or missing_names:
+        found = users_with_regions(missing_ids, missing_names)
+        with _known_lock:
+            if _known["gen"] == gen:
+                for u in found:
+                    store[u.pk] = store[u.username] = u
+        got = {u.pk: u for u in found}
+    else:
+        got = {}
+    for key in (*ids, *names):
+        user = store.get(key)
+        if user is not None:
+            got.setdefault(user.pk, user)
+    return [copy.copy(u) for u in got.values()]
+
+
+def users_with_regions(ids, names) -> list:
+    """The users with these ids or usernames, each with its region and the region's parent
+    attached — what `User.objects.select_related("region", "region__parent")
+    .filter(Q(pk__in=ids) | Q(username__in=names))` gives — in SQL written once, the values
+    converted as the ORM converts them (Q-PERF: routing asks it for every submission)."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    users, regions = ModelRows.of(User), ModelRows.of(Region)
+    columns = ", ".join(reader.columns(alias) for alias, reader in
+                        (("u", users), ("r", regions), ("p", regions)))
+    where, params = [], []
+    for field, values in (("id", list(ids)), ("username", list(names))):
+        if values:
+            where.append(f"u.{qn(User._meta.get_field(field).column)} IN"
+                         f" ({', '.join(['%s'] * len(values))})")
+            params += values
+    if not where:
+        return []
+    region = User._meta.get_field("region")
+    parent = Region._meta.get_field("parent")
+    region_pk = qn(Region._meta.pk.column)
+    sql = (f"SELECT {columns} FROM {qn(User._meta.db_table)} u"
+           f" LEFT OUTER JOIN {qn(Region._meta.db_table)} r"
+           f" ON r.{region_pk} = u.{qn(region.column)}"
+           f" LEFT OUTER JOIN {qn(Region._meta.db_table)} p"
+           f" ON p.{region_pk} = r.{qn(parent.column)}"
+           f" WHERE {' OR '.join(where)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n_user, n_region = len(users.fields), len(regions.fields)
+    out = []
+    for row in rows:
+        user = users.build(row[:n_user])
+        region_obj = None
+        if row[n_user] is not None:
+            region_obj = regions.build(row[n_user:n_user + n_region])
+            parent_values = row[n_user + n_region:]
+            parent_obj = regions.build(parent_values) if parent_values[0] is not None else None
+            parent.set_cached_value(region_obj, parent_obj)
+        region.set_cached_value(user, region_obj)
+        out.append(user)
+    return out
