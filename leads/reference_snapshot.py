@@ -1,35 +1,16 @@
 """Reference data the intake and routing paths read on every submission (points table,
 thresholds, word lists, queues, countries, initial sources, pools, holidays), kept in the
-process for up to 30 seconds and dropped at once when somebody changes it: a generation token
-in the shared cache is replaced by the save/delete signals of those tables (SPEC Q-PERF intake
-≥ 200/s). With a shared cache (`CACHE_URL`, Redis) an edit shows on the next submission in
-every process; with the per-process default cache other processes see it within 30 s."""
+process (`core.snapshots`) and dropped at once when somebody changes it: the save/delete
+signals of those tables replace its generation token (SPEC Q-PERF intake ≥ 200/s)."""
 import datetime
-import threading
-import time
 
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from gtm_portal.core import generation as tokens
-
-TTL_SECONDS = 30
-KEY = "refs:generation"
-_lock = threading.Lock()
-_local: dict = {"gen": None, "at": 0.0, "data": None}
+from gtm_portal.core import snapshots
 
 
-def generation() -> str:
-    return tokens.current(KEY)
-
-
-def bump(*_args, **_kwargs) -> None:
-    """Drop every process's snapshot now and again once the change is committed: a process
-    that rebuilt its snapshot in between (still reading the old rows) rebuilds once more."""
-    tokens.bump(KEY)
-
-
-class Snapshot:
+class ReferenceData:
     def __init__(self):
         from gtm_portal.refdata.models import Country, Holiday, InitialSource
 
@@ -63,16 +44,14 @@ class Snapshot:
         return self.country_by_name.get(value)
 
 
-def snapshot() -> Snapshot:
-    gen = generation()
-    now = time.monotonic()
-    data = _local["data"]
-    if (data is None or _local["gen"] != gen or now - _local["at"] > TTL_SECONDS
-            or data.day != timezone.localdate()):
-        with _lock:
-            data = Snapshot()
-            _local.update(gen=gen, at=now, data=data)
-    return data
+# Today's reference data (its holidays are read around today: a new day rebuilds it).
+_snapshot = snapshots.Snapshot("refs:generation", lambda: ReferenceData(),
+                               still_good=lambda data: data.day == timezone.localdate())
+bump = _snapshot.bump
+
+
+def snapshot() -> "ReferenceData":
+    return _snapshot.get()
 
 
 def connect_signals() -> None:

@@ -8,25 +8,25 @@ and turned into objects. `select_labels` instead
 
 - takes rows of the small tables (users and queues, regions, countries, initial sources,
   reasons) from a per-process snapshot: no join at all. The snapshot is rebuilt when any of
-  those rows is saved or deleted (a generation token in the shared cache, as leads.refcache
-  does) and at least every 30 seconds; each record gets its own copy of the row;
+  those rows is saved or deleted (`core.snapshots`) and at least every 30 seconds; each
+  record gets its own copy of the row;
 - joins the other relations but reads, of each, only the columns its label, link and access
   checks use (`LABEL_FIELDS` on the model; every column when a model has none, or for the
   `full` relations)."""
 import copy
-import threading
-import time
 
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_delete, post_save
 
-from . import generation
+from . import snapshots
 
 # Whatever the label, the link and the access checks (ROLE-3, ACCT-CLAIM) read of a user.
 USER_LABEL_FIELDS = ("username", "first_name", "last_name", "display_name", "kind",
                      "is_active", "manager", "team", "region", "time_zone")
 TTL_SECONDS = 30
+# The token that changes whenever a user, region, country, source or reason is saved or
+# deleted: other per-process stores of such rows (routing's users) follow it too.
 KEY = "labels:generation"
 
 
@@ -47,23 +47,13 @@ def _label_fields(model) -> tuple[str, ...] | None:
 
 # -- the snapshot of small tables ---------------------------------------------------------
 
-_lock = threading.Lock()
-_local: dict = {"gen": None, "at": 0.0, "rows": None}
-
-
-def _generation() -> str:
-    return generation.current(KEY)
-
-
-def users_generation() -> str:
-    """The token that changes whenever a user, region, country, source or reason is saved
-    or deleted: other per-process stores of such rows (routing's users) follow it."""
-    return _generation()
+# Each table is read when first needed: {model: {pk: row}}.
+_tables: snapshots.Snapshot[dict] = snapshots.Snapshot(KEY, dict, ttl=TTL_SECONDS)
 
 
 def bump(*_args, **_kwargs) -> None:
     """Every process rebuilds its snapshot (a small-table row was saved or deleted)."""
-    generation.bump(KEY)
+    _tables.bump()
 
 
 def _load(model) -> dict:
@@ -76,20 +66,15 @@ def _load(model) -> dict:
 
 
 def _rows(model, refresh: bool = False) -> dict:
-    """The snapshot of one small table (each table is read when first needed)."""
-    gen = _generation()
-    now = time.monotonic()
-    if _local["gen"] != gen or now - _local["at"] > TTL_SECONDS:
-        with _lock:
-            _local.update(gen=gen, at=now, rows={})
-    tables = _local["rows"]
+    """The snapshot of one small table."""
+    tables = _tables.get()
     if refresh or model not in tables:
         tables[model] = _load(model)
     return tables[model]
 
 
 def clear() -> None:
-    _local.update(gen=None, at=0.0, rows=None)
+    _tables.clear()
 
 
 def cached_rows(model) -> list:

@@ -1,9 +1,8 @@
 """Reference data routing reads once per batch, and the users it routes to (a per-process
 store: intake routes to a handful of owners over and over)."""
 import copy
-import threading
-import time
 
+from gtm_portal.core import labels, snapshots
 from gtm_portal.core.sqlrows import ModelRows
 from gtm_portal.refdata.enums import WordList
 from gtm_portal.refdata.models import Region, WordListEntry
@@ -33,35 +32,22 @@ class RoutingContext:
         return self._queues[name]
 
 
-_known: dict = {"gen": None, "at": 0.0, "users": {}}
-_known_lock = threading.Lock()
-KNOWN_USERS_TTL = 30
+# The users routing has read, by id and by username: kept while no user or region is saved
+# or deleted (the users snapshot's token, `core.labels`) and for at most 30 seconds.
+_known = snapshots.Snapshot(labels.KEY, dict)
 
 
 def known_users(ids, names) -> list:
-    """`users_with_regions`, from a per-process store of the users routing has read: kept
-    while no user or region is saved or deleted (the users snapshot's generation token,
-    `core.labels`) and for at most 30 seconds, like the other reference snapshots. Intake
-    routes to a handful of owners over and over; each submission read them again (Q-PERF).
-    Each call gets its own copies (the region objects are shared, read only)."""
-    from gtm_portal.core.labels import users_generation
-
-    gen, now = users_generation(), time.monotonic()
-    with _known_lock:
-        if _known["gen"] != gen or now - _known["at"] > KNOWN_USERS_TTL:
-            _known.update(gen=gen, at=now, users={})
-        store = _known["users"]
-        missing_ids = {pk for pk in ids if pk not in store}
-        missing_names = {n for n in names if n not in store}
+    """`users_with_regions`, from the per-process store of the users routing has read.
+    Intake routes to a handful of owners over and over; each submission read them again
+    (Q-PERF). Each call gets its own copies (the region objects are shared, read only)."""
+    store = _known.get()
+    missing_ids = {pk for pk in ids if pk not in store}
+    missing_names = {n for n in names if n not in store}
+    got = {}
     if missing_ids or missing_names:
-        found = users_with_regions(missing_ids, missing_names)
-        with _known_lock:
-            if _known["gen"] == gen:
-                for u in found:
-                    store[u.pk] = store[u.username] = u
-        got = {u.pk: u for u in found}
-    else:
-        got = {}
+        for u in users_with_regions(missing_ids, missing_names):
+            store[u.pk] = store[u.username] = got[u.pk] = u
     for key in (*ids, *names):
         user = store.get(key)
         if user is not None:
