@@ -220,7 +220,6 @@ def _erase_rows_about(lead_ids, ct) -> None:
     """Comments, follows, notifications and field history about purged leads hold personal
     data; they go with the lead (rows with a lead foreign key cascade)."""
     from gtm_portal.chatter.models import Comment, Follow, Notification
-    from gtm_portal.core.models import FieldChange
 
     from ..models import IntakeSubmission
 
@@ -248,12 +247,9 @@ def end_opt_outs(*, today=None) -> int:
                         .values_list("pk", "opt_out_until"))
             if not rows:
                 continue
-            ct = ContentType.objects.get_for_model(model)
-            FieldChange.objects.bulk_create([
-                FieldChange(content_type=ct, object_id=pk, field="opt_out_until",
-                            old_value=until.isoformat(), new_value="", changed_at=now,
-                            reason="AUTO-4 / LEAD-OPTOUT-1: the 30-day opt-out ended")
-                for pk, until in rows], batch_size=2000)
+            history.bulk_changes(model, "opt_out_until",
+                                 [(pk, until, None) for pk, until in rows], by=None, at=now,
+                                 reason="AUTO-4 / LEAD-OPTOUT-1: the 30-day opt-out ended")
             ended += model.objects.filter(pk__in=[pk for pk, _u in rows]).update(
                 opt_out_until=None, version=F("version") + 1, updated_at=now)
     return ended

@@ -9,16 +9,15 @@ is the per-activity replay the sums must equal (tests compare them on random dat
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router, transaction
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from gtm_portal.activity.models import Activity
+from gtm_portal.core import history
 from gtm_portal.core.bulk import update_values
 from gtm_portal.core.enums import OPEN_PERSON_STATUSES
 from gtm_portal.core.enums import PersonStatus as S
-from gtm_portal.core.models import FieldChange
 
 from .. import scoring
 from ..enums import FormKind, ScoringKind
@@ -272,13 +271,8 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
         with transaction.atomic():
             _insert_events(events)
             update_values(Lead, WRITTEN, changed, touch=True)
-            if moves:
-                ct = ContentType.objects.get_for_model(Lead)
-                FieldChange.objects.bulk_create([
-                    FieldChange(content_type=ct, object_id=pk, field="status", old_value=old,
-                                new_value=new, changed_at=now,
-                                reason="LEAD-SCORE-1: re-scored after a points-table change")
-                    for pk, old, new in moves], batch_size=5000)
+            history.bulk_changes(Lead, "status", moves, by=None, at=now,
+                                 reason="LEAD-SCORE-1: re-scored after a points-table change")
     return tally
 
 
