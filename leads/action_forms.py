@@ -4,6 +4,7 @@
 import datetime
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Account
@@ -24,7 +25,6 @@ def _default_close_date():
 
 def account_owner_choices():
     """Who may own a new account: the AEs, or Sales Admin until one is found."""
-    from django.db.models import Q
 
     return (User.objects.filter(is_active=True)
             .filter(Q(groups__name=roles.AE, kind=User.Kind.PERSON)

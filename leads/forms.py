@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import Contact
 from accounts.selectors import contact_get_for_user_or_404
+from gtm_portal.activity.models import Sequence
 from gtm_portal.core import access
 from gtm_portal.core.editing import Editor, VersionForm
 from gtm_portal.core.enums import PersonStatus
@@ -9,9 +10,13 @@ from gtm_portal.refdata.enums import ReasonKind
 from gtm_portal.refdata.models import Reason
 from gtm_portal.users.models import User
 
-from .models import Lead, ScoringRule
+from .enums import FormKind
+from .models import Lead, PoolMember, ScoringRule
 from .rule_context import cached
+from .scoring import CAREERS_REPEAT
 from .selectors import lead_get_for_user_or_404
+from .services.compliance import contact_blocks, dnc_release_candidates
+from .services.persons import person_update
 from .workflow import allowed_hand_targets
 
 PERSON_EDIT_FIELDS = (
@@ -48,7 +53,6 @@ def person_edit_fields(user, person) -> tuple[str, ...]:
 
 
 def _person_save(*, record, by, data, expected_version, reason):
-    from .services.persons import person_update
 
     return person_update(person=record, by=by, data=data, expected_version=expected_version,
                          reason=reason)
@@ -120,8 +124,6 @@ class ScoringRuleForm(forms.ModelForm):
         fields = ("name", "kind", "triggers", "test", "words", "points", "active")
 
     def __init__(self, *args, **kwargs):
-        from .enums import FormKind
-        from .scoring import CAREERS_REPEAT
 
         super().__init__(*args, **kwargs)
         self.fields["triggers"].choices = [*FormKind.choices,
@@ -141,7 +143,6 @@ class ThresholdsForm(forms.Form):
 
 def person_actions(user, person) -> dict:
     """What the person page's action bar offers this user (the server checks again)."""
-    from .services.compliance import contact_blocks, dnc_release_candidates
 
     can_reroute = access.can(user, "routing.reroute", person)
     can_edit = access.can(user, "person.edit", person)
@@ -165,8 +166,6 @@ def person_actions(user, person) -> dict:
 
 class PoolMemberForm(forms.ModelForm):
     class Meta:
-        from .models import PoolMember
-
         model = PoolMember
         fields = ("level", "active", "out_of_office_from", "out_of_office_until")
         widgets = {"out_of_office_from": forms.DateInput(attrs={"type": "date"}),
@@ -176,10 +175,8 @@ class PoolMemberForm(forms.ModelForm):
 class RoutingPreviewForm(forms.Form):
     """ROUTE preview: a lead, or sample facts typed by hand."""
 
-    from .enums import FormKind as _FormKind
-
     lead = forms.IntegerField(required=False, label="Lead id (or leave empty and type facts)")
-    form = forms.ChoiceField(choices=[("", "—"), *_FormKind.choices], required=False,
+    form = forms.ChoiceField(choices=[("", "—"), *FormKind.choices], required=False,
                              label="Form")
     status = forms.ChoiceField(choices=[(s, s) for s in ("MQL", "Inquiry", "Raw", "Recycle")],
                                required=False)
@@ -192,7 +189,6 @@ class RoutingPreviewForm(forms.Form):
 
 
 def sequence_choices():
-    from gtm_portal.activity.models import Sequence
 
     return cached("sequences", lambda: list(Sequence.objects.filter(active=True).order_by("name")
                                              .values_list("pk", "name", "touch")), ttl=30)

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -270,7 +272,6 @@ class Campaign(TimeStampedModel):
         return self.name
 
     def clean(self):
-        import re
 
         if not re.fullmatch(r"\d{8}_.+", self.name or "") and self.type != CampaignType.SYSTEM:
             raise ValidationError({"name": "Name campaigns YYYYMMDD_Title (CAMP-1)."})

@@ -2,8 +2,10 @@
 import datetime
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, IntegerField, OuterRef, Q, Value
 from django.utils import timezone
+
+from gtm_portal.activity.models import Activity, Enrollment, Task
 
 from .enums import OPEN_LEAD_STATUSES
 
@@ -11,7 +13,6 @@ WEB_CHAT_SOURCE = "Drift"
 
 
 def _active_enrollment(touch=None, field="lead"):
-    from gtm_portal.activity.models import Enrollment
 
     qs = Enrollment.objects.filter(**{field: OuterRef("pk")}, state="active")
     if touch:
@@ -89,9 +90,7 @@ def s3_flags(rows, now=None) -> None:
     and `in_sequence` (active enrollment) — one query on the rows' ids (three index reads
     joined by UNION ALL), whatever the size of the view. (As EXISTS columns of the view's
     query PostgreSQL hashed every open task instead: 35 ms.)"""
-    from django.db.models import IntegerField, Value
 
-    from gtm_portal.activity.models import Activity, Enrollment, Task
 
     ids = [r.pk for r in rows]
     found: set = set()

@@ -8,15 +8,24 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from gtm_portal.core import snapshots
+from gtm_portal.refdata.models import (
+    Country,
+    Holiday,
+    InitialSource,
+    PortalSetting,
+    Region,
+    WordListEntry,
+)
+from gtm_portal.users.models import User
+
+from .models import RoutingPool, ScoringRule
+from .rule_context import Context, blocked_domains
+from .services.routing import RoutingContext
 
 
 class ReferenceData:
     def __init__(self):
-        from gtm_portal.refdata.models import Country, Holiday, InitialSource
 
-        from .models import RoutingPool
-        from .rule_context import Context, blocked_domains
-        from .services.routing import RoutingContext
 
         self.scoring = Context()
         self.routing = RoutingContext()
@@ -55,17 +64,7 @@ def snapshot() -> "ReferenceData":
 
 
 def connect_signals() -> None:
-    from gtm_portal.refdata.models import (
-        Country,
-        Holiday,
-        InitialSource,
-        PortalSetting,
-        Region,
-        WordListEntry,
-    )
-    from gtm_portal.users.models import User
 
-    from .models import RoutingPool, ScoringRule
 
     for model in (ScoringRule, PortalSetting, WordListEntry, Country, Region, InitialSource,
                   Holiday, RoutingPool):

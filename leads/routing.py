@@ -4,6 +4,7 @@ the facts and persists the decision."""
 import re
 from dataclasses import dataclass, field
 
+from accounts.segments import segment_for_employees
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.refdata.enums import Segment
 from gtm_portal.users import roles
@@ -116,7 +117,6 @@ def has_pubsec_word(text: str, words) -> str | None:
 def segment_of(person: PersonFacts, account: AccountFacts | None) -> str:
     if account is not None:
         return account.segment
-    from accounts.segments import segment_for_employees
 
     return segment_for_employees(person.employees)
 

@@ -1,8 +1,11 @@
 """Reads of reference data the lead rules need, cached per call site by the caller."""
+from django.core.cache import cache
+
 from gtm_portal.refdata.enums import Setting, WordList
 from gtm_portal.refdata.models import PortalSetting, WordListEntry
 
 from . import scoring
+from .enums import DemographicTest
 from .models import ScoringRule
 
 DEFAULTS = {Setting.MQL_THRESHOLD: 100, Setting.INQUIRY_THRESHOLD: 10,
@@ -55,7 +58,6 @@ class Context:
 def cached(key: str, loader, ttl: int = 60):
     """Reference lists read on every page, kept in the cache for a minute (edits show within
     a minute; pages stay within their query budget)."""
-    from django.core.cache import cache
 
     value = cache.get(f"refs:{key}")
     if value is None:
@@ -65,7 +67,6 @@ def cached(key: str, loader, ttl: int = 60):
 
 
 def persona_words() -> frozenset[str]:
-    from .enums import DemographicTest
 
     words: set[str] = set()
     for row in ScoringRule.objects.filter(test=DemographicTest.TITLE_HAS_WORD, active=True):

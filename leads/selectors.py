@@ -1,8 +1,10 @@
 from django.shortcuts import get_object_or_404
 
 from gtm_portal.core.labels import select_labels
+from gtm_portal.refdata.enums import Setting
 
 from .models import Lead, RoutingDecision, ScoreEvent
+from .rule_context import cached, setting
 
 
 def lead_get_for_user_or_404(user, pk: int) -> Lead:
@@ -21,9 +23,7 @@ def lead_list_for_user(user, fields=None):
 
 def score_tab(person) -> dict:
     """LEAD-SCORE-1 breakdown for a lead or contact (the record page's Score tab)."""
-    from gtm_portal.refdata.enums import Setting
 
-    from .rule_context import cached, setting
 
     threshold = cached("mql_threshold", lambda: setting(Setting.MQL_THRESHOLD))
     link = {"contact" if person._meta.model_name == "contact" else "lead": person}

@@ -1,11 +1,15 @@
+import datetime
+
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
 from gtm_portal.core.models import JobRun
 
-from .models import Lead
+from .models import IntakeSubmission, Lead
 from .rule_context import Context
+from .services.compliance import end_opt_outs as end_opt_outs_now
+from .services.compliance import purge_spam as purge_spam_now
 from .services.rescore import Scorer, batches, open_lead_ids, open_leads, rescore_batch
 from .services.routing import RoutingContext, route_people
 
@@ -125,9 +129,7 @@ INTAKE_LOG_DAYS = 90
 @shared_task(acks_late=True)
 def purge_intake_log() -> int:
     """The intake log keeps 90 days; older rows go (idempotent: a second run deletes nothing)."""
-    import datetime
 
-    from .models import IntakeSubmission
 
     cutoff = timezone.now() - datetime.timedelta(days=INTAKE_LOG_DAYS)
     deleted, _ = IntakeSubmission.objects.filter(received_at__lt=cutoff).delete()
@@ -140,14 +142,10 @@ def purge_intake_log() -> int:
 @shared_task(acks_late=True)
 def purge_spam() -> int:
     """AUTO-5 (LEAD-SPAM-1): nightly, leads in SPAM DELETION are deleted for good."""
-    from .services.compliance import purge_spam as run
-
-    return run()
+    return purge_spam_now()
 
 
 @shared_task(acks_late=True)
 def end_opt_outs() -> int:
     """AUTO-4 (LEAD-OPTOUT-1): 30-day opt-outs end by themselves."""
-    from .services.compliance import end_opt_outs as run
-
-    return run()
+    return end_opt_outs_now()

@@ -42,23 +42,11 @@ class TokenRateThrottle(throttling.BaseThrottle):
 
 
 def _count(key: str) -> int:
-    """The window's counter after this request. On Redis one round trip (INCR and EXPIRE
-    pipelined on the cache's own key, which Django's RedisCache stores as a plain integer);
-    elsewhere the cache API (add, incr: Django's Redis incr alone is two round trips)."""
-    from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
-
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        full = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full, write=True)
-        pipe = client.pipeline(transaction=False)
-        pipe.incr(full)
-        pipe.expire(full, WINDOW_TTL)
-        return int(pipe.execute()[0])
+    """The window's counter after this request, through the cache API (shared by every
+    worker with `CACHE_URL`)."""
     cache.add(key, 0, timeout=WINDOW_TTL)
     try:
         return cache.incr(key)
-    except ValueError:
+    except ValueError:   # the window expired between add and incr
         cache.set(key, 1, timeout=WINDOW_TTL)
         return 1

@@ -2,9 +2,11 @@ import copy
 
 from rest_framework import serializers
 
+from accounts.models import Account
 from leads.enums import FormKind
 from leads.models import Campaign, Lead
 from leads.services.intake import resolve_country
+from opportunities.models import Opportunity
 
 
 class IntakeSerializer(serializers.Serializer):
@@ -146,8 +148,6 @@ class AccountSerializer(serializers.ModelSerializer):
     bdr_assigned = serializers.SerializerMethodField()
 
     class Meta:
-        from accounts.models import Account
-
         model = Account
         fields = ("id", "name", "owner", "domain", "segment", "bdr_assigned",
                   "bdr_prospecting_status", "type", "employees", "actively_working_since",
@@ -168,8 +168,6 @@ class OpportunitySerializer(serializers.ModelSerializer):
     sdr_bdr = serializers.SerializerMethodField()
 
     class Meta:
-        from opportunities.models import Opportunity
-
         model = Opportunity
         fields = ("id", "name", "owner", "account", "stage", "order_type", "type", "iacv",
                   "initial_iacv", "amount", "sdr_bdr", "sales_accepted_date", "sales_qualified",

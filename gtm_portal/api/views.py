@@ -3,11 +3,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.views import APIView, exception_handler
 
+from accounts.models import Account
 from gtm_portal.core.models import email_is
 from leads.models import Lead, RoutingDecision
 from leads.services import intake
+from leads.services.orders import submit_order
+from opportunities.models import Opportunity
 
 from .authentication import HashedTokenAuthentication
 from .permissions import TokenRateThrottle, TokenScope
@@ -34,7 +37,6 @@ def error_body(exc) -> dict:
 
 
 def api_exception_handler(exc, context):
-    from rest_framework.views import exception_handler
 
     response = exception_handler(exc, context)
     if response is not None:
@@ -124,7 +126,6 @@ class OrdersView(MachineEndpoint):
     @extend_schema(request=OrderSerializer, responses={201: OrderAnswerSerializer,
                                                        200: OrderAnswerSerializer})
     def post(self, request):
-        from leads.services.orders import submit_order
 
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
@@ -140,7 +141,6 @@ class OrdersView(MachineEndpoint):
 class AccountDetailView(ReadEndpoint):
     @extend_schema(responses=AccountSerializer)
     def get(self, request, pk: int):
-        from accounts.models import Account
 
         account = Account.objects.select_related("owner", "bdr_assigned").filter(pk=pk).first()
         if account is None:
@@ -151,7 +151,6 @@ class AccountDetailView(ReadEndpoint):
 class OpportunityDetailView(ReadEndpoint):
     @extend_schema(responses=OpportunitySerializer)
     def get(self, request, pk: int):
-        from opportunities.models import Opportunity
 
         opp = Opportunity.objects.select_related("owner", "sdr_bdr").filter(pk=pk).first()
         if opp is None:

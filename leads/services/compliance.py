@@ -6,15 +6,19 @@ import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Contact
 from gtm_portal.activity.enums import ActivityKind, Direction, EnrollmentState
 from gtm_portal.activity.models import Activity, Enrollment
+from gtm_portal.chatter.models import Comment, Follow, Notification
+from gtm_portal.chatter.services import comment_post
 from gtm_portal.core import access, history
 from gtm_portal.core.models import FieldChange, JobRun, Tombstone
 
 from ..enums import CampaignType
-from ..models import Campaign, CampaignMember, CampaignMemberStatus, Lead
+from ..models import Campaign, CampaignMember, CampaignMemberStatus, IntakeSubmission, Lead
 from .persons import SPAM_CAMPAIGN, _save_person, lock_person, person_link
 
 GDPR_DATE = datetime.date(2018, 5, 25)
@@ -171,7 +175,6 @@ def lead_mark_spam(*, lead: Lead, by, confirmed: bool):
     if not created:
         raise ValidationError("LEAD-SPAM-1: this lead is already marked for deletion.",
                               code="LEAD-SPAM-1")
-    from gtm_portal.chatter.services import comment_post
 
     comment_post(record=lead, author=by, kind="system", topic="spam",
                  body=f"LEAD-SPAM-1: added to {SPAM_CAMPAIGN} by {by.label}; the nightly purge "
@@ -209,7 +212,6 @@ def purge_spam(*, now=None) -> int:
 
 
 def _marked_by(lead_ids, ct) -> dict[int, int]:
-    from gtm_portal.chatter.models import Comment
 
     rows = (Comment.objects.filter(content_type=ct, object_id__in=lead_ids, topic="spam")
             .values_list("object_id", "author_id"))
@@ -219,9 +221,7 @@ def _marked_by(lead_ids, ct) -> dict[int, int]:
 def _erase_rows_about(lead_ids, ct) -> None:
     """Comments, follows, notifications and field history about purged leads hold personal
     data; they go with the lead (rows with a lead foreign key cascade)."""
-    from gtm_portal.chatter.models import Comment, Follow, Notification
 
-    from ..models import IntakeSubmission
 
     # The intake log keeps the submission (90 days) but not the personal data it carried.
     IntakeSubmission.objects.filter(lead_id__in=lead_ids).update(payload={}, email="")
@@ -234,9 +234,7 @@ def _erase_rows_about(lead_ids, ct) -> None:
 def end_opt_outs(*, today=None) -> int:
     """AUTO-4: a 30-day opt-out ends by itself — set-based, with a history row per person
     (Q-AUDIT) and the version bumped; running it twice changes nothing more."""
-    from django.db.models import F
 
-    from accounts.models import Contact
 
     today = today or timezone.localdate()
     now = timezone.now()

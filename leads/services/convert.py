@@ -9,12 +9,15 @@ from django.db import transaction
 
 from accounts.matching import matching_accounts, normalize_domain
 from accounts.models import Account
+from gtm_portal.chatter.models import Notification
+from gtm_portal.chatter.services import notify
 from gtm_portal.core import access
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
 from opportunities.enums import OPEN_STAGES, OrderType, Stage
 from opportunities.models import Opportunity
+from opportunities.services import contact_role_add, opportunity_change_stage, opportunity_create
 
 from ..models import Lead
 from ..rule_context import free_domains
@@ -151,7 +154,6 @@ def _existing_reseller_opportunity(end_user: Account, reseller: Account):
 
 
 def _create_opportunity(plan: ConvertPlan, account: Account, contact, lead: Lead, by):
-    from opportunities.services import opportunity_change_stage, opportunity_create
 
     target = plan.end_user_account or account
     reseller = account if plan.end_user_account else None
@@ -182,9 +184,6 @@ def _create_opportunity(plan: ConvertPlan, account: Account, contact, lead: Lead
 
 
 def _join(opp: Opportunity, contact, *, partner: bool, by, rule: str = RULE):
-    from gtm_portal.chatter.models import Notification
-    from gtm_portal.chatter.services import notify
-    from opportunities.services import contact_role_add
 
     if not opp.contact_roles.filter(contact=contact).exists():
         contact_role_add(opportunity=opp, contact=contact, by=None, is_partner=partner)

@@ -11,6 +11,7 @@ from accounts.models import Contact
 from gtm_portal.activity.enums import ActivityKind, Direction
 from gtm_portal.activity.models import Activity
 from gtm_portal.activity.services import activity_record
+from gtm_portal.core import history
 from gtm_portal.core.models import email_is
 from gtm_portal.refdata.models import Country
 
@@ -243,7 +244,6 @@ def _finish(log, outcome, status, body, person=None):
 def _fill_blanks(person, data, country):
     """An existing person keeps what it has; the submission fills only empty fields and never
     touches the initial source (LEAD-SOURCE-1)."""
-    from gtm_portal.core import history
 
     fields = history.tracked_fields(type(person))
     before, shown = history.snapshot(person, fields), history.display_snapshot(person, fields)

@@ -3,8 +3,11 @@ action, in its own savepoint, so a refused row stays exactly as it was."""
 from django.core.exceptions import ValidationError
 
 from accounts.claims import ClaimRefused, record_claim
+from gtm_portal.activity.models import Sequence
+from gtm_portal.core import access
 from gtm_portal.core.mass import MAX_ROWS, Outcome, each_row
 from gtm_portal.core.mass import why as _why  # noqa: F401  (kept for callers)
+from gtm_portal.users.models import User
 
 from ..models import Campaign, CampaignMember, Lead
 from .persons import person_assign, person_change_status
@@ -21,7 +24,6 @@ __all__ = ["ACTIONS", "MAX_ROWS", "Outcome", "run"]
 
 
 def _add_to_campaign(lead, campaign, by):
-    from gtm_portal.core import access
 
     access.require(by, "person.edit", lead)
     status = campaign.statuses.order_by("id").first()
@@ -43,13 +45,11 @@ def run(*, action: str, ids: list[int], by, params: dict) -> Outcome:
         if campaign is None:
             raise ValidationError("VIEW-5: choose a campaign.")
     if action == "enroll":
-        from gtm_portal.activity.models import Sequence
 
         sequence = Sequence.objects.filter(pk=params.get("sequence") or 0, active=True).first()
         if sequence is None:
             raise ValidationError("VIEW-5: choose an active sequence.")
     if action == "owner":
-        from gtm_portal.users.models import User
 
         owner = User.objects.filter(username=params.get("owner", ""), is_active=True).first()
         if owner is None:

@@ -14,15 +14,17 @@ from accounts.models import Contact
 from gtm_portal.core import access, history
 from gtm_portal.core.models import Tombstone
 
-from ..models import Lead
+from ..models import CampaignMember, Lead, ScoreEvent
 from ..rule_context import Context
 from .persons import (
+    SPAM_CAMPAIGN,
     _save_person,
     apply_automatic_status,
     evaluate_demographics,
     move_person_rows,
     person_kind,
 )
+from .routing import route_person
 
 RULE = "LEAD-MERGE-1"
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -73,8 +75,6 @@ def load_records(lead_ids, contact_id=None):
         records = [contact] + records
     elif not 2 <= len(records) <= 3:
         _refuse("choose 2 or 3 leads.")
-    from ..models import CampaignMember
-    from .persons import SPAM_CAMPAIGN
 
     spam = set(CampaignMember.objects.filter(
         campaign__name=SPAM_CAMPAIGN, lead_id__in=[r.pk for r in records if isinstance(r, Lead)])
@@ -119,7 +119,7 @@ def choices(records, survivor) -> list[FieldChoice]:
 
 
 def _empty(record, name) -> bool:
-    value = history._raw(record, name)
+    value = history.raw_value(record, name)
     return value in (None, "", False) or (name.startswith("bant_") and value == "unknown")
 
 
@@ -192,7 +192,6 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
     corrections = evaluate_demographics(survivor, ctx, timezone.now())
     for event in corrections:
         event.rule_name = f"{event.rule_name} (merge: counted once)"[:200]
-    from ..models import ScoreEvent
 
     ScoreEvent.objects.bulk_create(corrections)
     survivor.person_score = survivor.behaviour_score + survivor.demographic_score
@@ -228,7 +227,6 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
             redirect_object_id=survivor.pk, processed_by=by if getattr(by, "pk", None) else None,
             processed_at=now)
     if survivor.mql_count > mql_before:
-        from .routing import route_person
 
         route_person(person=survivor, trigger=f"{RULE}: the merged score reached MQL", by=by)
     survivor.refresh_from_db()

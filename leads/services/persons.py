@@ -4,21 +4,29 @@ creation. Forms, admin, API, imports and tasks call these; the rules live in `sc
 import datetime
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.claims import transfer_requests_follow
 from accounts.models import Contact
+from gtm_portal.activity.enums import EnrollmentState
+from gtm_portal.activity.models import Activity
+from gtm_portal.chatter.models import Comment, Follow, Notification
+from gtm_portal.chatter.services import comment_post, notify
 from gtm_portal.core import access, history
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.services import check_version, record_update, touch
 
 from .. import scoring
 from ..enums import ScoringKind
-from ..models import Lead, ScoreEvent
+from ..models import Lead, RoutingDecision, ScoreEvent
 from ..rule_context import Context
 from ..workflow import TransitionRefused, Via, check_move
+from .routing import route_person
 
 
 def person_kind(person) -> str:
@@ -106,7 +114,6 @@ def behaviour_events(person, ctx: Context, form_kind: str, at, activity=None, *,
 
 
 def _careers_due(person, ctx: Context, at, activity) -> bool:
-    from gtm_portal.activity.models import Activity
 
     since = at - datetime.timedelta(days=scoring.CAREERS_WINDOW_DAYS)
     visits = (Activity.objects.filter(**person_link(person), form_kind="page_visit_careers",
@@ -281,12 +288,7 @@ def move_person_rows(*, source, target) -> dict[str, int]:
     lead → lead or lead → contact on merge), comments and follows included; set-based, one
     UPDATE per table. A campaign both are in keeps one membership (the responded status
     wins); a second active sequence enrollment is finished, never two at once (SEQ-3)."""
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
 
-    from accounts.claims import transfer_requests_follow
-    from gtm_portal.activity.enums import EnrollmentState
-    from gtm_portal.chatter.models import Comment, Follow
 
     src, dst = person_kind(source), person_kind(target)
     moved = {}
@@ -386,10 +388,7 @@ def person_update(*, person, by, data: dict, expected_version: int | None = None
 def person_assign(*, person, owner, by, reason: str, expected_version: int | None = None):
     """ROUTE-5: Marketing Ops assigns by hand with a reason; kept in history and the routing
     log."""
-    from gtm_portal.chatter.models import Notification
-    from gtm_portal.chatter.services import notify
 
-    from ..models import RoutingDecision
 
     access.require(by, "routing.reroute", person)
     if not (reason or "").strip():
@@ -410,7 +409,6 @@ def person_assign(*, person, owner, by, reason: str, expected_version: int | Non
 
 def person_flag_misroute(*, person, by, body: str):
     """ROUTE-5: anyone flags a misroute with a comment that mentions @mktgops-support."""
-    from gtm_portal.chatter.services import comment_post
 
     text = (body or "").strip()
     if not text:
@@ -422,7 +420,6 @@ def person_flag_misroute(*, person, by, body: str):
 
 def person_reroute(*, person, by):
     """ROUTE-5: Marketing Ops runs ROUTE-2 again."""
-    from .routing import route_person
 
     access.require(by, "routing.reroute", person)
     return route_person(person=person, trigger="re-route by Marketing Ops", by=by)

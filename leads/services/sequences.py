@@ -2,6 +2,7 @@
 through the lead workflow (LEAD-STATUS 4 and 5, SEQ-2)."""
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,7 +25,6 @@ FREE_SIGNUP_SOURCE = "GitLab.com"
 def enrollment_refusals(person, *, by, today=None) -> list[str]:
     """SEQ-3 (with LEAD-OPTOUT-1, LEAD-GDPR-1, LEAD-INACTIVE-1): why this person cannot be
     enrolled now; empty when they can."""
-    from django.contrib.contenttypes.models import ContentType
 
     today = today or timezone.localdate()
     why = []

@@ -20,9 +20,10 @@ from opportunities.enums import OPEN_STAGES
 from opportunities.models import Opportunity
 
 from ..action_forms import BlockedDomainForm, ContactCreateForm, ContactSearchForm, ConvertForm
-from ..duplicates import find_duplicates, matching_contacts, matching_leads
+from ..duplicates import accounts_for, find_duplicates, matching_contacts, matching_leads
 from ..models import Lead
 from ..services import compliance, convert, merge
+from ..services.contact_create import contact_create as create
 from .person import _person, _say
 
 
@@ -241,7 +242,6 @@ def blocked_domains(request):
 
 def contact_create(request):
     """Search first: who is it, and do we already know them? Then the contact form."""
-    from ..services.contact_create import contact_create as create
 
     if not access.can(request.user, "record.comment"):
         raise PermissionDenied("ROLE-3: read-only users cannot create contacts.")
@@ -250,7 +250,6 @@ def contact_create(request):
     found = None
     if searched and search.is_valid():
         d = search.cleaned_data
-        from ..duplicates import accounts_for
 
         found = {"leads": matching_leads(email=d["email"], first_name=d["first_name"],
                                          last_name=d["last_name"], company=d["company"]),

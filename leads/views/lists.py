@@ -10,7 +10,10 @@ from django.utils.html import format_html, format_html_join
 from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.labels import select_labels
-from gtm_portal.core.lists import keyset_sorted
+from gtm_portal.core.lists import capped_count, keyset_sorted
+from gtm_portal.core.mass import mass_action_view
+from gtm_portal.core.saved_views import visible_saved_views
+from gtm_portal.core.selectors import LEAD_VIEWS_BY_ROLE
 
 from .. import rule_context, scoring
 from ..filters import LeadViewFilter
@@ -18,6 +21,8 @@ from ..forms import sequence_choices
 from ..models import Campaign, Lead
 from ..querysets import s3_flags
 from ..rows import lead_rows_html
+from ..services import mass
+from ..services.mass import ACTIONS
 from ..views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF
 
 # The columns a view row, its high-touch badge (LEAD-HT-1) and the CSV export read: a lead row
@@ -32,7 +37,6 @@ CSV_HEADER = ["id", "first name", "last name", "email", "company", "title", "sta
 
 
 def mass_actions_for(code: str) -> list[tuple[str, str]]:
-    from ..services.mass import ACTIONS
 
     keys = ["take"] if code == "B2" else ["status", "enroll", "campaign", "owner"]
     return [(k, ACTIONS[k]) for k in keys]
@@ -115,9 +119,7 @@ def lead_view(request, code: str):
 
 def lead_view_mass(request, code: str):
     """VIEW-5: POST the selected rows and an action; per-row results come back as a message."""
-    from gtm_portal.core.mass import mass_action_view
 
-    from ..services import mass
 
     return mass_action_view(request, views=LEAD_VIEWS, code=code, base="/leads/views/",
                             actions=mass)
@@ -126,8 +128,6 @@ def lead_view_mass(request, code: str):
 def my_view_counts(request):
     """The side menu's live counts (UX frame), fetched after the page by HTMX so pages keep
     their query budget; each count is capped like the views' own (10,000+)."""
-    from gtm_portal.core.lists import capped_count
-    from gtm_portal.core.selectors import LEAD_VIEWS_BY_ROLE
 
     codes: list[str] = []
     for role, role_codes in LEAD_VIEWS_BY_ROLE.items():
@@ -137,7 +137,6 @@ def my_view_counts(request):
     for code in codes:
         n, capped = capped_count(getattr(Lead.objects, LEAD_VIEWS[code].method)(request.user))
         counts.append((code, f"{n:,}+" if capped else f"{n:,}"))
-    from gtm_portal.core.saved_views import visible_saved_views
 
     return TemplateResponse(request, "leads/_view_counts.html", {
         "counts": counts, "saved": list(visible_saved_views(request.user)[:20])})

@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from gtm_portal.core import access
@@ -67,7 +68,6 @@ def scoring_rule_edit(request, pk: int | None = None):
             with transaction.atomic():
                 rule = form.save(commit=False)
                 if not rule.code:
-                    from django.utils.text import slugify
 
                     rule.code = slugify(rule.name)[:50] + f"-{ScoringRule.objects.count() + 1}"
                 rule.full_clean()

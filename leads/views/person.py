@@ -1,17 +1,21 @@
 """Actions on a person page (lead or contact): edit, status, misroute, re-route, assign."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Contact
+from gtm_portal.activity.models import Sequence
 from gtm_portal.core import access
 from gtm_portal.core.services import version_from
 
 from ..forms import AssignForm, MisrouteForm, StatusForm
 from ..models import Lead
 from ..services import persons
+from ..services.sequences import person_enroll, person_log_activity
 
 MODELS = {"leads": Lead, "contacts": Contact}
 
@@ -91,15 +95,12 @@ def person_assign(request, kind: str, pk: int):
 def _done(request, person, message, *, ok=True):
     """HTMX row actions get a small status line; full pages go back where they came from."""
     if request.htmx:
-        from django.http import HttpResponse
-        from django.utils.html import format_html
 
         css = "text-success" if ok else "text-danger"
         return HttpResponse(format_html('<span class="small {}" role="status">{}</span>', css,
                                         message))
     (messages.success if ok else messages.error)(request, message)
     target = request.POST.get("next") or person.get_absolute_url()
-    from django.utils.http import url_has_allowed_host_and_scheme
 
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = person.get_absolute_url()
@@ -109,7 +110,6 @@ def _done(request, person, message, *, ok=True):
 @require_POST
 def person_activity(request, kind: str, pk: int):
     """ACT-1: log a call, e-mail, meeting, LinkedIn message, chat or note."""
-    from ..services.sequences import person_log_activity
 
     person = _person(kind, pk)
     try:
@@ -126,9 +126,7 @@ def person_activity(request, kind: str, pk: int):
 @require_POST
 def person_enroll_view(request, kind: str, pk: int):
     """SEQ-2/SEQ-3: enroll in a sequence, or say exactly why not."""
-    from gtm_portal.activity.models import Sequence
 
-    from ..services.sequences import person_enroll
 
     person = _person(kind, pk)
     sequence = Sequence.objects.filter(pk=request.POST.get("sequence") or 0, active=True).first()

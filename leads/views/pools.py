@@ -12,11 +12,13 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.matching import match_account
 from gtm_portal.core import access
 
 from ..enums import ROUTING_WEIGHTS
 from ..forms import PoolMemberForm, RoutingPreviewForm
 from ..models import Lead, PoolMember, RoutingDecision, RoutingPool
+from ..rule_context import free_domains
 from ..services.intake import resolve_country
 from ..services.routing import preview
 from ..services.routing.handout import is_available
@@ -92,9 +94,7 @@ def routing_preview(request):
 
 
 def _sample_person(data, form):
-    from accounts.matching import match_account
 
-    from ..rule_context import free_domains
 
     country = resolve_country(data["country"])
     if data["country"] and country is None:

@@ -2,6 +2,8 @@
 store: intake routes to a handful of owners over and over)."""
 import copy
 
+from django.db import connection
+
 from gtm_portal.core import labels, snapshots
 from gtm_portal.core.sqlrows import ModelRows
 from gtm_portal.refdata.enums import WordList
@@ -60,7 +62,6 @@ def users_with_regions(ids, names) -> list:
     attached — what `User.objects.select_related("region", "region__parent")
     .filter(Q(pk__in=ids) | Q(username__in=names))` gives — in SQL written once, the values
     converted as the ORM converts them (Q-PERF: routing asks it for every submission)."""
-    from django.db import connection
 
     qn = connection.ops.quote_name
     users, regions = ModelRows.of(User), ModelRows.of(Region)

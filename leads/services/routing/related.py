@@ -2,6 +2,7 @@
 people at once."""
 import datetime
 
+from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -86,7 +87,6 @@ def related_rows(model, kind: str, field: str, values, since, today) -> list[tup
     asks about); moments as microseconds since the epoch. On PostgreSQL a LATERAL top-N per key walks the partial (key, mql_date, id)
     index, then probes the person's activity and task indexes; elsewhere a row_number
     window with the same subqueries."""
-    from django.db import connection
 
     limit = RELATED_LIMIT + 1
     if connection.vendor == "postgresql":
@@ -117,7 +117,6 @@ def related_sql(model, kind: str, field: str, values, since, today,
                  head: str = "") -> tuple[str, list]:
     """`related_rows`' PostgreSQL statement without its ORDER BY (`head`: columns put
     first): each row (pk, key, status, mql, owner_id, username, sales, task) as named."""
-    from django.db import connection
 
     limit = RELATED_LIMIT + 1
     key_field = model._meta.get_field(field)
@@ -153,7 +152,6 @@ def related_rows_of_kinds(parts, values, since, today) -> list[tuple]:
     """`related_rows` of several kinds over the same keys, as (kind, *row): each kind's
     rows in turn, in the order `related_rows` gives them. On PostgreSQL one statement (the
     kinds' statements under UNION ALL, ordered by kind, MQL date and id)."""
-    from django.db import connection
 
     if connection.vendor != "postgresql" or len(parts) < 2:
         return [(kind, *row) for model, kind, field in parts
