@@ -138,7 +138,7 @@ def test_lead_merge_1_three_leads_lose_nothing(users):
     before = {name: f(old) | f(mid) | f(new) for name, f in RELATED.items()}
     records = load_records([new.pk, old.pk, mid.pk])
     survivor = merge_people(records=records, survivor_pk=new.pk, by=sdr,
-                            picks={"phone": f"lead-{mid.pk}"})
+                            picks={"phone": f"lead-{mid.pk}"}).survivor
     after = {name: f(survivor) for name, f in RELATED.items()}
     # Every row of every record is now on the survivor (score events may gain a demographic
     # correction: a rule earned on two records counts once).
@@ -264,7 +264,7 @@ def test_lead_merge_1_demographic_points_count_once(refdata, users):
     single = a.demographic_score
     assert single > 0 and b.demographic_score == single
     survivor = merge_people(records=load_records([a.pk, b.pk]), survivor_pk=a.pk, picks={},
-                            by=sdr, ctx=Context())
+                            by=sdr, ctx=Context()).survivor
     assert survivor.demographic_score == single
     assert survivor.person_score == survivor.behaviour_score + single
 

@@ -123,8 +123,14 @@ def _empty(record, name) -> bool:
     return value in (None, "", False) or (name.startswith("bant_") and value == "unknown")
 
 
+@dataclass(frozen=True)
+class Merged:
+    survivor: object
+    moved: dict   # table → rows moved onto the survivor
+
+
 @transaction.atomic
-def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=None):
+def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=None) -> Merged:
     """Merge `records` (from `load_records`) into the lead with `survivor_pk` (a contact is
     always the survivor). `picks` maps a field to the key (`key()`) of the record whose value
     survives (missing fields: the survivor's, or the first non-empty). Refuses, changing
@@ -137,7 +143,44 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
     into_contact = isinstance(records[0], Contact)
     if not into_contact and survivor_pk not in {r.pk for r in records}:
         _refuse("choose the surviving record among the records merged.")
-    # Lock in a fixed order, then read again under the lock (Q-CONC).
+    fresh = _lock_fresh(records, by)
+    survivor = fresh[0] if into_contact else next(r for r in fresh if r.pk == survivor_pk)
+    others = [r for r in fresh if r is not survivor]
+    label = {key(r): f"{person_kind(r)} #{r.pk}" for r in fresh}
+    fields = history.tracked_fields(type(survivor))
+    before, before_display = (history.snapshot(survivor, fields),
+                              history.display_snapshot(survivor, fields))
+    came_from = _take_picked_values(survivor, fresh, picks, label)
+    oldest = min(fresh, key=lambda r: (r.created_at, r.pk))
+    _combine(survivor, fresh, oldest)
+    moved: dict = {}
+    for other in others:
+        for table_name, n in move_person_rows(source=other, target=survivor).items():
+            moved[table_name] = moved.get(table_name, 0) + n
+    survivor.derive()
+    ctx = ctx or Context()
+    mql_before = survivor.mql_count
+    _score_merged(survivor, ctx)
+    reason = (f"{RULE}: merged {', '.join(f'{label[key(o)]} ({o.name})' for o in others)} "
+              f"into this record; initial source and created date from {label[key(oldest)]}"
+              + (f"; {'; '.join(came_from)}" if came_from else ""))
+    changed = set(fields) | {"email_domain", "behaviour_score", "demographic_score", "person_score",
+                             "last_interesting_moment", "last_interesting_moment_at"}
+    changed.discard("merged_into")
+    _save_person(survivor, before, before_display, by=by, reason=reason, fields=changed)
+    if oldest is not survivor:
+        type(survivor).objects.filter(pk=survivor.pk).update(created_at=oldest.created_at)
+    for other in others:
+        _retire(other, survivor, by=by, reason=f"{RULE}: merged into {label[key(survivor)]}")
+    if survivor.mql_count > mql_before:
+        route_person(person=survivor, trigger=f"{RULE}: the merged score reached MQL", by=by)
+    survivor.refresh_from_db()
+    return Merged(survivor=survivor, moved=moved)
+
+
+def _lock_fresh(records, by) -> list:
+    """The records locked in a fixed order and read again under the lock (Q-CONC); refused
+    when one was merged, converted or changed hands meanwhile."""
     model_rows = {}
     for model in (Contact, Lead):
         pks = sorted(r.pk for r in records if isinstance(r, model))
@@ -150,23 +193,27 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
             _refuse(f"{r.name} changed meanwhile (merged or converted); reload the page.")
         if not access.can(by, "person.edit", r):
             _refuse(f"{r.name} changed hands meanwhile; you may not edit it now.")
-    survivor = fresh[0] if into_contact else next(r for r in fresh if r.pk == survivor_pk)
+    return fresh
+
+
+def _take_picked_values(survivor, fresh, picks: dict, label: dict) -> list[str]:
+    """The chosen value of each field onto the survivor; says where each came from."""
     by_key = {key(r): r for r in fresh}
-    others = [r for r in fresh if r is not survivor]
-    table = {c.name: c for c in choices(fresh, survivor)}
-    fields = history.tracked_fields(type(survivor))
-    before, before_display = (history.snapshot(survivor, fields),
-                              history.display_snapshot(survivor, fields))
-    label = {key(r): f"{person_kind(r)} #{r.pk}" for r in fresh}
     came_from = []
-    for name, choice in table.items():
-        source = by_key.get(picks.get(name, choice.chosen))
+    for choice in choices(fresh, survivor):
+        source = by_key.get(picks.get(choice.name, choice.chosen))
         if source is None:
             _refuse(f"the value for {choice.label} must come from one of the merged records.")
         if source is not survivor:
-            setattr(survivor, name, getattr(source, name))
+            setattr(survivor, choice.name, getattr(source, choice.name))
             came_from.append(f"{choice.label} from {label[key(source)]}")
-    oldest = min(fresh, key=lambda r: (r.created_at, r.pk))
+    return came_from
+
+
+def _combine(survivor, fresh, oldest) -> None:
+    """LEAD-MERGE-1: the oldest record's initial source; flags that any record has; the
+    widest opt-out and active windows; the first MQL and touch; counts and scores added;
+    the latest interesting moment."""
     survivor.initial_source_id = oldest.initial_source_id
     for name in ANY_TRUE:
         setattr(survivor, name, any(getattr(r, name) for r in fresh))
@@ -182,56 +229,40 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
     latest = max(fresh, key=lambda r: (r.last_interesting_moment_at or EPOCH))
     survivor.last_interesting_moment = latest.last_interesting_moment
     survivor.last_interesting_moment_at = latest.last_interesting_moment_at
-    moved_counts = {}
-    for other in others:
-        for table_name, n in move_person_rows(source=other, target=survivor).items():
-            moved_counts[table_name] = moved_counts.get(table_name, 0) + n
-    survivor.derive()
-    # Demographic rules count once on the merged person (each record earned them separately).
-    ctx = ctx or Context()
+
+
+def _score_merged(survivor, ctx) -> None:
+    """Demographic rules count once on the merged person (each record earned them
+    separately); then the status machine (LEAD-STATUS 2: the sum may reach MQL)."""
     corrections = evaluate_demographics(survivor, ctx, timezone.now())
     for event in corrections:
         event.rule_name = f"{event.rule_name} (merge: counted once)"[:200]
-
     ScoreEvent.objects.bulk_create(corrections)
     survivor.person_score = survivor.behaviour_score + survivor.demographic_score
-    mql_before = survivor.mql_count
     apply_automatic_status(survivor, ctx)
-    reason = (f"{RULE}: merged {', '.join(f'{label[key(o)]} ({o.name})' for o in others)} "
-              f"into this record; initial source and created date from {label[key(oldest)]}"
-              + (f"; {'; '.join(came_from)}" if came_from else ""))
-    changed = set(fields) | {"email_domain", "behaviour_score", "demographic_score", "person_score",
-                             "last_interesting_moment", "last_interesting_moment_at"}
-    changed.discard("merged_into")
-    _save_person(survivor, before, before_display, by=by, reason=reason, fields=changed)
-    if oldest is not survivor:
-        type(survivor).objects.filter(pk=survivor.pk).update(created_at=oldest.created_at)
-    now = timezone.now()
-    survivor_ct = ContentType.objects.get_for_model(type(survivor))
-    for other in others:
-        o_before = history.snapshot(other, ["merged_into", "converted_contact"])
-        o_display = history.display_snapshot(other, ["merged_into", "converted_contact"])
-        if isinstance(survivor, Lead):
-            other.merged_into = survivor
-            other.save(update_fields=["merged_into", "updated_at"])
-        else:
-            other.converted_contact, other.converted_account = survivor, survivor.account
-            other.converted_at = now
-            other.save(update_fields=["converted_contact", "converted_account", "converted_at",
-                                      "updated_at"])
-        history.record_changes(other, o_before, o_display, by=by,
-                               reason=f"{RULE}: merged into {label[key(survivor)]}")
-        Tombstone.objects.create(
-            content_type=ContentType.objects.get_for_model(type(other)), object_id=other.pk,
-            reason=Tombstone.Reason.MERGED, redirect_content_type=survivor_ct,
-            redirect_object_id=survivor.pk, processed_by=by if getattr(by, "pk", None) else None,
-            processed_at=now)
-    if survivor.mql_count > mql_before:
 
-        route_person(person=survivor, trigger=f"{RULE}: the merged score reached MQL", by=by)
-    survivor.refresh_from_db()
-    survivor.merge_moved = moved_counts
-    return survivor
+
+def _retire(other, survivor, *, by, reason: str) -> None:
+    """The merged record points at the survivor (a lead merged; a lead into a contact is
+    converted) and keeps a tombstone that redirects there."""
+    now = timezone.now()
+    o_before = history.snapshot(other, ["merged_into", "converted_contact"])
+    o_display = history.display_snapshot(other, ["merged_into", "converted_contact"])
+    if isinstance(survivor, Lead):
+        other.merged_into = survivor
+        other.save(update_fields=["merged_into", "updated_at"])
+    else:
+        other.converted_contact, other.converted_account = survivor, survivor.account
+        other.converted_at = now
+        other.save(update_fields=["converted_contact", "converted_account", "converted_at",
+                                  "updated_at"])
+    history.record_changes(other, o_before, o_display, by=by, reason=reason)
+    Tombstone.objects.create(
+        content_type=ContentType.objects.get_for_model(type(other)), object_id=other.pk,
+        reason=Tombstone.Reason.MERGED,
+        redirect_content_type=ContentType.objects.get_for_model(type(survivor)),
+        redirect_object_id=survivor.pk, processed_by=by if getattr(by, "pk", None) else None,
+        processed_at=now)
 
 
 def merged_target_url(obj) -> str | None:

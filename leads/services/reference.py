@@ -41,7 +41,17 @@ class _Seeder:
 def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
     today = today or datetime.date.today()
     s = _Seeder()
+    _seed_roles_and_queues(s)
+    regions = _seed_geography(s)
+    _seed_sources_rules_settings(s)
+    _seed_pools(s, regions)
+    _seed_lists(s)
+    _seed_holidays(s, regions, today)
+    return s.created
 
+
+def _seed_roles_and_queues(s) -> None:
+    """ROLE-1 groups, ROLE-4 queues."""
     for name in seed_data.ROLES:
         s.once("group", name, lambda name=name: Group.objects.get_or_create(name=name))
 
@@ -56,6 +66,9 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
                 user.save(update_fields=["password"])
         s.once("queue", name, make_queue)
 
+
+def _seed_geography(s) -> dict:
+    """REF-1 regions and countries; the regions by code."""
     for code, name, parent in seed_data.REGIONS:
         def make_region(code=code, name=name, parent=parent):
             Region.objects.get_or_create(
@@ -77,7 +90,11 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
                           "is_eu_eea": eu},
             )
         s.once("country", iso2, make_country)
+    return regions
 
+
+def _seed_sources_rules_settings(s) -> None:
+    """REF-3 initial sources, REF-4 scoring rules, REF-5/REF-7 settings."""
     for name, bucket, active in seed_data.INITIAL_SOURCES:
         s.once("initial_source", name, lambda name=name, bucket=bucket, active=active:
                InitialSource.objects.get_or_create(
@@ -98,6 +115,9 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
         s.once("setting", key, lambda key=key, value=value:
                PortalSetting.objects.get_or_create(key=key, defaults={"value": value}))
 
+
+def _seed_pools(s, regions: dict) -> None:
+    """REF-6 routing pools."""
     for name, region_codes, segments in seed_data.POOLS:
         def make_pool(name=name, region_codes=region_codes, segments=segments):
             pool, created = RoutingPool.objects.get_or_create(
@@ -106,6 +126,9 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
                 pool.regions.set([regions[c] for c in region_codes if c in regions])
         s.once("pool", name, make_pool)
 
+
+def _seed_lists(s) -> None:
+    """REF-7 word lists (PubSec words, free domains) and reasons."""
     word_lists = (("pubsec", seed_data.PUBSEC_WORDS), ("free_domain", seed_data.FREE_DOMAINS))
     for list_name, values in word_lists:
         for value in values:
@@ -117,6 +140,9 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
             s.once(f"reason:{kind}", name, lambda kind=kind, name=name:
                    Reason.objects.get_or_create(kind=kind, name=name))
 
+
+def _seed_holidays(s, regions: dict, today: datetime.date) -> None:
+    """REF-7 holidays of each region, this year and next."""
     for code, country in seed_data.HOLIDAY_CALENDARS.items():
         region = regions.get(code)
         if region is None:
@@ -130,5 +156,3 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
                     ignore_conflicts=True,
                 )
             s.once("holidays", f"{code}:{year}", make_holidays)
-
-    return s.created

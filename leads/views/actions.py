@@ -73,10 +73,11 @@ def lead_merge(request):
         except ValidationError as exc:
             _say(request, exc)
         else:
-            moved = sum(result.merge_moved.values())
-            messages.success(request, f"Merged {len(records) - 1} record(s) into {result.name}; "
-                                      f"{moved} related row(s) moved.")
-            return HttpResponseRedirect(result.get_absolute_url())
+            survivor = result.survivor
+            messages.success(request, f"Merged {len(records) - 1} record(s) into "
+                                      f"{survivor.name}; {sum(result.moved.values())} related "
+                                      "row(s) moved.")
+            return HttpResponseRedirect(survivor.get_absolute_url())
     context = {"records": records, "survivor": survivor,
                "choices": merge.choices(records, survivor), "refused": refused,
                "into_contact": isinstance(records[0], Contact)}
