@@ -251,7 +251,7 @@ def decide(person: PersonFacts, account: AccountFacts | None, related: list[Rela
                        "recent sales activity or an open task) → that owner.")
             return done("ROUTE-2.10", owner=owner)
         mqls = sorted((r for r in related if r.owner.username and r.status == S.MQL
-                       and r.mql_days_ago is not None), key=lambda r: -r.mql_days_ago)
+                       and r.mql_days_ago is not None), key=lambda r: -(r.mql_days_ago or 0))
         if mqls:
             owner = mqls[0].owner
             why.append(f"Step 10: another MQL {scope}; the earliest MQL is owned by {owner} → "

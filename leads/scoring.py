@@ -1,4 +1,5 @@
 """REF-4 / REF-5 scoring, pure: rules and facts in, points out. No ORM here (STYLE 1)."""
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -124,7 +125,9 @@ class BehaviourTable:
         same replay as scoring the visits one by one."""
         if not self.has_penalty:
             return []
-        seen, penalties, fired = [], [], []
+        seen: list[datetime.datetime] = []
+        penalties: list[datetime.datetime] = []
+        fired = []
         for i, at in enumerate(visits):
             if careers_penalty_due([(at - v).total_seconds() / 86400 for v in seen],
                                    [(at - p).total_seconds() / 86400 for p in penalties]):

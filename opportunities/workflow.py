@@ -166,7 +166,7 @@ def editable_fields(scope: str | None) -> tuple[str, ...]:
     """ROLE-3: the fields an edit scope (`access.opportunity_edit_scope`) changes — all of them
     for the owner, the owner's manager and Sales Support, the qualification fields for the
     SDR/BDR before 1-Discovery, none otherwise."""
-    return {"all": EDIT_FIELDS, "qualification": QUALIFICATION_FIELDS}.get(scope, ())
+    return {"all": EDIT_FIELDS, "qualification": QUALIFICATION_FIELDS}.get(scope or "", ())
 
 
 def stamps(f: Facts) -> dict:
