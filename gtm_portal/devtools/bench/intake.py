@@ -93,6 +93,23 @@ def _shareable() -> bool:
     return not connection.in_atomic_block and not memory
 
 
+_INHERITED: list = []
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked child: forget any connection the parent still held, without closing it
+    (closing would end the parent's session on the shared socket; a reference is kept so
+    garbage collection does not close it either) — this process opens its own. The parent
+    closes the connections it sees before the fork, but while an event loop runs in its thread
+    (Playwright's, after a browser test) asgiref shows it per-context ones; the child, where no
+    loop runs, sees the thread's plain ones, which may be open. Pools need nothing here: the
+    parent closed them, and the pool registry is per process, not per context."""
+    for conn in connections.all():
+        if conn.connection is not None:
+            _INHERITED.append(conn.connection)
+            conn.connection = None
+
+
 class ConcurrentIntake:
     """K forked processes, each with its own database connection, post `per_worker`
     submissions each, all starting together after an untimed warm-up."""
@@ -104,8 +121,7 @@ class ConcurrentIntake:
     def run(self, _i) -> None:
         ctx = multiprocessing.get_context("fork")
         run = uuid.uuid4().hex[:8]
-        # No connection (nor connection pool) crosses the fork: each child opens its own, and
-        # none is left for a child to inherit and close under the parent.
+        # No connection (nor connection pool) crosses the fork: each child opens its own.
         for conn in connections.all():
             conn.close()
             if conn.vendor == "postgresql":
@@ -138,6 +154,7 @@ class ConcurrentIntake:
         return dict(self.last)
 
     def _child(self, worker: int, run: str, ready, results) -> None:
+        _forget_inherited_connections()
         report: dict = {"ms": []}
         try:
             post = _poster(self.key)
