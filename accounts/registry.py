@@ -40,7 +40,7 @@ class People:
 _links: dict[tuple[type, str], AccountLink] = {}
 _people: dict[str, People] = {}
 _page_context: dict[str, Callable] = {}
-_opportunity_names: list[Callable] = []
+_opportunity_names: Callable | None = None
 
 
 def register_link(link: AccountLink) -> None:
@@ -59,7 +59,8 @@ def register_page_context(name: str, provider: Callable) -> None:
 def register_opportunity_names(provider: Callable) -> None:
     """`provider(account, since)`: names of the account's opportunities created since then,
     newest first (ACCT-BPS 2: a recent opportunity refuses Actively Working)."""
-    _opportunity_names[:] = [provider]
+    global _opportunity_names
+    _opportunity_names = provider
 
 
 def links() -> list[AccountLink]:
@@ -77,4 +78,4 @@ def page_context(account) -> dict:
 
 
 def opportunity_names(account, since) -> tuple[str, ...]:
-    return tuple(_opportunity_names[0](account, since)) if _opportunity_names else ()
+    return tuple(_opportunity_names(account, since)) if _opportunity_names else ()

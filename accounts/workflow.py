@@ -3,7 +3,7 @@
 `decide_change` answers "may this user move this account to that status now?" with every
 refusal it finds (rule ID + what to do); `reversion` answers the daily AUTO-2 question for one
 Actively Working account; `deadlines` gives the days left shown on the account page and in
-account view B3. The service (accounts/services.py) gathers the facts and applies the answer.
+account view B3. The service (accounts/bps.py) gathers the facts and applies the answer.
 """
 import datetime
 from dataclasses import dataclass, field

@@ -1,4 +1,6 @@
-"""Builds the left column of a record page: its fields in sections, as label/value/link rows."""
+"""The parts of a record page every kind shares: its fields in sections (label/value/link
+rows), the lazily loaded tabs and the right-hand panel. Record kinds come from `core.records`;
+the domain apps register their tabs and the person page's action bar here."""
 from dataclasses import dataclass
 
 from django.db import models
