@@ -160,7 +160,7 @@ def _display_for(field, values):
     read together."""
     if isinstance(field, models.ForeignKey):
         ids = {v for v in values if v is not None and not isinstance(v, models.Model)}
-        related = field.related_model._base_manager.in_bulk(ids) if ids else {}
+        related = field.related_model._meta.base_manager.in_bulk(ids) if ids else {}
         labels = {pk: str(obj) for pk, obj in related.items()}
 
         def show_related(value) -> str:
