@@ -230,7 +230,7 @@ def test_global_search_groups_records_by_kind(client, users, django_assert_max_n
     client.force_login(users["sdr.amer2"])
     # A fixed number of queries whatever the data: session and frame, the accounts, then for
     # leads, contacts and opportunities the newest rows and, for rarer terms, the rest
-    # (reports/search.py); cold caches add the top ids and the users snapshot.
+    # (gtm_portal/search/selectors.py); cold caches add the top ids and the users snapshot.
     with django_assert_max_num_queries(11) as cold:
         body = client.get("/search/", {"q": "globex"}).content.decode()
     for i in range(30):
