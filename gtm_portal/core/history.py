@@ -42,8 +42,6 @@ def raw_value(obj, name):
     return getattr(obj, name)
 
 
-_raw = raw_value   # leads.services.merge still calls the old name
-
 
 def display_value(obj, name) -> str:
     """The field's value on `obj` as people read it."""
