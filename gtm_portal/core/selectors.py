@@ -58,11 +58,6 @@ class Frame:
     queues: list = field(default_factory=list)
     unread_cap: int = 0
 
-    @property
-    def opportunity_views(self) -> list:
-        """The AE's views, as base.html names them."""
-        return self.menus.get("opportunity_views", [])
-
 
 def load_frame_rows(user) -> tuple[list[tuple[int, str]], int]:
     """One query for the user's roles, queue memberships and unread count (the frame's query

@@ -4,7 +4,6 @@ creation. Forms, admin, API, imports and tasks call these; the rules live in `sc
 import datetime
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,7 +13,7 @@ from django.utils import timezone
 from accounts.claims import transfer_requests_follow
 from accounts.models import Contact
 from gtm_portal.activity.enums import EnrollmentState
-from gtm_portal.activity.models import Activity
+from gtm_portal.activity.models import Activity, Enrollment, QualificationNote, Task
 from gtm_portal.chatter.models import Comment, Follow, Notification
 from gtm_portal.chatter.services import comment_post, notify
 from gtm_portal.core import access, history
@@ -23,7 +22,7 @@ from gtm_portal.core.services import check_version, record_update, touch
 
 from .. import scoring
 from ..enums import ScoringKind
-from ..models import Lead, RoutingDecision, ScoreEvent
+from ..models import CampaignMember, Lead, RoutingDecision, ScoreEvent
 from ..rule_context import Context
 from ..workflow import TransitionRefused, Via, check_move
 from .routing import route_person
@@ -277,10 +276,8 @@ SPAM_CAMPAIGN = "SPAM DELETION"
 
 # Rows that hang off a person and move with it on conversion or merge (LEAD-CONVERT-1,
 # LEAD-MERGE-1): model label → its lead and contact link fields.
-PERSON_ROWS = (
-    "activity.Activity", "activity.Task", "activity.Enrollment", "activity.QualificationNote",
-    "leads.ScoreEvent", "leads.RoutingDecision", "leads.CampaignMember",
-)
+PERSON_ROWS = (Activity, Task, Enrollment, QualificationNote, ScoreEvent, RoutingDecision,
+               CampaignMember)
 
 
 def move_person_rows(*, source, target) -> dict[str, int]:
@@ -288,19 +285,17 @@ def move_person_rows(*, source, target) -> dict[str, int]:
     lead → lead or lead → contact on merge), comments and follows included; set-based, one
     UPDATE per table. A campaign both are in keeps one membership (the responded status
     wins); a second active sequence enrollment is finished, never two at once (SEQ-3)."""
-
-
     src, dst = person_kind(source), person_kind(target)
     moved = {}
-    for label in PERSON_ROWS:
-        model = apps.get_model(label)
+    for model in PERSON_ROWS:
+        label = model._meta.label
         qs = model.objects.filter(**{src: source})
-        if label == "leads.CampaignMember":
+        if model is CampaignMember:
             # LEAD-SPAM-1: a deletion mark belongs to the record marked, never to the one
             # that receives its rows (the nightly purge would delete the survivor).
             qs.filter(campaign__name=SPAM_CAMPAIGN).delete()
             _merge_campaign_memberships(model, qs, target, dst)
-        if label == "activity.Enrollment" and model.objects.filter(
+        if model is Enrollment and model.objects.filter(
                 **{dst: target}, state=EnrollmentState.ACTIVE).exists():
             qs.filter(state=EnrollmentState.ACTIVE).update(
                 state=EnrollmentState.FINISHED, finished_at=timezone.now())
