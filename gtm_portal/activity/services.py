@@ -2,7 +2,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from gtm_portal.core.access import is_manager_above
-from gtm_portal.core.bulk import bulk_insert_rows
 
 from .enums import SALES_ACTIVITY_KINDS, Direction, TaskStatus
 from .models import Activity, Task
@@ -22,7 +21,7 @@ def activity_record(*, kind: str, occurred_at=None, logged_by=None, lead=None, c
     )
     if validate:  # system callers (intake) pass values they already validated
         activity.full_clean()
-    bulk_insert_rows([activity])   # one row; the statement is worked out once (Q-PERF)
+    activity.save()
     if direction == Direction.OUTBOUND and logged_by is not None:
         mark_first_touch(person=lead or contact, by=logged_by, at=activity.occurred_at)
     return activity

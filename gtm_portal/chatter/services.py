@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gtm_portal.core import access
-from gtm_portal.core.bulk import bulk_insert_rows
 from gtm_portal.users.models import User
 
 from .mentions import GROUP_HANDLES, handles_in
@@ -111,14 +110,13 @@ def notify_many(items) -> list[Notification]:
                   for uid in ids]
     if not batch:
         return []
-    rows = bulk_insert_rows(batch)
+    rows = Notification.objects.bulk_create(batch)
     _email_after_commit(rows)
     return rows
 
 
 def _email_after_commit(rows: list) -> None:
-    """Queue the e-mails once the rows are committed; their keys are read then (rows added
-    inside `bulk.one_statement` get them when its statement runs)."""
+    """Queue the e-mails once the rows are committed."""
     def send():
         ids = [n.pk for n in rows]
         if len(ids) == 1:

@@ -1,7 +1,8 @@
-"""Set-based writes for batches (SPEC Q-PERF): many rows, each with its own values, in one
-statement. PostgreSQL gets UPDATE … FROM json_to_recordset(one JSON document) and
-INSERT … SELECT FROM json_to_recordset(one JSON document); other databases Django's
-bulk_update and bulk_create."""
+"""Set-based writes for batches of thousands (SPEC Q-PERF): many rows, each with its own
+values, in one statement — the one technique: the rows travel as one JSON document.
+PostgreSQL gets UPDATE … FROM json_to_recordset(%s) and INSERT … SELECT FROM
+json_to_recordset(%s); other databases Django's bulk_update and bulk_create. Column names
+come from `_meta`; values are parameters. Fewer rows use the ORM as usual."""
 import datetime
 import decimal
 import json
@@ -29,7 +30,7 @@ def bulk_update_rows(objs, fields: list[str]) -> int:
 def update_values(model, fields: list[str], rows, *, touch: bool = False) -> int:
     """`bulk_update_rows` from plain tuples (primary key, then each of `fields`' values as
     its attribute holds it): no model objects to build for thousands of rows. On PostgreSQL
-    the rows travel as one JSON document, as in `bulk_insert_rows`:
+    the rows travel as one JSON document, as in `insert_values`:
     UPDATE … FROM json_to_recordset(%s) … WHERE the primary keys match. `touch`: a job
     changed the rows, so each gets a new version (Q-CONC: a form opened before goes stale)."""
     rows = list(rows)
@@ -76,77 +77,39 @@ def update_values(model, fields: list[str], rows, *, touch: bool = False) -> int
         return cursor.rowcount
 
 
-def bulk_insert_rows(objs, *, batch_size: int | None = None) -> list:
-    """Insert new objects of one model (their related objects already saved) and set their
-    primary keys, like `bulk_create`. On PostgreSQL all rows travel as one JSON document
-    (one string to quote instead of an array per column, which the client-side binding
-    escapes value by value): INSERT … SELECT … FROM json_to_recordset(%s) … RETURNING id."""
-    objs = list(objs)
-    if not objs:
-        return objs
-    model = type(objs[0])
+def insert_values(model, fields: list[str], rows) -> int:
+    """New rows of `model` from plain tuples (each of `fields`' values as its attribute
+    holds it — a foreign key's id under its attname): no model objects to build for
+    thousands of rows. On PostgreSQL the rows travel as one JSON document per chunk, as in
+    `update_values`: INSERT … SELECT … FROM json_to_recordset(%s); elsewhere bulk_create.
+    Returns how many rows went in."""
+    rows = list(rows)
+    if not rows:
+        return 0
     conn = connections[router.db_for_write(model)]
+    cols = [model._meta.get_field(name) for name in fields]
     if conn.vendor != "postgresql":
-        return model.objects.bulk_create(objs, batch_size=batch_size)
+        model.objects.bulk_create([model(**{c.attname: v for c, v in zip(cols, row, strict=True)})
+                                   for row in rows], batch_size=2000)
+        return len(rows)
+    quote = conn.ops.quote_name
+    is_json = [isinstance(f, models.JSONField) for f in cols]
+    columns = ", ".join(quote(f.column) for f in cols)
+    types = ", ".join(f"{quote(f.column)} {'jsonb' if j else f.db_type(conn)}"
+                      for f, j in zip(cols, is_json, strict=True))
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT "
+           + ", ".join(f"r.{quote(f.column)}" for f in cols)
+           + f" FROM json_to_recordset(%s::json) AS r({types})")
+    spec = [(f, f.column, _plain_type(f), j) for f, j in zip(cols, is_json, strict=True)]
     convert = _Converter(conn)
-    sql, _spec = _insert_plan(conn, model)
-    for start in range(0, len(objs), INSERT_CHUNK):
-        chunk = objs[start:start + INSERT_CHUNK]
-        with conn.cursor() as cursor:
-            cursor.execute(sql, [_rows_json(conn, model, chunk, convert)])
-            ids = [row[0] for row in cursor.fetchall()]
-        _saved(conn, chunk, ids)
-    return objs
-
-
-def _rows_json(conn, model, objs, convert) -> str:
-    """The objects' rows as `_insert_plan`'s JSON document."""
-    _sql, spec = _insert_plan(conn, model)
-    rows = []
-    for obj in objs:
-        if obj.pk is not None:
-            raise ValueError("bulk_insert_rows inserts new objects (pk None) only")
-        # A link to an object saved after it was assigned takes that object's key now
-        # (as save and bulk_create do); a link to an unsaved object is refused.
-        obj._prepare_related_fields_for_save(operation_name="bulk_insert_rows")
-        row = {}
-        for f, column, plain_type, j in spec:
-            value = f.pre_save(obj, True)
-            row[column] = (value if value is None or value.__class__ is plain_type
-                           else convert(f, value, j))
-        rows.append(row)
-    return json.dumps(rows)
-
-
-def _saved(conn, objs, ids) -> None:
-    for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = conn.alias
-
-
-def _insert_plan(conn, model, *, with_pk: bool = False) -> tuple[str, list]:
-    """`bulk_insert_rows`' statement for `model` and how each column's value is read, worked
-    out once per connection (intake inserts a handful of single rows per submission);
-    `with_pk`: the primary key is one of the columns."""
-    plans = conn.__dict__.setdefault("_bulk_insert_plans", {})
-    plan = plans.get((model, with_pk))
-    if plan is None:
-        opts = model._meta
-        fields = [f for f in opts.concrete_fields
-                  if (with_pk or not f.primary_key) and not f.generated]
-        quote = conn.ops.quote_name
-        is_json = [isinstance(f, models.JSONField) for f in fields]
-        columns = ", ".join(quote(f.column) for f in fields)
-        select = ", ".join(f"r.{quote(f.column)}" for f in fields)
-        types = ", ".join(f"{quote(f.column)} {'jsonb' if j else f.db_type(conn)}"
-                          for f, j in zip(fields, is_json, strict=True))
-        sql = (f"INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {select} FROM"
-               f" json_to_recordset(%s::json) AS r({types}) RETURNING {quote(opts.pk.column)}")
-        plain = [_plain_type(f) for f in fields]
-        plan = plans[(model, with_pk)] = (sql, list(zip(fields, [f.column for f in fields],
-                                                        plain, is_json, strict=True)))
-    return plan
+    with conn.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            doc = [{column: (value if value is None or value.__class__ is plain_type
+                             else convert(f, value, j))
+                    for (f, column, plain_type, j), value in zip(spec, row, strict=True)}
+                   for row in rows[start:start + INSERT_CHUNK]]
+            cursor.execute(sql, [json.dumps(doc)])
+    return len(rows)
 
 
 # Values of these types go into JSON as they are (what get_db_prep_save would return).
@@ -194,5 +157,5 @@ def _json_value(field, value, is_json: bool, conn):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
-    raise TypeError(f"bulk_insert_rows cannot send {type(value).__name__} "
+    raise TypeError(f"core.bulk cannot send {type(value).__name__} "
                     f"({field.model.__name__}.{field.name})")

@@ -8,14 +8,14 @@ account merged into another) is one line in that record's history (`related_chan
 Every value is written as people read it (`display_value`), whichever path wrote it.
 """
 import datetime
-import json
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, models, router
+from django.db import models
 from django.utils import timezone
 
+from .bulk import insert_values
 from .models import FieldChange
 
 UNTRACKED = {"id", "created_at", "updated_at", "version", "updated_by"}
@@ -188,40 +188,19 @@ def write(rows: list[FieldChange]) -> list[FieldChange]:
 
 def bulk_changes(model, field: str, rows, *, by, reason: str = "", at=None) -> int:
     """Write the history of a set-based write of one field over many records, as
-    `field_changes` would build it (same values, same display); returns how many rows.
-
-    One statement whatever the number of rows: the rows travel as one JSON document and
-    the database spreads them (SPEC Q-PERF: CONTACT-OWNER re-owns 10,000 contacts at once,
-    and building 10,000 model objects for bulk_create doubled that write)."""
-    conn = connections[router.db_for_write(FieldChange)]
-    if conn.vendor not in _SPREAD:
-        return len(write(field_changes(model, field, rows, by=by, reason=reason, at=at)))
+    `field_changes` would build it (same values, same display), in one statement
+    (`bulk.insert_values`: CONTACT-OWNER re-owns 10,000 contacts at once, and building
+    10,000 model objects doubled that write, SPEC Q-PERF); returns how many rows."""
     shown = _shown_rows(model, field, rows)
-    if not shown:
-        return 0
-    doc = json.dumps([{"o": pk, "a": old, "b": new} for pk, old, new in shown])
-    by = _actor(by)
-    params = [ContentType.objects.get_for_model(model).pk, field, getattr(by, "pk", None),
-              conn.ops.adapt_datetimefield_value(at or timezone.now()), reason[:REASON_MAX],
-              doc]
-    meta = FieldChange._meta
-    qn = conn.ops.quote_name
-    columns = ", ".join(qn(meta.get_field(name).column) for name in (
-        "content_type", "field", "changed_by", "changed_at", "reason", "object_id",
-        "old_value", "new_value"))
-    with conn.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT %s, %s, %s, %s, %s, "
-                       f"{_SPREAD[conn.vendor]}", params)
-    return len(rows)
+    ct = ContentType.objects.get_for_model(model).pk
+    by_id = getattr(_actor(by), "pk", None)
+    at, reason = at or timezone.now(), reason[:REASON_MAX]
+    return insert_values(FieldChange, BULK_COLUMNS,
+                         [(ct, pk, field, old, new, by_id, at, reason) for pk, old, new in shown])
 
 
-# How each database spreads the JSON document into (object id, old value, new value) rows
-# (SQLite's JSON functions are the ones Django's JSONField needs there too).
-_SPREAD = {
-    "postgresql": "r.o, r.a, r.b FROM json_to_recordset(%s::json) AS r(o bigint, a text, b text)",
-    "sqlite": ("json_extract(r.value, '$.o'), json_extract(r.value, '$.a'), "
-               "json_extract(r.value, '$.b') FROM json_each(%s) AS r"),
-}
+BULK_COLUMNS = ["content_type_id", "object_id", "field", "old_value", "new_value",
+                "changed_by_id", "changed_at", "reason"]
 
 
 def related_change(obj, field: str, what: str, *, by, reason: str = "",

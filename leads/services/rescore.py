@@ -9,13 +9,13 @@ is the per-activity replay the sums must equal (tests compare them on random dat
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from gtm_portal.activity.models import Activity
 from gtm_portal.core import history
-from gtm_portal.core.bulk import update_values
+from gtm_portal.core.bulk import insert_values, update_values
 from gtm_portal.core.enums import OPEN_PERSON_STATUSES
 from gtm_portal.core.enums import PersonStatus as S
 
@@ -149,25 +149,9 @@ EVENT_FIELDS = ("lead_id", "rule_id", "rule_name", "kind", "points", "created_at
 
 
 def _insert_events(rows) -> None:
-    """Score events as (lead id, rule id, rule name, kind, points, time, score after) rows.
-    PostgreSQL: one INSERT … SELECT unnest(arrays), parameterised (a quarter of bulk_create's
-    cost); other databases bulk_create."""
-    if not rows:
-        return
-    conn = connections[router.db_for_write(ScoreEvent)]
-    if conn.vendor != "postgresql":
-        ScoreEvent.objects.bulk_create([ScoreEvent(**dict(zip(EVENT_FIELDS, row, strict=True)))
-                                        for row in rows], batch_size=2000)
-        return
-    meta, quote = ScoreEvent._meta, conn.ops.quote_name
-    cols = [meta.get_field(name) for name in EVENT_FIELDS]
-    arrays = [[col.get_db_prep_save(row[i], conn) for row in rows] for i, col in enumerate(cols)]
-    casts = ", ".join(f"%s::{col.rel_db_type(conn) if col.is_relation else col.db_type(conn)}[]"
-                      for col in cols)
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c.column) for c in cols)}) "
-           f"SELECT * FROM unnest({casts})")
-    with conn.cursor() as cursor:
-        cursor.execute(sql, arrays)
+    """Score events as (lead id, rule id, rule name, kind, points, time, score after) rows,
+    in one statement per chunk (`bulk.insert_values`)."""
+    insert_values(ScoreEvent, list(EVENT_FIELDS), rows)
 
 
 class _Person:

@@ -12,7 +12,7 @@ from gtm_portal.activity.models import Enrollment
 from gtm_portal.chatter.models import Notification
 from gtm_portal.chatter.services import comment_post, notify_many
 from gtm_portal.core import history
-from gtm_portal.core.bulk import bulk_insert_rows, bulk_update_rows
+from gtm_portal.core.bulk import bulk_update_rows
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.services import touch
 from gtm_portal.refdata.models import Region
@@ -321,13 +321,13 @@ def _write(stamped: list[_Stamped], model, accounts, *, trigger, by, now,
                               convert_to_contact=decision.convert_to_contact))
         notices += _notices(s, by=by, users=batch.users)
     if changes:
-        bulk_insert_rows(changes, batch_size=1000)
+        history.write(changes)
     ended = [s.person.pk for s in stamped if s.decision.end_sequences]
     if ended:
         Enrollment.objects.filter(**{f"{kind}_id__in": ended},
                                   state=EnrollmentState.ACTIVE).update(
             state=EnrollmentState.FINISHED, finished_at=now)
-    bulk_insert_rows(rows, batch_size=1000)
+    RoutingDecision.objects.bulk_create(rows, batch_size=1000)
     notify_many(notices)
     for s, result in zip(stamped, results, strict=True):
         if s.decision.comment_on_account and result.account is not None:
