@@ -7,6 +7,7 @@ list page's filter form (a source list of a hundred options, a region list, date
 templates give (same attributes, same escaping); anything else — custom option templates,
 the frame of radio and checkbox lists, crispy-forms' field templates — goes through the templates as
 before."""
+from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils import formats
 from django.utils.html import conditional_escape
@@ -103,7 +104,6 @@ class FastWidgetRenderer(DjangoTemplates):
 def bootstrap_widgets(form) -> None:
     """Give each widget of `form` its Bootstrap 5 class (form-control, form-select,
     form-check-input), for forms written with `partials/field.html` instead of crispy."""
-    from django import forms
 
     for field in form.fields.values():
         widget = field.widget

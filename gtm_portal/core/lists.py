@@ -2,6 +2,8 @@
 more than 10,000 rows; page 1,000 as fast as page 1)."""
 from dataclasses import dataclass
 
+from django.db.models import F, Q
+
 PAGE_SIZES = (10, 25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -44,7 +46,6 @@ def keyset_page(qs, request) -> KeysetPage:
 def keyset_sorted(qs, request, field: str, descending: bool = False) -> KeysetPage:
     """Keyset pagination on (field, pk), nulls last either way: `?after=<pk>` continues after
     that row, whatever the page number (page 1,000 costs what page 1 costs)."""
-    from django.db.models import F, Q
 
     size = page_size(request)
     count, capped = capped_count(qs)

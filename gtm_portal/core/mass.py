@@ -4,8 +4,10 @@ as it was and the others still happen."""
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 
 MAX_ROWS = 500
 
@@ -49,9 +51,6 @@ def each_row(rows: Iterable, apply: Callable, refusals: tuple = ()) -> Outcome:
 def mass_action_view(request, *, views: dict, code: str, base: str, actions):
     """VIEW-5 over HTTP for any view catalogue: POST the selected rows and an action to
     `actions.run`; the per-row outcome comes back as a message on the view (`base` + code)."""
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-    from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])

@@ -3,6 +3,8 @@ person fields leads and contacts share (LEAD-FIELDS, CONTACT-1)."""
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.urls import reverse
 
 from .enums import PartnerProspectingStatus, PersonStatus, YesNoUnknown
@@ -267,8 +269,6 @@ def email_key(email: str) -> str:
 def email_is(email: str):
     """A filter on a person's e-mail, any case, that uses the lower(email) index (Django's
     `iexact` compares UPPER(...) on PostgreSQL and would read the whole table)."""
-    from django.db.models.functions import Lower
-    from django.db.models.lookups import Exact
 
     return Exact(Lower("email"), email_key(email))
 

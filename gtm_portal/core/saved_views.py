@@ -1,10 +1,10 @@
 """VIEW-4 saved views: save the current view's filters and sort under a name, open it, share
 it with the team (managers), delete it."""
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -49,12 +49,10 @@ def saved_view_create(*, owner, name: str, kind: str, code: str, query: dict,
 
 @require_POST
 def save_view(request, kind: str, code: str):
-    from django.db import transaction
 
     back = request.POST.get("next") or f"/{kind}/views/{code}/"
     if not back.startswith(f"/{kind}/views/"):
         back = f"/{kind}/views/{code}/"
-    from urllib.parse import parse_qs, urlsplit
 
     query = parse_qs(urlsplit(back).query)
     try:

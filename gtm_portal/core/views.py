@@ -1,6 +1,7 @@
 import copy
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from django.http import (
     JsonResponse,
 )
 from django.template.response import TemplateResponse
+from kombu import Connection
 
 from . import editing
 from .recordpage import field_row
@@ -24,7 +26,6 @@ from .templatetags.records import field_cell
 @login_not_required
 def healthz(request):
     """CONTRACT 6: 200 {"db": "ok", "broker": "ok"|"eager"}; 503 when the database is down."""
-    from django.conf import settings
 
     try:
         with connection.cursor() as cursor:
@@ -41,7 +42,6 @@ def healthz(request):
 
 
 def _broker_state(url: str) -> str:
-    from kombu import Connection
 
     try:
         with Connection(url, connect_timeout=1) as conn:

@@ -1,4 +1,5 @@
 """Settings read from the environment (CONTRACT 2). `production` adds the HTTPS hardening."""
+import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -175,8 +176,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 def _los_angeles_now():
-    import datetime
-
     return datetime.datetime.now(ZoneInfo("America/Los_Angeles"))
 
 
