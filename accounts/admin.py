@@ -14,8 +14,15 @@ class AccountTeamInline(admin.TabularInline):
 
 @admin.register(Account)
 class AccountAdmin(PortalModelAdmin):
-    list_display = ("name", "domain", "type", "segment", "owner", "bdr_assigned",
-                    "bdr_prospecting_status")
+    list_display = (
+        "name",
+        "domain",
+        "type",
+        "segment",
+        "owner",
+        "bdr_assigned",
+        "bdr_prospecting_status",
+    )
     list_filter = ("type", "segment", "bdr_prospecting_status", "region", "is_public_sector")
     search_fields = ("name", "domain")
     list_select_related = ("owner", "bdr_assigned")
@@ -23,25 +30,41 @@ class AccountAdmin(PortalModelAdmin):
     # ACCT-SEG / ACCT-CUSTOMER are derived, the region follows the country (REF-1);
     # ownership and the BDR status move through their workflows (ACCT-CLAIM, ACCT-BPS), never
     # by typing in the admin.
-    state_fields = ("segment", "first_order_available", "ultimate_parent", "owner", "region",
-                    "bdr_prospecting_status", "actively_working_since", "merged_into",
-                    "duplicate_of", "version", "updated_by")
+    state_fields = (
+        "segment",
+        "first_order_available",
+        "ultimate_parent",
+        "owner",
+        "region",
+        "bdr_prospecting_status",
+        "actively_working_since",
+        "merged_into",
+        "duplicate_of",
+        "version",
+        "updated_by",
+    )
     change_action = "account.edit"
     inlines = [AccountTeamInline]
 
     def save_model(self, request, obj, form, change):
         """The admin goes through the one account write path (ROLE-3 field groups, ACCT-SEG /
         ACCT-CUSTOMER recompute, CONTACT-OWNER, history)."""
-        data = {name: form.cleaned_data[name] for name in form.changed_data
-                if name in form.cleaned_data}
+        data = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+        }
         if not change:
             # The admin's inlines, log entry and redirect need the new row's id on `obj`.
             obj.pk = account_create(by=request.user, data=data).pk
             return
         stored = type(obj).objects.get(pk=obj.pk)
-        account_update(account=stored, by=request.user, data=data, reason="Edited in admin",
-                       expected_version=self.seen_version(request),
-                       enforce=not request.user.is_superuser)
+        account_update(
+            account=stored,
+            by=request.user,
+            data=data,
+            reason="Edited in admin",
+            expected_version=self.seen_version(request),
+            enforce=not request.user.is_superuser,
+        )
 
 
 @admin.register(Contact)

@@ -1,6 +1,7 @@
 """ACCT-BPS writes: the BDR Prospecting Status changed by hand (rules 1, 2, 5, 7) and its
 daily reversions (AUTO-2, AUTO-3). The decisions are `workflow`'s, over facts read here;
 leads count through the people registered in `registry` (STYLE 1)."""
+
 import datetime
 import logging
 
@@ -52,6 +53,7 @@ def aw_limit(segment: str) -> int:
 
 # -- the facts (ACCT-BPS 2 / 7) -------------------------------------------------------------
 
+
 def _people_kinds() -> list[registry.People]:
     return [CONTACTS, *registry.other_people()]
 
@@ -78,11 +80,21 @@ def _bdr_active_in_class(account: Account, bdr) -> int:
     """REF-7: the BDR's other Actively Working accounts in the account's limit class."""
     if bdr is None:
         return 0
-    same_class = [s for s in ("Strategic", "Large", "Mid-Market", "SMB", "Unknown")
-                  if workflow.limit_class(s) == workflow.limit_class(account.segment)]
-    return (Account.objects.filter(bdr_assigned=bdr, bdr_prospecting_status=BPS.ACTIVELY_WORKING,
-                                   segment__in=same_class, merged_into__isnull=True)
-            .exclude(pk=account.pk).count())
+    same_class = [
+        s
+        for s in ("Strategic", "Large", "Mid-Market", "SMB", "Unknown")
+        if workflow.limit_class(s) == workflow.limit_class(account.segment)
+    ]
+    return (
+        Account.objects.filter(
+            bdr_assigned=bdr,
+            bdr_prospecting_status=BPS.ACTIVELY_WORKING,
+            segment__in=same_class,
+            merged_into__isnull=True,
+        )
+        .exclude(pk=account.pk)
+        .count()
+    )
 
 
 def _recent_mqls(account: Account, cutoff) -> tuple[workflow.PersonFact, ...]:
@@ -91,13 +103,16 @@ def _recent_mqls(account: Account, cutoff) -> tuple[workflow.PersonFact, ...]:
     low_touch = Enrollment.objects.filter(state="active", sequence__touch="low")
     mqls = []
     for people in _people_kinds():
-        qs = (people.model.objects.filter(**{people.account_field: account},
-                                          mql_date__gte=cutoff, merged_into__isnull=True,
-                                          **people.mql_filter)
-              .annotate(low=Exists(low_touch.filter(**{people.kind: OuterRef("pk")}))))
-        mqls += [workflow.PersonFact(f"{people.kind}:{pk}", f"{first} {last}".strip(), low)
-                 for pk, first, last, low in qs.values_list("pk", "first_name", "last_name",
-                                                            "low")]
+        qs = people.model.objects.filter(
+            **{people.account_field: account},
+            mql_date__gte=cutoff,
+            merged_into__isnull=True,
+            **people.mql_filter,
+        ).annotate(low=Exists(low_touch.filter(**{people.kind: OuterRef("pk")})))
+        mqls += [
+            workflow.PersonFact(f"{people.kind}:{pk}", f"{first} {last}".strip(), low)
+            for pk, first, last, low in qs.values_list("pk", "first_name", "last_name", "low")
+        ]
     return tuple(mqls)
 
 
@@ -106,12 +121,16 @@ def _engaged_qualifying(account: Account, cutoff, today) -> tuple[str, ...]:
     engaged = []
     for people in _people_kinds():
         link = {people.kind: OuterRef("pk")}
-        busy = (Q(Exists(Activity.objects.filter(**link, is_sales=True, occurred_at__gte=cutoff)))
-                | Q(Exists(Task.objects.filter(**link, status="open", due_date__gte=today))))
-        qs = people.model.objects.filter(**{people.account_field: account}, status="Qualifying",
-                                         merged_into__isnull=True)
-        engaged += [f"{f} {n}".strip() for f, n in qs.filter(busy)
-                    .values_list("first_name", "last_name")[:10]]
+        busy = Q(
+            Exists(Activity.objects.filter(**link, is_sales=True, occurred_at__gte=cutoff))
+        ) | Q(Exists(Task.objects.filter(**link, status="open", due_date__gte=today)))
+        qs = people.model.objects.filter(
+            **{people.account_field: account}, status="Qualifying", merged_into__isnull=True
+        )
+        engaged += [
+            f"{f} {n}".strip()
+            for f, n in qs.filter(busy).values_list("first_name", "last_name")[:10]
+        ]
     return tuple(engaged)
 
 
@@ -120,37 +139,53 @@ def _owner_override(account: Account, comment_id: int | None) -> tuple[str | Non
     checks; returns (the override, or the problem with the comment named)."""
     if not comment_id:
         return None, None
-    row = (Comment.objects.filter(pk=comment_id,
-                                  content_type=ContentType.objects.get_for_model(Account),
-                                  object_id=account.pk, kind=Comment.Kind.USER)
-           .values_list("author_id", "author__username").first())
+    row = (
+        Comment.objects.filter(
+            pk=comment_id,
+            content_type=ContentType.objects.get_for_model(Account),
+            object_id=account.pk,
+            kind=Comment.Kind.USER,
+        )
+        .values_list("author_id", "author__username")
+        .first()
+    )
     if row is None:
         return None, f"comment #{comment_id} is not a comment on this account."
     if row[0] != account.owner_id:
-        return None, (f"comment #{comment_id} is by {row[1]}, not the account owner; only the "
-                      "owner's request overrides the recent-engagement checks.")
+        return None, (
+            f"comment #{comment_id} is by {row[1]}, not the account owner; only the "
+            "owner's request overrides the recent-engagement checks."
+        )
     return f"comment #{comment_id} by {row[1]}", None
 
 
-def bps_facts(account: Account, *, now=None, override_comment: int | None = None,
-              answering=None) -> workflow.Facts:
+def bps_facts(
+    account: Account, *, now=None, override_comment: int | None = None, answering=None
+) -> workflow.Facts:
     """ACCT-BPS 2 / 7 facts about an account, in a fixed number of queries."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=workflow.LOOKBACK_DAYS)
-    bdr = User.objects.filter(pk=account.bdr_assigned_id).first() \
-        if account.bdr_assigned_id else None
+    bdr = (
+        User.objects.filter(pk=account.bdr_assigned_id).first() if account.bdr_assigned_id else None
+    )
     override, problem = _owner_override(account, override_comment)
     answering_key = _person_key(answering)
     return workflow.Facts(
-        current=account.bdr_prospecting_status, segment=account.segment,
+        current=account.bdr_prospecting_status,
+        segment=account.segment,
         bdr_assigned=bdr.username if bdr else None,
         bdr_active_in_class=_bdr_active_in_class(account, bdr),
-        limit=aw_limit(account.segment), recent_mqls=_recent_mqls(account, cutoff),
+        limit=aw_limit(account.segment),
+        recent_mqls=_recent_mqls(account, cutoff),
         recent_opportunities=registry.opportunity_names(account, cutoff),
         engaged_qualifying=_engaged_qualifying(account, cutoff, timezone.localdate(now)),
-        owner_override=override, override_problem=problem, answering=answering_key,
-        answering_problem=(_answer_problem(account, answering_key, cutoff)
-                           if answering_key else None))
+        owner_override=override,
+        override_problem=problem,
+        answering=answering_key,
+        answering_problem=(
+            _answer_problem(account, answering_key, cutoff) if answering_key else None
+        ),
+    )
 
 
 def _answer_problem(account: Account, key: str, cutoff) -> str | None:
@@ -161,13 +196,15 @@ def _answer_problem(account: Account, key: str, cutoff) -> str | None:
     person, people = _person_from_key(key)
     if person is None or history.raw_value(person, people.account_field) != account.pk:
         return "the answering person must be a contact or lead at this account."
-    if not Activity.objects.filter(**{people.kind: person}, direction="inbound",
-                                   occurred_at__gte=cutoff).exists():
+    if not Activity.objects.filter(
+        **{people.kind: person}, direction="inbound", occurred_at__gte=cutoff
+    ).exists():
         return f"log {person.name}'s answer (an inbound activity) before re-activating."
     return None
 
 
 # -- a change by hand (ACCT-BPS 1, 2, 5, 7) --------------------------------------------------
+
 
 def _rule_of(decision, facts, to: str) -> str:
     if decision.data_fix:
@@ -180,9 +217,16 @@ def _rule_of(decision, facts, to: str) -> str:
 
 
 @transaction.atomic
-def account_change_bps(*, account: Account, by, to: str, reason: str = "",
-                       override_comment: int | None = None, answering=None,
-                       expected_version: int | None = None) -> Account:
+def account_change_bps(
+    *,
+    account: Account,
+    by,
+    to: str,
+    reason: str = "",
+    override_comment: int | None = None,
+    answering=None,
+    expected_version: int | None = None,
+) -> Account:
     """ACCT-BPS 1, 2, 5, 7: move the BDR Prospecting Status under the row lock; the decision
     is workflow.decide_change over facts read after the lock. Refusals raise StatusRefused
     (every rule broken) and write nothing; success stamps Actively Working since, writes
@@ -194,11 +238,13 @@ def account_change_bps(*, account: Account, by, to: str, reason: str = "",
         raise ValidationError("ACCT-DUP: this account was merged; work the surviving account.")
     now = timezone.now()
     facts = bps_facts(locked, now=now, override_comment=override_comment, answering=answering)
-    actor = workflow.Actor(username=getattr(by, "username", ""),
-                           roles=by.role_names if access.can(by, "record.comment")
-                           else frozenset())
-    decision = workflow.decide_change(facts=facts, actor=actor, to=to, reason=reason,
-                                      today=timezone.localdate(now))
+    actor = workflow.Actor(
+        username=getattr(by, "username", ""),
+        roles=by.role_names if access.can(by, "record.comment") else frozenset(),
+    )
+    decision = workflow.decide_change(
+        facts=facts, actor=actor, to=to, reason=reason, today=timezone.localdate(now)
+    )
     if not decision.allowed:
         raise StatusRefused(decision.refusals)
     fields = history.tracked_fields(Account)
@@ -210,11 +256,18 @@ def account_change_bps(*, account: Account, by, to: str, reason: str = "",
     elif decision.clear_since:
         locked.actively_working_since = None
     if decision.research_note:
-        locked.bdr_research = "\n".join(x for x in (locked.bdr_research.strip(),
-                                                    decision.research_note) if x)
-    locked.save(update_fields=["bdr_prospecting_status", "bps_changed_at",
-                               "actively_working_since", "bdr_research",
-                               *touch(locked, by)])
+        locked.bdr_research = "\n".join(
+            x for x in (locked.bdr_research.strip(), decision.research_note) if x
+        )
+    locked.save(
+        update_fields=[
+            "bdr_prospecting_status",
+            "bps_changed_at",
+            "actively_working_since",
+            "bdr_research",
+            *touch(locked, by),
+        ]
+    )
     why = _rule_of(decision, facts, to) + (f": {reason.strip()}" if reason.strip() else "")
     if facts.owner_override:
         why += f" — owner's request, {facts.owner_override}"
@@ -222,29 +275,42 @@ def account_change_bps(*, account: Account, by, to: str, reason: str = "",
     if facts.answering and locked.bdr_assigned_id:
         person, _people = _person_from_key(facts.answering)
         if person is not None and person.owner_id != locked.bdr_assigned_id:
-            record_update(obj=person, by=by, data={"owner": locked.bdr_assigned},
-                          reason="ACCT-BPS 7: answered the BDR; the BDR takes the person")
+            record_update(
+                obj=person,
+                by=by,
+                data={"owner": locked.bdr_assigned},
+                reason="ACCT-BPS 7: answered the BDR; the BDR takes the person",
+            )
     return locked
 
 
 def account_deadlines(account: Account, now=None) -> dict:
     """ACCT-BPS 3 / 4 days left, from the annotations `with_deadline_facts` adds."""
     return workflow.deadlines(
-        since=account.actively_working_since if account.bdr_prospecting_status
-        == BPS.ACTIVELY_WORKING else None,
+        since=account.actively_working_since
+        if account.bdr_prospecting_status == BPS.ACTIVELY_WORKING
+        else None,
         now=now or timezone.now(),
         research_done=bool(account.bdr_research.strip() and account.bdr_comments.strip()),
         enrolled=getattr(account, "people_enrolled", None) or 0,
-        last_activity_at=_last_activity(account))
+        last_activity_at=_last_activity(account),
+    )
 
 
 def _last_activity(account) -> datetime.datetime | None:
-    values = [v for v in (getattr(account, "last_account_activity_at", None),
-                          getattr(account, "last_people_activity_at", None)) if v]
+    values = [
+        v
+        for v in (
+            getattr(account, "last_account_activity_at", None),
+            getattr(account, "last_people_activity_at", None),
+        )
+        if v
+    ]
     return max(values) if values else None
 
 
 # -- the daily jobs (AUTO-2, AUTO-3) ---------------------------------------------------------
+
 
 def _bulk_move(accounts_to: list[tuple[Account, str, str]], *, now, by, clear_since: bool):
     """Move many accounts' status in one UPDATE per target and one history INSERT."""
@@ -254,8 +320,12 @@ def _bulk_move(accounts_to: list[tuple[Account, str, str]], *, now, by, clear_si
     for account, to, _ in accounts_to:
         by_target.setdefault(to, []).append(account.pk)
     for to, ids in by_target.items():
-        update = {"bdr_prospecting_status": to, "bps_changed_at": now, "updated_at": now,
-                  "version": F("version") + 1}
+        update = {
+            "bdr_prospecting_status": to,
+            "bps_changed_at": now,
+            "updated_at": now,
+            "version": F("version") + 1,
+        }
         if clear_since:
             update["actively_working_since"] = None
         Account.objects.filter(pk__in=ids).update(**update)
@@ -263,13 +333,19 @@ def _bulk_move(accounts_to: list[tuple[Account, str, str]], *, now, by, clear_si
     moves: dict[tuple[str, str], list] = {}
     for account, to, why in accounts_to:
         moves.setdefault(("bdr_prospecting_status", why), []).append(
-            (account.pk, account.bdr_prospecting_status, to))
+            (account.pk, account.bdr_prospecting_status, to)
+        )
         if clear_since and account.actively_working_since:
             moves.setdefault(("actively_working_since", why), []).append(
-                (account.pk, account.actively_working_since, None))
-    history.write([row for (name, why), changed in moves.items()
-                   for row in history.field_changes(Account, name, changed, by=by, reason=why,
-                                                    at=now)])
+                (account.pk, account.actively_working_since, None)
+            )
+    history.write(
+        [
+            row
+            for (name, why), changed in moves.items()
+            for row in history.field_changes(Account, name, changed, by=by, reason=why, at=now)
+        ]
+    )
 
 
 @transaction.atomic
@@ -278,18 +354,30 @@ def bps_run_reversions(*, now=None, by=None) -> dict:
     5 people enrolled in 15) go back to Queued with a notification to the BDR; those without
     sequence activity for 30 days (rule 4) become Worked in FY. Idempotent."""
     now = now or timezone.now()
-    candidates = list(with_deadline_facts(
-        Account.objects.select_for_update(of=("self",)).filter(
-            bdr_prospecting_status=BPS.ACTIVELY_WORKING, merged_into__isnull=True))
-        .only("id", "name", "bdr_prospecting_status", "actively_working_since", "bdr_research",
-              "bdr_comments", "bdr_assigned_id"))
+    candidates = list(
+        with_deadline_facts(
+            Account.objects.select_for_update(of=("self",)).filter(
+                bdr_prospecting_status=BPS.ACTIVELY_WORKING, merged_into__isnull=True
+            )
+        ).only(
+            "id",
+            "name",
+            "bdr_prospecting_status",
+            "actively_working_since",
+            "bdr_research",
+            "bdr_comments",
+            "bdr_assigned_id",
+        )
+    )
     queued, worked = [], []
     for account in candidates:
         decision = workflow.reversion(
-            since=account.actively_working_since, now=now,
+            since=account.actively_working_since,
+            now=now,
             research_done=bool(account.bdr_research.strip() and account.bdr_comments.strip()),
             enrolled_in_window=account.people_enrolled or 0,
-            last_activity_at=_last_activity(account))
+            last_activity_at=_last_activity(account),
+        )
         if decision is None:
             continue
         why = f"{decision.rule} (AUTO-2): {decision.why}"
@@ -298,9 +386,13 @@ def bps_run_reversions(*, now=None, by=None) -> dict:
     _bulk_move(worked, now=now, by=by, clear_since=False)
     for account, _, why in queued:
         if account.bdr_assigned_id:
-            notify(recipients=[account.bdr_assigned_id], reason=Notification.Reason.INFO,
-                   record=account, actor=None,
-                   message=f"{account.name} went back to Queued — {why}.")
+            notify(
+                recipients=[account.bdr_assigned_id],
+                reason=Notification.Reason.INFO,
+                record=account,
+                actor=None,
+                message=f"{account.name} went back to Queued — {why}.",
+            )
     counts = {"checked": len(candidates), "queued": len(queued), "worked_in_fy": len(worked)}
     log.info("AUTO-2 BDR prospecting status: %s", counts)
     return counts
@@ -315,12 +407,24 @@ def bps_fiscal_year_reset(*, now=None, by=None) -> dict:
     start_month = _setting(Setting.FISCAL_YEAR_START_MONTH, 2)
     fy_start = workflow.fiscal_year_start(timezone.localdate(now), start_month)
     fy_start_at = timezone.make_aware(datetime.datetime.combine(fy_start, datetime.time.min))
-    stale = list(Account.objects.select_for_update().filter(
-        Q(bps_changed_at__lt=fy_start_at) | Q(bps_changed_at__isnull=True),
-        bdr_prospecting_status=BPS.WORKED_IN_FY, merged_into__isnull=True)
-        .only("id", "bdr_prospecting_status", "actively_working_since"))
-    _bulk_move([(a, BPS.QUEUED, f"ACCT-BPS 6 (AUTO-3): fiscal year {fy_start:%Y-%m} started")
-                for a in stale], now=now, by=by, clear_since=True)
+    stale = list(
+        Account.objects.select_for_update()
+        .filter(
+            Q(bps_changed_at__lt=fy_start_at) | Q(bps_changed_at__isnull=True),
+            bdr_prospecting_status=BPS.WORKED_IN_FY,
+            merged_into__isnull=True,
+        )
+        .only("id", "bdr_prospecting_status", "actively_working_since")
+    )
+    _bulk_move(
+        [
+            (a, BPS.QUEUED, f"ACCT-BPS 6 (AUTO-3): fiscal year {fy_start:%Y-%m} started")
+            for a in stale
+        ],
+        now=now,
+        by=by,
+        clear_since=True,
+    )
     counts = {"fiscal_year_start": fy_start.isoformat(), "fy_reset": len(stale)}
     log.info("AUTO-3 fiscal-year reset: %s", counts)
     return counts
@@ -333,10 +437,15 @@ def bps_daily(*, now=None) -> dict:
     try:
         counts = {**bps_run_reversions(now=now), **bps_fiscal_year_reset(now=now)}
     except Exception as exc:
-        JobRun.objects.filter(pk=job.pk).update(state=JobRun.State.FAILED,
-                                                finished_at=timezone.now(), log=str(exc)[:2000])
+        JobRun.objects.filter(pk=job.pk).update(
+            state=JobRun.State.FAILED, finished_at=timezone.now(), log=str(exc)[:2000]
+        )
         raise
     JobRun.objects.filter(pk=job.pk).update(
-        state=JobRun.State.DONE, finished_at=timezone.now(), counts=counts,
-        total=counts["checked"], done=counts["queued"] + counts["worked_in_fy"])
+        state=JobRun.State.DONE,
+        finished_at=timezone.now(),
+        counts=counts,
+        total=counts["checked"],
+        done=counts["queued"] + counts["worked_in_fy"],
+    )
     return counts

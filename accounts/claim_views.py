@@ -1,4 +1,5 @@
 """ACCT-CLAIM pages: claim, transfer request and decision (CONTRACT 6)."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -24,13 +25,16 @@ def claim(request, kind: str, pk: int):
     409 "changed by X at T" (StaleEditMiddleware) when the page's `version` is stale."""
     record = _record(kind, pk)
     try:
-        record_claim(record=record, by=request.user,
-                     expected_version=version_from(request.POST))
+        record_claim(record=record, by=request.user, expected_version=version_from(request.POST))
     except ClaimRefused as refused:
         if request.htmx:
             return HttpResponse(str(refused), status=409)
-        return TemplateResponse(request, "accounts/claim_refused.html",
-                                {"record": record, "why": str(refused)}, status=409)
+        return TemplateResponse(
+            request,
+            "accounts/claim_refused.html",
+            {"record": record, "why": str(refused)},
+            status=409,
+        )
     messages.success(request, "It is yours now.")
     return HttpResponseRedirect(record.get_absolute_url())
 
@@ -40,8 +44,12 @@ def transfer(request, kind: str, pk: int):
     """ACCT-CLAIM 2: the request form (reason and the record's `version`)."""
     record = _record(kind, pk)
     try:
-        transfer_request(record=record, by=request.user, reason=request.POST.get("reason", ""),
-                         expected_version=version_from(request.POST))
+        transfer_request(
+            record=record,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+            expected_version=version_from(request.POST),
+        )
         messages.success(request, "Transfer requested; the owner decides.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -57,10 +65,13 @@ def decide(request, pk: int):
     if record is None:
         raise Http404("The record of this transfer request no longer exists.")
     try:
-        transfer_decide(request=transfer_req, by=request.user,
-                        approve=request.POST.get("decision") == "approve",
-                        reason=request.POST.get("reason", ""),
-                        expected_version=version_from(request.POST))
+        transfer_decide(
+            request=transfer_req,
+            by=request.user,
+            approve=request.POST.get("decision") == "approve",
+            reason=request.POST.get("reason", ""),
+            expected_version=version_from(request.POST),
+        )
         messages.success(request, "Decision recorded.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

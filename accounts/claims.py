@@ -4,6 +4,7 @@ account without a BDR Assigned becomes that too); exactly one winner under concu
 decisions. Claims, requests and decisions refuse a record changed since the page showed it
 (Q-CONC). CONTACT-OWNER: an account's contacts follow its BDR Assigned, else its owner
 (set-based)."""
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,8 +31,10 @@ is_adoptable = roles.is_adoptable
 
 def _refusal(owner) -> str:
     if owner.is_queue:
-        return (f"ACCT-CLAIM 1: records in the {owner.display_name} queue are not adoptable; "
-                "that team works them.")
+        return (
+            f"ACCT-CLAIM 1: records in the {owner.display_name} queue are not adoptable; "
+            "that team works them."
+        )
     return f"already claimed by {owner.username}"
 
 
@@ -57,22 +60,29 @@ def record_claim(*, record, by, expected_version: int | None = None):
     before, shown = history.snapshot(locked, fields), history.display_snapshot(locked, fields)
     locked.owner = by
     changed = ["owner"]
-    takes_bdr = (isinstance(locked, Account) and locked.bdr_assigned_id is None
-                 and by.has_role(roles.BDR, roles.BDR_MANAGER))
+    takes_bdr = (
+        isinstance(locked, Account)
+        and locked.bdr_assigned_id is None
+        and by.has_role(roles.BDR, roles.BDR_MANAGER)
+    )
     if takes_bdr:
         locked.bdr_assigned = by
         changed.append("bdr_assigned")
     locked.save(update_fields=[*changed, *touch(locked, by)])
-    history.record_changes(locked, before, shown, by=by,
-                           reason=f"ACCT-CLAIM 1: claimed from {owner or 'nobody'}")
+    history.record_changes(
+        locked, before, shown, by=by, reason=f"ACCT-CLAIM 1: claimed from {owner or 'nobody'}"
+    )
     if isinstance(locked, Account):
         if before["bdr_assigned"] is None:
             contacts_follow_owner(account=locked, owner=by, by=by)
         if owner is not None and owner.is_queue and owner.display_name == roles.Q_SALES_ADMIN:
-            notify(recipients=User.objects.filter(groups__name=roles.ACCOUNT_RESEARCH,
-                                                  is_active=True),
-                   reason=Notification.Reason.INFO, record=locked, actor=by,
-                   message=f"{by.label} claimed {locked.name} from Sales Admin.")
+            notify(
+                recipients=User.objects.filter(groups__name=roles.ACCOUNT_RESEARCH, is_active=True),
+                reason=Notification.Reason.INFO,
+                record=locked,
+                actor=by,
+                message=f"{by.label} claimed {locked.name} from Sales Admin.",
+            )
     return locked
 
 
@@ -80,14 +90,19 @@ def contacts_follow_owner(*, account: Account, owner, by) -> int:
     """CONTACT-OWNER, set-based: the account's contacts owned by anyone else move to `owner`
     in one UPDATE, with a history row each written together (`history.bulk_changes`); the
     caller holds the account's row lock, so both statements see the same contacts."""
-    others = Contact.objects.filter(account=account).filter(Q(owner__isnull=True)
-                                                            | ~Q(owner=owner))
+    others = Contact.objects.filter(account=account).filter(Q(owner__isnull=True) | ~Q(owner=owner))
     moving = list(others.values_list("pk", "owner_id"))
     if not moving:
         return 0
     now = timezone.now()
-    history.bulk_changes(Contact, "owner", [(pk, old, owner) for pk, old in moving], by=by,
-                         reason=f"CONTACT-OWNER: {account.name} changed hands", at=now)
+    history.bulk_changes(
+        Contact,
+        "owner",
+        [(pk, old, owner) for pk, old in moving],
+        by=by,
+        reason=f"CONTACT-OWNER: {account.name} changed hands",
+        at=now,
+    )
     others.update(owner=owner, updated_at=now)
     return len(moving)
 
@@ -115,25 +130,35 @@ def transfer_request(*, record, by, reason: str, expected_version: int | None = 
         raise ValidationError("ACCT-CLAIM 2: say why you should own it.")
     owner = User.objects.filter(pk=locked.owner_id).first() if locked.owner_id else None
     if owner is None or owner.is_queue or owner.pk == by.pk:
-        raise ValidationError("ACCT-CLAIM 2: transfers are for records another person owns; "
-                              "claim adoptable records instead.")
+        raise ValidationError(
+            "ACCT-CLAIM 2: transfers are for records another person owns; "
+            "claim adoptable records instead."
+        )
     ct = ContentType.objects.get_for_model(type(locked))
-    if TransferRequest.objects.filter(content_type=ct, object_id=locked.pk, requester=by,
-                                      state=TransferState.PENDING).exists():
+    if TransferRequest.objects.filter(
+        content_type=ct, object_id=locked.pk, requester=by, state=TransferState.PENDING
+    ).exists():
         raise ValidationError("ACCT-CLAIM 2: your request is already waiting for a decision.")
-    request = TransferRequest.objects.create(content_type=ct, object_id=locked.pk,
-                                             requester=by, owner_at_request=owner,
-                                             reason=reason)
+    request = TransferRequest.objects.create(
+        content_type=ct, object_id=locked.pk, requester=by, owner_at_request=owner, reason=reason
+    )
     handles = f"@{owner.username}" + (" @sales-support" if owner.has_role(roles.AE) else "")
-    comment_post(record=locked, author=None, kind="system", topic="transfer",
-                 body=f"{handles} {by.label} asks to take over: {reason}",
-                 notify_users=[owner], notify_reason=Notification.Reason.DECIDE)
+    comment_post(
+        record=locked,
+        author=None,
+        kind="system",
+        topic="transfer",
+        body=f"{handles} {by.label} asks to take over: {reason}",
+        notify_users=[owner],
+        notify_reason=Notification.Reason.DECIDE,
+    )
     return request
 
 
 @transaction.atomic
-def transfer_decide(*, request, by, approve: bool, reason: str = "",
-                    expected_version: int | None = None):
+def transfer_decide(
+    *, request, by, approve: bool, reason: str = "", expected_version: int | None = None
+):
     """ACCT-CLAIM 2: approve (the owner changes, with history) or decline with a reason; the
     requester is told either way. The decision is about the record as the decider saw it: a
     record changed since is refused (Q-CONC). A refusal changes nothing."""
@@ -144,30 +169,48 @@ def transfer_decide(*, request, by, approve: bool, reason: str = "",
     record = model.objects.select_for_update().get(pk=request.object_id)
     owner = User.objects.filter(pk=record.owner_id).first()
     if not _can_decide(by, request, owner):
-        raise PermissionDenied("ACCT-CLAIM 2: only the owner or the owner's manager decides "
-                               "(Sales Support too for an AE's record).")
+        raise PermissionDenied(
+            "ACCT-CLAIM 2: only the owner or the owner's manager decides "
+            "(Sales Support too for an AE's record)."
+        )
     check_version(record, expected_version)
     if not approve and not (reason or "").strip():
         raise ValidationError("ACCT-CLAIM 2: give the reason for declining.")
     now = timezone.now()
     request.state = TransferState.APPROVED if approve else TransferState.DECLINED
     request.decided_by, request.decided_at, request.decision_reason = by, now, reason or ""
-    request.save(update_fields=["state", "decided_by", "decided_at", "decision_reason",
-                                "updated_at"])
+    request.save(
+        update_fields=["state", "decided_by", "decided_at", "decision_reason", "updated_at"]
+    )
     if approve:
         fields = history.tracked_fields(model)
         before, shown = history.snapshot(record, fields), history.display_snapshot(record, fields)
         record.owner = request.requester
         record.save(update_fields=["owner", *touch(record, by)])
-        history.record_changes(record, before, shown, by=by,
-                               reason=f"ACCT-CLAIM 2: transfer approved — {request.reason}")
+        history.record_changes(
+            record,
+            before,
+            shown,
+            by=by,
+            reason=f"ACCT-CLAIM 2: transfer approved — {request.reason}",
+        )
         if isinstance(record, Account) and record.bdr_assigned_id is None:
             contacts_follow_owner(account=record, owner=request.requester, by=by)
     verdict = "approved" if approve else f"declined: {reason}"
-    comment_post(record=record, author=None, kind="system", topic="transfer",
-                 body=f"Transfer to {request.requester.label} {verdict} by {by.label}.")
-    notify(recipients=[request.requester], reason=Notification.Reason.DECIDED, record=record,
-           actor=by, message=f"Your transfer request was {verdict}")
+    comment_post(
+        record=record,
+        author=None,
+        kind="system",
+        topic="transfer",
+        body=f"Transfer to {request.requester.label} {verdict} by {by.label}.",
+    )
+    notify(
+        recipients=[request.requester],
+        reason=Notification.Reason.DECIDED,
+        record=record,
+        actor=by,
+        message=f"Your transfer request was {verdict}",
+    )
     return request
 
 
@@ -180,9 +223,13 @@ def transfer_requests_follow(*, source, target) -> int:
     src_ct = ContentType.objects.get_for_model(type(source))
     dst_ct = ContentType.objects.get_for_model(type(target))
     on_source = TransferRequest.objects.filter(content_type=src_ct, object_id=source.pk)
-    waiting = TransferRequest.objects.filter(content_type=dst_ct, object_id=target.pk,
-                                             state=TransferState.PENDING).values("requester")
+    waiting = TransferRequest.objects.filter(
+        content_type=dst_ct, object_id=target.pk, state=TransferState.PENDING
+    ).values("requester")
     on_source.filter(state=TransferState.PENDING, requester__in=waiting).update(
-        state=TransferState.CANCELLED, decided_at=timezone.now(), updated_at=timezone.now(),
-        decision_reason=f"Merged into #{target.pk}, where this person's request is pending.")
+        state=TransferState.CANCELLED,
+        decided_at=timezone.now(),
+        updated_at=timezone.now(),
+        decision_reason=f"Merged into #{target.pk}, where this person's request is pending.",
+    )
     return on_source.update(content_type=dst_ct, object_id=target.pk, updated_at=timezone.now())

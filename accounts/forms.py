@@ -1,5 +1,6 @@
 """The account edit form (CONTRACT 6 `/accounts/<id>/edit/`, ROLE-3, Q-CONC): fields and
 widgets only; which fields a user may change, and every rule, live in `services`."""
+
 from django import forms
 from django.db.models import Q
 
@@ -12,22 +13,78 @@ from .selectors import account_get_for_user_or_404
 from .services import account_editable_fields, account_update, bdr_fix_needs_reason
 
 ACCOUNT_EDIT_SECTIONS = (
-    ("Account", ("name", "domain", "website", "type", "account_source", "industry",
-                 "employees", "is_strategic", "parent", "owner", "account_rank")),
-    ("Billing address", ("billing_street", "billing_city", "billing_state",
-                         "billing_postal_code", "country", "territory")),
-    ("BDR", ("bdr_assigned", "priority", "bdr_research", "bdr_next_step",
-             "bdr_next_step_date", "bdr_comments")),
+    (
+        "Account",
+        (
+            "name",
+            "domain",
+            "website",
+            "type",
+            "account_source",
+            "industry",
+            "employees",
+            "is_strategic",
+            "parent",
+            "owner",
+            "account_rank",
+        ),
+    ),
+    (
+        "Billing address",
+        (
+            "billing_street",
+            "billing_city",
+            "billing_state",
+            "billing_postal_code",
+            "country",
+            "territory",
+        ),
+    ),
+    (
+        "BDR",
+        (
+            "bdr_assigned",
+            "priority",
+            "bdr_research",
+            "bdr_next_step",
+            "bdr_next_step_date",
+            "bdr_comments",
+        ),
+    ),
     ("ICP", ("lam_dev_count", "intent_score", "tech_used", "triggers")),
-    ("Customer", ("total_carr", "paid_tier", "using_ce", "active_ce_users", "ce_instances",
-                  "csm", "is_public_sector", "referenceable_details")),
+    (
+        "Customer",
+        (
+            "total_carr",
+            "paid_tier",
+            "using_ce",
+            "active_ce_users",
+            "ce_instances",
+            "csm",
+            "is_public_sector",
+            "referenceable_details",
+        ),
+    ),
 )
 # The header, the hierarchy and the segment show these: an inline save reloads the page.
-ACCOUNT_RELOAD_FIELDS = frozenset({"employees", "parent", "is_strategic", "type", "total_carr",
-                                   "owner", "bdr_assigned", "name", "domain"})
-ACCOUNT_EDIT_NOTE = ("Segment, first order available and the ultimate parent follow the "
-                     "hierarchy (ACCT-SEG, ACCT-CUSTOMER); the region follows the country; the "
-                     "BDR Prospecting Status changes through its status form (ACCT-BPS).")
+ACCOUNT_RELOAD_FIELDS = frozenset(
+    {
+        "employees",
+        "parent",
+        "is_strategic",
+        "type",
+        "total_carr",
+        "owner",
+        "bdr_assigned",
+        "name",
+        "domain",
+    }
+)
+ACCOUNT_EDIT_NOTE = (
+    "Segment, first order available and the ultimate parent follow the "
+    "hierarchy (ACCT-SEG, ACCT-CUSTOMER); the region follows the country; the "
+    "BDR Prospecting Status changes through its status form (ACCT-BPS)."
+)
 
 
 class AccountEditForm(VersionForm):
@@ -41,10 +98,11 @@ class AccountEditForm(VersionForm):
         # as the account number shown in its address.
         widgets = {"parent": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"})}
         error_messages = {
-            "parent": {"invalid_choice": "ACCT-SEG: no live account has that number; type the "
-                                         "number in the parent account's address."},
-            "bdr_assigned": {"invalid_choice": "ACCT-BPS: choose an active BDR or BDR "
-                                               "Manager."},
+            "parent": {
+                "invalid_choice": "ACCT-SEG: no live account has that number; type the "
+                "number in the parent account's address."
+            },
+            "bdr_assigned": {"invalid_choice": "ACCT-BPS: choose an active BDR or BDR Manager."},
             "owner": {"invalid_choice": "ROLE-3: choose an active person or Sales Admin."},
             "csm": {"invalid_choice": "Choose an active person."},
         }
@@ -54,17 +112,24 @@ class AccountEditForm(VersionForm):
         account = self.instance
         people = Q(kind=User.Kind.PERSON, is_active=True)
         choices = {
-            "bdr_assigned": (people & Q(groups__name__in=(roles.BDR, roles.BDR_MANAGER)),
-                             account.bdr_assigned_id),
-            "owner": (people | Q(kind=User.Kind.QUEUE, display_name=roles.Q_SALES_ADMIN),
-                      account.owner_id),
+            "bdr_assigned": (
+                people & Q(groups__name__in=(roles.BDR, roles.BDR_MANAGER)),
+                account.bdr_assigned_id,
+            ),
+            "owner": (
+                people | Q(kind=User.Kind.QUEUE, display_name=roles.Q_SALES_ADMIN),
+                account.owner_id,
+            ),
             "csm": (people, account.csm_id),
         }
         for name, (allowed, current) in choices.items():
             if name in self.fields:
                 # The stored value stays a valid choice (saving other fields keeps it).
-                self.fields[name].queryset = (User.objects.filter(allowed | Q(pk=current))
-                                              .distinct().order_by("kind", "username"))
+                self.fields[name].queryset = (
+                    User.objects.filter(allowed | Q(pk=current))
+                    .distinct()
+                    .order_by("kind", "username")
+                )
         if "parent" in self.fields:
             self.fields["parent"].queryset = Account.objects.filter(merged_into__isnull=True)
             if account.parent_id:
@@ -78,14 +143,21 @@ def account_edit_fields(user, account) -> tuple[str, ...]:
 
 
 def _account_save(*, record, by, data, expected_version, reason):
-    return account_update(account=record, by=by, data=data, reason=reason,
-                          expected_version=expected_version)
+    return account_update(
+        account=record, by=by, data=data, reason=reason, expected_version=expected_version
+    )
 
 
 def account_editor() -> Editor:
-    return Editor(kind="accounts", model=Account, form=AccountEditForm,
-                  fields_for=account_edit_fields, save=_account_save,
-                  get=account_get_for_user_or_404, sections=ACCOUNT_EDIT_SECTIONS,
-                  reload_on=ACCOUNT_RELOAD_FIELDS,
-                  needs_reason=lambda user, _account: bdr_fix_needs_reason(user),
-                  note=ACCOUNT_EDIT_NOTE)
+    return Editor(
+        kind="accounts",
+        model=Account,
+        form=AccountEditForm,
+        fields_for=account_edit_fields,
+        save=_account_save,
+        get=account_get_for_user_or_404,
+        sections=ACCOUNT_EDIT_SECTIONS,
+        reload_on=ACCOUNT_RELOAD_FIELDS,
+        needs_reason=lambda user, _account: bdr_fix_needs_reason(user),
+        note=ACCOUNT_EDIT_NOTE,
+    )

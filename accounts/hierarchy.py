@@ -1,6 +1,7 @@
 """ACCT-SEG and ACCT-CUSTOMER over a whole hierarchy, set-based: one recursive query reads the
 ultimate parent's tree, one UPDATE writes it, one INSERT writes the history rows — whatever
 the depth (SQLite and PostgreSQL both run WITH RECURSIVE)."""
+
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,24 +14,30 @@ from .enums import AccountType
 from .models import Account
 from .segments import max_segment, segment_for_employees
 
-CUSTOMER_CARR = Decimal("48")       # ACCT-CUSTOMER: a customer with total CARR ≥ $48
-MAX_DEPTH = 1000                    # guards the recursion should a cycle ever slip in
+CUSTOMER_CARR = Decimal("48")  # ACCT-CUSTOMER: a customer with total CARR ≥ $48
+MAX_DEPTH = 1000  # guards the recursion should a cycle ever slip in
 
 _T = Account._meta.db_table
 
-_UP = (f"up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM {_T} WHERE id = %s "
-       f"UNION ALL SELECT a.id, a.parent_id, up.depth + 1 FROM {_T} a JOIN up "
-       f"ON a.id = up.parent_id WHERE up.depth < {MAX_DEPTH})")
-_DOWN = (f"down(id, depth) AS (SELECT id, 0 FROM {_T} WHERE id = %s "
-         f"UNION ALL SELECT a.id, down.depth + 1 FROM {_T} a JOIN down "
-         f"ON a.parent_id = down.id WHERE down.depth < {MAX_DEPTH})")
+_UP = (
+    f"up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM {_T} WHERE id = %s "
+    f"UNION ALL SELECT a.id, a.parent_id, up.depth + 1 FROM {_T} a JOIN up "
+    f"ON a.id = up.parent_id WHERE up.depth < {MAX_DEPTH})"
+)
+_DOWN = (
+    f"down(id, depth) AS (SELECT id, 0 FROM {_T} WHERE id = %s "
+    f"UNION ALL SELECT a.id, down.depth + 1 FROM {_T} a JOIN down "
+    f"ON a.parent_id = down.id WHERE down.depth < {MAX_DEPTH})"
+)
 # The tree of the ultimate parent of %s, in one statement.
-_TREE = (f"WITH RECURSIVE {_UP}, root AS (SELECT id FROM up ORDER BY depth DESC LIMIT 1), "
-         f"down(id, depth) AS (SELECT id, 0 FROM root UNION ALL SELECT a.id, down.depth + 1 "
-         f"FROM {_T} a JOIN down ON a.parent_id = down.id WHERE down.depth < {MAX_DEPTH}) "
-         f"SELECT a.id, a.parent_id, a.name, a.employees, a.is_strategic, a.type, a.total_carr, "
-         f"a.segment, a.first_order_available, a.ultimate_parent_id, down.depth "
-         f"FROM {_T} a JOIN down ON a.id = down.id ORDER BY down.depth, a.name, a.id")
+_TREE = (
+    f"WITH RECURSIVE {_UP}, root AS (SELECT id FROM up ORDER BY depth DESC LIMIT 1), "
+    f"down(id, depth) AS (SELECT id, 0 FROM root UNION ALL SELECT a.id, down.depth + 1 "
+    f"FROM {_T} a JOIN down ON a.parent_id = down.id WHERE down.depth < {MAX_DEPTH}) "
+    f"SELECT a.id, a.parent_id, a.name, a.employees, a.is_strategic, a.type, a.total_carr, "
+    f"a.segment, a.first_order_available, a.ultimate_parent_id, down.depth "
+    f"FROM {_T} a JOIN down ON a.id = down.id ORDER BY down.depth, a.name, a.id"
+)
 
 
 def subtree_ids(account_id: int) -> set[int]:
@@ -45,12 +52,18 @@ def check_parent(account: Account, parent_id: int | None) -> None:
     if parent_id is None:
         return
     if parent_id == account.pk or parent_id in subtree_ids(account.pk):
-        raise ValidationError({"parent": "ACCT-SEG: an account cannot sit under itself or one "
-                                         "of its own children; choose another parent."},
-                              code="ACCT-SEG")
+        raise ValidationError(
+            {
+                "parent": "ACCT-SEG: an account cannot sit under itself or one "
+                "of its own children; choose another parent."
+            },
+            code="ACCT-SEG",
+        )
     if Account.objects.filter(pk=parent_id, merged_into__isnull=False).exists():
-        raise ValidationError({"parent": "ACCT-DUP: that account was merged; choose the "
-                                         "account it was merged into."}, code="ACCT-DUP")
+        raise ValidationError(
+            {"parent": "ACCT-DUP: that account was merged; choose the account it was merged into."},
+            code="ACCT-DUP",
+        )
 
 
 def tree_rows(account_id: int) -> list[dict]:
@@ -63,10 +76,13 @@ def tree_rows(account_id: int) -> list[dict]:
 
 def tree_values(rows: list[dict]) -> tuple[str, bool]:
     """ACCT-SEG max segment and ACCT-CUSTOMER first-order-available for a tree."""
-    segment = max_segment(segment_for_employees(r["employees"], bool(r["is_strategic"]))
-                          for r in rows)
-    customer = any(r["type"] == AccountType.CUSTOMER
-                   and Decimal(str(r["total_carr"] or 0)) >= CUSTOMER_CARR for r in rows)
+    segment = max_segment(
+        segment_for_employees(r["employees"], bool(r["is_strategic"])) for r in rows
+    )
+    customer = any(
+        r["type"] == AccountType.CUSTOMER and Decimal(str(r["total_carr"] or 0)) >= CUSTOMER_CARR
+        for r in rows
+    )
     return segment, not customer
 
 
@@ -85,20 +101,43 @@ def recompute(account_ids, *, by=None, reason: str = "") -> int:
         root = rows[0]["id"]
         done_roots.update(r["id"] for r in rows)
         segment, foa = tree_values(rows)
-        changed = [r for r in rows if r["segment"] != segment
-                   or bool(r["first_order_available"]) != foa or r["ultimate_parent_id"] != root]
+        changed = [
+            r
+            for r in rows
+            if r["segment"] != segment
+            or bool(r["first_order_available"]) != foa
+            or r["ultimate_parent_id"] != root
+        ]
         if not changed:
             continue
         Account.objects.filter(pk__in=[r["id"] for r in changed]).update(
-            segment=segment, first_order_available=foa, ultimate_parent_id=root, updated_at=now)
+            segment=segment, first_order_available=foa, ultimate_parent_id=root, updated_at=now
+        )
         why = reason or "ACCT-SEG / ACCT-CUSTOMER: hierarchy recomputed"
-        history.write([
-            *history.field_changes(Account, "segment", [
-                (r["id"], r["segment"], segment) for r in changed if r["segment"] != segment],
-                by=by, reason=why, at=now),
-            *history.field_changes(Account, "first_order_available", [
-                (r["id"], bool(r["first_order_available"]), foa) for r in changed
-                if bool(r["first_order_available"]) != foa], by=by, reason=why, at=now)])
+        history.write(
+            [
+                *history.field_changes(
+                    Account,
+                    "segment",
+                    [(r["id"], r["segment"], segment) for r in changed if r["segment"] != segment],
+                    by=by,
+                    reason=why,
+                    at=now,
+                ),
+                *history.field_changes(
+                    Account,
+                    "first_order_available",
+                    [
+                        (r["id"], bool(r["first_order_available"]), foa)
+                        for r in changed
+                        if bool(r["first_order_available"]) != foa
+                    ],
+                    by=by,
+                    reason=why,
+                    at=now,
+                ),
+            ]
+        )
         changed_total += len(changed)
     return changed_total
 
@@ -107,9 +146,11 @@ def tree_for_page(account: Account, limit: int = 200) -> list[tuple[int, Account
     """The hierarchy shown on the account page: (depth, account) from the ultimate parent
     down, children under their parent, in one query over the stored ultimate parent."""
     root_id = account.ultimate_parent_id or account.pk
-    members = list(Account.objects.filter(ultimate_parent_id=root_id, merged_into__isnull=True)
-                   .only("id", "name", "segment", "parent_id", "type", "bdr_prospecting_status")
-                   .order_by("name", "id")[:limit])
+    members = list(
+        Account.objects.filter(ultimate_parent_id=root_id, merged_into__isnull=True)
+        .only("id", "name", "segment", "parent_id", "type", "bdr_prospecting_status")
+        .order_by("name", "id")[:limit]
+    )
     if not any(m.pk == root_id for m in members):
         return [(0, account)] if not members else [(0, m) for m in members]
     children: dict[int | None, list[Account]] = {}

@@ -1,6 +1,7 @@
 """What the accounts app adds to the shared apps: its record kinds (contacts and accounts,
 both claimable), the record editor of accounts and the home page's transfer requests.
 `AccountsConfig.ready()` calls `register()`."""
+
 from gtm_portal.core import editing, records, selectors
 
 from .forms import account_editor
@@ -12,4 +13,4 @@ def register() -> None:
     records.register(records.RecordKind("contacts", Contact, claimable=True))
     records.register(records.RecordKind("accounts", Account, claimable=True))
     editing.register(account_editor())
-    selectors.register_home_panel("transfers", transfers_to_decide)     # ACCT-CLAIM 2/3
+    selectors.register_home_panel("transfers", transfers_to_decide)  # ACCT-CLAIM 2/3

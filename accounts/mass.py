@@ -1,5 +1,6 @@
 """VIEW-5 mass actions from the account views: set BDR Assigned (B1) and change the BDR
 Prospecting Status (B2) through the same services as the single actions, per-row results."""
+
 from django.core.exceptions import ValidationError
 
 from gtm_portal.core.mass import MAX_ROWS, Outcome, each_row
@@ -23,14 +24,19 @@ def run(*, action: str, ids: list[int], by, params) -> Outcome:
         username = (params.get("bdr") or "").strip()
         bdr = None
         if username:
-            bdr = User.objects.filter(username=username, is_active=True,
-                                      kind=User.Kind.PERSON).first()
+            bdr = User.objects.filter(
+                username=username, is_active=True, kind=User.Kind.PERSON
+            ).first()
             if bdr is None:
                 raise ValidationError("VIEW-5: name the BDR by username.")
 
         def apply(account):
-            account_update(account=account, by=by, data={"bdr_assigned": bdr},
-                           reason=reason or "mass update of BDR Assigned")
+            account_update(
+                account=account,
+                by=by,
+                data={"bdr_assigned": bdr},
+                reason=reason or "mass update of BDR Assigned",
+            )
     else:
         to = params.get("to", "")
 

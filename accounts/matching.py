@@ -1,5 +1,6 @@
 """Account matching (ROUTE account matching, LEAD-DUP-1, ORDER-2): e-mail domain = account
 domain, or the normalised company name. One implementation for routing, duplicates and orders."""
+
 import re
 import unicodedata
 
@@ -11,9 +12,35 @@ from gtm_portal.core.sqlrows import ModelRows
 from .models import Account
 
 LEGAL_SUFFIXES = {
-    "inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag", "sa", "sas",
-    "sarl", "srl", "spa", "bv", "nv", "oy", "ab", "as", "kg", "co", "corp", "corporation",
-    "company", "pty", "pte", "kk", "group", "holdings",
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "oy",
+    "ab",
+    "as",
+    "kg",
+    "co",
+    "corp",
+    "corporation",
+    "company",
+    "pty",
+    "pte",
+    "kk",
+    "group",
+    "holdings",
 }
 
 
@@ -50,8 +77,14 @@ def _candidate_domains(email: str, website: str, free_domains) -> list[str]:
     return domains
 
 
-def matching_accounts(*, email: str = "", company: str = "", website: str = "",
-                      free_domains=frozenset(), limit: int = 20) -> list:
+def matching_accounts(
+    *,
+    email: str = "",
+    company: str = "",
+    website: str = "",
+    free_domains=frozenset(),
+    limit: int = 20,
+) -> list:
     """Every live account a person or order matches, best first: e-mail domain, then website
     domain, then the normalised company name (LEAD-DUP-1 shows them all; routing and orders
     take the first through `match_account`)."""
@@ -71,20 +104,23 @@ def matching_accounts(*, email: str = "", company: str = "", website: str = "",
     return found[:limit]
 
 
-def match_account(*, email: str = "", company: str = "", website: str = "",
-                  free_domains=frozenset()):
+def match_account(
+    *, email: str = "", company: str = "", website: str = "", free_domains=frozenset()
+):
     """The account a person or order belongs to, or None: e-mail domain first (unless it is
     a free domain), then website domain, then the normalised company name."""
-    statement = match_account_sql(email=email, company=company, website=website,
-                                  free_domains=free_domains)
+    statement = match_account_sql(
+        email=email, company=company, website=website, free_domains=free_domains
+    )
     if statement is None:
         return None
     found = ModelRows.of(Account).fetch(*statement)
     return found[0] if found else None
 
 
-def match_account_sql(*, email: str = "", company: str = "", website: str = "",
-                      free_domains=frozenset()) -> tuple[str, list] | None:
+def match_account_sql(
+    *, email: str = "", company: str = "", website: str = "", free_domains=frozenset()
+) -> tuple[str, list] | None:
     """`match_account`'s statement (its columns: every Account column, in
     `ModelRows.of(Account)`'s order), or None when there is nothing to match on — for a
     caller that asks it as part of its own statement (intake). One statement for every
@@ -107,8 +143,10 @@ def _match_sql(domains: list[str], key: str) -> tuple[str, list]:
     meta = Account._meta
     table = qn(meta.db_table)
     columns = ModelRows.of(Account).columns(meta.db_table)
-    col = {f: f"{table}.{qn(meta.get_field(f).column)}"
-           for f in ("domain", "normalized_name", "merged_into")}
+    col = {
+        f: f"{table}.{qn(meta.get_field(f).column)}"
+        for f in ("domain", "normalized_name", "merged_into")
+    }
     lower = f"LOWER({col['domain']})"
     where, params = [], []
     if domains:
@@ -121,10 +159,15 @@ def _match_sql(domains: list[str], key: str) -> tuple[str, list]:
     # without candidate domains every row has the same rank and the order is by id.
     order, rank_params = "", []
     if domains:
-        order = ("CASE " + " ".join(f"WHEN {lower} = %s THEN {i}" for i in range(len(domains)))
-                 + f" ELSE {len(domains)} END, ")
+        order = (
+            "CASE "
+            + " ".join(f"WHEN {lower} = %s THEN {i}" for i in range(len(domains)))
+            + f" ELSE {len(domains)} END, "
+        )
         rank_params = list(domains)
-    sql = (f"SELECT {columns} FROM {table} WHERE {col['merged_into']} IS NULL"
-           f" AND ({' OR '.join(where)}) ORDER BY {order}{table}.{qn(meta.pk.column)}"
-           f" LIMIT 1")
+    sql = (
+        f"SELECT {columns} FROM {table} WHERE {col['merged_into']} IS NULL"
+        f" AND ({' OR '.join(where)}) ORDER BY {order}{table}.{qn(meta.pk.column)}"
+        f" LIMIT 1"
+    )
     return sql, params + rank_params

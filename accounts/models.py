@@ -17,11 +17,17 @@ class Account(VersionedModel):
 
     name = models.CharField(max_length=255)
     normalized_name = models.CharField(
-        max_length=255, blank=True, db_index=True, editable=False,
-        help_text="Derived from the name for account matching (ROUTE, LEAD-DUP-1).")
+        max_length=255,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Derived from the name for account matching (ROUTE, LEAD-DUP-1).",
+    )
     domain = models.CharField(max_length=255, blank=True, help_text="e.g. example.com")
     website = models.CharField(max_length=255, blank=True)
-    type = models.CharField(max_length=32, choices=AccountType.choices, default=AccountType.PROSPECT)
+    type = models.CharField(
+        max_length=32, choices=AccountType.choices, default=AccountType.PROSPECT
+    )
     account_source = models.ForeignKey(
         "refdata.InitialSource", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -39,7 +45,10 @@ class Account(VersionedModel):
     )
     territory = models.CharField(max_length=100, blank=True)
     segment = models.CharField(
-        max_length=16, choices=Segment.choices, default=Segment.UNKNOWN, db_index=True,
+        max_length=16,
+        choices=Segment.choices,
+        default=Segment.UNKNOWN,
+        db_index=True,
         help_text="Derived: the maximum segment in the ultimate parent's tree (ACCT-SEG).",
     )
     is_strategic = models.BooleanField("Named/strategic", default=False)
@@ -47,24 +56,38 @@ class Account(VersionedModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     ultimate_parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="tree_members",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tree_members",
         help_text="Top of the hierarchy (itself when it has no parent).",
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="owned_accounts",
     )
     bdr_assigned = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="bdr_accounts", verbose_name="BDR Assigned",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bdr_accounts",
+        verbose_name="BDR Assigned",
     )
     bdr_prospecting_status = models.CharField(
         "BDR Prospecting Status", max_length=20, choices=BDRProspectingStatus.choices, blank=True
     )
     actively_working_since = models.DateTimeField(null=True, blank=True)
     bps_changed_at = models.DateTimeField(
-        null=True, blank=True, editable=False,
-        help_text="When the BDR Prospecting Status last changed (ACCT-BPS 6 / AUTO-3).")
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the BDR Prospecting Status last changed (ACCT-BPS 6 / AUTO-3).",
+    )
     bdr_research = models.TextField("BDR account research", blank=True)
     bdr_next_step = models.CharField("BDR next step", max_length=255, blank=True)
     bdr_next_step_date = models.DateField("BDR next step date", null=True, blank=True)
@@ -86,8 +109,12 @@ class Account(VersionedModel):
     active_ce_users = models.PositiveIntegerField("Active CE users", null=True, blank=True)
     ce_instances = models.PositiveIntegerField("CE instances", null=True, blank=True)
     csm = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name="Customer-success manager",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Customer-success manager",
     )
     is_public_sector = models.BooleanField("Public sector", default=False)
     referenceable_details = models.TextField("Referenceable customer details", blank=True)
@@ -101,17 +128,64 @@ class Account(VersionedModel):
     objects = AccountQuerySet.as_manager()
 
     SECTIONS = (
-        ("Account", ("name", "domain", "website", "type", "account_source", "industry",
-                     "employees", "segment", "is_strategic", "parent", "owner", "priority",
-                     "account_rank")),
-        ("Billing address", ("billing_street", "billing_city", "billing_state",
-                             "billing_postal_code", "country", "region", "territory")),
-        ("BDR", ("bdr_assigned", "bdr_prospecting_status", "actively_working_since",
-                 "bdr_research", "bdr_next_step", "bdr_next_step_date", "bdr_comments")),
+        (
+            "Account",
+            (
+                "name",
+                "domain",
+                "website",
+                "type",
+                "account_source",
+                "industry",
+                "employees",
+                "segment",
+                "is_strategic",
+                "parent",
+                "owner",
+                "priority",
+                "account_rank",
+            ),
+        ),
+        (
+            "Billing address",
+            (
+                "billing_street",
+                "billing_city",
+                "billing_state",
+                "billing_postal_code",
+                "country",
+                "region",
+                "territory",
+            ),
+        ),
+        (
+            "BDR",
+            (
+                "bdr_assigned",
+                "bdr_prospecting_status",
+                "actively_working_since",
+                "bdr_research",
+                "bdr_next_step",
+                "bdr_next_step_date",
+                "bdr_comments",
+            ),
+        ),
         ("ICP", ("lam_dev_count", "intent_score", "tech_used", "triggers")),
-        ("Customer", ("total_carr", "paid_tier", "first_order_available", "using_ce",
-                      "active_ce_users", "ce_instances", "csm", "is_public_sector",
-                      "referenceable_details", "duplicate_of")),
+        (
+            "Customer",
+            (
+                "total_carr",
+                "paid_tier",
+                "first_order_available",
+                "using_ce",
+                "active_ce_users",
+                "ce_instances",
+                "csm",
+                "is_public_sector",
+                "referenceable_details",
+                "duplicate_of",
+            ),
+        ),
     )
 
     class Meta:
@@ -124,15 +198,22 @@ class Account(VersionedModel):
             models.Index(fields=["owner"], name="account_owner"),
             models.Index(fields=["ultimate_parent"], name="account_ultimate_parent"),
             # VIEW-3 B1/B2 in name order, read from an index (no sort over 10,000s of rows).
-            models.Index(fields=["name", "id"], condition=models.Q(merged_into__isnull=True),
-                         name="account_live_name"),
-            models.Index(fields=["bdr_assigned", "name", "id"],
-                         condition=models.Q(merged_into__isnull=True),
-                         name="account_bdr_name"),
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(merged_into__isnull=True),
+                name="account_live_name",
+            ),
+            models.Index(
+                fields=["bdr_assigned", "name", "id"],
+                condition=models.Q(merged_into__isnull=True),
+                name="account_bdr_name",
+            ),
             # B1's capped count of a territory's accounts from the index alone.
-            models.Index(fields=["region", "segment"],
-                         condition=models.Q(merged_into__isnull=True),
-                         name="account_live_territory"),
+            models.Index(
+                fields=["region", "segment"],
+                condition=models.Q(merged_into__isnull=True),
+                name="account_live_territory",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -150,7 +231,7 @@ class Account(VersionedModel):
     def __str__(self):
         return self.name
 
-    LABEL_FIELDS = ("name",)   # a related account named on a page (core.labels)
+    LABEL_FIELDS = ("name",)  # a related account named on a page (core.labels)
 
     def get_absolute_url(self):
         return reverse("accounts:detail", args=[self.pk])
@@ -175,8 +256,9 @@ class Account(VersionedModel):
         return self.type == AccountType.CUSTOMER
 
 
-RELATED = (models.Q(merged_into__isnull=True)
-           & models.Q(status__in=("Accepted", "Qualifying", "MQL")))
+RELATED = models.Q(merged_into__isnull=True) & models.Q(
+    status__in=("Accepted", "Qualifying", "MQL")
+)
 
 
 class Contact(PersonBase):
@@ -201,19 +283,31 @@ class Contact(PersonBase):
             models.Index(fields=["owner", "status"], name="contact_owner_status"),
             models.Index(fields=["account", "status"], name="contact_account_status"),
             # The account page's people, by name (no sort over an account's 10,000 contacts).
-            models.Index(fields=["account", "last_name", "first_name", "id"],
-                         name="contact_account_name"),
+            models.Index(
+                fields=["account", "last_name", "first_name", "id"], name="contact_account_name"
+            ),
             models.Index(fields=["sla_due"], name="contact_sla_due"),
             # VIEW-2 B1 (MQL and hot contacts I own) oldest SLA first, from the index.
-            models.Index(fields=["owner", "sla_due", "id", "status"],
-                         condition=(models.Q(merged_into__isnull=True) & ~models.Q(title="Test")
-                                    & (models.Q(status="MQL") | models.Q(is_hot=True))),
-                         name="contact_b1_sla"),
+            models.Index(
+                fields=["owner", "sla_due", "id", "status"],
+                condition=(
+                    models.Q(merged_into__isnull=True)
+                    & ~models.Q(title="Test")
+                    & (models.Q(status="MQL") | models.Q(is_hot=True))
+                ),
+                name="contact_b1_sla",
+            ),
             # ROUTE-2 step 10 (related people): a key's people oldest MQL first.
-            models.Index(fields=["account", "mql_date", "id"], condition=RELATED,
-                         name="contact_related_account"),
-            models.Index(fields=["email_domain", "mql_date", "id"], condition=RELATED,
-                         name="contact_related_domain"),
+            models.Index(
+                fields=["account", "mql_date", "id"],
+                condition=RELATED,
+                name="contact_related_account",
+            ),
+            models.Index(
+                fields=["email_domain", "mql_date", "id"],
+                condition=RELATED,
+                name="contact_related_domain",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -254,17 +348,23 @@ class TransferRequest(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.TextField()
-    state = models.CharField(max_length=10, choices=TransferState.choices,
-                             default=TransferState.PENDING)
+    state = models.CharField(
+        max_length=10, choices=TransferState.choices, default=TransferState.PENDING
+    )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["content_type", "object_id", "state"], name="transfer_record")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "state"], name="transfer_record")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "requester"],

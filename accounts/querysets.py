@@ -41,8 +41,7 @@ class AccountQuerySet(models.QuerySet):
     def view_b3(self, user):
         """B3: Actively Working accounts where I am BDR Assigned, with what their 10/15-day
         (ACCT-BPS 3) and 30-day (ACCT-BPS 4) deadlines still need."""
-        return with_deadline_facts(
-            self.view_b2(user).filter(bdr_prospecting_status=AW))
+        return with_deadline_facts(self.view_b2(user).filter(bdr_prospecting_status=AW))
 
 
 class ContactQuerySet(models.QuerySet):
@@ -55,19 +54,32 @@ class ContactQuerySet(models.QuerySet):
     # VIEW-2 ---------------------------------------------------------------------------------
     def view_b1(self, user):
         """B1: MQL and hot contacts I own."""
-        return self.workable().filter(owner=user, status__in=OPEN_CONTACT_STATUSES).filter(
-            Q(status="MQL") | Q(is_hot=True))
+        return (
+            self.workable()
+            .filter(owner=user, status__in=OPEN_CONTACT_STATUSES)
+            .filter(Q(status="MQL") | Q(is_hot=True))
+        )
 
     def view_b2(self, user):
         """B2: contacts at Actively Working accounts where I am BDR Assigned."""
-        return self.workable().filter(account__bdr_assigned=user,
-                                      account__bdr_prospecting_status=AW)
+        return self.workable().filter(
+            account__bdr_assigned=user, account__bdr_prospecting_status=AW
+        )
 
     def view_b3(self, user):
         """B3: my contacts active in a high-touch sequence, with a phone number."""
-        return self.workable().filter(owner=user).exclude(phone="", mobile="").filter(Exists(
-            Enrollment.objects.filter(contact=OuterRef("pk"), state="active",
-                                      sequence__touch="high")))
+        return (
+            self.workable()
+            .filter(owner=user)
+            .exclude(phone="", mobile="")
+            .filter(
+                Exists(
+                    Enrollment.objects.filter(
+                        contact=OuterRef("pk"), state="active", sequence__touch="high"
+                    )
+                )
+            )
+        )
 
     def view_b4(self, user):
         """B4: my Qualifying contacts."""
@@ -79,24 +91,37 @@ def with_deadline_facts(qs):
     stamp, and the last sales activity at the account or its people (subqueries, no extra
     query per row)."""
     window = datetime.timedelta(days=ENROLL_DAYS)
-    enrolled = (Enrollment.objects.filter(contact__account=OuterRef("pk"),
-                                          started_at__gte=OuterRef("actively_working_since"),
-                                          started_at__lte=OuterRef("actively_working_since")
-                                          + window)
-                .values("contact__account").annotate(n=Count("contact", distinct=True))
-                .values("n"))
+    enrolled = (
+        Enrollment.objects.filter(
+            contact__account=OuterRef("pk"),
+            started_at__gte=OuterRef("actively_working_since"),
+            started_at__lte=OuterRef("actively_working_since") + window,
+        )
+        .values("contact__account")
+        .annotate(n=Count("contact", distinct=True))
+        .values("n")
+    )
     # The latest row, read from the (record, -occurred_at) indexes (no aggregate over every
     # activity of a big account).
-    on_account = (Activity.objects.filter(account=OuterRef("pk"), is_sales=True)
-                  .order_by("-occurred_at").values("occurred_at"))
-    on_people = (Activity.objects.filter(contact__account=OuterRef("pk"), is_sales=True)
-                 .order_by("-occurred_at").values("occurred_at"))
+    on_account = (
+        Activity.objects.filter(account=OuterRef("pk"), is_sales=True)
+        .order_by("-occurred_at")
+        .values("occurred_at")
+    )
+    on_people = (
+        Activity.objects.filter(contact__account=OuterRef("pk"), is_sales=True)
+        .order_by("-occurred_at")
+        .values("occurred_at")
+    )
+
     # Only an Actively Working account has these deadlines: for the others the subqueries
     # are not run at all (CASE; the account page of a 10,000-contact account spent 20 ms
     # finding the latest activity of its people).
     def when_working(subquery):
         return Case(When(bdr_prospecting_status=AW, then=Subquery(subquery[:1])), default=None)
 
-    return qs.annotate(people_enrolled=when_working(enrolled),
-                       last_account_activity_at=when_working(on_account),
-                       last_people_activity_at=when_working(on_people))
+    return qs.annotate(
+        people_enrolled=when_working(enrolled),
+        last_account_activity_at=when_working(on_account),
+        last_people_activity_at=when_working(on_people),
+    )

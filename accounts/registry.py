@@ -5,6 +5,7 @@ rows, the BDR Prospecting Status counts their people and deals, and the account 
 open opportunities. Those apps register what they hold here, from their `hooks.register()`;
 with nothing registered, accounts works on its own rows only.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 

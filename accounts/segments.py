@@ -1,4 +1,5 @@
 """REF-2 segments from the total employee count (pure)."""
+
 from gtm_portal.refdata.enums import SEGMENT_RANK, Segment
 
 

@@ -13,17 +13,37 @@ def account_get_for_user_or_404(user, pk: int) -> Account:
     """The account with what its page shows in the same query: related rows and the
     ACCT-BPS 3/4 deadline facts."""
     return get_object_or_404(
-        select_labels(with_deadline_facts(Account.objects),
-                      "owner", "bdr_assigned", "parent", "ultimate_parent", "country", "region",
-                      "account_source", "csm", "duplicate_of", "updated_by", "merged_into"),
+        select_labels(
+            with_deadline_facts(Account.objects),
+            "owner",
+            "bdr_assigned",
+            "parent",
+            "ultimate_parent",
+            "country",
+            "region",
+            "account_source",
+            "csm",
+            "duplicate_of",
+            "updated_by",
+            "merged_into",
+        ),
         pk=pk,
     )
 
 
 def contact_get_for_user_or_404(user, pk: int) -> Contact:
     return get_object_or_404(
-        select_labels(Contact.objects, "owner", "country", "region", "initial_source",
-                      "disqualify_reason", "updated_by", "merged_into", full=("account",)),
+        select_labels(
+            Contact.objects,
+            "owner",
+            "country",
+            "region",
+            "initial_source",
+            "disqualify_reason",
+            "updated_by",
+            "merged_into",
+            full=("account",),
+        ),
         pk=pk,
     )
 
@@ -33,15 +53,19 @@ def account_list_for_user(user, fields=None):
 
 
 def contact_list_for_user(user, fields=None):
-    return select_labels(Contact.objects.visible_to(user), "owner", "account", "initial_source",
-                         fields=fields)
+    return select_labels(
+        Contact.objects.visible_to(user), "owner", "account", "initial_source", fields=fields
+    )
 
 
 def account_people(account, limit: int = 50):
-    return list(select_labels(Contact.objects.filter(account=account), "owner",
-                              fields=("first_name", "last_name", "title", "status", "account",
-                                      "owner"))
-                .order_by("last_name", "first_name", "id")[:limit])
+    return list(
+        select_labels(
+            Contact.objects.filter(account=account),
+            "owner",
+            fields=("first_name", "last_name", "title", "status", "account", "owner"),
+        ).order_by("last_name", "first_name", "id")[:limit]
+    )
 
 
 def transfers_to_decide(user, limit: int = 20) -> list:
@@ -50,18 +74,24 @@ def transfers_to_decide(user, limit: int = 20) -> list:
     q = Q(owner_at_request=user) | Q(owner_at_request__manager=user)
     if roles.SALES_SUPPORT in user.role_names:
         q |= Q(owner_at_request__groups__name=roles.AE)
-    requests = list(TransferRequest.objects.filter(q, state=TransferState.PENDING)
-                    .exclude(requester=user)
-                    .select_related("requester", "owner_at_request", "content_type")
-                    .order_by("created_at").distinct()[:limit])
+    requests = list(
+        TransferRequest.objects.filter(q, state=TransferState.PENDING)
+        .exclude(requester=user)
+        .select_related("requester", "owner_at_request", "content_type")
+        .order_by("created_at")
+        .distinct()[:limit]
+    )
     # Q-CONC: the decide form posts the version of the record as shown (one query per kind of
     # record among the pending requests; none when there are none).
     by_kind: dict = {}
     for t in requests:
         by_kind.setdefault(t.content_type, []).append(t)
     for ct, group in by_kind.items():
-        versions = dict(ct.model_class().objects.filter(pk__in=[t.object_id for t in group])
-                        .values_list("pk", "version"))
+        versions = dict(
+            ct.model_class()
+            .objects.filter(pk__in=[t.object_id for t in group])
+            .values_list("pk", "version")
+        )
         for t in group:
             t.record_version = versions.get(t.object_id)
     return requests

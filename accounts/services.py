@@ -1,6 +1,7 @@
 """Account writes: the one update path (ROLE-3 field groups, ACCT-SEG / ACCT-CUSTOMER
 recompute, CONTACT-OWNER) and creation (ACCT-CE). The BDR Prospecting Status has its own
 module (bps.py); claims, transfers and merges theirs (claims.py, merge.py)."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -17,31 +18,82 @@ from .matching import normalize_domain
 from .models import Account
 
 # ROLE-3 field groups of an account: who may change each (access action, refusal).
-BDR_FIELDS = frozenset({"bdr_assigned", "bdr_research", "bdr_next_step", "bdr_next_step_date",
-                        "bdr_comments", "priority"})
+BDR_FIELDS = frozenset(
+    {
+        "bdr_assigned",
+        "bdr_research",
+        "bdr_next_step",
+        "bdr_next_step_date",
+        "bdr_comments",
+        "priority",
+    }
+)
 OWNERSHIP_FIELDS = frozenset({"owner", "type", "parent"})
-DESCRIPTIVE_FIELDS = frozenset({
-    "name", "domain", "website", "industry", "employees", "is_strategic", "billing_street",
-    "billing_city", "billing_state", "billing_postal_code", "country", "territory",
-    "account_rank", "lam_dev_count", "intent_score", "tech_used", "triggers", "total_carr",
-    "paid_tier", "using_ce", "active_ce_users", "ce_instances", "csm", "is_public_sector",
-    "referenceable_details", "account_source"})
+DESCRIPTIVE_FIELDS = frozenset(
+    {
+        "name",
+        "domain",
+        "website",
+        "industry",
+        "employees",
+        "is_strategic",
+        "billing_street",
+        "billing_city",
+        "billing_state",
+        "billing_postal_code",
+        "country",
+        "territory",
+        "account_rank",
+        "lam_dev_count",
+        "intent_score",
+        "tech_used",
+        "triggers",
+        "total_carr",
+        "paid_tier",
+        "using_ce",
+        "active_ce_users",
+        "ce_instances",
+        "csm",
+        "is_public_sector",
+        "referenceable_details",
+        "account_source",
+    }
+)
 FIELD_GROUPS = (
-    (BDR_FIELDS, "account.edit_bdr_fields",
-     "ROLE-3: BDR fields are edited by BDRs, BDR Managers and Sales Support."),
-    (OWNERSHIP_FIELDS, "account.edit_ownership",
-     "ROLE-3: owner, type and hierarchy are changed by Sales Support and Sales Admin (or "
-     "through a claim or transfer)."),
-    (DESCRIPTIVE_FIELDS, "account.edit",
-     "ROLE-3: the account's owner, the owner's manager, Sales Support and Sales Admin edit "
-     "its fields."),
+    (
+        BDR_FIELDS,
+        "account.edit_bdr_fields",
+        "ROLE-3: BDR fields are edited by BDRs, BDR Managers and Sales Support.",
+    ),
+    (
+        OWNERSHIP_FIELDS,
+        "account.edit_ownership",
+        "ROLE-3: owner, type and hierarchy are changed by Sales Support and Sales Admin (or "
+        "through a claim or transfer).",
+    ),
+    (
+        DESCRIPTIVE_FIELDS,
+        "account.edit",
+        "ROLE-3: the account's owner, the owner's manager, Sales Support and Sales Admin edit "
+        "its fields.",
+    ),
 )
 # Only their workflows change these (ACCT-SEG, ACCT-CUSTOMER, ACCT-BPS, ACCT-DUP; the region
 # follows the country, REF-1).
-WORKFLOW_FIELDS = frozenset({"segment", "first_order_available", "ultimate_parent",
-                             "bdr_prospecting_status", "actively_working_since",
-                             "bps_changed_at", "merged_into", "normalized_name",
-                             "duplicate_of", "region"})
+WORKFLOW_FIELDS = frozenset(
+    {
+        "segment",
+        "first_order_available",
+        "ultimate_parent",
+        "bdr_prospecting_status",
+        "actively_working_since",
+        "bps_changed_at",
+        "merged_into",
+        "normalized_name",
+        "duplicate_of",
+        "region",
+    }
+)
 HIERARCHY_TRIGGERS = frozenset({"employees", "is_strategic", "parent", "type", "total_carr"})
 OWNER_TRIGGERS = frozenset({"owner", "bdr_assigned"})
 
@@ -51,22 +103,26 @@ def account_editable_fields(user, account) -> frozenset[str]:
     are read only, ACCT-DUP)."""
     if account.merged_into_id:
         return frozenset()
-    return frozenset().union(*(names for names, action, _ in FIELD_GROUPS
-                               if access.can(user, action, account)))
+    return frozenset().union(
+        *(names for names, action, _ in FIELD_GROUPS if access.can(user, action, account))
+    )
 
 
 def bdr_fix_needs_reason(user) -> bool:
     """ACCT-BPS 1: Sales Support (not BDR side) fixes BDR fields only with a reason."""
-    return (access.can(user, "account.edit_bdr_fields")
-            and not user.has_role(roles.BDR, roles.BDR_MANAGER))
+    return access.can(user, "account.edit_bdr_fields") and not user.has_role(
+        roles.BDR, roles.BDR_MANAGER
+    )
 
 
 def _require_fields(by, account, names) -> None:
     """ROLE-3 per field group, for every field the caller sends (changed or not)."""
     if names & WORKFLOW_FIELDS:
         bad = ", ".join(sorted(names & WORKFLOW_FIELDS))
-        raise ValidationError(f"ROLE-3: {bad} change only through their workflow "
-                              "(hierarchy, status form, merge, country).")
+        raise ValidationError(
+            f"ROLE-3: {bad} change only through their workflow "
+            "(hierarchy, status form, merge, country)."
+        )
     for group, action, message in FIELD_GROUPS:
         if names & group:
             access.require(by, action, account, message)
@@ -79,28 +135,37 @@ def _require_reason(by, changing, reason: str) -> None:
     """ACCT-BPS 1, said under each BDR field being changed without a reason."""
     fixing = sorted(changing & BDR_FIELDS)
     if fixing and not reason.strip() and bdr_fix_needs_reason(by):
-        message = ("ACCT-BPS 1: Sales Support fixes BDR fields with a reason; say what is "
-                   "being corrected.")
+        message = (
+            "ACCT-BPS 1: Sales Support fixes BDR fields with a reason; say what is being corrected."
+        )
         raise ValidationError({name: message for name in fixing}, code="ACCT-BPS 1")
 
 
 def _check_bdr(user) -> None:
-    if user is not None and not (user.is_active and not user.is_queue
-                                 and user.has_role(roles.BDR, roles.BDR_MANAGER)):
-        raise ValidationError({"bdr_assigned": f"ACCT-BPS: {user} is not an active BDR."},
-                              code="ACCT-BPS")
+    if user is not None and not (
+        user.is_active and not user.is_queue and user.has_role(roles.BDR, roles.BDR_MANAGER)
+    ):
+        raise ValidationError(
+            {"bdr_assigned": f"ACCT-BPS: {user} is not an active BDR."}, code="ACCT-BPS"
+        )
 
 
 def _changing(locked: Account, data: dict) -> set[str]:
     """The fields of `data` whose value differs from the stored row's."""
     stored = history.snapshot(locked, data)
-    return {name for name, value in data.items()
-            if getattr(value, "pk", value) != stored[name]}
+    return {name for name, value in data.items() if getattr(value, "pk", value) != stored[name]}
 
 
 @transaction.atomic
-def account_update(*, account: Account, by, data: dict, reason: str = "",
-                   expected_version: int | None = None, enforce: bool = True) -> Account:
+def account_update(
+    *,
+    account: Account,
+    by,
+    data: dict,
+    reason: str = "",
+    expected_version: int | None = None,
+    enforce: bool = True,
+) -> Account:
     """The one account edit path (form, admin, mass action, import): ROLE-3 per field group
     and ACCT-BPS 1 (Sales Support's reason), Q-CONC version check and history
     (record_update); a new country brings its region (REF-1); then ACCT-SEG / ACCT-CUSTOMER
@@ -114,8 +179,9 @@ def account_update(*, account: Account, by, data: dict, reason: str = "",
     changing = _changing(locked, data)
     if enforce:
         if locked.merged_into_id:
-            raise ValidationError("ACCT-DUP: this account was merged; edit the surviving "
-                                  "account.", code="ACCT-DUP")
+            raise ValidationError(
+                "ACCT-DUP: this account was merged; edit the surviving account.", code="ACCT-DUP"
+            )
         _require_reason(by, changing, reason)
     if "bdr_assigned" in changing:
         _check_bdr(data["bdr_assigned"])
@@ -126,13 +192,17 @@ def account_update(*, account: Account, by, data: dict, reason: str = "",
         country = data["country"]
         data = {**data, "region": country.region if country is not None else None}
     before = history.snapshot(locked, set(data))
-    updated = record_update(obj=locked, by=by, data=data, reason=reason,
-                            expected_version=expected_version)
+    updated = record_update(
+        obj=locked, by=by, data=data, reason=reason, expected_version=expected_version
+    )
     changed = set(history.changed_fields(updated, before))
     if changed & HIERARCHY_TRIGGERS:
-        hierarchy.recompute([updated.pk, before.get("parent")], by=by,
-                            reason=f"ACCT-SEG / ACCT-CUSTOMER: {updated.name} changed "
-                                   f"({', '.join(sorted(changed & HIERARCHY_TRIGGERS))})")
+        hierarchy.recompute(
+            [updated.pk, before.get("parent")],
+            by=by,
+            reason=f"ACCT-SEG / ACCT-CUSTOMER: {updated.name} changed "
+            f"({', '.join(sorted(changed & HIERARCHY_TRIGGERS))})",
+        )
         updated.refresh_from_db()
     if changed & OWNER_TRIGGERS and updated.contact_owner is not None:
         contacts_follow_owner(account=updated, owner=updated.contact_owner, by=by)
@@ -149,13 +219,15 @@ def account_create(*, by, data: dict) -> Account:
     account.updated_by = by if getattr(by, "pk", None) else None
     account.full_clean(exclude=["ultimate_parent"])
     if parent is not None and getattr(parent, "merged_into_id", None):
-        raise ValidationError({"parent": "ACCT-DUP: that account was merged; choose the account "
-                                         "it was merged into."})
+        raise ValidationError(
+            {"parent": "ACCT-DUP: that account was merged; choose the account it was merged into."}
+        )
     account.save()
     Account.objects.filter(pk=account.pk).update(
-        ultimate_parent_id=getattr(parent, "ultimate_parent_id", None) or getattr(parent, "pk",
-                                                                                 None)
-        or account.pk)
+        ultimate_parent_id=getattr(parent, "ultimate_parent_id", None)
+        or getattr(parent, "pk", None)
+        or account.pk
+    )
     hierarchy.recompute([account.pk], by=by, reason="ACCT-SEG: new account")
     account.refresh_from_db()
     return account
@@ -165,33 +237,53 @@ CE_SOURCE = "CE Download"
 
 
 @transaction.atomic
-def account_create_from_usage(*, name: str, domain: str, employees: int | None = None,
-                              active_ce_users: int | None = None,
-                              ce_instances: int | None = None, by=None) -> tuple[Account, bool]:
+def account_create_from_usage(
+    *,
+    name: str,
+    domain: str,
+    employees: int | None = None,
+    active_ce_users: int | None = None,
+    ce_instances: int | None = None,
+    by=None,
+) -> tuple[Account, bool]:
     """ACCT-CE: an account from usage-ping data — source CE Download, type Prospect - CE User,
     owner Sales Admin, using CE. Idempotent by domain: a known domain gets its usage numbers
     updated (with history) instead of a second account."""
     domain = normalize_domain(domain)
     if not domain or not (name or "").strip():
         raise ValidationError("ACCT-CE: a usage ping needs the company name and its domain.")
-    found = (Account.objects.filter(domain__iexact=domain, merged_into__isnull=True)
-             .order_by("id").first())
+    found = (
+        Account.objects.filter(domain__iexact=domain, merged_into__isnull=True)
+        .order_by("id")
+        .first()
+    )
     if found is not None:
         data = {"using_ce": True}
         if active_ce_users is not None:
             data["active_ce_users"] = active_ce_users
         if ce_instances is not None:
             data["ce_instances"] = ce_instances
-        return account_update(account=found, by=by, data=data, reason="ACCT-CE: usage ping",
-                              enforce=False), False
+        return account_update(
+            account=found, by=by, data=data, reason="ACCT-CE: usage ping", enforce=False
+        ), False
     source = InitialSource.objects.filter(name=CE_SOURCE).first()
     if source is None:
-        raise ValidationError("ACCT-CE: the CE Download source is missing; load the reference "
-                              "data first.")
-    account = account_create(by=by, data={
-        "name": name.strip(), "domain": domain, "website": f"https://{domain}",
-        "employees": employees, "type": AccountType.PROSPECT_CE, "account_source": source,
-        "owner": User.objects.queue(roles.Q_SALES_ADMIN), "using_ce": True,
-        "active_ce_users": active_ce_users, "ce_instances": ce_instances,
-    })
+        raise ValidationError(
+            "ACCT-CE: the CE Download source is missing; load the reference data first."
+        )
+    account = account_create(
+        by=by,
+        data={
+            "name": name.strip(),
+            "domain": domain,
+            "website": f"https://{domain}",
+            "employees": employees,
+            "type": AccountType.PROSPECT_CE,
+            "account_source": source,
+            "owner": User.objects.queue(roles.Q_SALES_ADMIN),
+            "using_ce": True,
+            "active_ce_users": active_ce_users,
+            "ce_instances": ce_instances,
+        },
+    )
     return account, True

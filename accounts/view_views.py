@@ -1,4 +1,5 @@
 """Contact views B1–B4 (VIEW-2) and account views B1–B3 (VIEW-3)."""
+
 from django.http import Http404
 from django.template.response import TemplateResponse
 
@@ -28,8 +29,23 @@ def _params(request):
     return params.urlencode(), unsorted.urlencode()
 
 
-def _view(request, code, *, views, model, related, sorts, template, save_kind, csv_name,
-          csv_header, csv_row, rows_html, decorate=None, fields=None):
+def _view(
+    request,
+    code,
+    *,
+    views,
+    model,
+    related,
+    sorts,
+    template,
+    save_kind,
+    csv_name,
+    csv_header,
+    csv_row,
+    rows_html,
+    decorate=None,
+    fields=None,
+):
     """One list view of VIEW-2/VIEW-3: the queryset method, keyset page, CSV, cover."""
     view = views.get(code.upper())
     if view is None:
@@ -38,44 +54,118 @@ def _view(request, code, *, views, model, related, sorts, template, save_kind, c
     qs = select_labels(getattr(model.objects, view.method)(owner), *related, fields=fields)
     sort_key, field, descending = _sort(request, view.sort, sorts)
     if request.GET.get("format") == "csv":
-        rows = (csv_row(r) for r in qs.order_by(f"-{field}" if descending else field, "pk")
-                .iterator(chunk_size=2000))
+        rows = (
+            csv_row(r)
+            for r in qs.order_by(f"-{field}" if descending else field, "pk").iterator(
+                chunk_size=2000
+            )
+        )
         return stream_csv(f"{csv_name}-{view.code}-{owner.username}.csv", csv_header, rows)
     page = keyset_sorted(qs, request, field, descending)
     for row in page.rows:
         row.requirements = decorate(row) if decorate and view.code == "B3" else {}
     query, unsorted = _params(request)
-    return TemplateResponse(request, template, {
-        "save_kind": save_kind, "view": view, "page": page, "owner": owner,
-        "covering": owner != request.user, "sort": sort_key, "query": query,
-        "unsorted": unsorted, "rows_html": rows_html(page.rows, view.code)})
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "save_kind": save_kind,
+            "view": view,
+            "page": page,
+            "owner": owner,
+            "covering": owner != request.user,
+            "sort": sort_key,
+            "query": query,
+            "unsorted": unsorted,
+            "rows_html": rows_html(page.rows, view.code),
+        },
+    )
 
 
 def contact_view(request, code: str):
     return _view(
-        request, code, views=CONTACT_VIEWS, model=Contact, related=("owner", "account"),
-        sorts=CONTACT_SORTS, template="accounts/contact_view.html", save_kind="contacts",
+        request,
+        code,
+        views=CONTACT_VIEWS,
+        model=Contact,
+        related=("owner", "account"),
+        sorts=CONTACT_SORTS,
+        template="accounts/contact_view.html",
+        save_kind="contacts",
         csv_name="contacts",
-        csv_header=["id", "first name", "last name", "email", "account", "title", "status",
-                    "score", "owner"],
-        csv_row=lambda c: [c.pk, c.first_name, c.last_name, c.email, c.account.name, c.title,
-                           c.status, c.person_score, c.owner.label if c.owner else ""],
+        csv_header=[
+            "id",
+            "first name",
+            "last name",
+            "email",
+            "account",
+            "title",
+            "status",
+            "score",
+            "owner",
+        ],
+        csv_row=lambda c: [
+            c.pk,
+            c.first_name,
+            c.last_name,
+            c.email,
+            c.account.name,
+            c.title,
+            c.status,
+            c.person_score,
+            c.owner.label if c.owner else "",
+        ],
         rows_html=lambda rows, _code: contact_rows_html(rows),
         # What a row and the CSV read of a contact's ~80 columns (SPEC Q-PERF).
-        fields=("first_name", "last_name", "email", "account", "title", "status",
-                "person_score", "owner", "last_interesting_moment", "last_interesting_moment_at",
-                "is_hot", "do_not_call", "email_opt_out"))
+        fields=(
+            "first_name",
+            "last_name",
+            "email",
+            "account",
+            "title",
+            "status",
+            "person_score",
+            "owner",
+            "last_interesting_moment",
+            "last_interesting_moment_at",
+            "is_hot",
+            "do_not_call",
+            "email_opt_out",
+        ),
+    )
 
 
 def account_view(request, code: str):
     return _view(
-        request, code, views=ACCOUNT_VIEWS, model=Account, related=("owner", "bdr_assigned"),
-        sorts=ACCOUNT_SORTS, template="accounts/account_view.html", save_kind="accounts",
+        request,
+        code,
+        views=ACCOUNT_VIEWS,
+        model=Account,
+        related=("owner", "bdr_assigned"),
+        sorts=ACCOUNT_SORTS,
+        template="accounts/account_view.html",
+        save_kind="accounts",
         csv_name="accounts",
-        csv_header=["id", "name", "domain", "segment", "type", "BDR status", "owner",
-                    "BDR Assigned"],
-        csv_row=lambda a: [a.pk, a.name, a.domain, a.segment, a.type, a.bdr_prospecting_status,
-                           a.owner.label if a.owner else "",
-                           a.bdr_assigned.label if a.bdr_assigned else ""],
+        csv_header=[
+            "id",
+            "name",
+            "domain",
+            "segment",
+            "type",
+            "BDR status",
+            "owner",
+            "BDR Assigned",
+        ],
+        csv_row=lambda a: [
+            a.pk,
+            a.name,
+            a.domain,
+            a.segment,
+            a.type,
+            a.bdr_prospecting_status,
+            a.owner.label if a.owner else "",
+            a.bdr_assigned.label if a.bdr_assigned else "",
+        ],
         rows_html=lambda rows, code: account_rows_html(rows, view_code=code),
-        decorate=account_deadlines)
+        decorate=account_deadlines,
+    )

@@ -36,25 +36,34 @@ from .views_catalog import ACCOUNT_VIEWS
 
 def account_list(request):
     columns = ("Name", "Domain", "Segment", "Type", "BDR status", "Owner", "BDR Assigned")
-    page = keyset_page(account_list_for_user(request.user, fields=list_rows.FIELDS["account"]),
-                       request)
-    return TemplateResponse(request, "records/list.html", {
-        "page": page, "kind": "account", "title": "Accounts", "columns": columns,
-        "rows_html": list_rows.list_rows_html("account", page.rows, columns),
-    })
+    page = keyset_page(
+        account_list_for_user(request.user, fields=list_rows.FIELDS["account"]), request
+    )
+    return TemplateResponse(
+        request,
+        "records/list.html",
+        {
+            "page": page,
+            "kind": "account",
+            "title": "Accounts",
+            "columns": columns,
+            "rows_html": list_rows.list_rows_html("account", page.rows, columns),
+        },
+    )
 
 
 def _account_page(request, account, *, status=200, bps_errors=(), bps_posted=None):
     tree = hierarchy.tree_for_page(account)
     editable = editable_fields(request.user, account, "accounts")
     context = {
-        "obj": account, "kind": "account",
+        "obj": account,
+        "kind": "account",
         **tab_context(account, requested_tab(request)),
         "sections": sections_for(account, editable),
         "can_edit_fields": bool(editable),
         "people": account_people(account),
         "tree": tree,
-        **registry.page_context(account),      # the open opportunities
+        **registry.page_context(account),  # the open opportunities
         "deadlines": account_deadlines(account),
         "bps_targets": workflow.targets_from(account.bdr_prospecting_status),
         "bps_errors": list(bps_errors),
@@ -87,21 +96,29 @@ def account_status(request, pk: int):
     """ACCT-BPS: the status form. 302 on success; 200 with the refusals (each naming its
     rule) next to the form; 403 for users who may not touch BDR fields (ROLE-3)."""
     account = account_get_for_user_or_404(request.user, pk)
-    access.require(request.user, "account.edit_bdr_fields", account,
-                   "ACCT-BPS 1: only BDRs and BDR Managers change the BDR Prospecting Status "
-                   "(Sales Support fixes data with a reason).")
-    posted = {k: request.POST.get(k, "") for k in ("to", "reason", "override_comment",
-                                                     "answering")}
+    access.require(
+        request.user,
+        "account.edit_bdr_fields",
+        account,
+        "ACCT-BPS 1: only BDRs and BDR Managers change the BDR Prospecting Status "
+        "(Sales Support fixes data with a reason).",
+    )
+    posted = {k: request.POST.get(k, "") for k in ("to", "reason", "override_comment", "answering")}
     answering = posted["answering"].strip() or None
     try:
-        account_change_bps(account=account, by=request.user, to=posted["to"],
-                           reason=posted["reason"],
-                           override_comment=_int_or_none(posted["override_comment"]),
-                           answering=answering,
-                           expected_version=version_from(request.POST))
+        account_change_bps(
+            account=account,
+            by=request.user,
+            to=posted["to"],
+            reason=posted["reason"],
+            override_comment=_int_or_none(posted["override_comment"]),
+            answering=answering,
+            expected_version=version_from(request.POST),
+        )
     except StatusRefused as refused:
-        return _account_page(request, account, bps_errors=[str(r) for r in refused.refusals],
-                             bps_posted=posted)
+        return _account_page(
+            request, account, bps_errors=[str(r) for r in refused.refusals], bps_posted=posted
+        )
     except ValidationError as exc:
         return _account_page(request, account, bps_errors=exc.messages, bps_posted=posted)
     messages.success(request, f"BDR Prospecting Status is now {posted['to']}.")
@@ -114,8 +131,9 @@ def account_flag_duplicate(request, pk: int):
     account = get_object_or_404(Account, pk=pk)
     other = Account.objects.filter(pk=_int_or_none(request.POST.get("duplicate_of")) or 0).first()
     try:
-        flag_duplicate(account=account, duplicate_of=other, by=request.user,
-             note=request.POST.get("note", ""))
+        flag_duplicate(
+            account=account, duplicate_of=other, by=request.user, note=request.POST.get("note", "")
+        )
         messages.success(request, "Flagged; Sales Support has been asked to merge.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -130,8 +148,9 @@ def account_merge_view(request, pk: int):
         raise PermissionDenied("ACCT-DUP: only Sales Support merges accounts.")
     if merged.merged_into_id:
         return redirect(merged.merged_into)
-    survivor_id = _int_or_none(request.POST.get("into") or request.GET.get("into")
-                               or str(merged.duplicate_of_id or ""))
+    survivor_id = _int_or_none(
+        request.POST.get("into") or request.GET.get("into") or str(merged.duplicate_of_id or "")
+    )
     survivor = Account.objects.filter(pk=survivor_id or 0).first()
     error = ""
     if request.method == "POST":
@@ -139,32 +158,53 @@ def account_merge_view(request, pk: int):
             error = "ACCT-DUP: choose the surviving account."
         else:
             try:
-                account_merge(survivor=survivor, merged=merged, by=request.user,
-                              reason=request.POST.get("reason", ""))
+                account_merge(
+                    survivor=survivor,
+                    merged=merged,
+                    by=request.user,
+                    reason=request.POST.get("reason", ""),
+                )
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
                 messages.success(request, f"{merged.name} was merged into {survivor.name}.")
                 return HttpResponseRedirect(survivor.get_absolute_url())
-    return TemplateResponse(request, "accounts/merge_confirm.html", {
-        "obj": merged, "survivor": survivor, "plan": merge_plan(merged), "error": error,
-    }, status=200)
+    return TemplateResponse(
+        request,
+        "accounts/merge_confirm.html",
+        {
+            "obj": merged,
+            "survivor": survivor,
+            "plan": merge_plan(merged),
+            "error": error,
+        },
+        status=200,
+    )
 
 
 def account_view_mass(request, code: str):
     """VIEW-5 on the account views: per-row results come back as a message."""
-    return mass_action_view(request, views=ACCOUNT_VIEWS, code=code, base="/accounts/views/",
-                            actions=mass)
+    return mass_action_view(
+        request, views=ACCOUNT_VIEWS, code=code, base="/accounts/views/", actions=mass
+    )
 
 
 def contact_list(request):
     columns = ("Name", "Account", "Title", "Status", "Score", "Owner", "Initial source")
-    page = keyset_page(contact_list_for_user(request.user, fields=list_rows.FIELDS["contact"]),
-                       request)
-    return TemplateResponse(request, "records/list.html", {
-        "page": page, "kind": "contact", "title": "Contacts", "columns": columns,
-        "rows_html": list_rows.list_rows_html("contact", page.rows, columns),
-    })
+    page = keyset_page(
+        contact_list_for_user(request.user, fields=list_rows.FIELDS["contact"]), request
+    )
+    return TemplateResponse(
+        request,
+        "records/list.html",
+        {
+            "page": page,
+            "kind": "contact",
+            "title": "Contacts",
+            "columns": columns,
+            "rows_html": list_rows.list_rows_html("contact", page.rows, columns),
+        },
+    )
 
 
 def contact_detail(request, pk: int):
@@ -175,7 +215,8 @@ def contact_detail(request, pk: int):
     if tab and request.htmx:
         return tab_response(request, contact, tab)
     context = {
-        "obj": contact, "kind": "contact",
+        "obj": contact,
+        "kind": "contact",
         **tab_context(contact, tab),
         "sections": sections_for(contact, editable_fields(request.user, contact, "contacts")),
         "can_edit": access.can(request.user, "person.edit", contact),

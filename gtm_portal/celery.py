@@ -1,4 +1,5 @@
 """Celery app. Without CELERY_BROKER_URL tasks run eagerly in-process (CONTRACT 2)."""
+
 import os
 
 from celery import Celery

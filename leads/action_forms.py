@@ -1,6 +1,7 @@
 """Forms of the lead actions: conversion (LEAD-CONVERT-1/2), contact creation
 (CONTACT-CREATE), blocked domains (LEAD-SPAM-1). They only parse input; the rules live in
 `convert`, `merge`, `compliance` and `services`."""
+
 import datetime
 
 from django import forms
@@ -26,10 +27,15 @@ def _default_close_date():
 def account_owner_choices():
     """Who may own a new account: the AEs, or Sales Admin until one is found."""
 
-    return (User.objects.filter(is_active=True)
-            .filter(Q(groups__name=roles.AE, kind=User.Kind.PERSON)
-                    | Q(kind=User.Kind.QUEUE, display_name=roles.Q_SALES_ADMIN))
-            .distinct().order_by("kind", "username"))
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(groups__name=roles.AE, kind=User.Kind.PERSON)
+            | Q(kind=User.Kind.QUEUE, display_name=roles.Q_SALES_ADMIN)
+        )
+        .distinct()
+        .order_by("kind", "username")
+    )
 
 
 class ConvertForm(forms.Form):
@@ -37,32 +43,45 @@ class ConvertForm(forms.Form):
     other_account = forms.IntegerField(required=False, label="Another account")
     new_account_name = forms.CharField(required=False, max_length=255, label="Account name")
     new_account_website = forms.CharField(required=False, max_length=255, label="Website")
-    new_account_owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
-                                               label="Account owner")
+    new_account_owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Account owner"
+    )
     confirm_new_account = forms.BooleanField(
-        required=False, label="Create a new account although a matching one exists")
-    reseller = forms.BooleanField(required=False,
-                                  label="A reseller asks for the quote (LEAD-CONVERT-2)")
+        required=False, label="Create a new account although a matching one exists"
+    )
+    reseller = forms.BooleanField(
+        required=False, label="A reseller asks for the quote (LEAD-CONVERT-2)"
+    )
     end_user_account = forms.IntegerField(required=False, label="End-user account")
-    mode = forms.ChoiceField(choices=OppMode.CHOICES, initial=OppMode.SALES,
-                             widget=forms.RadioSelect, label="Opportunity")
-    stage = forms.ChoiceField(choices=[(Stage.PENDING, Stage.PENDING), (Stage.PRE, Stage.PRE)],
-                              initial=Stage.PENDING, required=False)
+    mode = forms.ChoiceField(
+        choices=OppMode.CHOICES,
+        initial=OppMode.SALES,
+        widget=forms.RadioSelect,
+        label="Opportunity",
+    )
+    stage = forms.ChoiceField(
+        choices=[(Stage.PENDING, Stage.PENDING), (Stage.PRE, Stage.PRE)],
+        initial=Stage.PENDING,
+        required=False,
+    )
     join_opportunity = forms.IntegerField(required=False, label="Open opportunity")
     opportunity_name = forms.CharField(required=False, max_length=255)
-    close_date = forms.DateField(required=False, initial=_default_close_date,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    close_date = forms.DateField(
+        required=False, initial=_default_close_date, widget=forms.DateInput(attrs={"type": "date"})
+    )
     amount = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
-    right_person_confirmed = forms.BooleanField(required=False,
-                                                label="Right person/profile confirmed")
+    right_person_confirmed = forms.BooleanField(
+        required=False, label="Right person/profile confirmed"
+    )
     business_problem = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, matches=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.matches = list(matches)
-        self.fields["account_choice"].choices = (
-            [(str(a.pk), a.name) for a in self.matches]
-            + [("other", "Another account"), ("new", "A new account")])
+        self.fields["account_choice"].choices = [(str(a.pk), a.name) for a in self.matches] + [
+            ("other", "Another account"),
+            ("new", "A new account"),
+        ]
         self.fields["new_account_owner"].queryset = account_owner_choices()
 
     def clean(self):
@@ -80,8 +99,11 @@ class ConvertForm(forms.Form):
         return data
 
     def _account(self, pk, field):
-        account = Account.objects.select_related("owner", "bdr_assigned").filter(
-            pk=pk or 0, merged_into__isnull=True).first()
+        account = (
+            Account.objects.select_related("owner", "bdr_assigned")
+            .filter(pk=pk or 0, merged_into__isnull=True)
+            .first()
+        )
         if account is None:
             self.add_error(field, "LEAD-CONVERT-1: choose an existing account.")
         return account
@@ -93,8 +115,7 @@ class ContactSearchForm(forms.Form):
     email = forms.EmailField(required=False)
     first_name = forms.CharField(required=False, max_length=100)
     last_name = forms.CharField(max_length=100)
-    company = forms.CharField(required=False, max_length=255,
-                              help_text="Used to find the account.")
+    company = forms.CharField(required=False, max_length=255, help_text="Used to find the account.")
 
 
 class ContactCreateForm(ContactSearchForm):
@@ -102,17 +123,23 @@ class ContactCreateForm(ContactSearchForm):
     title = forms.CharField(required=False, max_length=200)
     phone = forms.CharField(required=False, max_length=40)
     initial_source = forms.ModelChoiceField(
-        queryset=InitialSource.objects.filter(active=True).exclude(name=UNKNOWN_SOURCE)
+        queryset=InitialSource.objects.filter(active=True)
+        .exclude(name=UNKNOWN_SOURCE)
         .order_by("name"),
         label="Initial source",
-        error_messages={"invalid_choice": "CONTACT-CREATE: choose a real initial source; "
-                                          "Unknown is not accepted for hand-made records."})
+        error_messages={
+            "invalid_choice": "CONTACT-CREATE: choose a real initial source; "
+            "Unknown is not accepted for hand-made records."
+        },
+    )
     confirm_duplicate = forms.BooleanField(
-        required=False, label="Create it although a matching person exists")
+        required=False, label="Create it although a matching person exists"
+    )
 
     def clean_account(self):
-        account = Account.objects.filter(pk=self.cleaned_data["account"],
-                                         merged_into__isnull=True).first()
+        account = Account.objects.filter(
+            pk=self.cleaned_data["account"], merged_into__isnull=True
+        ).first()
         if account is None:
             raise forms.ValidationError("CONTACT-1: choose an existing account.")
         return account

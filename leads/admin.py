@@ -19,13 +19,27 @@ from .models import (
 
 @admin.register(Lead)
 class LeadAdmin(PortalModelAdmin):
-    list_display = ("__str__", "email", "company", "status", "person_score", "owner",
-                    "initial_source", "created_at")
+    list_display = (
+        "__str__",
+        "email",
+        "company",
+        "status",
+        "person_score",
+        "owner",
+        "initial_source",
+        "created_at",
+    )
     list_filter = ("status", "initial_source", "region", "is_hot")
     search_fields = ("email", "last_name", "company")
     list_select_related = ("owner", "initial_source")
-    raw_id_fields = ("matched_account", "converted_contact", "converted_account",
-                     "converted_opportunity", "merged_into", "country")
+    raw_id_fields = (
+        "matched_account",
+        "converted_contact",
+        "converted_account",
+        "converted_opportunity",
+        "merged_into",
+        "country",
+    )
     state_fields = PERSON_STATE_FIELDS + ("converted_at", "merged_into")
     create_only_fields = ("initial_source",)
     change_action = "person.edit"

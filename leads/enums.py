@@ -43,7 +43,10 @@ class DemographicTest(models.TextChoices):
     """REF-4 demographic rule tests; `words` on the rule parameterises the title tests."""
 
     TITLE_HAS_WORD = "title_has_word", "Title has one of the words"
-    TITLE_TECHNICAL_OR_BLANK = "title_technical_or_blank", "Title blank, without letters, or has one of the words"
+    TITLE_TECHNICAL_OR_BLANK = (
+        "title_technical_or_blank",
+        "Title blank, without letters, or has one of the words",
+    )
     COMPANY_EMAIL = "company_email", "Valid company e-mail"
     FREE_EMAIL = "free_email", "E-mail on a free domain"
 

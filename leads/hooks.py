@@ -3,6 +3,7 @@ lead record kind (claimable), and for accounts the people at an account (ACCT-BP
 leads' MQLs and engaged people by their matched account; ACCT-BPS 7 lets a lead answer) and
 the rows an account merge moves (ACCT-DUP: matched and converted account).
 `LeadsConfig.ready()` calls `register()`."""
+
 from accounts import registry as accounts
 from gtm_portal.core import records
 
@@ -11,7 +12,8 @@ from .models import Lead
 
 def register() -> None:
     records.register(records.RecordKind("leads", Lead, claimable=True))
-    accounts.register_people(accounts.People(
-        Lead, "matched_account", mql_filter={"converted_contact__isnull": True}))
+    accounts.register_people(
+        accounts.People(Lead, "matched_account", mql_filter={"converted_contact__isnull": True})
+    )
     accounts.register_link(accounts.AccountLink(Lead, "matched_account", plan="leads"))
     accounts.register_link(accounts.AccountLink(Lead, "converted_account"))

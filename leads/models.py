@@ -20,13 +20,13 @@ from .enums import (
 from .querysets import LeadQuerySet
 
 # LeadQuerySet.workable(): what every lead view starts from.
-WORKABLE = (models.Q(converted_at__isnull=True, merged_into__isnull=True)
-            & ~models.Q(title="Test"))
+WORKABLE = models.Q(converted_at__isnull=True, merged_into__isnull=True) & ~models.Q(title="Test")
 
 
 # ROUTE-2 step 10: the people whose owner may already be working the company.
-RELATED = (models.Q(merged_into__isnull=True)
-           & models.Q(status__in=("Accepted", "Qualifying", "MQL")))
+RELATED = models.Q(merged_into__isnull=True) & models.Q(
+    status__in=("Accepted", "Qualifying", "MQL")
+)
 
 
 class Lead(PersonBase):
@@ -43,7 +43,10 @@ class Lead(PersonBase):
         "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     converted_opportunity = models.ForeignKey(
-        "opportunities.Opportunity", null=True, blank=True, on_delete=models.SET_NULL,
+        "opportunities.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     converted_at = models.DateTimeField(null=True, blank=True)
@@ -56,8 +59,10 @@ class Lead(PersonBase):
     SECTIONS = (
         (PersonBase.SECTIONS[0][0], PersonBase.SECTIONS[0][1] + ("company", "matched_account")),
         *PersonBase.SECTIONS[1:],
-        ("Conversion", ("converted_contact", "converted_account", "converted_opportunity",
-                        "converted_at")),
+        (
+            "Conversion",
+            ("converted_contact", "converted_account", "converted_opportunity", "converted_at"),
+        ),
     )
 
     class Meta:
@@ -72,15 +77,25 @@ class Lead(PersonBase):
             models.Index(fields=["last_interesting_moment_at"], name="lead_lim_at"),
             # VIEW-1 at scale: a rep's workable leads (not converted, merged or test) — counted
             # from the index alone, and listed in each view's default order without a sort.
-            models.Index(fields=["owner", "status", "is_hot", "lead_source"],
-                         condition=WORKABLE, name="lead_workable_owner"),
-            models.Index(fields=["owner", "sla_due", "id"], condition=WORKABLE,
-                         name="lead_workable_sla"),
+            models.Index(
+                fields=["owner", "status", "is_hot", "lead_source"],
+                condition=WORKABLE,
+                name="lead_workable_owner",
+            ),
+            models.Index(
+                fields=["owner", "sla_due", "id"], condition=WORKABLE, name="lead_workable_sla"
+            ),
             # ROUTE-2 step 10 (related people): a key's people oldest MQL first.
-            models.Index(fields=["matched_account", "mql_date", "id"], condition=RELATED,
-                         name="lead_related_account"),
-            models.Index(fields=["email_domain", "mql_date", "id"], condition=RELATED,
-                         name="lead_related_domain"),
+            models.Index(
+                fields=["matched_account", "mql_date", "id"],
+                condition=RELATED,
+                name="lead_related_account",
+            ),
+            models.Index(
+                fields=["email_domain", "mql_date", "id"],
+                condition=RELATED,
+                name="lead_related_domain",
+            ),
             # The "newest moment first" orders (NULLS LAST) are PostgreSQL-only indexes:
             # migration 0009 (SQLite cannot declare NULLS LAST in an index).
         ]
@@ -101,8 +116,9 @@ class ScoringRule(TimeStampedModel):
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=ScoringKind.choices)
-    triggers = models.JSONField(default=list, blank=True,
-                                help_text="Form kinds that fire a behaviour rule.")
+    triggers = models.JSONField(
+        default=list, blank=True, help_text="Form kinds that fire a behaviour rule."
+    )
     test = models.CharField(max_length=32, choices=DemographicTest.choices, blank=True)
     words = models.JSONField(default=list, blank=True)
     points = models.IntegerField()
@@ -125,7 +141,9 @@ class ScoringRule(TimeStampedModel):
                 raise ValidationError({"triggers": "A behaviour rule needs at least one trigger."})
             unknown = set(self.triggers) - set(FormKind.values) - {"careers_repeat"}
             if unknown:
-                raise ValidationError({"triggers": f"Unknown trigger(s): {', '.join(sorted(unknown))}."})
+                raise ValidationError(
+                    {"triggers": f"Unknown trigger(s): {', '.join(sorted(unknown))}."}
+                )
         elif not self.test:
             raise ValidationError({"test": "A demographic rule needs a test."})
 
@@ -149,10 +167,12 @@ class PoolMember(models.Model):
     """REF-6 / ROUTE-3: a member's level sets its weight; `assigned` counts its hand-outs."""
 
     pool = models.ForeignKey(RoutingPool, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="pool_memberships")
-    level = models.CharField(max_length=16, choices=RoutingLevel.choices,
-                             default=RoutingLevel.RAMPING)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pool_memberships"
+    )
+    level = models.CharField(
+        max_length=16, choices=RoutingLevel.choices, default=RoutingLevel.RAMPING
+    )
     active = models.BooleanField(default=True)
     out_of_office_from = models.DateField(null=True, blank=True)
     out_of_office_until = models.DateField(null=True, blank=True)
@@ -172,18 +192,25 @@ class PoolMember(models.Model):
         return f"{self.user} in {self.pool} ({self.level})"
 
     def clean(self):
-        if (self.out_of_office_from and self.out_of_office_until
-                and self.out_of_office_until < self.out_of_office_from):
-            raise ValidationError({"out_of_office_until": "Out of office must end after it starts."})
+        if (
+            self.out_of_office_from
+            and self.out_of_office_until
+            and self.out_of_office_until < self.out_of_office_from
+        ):
+            raise ValidationError(
+                {"out_of_office_until": "Out of office must end after it starts."}
+            )
 
 
 class PersonRef(models.Model):
     """A row about a person: a lead or a contact, exactly one."""
 
-    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
-    contact = models.ForeignKey("accounts.Contact", null=True, blank=True,
-                                on_delete=models.CASCADE, related_name="+")
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         abstract = True
@@ -195,8 +222,10 @@ class PersonRef(models.Model):
 
 def _one_person(name):
     return models.CheckConstraint(
-        condition=(models.Q(lead__isnull=False, contact__isnull=True)
-                   | models.Q(lead__isnull=True, contact__isnull=False)),
+        condition=(
+            models.Q(lead__isnull=False, contact__isnull=True)
+            | models.Q(lead__isnull=True, contact__isnull=False)
+        ),
         name=name,
     )
 
@@ -204,13 +233,15 @@ def _one_person(name):
 class ScoreEvent(PersonRef):
     """LEAD-SCORE-1: every point change, so the lead page answers "why is this an MQL"."""
 
-    rule = models.ForeignKey(ScoringRule, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    rule = models.ForeignKey(
+        ScoringRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     rule_name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=ScoringKind.choices + [("reset", "Reset")])
     points = models.IntegerField()
-    activity = models.ForeignKey("activity.Activity", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    activity = models.ForeignKey(
+        "activity.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
     score_after = models.IntegerField(default=0)
 
@@ -230,17 +261,20 @@ class RoutingDecision(PersonRef):
     """ROUTE-1: the stored decision — owner, deciding rule, explanation, SLA."""
 
     rule = models.CharField(max_length=16)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    pool = models.ForeignKey(RoutingPool, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pool = models.ForeignKey(
+        RoutingPool, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     explanation = models.JSONField(default=list)
     notifications = models.JSONField(default=list, blank=True)
     sla_due = models.DateTimeField(null=True, blank=True)
     trigger = models.CharField(max_length=64, blank=True)
     decided_at = models.DateTimeField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-decided_at", "-id"]
@@ -320,10 +354,12 @@ class IntakeSubmission(models.Model):
     outcome = models.CharField(max_length=16, choices=IntakeOutcome.choices)
     status_code = models.PositiveSmallIntegerField()
     response = models.JSONField(default=dict)
-    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    contact = models.ForeignKey("accounts.Contact", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     received_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -343,16 +379,19 @@ class ImportRun(TimeStampedModel):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     file_name = models.CharField(max_length=255)
     file = models.FileField(upload_to="imports/", blank=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.PREVIEW)
     skip_invalid = models.BooleanField(default=False)
-    initial_source = models.ForeignKey("refdata.InitialSource", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="+")
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    initial_source = models.ForeignKey(
+        "refdata.InitialSource", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     total_rows = models.PositiveIntegerField(default=0)
     to_create = models.PositiveIntegerField(default=0)
     to_update = models.PositiveIntegerField(default=0)

@@ -1,4 +1,5 @@
 """Chainable reads for leads, and the lead views of VIEW-1 (one method each)."""
+
 import datetime
 
 from django.db import models
@@ -38,8 +39,12 @@ class LeadQuerySet(models.QuerySet):
 
     # VIEW-1 ---------------------------------------------------------------------------------
     def mql_or_hot(self, user):
-        return self.workable().filter(owner=user).open().filter(
-            Q(status="MQL") | Q(is_hot=True) | Q(lead_source=WEB_CHAT_SOURCE))
+        return (
+            self.workable()
+            .filter(owner=user)
+            .open()
+            .filter(Q(status="MQL") | Q(is_hot=True) | Q(lead_source=WEB_CHAT_SOURCE))
+        )
 
     def view_s1(self, user):
         """S1: MQLs and hot leads owned by me, oldest SLA deadline first; web-chat leads too."""
@@ -50,8 +55,12 @@ class LeadQuerySet(models.QuerySet):
         return self.workable().filter(owner=user).open().filter(Q(status="MQL") | Q(is_hot=True))
 
     def in_high_touch_with_phone(self, user):
-        return (self.workable().filter(owner=user).exclude(phone="", mobile="")
-                .filter(_active_enrollment("high")))
+        return (
+            self.workable()
+            .filter(owner=user)
+            .exclude(phone="", mobile="")
+            .filter(_active_enrollment("high"))
+        )
 
     def view_s2(self, user):
         """S2: my leads active in a high-touch sequence that have a phone number."""
@@ -74,8 +83,14 @@ class LeadQuerySet(models.QuerySet):
     def view_b2(self, user):
         """B2: leads at Actively Working accounts where I am BDR Assigned, any owner, newest
         last interesting moment first."""
-        return self.workable().open().filter(matched_account__bdr_assigned=user,
-                                             matched_account__bdr_prospecting_status="Actively Working")
+        return (
+            self.workable()
+            .open()
+            .filter(
+                matched_account__bdr_assigned=user,
+                matched_account__bdr_prospecting_status="Actively Working",
+            )
+        )
 
     def view_b3(self, user):
         """B3: my leads not yet in a sequence (open statuses)."""
@@ -91,20 +106,27 @@ def s3_flags(rows, now=None) -> None:
     joined by UNION ALL), whatever the size of the view. (As EXISTS columns of the view's
     query PostgreSQL hashed every open task instead: 35 ms.)"""
 
-
     ids = [r.pk for r in rows]
     found: set = set()
     if ids:
         since = (now or timezone.now()) - datetime.timedelta(days=S3_QUIET_DAYS)
 
         def tagged(qs, tag):
-            return (qs.order_by().annotate(tag=Value(tag, output_field=IntegerField()))
-                    .values_list("lead_id", "tag"))
+            return (
+                qs.order_by()
+                .annotate(tag=Value(tag, output_field=IntegerField()))
+                .values_list("lead_id", "tag")
+            )
 
-        found = set(tagged(Activity.objects.filter(lead_id__in=ids, is_sales=True,
-                                                   occurred_at__gte=since), 1).union(
-            tagged(Task.objects.filter(lead_id__in=ids, status="open"), 2),
-            tagged(Enrollment.objects.filter(lead_id__in=ids, state="active"), 3), all=True))
+        found = set(
+            tagged(
+                Activity.objects.filter(lead_id__in=ids, is_sales=True, occurred_at__gte=since), 1
+            ).union(
+                tagged(Task.objects.filter(lead_id__in=ids, status="open"), 2),
+                tagged(Enrollment.objects.filter(lead_id__in=ids, state="active"), 3),
+                all=True,
+            )
+        )
     for r in rows:
         r.recent_activity = (r.pk, 1) in found
         r.open_task = (r.pk, 2) in found

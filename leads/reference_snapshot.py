@@ -2,6 +2,7 @@
 thresholds, word lists, queues, countries, initial sources, pools, holidays), kept in the
 process (`core.snapshots`) and dropped at once when somebody changes it: the save/delete
 signals of those tables replace its generation token (SPEC Q-PERF intake ≥ 200/s)."""
+
 import datetime
 
 from django.db.models.signals import post_delete, post_save
@@ -26,7 +27,6 @@ from .services.routing import RoutingContext
 class ReferenceData:
     def __init__(self):
 
-
         self.scoring = Context()
         self.routing = RoutingContext()
         self.blocked = blocked_domains()
@@ -37,8 +37,9 @@ class ReferenceData:
         self.day = timezone.localdate()
         holidays: dict[int, set] = {}
         for region_id, day in Holiday.objects.filter(
-                date__gte=self.day - datetime.timedelta(days=1),
-                date__lte=self.day + datetime.timedelta(days=62)).values_list("region_id", "date"):
+            date__gte=self.day - datetime.timedelta(days=1),
+            date__lte=self.day + datetime.timedelta(days=62),
+        ).values_list("region_id", "date"):
             holidays.setdefault(region_id, set()).add(day)
         # Routing reads its pools and holidays from here too.
         self.routing.pools = {p.name: p for p in RoutingPool.objects.filter(active=True)}
@@ -54,8 +55,11 @@ class ReferenceData:
 
 
 # Today's reference data (its holidays are read around today: a new day rebuilds it).
-_snapshot = snapshots.Snapshot("refs:generation", lambda: ReferenceData(),
-                               still_good=lambda data: data.day == timezone.localdate())
+_snapshot = snapshots.Snapshot(
+    "refs:generation",
+    lambda: ReferenceData(),
+    still_good=lambda data: data.day == timezone.localdate(),
+)
 bump = _snapshot.bump
 
 
@@ -65,9 +69,16 @@ def snapshot() -> "ReferenceData":
 
 def connect_signals() -> None:
 
-
-    for model in (ScoringRule, PortalSetting, WordListEntry, Country, Region, InitialSource,
-                  Holiday, RoutingPool):
+    for model in (
+        ScoringRule,
+        PortalSetting,
+        WordListEntry,
+        Country,
+        Region,
+        InitialSource,
+        Holiday,
+        RoutingPool,
+    ):
         post_save.connect(bump, sender=model, dispatch_uid=f"refcache-{model.__name__}")
         post_delete.connect(bump, sender=model, dispatch_uid=f"refcache-del-{model.__name__}")
 

@@ -4,6 +4,7 @@ Each member's share is its weight over the pool's total weight (Expert 100, Ramp
 Onboarding 0). The member furthest behind its exact share goes next — the deficit rule of
 smooth weighted round robin — so over any run of N hand-outs every member's count stays
 within ±1 of its exact share. Ties go to the earlier member in a fixed order."""
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,5 +22,6 @@ def pick(slots: Sequence[Slot]):
         return None
     total_weight = sum(s.weight for s in live)
     handed = sum(s.assigned for s in live)
-    return max(live, key=lambda s: ((handed + 1) * s.weight - total_weight * s.assigned,
-                                    -live.index(s))).key
+    return max(
+        live, key=lambda s: ((handed + 1) * s.weight - total_weight * s.assigned, -live.index(s))
+    ).key

@@ -1,4 +1,5 @@
 """Reads of reference data the lead rules need, cached per call site by the caller."""
+
 from django.core.cache import cache
 
 from gtm_portal.refdata.enums import Setting, WordList
@@ -8,9 +9,13 @@ from . import scoring
 from .enums import DemographicTest
 from .models import ScoringRule
 
-DEFAULTS = {Setting.MQL_THRESHOLD: 100, Setting.INQUIRY_THRESHOLD: 10,
-            Setting.FISCAL_YEAR_START_MONTH: 2, Setting.AW_LIMIT_LARGE: 100,
-            Setting.AW_LIMIT_OTHER: 150}
+DEFAULTS = {
+    Setting.MQL_THRESHOLD: 100,
+    Setting.INQUIRY_THRESHOLD: 10,
+    Setting.FISCAL_YEAR_START_MONTH: 2,
+    Setting.AW_LIMIT_LARGE: 100,
+    Setting.AW_LIMIT_OTHER: 150,
+}
 
 
 def setting(key: str) -> int:
@@ -19,8 +24,10 @@ def setting(key: str) -> int:
 
 
 def words(list_name: str) -> frozenset[str]:
-    return frozenset(v.lower() for v in
-                     WordListEntry.objects.filter(list=list_name).values_list("value", flat=True))
+    return frozenset(
+        v.lower()
+        for v in WordListEntry.objects.filter(list=list_name).values_list("value", flat=True)
+    )
 
 
 def free_domains() -> frozenset[str]:
@@ -32,9 +39,16 @@ def blocked_domains() -> frozenset[str]:
 
 
 def to_rule(row: ScoringRule) -> scoring.Rule:
-    return scoring.Rule(id=row.pk, code=row.code, name=row.name, kind=row.kind,
-                        points=row.points, triggers=frozenset(row.triggers or ()),
-                        test=row.test, words=frozenset(w.lower() for w in row.words or ()))
+    return scoring.Rule(
+        id=row.pk,
+        code=row.code,
+        name=row.name,
+        kind=row.kind,
+        points=row.points,
+        triggers=frozenset(row.triggers or ()),
+        test=row.test,
+        words=frozenset(w.lower() for w in row.words or ()),
+    )
 
 
 def active_rules() -> list[scoring.Rule]:
@@ -51,8 +65,7 @@ class Context:
         self.free_domains = free_domains()
 
     def facts(self, person) -> scoring.Facts:
-        return scoring.Facts(title=person.title, email=person.email,
-                             free_domains=self.free_domains)
+        return scoring.Facts(title=person.title, email=person.email, free_domains=self.free_domains)
 
 
 def cached(key: str, loader, ttl: int = 60):

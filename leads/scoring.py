@@ -1,4 +1,5 @@
 """REF-4 / REF-5 scoring, pure: rules and facts in, points out. No ORM here (STYLE 1)."""
+
 import datetime
 import re
 from collections.abc import Iterable
@@ -8,26 +9,44 @@ from .enums import DemographicTest, FormKind, ScoringKind
 
 # A person's own marketing actions that are forms (LEAD-STATUS 1: "fills any form");
 # page visits and unsubscribes are not.
-NOT_FORMS = frozenset({
-    FormKind.PAGE_VISIT_PRICING, FormKind.PAGE_VISIT_FEATURES, FormKind.PAGE_VISIT_INSTALLATION,
-    FormKind.PAGE_VISIT_ENTERPRISE_TRIAL, FormKind.PAGE_VISIT_CAREERS, FormKind.UNSUBSCRIBE,
-})
+NOT_FORMS = frozenset(
+    {
+        FormKind.PAGE_VISIT_PRICING,
+        FormKind.PAGE_VISIT_FEATURES,
+        FormKind.PAGE_VISIT_INSTALLATION,
+        FormKind.PAGE_VISIT_ENTERPRISE_TRIAL,
+        FormKind.PAGE_VISIT_CAREERS,
+        FormKind.UNSUBSCRIBE,
+    }
+)
 CAREERS_REPEAT = "careers_repeat"
 CAREERS_WINDOW_DAYS = 7
 
 # LEAD-ACTIVE hand-raising activities, and ROUTE-1 hand-raise forms.
-HAND_RAISE_ACTIVE = frozenset({
-    FormKind.TRIAL_SELF_MANAGED, FormKind.TRIAL_SAAS, FormKind.WEBCAST_ATTENDED_HIGH,
-    FormKind.ONDEMAND_HIGH, FormKind.WEB_CHAT,
-})
+HAND_RAISE_ACTIVE = frozenset(
+    {
+        FormKind.TRIAL_SELF_MANAGED,
+        FormKind.TRIAL_SAAS,
+        FormKind.WEBCAST_ATTENDED_HIGH,
+        FormKind.ONDEMAND_HIGH,
+        FormKind.WEB_CHAT,
+    }
+)
 TRIAL_FORMS = frozenset({FormKind.TRIAL_SELF_MANAGED, FormKind.TRIAL_SAAS})
-ROUTING_HAND_RAISE = frozenset({
-    FormKind.TRIAL_SELF_MANAGED, FormKind.TRIAL_SAAS, FormKind.CONTACT_US,
-    FormKind.PROFESSIONAL_SERVICES, FormKind.WEB_CHAT,
-})
+ROUTING_HAND_RAISE = frozenset(
+    {
+        FormKind.TRIAL_SELF_MANAGED,
+        FormKind.TRIAL_SAAS,
+        FormKind.CONTACT_US,
+        FormKind.PROFESSIONAL_SERVICES,
+        FormKind.WEB_CHAT,
+    }
+)
 
-EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
-                      r"[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
+    r"[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 WORD_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -68,8 +87,11 @@ def email_domain(email: str) -> str:
 def traits(facts: Facts) -> tuple[frozenset, bool, bool]:
     """What the demographic tests read: title words, valid e-mail, free-domain e-mail."""
     valid = is_valid_email(facts.email)
-    return (frozenset(title_words(facts.title)), valid,
-            valid and email_domain(facts.email) in facts.free_domains)
+    return (
+        frozenset(title_words(facts.title)),
+        valid,
+        valid and email_domain(facts.email) in facts.free_domains,
+    )
 
 
 def traits_match(rule: Rule, words: frozenset, valid: bool, free: bool) -> bool:
@@ -129,8 +151,10 @@ class BehaviourTable:
         penalties: list[datetime.datetime] = []
         fired = []
         for i, at in enumerate(visits):
-            if careers_penalty_due([(at - v).total_seconds() / 86400 for v in seen],
-                                   [(at - p).total_seconds() / 86400 for p in penalties]):
+            if careers_penalty_due(
+                [(at - v).total_seconds() / 86400 for v in seen],
+                [(at - p).total_seconds() / 86400 for p in penalties],
+            ):
                 penalties.append(at)
                 fired.append(i)
             seen.append(at)
@@ -149,8 +173,9 @@ class BehaviourTable:
         return total
 
 
-def careers_penalty_due(previous_visit_days_ago: Iterable[float],
-                        penalty_days_ago: Iterable[float]) -> bool:
+def careers_penalty_due(
+    previous_visit_days_ago: Iterable[float], penalty_days_ago: Iterable[float]
+) -> bool:
     """REF-4 "multiple careers-page visits within 7 days": the visit that makes it multiple
     costs the points, once per 7-day window."""
     recent = any(d <= CAREERS_WINDOW_DAYS for d in previous_visit_days_ago)
@@ -165,15 +190,30 @@ def is_form(form_kind: str) -> bool:
 HIGH_TOUCH_DEVELOPERS = 250
 
 
-def is_high_touch(*, email: str, company: str, phone: str, title: str, setup_for_team: bool,
-                  linkedin_url: str, account_developers: int | None,
-                  free_domains: frozenset, persona_words: frozenset) -> bool:
+def is_high_touch(
+    *,
+    email: str,
+    company: str,
+    phone: str,
+    title: str,
+    setup_for_team: bool,
+    linkedin_url: str,
+    account_developers: int | None,
+    free_domains: frozenset,
+    persona_words: frozenset,
+) -> bool:
     """LEAD-HT-1: high-touch quality when at least two hold: company e-mail or company name,
     phone, persona title (REF-4 title rule), set up for a team, LinkedIn URL, an account with
     at least 250 developers."""
-    company_signal = bool(company) or (is_valid_email(email)
-                                       and email_domain(email) not in free_domains)
-    signals = [company_signal, bool(phone), bool(title_words(title) & persona_words),
-               setup_for_team, bool(linkedin_url),
-               (account_developers or 0) >= HIGH_TOUCH_DEVELOPERS]
+    company_signal = bool(company) or (
+        is_valid_email(email) and email_domain(email) not in free_domains
+    )
+    signals = [
+        company_signal,
+        bool(phone),
+        bool(title_words(title) & persona_words),
+        setup_for_team,
+        bool(linkedin_url),
+        (account_developers or 0) >= HIGH_TOUCH_DEVELOPERS,
+    ]
     return sum(signals) >= 2

@@ -51,10 +51,10 @@ def rescore_all(job_id: int, *, part_size: int = RESCORE_PART, queue: str | None
         _fail(job_id, exc)
         raise
     JobRun.objects.filter(pk=job_id).update(
-        counts={**dict.fromkeys(RESCORE_COUNTS, 0), "parts": len(parts), "parts_done": 0})
+        counts={**dict.fromkeys(RESCORE_COUNTS, 0), "parts": len(parts), "parts_done": 0}
+    )
     if not parts:
-        JobRun.objects.filter(pk=job_id).update(state=JobRun.State.DONE,
-                                                finished_at=timezone.now())
+        JobRun.objects.filter(pk=job_id).update(state=JobRun.State.DONE, finished_at=timezone.now())
     for first, last in parts:
         rescore_part.apply_async((job_id, first, last), queue=queue)
     return JobRun.objects.get(pk=job_id).counts
@@ -71,17 +71,29 @@ def rescore_part(job_id: int, first: int, last: int) -> dict:
     routing_ctx = RoutingContext()
     totals = dict.fromkeys(RESCORE_COUNTS, 0)
     try:
-        ids = list(open_leads().filter(pk__gte=first, pk__lte=last).order_by("pk")
-                   .values_list("pk", flat=True))
+        ids = list(
+            open_leads()
+            .filter(pk__gte=first, pk__lte=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         for chunk in batches(ids):
             with transaction.atomic():
                 tally = rescore_batch(chunk, ctx, apply=True, scorer=scorer)
-                if tally.became_mql:   # read with routing's columns only
-                    route_people(tally.became_mql, model=Lead,
-                                 trigger="became MQL (re-score)", ctx=routing_ctx)
-            step = {"people": tally.people, "changed": tally.changed,
-                    "crossed_up": tally.crossed_up, "crossed_down": tally.crossed_down,
-                    "routed": len(tally.became_mql)}
+                if tally.became_mql:  # read with routing's columns only
+                    route_people(
+                        tally.became_mql,
+                        model=Lead,
+                        trigger="became MQL (re-score)",
+                        ctx=routing_ctx,
+                    )
+            step = {
+                "people": tally.people,
+                "changed": tally.changed,
+                "crossed_up": tally.crossed_up,
+                "crossed_down": tally.crossed_down,
+                "routed": len(tally.became_mql),
+            }
             for key, n in step.items():
                 totals[key] += n
             _add_progress(job_id, step, part_done=False)
@@ -110,15 +122,20 @@ def _add_progress(job_id: int, step: dict, *, part_done: bool) -> None:
 
 
 def _fail(job_id: int, exc: Exception) -> None:
-    JobRun.objects.filter(pk=job_id).update(state=JobRun.State.FAILED,
-                                            finished_at=timezone.now(), log=str(exc)[:2000])
+    JobRun.objects.filter(pk=job_id).update(
+        state=JobRun.State.FAILED, finished_at=timezone.now(), log=str(exc)[:2000]
+    )
 
 
 def start_rescore(*, by) -> JobRun:
     """Queue a full re-score after commit; the page follows the job's progress."""
     total = open_leads().count()
-    job = JobRun.objects.create(name=RESCORE_JOB, started_at=timezone.now(), total=total,
-                                started_by=by if getattr(by, "pk", None) else None)
+    job = JobRun.objects.create(
+        name=RESCORE_JOB,
+        started_at=timezone.now(),
+        total=total,
+        started_by=by if getattr(by, "pk", None) else None,
+    )
     transaction.on_commit(lambda: rescore_all.delay(job.pk))
     return job
 
@@ -130,12 +147,17 @@ INTAKE_LOG_DAYS = 90
 def purge_intake_log() -> int:
     """The intake log keeps 90 days; older rows go (idempotent: a second run deletes nothing)."""
 
-
     cutoff = timezone.now() - datetime.timedelta(days=INTAKE_LOG_DAYS)
     deleted, _ = IntakeSubmission.objects.filter(received_at__lt=cutoff).delete()
-    JobRun.objects.create(name="purge_intake_log", started_at=timezone.now(),
-                          finished_at=timezone.now(), state=JobRun.State.DONE, total=deleted,
-                          done=deleted, counts={"deleted": deleted})
+    JobRun.objects.create(
+        name="purge_intake_log",
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        state=JobRun.State.DONE,
+        total=deleted,
+        done=deleted,
+        counts={"deleted": deleted},
+    )
     return deleted
 
 

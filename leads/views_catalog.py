@@ -1,4 +1,5 @@
 """The lead and contact views (VIEW-1, VIEW-2): code → title, queryset method, default sort."""
+
 from dataclasses import dataclass
 
 
@@ -7,25 +8,50 @@ class ViewDef:
     code: str
     title: str
     method: str
-    sort: str            # default sort: a field name, "-" for descending
+    sort: str  # default sort: a field name, "-" for descending
     note: str = ""
 
 
 LEAD_VIEWS = {
-    "S1": ViewDef("S1", "My MQLs and hot leads", "view_s1", "sla_due",
-                  "Oldest SLA deadline first; web-chat leads too."),
-    "S2": ViewDef("S2", "High-touch sequence, with phone", "view_s2", "-last_interesting_moment_at"),
-    "S3": ViewDef("S3", "My Qualifying leads", "view_s3", "-last_interesting_moment_at",
-                  "Flagged: no sales activity in 14 days, no open task, no active sequence."),
+    "S1": ViewDef(
+        "S1",
+        "My MQLs and hot leads",
+        "view_s1",
+        "sla_due",
+        "Oldest SLA deadline first; web-chat leads too.",
+    ),
+    "S2": ViewDef(
+        "S2", "High-touch sequence, with phone", "view_s2", "-last_interesting_moment_at"
+    ),
+    "S3": ViewDef(
+        "S3",
+        "My Qualifying leads",
+        "view_s3",
+        "-last_interesting_moment_at",
+        "Flagged: no sales activity in 14 days, no open task, no active sequence.",
+    ),
     "B1": ViewDef("B1", "My MQLs and hot leads", "view_b1", "sla_due"),
-    "B2": ViewDef("B2", "Leads at my Actively Working accounts", "view_b2",
-                  "-last_interesting_moment_at", "Any owner; take ownership to work them (B3)."),
+    "B2": ViewDef(
+        "B2",
+        "Leads at my Actively Working accounts",
+        "view_b2",
+        "-last_interesting_moment_at",
+        "Any owner; take ownership to work them (B3).",
+    ),
     "B3": ViewDef("B3", "My leads not yet in a sequence", "view_b3", "-last_interesting_moment_at"),
-    "B4": ViewDef("B4", "High-touch sequence, with phone", "view_b4", "-last_interesting_moment_at"),
+    "B4": ViewDef(
+        "B4", "High-touch sequence, with phone", "view_b4", "-last_interesting_moment_at"
+    ),
     "B5": ViewDef("B5", "My Qualifying leads", "view_b5", "-last_interesting_moment_at"),
 }
 
-LEAD_SORTS = {"name": "last_name", "company": "company", "status": "status",
-              "score": "person_score", "sla": "sla_due", "moment": "last_interesting_moment_at",
-              "created": "created_at"}
+LEAD_SORTS = {
+    "name": "last_name",
+    "company": "company",
+    "status": "status",
+    "score": "person_score",
+    "sla": "sla_due",
+    "moment": "last_interesting_moment_at",
+    "created": "created_at",
+}
 SORT_FIELD_OF = {"sla_due": "sla", "-last_interesting_moment_at": "moment"}

@@ -1,5 +1,6 @@
 """LEAD-STATUS: the lead (and contact) status machine, pure. One table, used by forms, admin,
 API, imports and jobs through `leads.services.person_change_status`."""
+
 from dataclasses import dataclass
 
 from gtm_portal.core.enums import OPEN_PERSON_STATUSES
@@ -9,14 +10,14 @@ from gtm_portal.core.enums import PersonStatus as S
 class Via:
     """What asks for the move. Some moves only happen through one path (LEAD-STATUS 2, 6, 9)."""
 
-    HAND = "hand"                # a person chooses it in a form, admin or mass action
-    SYSTEM = "system"            # intake, campaign response, scoring (Raw → Inquiry)
-    SCORING = "scoring"          # the score reached the MQL threshold
-    SEQUENCE = "sequence"        # enrolled in a sequence (SEQ-2)
-    TWO_WAY = "two_way"          # a two-way activity was logged (LEAD-STATUS 5)
-    CONVERSION = "conversion"    # converted with an opportunity (LEAD-CONVERT-1)
-    ORDER = "order"              # a web-direct order matched (ORDER-2)
-    NURTURE = "nurture"          # a finished sequence without a reply (SEQ-2, AUTO-1)
+    HAND = "hand"  # a person chooses it in a form, admin or mass action
+    SYSTEM = "system"  # intake, campaign response, scoring (Raw → Inquiry)
+    SCORING = "scoring"  # the score reached the MQL threshold
+    SEQUENCE = "sequence"  # enrolled in a sequence (SEQ-2)
+    TWO_WAY = "two_way"  # a two-way activity was logged (LEAD-STATUS 5)
+    CONVERSION = "conversion"  # converted with an opportunity (LEAD-CONVERT-1)
+    ORDER = "order"  # a web-direct order matched (ORDER-2)
+    NURTURE = "nurture"  # a finished sequence without a reply (SEQ-2, AUTO-1)
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,14 @@ class Move:
 OPEN = frozenset(OPEN_PERSON_STATUSES)
 MOVES: dict[str, Move] = {
     S.INQUIRY: Move("LEAD-STATUS 1", frozenset({S.RAW}), frozenset({Via.SYSTEM})),
-    S.MQL: Move("LEAD-STATUS 2", frozenset({S.RAW, S.INQUIRY, S.RECYCLE}),
-                frozenset({Via.SCORING})),
-    S.ACCEPTED: Move("LEAD-STATUS 4", frozenset({S.MQL, S.INQUIRY, S.RAW, S.RECYCLE}),
-                     frozenset({Via.HAND, Via.SEQUENCE})),
+    S.MQL: Move(
+        "LEAD-STATUS 2", frozenset({S.RAW, S.INQUIRY, S.RECYCLE}), frozenset({Via.SCORING})
+    ),
+    S.ACCEPTED: Move(
+        "LEAD-STATUS 4",
+        frozenset({S.MQL, S.INQUIRY, S.RAW, S.RECYCLE}),
+        frozenset({Via.HAND, Via.SEQUENCE}),
+    ),
     S.QUALIFYING: Move("LEAD-STATUS 5", frozenset({S.ACCEPTED}), frozenset({Via.TWO_WAY})),
     S.QUALIFIED: Move("LEAD-STATUS 6", OPEN, frozenset({Via.CONVERSION})),
     S.DISQUALIFIED: Move("LEAD-STATUS 7", OPEN, frozenset({Via.HAND})),
@@ -49,9 +54,9 @@ WHY_ONLY = {
     Via.CONVERSION: "a lead becomes Qualified only by converting it with an opportunity",
     Via.ORDER: "Web Portal Purchase is set only when a web-direct order matches the lead",
     Via.TWO_WAY: "a lead becomes Qualifying when a two-way activity (reply, answered call, "
-                 "meeting) is logged",
+    "meeting) is logged",
     Via.SYSTEM: "a lead becomes Inquiry when it fills a form, responds to a campaign or its "
-                "behaviour score passes the inquiry threshold",
+    "behaviour score passes the inquiry threshold",
 }
 
 
@@ -62,13 +67,22 @@ class TransitionRefused(Exception):
         self.message = f"{rule}: {message}"
 
 
-def check_move(current: str, target: str, *, via: str, is_contact: bool = False,
-               has_usable_channel: bool = True, has_valid_email: bool = False,
-               disqualify_reason: bool = False, converted: bool = False) -> str:
+def check_move(
+    current: str,
+    target: str,
+    *,
+    via: str,
+    is_contact: bool = False,
+    has_usable_channel: bool = True,
+    has_valid_email: bool = False,
+    disqualify_reason: bool = False,
+    converted: bool = False,
+) -> str:
     """Return the rule that allows `current` → `target` through `via`, or raise."""
     if converted or current == S.QUALIFIED:
-        raise TransitionRefused("LEAD-STATUS 10", "qualified and converted leads are read-only "
-                                "except comments.")
+        raise TransitionRefused(
+            "LEAD-STATUS 10", "qualified and converted leads are read-only except comments."
+        )
     if target == current:
         raise TransitionRefused("LEAD-STATUS", f"the status is already {current}.")
     if is_contact and target == S.RAW:
@@ -78,18 +92,23 @@ def check_move(current: str, target: str, *, via: str, is_contact: bool = False,
         raise TransitionRefused("LEAD-STATUS", f"nothing moves to {target}.")
     if via not in move.vias:
         only = next(iter(move.vias))
-        raise TransitionRefused(move.rule, WHY_ONLY.get(only, f"{target} cannot be set that way")
-                                + ".")
+        raise TransitionRefused(
+            move.rule, WHY_ONLY.get(only, f"{target} cannot be set that way") + "."
+        )
     if current not in move.sources:
         allowed = ", ".join(sorted(move.sources)) or "no status"
-        raise TransitionRefused(move.rule, f"{current} cannot move to {target} "
-                                f"(only from {allowed}).")
+        raise TransitionRefused(
+            move.rule, f"{current} cannot move to {target} (only from {allowed})."
+        )
     if target == S.DISQUALIFIED and not disqualify_reason:
         raise TransitionRefused(move.rule, "choose a disqualify reason.")
     if target == S.BAD_DATA and (has_valid_email or has_usable_channel):
-        raise TransitionRefused(move.rule, "Bad Data is only for a lead with no usable channel "
-                                "(no valid e-mail and no phone); a lead with a valid e-mail or "
-                                "a phone number can be reached.")
+        raise TransitionRefused(
+            move.rule,
+            "Bad Data is only for a lead with no usable channel "
+            "(no valid e-mail and no phone); a lead with a valid e-mail or "
+            "a phone number can be reached.",
+        )
     return move.rule
 
 

@@ -36,15 +36,32 @@ class OpportunityAdminForm(forms.ModelForm):
 @admin.register(Opportunity)
 class OpportunityAdmin(PortalModelAdmin):
     form = OpportunityAdminForm
-    list_display = ("name", "account", "stage", "close_date", "iacv", "owner", "sdr_bdr",
-                    "order_type")
+    list_display = (
+        "name",
+        "account",
+        "stage",
+        "close_date",
+        "iacv",
+        "owner",
+        "sdr_bdr",
+        "order_type",
+    )
     list_filter = ("stage", "type", "order_type", "sales_qualification_source")
     search_fields = ("name", "account__name")
     list_select_related = ("account", "owner", "sdr_bdr")
     raw_id_fields = ("account", "merged_opportunity", "resale_partner", "possible_duplicate_of")
     # OPP-S1..S3: stage and stamps change only through the stage service; never typed.
-    state_fields = ("stage", "stage_changed_at", "sales_accepted_date", "sales_qualified",
-                    "sales_qualified_date", "initial_iacv", "closed_at", "version", "updated_by")
+    state_fields = (
+        "stage",
+        "stage_changed_at",
+        "sales_accepted_date",
+        "sales_qualified",
+        "sales_qualified_date",
+        "initial_iacv",
+        "closed_at",
+        "version",
+        "updated_by",
+    )
     change_action = "opportunity.edit"
     inlines = [ContactRoleInline]
 

@@ -19,8 +19,14 @@ class Stage(models.TextChoices):
 
 
 OPEN_STAGES = (
-    Stage.PRE, Stage.PENDING, Stage.DISCOVERY, Stage.SCOPING, Stage.TECH_EVAL, Stage.PROPOSAL,
-    Stage.NEGOTIATING, Stage.AWAITING_SIGNATURE,
+    Stage.PRE,
+    Stage.PENDING,
+    Stage.DISCOVERY,
+    Stage.SCOPING,
+    Stage.TECH_EVAL,
+    Stage.PROPOSAL,
+    Stage.NEGOTIATING,
+    Stage.AWAITING_SIGNATURE,
 )
 
 

@@ -1,6 +1,7 @@
 """VIEW-4 filters of the opportunity list and the AE's views. Choice lists and usernames come
 from the small-table snapshot (gtm_portal.core.labels), so a page stays within its query
 budget (SPEC Q-PERF); a value that is not valid gets its message next to the filter."""
+
 import django_filters
 from django import forms
 
@@ -14,8 +15,11 @@ from .models import Opportunity
 
 
 def region_choices():
-    return [(r.code, r.name) for r in sorted(cached_rows(Region), key=lambda r: r.code)
-            if not r.parent_id]
+    return [
+        (r.code, r.name)
+        for r in sorted(cached_rows(Region), key=lambda r: r.code)
+        if not r.parent_id
+    ]
 
 
 def source_choices():
@@ -47,29 +51,38 @@ class OpportunityFilter(django_filters.FilterSet):
     """VIEW-4: stage, people, account segment and region, order type, type, close date and
     IACV ranges, source and source bucket."""
 
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices,
-                                                widget=forms.CheckboxSelectMultiple)
+    stage = django_filters.MultipleChoiceFilter(
+        choices=Stage.choices, widget=forms.CheckboxSelectMultiple
+    )
     owner = UserFilter(field_name="owner", label="Owner (username)")
     sdr_bdr = UserFilter(field_name="sdr_bdr", label="SDR/BDR (username)")
-    segment = django_filters.ChoiceFilter(field_name="account__segment", choices=Segment.choices,
-                                          label="Account segment")
-    region = django_filters.ChoiceFilter(choices=region_choices, method="in_region",
-                                         label="Account region")
+    segment = django_filters.ChoiceFilter(
+        field_name="account__segment", choices=Segment.choices, label="Account segment"
+    )
+    region = django_filters.ChoiceFilter(
+        choices=region_choices, method="in_region", label="Account region"
+    )
     order_type = django_filters.ChoiceFilter(choices=OrderType.choices)
     type = django_filters.ChoiceFilter(choices=OpportunityType.choices)
-    close_from = django_filters.DateFilter(field_name="close_date", lookup_expr="gte",
-                                           label="Close from", widget=_date("Close from"))
-    close_to = django_filters.DateFilter(field_name="close_date", lookup_expr="lte",
-                                         label="Close to", widget=_date("Close to"))
+    close_from = django_filters.DateFilter(
+        field_name="close_date", lookup_expr="gte", label="Close from", widget=_date("Close from")
+    )
+    close_to = django_filters.DateFilter(
+        field_name="close_date", lookup_expr="lte", label="Close to", widget=_date("Close to")
+    )
     # The model's precision: a larger number is a message, not a database error.
-    iacv_min = django_filters.NumberFilter(field_name="iacv", lookup_expr="gte", label="IACV ≥",
-                                           max_digits=14, decimal_places=2)
-    iacv_max = django_filters.NumberFilter(field_name="iacv", lookup_expr="lte", label="IACV ≤",
-                                           max_digits=14, decimal_places=2)
-    source = django_filters.ChoiceFilter(field_name="source__name", choices=source_choices,
-                                         label="Source")
-    bucket = django_filters.ChoiceFilter(field_name="source__bucket",
-                                         choices=SourceBucket.choices, label="Source bucket")
+    iacv_min = django_filters.NumberFilter(
+        field_name="iacv", lookup_expr="gte", label="IACV ≥", max_digits=14, decimal_places=2
+    )
+    iacv_max = django_filters.NumberFilter(
+        field_name="iacv", lookup_expr="lte", label="IACV ≤", max_digits=14, decimal_places=2
+    )
+    source = django_filters.ChoiceFilter(
+        field_name="source__name", choices=source_choices, label="Source"
+    )
+    bucket = django_filters.ChoiceFilter(
+        field_name="source__bucket", choices=SourceBucket.choices, label="Source bucket"
+    )
 
     class Meta:
         model = Opportunity
@@ -77,7 +90,7 @@ class OpportunityFilter(django_filters.FilterSet):
 
     def __init__(self, *args, owner_fixed: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if owner_fixed:   # a "my …" view: its owner is the view's
+        if owner_fixed:  # a "my …" view: its owner is the view's
             del self.filters["owner"]
         for field in self.form.fields.values():
             widget = field.widget

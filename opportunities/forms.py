@@ -28,8 +28,10 @@ class OpportunityEditForm(VersionForm):
         widgets = {"resale_partner": forms.NumberInput(attrs={"min": 1})}
         error_messages = {
             "close_date": {"required": "OPP-V12: set a close date."},
-            "resale_partner": {"invalid_choice": "OPP-FIELDS: no account has this id; type "
-                                                 "the resale partner's account id."},
+            "resale_partner": {
+                "invalid_choice": "OPP-FIELDS: no account has this id; type "
+                "the resale partner's account id."
+            },
         }
 
     def __init__(self, *args, **kwargs):
@@ -37,7 +39,8 @@ class OpportunityEditForm(VersionForm):
         if "source" in self.fields:
             # REF-3: inactive sources stay on the records that have them, never chosen anew.
             self.fields["source"].queryset = InitialSource.objects.filter(
-                Q(active=True) | Q(pk=self.instance.source_id))
+                Q(active=True) | Q(pk=self.instance.source_id)
+            )
         if "resale_partner" in self.fields and self.instance.resale_partner_id:
             self.fields["resale_partner"].help_text = f"Now: {self.instance.resale_partner}"
 
@@ -47,16 +50,40 @@ def opportunity_edit_fields(user, opportunity) -> tuple[str, ...]:
 
 
 def _opportunity_save(*, record, by, data, expected_version, reason):
-    return opportunity_update(opportunity=record, by=by, data=data,
-                              expected_version=expected_version, reason=reason)
+    return opportunity_update(
+        opportunity=record, by=by, data=data, expected_version=expected_version, reason=reason
+    )
 
 
 OPPORTUNITY_EDIT_SECTIONS = (
-    ("Opportunity", ("name", "type", "source", "close_date", "amount", "iacv", "edition",
-                     "resale_partner", "trial_expiry", "description")),
+    (
+        "Opportunity",
+        (
+            "name",
+            "type",
+            "source",
+            "close_date",
+            "amount",
+            "iacv",
+            "edition",
+            "resale_partner",
+            "trial_expiry",
+            "description",
+        ),
+    ),
     ("Qualification", workflow.QUALIFICATION_FIELDS),
-    ("Plan", ("meddpic_notes", "poc_notes", "success_criteria", "purchasing_plan",
-              "po_expected", "next_step", "next_step_date")),
+    (
+        "Plan",
+        (
+            "meddpic_notes",
+            "poc_notes",
+            "success_criteria",
+            "purchasing_plan",
+            "po_expected",
+            "next_step",
+            "next_step_date",
+        ),
+    ),
     ("Terms", ("standard_terms_modification", "referenceable")),
 )
 # The page header shows these (and the OPP-STALE badge reads the next step date): an inline
@@ -65,14 +92,22 @@ OPPORTUNITY_HEADER_FIELDS = frozenset({"name", "type", "iacv", "close_date", "ne
 OPPORTUNITY_EDIT_NOTE = (
     "Stage, its stamps (SAO, SQO, initial IACV) and the closing fields change through the "
     "stage form; owner, SDR/BDR, account and order type through their own workflows. The "
-    "SDR/BDR edits the qualification fields until 1-Discovery (ROLE-3).")
+    "SDR/BDR edits the qualification fields until 1-Discovery (ROLE-3)."
+)
 
 
 def opportunity_editor() -> Editor:
-    return Editor(kind="opportunities", model=Opportunity, form=OpportunityEditForm,
-                  fields_for=opportunity_edit_fields, save=_opportunity_save,
-                  get=opportunity_get_for_user_or_404, sections=OPPORTUNITY_EDIT_SECTIONS,
-                  reload_on=OPPORTUNITY_HEADER_FIELDS, note=OPPORTUNITY_EDIT_NOTE)
+    return Editor(
+        kind="opportunities",
+        model=Opportunity,
+        form=OpportunityEditForm,
+        fields_for=opportunity_edit_fields,
+        save=_opportunity_save,
+        get=opportunity_get_for_user_or_404,
+        sections=OPPORTUNITY_EDIT_SECTIONS,
+        reload_on=OPPORTUNITY_HEADER_FIELDS,
+        note=OPPORTUNITY_EDIT_NOTE,
+    )
 
 
 class StageForm(forms.Form):
@@ -81,22 +116,33 @@ class StageForm(forms.Form):
 
     stage = forms.ChoiceField(choices=Stage.choices, label="Move to stage")
     unqualified_reason = forms.ModelChoiceField(
-        queryset=Reason.objects.filter(kind=ReasonKind.UNQUALIFIED, active=True), required=False)
+        queryset=Reason.objects.filter(kind=ReasonKind.UNQUALIFIED, active=True), required=False
+    )
     closed_lost_reasons = forms.ModelMultipleChoiceField(
-        queryset=Reason.objects.filter(kind=ReasonKind.CLOSED_LOST, active=True), required=False,
-        widget=forms.CheckboxSelectMultiple)
+        queryset=Reason.objects.filter(kind=ReasonKind.CLOSED_LOST, active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     closed_lost_detail = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    merged_opportunity = forms.ModelChoiceField(queryset=Opportunity.objects.all(),
-                                                required=False, widget=forms.NumberInput,
-                                                label="Merged opportunity (id)")
-    closed_won_details = forms.CharField(required=False,
-                                         widget=forms.Textarea(attrs={"rows": 2}))
+    merged_opportunity = forms.ModelChoiceField(
+        queryset=Opportunity.objects.all(),
+        required=False,
+        widget=forms.NumberInput,
+        label="Merged opportunity (id)",
+    )
+    closed_won_details = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     po_expected = forms.TypedChoiceField(
-        choices=[("", "—"), ("yes", "Yes"), ("no", "No")], required=False,
-        coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None,
-        label="PO expected")
-    reason = forms.CharField(required=False, max_length=300,
-                             label="Reason (Sales Support moving an accepted opportunity back)")
+        choices=[("", "—"), ("yes", "Yes"), ("no", "No")],
+        required=False,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        label="PO expected",
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason (Sales Support moving an accepted opportunity back)",
+    )
     # Q-CONC: the opportunity's version when the page was opened (absent: not checked).
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
@@ -116,13 +162,18 @@ class StageForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Render the reason lists from the cache (the page's query budget); validating a POST
         # still reads the database.
-        for name, kind in (("unqualified_reason", ReasonKind.UNQUALIFIED),
-                           ("closed_lost_reasons", ReasonKind.CLOSED_LOST)):
+        for name, kind in (
+            ("unqualified_reason", ReasonKind.UNQUALIFIED),
+            ("closed_lost_reasons", ReasonKind.CLOSED_LOST),
+        ):
             key = f"refs:reasons:{kind}"
             choices = cache.get(key)
             if choices is None:
-                choices = list(Reason.objects.filter(kind=kind, active=True)
-                               .order_by("name").values_list("pk", "name"))
+                choices = list(
+                    Reason.objects.filter(kind=kind, active=True)
+                    .order_by("name")
+                    .values_list("pk", "name")
+                )
                 cache.set(key, choices, 60)
             blank = [("", "---------")] if name == "unqualified_reason" else []
             self.fields[name].widget.choices = blank + choices
@@ -146,22 +197,28 @@ class SAOCreditRequestForm(forms.Form):
     """SAO-WD 1: the evidence (one of the requester's eligible activities) and the
     explanation. Eligibility itself is `sao.evidence_problem`, run again by the service."""
 
-    evidence = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect,
-                                      label="Evidence: your two-way activity with the buyer",
-                                      error_messages={"required": "SAO-WD 1: choose the activity "
-                                                      "that shows your conversation with the "
-                                                      "buyer."})
+    evidence = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="Evidence: your two-way activity with the buyer",
+        error_messages={
+            "required": "SAO-WD 1: choose the activity that shows your conversation with the buyer."
+        },
+    )
     explanation = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
         label="How did you influence the purchase?",
-        error_messages={"required": "SAO-WD 1: explain how you influenced the purchase."})
+        error_messages={"required": "SAO-WD 1: explain how you influenced the purchase."},
+    )
     # Q-CONC: the opportunity's version when the form was opened (absent: not checked).
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].choices = [(c.activity.pk, str(c.activity)) for c in choices
-                                           if c.eligible]
+        self.fields["evidence"].choices = [
+            (c.activity.pk, str(c.activity)) for c in choices if c.eligible
+        ]
 
 
 class DecisionForm(forms.Form):

@@ -2,6 +2,7 @@
 the rows an account merge moves (ACCT-DUP), the account page's open opportunities and the
 recent ones ACCT-BPS 2 weighs, and the home page's and side menu's opportunity entries.
 `OpportunitiesConfig.ready()` calls `register()`."""
+
 from accounts import registry as accounts
 from gtm_portal.core import editing, records, selectors
 from gtm_portal.users import roles
@@ -37,6 +38,6 @@ def register() -> None:
     accounts.register_link(accounts.AccountLink(WebOrder, "account"))
     accounts.register_page_context("opportunities", open_opportunities_for_account)
     accounts.register_opportunity_names(opportunity_names_since)
-    selectors.register_home_panel("stale_opportunities", stale_opportunities_for)   # OPP-STALE
+    selectors.register_home_panel("stale_opportunities", stale_opportunities_for)  # OPP-STALE
     selectors.register_home_panel("sao_pending", _sao_pending)
     selectors.register_menu("opportunity_views", _ae_views)

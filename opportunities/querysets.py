@@ -1,4 +1,5 @@
 """Chainable reads of opportunities: the AE's views (VIEW-4) and the stages' own order."""
+
 from django.db.models import Case, IntegerField, QuerySet, Transform, Value, When
 from django.db.models.lookups import Exact
 
@@ -6,8 +7,14 @@ from .enums import OPEN_STAGES, Stage
 from .models import Opportunity
 
 # OPP-STAGES: the pipeline is the open stages an AE works, 1-Discovery to 6-Awaiting Signature.
-PIPELINE_STAGES = (Stage.DISCOVERY, Stage.SCOPING, Stage.TECH_EVAL, Stage.PROPOSAL,
-                   Stage.NEGOTIATING, Stage.AWAITING_SIGNATURE)
+PIPELINE_STAGES = (
+    Stage.DISCOVERY,
+    Stage.SCOPING,
+    Stage.TECH_EVAL,
+    Stage.PROPOSAL,
+    Stage.NEGOTIATING,
+    Stage.AWAITING_SIGNATURE,
+)
 STAGE_RANK = {stage: rank for rank, stage in enumerate(Stage.values)}
 
 
@@ -21,9 +28,15 @@ class StageRank(Transform):
     output_field = IntegerField()
 
     def as_sql(self, compiler, connection):
-        return compiler.compile(Case(
-            *(When(Exact(self.lhs, stage), then=Value(rank)) for stage, rank in STAGE_RANK.items()),
-            output_field=IntegerField()))
+        return compiler.compile(
+            Case(
+                *(
+                    When(Exact(self.lhs, stage), then=Value(rank))
+                    for stage, rank in STAGE_RANK.items()
+                ),
+                output_field=IntegerField(),
+            )
+        )
 
 
 Opportunity._meta.get_field("stage").register_lookup(StageRank)
@@ -35,10 +48,10 @@ def all_opportunities() -> QuerySet:
 
 
 def open_owned_by(owner) -> QuerySet:
-    """"My opportunities": the open ones (stages 00 to 6) that `owner` owns."""
+    """ "My opportunities": the open ones (stages 00 to 6) that `owner` owns."""
     return Opportunity.objects.filter(owner=owner, stage__in=OPEN_STAGES)
 
 
 def pipeline_of(owner) -> QuerySet:
-    """"My pipeline": `owner`'s open opportunities in stages 1 to 6."""
+    """ "My pipeline": `owner`'s open opportunities in stages 1 to 6."""
     return Opportunity.objects.filter(owner=owner, stage__in=PIPELINE_STAGES)

@@ -8,6 +8,7 @@ opportunity queue up and the second one finds the request already decided. Refus
 nothing (each service is one transaction). The thread of the opportunity tells the whole story
 (CHAT-4): every step posts a system comment through `comment_post`.
 """
+
 import datetime
 from dataclasses import dataclass
 
@@ -41,10 +42,14 @@ def _refuse(message: str, field: str | None = None):
 
 # --- evidence (SAO-WD 1) -------------------------------------------------------------------
 
+
 def buyer_filter(opportunity) -> Q:
     """The buyer: a contact with a role on the opportunity, or the lead that became one."""
-    contact_ids = list(OpportunityContactRole.objects.filter(opportunity=opportunity)
-                       .values_list("contact_id", flat=True))
+    contact_ids = list(
+        OpportunityContactRole.objects.filter(opportunity=opportunity).values_list(
+            "contact_id", flat=True
+        )
+    )
     return Q(contact_id__in=contact_ids) | Q(lead__converted_contact_id__in=contact_ids)
 
 
@@ -53,9 +58,10 @@ def _has_note_for_call(activity: Activity, before: datetime.datetime) -> bool:
     linked to the call, or written on the person between the call and `before`."""
     person = Q(lead_id=activity.lead_id) if activity.lead_id else Q(contact_id=activity.contact_id)
     return QualificationNote.objects.filter(
-        Q(activity=activity) | (person & Q(activity__isnull=True,
-                                           written_at__gte=activity.occurred_at)),
-        written_at__lt=before).exists()
+        Q(activity=activity)
+        | (person & Q(activity__isnull=True, written_at__gte=activity.occurred_at)),
+        written_at__lt=before,
+    ).exists()
 
 
 def evidence_problem(*, opportunity, requester, activity: Activity) -> str | None:
@@ -64,21 +70,33 @@ def evidence_problem(*, opportunity, requester, activity: Activity) -> str | Non
     if activity.logged_by_id != requester.pk:
         return "SAO-WD 1: the evidence must be an activity you logged yourself."
     if not activity.two_way:
-        return "SAO-WD 1: the evidence must be a two-way activity (a reply, a connected call, " \
-               "a held meeting)."
-    if not (activity.lead_id or activity.contact_id) or not Activity.objects.filter(
-            buyer_filter(opportunity), pk=activity.pk).exists():
-        return "SAO-WD 1: the evidence must be an activity with the buyer (a contact on the " \
-               "opportunity)."
+        return (
+            "SAO-WD 1: the evidence must be a two-way activity (a reply, a connected call, "
+            "a held meeting)."
+        )
+    if (
+        not (activity.lead_id or activity.contact_id)
+        or not Activity.objects.filter(buyer_filter(opportunity), pk=activity.pk).exists()
+    ):
+        return (
+            "SAO-WD 1: the evidence must be an activity with the buyer (a contact on the "
+            "opportunity)."
+        )
     if activity.occurred_at >= created:
-        return "SAO-WD 1: the activity happened after the opportunity was created; choose one " \
-               "from the 60 days before."
+        return (
+            "SAO-WD 1: the activity happened after the opportunity was created; choose one "
+            "from the 60 days before."
+        )
     if activity.occurred_at < created - EVIDENCE_WINDOW:
-        return (f"SAO-WD 1: the activity of {activity.occurred_at:%Y-%m-%d} is more than 60 days "
-                f"before the opportunity was created ({created:%Y-%m-%d}); choose a later one.")
+        return (
+            f"SAO-WD 1: the activity of {activity.occurred_at:%Y-%m-%d} is more than 60 days "
+            f"before the opportunity was created ({created:%Y-%m-%d}); choose a later one."
+        )
     if activity.kind == ActivityKind.CALL and not _has_note_for_call(activity, created):
-        return "SAO-WD 1: a call counts only when the person's qualification notes hold an " \
-               "entry for it written before the opportunity was created."
+        return (
+            "SAO-WD 1: a call counts only when the person's qualification notes hold an "
+            "entry for it written before the opportunity was created."
+        )
     return None
 
 
@@ -95,34 +113,52 @@ class EvidenceChoice:
 def evidence_choices(*, opportunity, requester, limit: int = 50) -> list[EvidenceChoice]:
     """The requester's two-way activities with the buyer up to the opportunity's creation,
     each with the reason it cannot be used (the same check the request runs)."""
-    candidates = (Activity.objects.filter(buyer_filter(opportunity), logged_by=requester,
-                                          two_way=True, occurred_at__lt=opportunity.created_at)
-                  .select_related("lead", "contact").order_by("-occurred_at", "-id")[:limit])
-    return [EvidenceChoice(a, evidence_problem(opportunity=opportunity, requester=requester,
-                                               activity=a)) for a in candidates]
+    candidates = (
+        Activity.objects.filter(
+            buyer_filter(opportunity),
+            logged_by=requester,
+            two_way=True,
+            occurred_at__lt=opportunity.created_at,
+        )
+        .select_related("lead", "contact")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    return [
+        EvidenceChoice(
+            a, evidence_problem(opportunity=opportunity, requester=requester, activity=a)
+        )
+        for a in candidates
+    ]
 
 
 # --- who may ----------------------------------------------------------------------------------
+
 
 def request_refusal(*, opportunity, by, requests=None) -> str | None:
     """SAO-WD 1-3: why `by` (an SDR/BDR) may not ask for credit here (None: they may).
     `requests`: the opportunity's requests when the caller has them already."""
     if opportunity.order_type != OrderType.WEB_DIRECT:
-        return "SAO-WD 1: SAO credit requests are for web-direct opportunities; sales-assisted " \
-               "ones credit the SDR/BDR through 0-Pending Acceptance."
+        return (
+            "SAO-WD 1: SAO credit requests are for web-direct opportunities; sales-assisted "
+            "ones credit the SDR/BDR through 0-Pending Acceptance."
+        )
     if opportunity.owner_id == by.pk:
         return "OPP-V1: you own this opportunity, so you cannot also be its SDR/BDR."
     if not by.manager_id:
         return "SAO-WD 2: you have no manager to decide; ask an admin to set your manager."
     if requests is None:
         requests = list(SAOCreditRequest.objects.filter(opportunity=opportunity))
-    mine = next((r for r in requests if r.requester_id == by.pk
-                 and r.state in (*OPEN_STATES, St.DISPUTED)), None)
+    mine = next(
+        (r for r in requests if r.requester_id == by.pk and r.state in (*OPEN_STATES, St.DISPUTED)),
+        None,
+    )
     if mine is not None:
         return f"SAO-WD 3: your request is already {mine.get_state_display().lower()}."
     if opportunity.sdr_bdr_id and not any(r.state == St.APPROVED for r in requests):
-        return (f"SAO-1: {opportunity.sdr_bdr.label} is already credited on this opportunity; "
-                "one rep per opportunity.")
+        return (
+            f"SAO-1: {opportunity.sdr_bdr.label} is already credited on this opportunity; "
+            "one rep per opportunity."
+        )
     if any(r.state == St.DISPUTED for r in requests):
         return "SAO-WD 3: a dispute over this credit is already open; its managers decide."
     return None
@@ -130,8 +166,10 @@ def request_refusal(*, opportunity, by, requests=None) -> str | None:
 
 def may_request(user, opportunity, requests=None) -> bool:
     """Whether to offer "Request SAO credit" (the service asks the same questions)."""
-    return (access.can(user, "sao_credit.request", opportunity)
-            and request_refusal(opportunity=opportunity, by=user, requests=requests) is None)
+    return (
+        access.can(user, "sao_credit.request", opportunity)
+        and request_refusal(opportunity=opportunity, by=user, requests=requests) is None
+    )
 
 
 def can_decide(user, credit_request) -> bool:
@@ -148,6 +186,7 @@ def can_resolve(user, dispute) -> bool:
 
 # --- writes -----------------------------------------------------------------------------------
 
+
 def _requests_for_update():
     """Lock only the request rows (PostgreSQL refuses FOR UPDATE on the nullable side of the
     joins that select_related adds)."""
@@ -156,19 +195,28 @@ def _requests_for_update():
 
 def _evidence_line(activity: Activity) -> str:
     person = activity.lead or activity.contact
-    return (f"{activity.get_kind_display()} with {person} on {activity.occurred_at:%Y-%m-%d}"
-            f"{' — ' + activity.subject if activity.subject else ''}")
+    return (
+        f"{activity.get_kind_display()} with {person} on {activity.occurred_at:%Y-%m-%d}"
+        f"{' — ' + activity.subject if activity.subject else ''}"
+    )
 
 
 @transaction.atomic
-def sao_credit_request(*, opportunity, by, evidence: Activity | None, explanation: str,
-                       expected_version: int | None = None) -> SAOCreditRequest:
+def sao_credit_request(
+    *,
+    opportunity,
+    by,
+    evidence: Activity | None,
+    explanation: str,
+    expected_version: int | None = None,
+) -> SAOCreditRequest:
     """SAO-WD 1-3: file a credit request (posted on the opportunity, mentioning the
     requester's manager), or open a dispute when another rep's request is pending or approved.
     Q-CONC: `expected_version` is the opportunity's version when the request form was opened
     (StaleEdit when it changed since)."""
-    access.require(by, "sao_credit.request", opportunity,
-                   "SAO-WD 1: only SDRs and BDRs ask for SAO credit.")
+    access.require(
+        by, "sao_credit.request", opportunity, "SAO-WD 1: only SDRs and BDRs ask for SAO credit."
+    )
     opp = lock_opportunity(opportunity)
     check_version(opp, expected_version)
     problem = request_refusal(opportunity=opp, by=by)
@@ -176,26 +224,38 @@ def sao_credit_request(*, opportunity, by, evidence: Activity | None, explanatio
         _refuse(problem)
     explanation = (explanation or "").replace("\x00", "").strip()
     if evidence is None:
-        _refuse("SAO-WD 1: choose the activity that shows your conversation with the buyer.",
-                "evidence")
+        _refuse(
+            "SAO-WD 1: choose the activity that shows your conversation with the buyer.", "evidence"
+        )
     problem = evidence_problem(opportunity=opp, requester=by, activity=evidence)
     if problem:
         _refuse(problem, "evidence")
     if not explanation:
         _refuse("SAO-WD 1: explain how you influenced the purchase.", "explanation")
     manager = by.manager
-    held = (_requests_for_update().select_related("requester__manager")
-            .filter(opportunity=opp, state__in=OPEN_STATES).first())
-    req = SAOCreditRequest(opportunity=opp, requester=by, evidence=evidence,
-                           explanation=explanation)
+    held = (
+        _requests_for_update()
+        .select_related("requester__manager")
+        .filter(opportunity=opp, state__in=OPEN_STATES)
+        .first()
+    )
+    req = SAOCreditRequest(
+        opportunity=opp, requester=by, evidence=evidence, explanation=explanation
+    )
     if held is None:
         req.full_clean()
         req.save()
-        comment_post(record=opp, author=None, kind="system", topic="sao_credit",
-                     body=f"@{manager.username} {by.label} asks for web-direct SAO credit "
-                          f"(SAO-WD). Evidence: {_evidence_line(evidence)}. "
-                          f"Explanation: {explanation}",
-                     notify_users=[manager], notify_reason=Notification.Reason.DECIDE)
+        comment_post(
+            record=opp,
+            author=None,
+            kind="system",
+            topic="sao_credit",
+            body=f"@{manager.username} {by.label} asks for web-direct SAO credit "
+            f"(SAO-WD). Evidence: {_evidence_line(evidence)}. "
+            f"Explanation: {explanation}",
+            notify_users=[manager],
+            notify_reason=Notification.Reason.DECIDE,
+        )
         return req
     # SAO-WD 3: a second requester opens a dispute; a pending first request waits for it.
     if held.state == St.PENDING:
@@ -206,16 +266,25 @@ def sao_credit_request(*, opportunity, by, evidence: Activity | None, explanatio
     req.save()
     managers = [m for m in (manager, held.requester.manager) if m is not None]
     handles = " ".join(sorted({f"@{m.username}" for m in managers}))
-    comment_post(record=opp, author=None, kind="system", topic="sao_credit",
-                 body=f"{handles} SAO-WD 3: {by.label} disputes the SAO credit "
-                      f"{'held by' if held.state == St.APPROVED else 'asked for by'} "
-                      f"{held.requester.label}. Evidence: {_evidence_line(evidence)}. "
-                      f"Explanation: {explanation}. Either manager credits one of them or "
-                      "declines both.",
-                 notify_users=managers, notify_reason=Notification.Reason.DECIDE)
-    notify(recipients=[held.requester], reason=Notification.Reason.INFO, record=opp,
-           message=f"SAO-WD 3: {by.label} disputes your SAO credit request; the managers "
-                   "decide.")
+    comment_post(
+        record=opp,
+        author=None,
+        kind="system",
+        topic="sao_credit",
+        body=f"{handles} SAO-WD 3: {by.label} disputes the SAO credit "
+        f"{'held by' if held.state == St.APPROVED else 'asked for by'} "
+        f"{held.requester.label}. Evidence: {_evidence_line(evidence)}. "
+        f"Explanation: {explanation}. Either manager credits one of them or "
+        "declines both.",
+        notify_users=managers,
+        notify_reason=Notification.Reason.DECIDE,
+    )
+    notify(
+        recipients=[held.requester],
+        reason=Notification.Reason.INFO,
+        record=opp,
+        message=f"SAO-WD 3: {by.label} disputes your SAO credit request; the managers decide.",
+    )
     return req
 
 
@@ -223,11 +292,13 @@ def _credit(opp: Opportunity, req: SAOCreditRequest, *, by, prior: SAOCreditRequ
     """Make `req.requester` the credited rep (SAO-1): the SDR/BDR field, the sales accepted
     date (stamped only if empty) and the sales qualification source from their role."""
     if opp.owner_id == req.requester_id:
-        _refuse(f"OPP-V1: {req.requester.label} now owns the opportunity and cannot also be "
-                "its SDR/BDR; change the owner first.")
+        _refuse(
+            f"OPP-V1: {req.requester.label} now owns the opportunity and cannot also be "
+            "its SDR/BDR; change the owner first."
+        )
     fields = history.tracked_fields(Opportunity)
     before, shown = history.snapshot(opp, fields), history.display_snapshot(opp, fields)
-    if prior is not None:   # the credit moves: keep what the first approval replaced
+    if prior is not None:  # the credit moves: keep what the first approval replaced
         req.prior_sales_accepted_date = prior.prior_sales_accepted_date
         req.prior_qualification_source = prior.prior_qualification_source
     else:
@@ -246,39 +317,62 @@ def _uncredit(opp: Opportunity, req: SAOCreditRequest, *, by):
     opp.sdr_bdr = None
     opp.sales_accepted_date = req.prior_sales_accepted_date
     opp.sales_qualification_source = req.prior_qualification_source
-    _save_opp(opp, before, shown, by=by,
-              reason=f"SAO-WD 3: SAO credit withdrawn from {req.requester.label}")
+    _save_opp(
+        opp,
+        before,
+        shown,
+        by=by,
+        reason=f"SAO-WD 3: SAO credit withdrawn from {req.requester.label}",
+    )
 
 
 def _save_opp(opp, before, shown, *, by, reason):
-    opp.save(update_fields=["sdr_bdr", "sales_accepted_date", "sales_qualification_source",
-                            *touch(opp, by)])
+    opp.save(
+        update_fields=[
+            "sdr_bdr",
+            "sales_accepted_date",
+            "sales_qualification_source",
+            *touch(opp, by),
+        ]
+    )
     history.record_changes(opp, before, shown, by=by, reason=reason)
 
 
 def _close(req: SAOCreditRequest, state: str, *, by, reason: str, now):
     req.state, req.decided_by, req.decided_at, req.decision_reason = state, by, now, reason
-    req.save(update_fields=["state", "decided_by", "decided_at", "decision_reason",
-                            "prior_sales_accepted_date", "prior_qualification_source",
-                            "updated_at"])
+    req.save(
+        update_fields=[
+            "state",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "prior_sales_accepted_date",
+            "prior_qualification_source",
+            "updated_at",
+        ]
+    )
 
 
 def _sales_support_ids() -> list[int]:
-    return list(User.objects.filter(groups__name=roles.SALES_SUPPORT, is_active=True,
-                                    kind=User.Kind.PERSON).values_list("pk", flat=True))
+    return list(
+        User.objects.filter(
+            groups__name=roles.SALES_SUPPORT, is_active=True, kind=User.Kind.PERSON
+        ).values_list("pk", flat=True)
+    )
 
 
 def _locked_request(credit_request) -> tuple[Opportunity, SAOCreditRequest]:
     opp = lock_opportunity(credit_request.opportunity)
-    req = (_requests_for_update()
-           .select_related("requester__manager", "evidence", "decided_by")
-           .get(pk=credit_request.pk))
+    req = (
+        _requests_for_update()
+        .select_related("requester__manager", "evidence", "decided_by")
+        .get(pk=credit_request.pk)
+    )
     return opp, req
 
 
 @transaction.atomic
-def sao_credit_decide(*, credit_request, by, approve: bool,
-                      reason: str = "") -> SAOCreditRequest:
+def sao_credit_decide(*, credit_request, by, approve: bool, reason: str = "") -> SAOCreditRequest:
     """SAO-WD 2: the requester's manager (or a manager above) approves — the requester is
     credited (SAO-1) and Sales Support notified — or declines with a reason, which the
     requester is told. Decides once: a second decision finds the request decided."""
@@ -286,52 +380,69 @@ def sao_credit_decide(*, credit_request, by, approve: bool,
     if req.requester_id == by.pk:
         raise PermissionDenied("SAO-WD 2: you cannot decide your own SAO credit request.")
     if not can_decide(by, req):
-        raise PermissionDenied("SAO-WD 2: only the requester's manager (or a manager above "
-                               "them) decides this request.")
+        raise PermissionDenied(
+            "SAO-WD 2: only the requester's manager (or a manager above them) decides this request."
+        )
     if req.state == St.DISPUTED:
         _refuse("SAO-WD 3: this request is part of a dispute; resolve the dispute instead.")
     if req.state != St.PENDING:
         who = req.decided_by.label if req.decided_by else "someone"
-        _refuse(f"SAO-WD 2: this request was already {req.get_state_display().lower()} by "
-                f"{who}.")
+        _refuse(f"SAO-WD 2: this request was already {req.get_state_display().lower()} by {who}.")
     reason = (reason or "").replace("\x00", "").strip()
     now = timezone.now()
     if not approve:
         if not reason:
             _refuse("SAO-WD 2: give the reason for declining; the requester reads it.", "reason")
         _close(req, St.DECLINED, by=by, reason=reason, now=now)
-        comment_post(record=opp, author=None, kind="system", topic="sao_credit",
-                     body=f"SAO-WD: {by.label} declined {req.requester.label}'s SAO credit "
-                          f"request: {reason}",
-                     notify_users=[req.requester], notify_reason=Notification.Reason.DECIDED)
+        comment_post(
+            record=opp,
+            author=None,
+            kind="system",
+            topic="sao_credit",
+            body=f"SAO-WD: {by.label} declined {req.requester.label}'s SAO credit "
+            f"request: {reason}",
+            notify_users=[req.requester],
+            notify_reason=Notification.Reason.DECIDED,
+        )
         return req
     if opp.sdr_bdr_id and opp.sdr_bdr_id != req.requester_id:
-        _refuse(f"SAO-1: {opp.sdr_bdr.label} is already credited on this opportunity; never "
-                "double credit.")
+        _refuse(
+            f"SAO-1: {opp.sdr_bdr.label} is already credited on this opportunity; never "
+            "double credit."
+        )
     _credit(opp, req, by=by, prior=None)
     _close(req, St.APPROVED, by=by, reason=reason, now=now)
-    comment_post(record=opp, author=None, kind="system", topic="sao_credit",
-                 body=f"@sales-support SAO-WD: {by.label} approved {req.requester.label}'s SAO "
-                      f"credit; {req.requester.label} is now the SDR/BDR "
-                      f"({opp.sales_qualification_source}).{' ' + reason if reason else ''}",
-                 notify_users=[req.requester, *_sales_support_ids()],
-                 notify_reason=Notification.Reason.DECIDED)
+    comment_post(
+        record=opp,
+        author=None,
+        kind="system",
+        topic="sao_credit",
+        body=f"@sales-support SAO-WD: {by.label} approved {req.requester.label}'s SAO "
+        f"credit; {req.requester.label} is now the SDR/BDR "
+        f"({opp.sales_qualification_source}).{' ' + reason if reason else ''}",
+        notify_users=[req.requester, *_sales_support_ids()],
+        notify_reason=Notification.Reason.DECIDED,
+    )
     return req
 
 
 @transaction.atomic
-def sao_credit_resolve(*, dispute, by, winner: SAOCreditRequest | None,
-                       reason: str) -> SAOCreditRequest:
+def sao_credit_resolve(
+    *, dispute, by, winner: SAOCreditRequest | None, reason: str
+) -> SAOCreditRequest:
     """SAO-WD 3: either requester's manager credits one requester (`winner`) or declines both
     (`winner=None`), with a reason; everyone involved is notified; never double credit."""
     opp, challenger = _locked_request(dispute)
     if challenger.disputes_id is None:
         _refuse("SAO-WD 3: this request is not a dispute.")
-    first = (_requests_for_update().select_related("requester__manager")
-             .get(pk=challenger.disputes_id))
+    first = (
+        _requests_for_update().select_related("requester__manager").get(pk=challenger.disputes_id)
+    )
     if not can_resolve(by, challenger):
-        raise PermissionDenied("SAO-WD 3: only a manager of one of the requesters (never a "
-                               "requester) resolves this dispute.")
+        raise PermissionDenied(
+            "SAO-WD 3: only a manager of one of the requesters (never a "
+            "requester) resolves this dispute."
+        )
     if challenger.state != St.DISPUTED:
         _refuse("SAO-WD 3: this dispute was already resolved.")
     if winner is not None and winner.pk not in (challenger.pk, first.pk):
@@ -359,18 +470,35 @@ def sao_credit_resolve(*, dispute, by, winner: SAOCreditRequest | None,
             _credit(opp, first, by=by, prior=None)
         first.decided_by, first.decided_at, first.decision_reason = by, now, reason
         first.state = St.APPROVED
-        first.save(update_fields=["state", "decided_by", "decided_at", "decision_reason",
-                                  "prior_sales_accepted_date", "prior_qualification_source",
-                                  "updated_at"])
+        first.save(
+            update_fields=[
+                "state",
+                "decided_by",
+                "decided_at",
+                "decision_reason",
+                "prior_sales_accepted_date",
+                "prior_qualification_source",
+                "updated_at",
+            ]
+        )
         verdict = f"credited {first.requester.label}"
-    involved = {first.requester_id, challenger.requester_id,
-                first.requester.manager_id, challenger.requester.manager_id}
+    involved = {
+        first.requester_id,
+        challenger.requester_id,
+        first.requester.manager_id,
+        challenger.requester.manager_id,
+    }
     if winner is not None or first_held_credit:
         involved |= set(_sales_support_ids())
-    comment_post(record=opp, author=None, kind="system", topic="sao_credit",
-                 body=f"SAO-WD 3: {by.label} resolved the SAO credit dispute between "
-                      f"{first.requester.label} and {challenger.requester.label}: {verdict}. "
-                      f"Reason: {reason}",
-                 notify_users=[uid for uid in involved if uid and uid != by.pk],
-                 notify_reason=Notification.Reason.DECIDED)
+    comment_post(
+        record=opp,
+        author=None,
+        kind="system",
+        topic="sao_credit",
+        body=f"SAO-WD 3: {by.label} resolved the SAO credit dispute between "
+        f"{first.requester.label} and {challenger.requester.label}: {verdict}. "
+        f"Reason: {reason}",
+        notify_users=[uid for uid in involved if uid and uid != by.pk],
+        notify_reason=Notification.Reason.DECIDED,
+    )
     return challenger

@@ -22,35 +22,56 @@ from .workflow import stale_cutoff
 
 def opportunity_get_for_user_or_404(user, pk: int) -> Opportunity:
     return get_object_or_404(
-        select_labels(Opportunity.objects, "owner", "sdr_bdr", "source", "merged_opportunity",
-                      "unqualified_reason", "resale_partner", "possible_duplicate_of",
-                      "updated_by", full=("account",)),
+        select_labels(
+            Opportunity.objects,
+            "owner",
+            "sdr_bdr",
+            "source",
+            "merged_opportunity",
+            "unqualified_reason",
+            "resale_partner",
+            "possible_duplicate_of",
+            "updated_by",
+            full=("account",),
+        ),
         pk=pk,
     )
 
 
 def open_opportunities_for_account(account, limit: int = 50):
-    return list(select_labels(Opportunity.objects.filter(account=account, stage__in=OPEN_STAGES),
-                              "owner", fields=("name", "stage", "iacv", "close_date", "account",
-                                               "owner"))
-                .order_by("close_date", "id")[:limit])
+    return list(
+        select_labels(
+            Opportunity.objects.filter(account=account, stage__in=OPEN_STAGES),
+            "owner",
+            fields=("name", "stage", "iacv", "close_date", "account", "owner"),
+        ).order_by("close_date", "id")[:limit]
+    )
 
 
 def opportunity_names_since(account, since, limit: int = 10) -> list[str]:
     """ACCT-BPS 2: the account's opportunities created since `since`, newest first."""
-    return list(Opportunity.objects.filter(account=account, created_at__gte=since)
-                .order_by("-created_at").values_list("name", flat=True)[:limit])
+    return list(
+        Opportunity.objects.filter(account=account, created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("name", flat=True)[:limit]
+    )
 
 
 def opportunity_contact_roles(opportunity):
-    return list(OpportunityContactRole.objects.filter(opportunity=opportunity)
-                .select_related("contact").order_by("-is_primary", "id"))
+    return list(
+        OpportunityContactRole.objects.filter(opportunity=opportunity)
+        .select_related("contact")
+        .order_by("-is_primary", "id")
+    )
 
 
 def opportunity_stage_path(opportunity):
     """OPP-S3: the stage changes, each with the days spent in it."""
-    changes = list(StageChange.objects.filter(opportunity=opportunity)
-                   .select_related("changed_by").order_by("changed_at", "id"))
+    changes = list(
+        StageChange.objects.filter(opportunity=opportunity)
+        .select_related("changed_by")
+        .order_by("changed_at", "id")
+    )
     now = timezone.now()
     path = []
     for i, change in enumerate(changes):
@@ -64,8 +85,11 @@ def ae_generated_kind(opportunity) -> str | None:
     initial source other than `AE Generated`, else "cold calling"."""
     if opportunity.sales_qualification_source != "AE Generated":
         return None
-    sources = set(OpportunityContactRole.objects.filter(opportunity=opportunity)
-                  .values_list("contact__initial_source__name", flat=True))
+    sources = set(
+        OpportunityContactRole.objects.filter(opportunity=opportunity).values_list(
+            "contact__initial_source__name", flat=True
+        )
+    )
     return "marketing assisted" if sources - {"AE Generated"} else "cold calling"
 
 
@@ -82,26 +106,45 @@ def sao_requests_to_decide(user, limit: int = 100):
     either requester reports to me — never my own."""
     pending = Q(state=St.PENDING) & _managed_by("requester", user)
     disputes = Q(state=St.DISPUTED, disputes__isnull=False) & (
-        _managed_by("requester", user) | _managed_by("disputes__requester", user))
+        _managed_by("requester", user) | _managed_by("disputes__requester", user)
+    )
     rows = list(
         SAOCreditRequest.objects.filter(pending | disputes)
-        .exclude(requester=user).exclude(disputes__requester=user)
-        .select_related("opportunity__account", "opportunity__sdr_bdr", "requester__manager",
-                        "evidence__contact", "evidence__lead", "disputes__requester__manager",
-                        "disputes__evidence__contact", "disputes__evidence__lead")
-        .order_by("created_at", "id").distinct()[:limit])
+        .exclude(requester=user)
+        .exclude(disputes__requester=user)
+        .select_related(
+            "opportunity__account",
+            "opportunity__sdr_bdr",
+            "requester__manager",
+            "evidence__contact",
+            "evidence__lead",
+            "disputes__requester__manager",
+            "disputes__evidence__contact",
+            "disputes__evidence__lead",
+        )
+        .order_by("created_at", "id")
+        .distinct()[:limit]
+    )
     attach_evidence_notes(rows + [r.disputes for r in rows if r.disputes_id])
     return rows
 
 
 def sao_pending_count(user) -> int:
-    return (SAOCreditRequest.objects
-            .filter((Q(state=St.PENDING) & _managed_by("requester", user))
-                    | (Q(state=St.DISPUTED, disputes__isnull=False)
-                       & (_managed_by("requester", user)
-                          | _managed_by("disputes__requester", user))))
-            .exclude(requester=user).exclude(disputes__requester=user)
-            .order_by().values("pk").distinct().count())
+    return (
+        SAOCreditRequest.objects.filter(
+            (Q(state=St.PENDING) & _managed_by("requester", user))
+            | (
+                Q(state=St.DISPUTED, disputes__isnull=False)
+                & (_managed_by("requester", user) | _managed_by("disputes__requester", user))
+            )
+        )
+        .exclude(requester=user)
+        .exclude(disputes__requester=user)
+        .order_by()
+        .values("pk")
+        .distinct()
+        .count()
+    )
 
 
 def attach_evidence_notes(requests) -> None:
@@ -115,9 +158,11 @@ def attach_evidence_notes(requests) -> None:
 
 
 def sao_requests_for_opportunity(opportunity):
-    return list(SAOCreditRequest.objects.filter(opportunity=opportunity)
-                .select_related("requester", "decided_by", "evidence")
-                .order_by("-created_at", "-id"))
+    return list(
+        SAOCreditRequest.objects.filter(opportunity=opportunity)
+        .select_related("requester", "decided_by", "evidence")
+        .order_by("-created_at", "-id")
+    )
 
 
 def stale_opportunities_for(user, limit: int = 25):
@@ -127,11 +172,17 @@ def stale_opportunities_for(user, limit: int = 25):
     The reporting line comes from the users snapshot, so the query is `owner IN (…)` on the
     (owner, stage) index: the manager-chain joins made PostgreSQL scan every pending
     opportunity for every home page (26 ms at 200,000 opportunities)."""
-    return list(select_labels(
-        Opportunity.objects.filter(owner_id__in=team_ids(user), stage=Stage.PENDING,
-                                   next_step_date__lt=stale_cutoff(timezone.localdate())),
-        "owner", fields=("name", "owner", "stage", "next_step", "next_step_date"))
-        .order_by("next_step_date", "id")[:limit])
+    return list(
+        select_labels(
+            Opportunity.objects.filter(
+                owner_id__in=team_ids(user),
+                stage=Stage.PENDING,
+                next_step_date__lt=stale_cutoff(timezone.localdate()),
+            ),
+            "owner",
+            fields=("name", "owner", "stage", "next_step", "next_step_date"),
+        ).order_by("next_step_date", "id")[:limit]
+    )
 
 
 def team_ids(user, depth: int = 4) -> set[int]:
@@ -152,9 +203,11 @@ def team_ids(user, depth: int = 4) -> set[int]:
 
 
 def lost_deals_feed(limit: int = 100):
-    return list(LostDeal.objects.select_related("opportunity__account", "opportunity__owner",
-                                                "closed_by")
-                .order_by("-occurred_at", "-id")[:limit])
+    return list(
+        LostDeal.objects.select_related(
+            "opportunity__account", "opportunity__owner", "closed_by"
+        ).order_by("-occurred_at", "-id")[:limit]
+    )
 
 
 def follows_lost_deals(user) -> bool:
@@ -164,6 +217,9 @@ def follows_lost_deals(user) -> bool:
 def account_contacts_to_add(opportunity, limit: int = 200):
     """Contact-role picker: the account's contacts not yet on the opportunity."""
     taken = OpportunityContactRole.objects.filter(opportunity=opportunity).values("contact_id")
-    return list(Contact.objects.filter(account_id=opportunity.account_id, merged_into__isnull=True)
-                .exclude(pk__in=taken).order_by("last_name", "first_name", "id")
-                .only("id", "first_name", "last_name", "email")[:limit])
+    return list(
+        Contact.objects.filter(account_id=opportunity.account_id, merged_into__isnull=True)
+        .exclude(pk__in=taken)
+        .order_by("last_name", "first_name", "id")
+        .only("id", "first_name", "last_name", "email")[:limit]
+    )

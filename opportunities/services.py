@@ -4,6 +4,7 @@ form, the admin, imports and the API): it reads the facts under a row lock, asks
 field history, and notifies (OPP-V3). `opportunity_update` is the one path for the other
 fields (the edit form and its inline editor). Every write locks the row first and checks the
 version the user's form was opened at (Q-CONC)."""
+
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,16 +29,26 @@ from .models import (
     StageChange,
 )
 
-STAGE_FIELDS = ("unqualified_reason", "closed_lost_detail", "merged_opportunity",
-                "closed_won_details", "po_expected")
+STAGE_FIELDS = (
+    "unqualified_reason",
+    "closed_lost_detail",
+    "merged_opportunity",
+    "closed_won_details",
+    "po_expected",
+)
 
 
 def opportunity_facts(opp: Opportunity, to: str, *, data: dict, reasons, by) -> workflow.Facts:
-    contact_roles = list(OpportunityContactRole.objects.filter(opportunity=opp)
-                         .values_list("contact_id", "is_bill_to", "is_sold_to"))
+    contact_roles = list(
+        OpportunityContactRole.objects.filter(opportunity=opp).values_list(
+            "contact_id", "is_bill_to", "is_sold_to"
+        )
+    )
     contact_ids = [c for c, _b, _s in contact_roles]
-    two_way = bool(contact_ids) and Activity.objects.filter(
-        contact_id__in=contact_ids, two_way=True).exists()
+    two_way = (
+        bool(contact_ids)
+        and Activity.objects.filter(contact_id__in=contact_ids, two_way=True).exists()
+    )
     merged = data.get("merged_opportunity", opp.merged_opportunity)
     same_tree = True
     if merged is not None:
@@ -49,14 +60,22 @@ def opportunity_facts(opp: Opportunity, to: str, *, data: dict, reasons, by) -> 
         closed_days = (timezone.now() - opp.closed_at).total_seconds() / 86400
     po = data.get("po_expected", opp.po_expected)
     return workflow.Facts(
-        stage=opp.stage, to=to, order_type=opp.order_type, segment=opp.account.segment,
-        iacv=opp.iacv, owner_id=opp.owner_id, sdr_bdr_id=opp.sdr_bdr_id,
-        ever_pending=opp.stage == Stage.PENDING or StageChange.objects.filter(
-            opportunity=opp, to_stage=Stage.PENDING).exists(),
-        accepted=opp.sales_accepted_date is not None, sales_qualified=opp.sales_qualified,
+        stage=opp.stage,
+        to=to,
+        order_type=opp.order_type,
+        segment=opp.account.segment,
+        iacv=opp.iacv,
+        owner_id=opp.owner_id,
+        sdr_bdr_id=opp.sdr_bdr_id,
+        ever_pending=opp.stage == Stage.PENDING
+        or StageChange.objects.filter(opportunity=opp, to_stage=Stage.PENDING).exists(),
+        accepted=opp.sales_accepted_date is not None,
+        sales_qualified=opp.sales_qualified,
         qualification_complete=opp.right_person_confirmed and bool(opp.business_problem.strip()),
-        two_way_with_contact=two_way, bill_to=any(b for _c, b, _s in contact_roles),
-        sold_to=any(s for _c, _b, s in contact_roles), po_answered=po is not None,
+        two_way_with_contact=two_way,
+        bill_to=any(b for _c, b, _s in contact_roles),
+        sold_to=any(s for _c, _b, s in contact_roles),
+        po_answered=po is not None,
         closed_won_details=bool((data.get("closed_won_details") or opp.closed_won_details).strip()),
         closed_lost_reasons=tuple(r.name for r in reasons),
         closed_lost_detail=data.get("closed_lost_detail", opp.closed_lost_detail) or "",
@@ -67,22 +86,30 @@ def opportunity_facts(opp: Opportunity, to: str, *, data: dict, reasons, by) -> 
         closed_days_ago=closed_days,
         support_override=access.can(by, "opportunity.force_stage", opp)
         and bool((data.get("reason") or "").strip()),
-        terms_modification=opp.standard_terms_modification, edition=opp.edition,
-        close_date=opp.close_date)
+        terms_modification=opp.standard_terms_modification,
+        edition=opp.edition,
+        close_date=opp.close_date,
+    )
 
 
 def lock_opportunity(opportunity) -> Opportunity:
     """The opportunity's row under its lock, read afresh with its account, owner and SDR/BDR
     (PostgreSQL locks only the opportunity's row)."""
     Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values("pk").get()
-    return Opportunity.objects.select_related("account", "owner", "sdr_bdr").get(
-        pk=opportunity.pk)
+    return Opportunity.objects.select_related("account", "owner", "sdr_bdr").get(pk=opportunity.pk)
 
 
 @transaction.atomic
-def opportunity_change_stage(*, opportunity: Opportunity, to: str, by, data: dict | None = None,
-                             reasons=(), note: str = "",
-                             expected_version: int | None = None) -> Opportunity:
+def opportunity_change_stage(
+    *,
+    opportunity: Opportunity,
+    to: str,
+    by,
+    data: dict | None = None,
+    reasons=(),
+    note: str = "",
+    expected_version: int | None = None,
+) -> Opportunity:
     """OPP-STAGES/V1-V12/S1-S3 (see the module docstring); ROLE-3 asked on the locked row;
     Q-CONC: `expected_version` is the version the stage form was opened at (StaleEdit when
     the opportunity changed since)."""
@@ -90,17 +117,18 @@ def opportunity_change_stage(*, opportunity: Opportunity, to: str, by, data: dic
     opp = lock_opportunity(opportunity)
     scope = access.opportunity_edit_scope(by, opp)
     if scope is None:
-        raise PermissionDenied("ROLE-3: only the owner, the owner's manager or Sales Support "
-                               "change the stage.")
+        raise PermissionDenied(
+            "ROLE-3: only the owner, the owner's manager or Sales Support change the stage."
+        )
     if scope == "qualification" and to != Stage.PENDING:
-        raise PermissionDenied("ROLE-3: the SDR/BDR can only send the opportunity to "
-                               "0-Pending Acceptance.")
+        raise PermissionDenied(
+            "ROLE-3: the SDR/BDR can only send the opportunity to 0-Pending Acceptance."
+        )
     check_version(opp, expected_version)
     facts = opportunity_facts(opp, to, data=data, reasons=reasons, by=by)
     result = workflow.check(facts)
     if not result.allowed:
-        raise ValidationError([message for _rule, message in result.refusals],
-                              code=result.rules[0])
+        raise ValidationError([message for _rule, message in result.refusals], code=result.rules[0])
     fields = history.tracked_fields(Opportunity)
     before, shown = history.snapshot(opp, fields), history.display_snapshot(opp, fields)
     now = timezone.now()
@@ -121,17 +149,28 @@ def opportunity_change_stage(*, opportunity: Opportunity, to: str, by, data: dic
     opp.save(update_fields=[*history.changed_fields(opp, before), *touch(opp, by)])
     if to == Stage.CLOSED_LOST:
         opp.closed_lost_reasons.set(reasons)
-    StageChange.objects.create(opportunity=opp, from_stage=previous, to_stage=to, changed_by=by,
-                               changed_at=now, reason=(data.get("reason") or note)[:500])
+    StageChange.objects.create(
+        opportunity=opp,
+        from_stage=previous,
+        to_stage=to,
+        changed_by=by,
+        changed_at=now,
+        reason=(data.get("reason") or note)[:500],
+    )
     history.record_changes(opp, before, shown, by=by, reason=f"stage {previous} → {to}")
-    if workflow.notable_loss(to=to, opportunity_type=opp.type, segment=opp.account.segment,
-                             iacv=opp.iacv):
+    if workflow.notable_loss(
+        to=to, opportunity_type=opp.type, segment=opp.account.segment, iacv=opp.iacv
+    ):
         lost_deal_post(opportunity=opp, by=by, reasons=reasons, at=now)
     if to == Stage.UNQUALIFIED and opp.sdr_bdr_id and opp.sdr_bdr.manager_id:
-        notify(recipients=[opp.sdr_bdr.manager_id], reason=Notification.Reason.INFO,
-               record=opp, actor=by,
-               message=f"OPP-V3: {opp.name} is unqualified ({opp.unqualified_reason}); hold a "
-                       f"feedback session with {opp.sdr_bdr.label}.")
+        notify(
+            recipients=[opp.sdr_bdr.manager_id],
+            reason=Notification.Reason.INFO,
+            record=opp,
+            actor=by,
+            message=f"OPP-V3: {opp.name} is unqualified ({opp.unqualified_reason}); hold a "
+            f"feedback session with {opp.sdr_bdr.label}.",
+        )
     return opp
 
 
@@ -140,8 +179,14 @@ RULE_FIELDS = {"OPP-V11": "standard_terms_modification", "OPP-V12": "close_date"
 
 
 @transaction.atomic
-def opportunity_update(*, opportunity: Opportunity, by, data: dict,
-                       expected_version: int | None = None, reason: str = "") -> Opportunity:
+def opportunity_update(
+    *,
+    opportunity: Opportunity,
+    by,
+    data: dict,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Opportunity:
     """Edit an opportunity's fields: the edit form and the record page's inline editor.
 
     ROLE-3, asked on the locked row: the owner, the owner's manager and Sales Support change
@@ -154,38 +199,49 @@ def opportunity_update(*, opportunity: Opportunity, by, data: dict,
     allowed = workflow.editable_fields(access.opportunity_edit_scope(by, opp))
     outside = sorted(set(data) - set(allowed))
     if not allowed or outside:
-        raise PermissionDenied("ROLE-3: you may not edit "
-                               + (", ".join(outside) if allowed else "this opportunity")
-                               + " here.")
+        raise PermissionDenied(
+            "ROLE-3: you may not edit "
+            + (", ".join(outside) if allowed else "this opportunity")
+            + " here."
+        )
     check_version(opp, expected_version)
     errors = edit_refusals(opp, data)
     if errors:
         raise ValidationError(errors)
-    return record_update(obj=opp, by=by, data=data, reason=reason,
-                         expected_version=expected_version)
+    return record_update(
+        obj=opp, by=by, data=data, reason=reason, expected_version=expected_version
+    )
 
 
 def edit_refusals(opp: Opportunity, data: dict) -> dict[str, ValidationError]:
     """What refuses `data` as an edit of `opp`, by field: OPP-V11/V12 on the values after the
     edit, REF-3 for a newly chosen inactive source, a resale partner that is the account
     itself (OPP-FIELDS). The edit service and the admin's change form ask it."""
-    after = {name: data.get(name, getattr(opp, name))
-             for name in ("standard_terms_modification", "iacv", "edition", "close_date")}
-    errors = {RULE_FIELDS[rule]: ValidationError(f"{rule}: {message}", code=rule)
-              for rule, message in workflow.field_refusals(
-                  terms_modification=after["standard_terms_modification"],
-                  iacv=after["iacv"] or 0, edition=after["edition"],
-                  close_date=after["close_date"])}
+    after = {
+        name: data.get(name, getattr(opp, name))
+        for name in ("standard_terms_modification", "iacv", "edition", "close_date")
+    }
+    errors = {
+        RULE_FIELDS[rule]: ValidationError(f"{rule}: {message}", code=rule)
+        for rule, message in workflow.field_refusals(
+            terms_modification=after["standard_terms_modification"],
+            iacv=after["iacv"] or 0,
+            edition=after["edition"],
+            close_date=after["close_date"],
+        )
+    }
     source = data.get("source")
     if source is not None and source.pk != opp.source_id and not source.active:
-        errors["source"] = ValidationError(f"REF-3: {source} is no longer offered; choose an "
-                                           "active source.", code="REF-3")
+        errors["source"] = ValidationError(
+            f"REF-3: {source} is no longer offered; choose an active source.", code="REF-3"
+        )
     partner = data.get("resale_partner")
     account_id = data["account"].pk if data.get("account") else opp.account_id
     if partner is not None and partner.pk == account_id:
         errors["resale_partner"] = ValidationError(
-            "OPP-FIELDS: the resale partner is another company than the opportunity's "
-            "account.", code="OPP-FIELDS")
+            "OPP-FIELDS: the resale partner is another company than the opportunity's account.",
+            code="OPP-FIELDS",
+        )
     return errors
 
 
@@ -204,37 +260,71 @@ NEXT_ACTION_DAYS = 2
 
 
 @transaction.atomic
-def opportunity_create(*, name: str, account, owner, close_date, by=None,
-                       stage: str = Stage.PRE, stage_reason: str = "", next_action: str = "",
-                       next_action_due=None, contacts=(), **fields) -> Opportunity:
+def opportunity_create(
+    *,
+    name: str,
+    account,
+    owner,
+    close_date,
+    by=None,
+    stage: str = Stage.PRE,
+    stage_reason: str = "",
+    next_action: str = "",
+    next_action_due=None,
+    contacts=(),
+    **fields,
+) -> Opportunity:
     """Create an opportunity (OPP-FIELDS) with its first stage-history row (OPP-S3) and
     OPP-TASK: a next-action task for its owner — `next_action` or the next step, due on
     `next_action_due`, the next step date, or in two days. A queue owner gets no task (nobody
     logs in as a queue). `contacts`: (contact, {"is_primary": True, …}) pairs. The one
     creation path for order intake and lead conversion."""
     now = timezone.now()
-    opp = Opportunity(name=name, account=account, owner=owner, close_date=close_date,
-                      stage=stage, stage_changed_at=now, updated_by=by if by else None,
-                      **fields)
+    opp = Opportunity(
+        name=name,
+        account=account,
+        owner=owner,
+        close_date=close_date,
+        stage=stage,
+        stage_changed_at=now,
+        updated_by=by if by else None,
+        **fields,
+    )
     if stage in (Stage.CLOSED_WON, Stage.CLOSED_LOST):
         opp.closed_at = now
     opp.full_clean()
     opp.save()
-    StageChange.objects.create(opportunity=opp, to_stage=stage, changed_by=by or None,
-                               changed_at=now, reason=stage_reason[:500])
+    StageChange.objects.create(
+        opportunity=opp,
+        to_stage=stage,
+        changed_by=by or None,
+        changed_at=now,
+        reason=stage_reason[:500],
+    )
     if sum(bool(flags.get("is_primary")) for _c, flags in contacts) > 1:
-        raise ValidationError("OPP-FIELDS: an opportunity has one primary contact.",
-                              code="OPP-FIELDS")
-    OpportunityContactRole.objects.bulk_create([
-        OpportunityContactRole(opportunity=opp, contact=contact, **flags)
-        for contact, flags in contacts])
+        raise ValidationError(
+            "OPP-FIELDS: an opportunity has one primary contact.", code="OPP-FIELDS"
+        )
+    OpportunityContactRole.objects.bulk_create(
+        [
+            OpportunityContactRole(opportunity=opp, contact=contact, **flags)
+            for contact, flags in contacts
+        ]
+    )
     if not owner.is_queue:
-        subject = (next_action or opp.next_step
-                   or f"Plan the next step for {opp.name}").strip()
-        due = next_action_due or opp.next_step_date or (
-            timezone.localdate() + datetime.timedelta(days=NEXT_ACTION_DAYS))
-        task_create(owner=owner, by=by, opportunity=opp, subject=f"Next action: {subject}"
-                    if not next_action else subject, due_date=due)
+        subject = (next_action or opp.next_step or f"Plan the next step for {opp.name}").strip()
+        due = (
+            next_action_due
+            or opp.next_step_date
+            or (timezone.localdate() + datetime.timedelta(days=NEXT_ACTION_DAYS))
+        )
+        task_create(
+            owner=owner,
+            by=by,
+            opportunity=opp,
+            subject=f"Next action: {subject}" if not next_action else subject,
+            due_date=due,
+        )
     return opp
 
 
@@ -243,8 +333,9 @@ def _lock_for_contact_roles(opportunity, by, expected_version) -> Opportunity:
     Q-CONC: the version the page was opened at."""
     opp = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if by is not None and access.opportunity_edit_scope(by, opp) != "all":
-        raise PermissionDenied("ROLE-3: only the owner, the owner's manager or Sales Support "
-                               "edit the contact roles.")
+        raise PermissionDenied(
+            "ROLE-3: only the owner, the owner's manager or Sales Support edit the contact roles."
+        )
     check_version(opp, expected_version)
     return opp
 
@@ -253,20 +344,27 @@ ROLE_FLAGS = ("is_primary", "is_bill_to", "is_sold_to", "is_partner")
 
 
 @transaction.atomic
-def contact_role_add(*, opportunity: Opportunity, contact, by, expected_version: int | None = None,
-                     **flags) -> OpportunityContactRole:
+def contact_role_add(
+    *, opportunity: Opportunity, contact, by, expected_version: int | None = None, **flags
+) -> OpportunityContactRole:
     """OPP-FIELDS contact roles: add a contact of the opportunity's account (`by=None` for
     system callers such as order intake); Q-CONC as every opportunity write."""
     opp = _lock_for_contact_roles(opportunity, by, expected_version)
     # LEAD-CONVERT-2: the reseller's person is a partner contact from the resale partner.
-    reseller_partner = (flags.get("is_partner") and opp.resale_partner_id is not None
-                        and contact.account_id == opp.resale_partner_id)
+    reseller_partner = (
+        flags.get("is_partner")
+        and opp.resale_partner_id is not None
+        and contact.account_id == opp.resale_partner_id
+    )
     if contact.account_id != opp.account_id and not reseller_partner:
-        raise ValidationError({"contact": "OPP-FIELDS: choose a contact of the opportunity's "
-                                          "account."}, code="OPP-FIELDS")
+        raise ValidationError(
+            {"contact": "OPP-FIELDS: choose a contact of the opportunity's account."},
+            code="OPP-FIELDS",
+        )
     if OpportunityContactRole.objects.filter(opportunity=opp, contact=contact).exists():
-        raise ValidationError({"contact": f"OPP-FIELDS: {contact} is already on the "
-                                          "opportunity."}, code="OPP-FIELDS")
+        raise ValidationError(
+            {"contact": f"OPP-FIELDS: {contact} is already on the opportunity."}, code="OPP-FIELDS"
+        )
     unknown = set(flags) - set(ROLE_FLAGS)
     if unknown:
         raise ValueError(f"unknown contact role flags {sorted(unknown)}")
@@ -278,20 +376,27 @@ def contact_role_add(*, opportunity: Opportunity, contact, by, expected_version:
 
 
 @transaction.atomic
-def contact_role_set(*, role: OpportunityContactRole, by, flag: str, value: bool,
-                     expected_version: int | None = None) -> OpportunityContactRole:
+def contact_role_set(
+    *, role: OpportunityContactRole, by, flag: str, value: bool, expected_version: int | None = None
+) -> OpportunityContactRole:
     """Toggle primary / bill-to / sold-to / partner; only one primary per opportunity."""
     if flag not in ROLE_FLAGS:
-        raise ValidationError("OPP-FIELDS: the roles are primary, bill-to, sold-to and "
-                              "partner.", code="OPP-FIELDS")
+        raise ValidationError(
+            "OPP-FIELDS: the roles are primary, bill-to, sold-to and partner.", code="OPP-FIELDS"
+        )
     opp = _lock_for_contact_roles(role.opportunity, by, expected_version)
     role = OpportunityContactRole.objects.select_related("contact").filter(pk=role.pk).first()
     if role is None:
-        raise ValidationError("OPP-FIELDS: this contact is no longer on the opportunity; "
-                              "reload it.", code="OPP-FIELDS")
+        raise ValidationError(
+            "OPP-FIELDS: this contact is no longer on the opportunity; reload it.",
+            code="OPP-FIELDS",
+        )
     if flag == "is_primary" and value:
-        (OpportunityContactRole.objects.filter(opportunity=opp)
-         .exclude(pk=role.pk).update(is_primary=False))
+        (
+            OpportunityContactRole.objects.filter(opportunity=opp)
+            .exclude(pk=role.pk)
+            .update(is_primary=False)
+        )
     setattr(role, flag, value)
     role.save(update_fields=[flag])
     label = OpportunityContactRole._meta.get_field(flag).verbose_name
@@ -300,8 +405,9 @@ def contact_role_set(*, role: OpportunityContactRole, by, flag: str, value: bool
 
 
 @transaction.atomic
-def contact_role_remove(*, role: OpportunityContactRole, by,
-                        expected_version: int | None = None) -> None:
+def contact_role_remove(
+    *, role: OpportunityContactRole, by, expected_version: int | None = None
+) -> None:
     opp = _lock_for_contact_roles(role.opportunity, by, expected_version)
     name = str(role.contact)
     role.delete()
@@ -320,15 +426,24 @@ def lost_deal_post(*, opportunity: Opportunity, by, reasons=(), at=None):
     """OPP-NOTIFY: post the loss to the lost-deals feed and notify its followers."""
     names = ", ".join(str(r) for r in reasons)
     post = LostDeal.objects.create(
-        opportunity=opportunity, closed_by=by if getattr(by, "pk", None) else None,
-        occurred_at=at or timezone.now(), iacv=opportunity.iacv,
-        segment=opportunity.account.segment, reasons=names[:500],
-        detail=opportunity.closed_lost_detail)
+        opportunity=opportunity,
+        closed_by=by if getattr(by, "pk", None) else None,
+        occurred_at=at or timezone.now(),
+        iacv=opportunity.iacv,
+        segment=opportunity.account.segment,
+        reasons=names[:500],
+        detail=opportunity.closed_lost_detail,
+    )
     followers = LostDealFollower.objects.values_list("user_id", flat=True)
-    notify(recipients=list(followers), reason=Notification.Reason.INFO, record=opportunity,
-           actor=by, message=f"OPP-NOTIFY lost deal: {opportunity.name} ({opportunity.account}, "
-                             f"{opportunity.account.segment}, IACV {opportunity.iacv:,.0f}) — "
-                             f"{names}")
+    notify(
+        recipients=list(followers),
+        reason=Notification.Reason.INFO,
+        record=opportunity,
+        actor=by,
+        message=f"OPP-NOTIFY lost deal: {opportunity.name} ({opportunity.account}, "
+        f"{opportunity.account.segment}, IACV {opportunity.iacv:,.0f}) — "
+        f"{names}",
+    )
     return post
 
 
@@ -340,7 +455,7 @@ def lost_deals_follow(*, user, follow: bool) -> bool:
         try:
             with transaction.atomic():
                 LostDealFollower.objects.get_or_create(user=user)
-        except IntegrityError:   # a concurrent follow won; same outcome
+        except IntegrityError:  # a concurrent follow won; same outcome
             pass
         return True
     LostDealFollower.objects.filter(user=user).delete()

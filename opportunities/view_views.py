@@ -1,6 +1,7 @@
 """The AE's workspace (VIEW-4, issue #16): the opportunity list `/opportunities/` and the views
 "My opportunities" and "My pipeline" at `/opportunities/views/<code>/` — filters, sortable
 headers, keyset pages, capped counts, streamed CSV and manager cover (`?as=`, VIEW-1)."""
+
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,16 +24,47 @@ from .querysets import STAGE_RANK
 from .views_catalog import OPPORTUNITY_LIST, OPPORTUNITY_SORTS, OPPORTUNITY_VIEWS, ViewDef
 
 # What a row and the CSV read of an opportunity's ~60 columns (SPEC Q-PERF).
-ROW_FIELDS = ("name", "account", "stage", "close_date", "iacv", "owner", "sdr_bdr", "type",
-              "order_type", "source")
-CSV_HEADER = ["id", "name", "account", "stage", "close date", "IACV", "owner", "SDR/BDR",
-              "type", "order type", "source"]
+ROW_FIELDS = (
+    "name",
+    "account",
+    "stage",
+    "close_date",
+    "iacv",
+    "owner",
+    "sdr_bdr",
+    "type",
+    "order_type",
+    "source",
+)
+CSV_HEADER = [
+    "id",
+    "name",
+    "account",
+    "stage",
+    "close date",
+    "IACV",
+    "owner",
+    "SDR/BDR",
+    "type",
+    "order type",
+    "source",
+]
 
 
 def _csv_row(o) -> list:
-    return [o.pk, o.name, o.account.name, o.stage, o.close_date.isoformat(), o.iacv,
-            o.owner.label, o.sdr_bdr.label if o.sdr_bdr else "", o.type, o.order_type,
-            o.source.name if o.source else ""]
+    return [
+        o.pk,
+        o.name,
+        o.account.name,
+        o.stage,
+        o.close_date.isoformat(),
+        o.iacv,
+        o.owner.label,
+        o.sdr_bdr.label if o.sdr_bdr else "",
+        o.type,
+        o.order_type,
+        o.source.name if o.source else "",
+    ]
 
 
 def _sort(request, default: str) -> tuple[str, str, bool]:
@@ -48,7 +80,7 @@ def _sort(request, default: str) -> tuple[str, str, bool]:
 
 @dataclass
 class Summary:
-    """"My pipeline": what is listed, in IACV, by stage and by close month."""
+    """ "My pipeline": what is listed, in IACV, by stage and by close month."""
 
     count: int = 0
     iacv: Decimal = Decimal(0)
@@ -59,8 +91,11 @@ class Summary:
 def pipeline_summary(qs) -> Summary:
     """One aggregate query (GROUP BY stage, close month); the total adds up its groups."""
     summary = Summary()
-    groups = (qs.order_by().values("stage", month=TruncMonth("close_date"))
-              .annotate(n=Count("pk"), iacv=Sum("iacv")))
+    groups = (
+        qs.order_by()
+        .values("stage", month=TruncMonth("close_date"))
+        .annotate(n=Count("pk"), iacv=Sum("iacv"))
+    )
     for g in groups:
         n, iacv = g["n"], g["iacv"] or Decimal(0)
         summary.count += n
@@ -84,9 +119,11 @@ def _group_of(summary: Summary | None, sort_field: str):
     if sort_field == "stage__rank":
         return lambda r: _heading(r.stage, *summary.by_stage.get(r.stage, (0, 0)))
     if sort_field == "close_date":
+
         def month(r):
             first = r.close_date.replace(day=1)
             return _heading(local_date(first, "M Y"), *summary.by_month.get(first, (0, 0)))
+
         return month
     return None
 
@@ -101,13 +138,14 @@ def _ordered(qs, field_name: str, descending: bool):
 def _list(request, view: ViewDef, owner=None):
     base = view.rows(owner) if owner is not None else view.rows()
     filters = OpportunityFilter(request.GET, queryset=base, owner_fixed=owner is not None)
-    qs = filters.qs if filters.is_valid() else base.none()   # a bad filter lists nothing
+    qs = filters.qs if filters.is_valid() else base.none()  # a bad filter lists nothing
     sort_key, sort_field, descending = _sort(request, view.sort)
     rows_qs = select_labels(qs, "account", "owner", "sdr_bdr", "source", fields=ROW_FIELDS)
     name = "-".join(filter(None, ("opportunities", view.code, owner and owner.username)))
     if request.GET.get("format") == "csv":
-        rows = (_csv_row(o) for o in
-                _ordered(rows_qs, sort_field, descending).iterator(chunk_size=2000))
+        rows = (
+            _csv_row(o) for o in _ordered(rows_qs, sort_field, descending).iterator(chunk_size=2000)
+        )
         return stream_csv(f"{name}.csv", CSV_HEADER, rows)
     page = keyset_sorted(rows_qs, request, sort_field, descending)
     summary = pipeline_summary(qs) if view.summary else None
@@ -117,18 +155,31 @@ def _list(request, view: ViewDef, owner=None):
     unsorted = params.copy()
     unsorted.pop("sort", None)
     chosen = [f for f in filters.form if f.name in request.GET]
-    return TemplateResponse(request, "opportunities/view.html", {
-        "view": view, "title": view.title, "page": page, "filters": filters,
-        "filters_open": bool(chosen) or bool(filters.errors), "owner": owner,
-        "covering": owner is not None and owner != request.user, "summary": summary,
-        "query": params.urlencode(), "params": list(params.lists()),
-        "header_html": header_html(OPPORTUNITY_COLUMNS, sort=sort_key,
-                                   query=unsorted.urlencode()),
-        "rows_html": table_rows_html(OPPORTUNITY_COLUMNS, page.rows,
-                                     group_of=_group_of(summary, sort_field),
-                                     empty="No opportunities." if owner is None else
-                                     "Nothing in this view."),
-    })
+    return TemplateResponse(
+        request,
+        "opportunities/view.html",
+        {
+            "view": view,
+            "title": view.title,
+            "page": page,
+            "filters": filters,
+            "filters_open": bool(chosen) or bool(filters.errors),
+            "owner": owner,
+            "covering": owner is not None and owner != request.user,
+            "summary": summary,
+            "query": params.urlencode(),
+            "params": list(params.lists()),
+            "header_html": header_html(
+                OPPORTUNITY_COLUMNS, sort=sort_key, query=unsorted.urlencode()
+            ),
+            "rows_html": table_rows_html(
+                OPPORTUNITY_COLUMNS,
+                page.rows,
+                group_of=_group_of(summary, sort_field),
+                empty="No opportunities." if owner is None else "Nothing in this view.",
+            ),
+        },
+    )
 
 
 def opportunity_list(request):

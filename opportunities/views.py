@@ -45,25 +45,32 @@ def opportunity_detail(request, pk: int, stage_form=None, stage_errors=()):
         return tab_response(request, opportunity, tab)
     scope = access.opportunity_edit_scope(request.user, opportunity)
     context = {
-        "obj": opportunity, "kind": "opportunity",
+        "obj": opportunity,
+        "kind": "opportunity",
         **tab_context(opportunity, tab),
         "sections": sections_for(opportunity, workflow.editable_fields(scope)),
         "contact_roles": opportunity_contact_roles(opportunity),
         "stage_path": opportunity_stage_path(opportunity),
         # Only a closed-lost opportunity has closed-lost reasons (no query otherwise).
-        "closed_lost_reasons": (list(opportunity.closed_lost_reasons.all())
-                                if opportunity.stage == Stage.CLOSED_LOST else []),
+        "closed_lost_reasons": (
+            list(opportunity.closed_lost_reasons.all())
+            if opportunity.stage == Stage.CLOSED_LOST
+            else []
+        ),
         "edit_scope": scope,
         "edit_url": edit_url("opportunities", opportunity.pk) if scope else None,
         # Q-CONC: the stage form posts the version the page showed.
-        "stage_form": stage_form or StageForm(initial={"stage": opportunity.stage,
-                                                       "version": opportunity.version}),
+        "stage_form": stage_form
+        or StageForm(initial={"stage": opportunity.stage, "version": opportunity.version}),
         "stage_errors": stage_errors,
         "can_comment": access.can(request.user, "record.comment", opportunity),
         **panels_for(opportunity, "opportunity", request.user),
     }
-    context.update(_sao_and_roles_context(opportunity, context["contact_roles"],
-                                          user=request.user, scope=scope))
+    context.update(
+        _sao_and_roles_context(
+            opportunity, context["contact_roles"], user=request.user, scope=scope
+        )
+    )
     return TemplateResponse(request, "records/opportunity_detail.html", context)
 
 
@@ -79,10 +86,14 @@ def opportunity_stage(request, pk: int):
     errors = []
     if form.is_valid():
         try:
-            opportunity_change_stage(opportunity=opportunity, to=form.cleaned_data["stage"],
-                                     by=request.user, data=form.stage_data(),
-                                     reasons=list(form.cleaned_data["closed_lost_reasons"]),
-                                     expected_version=form.cleaned_data["version"])
+            opportunity_change_stage(
+                opportunity=opportunity,
+                to=form.cleaned_data["stage"],
+                by=request.user,
+                data=form.stage_data(),
+                reasons=list(form.cleaned_data["closed_lost_reasons"]),
+                expected_version=form.cleaned_data["version"],
+            )
         except ValidationError as exc:
             errors = exc.messages
         else:
@@ -106,9 +117,11 @@ def _sao_and_roles_context(opportunity, roles, *, user, scope) -> dict:
         "can_edit_roles": can_edit_roles,
         "contacts_to_add": account_contacts_to_add(opportunity) if can_edit_roles else [],
         "role_flags": labels,
-        "stale": workflow.is_stale(stage=opportunity.stage,
-                                   next_step_date=opportunity.next_step_date,
-                                   now=timezone.localtime()),
+        "stale": workflow.is_stale(
+            stage=opportunity.stage,
+            next_step_date=opportunity.next_step_date,
+            now=timezone.localtime(),
+        ),
     }
 
 
@@ -119,58 +132,93 @@ def _errors(exc) -> list[str]:
 def sao_credit_request(request, pk: int):
     """SAO-WD 1: the request form — evidence picker and explanation; the service decides."""
     opportunity = opportunity_get_for_user_or_404(request.user, pk)
-    access.require(request.user, "sao_credit.request", opportunity,
-                   "SAO-WD 1: only SDRs and BDRs ask for SAO credit.")
+    access.require(
+        request.user,
+        "sao_credit.request",
+        opportunity,
+        "SAO-WD 1: only SDRs and BDRs ask for SAO credit.",
+    )
     refusal = sao.request_refusal(opportunity=opportunity, by=request.user)
     choices = sao.evidence_choices(opportunity=opportunity, requester=request.user)
-    form = SAOCreditRequestForm(request.POST or None, choices=choices,
-                                initial={"version": opportunity.version})
+    form = SAOCreditRequestForm(
+        request.POST or None, choices=choices, initial={"version": opportunity.version}
+    )
     errors: list[str] = []
     status = 200
     if request.method == "POST" and not refusal:
         if form.is_valid():
             evidence = Activity.objects.filter(pk=form.cleaned_data["evidence"]).first()
             try:
-                req = sao.sao_credit_request(opportunity=opportunity, by=request.user,
-                                             evidence=evidence,
-                                             explanation=form.cleaned_data["explanation"],
-                                             expected_version=form.cleaned_data["version"])
+                req = sao.sao_credit_request(
+                    opportunity=opportunity,
+                    by=request.user,
+                    evidence=evidence,
+                    explanation=form.cleaned_data["explanation"],
+                    expected_version=form.cleaned_data["version"],
+                )
             except ValidationError as exc:
                 errors = _errors(exc)
             else:
-                messages.success(request, "SAO credit requested; your manager decides."
-                                 if req.state == "pending" else
-                                 "SAO-WD 3: another rep holds this credit, so your request "
-                                 "opened a dispute; both managers decide.")
+                messages.success(
+                    request,
+                    "SAO credit requested; your manager decides."
+                    if req.state == "pending"
+                    else "SAO-WD 3: another rep holds this credit, so your request "
+                    "opened a dispute; both managers decide.",
+                )
                 return HttpResponseRedirect(opportunity.get_absolute_url())
         status = 200
-    return TemplateResponse(request, "opportunities/sao_request.html", {
-        "obj": opportunity, "form": form, "choices": choices, "refusal": refusal,
-        "errors": errors}, status=status)
+    return TemplateResponse(
+        request,
+        "opportunities/sao_request.html",
+        {
+            "obj": opportunity,
+            "form": form,
+            "choices": choices,
+            "refusal": refusal,
+            "errors": errors,
+        },
+        status=status,
+    )
 
 
 def sao_queue(request):
     """SAO-WD 2/3: the manager's approval queue — pending requests and disputes."""
-    return TemplateResponse(request, "opportunities/sao_queue.html", {
-        "rows": sao_requests_to_decide(request.user)})
+    return TemplateResponse(
+        request, "opportunities/sao_queue.html", {"rows": sao_requests_to_decide(request.user)}
+    )
 
 
 def sao_count(request):
     """The side menu's pending count (loaded by HTMX after the page)."""
-    return TemplateResponse(request, "opportunities/_sao_count.html",
-                            {"count": sao_pending_count(request.user)})
+    return TemplateResponse(
+        request, "opportunities/_sao_count.html", {"count": sao_pending_count(request.user)}
+    )
 
 
 def _decided_row(request, req, errors=(), status=200):
     if request.htmx:
-        req = type(req).objects.select_related(
-            "opportunity__account", "requester__manager", "evidence__contact",
-            "evidence__lead", "decided_by", "disputes__requester__manager",
-            "disputes__evidence__contact", "disputes__evidence__lead").get(pk=req.pk)
+        req = (
+            type(req)
+            .objects.select_related(
+                "opportunity__account",
+                "requester__manager",
+                "evidence__contact",
+                "evidence__lead",
+                "decided_by",
+                "disputes__requester__manager",
+                "disputes__evidence__contact",
+                "disputes__evidence__lead",
+            )
+            .get(pk=req.pk)
+        )
         attach_evidence_notes([req] + ([req.disputes] if req.disputes_id else []))
-        return TemplateResponse(request, "opportunities/_sao_row.html",
-                                {"r": req, "errors": errors, "done": not errors},
-                                status=status)
+        return TemplateResponse(
+            request,
+            "opportunities/_sao_row.html",
+            {"r": req, "errors": errors, "done": not errors},
+            status=status,
+        )
     for e in errors:
         messages.error(request, e)
     if not errors:
@@ -187,9 +235,12 @@ def sao_decide(request, request_id: int):
     if decision not in ("approve", "decline"):
         return _decided_row(request, req, ["SAO-WD 2: choose approve or decline."])
     try:
-        sao.sao_credit_decide(credit_request=req, by=request.user,
-                              approve=decision == "approve",
-                              reason=request.POST.get("reason", ""))
+        sao.sao_credit_decide(
+            credit_request=req,
+            by=request.user,
+            approve=decision == "approve",
+            reason=request.POST.get("reason", ""),
+        )
     except ValidationError as exc:
         return _decided_row(request, req, _errors(exc))
     return _decided_row(request, req)
@@ -203,14 +254,15 @@ def sao_resolve(request, request_id: int):
     choice = request.POST.get("winner", "")
     winner = None
     if choice != "none":
-        winner = SAOCreditRequest.objects.filter(
-            pk=int(choice) if choice.isdigit() else 0).first()
+        winner = SAOCreditRequest.objects.filter(pk=int(choice) if choice.isdigit() else 0).first()
         if winner is None:
-            return _decided_row(request, dispute, ["SAO-WD 3: credit one of the two "
-                                                   "requesters, or decline both."])
+            return _decided_row(
+                request, dispute, ["SAO-WD 3: credit one of the two requesters, or decline both."]
+            )
     try:
-        sao.sao_credit_resolve(dispute=dispute, by=request.user, winner=winner,
-                               reason=request.POST.get("reason", ""))
+        sao.sao_credit_resolve(
+            dispute=dispute, by=request.user, winner=winner, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         return _decided_row(request, dispute, _errors(exc))
     return _decided_row(request, dispute)
@@ -227,24 +279,31 @@ def contact_roles(request, pk: int, role_id: int | None = None):
     try:
         if role_id is None:
             contact_id = request.POST.get("contact", "").strip()
-            contact = (Contact.objects.filter(pk=int(contact_id)).first()
-                       if contact_id.isdigit() else None)
+            contact = (
+                Contact.objects.filter(pk=int(contact_id)).first() if contact_id.isdigit() else None
+            )
             if contact is None:
                 raise ValidationError("OPP-FIELDS: choose a contact of the account.")
             services.contact_role_add(
-                opportunity=opportunity, contact=contact, by=request.user,
+                opportunity=opportunity,
+                contact=contact,
+                by=request.user,
                 expected_version=version,
-                **{f: True for f in services.ROLE_FLAGS if request.POST.get(f) == "on"})
+                **{f: True for f in services.ROLE_FLAGS if request.POST.get(f) == "on"},
+            )
             messages.success(request, f"{contact.name} added to the contact roles.")
             return back
         role = get_object_or_404(OpportunityContactRole, pk=role_id, opportunity=opportunity)
         if request.POST.get("remove") == "1":
             services.contact_role_remove(role=role, by=request.user, expected_version=version)
         else:
-            services.contact_role_set(role=role, by=request.user,
-                                      flag=request.POST.get("flag", ""),
-                                      value=request.POST.get("value") == "1",
-                                      expected_version=version)
+            services.contact_role_set(
+                role=role,
+                by=request.user,
+                flag=request.POST.get("flag", ""),
+                value=request.POST.get("value") == "1",
+                expected_version=version,
+            )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return back
@@ -254,8 +313,15 @@ def lost_deals(request):
     """OPP-NOTIFY: the lost-deals feed; anyone follows or unfollows it."""
     if request.method == "POST":
         following = lost_deals_follow(user=request.user, follow=request.POST.get("follow") == "1")
-        messages.success(request, "You follow the lost-deals feed; each new loss reaches your "
-                         "inbox." if following else "You no longer follow the lost-deals feed.")
+        messages.success(
+            request,
+            "You follow the lost-deals feed; each new loss reaches your inbox."
+            if following
+            else "You no longer follow the lost-deals feed.",
+        )
         return HttpResponseRedirect(reverse("opportunities:lost_deals"))
-    return TemplateResponse(request, "opportunities/lost_deals.html", {
-        "posts": lost_deals_feed(), "following": follows_lost_deals(request.user)})
+    return TemplateResponse(
+        request,
+        "opportunities/lost_deals.html",
+        {"posts": lost_deals_feed(), "following": follows_lost_deals(request.user)},
+    )

@@ -2,6 +2,7 @@
 requested stage in; the refusals (each naming its rule and what to do) or the stamps out.
 One implementation for the stage form, the admin, imports and the API; the edit form asks
 `field_refusals` (OPP-V11/V12) and `editable_fields` (ROLE-3) from here too."""
+
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -9,10 +10,11 @@ from decimal import Decimal
 from .enums import Edition, OrderType, Stage
 
 ORDER = list(Stage.values)
-STAGES_1_TO_7 = frozenset(ORDER[ORDER.index(Stage.DISCOVERY):ORDER.index(Stage.CLOSED_WON) + 1])
+STAGES_1_TO_7 = frozenset(ORDER[ORDER.index(Stage.DISCOVERY) : ORDER.index(Stage.CLOSED_WON) + 1])
 STAGES_2_TO_7 = STAGES_1_TO_7 - {Stage.DISCOVERY}
-STAGES_4_TO_7 = frozenset({Stage.PROPOSAL, Stage.NEGOTIATING, Stage.AWAITING_SIGNATURE,
-                           Stage.CLOSED_WON})
+STAGES_4_TO_7 = frozenset(
+    {Stage.PROPOSAL, Stage.NEGOTIATING, Stage.AWAITING_SIGNATURE, Stage.CLOSED_WON}
+)
 BEFORE_ACCEPTANCE = frozenset({Stage.PRE, Stage.PENDING})
 MERGED_REASON = "Merged into another opportunity"
 BIG_DEAL_IACV = Decimal("12000")
@@ -45,7 +47,7 @@ class Facts:
     merged_same_hierarchy: bool = True
     unqualified_reason: bool = False
     closed_days_ago: float | None = None
-    support_override: bool = False      # Sales Support moving back, with a reason (OPP-V4)
+    support_override: bool = False  # Sales Support moving back, with a reason (OPP-V4)
     terms_modification: bool = False
     edition: str = ""
     close_date: datetime.date | None = None
@@ -53,7 +55,7 @@ class Facts:
 
 @dataclass
 class Result:
-    refusals: list = field(default_factory=list)   # (rule, message)
+    refusals: list = field(default_factory=list)  # (rule, message)
     stamps: dict = field(default_factory=dict)
 
     @property
@@ -80,22 +82,37 @@ def check(f: Facts, today: datetime.date | None = None) -> Result:
     if f.sdr_bdr_id is not None and f.sdr_bdr_id == f.owner_id:
         refuse("OPP-V1", "the owner and the SDR/BDR cannot be the same person; change one.")
     sales_assisted = f.order_type == OrderType.SALES_ASSISTED
-    if sales_assisted and f.to in STAGES_1_TO_7 and not (f.ever_pending
-                                                        or f.stage == Stage.PENDING):
-        refuse("OPP-V2", "a sales-assisted opportunity goes through 0-Pending Acceptance first; "
-               "move it there and let the AE accept it.")
+    if (
+        sales_assisted
+        and f.to in STAGES_1_TO_7
+        and not (f.ever_pending or f.stage == Stage.PENDING)
+    ):
+        refuse(
+            "OPP-V2",
+            "a sales-assisted opportunity goes through 0-Pending Acceptance first; "
+            "move it there and let the AE accept it.",
+        )
     if f.to == Stage.UNQUALIFIED:
         if f.stage not in BEFORE_ACCEPTANCE:
-            refuse("OPP-V3", "9-Unqualified is only for opportunities in 00 or 0; use "
-                   "8-Closed Lost with a reason.")
+            refuse(
+                "OPP-V3",
+                "9-Unqualified is only for opportunities in 00 or 0; use "
+                "8-Closed Lost with a reason.",
+            )
         if not f.unqualified_reason:
             refuse("OPP-V3", "choose an unqualified reason.")
     if f.accepted and f.to in (BEFORE_ACCEPTANCE | {Stage.UNQUALIFIED}) and not f.support_override:
-        refuse("OPP-V4", "an accepted opportunity never goes back to 00, 0 or 9; ask Sales "
-               "Support if this is a data fix.")
+        refuse(
+            "OPP-V4",
+            "an accepted opportunity never goes back to 00, 0 or 9; ask Sales "
+            "Support if this is a data fix.",
+        )
     if f.to == Stage.DUPLICATE and f.accepted:
-        refuse("OPP-V5", "an accepted opportunity cannot be a duplicate; use 8-Closed Lost with "
-               "a reason such as “Merged into another opportunity”.")
+        refuse(
+            "OPP-V5",
+            "an accepted opportunity cannot be a duplicate; use 8-Closed Lost with "
+            "a reason such as “Merged into another opportunity”.",
+        )
     if f.to == Stage.CLOSED_LOST:
         if not f.closed_lost_reasons:
             refuse("OPP-V6", "choose at least one closed-lost reason.")
@@ -103,48 +120,64 @@ def check(f: Facts, today: datetime.date | None = None) -> Result:
             refuse("OPP-V6", "write the closed-lost detail.")
         if MERGED_REASON in f.closed_lost_reasons:
             if f.merged_opportunity is None:
-                refuse("OPP-V6", "“Merged into another opportunity” needs the merged "
-                       "opportunity.")
+                refuse("OPP-V6", "“Merged into another opportunity” needs the merged opportunity.")
             elif f.merged_is_self:
                 refuse("OPP-V6", "an opportunity cannot be merged into itself.")
             elif not f.merged_same_hierarchy:
                 refuse("OPP-V6", "the merged opportunity must be in the same account hierarchy.")
-    if f.stage == Stage.CLOSED_LOST and f.closed_days_ago is not None \
-            and f.closed_days_ago > REOPEN_DAYS:
-        refuse("OPP-V7", "a closed-lost opportunity reopens only within 30 days; create a new "
-               "opportunity.")
+    if (
+        f.stage == Stage.CLOSED_LOST
+        and f.closed_days_ago is not None
+        and f.closed_days_ago > REOPEN_DAYS
+    ):
+        refuse(
+            "OPP-V7",
+            "a closed-lost opportunity reopens only within 30 days; create a new opportunity.",
+        )
     big = f.segment in ("Large", "Strategic") or f.iacv >= BIG_DEAL_IACV
     if f.to in (Stage.AWAITING_SIGNATURE, Stage.CLOSED_WON) and big and not f.closed_won_details:
-        refuse("OPP-V8", "Large/Strategic accounts and IACV ≥ $12,000 need the closed won "
-               "details.")
+        refuse("OPP-V8", "Large/Strategic accounts and IACV ≥ $12,000 need the closed won details.")
     if f.to in STAGES_4_TO_7:
-        missing = [name for name, ok in (("a bill-to contact role", f.bill_to),
-                                         ("a sold-to contact role", f.sold_to),
-                                         ("the PO-expected answer", f.po_answered)) if not ok]
+        missing = [
+            name
+            for name, ok in (
+                ("a bill-to contact role", f.bill_to),
+                ("a sold-to contact role", f.sold_to),
+                ("the PO-expected answer", f.po_answered),
+            )
+            if not ok
+        ]
         if missing:
             refuse("OPP-V9", "4-Proposal and later need " + ", ".join(missing) + ".")
     if f.to == Stage.PENDING and f.sdr_bdr_id is not None:
         if not f.qualification_complete:
-            refuse("OPP-V10", "fill the qualification fields (right person/profile confirmed, "
-                   "business problem) before sending it to the AE.")
+            refuse(
+                "OPP-V10",
+                "fill the qualification fields (right person/profile confirmed, "
+                "business problem) before sending it to the AE.",
+            )
         if not f.two_way_with_contact:
             refuse("OPP-V10", "log a two-way activity with a contact on the opportunity first.")
-    for rule, message in field_refusals(terms_modification=f.terms_modification, iacv=f.iacv,
-                                        edition=f.edition, close_date=f.close_date):
+    for rule, message in field_refusals(
+        terms_modification=f.terms_modification,
+        iacv=f.iacv,
+        edition=f.edition,
+        close_date=f.close_date,
+    ):
         refuse(rule, message)
     if out.allowed:
         out.stamps = stamps(f)
     return out
 
 
-def field_refusals(*, terms_modification: bool, iacv: Decimal, edition: str,
-                   close_date: datetime.date | None) -> list[tuple[str, str]]:
+def field_refusals(
+    *, terms_modification: bool, iacv: Decimal, edition: str, close_date: datetime.date | None
+) -> list[tuple[str, str]]:
     """OPP-V11, OPP-V12: what the opportunity's own fields must hold at any stage — asked on
     every stage change and on every edit. (rule, what to do) pairs."""
     out = []
     if terms_modification and (iacv < TERMS_MIN_IACV or edition == Edition.STARTER):
-        out.append(("OPP-V11", "standard-terms modifications need IACV ≥ $25,000 and not "
-                               "Starter."))
+        out.append(("OPP-V11", "standard-terms modifications need IACV ≥ $25,000 and not Starter."))
     if close_date is None:
         out.append(("OPP-V12", "set a close date."))
     return out
@@ -152,14 +185,37 @@ def field_refusals(*, terms_modification: bool, iacv: Decimal, edition: str,
 
 # ROLE-3: what the edit form changes. Stage, the stamps, owner, SDR/BDR, account, order type and
 # the closing fields move only through the stage form and their own workflows.
-QUALIFICATION_FIELDS = ("right_person_confirmed", "business_problem", "seats",
-                        "deployment_preference", "technology_stack", "solutions_to_replace",
-                        "competition")
-EDIT_FIELDS = ("name", "close_date", "amount", "iacv", "type", "source", "edition",
-               "resale_partner", *QUALIFICATION_FIELDS, "meddpic_notes", "poc_notes",
-               "success_criteria", "purchasing_plan", "po_expected", "next_step",
-               "next_step_date", "standard_terms_modification", "referenceable", "trial_expiry",
-               "description")
+QUALIFICATION_FIELDS = (
+    "right_person_confirmed",
+    "business_problem",
+    "seats",
+    "deployment_preference",
+    "technology_stack",
+    "solutions_to_replace",
+    "competition",
+)
+EDIT_FIELDS = (
+    "name",
+    "close_date",
+    "amount",
+    "iacv",
+    "type",
+    "source",
+    "edition",
+    "resale_partner",
+    *QUALIFICATION_FIELDS,
+    "meddpic_notes",
+    "poc_notes",
+    "success_criteria",
+    "purchasing_plan",
+    "po_expected",
+    "next_step",
+    "next_step_date",
+    "standard_terms_modification",
+    "referenceable",
+    "trial_expiry",
+    "description",
+)
 
 
 def editable_fields(scope: str | None) -> tuple[str, ...]:
@@ -176,8 +232,11 @@ def stamps(f: Facts) -> dict:
     out: dict = {}
     if f.stage == Stage.PENDING and f.to in STAGES_1_TO_7 and not f.accepted:
         out["sales_accepted_date"] = True
-    if (f.stage in (Stage.PENDING, Stage.DISCOVERY) and f.to in STAGES_2_TO_7
-            and not f.sales_qualified):
+    if (
+        f.stage in (Stage.PENDING, Stage.DISCOVERY)
+        and f.to in STAGES_2_TO_7
+        and not f.sales_qualified
+    ):
         out["sales_qualified"] = True
         out["sales_qualified_date"] = True
         out["initial_iacv"] = f.iacv
@@ -187,21 +246,24 @@ def stamps(f: Facts) -> dict:
 def notable_loss(*, to: str, opportunity_type: str, segment: str, iacv: Decimal) -> bool:
     """OPP-NOTIFY: 8-Closed Lost on New Business where the account is Large/Strategic or
     IACV ≥ $12,000 goes to the lost-deals feed."""
-    return (to == Stage.CLOSED_LOST and opportunity_type == "New Business"
-            and (segment in ("Large", "Strategic") or iacv >= BIG_DEAL_IACV))
+    return (
+        to == Stage.CLOSED_LOST
+        and opportunity_type == "New Business"
+        and (segment in ("Large", "Strategic") or iacv >= BIG_DEAL_IACV)
+    )
 
 
 STALE_AFTER = datetime.timedelta(hours=48)
 
 
-def is_stale(*, stage: str, next_step_date: datetime.date | None,
-             now: datetime.datetime) -> bool:
+def is_stale(*, stage: str, next_step_date: datetime.date | None, now: datetime.datetime) -> bool:
     """OPP-STALE: in 0-Pending Acceptance and the next step date passed more than 48 hours
     ago. A date has passed once it is over (midnight after it, in `now`'s zone)."""
     if stage != Stage.PENDING or next_step_date is None:
         return False
-    passed = datetime.datetime.combine(next_step_date + datetime.timedelta(days=1),
-                                       datetime.time(), tzinfo=now.tzinfo)
+    passed = datetime.datetime.combine(
+        next_step_date + datetime.timedelta(days=1), datetime.time(), tzinfo=now.tzinfo
+    )
     return now - passed > STALE_AFTER
 
 

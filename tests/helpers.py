@@ -1,5 +1,6 @@
 """Small helpers the page tests share: a logged-in client, and an admin change form as the
 browser would post it back."""
+
 import re
 
 from django.test import Client
@@ -18,8 +19,9 @@ def admin_post_data(response) -> dict:
     forms = [response.context["adminform"].form]
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
-        data.update({f"{formset.prefix}-{k}": v
-                     for k, v in formset.management_form.initial.items()})
+        data.update(
+            {f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()}
+        )
         forms += list(formset.forms)
     for form in forms:
         for name in form.fields:

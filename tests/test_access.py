@@ -1,4 +1,5 @@
 """ROLE-3: the one access helper, per role, including the refusals."""
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -16,16 +17,19 @@ def lead_of_emea1(users):
     return LeadFactory(owner=users["sdr.emea1"])
 
 
-@pytest.mark.parametrize("username, allowed", [
-    ("sdr.emea1", True),      # owner
-    ("sdr.mgr", True),        # owner's manager
-    ("mops", True),           # Marketing Ops
-    ("salessupport", True),   # Sales Support
-    ("sdr.emea2", False),     # a teammate reads only
-    ("bdr.mgr", False),       # another team's manager
-    ("ae.amer1", False),
-    ("exec", False),          # Executive never writes
-])
+@pytest.mark.parametrize(
+    "username, allowed",
+    [
+        ("sdr.emea1", True),  # owner
+        ("sdr.mgr", True),  # owner's manager
+        ("mops", True),  # Marketing Ops
+        ("salessupport", True),  # Sales Support
+        ("sdr.emea2", False),  # a teammate reads only
+        ("bdr.mgr", False),  # another team's manager
+        ("ae.amer1", False),
+        ("exec", False),  # Executive never writes
+    ],
+)
 def test_role_3_who_may_edit_a_lead(users, lead_of_emea1, username, allowed):
     assert access.can(users[username], "person.edit", lead_of_emea1) is allowed
 
@@ -45,10 +49,18 @@ def test_role_3_manager_above_the_manager_may_edit(users, lead_of_emea1):
     assert access.can(director, "person.edit", lead_of_emea1)
 
 
-@pytest.mark.parametrize("username, allowed", [
-    ("bdr.amer1", True), ("bdr.mgr", True), ("salessupport", True),
-    ("sdr.amer1", False), ("ae.amer1", False), ("mops", False), ("exec", False),
-])
+@pytest.mark.parametrize(
+    "username, allowed",
+    [
+        ("bdr.amer1", True),
+        ("bdr.mgr", True),
+        ("salessupport", True),
+        ("sdr.amer1", False),
+        ("ae.amer1", False),
+        ("mops", False),
+        ("exec", False),
+    ],
+)
 def test_role_3_account_bdr_fields(users, username, allowed):
     from accounts.models import Account
 
@@ -56,10 +68,16 @@ def test_role_3_account_bdr_fields(users, username, allowed):
     assert access.can(users[username], "account.edit_bdr_fields", globex) is allowed
 
 
-@pytest.mark.parametrize("username, allowed", [
-    ("salessupport", True), ("salesadmin", True), ("ae.amer1", False), ("bdr.amer1", False),
-    ("exec", False),
-])
+@pytest.mark.parametrize(
+    "username, allowed",
+    [
+        ("salessupport", True),
+        ("salesadmin", True),
+        ("ae.amer1", False),
+        ("bdr.amer1", False),
+        ("exec", False),
+    ],
+)
 def test_role_3_account_ownership_fields(users, username, allowed):
     from accounts.models import Account
 
@@ -69,7 +87,7 @@ def test_role_3_account_ownership_fields(users, username, allowed):
 
 def test_role_3_opportunity_edit_scopes(users):
     opp = Opportunity.objects.get(name="Globex - Platform Expansion")  # stage 0
-    assert access.opportunity_edit_scope(users["ae.amer1"], opp) == "all"         # owner
+    assert access.opportunity_edit_scope(users["ae.amer1"], opp) == "all"  # owner
     assert access.opportunity_edit_scope(users["salessupport"], opp) == "all"
     assert access.opportunity_edit_scope(users["bdr.amer1"], opp) == "qualification"
     assert access.opportunity_edit_scope(users["sdr.amer1"], opp) is None
@@ -84,9 +102,15 @@ def test_role_3_opportunity_owners_manager(users):
     assert access.opportunity_edit_scope(users["bdr.mgr"], opp) is None
 
 
-@pytest.mark.parametrize("username, allowed", [
-    ("mops", True), ("sdr.mgr", False), ("salessupport", False), ("exec", False),
-])
+@pytest.mark.parametrize(
+    "username, allowed",
+    [
+        ("mops", True),
+        ("sdr.mgr", False),
+        ("salessupport", False),
+        ("exec", False),
+    ],
+)
 def test_role_3_reference_data_is_marketing_ops_only(users, username, allowed):
     assert access.can(users[username], "reference.manage") is allowed
 

@@ -1,5 +1,6 @@
 """ACCT-DUP: flag a duplicate (mentions @sales-support), Sales Support merges in one
 transaction; the survivor holds everything both held; the duplicate's page redirects."""
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,11 +41,13 @@ def stuff(account, users, n=2):
         LeadFactory(matched_account=account)
         OpportunityFactory(account=account, owner=users["ae.amer1"])
         Activity.objects.create(account=account, kind="call", occurred_at=timezone.now())
-        Task.objects.create(account=account, subject=f"t{i}", owner=users["ae.amer1"],
-                            due_date=timezone.localdate())
+        Task.objects.create(
+            account=account, subject=f"t{i}", owner=users["ae.amer1"], due_date=timezone.localdate()
+        )
         comment_post(record=account, author=users["sdr.amer1"], body=f"note {i}")
-        account_create(by=users["salessupport"], data={"name": f"{account.name} child {i}",
-                                                       "parent": account})
+        account_create(
+            by=users["salessupport"], data={"name": f"{account.name} child {i}", "parent": account}
+        )
 
 
 def test_acct_dup_anyone_flags_and_sales_support_is_mentioned(users):
@@ -60,13 +63,14 @@ def test_acct_dup_anyone_flags_and_sales_support_is_mentioned(users):
 
 
 def test_acct_dup_merge_moves_everything_counts_before_equal_after(users):
-    survivor = account_create(by=users["salessupport"], data={"name": "Survivor",
-                                                              "employees": 10})
+    survivor = account_create(by=users["salessupport"], data={"name": "Survivor", "employees": 10})
     merged = account_create(by=users["salessupport"], data={"name": "Dup", "employees": 10})
     stuff(survivor, users, 1)
     stuff(merged, users, 2)
-    account_create(by=users["salessupport"], data={"name": "Dup big child", "employees": 5000,
-                                                   "parent": merged})
+    account_create(
+        by=users["salessupport"],
+        data={"name": "Dup big child", "employees": 5000, "parent": merged},
+    )
     AccountTeamMember.objects.create(account=merged, user=users["sdr.amer1"])
     AccountTeamMember.objects.create(account=merged, user=users["sdr.amer2"])
     AccountTeamMember.objects.create(account=survivor, user=users["sdr.amer1"])  # on both
@@ -74,18 +78,19 @@ def test_acct_dup_merge_moves_everything_counts_before_equal_after(users):
     account_merge(survivor=survivor, merged=merged, by=users["salessupport"], reason="dup")
     after = holdings(survivor)
     expected = {k: a[k] + b[k] for k in a}
-    expected["team"] -= 1                                 # sdr.amer1 was on both teams
-    expected["comments"] += 1                             # the merge's own system comment
+    expected["team"] -= 1  # sdr.amer1 was on both teams
+    expected["comments"] += 1  # the merge's own system comment
     assert after == expected
     assert holdings(merged) == dict.fromkeys(a, 0)
     survivor.refresh_from_db()
-    assert survivor.segment == "Large"        # the moved child's count now counts (ACCT-SEG)
+    assert survivor.segment == "Large"  # the moved child's count now counts (ACCT-SEG)
     merged.refresh_from_db()
     assert merged.merged_into_id == survivor.pk
     tomb = Tombstone.objects.get(object_id=merged.pk, reason="merged")
     assert tomb.redirect_object_id == survivor.pk
-    assert FieldChange.objects.filter(object_id=survivor.pk, field="merged_account",
-                                      reason__startswith="ACCT-DUP").exists()
+    assert FieldChange.objects.filter(
+        object_id=survivor.pk, field="merged_account", reason__startswith="ACCT-DUP"
+    ).exists()
 
 
 def test_acct_dup_merged_account_page_redirects_to_the_survivor(client, users):
@@ -128,10 +133,12 @@ def test_acct_dup_merge_keeps_one_pending_transfer_per_requester(users):
     from accounts.claims import transfer_request
     from accounts.models import TransferRequest
 
-    survivor = account_create(by=users["salessupport"], data={"name": "Keep Co",
-                                                              "owner": users["ae.amer1"]})
-    merged = account_create(by=users["salessupport"], data={"name": "Keep Co dup",
-                                                            "owner": users["ae.amer1"]})
+    survivor = account_create(
+        by=users["salessupport"], data={"name": "Keep Co", "owner": users["ae.amer1"]}
+    )
+    merged = account_create(
+        by=users["salessupport"], data={"name": "Keep Co dup", "owner": users["ae.amer1"]}
+    )
     kept = transfer_request(record=survivor, by=users["bdr.amer1"], reason="mine")
     dropped = transfer_request(record=merged, by=users["bdr.amer1"], reason="mine too")
     moved = transfer_request(record=merged, by=users["bdr.emea1"], reason="EMEA office")
@@ -141,5 +148,6 @@ def test_acct_dup_merge_keeps_one_pending_transfer_per_requester(users):
     assert (kept.state, kept.object_id) == ("pending", survivor.pk)
     assert dropped.state == "cancelled" and f"#{survivor.pk}" in dropped.decision_reason
     assert (moved.state, moved.object_id) == ("pending", survivor.pk)
-    assert not TransferRequest.objects.filter(object_id=merged.pk,
-                                              content_type=kept.content_type).exists()
+    assert not TransferRequest.objects.filter(
+        object_id=merged.pk, content_type=kept.content_type
+    ).exists()

@@ -1,5 +1,6 @@
 """ACCT-BPS 1-7 (the BDR Prospecting Status) and AUTO-2 / AUTO-3: the pure decision, the
 service over demo data, the status form, the daily reversions and the mass status change."""
+
 import datetime
 
 import pytest
@@ -29,13 +30,19 @@ NOW = timezone.now()
 
 # -- the pure machine (no database) ---------------------------------------------------------
 
+
 def bdr(name="bdr.amer1"):
     return workflow.Actor(username=name, roles=frozenset({"BDR"}))
 
 
 def facts(**kw):
-    base = {"current": QUEUED, "segment": "Mid-Market", "bdr_assigned": "bdr.amer1",
-            "bdr_active_in_class": 0, "limit": 150}
+    base = {
+        "current": QUEUED,
+        "segment": "Mid-Market",
+        "bdr_assigned": "bdr.amer1",
+        "bdr_active_in_class": 0,
+        "limit": 150,
+    }
     return workflow.Facts(**{**base, **kw})
 
 
@@ -52,20 +59,30 @@ def test_acct_bps_1_only_bdrs_and_bdr_managers_sales_support_with_reason():
     ae = workflow.Actor("ae", frozenset({"AE"}))
     assert rules_of(workflow.decide_change(facts=facts(), actor=ae, to=AW)) == ["ACCT-BPS 1"]
     support = workflow.Actor("ss", frozenset({"Sales Support"}))
-    assert rules_of(workflow.decide_change(facts=facts(), actor=support, to=WIFY)) == \
-        ["ACCT-BPS 1"]
+    assert rules_of(workflow.decide_change(facts=facts(), actor=support, to=WIFY)) == ["ACCT-BPS 1"]
     fix = workflow.decide_change(facts=facts(), actor=support, to=WIFY, reason="import error")
     assert fix.allowed and fix.data_fix
 
 
 def test_acct_bps_2_every_broken_precondition_is_listed():
-    decision = workflow.decide_change(facts=facts(
-        bdr_active_in_class=150, recent_mqls=(workflow.PersonFact("contact:1", "Ann"),),
-        recent_opportunities=("Deal",), engaged_qualifying=("Bob",)), actor=bdr(), to=AW)
+    decision = workflow.decide_change(
+        facts=facts(
+            bdr_active_in_class=150,
+            recent_mqls=(workflow.PersonFact("contact:1", "Ann"),),
+            recent_opportunities=("Deal",),
+            engaged_qualifying=("Bob",),
+        ),
+        actor=bdr(),
+        to=AW,
+    )
     messages = " ".join(str(r) for r in decision.refusals)
     assert rules_of(decision) == ["ACCT-BPS 2"] * 4
-    assert "limit is 150" in messages and "Ann" in messages and "Deal" in messages \
+    assert (
+        "limit is 150" in messages
+        and "Ann" in messages
+        and "Deal" in messages
         and "Bob" in messages
+    )
 
 
 def test_acct_bps_2_low_touch_only_mql_and_owner_override():
@@ -73,8 +90,9 @@ def test_acct_bps_2_low_touch_only_mql_and_owner_override():
     assert workflow.decide_change(facts=facts(recent_mqls=(low,)), actor=bdr(), to=AW).allowed
     two = (low, workflow.PersonFact("lead:2", "Lee"))
     assert not workflow.decide_change(facts=facts(recent_mqls=two), actor=bdr(), to=AW).allowed
-    assert workflow.decide_change(facts=facts(recent_mqls=two, owner_override="comment #3"),
-                                  actor=bdr(), to=AW).allowed
+    assert workflow.decide_change(
+        facts=facts(recent_mqls=two, owner_override="comment #3"), actor=bdr(), to=AW
+    ).allowed
 
 
 def test_acct_bps_transition_table_refuses_unlisted_moves():
@@ -85,18 +103,47 @@ def test_acct_bps_transition_table_refuses_unlisted_moves():
 
 def test_acct_bps_3_and_4_reversion_and_deadlines():
     since = NOW - datetime.timedelta(days=11)
-    assert workflow.reversion(since=since, now=NOW, research_done=False, enrolled_in_window=5,
-                              last_activity_at=NOW).to == QUEUED
+    assert (
+        workflow.reversion(
+            since=since, now=NOW, research_done=False, enrolled_in_window=5, last_activity_at=NOW
+        ).to
+        == QUEUED
+    )
     since = NOW - datetime.timedelta(days=16)
-    assert workflow.reversion(since=since, now=NOW, research_done=True, enrolled_in_window=4,
-                              last_activity_at=NOW).rule == "ACCT-BPS 3"
+    assert (
+        workflow.reversion(
+            since=since, now=NOW, research_done=True, enrolled_in_window=4, last_activity_at=NOW
+        ).rule
+        == "ACCT-BPS 3"
+    )
     since = NOW - datetime.timedelta(days=40)
-    assert workflow.reversion(since=since, now=NOW, research_done=True, enrolled_in_window=5,
-                              last_activity_at=NOW - datetime.timedelta(days=31)).to == WIFY
-    assert workflow.reversion(since=since, now=NOW, research_done=True, enrolled_in_window=5,
-                              last_activity_at=NOW - datetime.timedelta(days=2)) is None
-    left = workflow.deadlines(since=NOW - datetime.timedelta(days=3), now=NOW,
-                              research_done=False, enrolled=2, last_activity_at=None)
+    assert (
+        workflow.reversion(
+            since=since,
+            now=NOW,
+            research_done=True,
+            enrolled_in_window=5,
+            last_activity_at=NOW - datetime.timedelta(days=31),
+        ).to
+        == WIFY
+    )
+    assert (
+        workflow.reversion(
+            since=since,
+            now=NOW,
+            research_done=True,
+            enrolled_in_window=5,
+            last_activity_at=NOW - datetime.timedelta(days=2),
+        )
+        is None
+    )
+    left = workflow.deadlines(
+        since=NOW - datetime.timedelta(days=3),
+        now=NOW,
+        research_done=False,
+        enrolled=2,
+        last_activity_at=None,
+    )
     assert left["research_days_left"] == 7 and left["enrolled_days_left"] == 12
     assert left["idle_days_left"] == 27
 
@@ -108,28 +155,34 @@ def test_acct_bps_6_fiscal_year_start():
 
 # -- the service over the demo data ---------------------------------------------------------
 
+
 def state(account):
     """Everything a refusal must leave alone."""
     account = Account.objects.get(pk=account.pk)
     ct = ContentType.objects.get_for_model(Account)
-    return (account.bdr_prospecting_status, account.actively_working_since, account.version,
-            account.bdr_research,
-            FieldChange.objects.filter(content_type=ct, object_id=account.pk).count())
+    return (
+        account.bdr_prospecting_status,
+        account.actively_working_since,
+        account.version,
+        account.bdr_research,
+        FieldChange.objects.filter(content_type=ct, object_id=account.pk).count(),
+    )
 
 
 @pytest.fixture
 def vandelay(users):
     """Queued, Mid-Market, BDR Assigned bdr.amer1, nothing recent at it."""
     account = Account.objects.get(name="Vandelay Industries")
-    return account_update(account=account, by=users["bdr.mgr"],
-                          data={"bdr_assigned": users["bdr.amer1"]})
+    return account_update(
+        account=account, by=users["bdr.mgr"], data={"bdr_assigned": users["bdr.amer1"]}
+    )
 
 
 def refused(account, by, to, **kw) -> list[str]:
     before = state(account)
     with pytest.raises(StatusRefused) as info:
         account_change_bps(account=account, by=by, to=to, **kw)
-    assert state(account) == before                          # Q-SEC: nothing changed
+    assert state(account) == before  # Q-SEC: nothing changed
     return [str(r) for r in info.value.refusals]
 
 
@@ -144,8 +197,9 @@ def test_acct_bps_2_bdr_moves_clean_account_to_actively_working(users, vandelay)
 @pytest.mark.django_db
 def test_acct_bps_2_over_the_ref7_limit_is_refused_and_nothing_changed(users, vandelay):
     PortalSetting.objects.update_or_create(key="aw_limit_other", defaults={"value": 1})
-    AccountFactory(bdr_assigned=users["bdr.amer1"], bdr_prospecting_status=AW,
-                   segment="SMB", employees=20)
+    AccountFactory(
+        bdr_assigned=users["bdr.amer1"], bdr_prospecting_status=AW, segment="SMB", employees=20
+    )
     why = refused(vandelay, users["bdr.amer1"], AW)
     assert any("ACCT-BPS 2" in w and "limit is 1" in w for w in why)
     # Large accounts count against the other limit: Globex and Hooli do not block Vandelay.
@@ -155,8 +209,13 @@ def test_acct_bps_2_over_the_ref7_limit_is_refused_and_nothing_changed(users, va
 
 @pytest.mark.django_db
 def test_acct_bps_2_recent_mql_at_the_account_is_refused(users, vandelay):
-    ContactFactory(account=vandelay, first_name="Mia", last_name="Mql", status="MQL",
-                   mql_date=NOW - datetime.timedelta(days=3))
+    ContactFactory(
+        account=vandelay,
+        first_name="Mia",
+        last_name="Mql",
+        status="MQL",
+        mql_date=NOW - datetime.timedelta(days=3),
+    )
     why = refused(vandelay, users["bdr.amer1"], AW)
     assert any("ACCT-BPS 2" in w and "Mia Mql" in w for w in why)
 
@@ -193,8 +252,13 @@ def test_acct_bps_2_owner_comment_overrides_and_is_named(users, vandelay):
 @pytest.mark.django_db
 def test_acct_bps_2_qualifying_person_with_recent_activity_is_refused(users, vandelay):
     q = ContactFactory(account=vandelay, first_name="Quinn", last_name="Q", status="Qualifying")
-    Activity.objects.create(contact=q, kind="call", is_sales=True, logged_by=users["ae.amer1"],
-                            occurred_at=NOW - datetime.timedelta(days=4))
+    Activity.objects.create(
+        contact=q,
+        kind="call",
+        is_sales=True,
+        logged_by=users["ae.amer1"],
+        occurred_at=NOW - datetime.timedelta(days=4),
+    )
     why = refused(vandelay, users["bdr.amer1"], AW)
     assert any("Qualifying" in w and "Quinn Q" in w for w in why)
 
@@ -202,8 +266,12 @@ def test_acct_bps_2_qualifying_person_with_recent_activity_is_refused(users, van
 @pytest.mark.django_db
 def test_acct_bps_2_qualifying_person_with_open_future_task_is_refused(users, vandelay):
     q = ContactFactory(account=vandelay, status="Qualifying")
-    Task.objects.create(contact=q, subject="demo", owner=users["ae.amer1"],
-                        due_date=timezone.localdate() + datetime.timedelta(days=2))
+    Task.objects.create(
+        contact=q,
+        subject="demo",
+        owner=users["ae.amer1"],
+        due_date=timezone.localdate() + datetime.timedelta(days=2),
+    )
     assert refused(vandelay, users["bdr.amer1"], AW)
     Task.objects.update(status="done")
     assert account_change_bps(account=vandelay, by=users["bdr.amer1"], to=AW)
@@ -227,8 +295,9 @@ def test_acct_bps_2_without_bdr_assigned_is_refused(users):
 def test_acct_bps_5_restricted_needs_a_reason_written_into_research(users, vandelay):
     why = refused(vandelay, users["bdr.amer1"], RESTRICTED)
     assert any(w.startswith("ACCT-BPS 5") for w in why)
-    done = account_change_bps(account=vandelay, by=users["bdr.amer1"], to=RESTRICTED,
-                              reason="Legal hold on outreach")
+    done = account_change_bps(
+        account=vandelay, by=users["bdr.amer1"], to=RESTRICTED, reason="Legal hold on outreach"
+    )
     assert done.bdr_prospecting_status == RESTRICTED
     assert "Legal hold on outreach" in done.bdr_research
 
@@ -238,30 +307,41 @@ def test_acct_bps_1_non_bdr_changing_the_status_is_refused(users, vandelay):
     for name in ("ae.amer1", "sdr.amer1", "exec"):
         why = refused(vandelay, users[name], AW)
         assert why and why[0].startswith("ACCT-BPS 1")
-    why = refused(vandelay, users["salessupport"], WIFY)            # no reason given
+    why = refused(vandelay, users["salessupport"], WIFY)  # no reason given
     assert why[0].startswith("ACCT-BPS 1")
-    fixed = account_change_bps(account=vandelay, by=users["salessupport"], to=WIFY,
-                               reason="status lost in the CRM import")
+    fixed = account_change_bps(
+        account=vandelay, by=users["salessupport"], to=WIFY, reason="status lost in the CRM import"
+    )
     assert fixed.bdr_prospecting_status == WIFY
 
 
 @pytest.mark.django_db
 def test_acct_bps_7_answer_reactivates_ignoring_that_persons_mql(users, vandelay):
     account_change_bps(account=vandelay, by=users["salessupport"], to=WIFY, reason="setup")
-    lead = LeadFactory(matched_account=vandelay, status="MQL", owner=users["sdr.amer2"],
-                       mql_date=NOW - datetime.timedelta(days=2))
-    assert refused(vandelay, users["bdr.amer1"], AW)                       # the MQL blocks
-    why = refused(vandelay, users["bdr.amer1"], AW, answering=lead)         # no reply logged
+    lead = LeadFactory(
+        matched_account=vandelay,
+        status="MQL",
+        owner=users["sdr.amer2"],
+        mql_date=NOW - datetime.timedelta(days=2),
+    )
+    assert refused(vandelay, users["bdr.amer1"], AW)  # the MQL blocks
+    why = refused(vandelay, users["bdr.amer1"], AW, answering=lead)  # no reply logged
     assert any(w.startswith("ACCT-BPS 7") for w in why)
-    Activity.objects.create(lead=lead, kind="email", direction="inbound", two_way=True,
-                            occurred_at=NOW - datetime.timedelta(hours=2))
+    Activity.objects.create(
+        lead=lead,
+        kind="email",
+        direction="inbound",
+        two_way=True,
+        occurred_at=NOW - datetime.timedelta(hours=2),
+    )
     done = account_change_bps(account=vandelay, by=users["bdr.amer1"], to=AW, answering=lead)
     assert done.bdr_prospecting_status == AW
     lead.refresh_from_db()
-    assert lead.owner == users["bdr.amer1"]                                 # takes the person
+    assert lead.owner == users["bdr.amer1"]  # takes the person
 
 
 # -- HTTP -------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_acct_bps_status_form_shows_refusals_inline_and_changes_nothing(client, users, vandelay):
@@ -293,10 +373,11 @@ def test_acct_bps_status_form_success_and_403_for_others(client, users, vandelay
 def test_acct_bps_3_days_left_on_account_page_and_b3(client, users):
     globex = Account.objects.get(name="Globex Corporation")
     Account.objects.filter(pk=globex.pk).update(
-        bdr_comments="", actively_working_since=timezone.now() - datetime.timedelta(days=4))
+        bdr_comments="", actively_working_since=timezone.now() - datetime.timedelta(days=4)
+    )
     client.force_login(users["bdr.amer1"])
     page = client.get(f"/accounts/{globex.pk}/").content.decode()
-    assert "5 days left" in page and "ACCT-BPS 4" in page      # whole days left of 10
+    assert "5 days left" in page and "ACCT-BPS 4" in page  # whole days left of 10
     b3 = client.get("/accounts/views/B3/")
     row = next(a for a in b3.context["page"].rows if a.pk == globex.pk)
     assert row.requirements["research_days_left"] == 5
@@ -305,49 +386,65 @@ def test_acct_bps_3_days_left_on_account_page_and_b3(client, users):
 
 # -- AUTO-2 / AUTO-3 --------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_auto_2_reversions_queued_with_notification_and_worked_in_fy(users):
-    late = AccountFactory(name="Late research", bdr_assigned=users["bdr.amer1"],
-                          bdr_prospecting_status=AW,
-                          actively_working_since=NOW - datetime.timedelta(days=11))
+    late = AccountFactory(
+        name="Late research",
+        bdr_assigned=users["bdr.amer1"],
+        bdr_prospecting_status=AW,
+        actively_working_since=NOW - datetime.timedelta(days=11),
+    )
     counts = bps_run_reversions()
     assert counts["queued"] == 1 and counts["worked_in_fy"] == 1
     late.refresh_from_db()
     assert late.bdr_prospecting_status == QUEUED and late.actively_working_since is None
     assert Notification.objects.filter(recipient=users["bdr.amer1"], object_id=late.pk).exists()
-    statuses = dict(Account.objects.filter(name__in=["Globex Corporation", "Hooli"])
-                    .values_list("name", "bdr_prospecting_status"))
-    assert statuses == {"Globex Corporation": AW, "Hooli": WIFY}   # Hooli idle for 45 days
-    hooli = FieldChange.objects.get(object_id=Account.objects.get(name="Hooli").pk,
-                                    field="bdr_prospecting_status")
+    statuses = dict(
+        Account.objects.filter(name__in=["Globex Corporation", "Hooli"]).values_list(
+            "name", "bdr_prospecting_status"
+        )
+    )
+    assert statuses == {"Globex Corporation": AW, "Hooli": WIFY}  # Hooli idle for 45 days
+    hooli = FieldChange.objects.get(
+        object_id=Account.objects.get(name="Hooli").pk, field="bdr_prospecting_status"
+    )
     assert "ACCT-BPS 4" in hooli.reason
-    again = bps_run_reversions()                                    # idempotent
+    again = bps_run_reversions()  # idempotent
     assert again["queued"] == again["worked_in_fy"] == 0
 
 
 @pytest.mark.django_db
 def test_auto_2_five_people_enrolled_within_15_days_keeps_the_account(users):
-    account = AccountFactory(bdr_assigned=users["bdr.amer1"], bdr_prospecting_status=AW,
-                             bdr_research="r", bdr_comments="c",
-                             actively_working_since=NOW - datetime.timedelta(days=16))
+    account = AccountFactory(
+        bdr_assigned=users["bdr.amer1"],
+        bdr_prospecting_status=AW,
+        bdr_research="r",
+        bdr_comments="c",
+        actively_working_since=NOW - datetime.timedelta(days=16),
+    )
     seq = Sequence.objects.create(name="s")
     people = [ContactFactory(account=account) for _ in range(5)]
     for p in people[:4]:
-        Enrollment.objects.create(contact=p, sequence=seq,
-                                  started_at=NOW - datetime.timedelta(days=10))
+        Enrollment.objects.create(
+            contact=p, sequence=seq, started_at=NOW - datetime.timedelta(days=10)
+        )
     Activity.objects.create(account=account, kind="call", is_sales=True, occurred_at=NOW)
-    assert bps_run_reversions()["queued"] == 1                        # 4 of 5: back to Queued
+    assert bps_run_reversions()["queued"] == 1  # 4 of 5: back to Queued
     Account.objects.filter(pk=account.pk).update(
-        bdr_prospecting_status=AW, actively_working_since=NOW - datetime.timedelta(days=16))
-    Enrollment.objects.create(contact=people[4], sequence=seq,
-                              started_at=NOW - datetime.timedelta(days=9))
+        bdr_prospecting_status=AW, actively_working_since=NOW - datetime.timedelta(days=16)
+    )
+    Enrollment.objects.create(
+        contact=people[4], sequence=seq, started_at=NOW - datetime.timedelta(days=9)
+    )
     assert bps_run_reversions()["queued"] == 0
 
 
 @pytest.mark.django_db
 def test_auto_3_fiscal_year_reset_only_last_years_worked_in_fy(users):
-    old = AccountFactory(bdr_prospecting_status=WIFY, bps_changed_at=NOW - datetime.timedelta(
-        days=400))
+    old = AccountFactory(
+        bdr_prospecting_status=WIFY, bps_changed_at=NOW - datetime.timedelta(days=400)
+    )
     fresh = AccountFactory(bdr_prospecting_status=WIFY, bps_changed_at=NOW)
     assert bps_fiscal_year_reset()["fy_reset"] == 1
     assert Account.objects.get(pk=old.pk).bdr_prospecting_status == QUEUED
@@ -370,15 +467,23 @@ def test_auto_2_management_command_runs_now_and_logs_a_job(users):
 
 # -- VIEW-5 B2: mass status change --------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_view5_b2_mass_status_change_refused_rows_stay_unchanged(client, users, vandelay):
-    blocked = AccountFactory(name="Blocked Co", bdr_assigned=users["bdr.amer1"],
-                             bdr_prospecting_status=QUEUED, segment="SMB")
+    blocked = AccountFactory(
+        name="Blocked Co",
+        bdr_assigned=users["bdr.amer1"],
+        bdr_prospecting_status=QUEUED,
+        segment="SMB",
+    )
     ContactFactory(account=blocked, status="MQL", mql_date=NOW - datetime.timedelta(days=1))
     before = state(blocked)
     client.force_login(users["bdr.amer1"])
-    r = client.post("/accounts/views/B2/mass/", {"action": "status", "to": AW,
-                                                 "ids": [vandelay.pk, blocked.pk]}, follow=True)
+    r = client.post(
+        "/accounts/views/B2/mass/",
+        {"action": "status", "to": AW, "ids": [vandelay.pk, blocked.pk]},
+        follow=True,
+    )
     text = " ".join(str(m) for m in r.context["messages"])
     assert "1 done, 1 refused: Blocked Co: ACCT-BPS 2" in text
     assert Account.objects.get(pk=vandelay.pk).bdr_prospecting_status == AW

@@ -1,4 +1,5 @@
 """End-to-end in headless Chromium: log in, see the frame, open a record page and its history."""
+
 import os
 
 import pytest
@@ -16,15 +17,20 @@ def login(page, live_server, username):
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_sdr_logs_in_and_reads_an_account_with_its_history(transactional_db, demo, page,
-                                                             live_server, screenshot):
+def test_sdr_logs_in_and_reads_an_account_with_its_history(
+    transactional_db, demo, page, live_server, screenshot
+):
     from accounts.models import Account
     from gtm_portal.core.services import record_update
     from gtm_portal.users.models import User
 
     globex = Account.objects.get(name="Globex Corporation")
-    record_update(obj=globex, by=User.objects.get(username="salessupport"),
-                  data={"industry": "Aerospace"}, reason="Data fix")
+    record_update(
+        obj=globex,
+        by=User.objects.get(username="salessupport"),
+        data={"industry": "Aerospace"},
+        reason="Data fix",
+    )
 
     page.goto(f"{live_server.url}/")
     assert "/login/" in page.url  # ROLE-2
@@ -46,8 +52,9 @@ def test_sdr_logs_in_and_reads_an_account_with_its_history(transactional_db, dem
     screenshot("account-history")
 
 
-def test_executive_sees_no_admin_link_and_marketing_ops_does(transactional_db, demo, page,
-                                                            live_server):
+def test_executive_sees_no_admin_link_and_marketing_ops_does(
+    transactional_db, demo, page, live_server
+):
     login(page, live_server, "exec")
     assert page.locator("aside").get_by_role("link", name="Admin").count() == 0
     page.goto(f"{live_server.url}/admin/")
@@ -58,8 +65,9 @@ def test_executive_sees_no_admin_link_and_marketing_ops_does(transactional_db, d
     assert page.get_by_role("link", name="Scoring rules").is_visible()
 
 
-def test_mention_in_a_comment_raises_the_other_users_bell(transactional_db, demo, browser,
-                                                         live_server):
+def test_mention_in_a_comment_raises_the_other_users_bell(
+    transactional_db, demo, browser, live_server
+):
     """CHAT-2/3 end to end: sdr.emea1 mentions @sdr.mgr; the manager's bell shows 1."""
     from accounts.models import Account
 
@@ -95,8 +103,9 @@ def test_mention_in_a_comment_raises_the_other_users_bell(transactional_db, demo
     author_ctx.close()
 
 
-def test_sdr_works_s1_logs_a_call_enrolls_and_the_lead_leaves(transactional_db, demo, page,
-                                                             live_server, screenshot):
+def test_sdr_works_s1_logs_a_call_enrolls_and_the_lead_leaves(
+    transactional_db, demo, page, live_server, screenshot
+):
     """Issue 6 flow: S1 → log a call on a row (no reload) → enroll → the lead leaves S1 and
     its status is Accepted."""
     from django.utils import timezone
@@ -108,8 +117,14 @@ def test_sdr_works_s1_logs_a_call_enrolls_and_the_lead_leaves(transactional_db, 
     from .factories import LeadFactory
 
     me = User.objects.get(username="sdr.emea1")
-    lead = LeadFactory(first_name="Greta", last_name="Mueller", owner=me, status="MQL",
-                       company="Firma GmbH", sla_due=timezone.now())
+    lead = LeadFactory(
+        first_name="Greta",
+        last_name="Mueller",
+        owner=me,
+        status="MQL",
+        company="Firma GmbH",
+        sla_due=timezone.now(),
+    )
     login(page, live_server, "sdr.emea1")
     page.locator("aside").get_by_role("link", name="Leads S1").click()
     row = page.locator("tr", has_text="Greta Mueller")

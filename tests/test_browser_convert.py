@@ -1,5 +1,6 @@
 """End-to-end in headless Chromium (issue 7): find duplicates, then convert a lead into a new
 account with an opportunity and land on the opportunity (LEAD-DUP-1, LEAD-CONVERT-1)."""
+
 import datetime
 
 import pytest
@@ -10,7 +11,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_sdr_converts_a_lead_into_a_new_account_and_lands_on_the_opportunity(
-        transactional_db, demo, page, live_server, screenshot):
+    transactional_db, demo, page, live_server, screenshot
+):
     from django.utils import timezone
 
     from accounts.models import Account
@@ -25,11 +27,23 @@ def test_sdr_converts_a_lead_into_a_new_account_and_lands_on_the_opportunity(
     ae = User.objects.get(username="ae.amer1")
     # A look-alike account exists: the new one needs the explicit confirmation.
     AccountFactory(name="Roadrunner Labs", domain="rr-labs.example", owner=ae)
-    lead = LeadFactory(first_name="Wile", last_name="Coyote", owner=me, status="Qualifying",
-                       company="Roadrunner Labs", email="wile@roadrunner.example",
-                       title="Head of Engineering")
-    Activity.objects.create(lead=lead, kind="call", two_way=True, logged_by=me,
-                            occurred_at=timezone.now(), subject="Discovery call")
+    lead = LeadFactory(
+        first_name="Wile",
+        last_name="Coyote",
+        owner=me,
+        status="Qualifying",
+        company="Roadrunner Labs",
+        email="wile@roadrunner.example",
+        title="Head of Engineering",
+    )
+    Activity.objects.create(
+        lead=lead,
+        kind="call",
+        two_way=True,
+        logged_by=me,
+        occurred_at=timezone.now(),
+        subject="Discovery call",
+    )
 
     login(page, live_server, "sdr.amer1")
     page.goto(f"{live_server.url}/leads/{lead.pk}/")
@@ -46,7 +60,8 @@ def test_sdr_converts_a_lead_into_a_new_account_and_lands_on_the_opportunity(
     # conversation as their own 00-Pre Opportunity (LEAD-CONVERT-1, OPP-V1).
     page.get_by_label("Warm conversation, not ready for sales").check()
     page.get_by_label("Close date").fill(
-        (timezone.localdate() + datetime.timedelta(days=45)).isoformat())
+        (timezone.localdate() + datetime.timedelta(days=45)).isoformat()
+    )
     page.get_by_label("Right person/profile confirmed").check()
     page.get_by_label("Business problem").fill("Release pipeline takes two days")
     page.get_by_role("button", name="Convert", exact=True).click()

@@ -2,6 +2,7 @@
 an opportunity current from its page with the keyboard; a BDR sets BDR Assigned on an account
 and moves it to Actively Working; a lead's inline edit is refused in place when someone else
 saved first (Q-CONC)."""
+
 import datetime
 
 import pytest
@@ -30,8 +31,9 @@ def edit_inline(page, label: str, text: str | None = None, *, key: str = "Enter"
     return value_cell(page, label)
 
 
-def test_ae_edits_close_date_and_next_step_inline(transactional_db, demo, page, live_server,
-                                                  screenshot):
+def test_ae_edits_close_date_and_next_step_inline(
+    transactional_db, demo, page, live_server, screenshot
+):
     from opportunities.models import Opportunity
 
     opp = Opportunity.objects.get(name="Globex - Platform Expansion")
@@ -39,12 +41,16 @@ def test_ae_edits_close_date_and_next_step_inline(transactional_db, demo, page, 
     page.goto(f"{live_server.url}/opportunities/{opp.pk}/")
     new_close = (timezone.localdate() + datetime.timedelta(days=120)).isoformat()
     assert new_close in edit_inline(page, "Close date", new_close).inner_text()
-    assert "Security review with the CISO" in edit_inline(
-        page, "Next step", "Security review with the CISO").inner_text()
+    assert (
+        "Security review with the CISO"
+        in edit_inline(page, "Next step", "Security review with the CISO").inner_text()
+    )
     # Escape leaves the value as it was.
     before = value_cell(page, "Competition").inner_text()
-    assert edit_inline(page, "Competition", "typed, then abandoned",
-                       key="Escape").inner_text() == before
+    assert (
+        edit_inline(page, "Competition", "typed, then abandoned", key="Escape").inner_text()
+        == before
+    )
     screenshot("opportunity-inline-edit")
     opp.refresh_from_db()
     assert opp.close_date.isoformat() == new_close
@@ -64,15 +70,20 @@ def test_ae_edits_close_date_and_next_step_inline(transactional_db, demo, page, 
 
 
 def test_bdr_sets_bdr_assigned_then_moves_the_account_to_actively_working(
-        transactional_db, demo, page, live_server, screenshot):
+    transactional_db, demo, page, live_server, screenshot
+):
     from accounts.models import Account
     from gtm_portal.core.services import record_update
     from gtm_portal.users.models import User
 
     # An account with no BDR Assigned, owned by an AE (not adoptable, so not claimed).
     account = Account.objects.get(name="Springfield County")
-    record_update(obj=account, by=User.objects.get(username="salessupport"),
-                  data={"bdr_assigned": None}, reason="test setup")
+    record_update(
+        obj=account,
+        by=User.objects.get(username="salessupport"),
+        data={"bdr_assigned": None},
+        reason="test setup",
+    )
     login(page, live_server, "bdr.amer1")
     page.goto(f"{live_server.url}/accounts/{account.pk}/")
     cell = value_cell(page, "BDR Assigned")

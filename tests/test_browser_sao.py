@@ -1,5 +1,6 @@
 """SAO-WD end to end in headless Chromium: an SDR asks for web-direct SAO credit, the manager
 approves it from the approval queue (HTMX row swap), the SDR is told and credited."""
+
 import pytest
 
 from .test_browser import login
@@ -8,7 +9,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_sao_wd_sdr_requests_credit_and_the_manager_approves_from_the_queue(
-        transactional_db, demo, browser, live_server):
+    transactional_db, demo, browser, live_server
+):
     import os
 
     from gtm_portal.activity.models import Activity
@@ -31,7 +33,8 @@ def test_sao_wd_sdr_requests_credit_and_the_manager_approves_from_the_queue(
     sdr.get_by_role("heading", name="Request SAO credit").wait_for()
     sdr.locator(f"#ev-{call.pk}").check()
     sdr.get_by_label("How did you influence the purchase?").fill(
-        "Ran the discovery call; they bought Premium online two weeks later.")
+        "Ran the discovery call; they bought Premium online two weeks later."
+    )
     sdr.screenshot(path=os.path.join(ARTIFACTS, "sao-request-form.png"), full_page=True)
     sdr.get_by_role("button", name="Send to my manager").click()
     sdr.wait_for_url(f"**/opportunities/{opp.pk}/")
@@ -50,7 +53,7 @@ def test_sao_wd_sdr_requests_credit_and_the_manager_approves_from_the_queue(
     mgr.screenshot(path=os.path.join(ARTIFACTS, "sao-approval-queue.png"), full_page=True)
     row.get_by_role("button", name=f"Approve SAO credit for {sdr_user.label}").click()
     row.get_by_text("Approved").wait_for()
-    assert "/opportunities/approvals/" in mgr.url          # swapped in place, no reload
+    assert "/opportunities/approvals/" in mgr.url  # swapped in place, no reload
     mgr.screenshot(path=os.path.join(ARTIFACTS, "sao-approved-row.png"), full_page=True)
 
     sdr.goto(f"{live_server.url}/")

@@ -1,5 +1,6 @@
 """Q-PERF set-based writes (`core.bulk`): plain tuples in, the rows the ORM would write out,
 in one statement per call (PostgreSQL: one JSON document), refusing values it cannot send."""
+
 import datetime
 
 import pytest
@@ -24,8 +25,11 @@ def test_insert_values_writes_the_rows_the_orm_would(refdata):
         assert insert_values(ScoreEvent, EVENT, rows) == 3
     inserts = [s for s in q.captured_queries if s["sql"].startswith("INSERT")]
     assert len(inserts) == 1
-    stored = list(ScoreEvent.objects.filter(lead=lead).order_by("pk").values_list(
-        "lead_id", "rule_name", "kind", "points", "score_after", "created_at"))
+    stored = list(
+        ScoreEvent.objects.filter(lead=lead)
+        .order_by("pk")
+        .values_list("lead_id", "rule_name", "kind", "points", "score_after", "created_at")
+    )
     assert stored == [(lead.pk, f"rule {i}", "demographic", i, i * 2, at) for i in (5, 10, 15)]
     assert insert_values(ScoreEvent, EVENT, []) == 0
 
@@ -33,10 +37,12 @@ def test_insert_values_writes_the_rows_the_orm_would(refdata):
 def test_update_values_touch_gives_every_row_a_new_version(refdata):
     """Q-CONC: a job's set-based write makes an open form stale."""
     a, b = LeadFactory(title="A"), LeadFactory(title="B")
-    update_values(Lead, ["title", "mql_date"],
-                  [(a.pk, "A2", None), (b.pk, "B2", datetime.datetime(2026, 1, 2,
-                                                                      tzinfo=datetime.UTC))],
-                  touch=True)
+    update_values(
+        Lead,
+        ["title", "mql_date"],
+        [(a.pk, "A2", None), (b.pk, "B2", datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC))],
+        touch=True,
+    )
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.title, a.version, b.title, b.version) == ("A2", 2, "B2", 2)

@@ -1,4 +1,5 @@
 """SPEC §8 CHAT-1..5: threads, mentions, notifications, follows, edits."""
+
 import datetime
 
 import pytest
@@ -22,8 +23,12 @@ def globex(demo):
 
 
 def snapshot():
-    return (Comment.objects.count(), Mention.objects.count(), Notification.objects.count(),
-            CommentRevision.objects.count())
+    return (
+        Comment.objects.count(),
+        Mention.objects.count(),
+        Notification.objects.count(),
+        CommentRevision.objects.count(),
+    )
 
 
 def test_chat_1_post_a_comment_over_http_and_read_it_on_the_record(client, users, globex):
@@ -39,8 +44,12 @@ def test_chat_1_every_record_kind_has_a_thread(client, users, kind):
     from accounts.models import Contact
     from opportunities.models import Opportunity
 
-    record = {"leads": lambda: LeadFactory(), "contacts": Contact.objects.first,
-              "accounts": Account.objects.first, "opportunities": Opportunity.objects.first}[kind]()
+    record = {
+        "leads": lambda: LeadFactory(),
+        "contacts": Contact.objects.first,
+        "accounts": Account.objects.first,
+        "opportunities": Opportunity.objects.first,
+    }[kind]()
     client.force_login(users["sdr.emea1"])
     assert client.post(f"/{kind}/{record.pk}/comments/", {"body": "hello"}).status_code == 302
     assert Comment.objects.get().record == record
@@ -48,8 +57,10 @@ def test_chat_1_every_record_kind_has_a_thread(client, users, kind):
 
 def test_chat_1_bodies_are_escaped_and_only_http_links_are_linked(client, users, globex):
     client.force_login(users["sdr.emea1"])
-    body = ('<script>alert(1)</script> see https://globex.example/plan and '
-            'javascript:alert(2) and /leads/1/ <a href="x">y</a>')
+    body = (
+        "<script>alert(1)</script> see https://globex.example/plan and "
+        'javascript:alert(2) and /leads/1/ <a href="x">y</a>'
+    )
     client.post(f"/accounts/{globex.pk}/comments/", {"body": body})
     page = client.get(f"/accounts/{globex.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
@@ -86,8 +97,9 @@ def test_chat_1_empty_comment_is_refused_and_nothing_changes(client, users, glob
 def test_executive_cannot_comment_and_nothing_changes(client, users, globex):
     client.force_login(users["exec"])
     before = snapshot()
-    assert client.post(f"/accounts/{globex.pk}/comments/",
-                       {"body": "@sdr.mgr hi"}).status_code == 403
+    assert (
+        client.post(f"/accounts/{globex.pk}/comments/", {"body": "@sdr.mgr hi"}).status_code == 403
+    )
     assert snapshot() == before
 
 
@@ -98,30 +110,42 @@ def test_unknown_record_or_kind_is_404(client, users):
 
 
 def test_chat_2_group_handle_notifies_each_member_once(users, globex):
-    comment_post(record=globex, author=users["sdr.emea1"],
-                 body="@sales-support please merge; @sales-support again, and @salessupport")
+    comment_post(
+        record=globex,
+        author=users["sdr.emea1"],
+        body="@sales-support please merge; @sales-support again, and @salessupport",
+    )
     notes = Notification.objects.filter(recipient=users["salessupport"])
     assert notes.count() == 1 and notes.get().reason == "mentioned"
 
 
 def test_chat_2_a_user_mentioned_twice_gets_one_notification(users, globex):
-    comment_post(record=globex, author=users["sdr.emea1"],
-                 body="@sdr.mgr look. @sdr.mgr, really: @SDR.MGR.")
+    comment_post(
+        record=globex, author=users["sdr.emea1"], body="@sdr.mgr look. @sdr.mgr, really: @SDR.MGR."
+    )
     assert Notification.objects.filter(recipient=users["sdr.mgr"]).count() == 1
     assert Mention.objects.count() == 1
 
 
-@pytest.mark.parametrize("handle, group_user", [
-    ("@mktgops-support", "mops"), ("@sdr-managers", "sdr.mgr"), ("@bdr-managers", "bdr.mgr"),
-])
+@pytest.mark.parametrize(
+    "handle, group_user",
+    [
+        ("@mktgops-support", "mops"),
+        ("@sdr-managers", "sdr.mgr"),
+        ("@bdr-managers", "bdr.mgr"),
+    ],
+)
 def test_chat_2_each_group_handle_maps_to_its_role(users, globex, handle, group_user):
     comment_post(record=globex, author=users["sdr.emea1"], body=f"{handle} misroute")
     assert Notification.objects.filter(recipient=users[group_user], reason="mentioned").exists()
 
 
 def test_chat_2_unknown_handles_and_e_mail_addresses_notify_no_one(client, users, globex):
-    comment_post(record=globex, author=users["sdr.emea1"],
-                 body="@nobody.here and mail sdr.mgr@gtm-portal.example or x@sdr.mgr")
+    comment_post(
+        record=globex,
+        author=users["sdr.emea1"],
+        body="@nobody.here and mail sdr.mgr@gtm-portal.example or x@sdr.mgr",
+    )
     assert not Notification.objects.exists() and not Mention.objects.exists()
     client.force_login(users["sdr.emea1"])
     page = client.get(f"/accounts/{globex.pk}/").content.decode()
@@ -135,11 +159,14 @@ def test_chat_2_the_author_is_never_notified_of_their_own_mention(users, globex)
 
 def test_chat_2_autocomplete_offers_people_and_group_handles(client, users):
     client.force_login(users["sdr.emea1"])
-    handles = [r["handle"] for r in client.get("/notifications/mentions/",
-                                               {"q": "@sdr.e"}).json()["results"]]
+    handles = [
+        r["handle"]
+        for r in client.get("/notifications/mentions/", {"q": "@sdr.e"}).json()["results"]
+    ]
     assert "@sdr.emea1" in handles and "@sdr.emea2" in handles and "@sdr.amer1" not in handles
-    groups = [r["handle"] for r in client.get("/notifications/mentions/",
-                                              {"q": "sa"}).json()["results"]]
+    groups = [
+        r["handle"] for r in client.get("/notifications/mentions/", {"q": "sa"}).json()["results"]
+    ]
     assert "@sales-support" in groups and "@salessupport" in groups
     queues = client.get("/notifications/mentions/", {"q": "queue"}).json()["results"]
     assert queues == []
@@ -189,25 +216,43 @@ def test_chat_3_unread_count_open_and_mark_all_read(client, users, globex):
     assert r.status_code == 302 and r["Location"] == f"/accounts/{globex.pk}/#comments"
     assert 'id="unread-count">1<' in client.get("/notifications/count/").content.decode()
     client.post("/notifications/read/")
-    assert not Notification.objects.filter(recipient=users["sdr.mgr"], read_at__isnull=True).exists()
+    assert not Notification.objects.filter(
+        recipient=users["sdr.mgr"], read_at__isnull=True
+    ).exists()
 
 
 def test_chat_3_the_bell_caps_its_count(client, users, globex):
     """A user with thousands unread costs the frame what a hundred cost (Q-PERF): 99+."""
     from gtm_portal.chatter.selectors import UNREAD_CAP
 
-    Notification.objects.bulk_create([
-        Notification(recipient=users["sdr.mgr"], reason=Notification.Reason.INFO,
-                     message=f"n{i}", created_at=timezone.now()) for i in range(UNREAD_CAP + 5)])
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=users["sdr.mgr"],
+                reason=Notification.Reason.INFO,
+                message=f"n{i}",
+                created_at=timezone.now(),
+            )
+            for i in range(UNREAD_CAP + 5)
+        ]
+    )
     client.force_login(users["sdr.mgr"])
     assert f'id="unread-count">{UNREAD_CAP - 1}+<' in client.get("/").content.decode()
-    assert f'id="unread-count">{UNREAD_CAP - 1}+<' in client.get(
-        "/notifications/count/").content.decode()
-    Notification.objects.filter(pk__in=list(Notification.objects.filter(
-        recipient=users["sdr.mgr"]).values_list("pk", flat=True)[:10])).update(
-        read_at="2026-01-01T00:00:00Z")
-    assert f'id="unread-count">{UNREAD_CAP - 5}<' in client.get(
-        "/notifications/count/").content.decode()
+    assert (
+        f'id="unread-count">{UNREAD_CAP - 1}+<'
+        in client.get("/notifications/count/").content.decode()
+    )
+    Notification.objects.filter(
+        pk__in=list(
+            Notification.objects.filter(recipient=users["sdr.mgr"]).values_list("pk", flat=True)[
+                :10
+            ]
+        )
+    ).update(read_at="2026-01-01T00:00:00Z")
+    assert (
+        f'id="unread-count">{UNREAD_CAP - 5}<'
+        in client.get("/notifications/count/").content.decode()
+    )
 
 
 def test_chat_3_e_mailed_once_even_when_the_task_is_retried(users, globex):
@@ -224,9 +269,15 @@ def test_chat_3_e_mailed_once_even_when_the_task_is_retried(users, globex):
 
 
 def test_chat_4_system_comments_read_differently_and_notify_named_users(client, users, globex):
-    comment_post(record=globex, author=None, kind=Comment.Kind.SYSTEM, topic="transfer",
-                 body="Transfer requested by sdr.amer2: territory change",
-                 notify_users=[users["ae.amer1"]], notify_reason="decide")
+    comment_post(
+        record=globex,
+        author=None,
+        kind=Comment.Kind.SYSTEM,
+        topic="transfer",
+        body="Transfer requested by sdr.amer2: territory change",
+        notify_users=[users["ae.amer1"]],
+        notify_reason="decide",
+    )
     assert Notification.objects.get(recipient=users["ae.amer1"]).reason == "decide"
     client.force_login(users["sdr.emea1"])
     page = client.get(f"/accounts/{globex.pk}/").content.decode()
@@ -245,11 +296,13 @@ def test_chat_5_author_edits_within_15_minutes_with_history(users, globex):
 def test_chat_5_edit_after_15_minutes_is_refused_and_changes_nothing(client, users, globex):
     comment = comment_post(record=globex, author=users["sdr.emea1"], body="original")
     Comment.objects.filter(pk=comment.pk).update(
-        created_at=timezone.now() - datetime.timedelta(minutes=16))
+        created_at=timezone.now() - datetime.timedelta(minutes=16)
+    )
     before = snapshot()
     client.force_login(users["sdr.emea1"])
-    r = client.post(f"/accounts/{globex.pk}/comments/{comment.pk}/edit/", {"body": "changed"},
-                    follow=True)
+    r = client.post(
+        f"/accounts/{globex.pk}/comments/{comment.pk}/edit/", {"body": "changed"}, follow=True
+    )
     assert "15 minutes" in r.content.decode()
     comment.refresh_from_db()
     assert comment.body == "original" and snapshot() == before
@@ -284,7 +337,8 @@ def test_permission_denied_is_raised_by_the_service_too(users, globex):
 
 
 def test_inbox_and_thread_stay_at_constant_queries_with_200_rows(
-        client, users, globex, django_assert_max_num_queries):
+    client, users, globex, django_assert_max_num_queries
+):
     for i in range(5):
         comment_post(record=globex, author=users["sdr.emea1"], body=f"@sdr.mgr n{i}")
     client.force_login(users["sdr.mgr"])

@@ -1,4 +1,5 @@
 """ACCT-CLAIM 1, 4, 5 and CONTACT-OWNER on claim (the claim endpoint of CONTRACT 6)."""
+
 import pytest
 
 from accounts.models import Account, Contact
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_claiming_an_adoptable_account_makes_me_owner_and_tells_account_research(client, users):
-    vandelay = Account.objects.get(name="Vandelay Industries")      # owner: Sales Admin queue
+    vandelay = Account.objects.get(name="Vandelay Industries")  # owner: Sales Admin queue
     people = Contact.objects.filter(account=vandelay)
     client.force_login(users["sdr.apac1"])
     r = client.post(f"/accounts/{vandelay.pk}/claim/")
@@ -97,17 +98,19 @@ def test_acct_claim_2_someone_neither_owner_nor_manager_cannot_approve(client, u
     client.force_login(users["sdr.amer1"])
     client.post(f"/leads/{lead.pk}/transfer/", {"reason": "mine"})
     request = TransferRequest.objects.get()
-    for name in ("sdr.emea1", "bdr.mgr", "sdr.amer1"):    # stranger, other manager, requester
+    for name in ("sdr.emea1", "bdr.mgr", "sdr.amer1"):  # stranger, other manager, requester
         client.force_login(users[name])
-        assert client.post(f"/transfers/{request.pk}/decide/",
-                           {"decision": "approve"}).status_code == 403
+        assert (
+            client.post(f"/transfers/{request.pk}/decide/", {"decision": "approve"}).status_code
+            == 403
+        )
     lead.refresh_from_db()
     request.refresh_from_db()
     assert lead.owner == users["sdr.amer2"] and lead.version == 1 and request.state == "pending"
-    client.force_login(users["sdr.mgr"])                       # the owner's manager may
+    client.force_login(users["sdr.mgr"])  # the owner's manager may
     client.post(f"/transfers/{request.pk}/decide/", {"decision": "decline"})
     request.refresh_from_db()
-    assert request.state == "pending"                          # declining needs a reason
+    assert request.state == "pending"  # declining needs a reason
     client.post(f"/transfers/{request.pk}/decide/", {"decision": "decline", "reason": "no"})
     request.refresh_from_db()
     assert request.state == "declined" and Lead.objects.get(pk=lead.pk).owner == users["sdr.amer2"]
@@ -116,7 +119,7 @@ def test_acct_claim_2_someone_neither_owner_nor_manager_cannot_approve(client, u
 def test_acct_claim_3_ae_records_go_to_the_ae_and_sales_support(client, users):
     from accounts.models import TransferRequest
 
-    globex = Account.objects.get(name="Globex Corporation")   # owner ae.amer1
+    globex = Account.objects.get(name="Globex Corporation")  # owner ae.amer1
     client.force_login(users["bdr.amer1"])
     client.post(f"/accounts/{globex.pk}/transfer/", {"reason": "territory"})
     request = TransferRequest.objects.get()

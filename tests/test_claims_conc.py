@@ -2,6 +2,7 @@
 claim button, the transfer forms, the BDR Prospecting Status form and the account edit form
 post the version they showed; two sessions — the second is refused with 409 and nothing
 changes. CONTRACT 6: an owned record answers "already claimed by <username>" first."""
+
 import re
 
 import pytest
@@ -20,13 +21,14 @@ from tests.helpers import session
 pytestmark = pytest.mark.django_db
 
 
-
 def row(obj) -> dict:
     """Every column of the record and its history rows: what a refusal must leave alone."""
     model = type(obj)
     ct = ContentType.objects.get_for_model(model)
-    return {**model.objects.filter(pk=obj.pk).values().get(),
-            "history": FieldChange.objects.filter(content_type=ct, object_id=obj.pk).count()}
+    return {
+        **model.objects.filter(pk=obj.pk).values().get(),
+        "history": FieldChange.objects.filter(content_type=ct, object_id=obj.pk).count(),
+    }
 
 
 def shown_version(client, page_url: str, action: str) -> str:
@@ -52,8 +54,9 @@ def someone_edits(account: Account, by) -> None:
 
 # -- the claim makes a BDR the BDR Assigned -------------------------------------------------
 
+
 def test_acct_claim_1_a_bdr_claiming_vandelay_becomes_owner_and_bdr_assigned(users):
-    account = vandelay()                                       # owner Sales Admin, Queued
+    account = vandelay()  # owner Sales Admin, Queued
     me = users["bdr.amer1"]
     client = session(me)
     url = f"/accounts/{account.pk}/"
@@ -61,25 +64,36 @@ def test_acct_claim_1_a_bdr_claiming_vandelay_becomes_owner_and_bdr_assigned(use
     assert client.post(f"/accounts/{account.pk}/claim/", {"version": version}).status_code == 302
     account.refresh_from_db()
     assert account.owner == me and account.bdr_assigned == me
-    rows = {h.field: h for h in FieldChange.objects.filter(object_id=account.pk,
-                                                           field__in=["owner", "bdr_assigned"])}
+    rows = {
+        h.field: h
+        for h in FieldChange.objects.filter(
+            object_id=account.pk, field__in=["owner", "bdr_assigned"]
+        )
+    }
     assert rows["owner"].old_value == "Sales Admin" and rows["bdr_assigned"].old_value == ""
     assert {h.changed_by for h in rows.values()} == {me}
     assert all("ACCT-CLAIM 1" in h.reason for h in rows.values())
-    assert set(Contact.objects.filter(account=account)
-               .values_list("owner__username", flat=True)) == {"bdr.amer1"}  # CONTACT-OWNER
+    assert set(
+        Contact.objects.filter(account=account).values_list("owner__username", flat=True)
+    ) == {"bdr.amer1"}  # CONTACT-OWNER
 
     # ... fills research and comments, then moves it to Actively Working (ACCT-BPS 2).
     edit = f"/accounts/{account.pk}/edit/"
-    for field, text in (("bdr_research", "Importer of latex goods; 150 staff in Sydney."),
-                        ("bdr_comments", "Art Vandelay answers the phone himself.")):
-        r = client.post(f"{edit}?field={field}", {"version": account.version, field: text},
-                        HTTP_HX_REQUEST="true")
+    for field, text in (
+        ("bdr_research", "Importer of latex goods; 150 staff in Sydney."),
+        ("bdr_comments", "Art Vandelay answers the phone himself."),
+    ):
+        r = client.post(
+            f"{edit}?field={field}",
+            {"version": account.version, field: text},
+            HTTP_HX_REQUEST="true",
+        )
         assert r.status_code == 200
         account.refresh_from_db()
     version = shown_version(client, url, f"/accounts/{account.pk}/status/")
-    r = client.post(f"/accounts/{account.pk}/status/", {"to": BPS.ACTIVELY_WORKING,
-                                                        "version": version})
+    r = client.post(
+        f"/accounts/{account.pk}/status/", {"to": BPS.ACTIVELY_WORKING, "version": version}
+    )
     assert r.status_code == 302
     account.refresh_from_db()
     assert account.bdr_prospecting_status == BPS.ACTIVELY_WORKING
@@ -94,16 +108,19 @@ def test_acct_claim_1_an_sdr_claiming_becomes_owner_only(users):
 
 
 def test_acct_claim_1_a_bdr_claiming_keeps_the_bdr_assigned_already_there(users):
-    account = account_update(account=vandelay(), by=users["bdr.mgr"],
-                             data={"bdr_assigned": users["bdr.emea1"]})
+    account = account_update(
+        account=vandelay(), by=users["bdr.mgr"], data={"bdr_assigned": users["bdr.emea1"]}
+    )
     assert session(users["bdr.amer1"]).post(f"/accounts/{account.pk}/claim/").status_code == 302
     account.refresh_from_db()
     assert account.owner == users["bdr.amer1"] and account.bdr_assigned == users["bdr.emea1"]
-    assert set(Contact.objects.filter(account=account)
-               .values_list("owner__username", flat=True)) == {"bdr.emea1"}  # CONTACT-OWNER
+    assert set(
+        Contact.objects.filter(account=account).values_list("owner__username", flat=True)
+    ) == {"bdr.emea1"}  # CONTACT-OWNER
 
 
 # -- Q-CONC: two sessions -------------------------------------------------------------------
+
 
 def test_q_conc_edit_form_opened_before_another_save_is_409_changed_by(users):
     account = globex()
@@ -113,12 +130,21 @@ def test_q_conc_edit_form_opened_before_another_save_is_409_changed_by(users):
     assert support.get(edit).status_code == 200
     someone_edits(account, users["salessupport"])
     before = row(account)
-    r = owner.post(edit, {"version": seen, "name": account.name, "type": account.type,
-                          "total_carr": "0", "paid_tier": account.paid_tier,
-                          "industry": "Typed by the owner", "employees": "5000"})
+    r = owner.post(
+        edit,
+        {
+            "version": seen,
+            "name": account.name,
+            "type": account.type,
+            "total_carr": "0",
+            "paid_tier": account.paid_tier,
+            "industry": "Typed by the owner",
+            "employees": "5000",
+        },
+    )
     page = r.content.decode()
     assert r.status_code == 409 and f"changed by {users['salessupport'].label} at" in page
-    assert 'value="Typed by the owner"' in page                 # what the user typed is kept
+    assert 'value="Typed by the owner"' in page  # what the user typed is kept
     assert row(account) == before
 
 
@@ -129,7 +155,9 @@ def test_q_conc_claim_from_a_stale_page_is_409_and_nothing_changes(users):
     someone_edits(account, users["salessupport"])
     before = row(account)
     r = bdr.post(f"/accounts/{account.pk}/claim/", {"version": seen})
-    assert r.status_code == 409 and f"changed by {users['salessupport'].label}" in r.content.decode()
+    assert (
+        r.status_code == 409 and f"changed by {users['salessupport'].label}" in r.content.decode()
+    )
     assert row(account) == before
     assert not Contact.objects.filter(account=account, owner=users["bdr.amer1"]).exists()
 
@@ -165,7 +193,7 @@ def test_contract_claiming_globex_is_409_already_claimed(users):
 
 
 def test_q_conc_transfer_request_from_a_stale_page_is_409_and_writes_nothing(users):
-    account = globex()                                          # owner ae.amer1
+    account = globex()  # owner ae.amer1
     rep = session(users["sdr.amer1"])
     transfer = f"/accounts/{account.pk}/transfer/"
     seen = shown_version(rep, f"/accounts/{account.pk}/", transfer)
@@ -182,10 +210,11 @@ def test_q_conc_transfer_request_from_a_stale_page_is_409_and_writes_nothing(use
 
 def test_q_conc_transfer_decision_on_a_changed_record_is_409_and_changes_nothing(users):
     account = globex()
-    session(users["sdr.amer1"]).post(f"/accounts/{account.pk}/transfer/",
-                                     {"reason": "My territory now"})
+    session(users["sdr.amer1"]).post(
+        f"/accounts/{account.pk}/transfer/", {"reason": "My territory now"}
+    )
     request = TransferRequest.objects.get()
-    seen = Account.objects.get(pk=account.pk).version          # the decider's page
+    seen = Account.objects.get(pk=account.pk).version  # the decider's page
     someone_edits(account, users["ae.amer1"])
     before, comments = row(account), Comment.objects.count()
     support = session(users["salessupport"])
@@ -202,14 +231,17 @@ def test_q_conc_transfer_decision_on_a_changed_record_is_409_and_changes_nothing
 
 
 def test_q_conc_bps_form_opened_before_another_save_is_409(users):
-    account = account_update(account=vandelay(), by=users["bdr.mgr"],
-                             data={"bdr_assigned": users["bdr.amer1"]})
+    account = account_update(
+        account=vandelay(), by=users["bdr.mgr"], data={"bdr_assigned": users["bdr.amer1"]}
+    )
     bdr = session(users["bdr.amer1"])
     status = f"/accounts/{account.pk}/status/"
     seen = shown_version(bdr, f"/accounts/{account.pk}/", status)
     someone_edits(account, users["salessupport"])
     before = row(account)
     r = bdr.post(status, {"to": BPS.ACTIVELY_WORKING, "version": seen})
-    assert r.status_code == 409 and f"changed by {users['salessupport'].label}" in r.content.decode()
+    assert (
+        r.status_code == 409 and f"changed by {users['salessupport'].label}" in r.content.decode()
+    )
     assert row(account) == before
     assert row(account)["bdr_prospecting_status"] == BPS.QUEUED

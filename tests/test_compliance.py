@@ -1,5 +1,6 @@
 """Reaching people lawfully: LEAD-DNC-1, LEAD-OPTOUT-1 (AUTO-4), LEAD-INACTIVE-1,
 LEAD-SPAM-1 (AUTO-5, blocked domains), LEAD-GDPR-1. Refusals change nothing."""
+
 import datetime
 
 import pytest
@@ -28,21 +29,30 @@ def sdr(users):
 
 
 def _inbound_email(lead, sdr, subject="Please call me"):
-    return Activity.objects.create(lead=lead, kind="email", direction="inbound", logged_by=sdr,
-                                   occurred_at=timezone.now(), subject=subject)
+    return Activity.objects.create(
+        lead=lead,
+        kind="email",
+        direction="inbound",
+        logged_by=sdr,
+        occurred_at=timezone.now(),
+        subject=subject,
+    )
 
 
 # LEAD-DNC-1 ---------------------------------------------------------------------------------
 
+
 def test_lead_dnc_1_unchecking_needs_a_linked_inbound_email(sdr):
     lead = LeadFactory(owner=sdr, do_not_call=True)
-    outbound = Activity.objects.create(lead=lead, kind="email", direction="outbound",
-                                       logged_by=sdr, occurred_at=timezone.now())
+    outbound = Activity.objects.create(
+        lead=lead, kind="email", direction="outbound", logged_by=sdr, occurred_at=timezone.now()
+    )
     history = FieldChange.objects.count()
     for evidence in (None, outbound.pk):
         with pytest.raises(ValidationError, match="LEAD-DNC-1"):
-            compliance.person_set_dnc(person=lead, by=sdr, value=False,
-                                      release_activity_id=evidence)
+            compliance.person_set_dnc(
+                person=lead, by=sdr, value=False, release_activity_id=evidence
+            )
         lead.refresh_from_db()
         assert lead.do_not_call is True
     assert FieldChange.objects.count() == history
@@ -101,13 +111,13 @@ def test_lead_dnc_1_http_action_refuses_without_evidence(client, sdr):
 def test_compliance_actions_need_edit_rights(client, users):
     lead = LeadFactory(owner=users["sdr.emea1"])
     client.force_login(users["sdr.amer1"])
-    assert client.post(f"/leads/{lead.pk}/compliance/",
-                       {"action": "inactive"}).status_code == 403
+    assert client.post(f"/leads/{lead.pk}/compliance/", {"action": "inactive"}).status_code == 403
     lead.refresh_from_db()
     assert lead.is_inactive is False
 
 
 # LEAD-OPTOUT-1 ------------------------------------------------------------------------------
+
 
 def test_lead_optout_1_thirty_days_blocks_sequences_and_ends_by_itself(sdr):
     lead = LeadFactory(owner=sdr)
@@ -138,6 +148,7 @@ def test_lead_optout_1_opted_out_person_cannot_be_enrolled(sdr):
 
 # LEAD-INACTIVE-1 ----------------------------------------------------------------------------
 
+
 def test_lead_inactive_1_finishes_the_running_sequence(sdr):
     lead = LeadFactory(owner=sdr)
     seq = Sequence.objects.create(name="Outbound")
@@ -151,12 +162,14 @@ def test_lead_inactive_1_finishes_the_running_sequence(sdr):
 
 # LEAD-GDPR-1 --------------------------------------------------------------------------------
 
+
 def test_lead_gdpr_1_eu_person_before_2018_without_opt_in_is_not_contacted(client, sdr):
     germany = Country.objects.get(iso2="DE")
     assert germany.is_eu_eea
     lead = LeadFactory(owner=sdr, country=germany, gdpr_opt_in=False)
-    Lead.objects.filter(pk=lead.pk).update(created_at=timezone.make_aware(
-        datetime.datetime(2017, 3, 1)))
+    Lead.objects.filter(pk=lead.pk).update(
+        created_at=timezone.make_aware(datetime.datetime(2017, 3, 1))
+    )
     lead.refresh_from_db()
     assert any("LEAD-GDPR-1" in why for why in enrollment_refusals(lead, by=sdr))
     for kind in ("call", "email"):
@@ -174,6 +187,7 @@ def test_lead_gdpr_1_eu_person_before_2018_without_opt_in_is_not_contacted(clien
 
 # LEAD-SPAM-1 --------------------------------------------------------------------------------
 
+
 def test_lead_spam_1_needs_confirmation_then_the_purge_leaves_a_tombstone(client, sdr):
     lead = LeadFactory(owner=sdr, email="bot@spam.example", first_name="Bot")
     _inbound_email(lead, sdr)
@@ -181,8 +195,9 @@ def test_lead_spam_1_needs_confirmation_then_the_purge_leaves_a_tombstone(client
     client.post(f"/leads/{lead.pk}/spam/")
     assert not CampaignMember.objects.filter(lead=lead).exists()
     client.post(f"/leads/{lead.pk}/spam/", {"confirm": "on"})
-    assert CampaignMember.objects.filter(lead=lead,
-                                         campaign__name=compliance.SPAM_CAMPAIGN).exists()
+    assert CampaignMember.objects.filter(
+        lead=lead, campaign__name=compliance.SPAM_CAMPAIGN
+    ).exists()
     kept = LeadFactory(owner=sdr)
     assert compliance.purge_spam() == 1
     assert not Lead.objects.filter(pk=lead.pk).exists()
@@ -200,15 +215,20 @@ def test_lead_spam_1_blocked_domains_page_is_marketing_ops_only(client, users):
     client.force_login(users["mops"])
     resp = client.post("/leads/blocked-domains/", {"value": "not a domain"})
     assert "Enter a domain" in resp.content.decode()
-    assert not WordListEntry.objects.filter(list=WordList.BLOCKED_DOMAIN,
-                                            value="not a domain").exists()
+    assert not WordListEntry.objects.filter(
+        list=WordList.BLOCKED_DOMAIN, value="not a domain"
+    ).exists()
     client.post("/leads/blocked-domains/", {"value": "@Spam-Farm.example"})
     entry = WordListEntry.objects.get(list=WordList.BLOCKED_DOMAIN, value="spam-farm.example")
     assert entry.created_by == users["mops"]
     resp = client.post("/leads/blocked-domains/", {"value": "Spam-farm.example"})
     assert "already blocked" in resp.content.decode()
-    assert WordListEntry.objects.filter(list=WordList.BLOCKED_DOMAIN,
-                                        value="spam-farm.example").count() == 1
+    assert (
+        WordListEntry.objects.filter(
+            list=WordList.BLOCKED_DOMAIN, value="spam-farm.example"
+        ).count()
+        == 1
+    )
     client.post("/leads/blocked-domains/", {"delete": entry.pk})
     assert not WordListEntry.objects.filter(pk=entry.pk).exists()
 
@@ -217,18 +237,26 @@ def test_auto_5_purges_test_leads_too_and_blanks_their_intake_log(sdr):
     from leads.models import IntakeSubmission
 
     test_lead = LeadFactory(owner=sdr, title="Test", email="qa@firm.example")
-    IntakeSubmission.objects.create(submission_id="s-qa", form="contact_us",
-                                    email="qa@firm.example", payload={"email": "qa@firm.example"},
-                                    outcome="created", status_code=201, lead=test_lead,
-                                    received_at=timezone.now())
+    IntakeSubmission.objects.create(
+        submission_id="s-qa",
+        form="contact_us",
+        email="qa@firm.example",
+        payload={"email": "qa@firm.example"},
+        outcome="created",
+        status_code=201,
+        lead=test_lead,
+        received_at=timezone.now(),
+    )
     real = LeadFactory(owner=sdr, title="CTO")
     assert compliance.purge_spam() == 1
-    assert not Lead.objects.filter(pk=test_lead.pk).exists() and Lead.objects.filter(
-        pk=real.pk).exists()
+    assert (
+        not Lead.objects.filter(pk=test_lead.pk).exists()
+        and Lead.objects.filter(pk=real.pk).exists()
+    )
     assert Tombstone.objects.get(object_id=test_lead.pk).reason == "test"
     log = IntakeSubmission.objects.get(submission_id="s-qa")
     assert log.payload == {} and log.email == "" and log.lead_id is None
-    assert compliance.purge_spam() == 0     # idempotent
+    assert compliance.purge_spam() == 0  # idempotent
 
 
 def test_auto_5_runs_at_five_past_midnight_los_angeles():

@@ -1,5 +1,6 @@
 """Races that only PostgreSQL can show (row locks, unique indexes under load). On SQLite,
 writes are serialised by the database itself, so these run on PostgreSQL (CI does both)."""
+
 import json
 import threading
 
@@ -41,13 +42,24 @@ def test_intake_2_twenty_concurrent_repeats_make_one_lead_counted_once(demo):
     from leads.models import IntakeSubmission, Lead, ScoreEvent
 
     _, key = ApiToken.issue(name="race", scope="intake")
-    body = json.dumps({"submission_id": "race-1", "form": "trial_saas",
-                       "email": "race@firm.example", "last_name": "Race", "title": "VP"})
+    body = json.dumps(
+        {
+            "submission_id": "race-1",
+            "form": "trial_saas",
+            "email": "race@firm.example",
+            "last_name": "Race",
+            "title": "VP",
+        }
+    )
     codes = []
 
     def submit(i):
-        r = Client().post("/api/v1/intake/", body, content_type="application/json",
-                          HTTP_AUTHORIZATION=f"Token {key}")
+        r = Client().post(
+            "/api/v1/intake/",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {key}",
+        )
         codes.append((r.status_code, r.json()["person"]["id"]))
 
     assert run_threads(20, submit) == []
@@ -66,24 +78,37 @@ def test_route_3_twenty_threads_routing_two_thousand_leads_lose_nothing(demo):
 
     germany = Country.objects.get(iso2="DE")
     source = InitialSource.objects.get(name="Trial - Enterprise")
-    leads = Lead.objects.bulk_create([
-        Lead(last_name=f"L{i}", email=f"l{i}@firm{i}.example", email_domain=f"firm{i}.example",
-             initial_source=source, status="MQL", country=germany, region=germany.region,
-             title="Manager")
-        for i in range(2000)])
+    leads = Lead.objects.bulk_create(
+        [
+            Lead(
+                last_name=f"L{i}",
+                email=f"l{i}@firm{i}.example",
+                email_domain=f"firm{i}.example",
+                initial_source=source,
+                status="MQL",
+                country=germany,
+                region=germany.region,
+                title="Manager",
+            )
+            for i in range(2000)
+        ]
+    )
     ids = [lead.pk for lead in leads]
     chunks = [ids[i::20] for i in range(20)]
 
     def work(i):
         ctx = RoutingContext()
         for pk in chunks[i]:
-            route_person(person=Lead(pk=pk), trigger="test", form_kind="trial_self_managed",
-                         ctx=ctx)
+            route_person(
+                person=Lead(pk=pk), trigger="test", form_kind="trial_self_managed", ctx=ctx
+            )
 
     assert run_threads(20, work) == []
     assert RoutingDecision.objects.filter(lead_id__in=ids).count() == 2000
-    members = {m.user.username: m.assigned for m in
-               PoolMember.objects.filter(pool__name="EMEA SDR").select_related("user")}
+    members = {
+        m.user.username: m.assigned
+        for m in PoolMember.objects.filter(pool__name="EMEA SDR").select_related("user")
+    }
     # EMEA SDR: sdr.emea1 Expert (weight 100), sdr.emea2 Onboarding (weight 0).
     assert members == {"sdr.emea1": 2000, "sdr.emea2": 0}
     assert Lead.objects.filter(pk__in=ids, owner__username="sdr.emea1").count() == 2000
@@ -96,21 +121,38 @@ def test_route_3_shares_hold_under_concurrency(demo):
 
     us = Country.objects.get(iso2="US")
     source = InitialSource.objects.get(name="Webcast")
-    leads = Lead.objects.bulk_create([
-        Lead(last_name=f"U{i}", email=f"u{i}@co{i}.example", email_domain=f"co{i}.example",
-             initial_source=source, status="MQL", country=us, region=us.region, title="VP")
-        for i in range(500)])
+    leads = Lead.objects.bulk_create(
+        [
+            Lead(
+                last_name=f"U{i}",
+                email=f"u{i}@co{i}.example",
+                email_domain=f"co{i}.example",
+                initial_source=source,
+                status="MQL",
+                country=us,
+                region=us.region,
+                title="VP",
+            )
+            for i in range(500)
+        ]
+    )
     ids = [lead.pk for lead in leads]
 
     def work(i):
         ctx = RoutingContext()
         for pk in ids[i::10]:
-            route_person(person=Lead(pk=pk), trigger="test",
-                         form_kind="webcast_attended_high_intent", ctx=ctx)
+            route_person(
+                person=Lead(pk=pk),
+                trigger="test",
+                form_kind="webcast_attended_high_intent",
+                ctx=ctx,
+            )
 
     assert run_threads(10, work) == []
-    got = {m.user.username: m.assigned for m in
-           PoolMember.objects.filter(pool__name="US/APAC SDR").select_related("user")}
+    got = {
+        m.user.username: m.assigned
+        for m in PoolMember.objects.filter(pool__name="US/APAC SDR").select_related("user")
+    }
     # Expert 100, Ramping 50, Expert 100 → 200/100/200 of 500, each within ±1.
     assert sum(got.values()) == 500
     assert abs(got["sdr.amer1"] - 200) <= 1 and abs(got["sdr.apac1"] - 200) <= 1

@@ -1,5 +1,6 @@
 """CONTRACT 3 `seed_demo --leads N`: generated demo records (SPEC Q-PERF scale) and the
 `bench` command of CONTRACT 5."""
+
 import datetime
 import json
 
@@ -34,9 +35,18 @@ class Rollback(Exception):
 
 
 def lead_facts():
-    return list(Lead.objects.order_by("id").values_list(
-        "first_name", "last_name", "email", "title", "company", "status", "person_score",
-        "matched_account__name"))
+    return list(
+        Lead.objects.order_by("id").values_list(
+            "first_name",
+            "last_name",
+            "email",
+            "title",
+            "company",
+            "status",
+            "person_score",
+            "matched_account__name",
+        )
+    )
 
 
 def facts_of_run(**numbers):
@@ -84,10 +94,12 @@ def test_rerun_with_the_same_or_smaller_numbers_creates_nothing(demo):
 
 
 def test_larger_numbers_only_top_up_and_match_a_single_run(demo):
-    topped_up = facts_of_run(steps=[
-        {"leads": 120, "accounts": 20, "opportunities": 10, "seed": 2},
-        {"leads": 200, "accounts": 20, "opportunities": 10, "seed": 2},
-    ])
+    topped_up = facts_of_run(
+        steps=[
+            {"leads": 120, "accounts": 20, "opportunities": 10, "seed": 2},
+            {"leads": 200, "accounts": 20, "opportunities": 10, "seed": 2},
+        ]
+    )
     single = facts_of_run(leads=200, accounts=20, opportunities=10, seed=2)
     assert topped_up == single
 
@@ -100,7 +112,8 @@ def test_larger_numbers_only_top_up_and_match_a_single_run(demo):
 
 @pytest.mark.django_db(transaction=True)
 def test_chunks_written_in_parallel_match_a_single_writer_and_resume_after_a_crash(
-        demo, monkeypatch):
+    demo, monkeypatch
+):
     """Outside a transaction PostgreSQL writes on other connections; chunks still commit in
     order, so a run that dies half-way leaves a prefix the next run continues from."""
     monkeypatch.setattr(generate_module, "CHUNK", 40)
@@ -133,7 +146,9 @@ def test_chunks_written_in_parallel_match_a_single_writer_and_resume_after_a_cra
 @pytest.mark.django_db(transaction=True)
 def test_a_refused_chunk_stops_the_run_and_keeps_the_committed_ones(demo, monkeypatch):
     monkeypatch.setattr(generate_module, "CHUNK", 40)
-    monkeypatch.setattr(generate_module, "WRITERS", 1)  # one writer: which chunks committed is certain
+    monkeypatch.setattr(
+        generate_module, "WRITERS", 1
+    )  # one writer: which chunks committed is certain
     real_opportunity = generate_module.opportunity_rows
 
     def owner_is_sdr_at_50(ctx, o, pk):
@@ -180,8 +195,9 @@ def test_generated_records_follow_the_rules(demo):
         assert (activity.logged_by_id is not None) == activity.is_sales
 
     queue = User.objects.queue(roles.Q_INQUIRY).pk
-    reps = set(User.objects.filter(groups__name__in=[roles.SDR, roles.BDR])
-               .values_list("pk", flat=True))
+    reps = set(
+        User.objects.filter(groups__name__in=[roles.SDR, roles.BDR]).values_list("pk", flat=True)
+    )
     leads = list(Lead.objects.select_related("initial_source"))
     assert {lead.owner_id for lead in leads} <= reps | {queue}
     assert all(lead.initial_source.active for lead in leads)
@@ -199,8 +215,10 @@ def test_generated_records_follow_the_rules(demo):
     generated = Account.objects.filter(pk__in=Lead.objects.values("matched_account"))
     assert generated.exists()
     for account in Account.objects.exclude(domain__in=["globex.example", "hooli.example"]):
-        assert account.segment in (segment_for_employees(account.employees),
-                                   segment_for_employees(account.employees, True))
+        assert account.segment in (
+            segment_for_employees(account.employees),
+            segment_for_employees(account.employees, True),
+        )
         assert account.ultimate_parent_id in (account.pk, None)
     domains = list(Account.objects.values_list("domain", flat=True))
     assert len(domains) == len(set(domains))
@@ -208,24 +226,40 @@ def test_generated_records_follow_the_rules(demo):
 
 def test_bench_writes_json_with_the_contract_keys(demo, tmp_path):
     path = tmp_path / "bench.json"
-    call_command("bench", "--leads", "30", "--json", str(path), "--n", "2", "--warmup", "0",
-                 stdout=open("/dev/null", "w"))
+    call_command(
+        "bench",
+        "--leads",
+        "30",
+        "--json",
+        str(path),
+        "--n",
+        "2",
+        "--warmup",
+        "0",
+        stdout=open("/dev/null", "w"),
+    )
 
     report = json.loads(path.read_text())
     assert report["database"] and report["counts"]["leads"] >= 30
     names = {op["name"] for op in report["operations"]}
-    assert {"home", "leads list p1", "lead detail", "account detail", "opportunity detail",
-            "notifications"} <= names
+    assert {
+        "home",
+        "leads list p1",
+        "lead detail",
+        "account detail",
+        "opportunity detail",
+        "notifications",
+    } <= names
     for op in report["operations"]:
         assert {"name", "n", "p50_ms", "p95_ms", "queries", "raw_sql_p50_ms"} <= op.keys()
         assert "error" not in op, op
-        expected_n = 1 if op["name"].startswith("full re-score") else 2   # one whole pass
+        expected_n = 1 if op["name"].startswith("full re-score") else 2  # one whole pass
         assert op["n"] == expected_n and op["p95_ms"] >= op["p50_ms"] > 0
     assert {"intake (per submission)", "routing (per lead)", "full re-score (open leads)"} <= names
     throughput = {op["name"]: op for op in report["operations"]}
     assert throughput["intake (per submission)"]["submissions_per_s"] > 0
     assert throughput["routing (per lead)"]["leads_per_s"] > 0
-    rescore = throughput["full re-score (open leads)"]   # a rule raised, then restored
+    rescore = throughput["full re-score (open leads)"]  # a rule raised, then restored
     assert rescore["people"] >= 10 and rescore["workers"] == 1 and rescore["leads_per_s"] > 0
     assert {"changed", "crossed_up", "routed", "task_s"} <= rescore.keys()
     assert throughput["full re-score (points restored)"]["people"] == rescore["people"]

@@ -1,4 +1,5 @@
 """Q-AUDIT field history rows; Q-CONC stale edits refused; STYLE 2.8 owner changes with why."""
+
 import datetime
 
 import pytest
@@ -29,8 +30,12 @@ pytestmark = pytest.mark.django_db
 
 def test_an_update_writes_one_row_per_changed_field_with_who_when_old_new_why(users):
     lead = LeadFactory(owner=users["sdr.emea1"], title="Engineer", phone="")
-    record_update(obj=lead, by=users["sdr.mgr"], reason="PTO cover",
-                  data={"title": "VP Engineering", "phone": "+49 30 1234", "owner": users["sdr.emea2"]})
+    record_update(
+        obj=lead,
+        by=users["sdr.mgr"],
+        reason="PTO cover",
+        data={"title": "VP Engineering", "phone": "+49 30 1234", "owner": users["sdr.emea2"]},
+    )
     rows = {r.field: r for r in history_for(lead)}
     assert set(rows) == {"title", "phone", "owner"}
     assert rows["title"].old_value == "Engineer" and rows["title"].new_value == "VP Engineering"
@@ -49,8 +54,9 @@ def test_an_update_that_changes_nothing_writes_nothing(users):
     assert lead.version == 1
 
 
-@pytest.mark.parametrize("factory", [LeadFactory, ContactFactory, AccountFactory,
-                                     OpportunityFactory])
+@pytest.mark.parametrize(
+    "factory", [LeadFactory, ContactFactory, AccountFactory, OpportunityFactory]
+)
 def test_history_on_all_four_record_types(users, factory):
     obj = factory()
     field = "name" if hasattr(obj, "domain") or hasattr(obj, "stage") else "last_name"
@@ -75,8 +81,12 @@ def test_immutable_field_is_refused_and_nothing_is_written(users):
     lead = LeadFactory(title="Director")
     other = InitialSource.objects.get(name="Webcast")
     with pytest.raises(ValidationError) as err:
-        record_update(obj=lead, by=users["mops"], data={"initial_source": other, "title": "VP"},
-                      immutable={"initial_source": "LEAD-SOURCE-1"})
+        record_update(
+            obj=lead,
+            by=users["mops"],
+            data={"initial_source": other, "title": "VP"},
+            immutable={"initial_source": "LEAD-SOURCE-1"},
+        )
     assert "LEAD-SOURCE-1" in str(err.value)
     lead.refresh_from_db()
     assert lead.title == "Director" and lead.initial_source.name == "Web"
@@ -100,11 +110,21 @@ def test_admin_edit_writes_history_and_keeps_initial_source_read_only(users, cli
     form = page.context["adminform"].form
     assert "initial_source" not in form.fields and "status" not in form.fields
     assert "owner" not in form.fields
-    data = {name: form[name].value() if form[name].value() is not None else ""
-            for name in form.fields}
+    data = {
+        name: form[name].value() if form[name].value() is not None else "" for name in form.fields
+    }
     data["title"] = "Director of IT"
-    for name in ("is_hot", "do_not_call", "phone_dnc", "mobile_dnc", "email_opt_out",
-                 "gdpr_opt_in", "is_inactive", "is_core_user", "setup_for_team"):
+    for name in (
+        "is_hot",
+        "do_not_call",
+        "phone_dnc",
+        "mobile_dnc",
+        "email_opt_out",
+        "gdpr_opt_in",
+        "is_inactive",
+        "is_core_user",
+        "setup_for_team",
+    ):
         if not data.get(name):
             data.pop(name, None)
     response = client.post(url, data)
@@ -135,33 +155,40 @@ def test_contact_owner_history_names_people_as_every_history_row_does(users):
     assert expected == ["Dana Scully", roles.Q_INQUIRY, ""]
     kept = ContactFactory(account=account, owner=users["ae.emea1"])
 
-    moved = contacts_follow_owner(account=account, owner=users["ae.emea1"],
-                                  by=users["salessupport"])
+    moved = contacts_follow_owner(
+        account=account, owner=users["ae.emea1"], by=users["salessupport"]
+    )
 
     assert moved == 3
     for contact, old in zip(people, expected, strict=True):
         (row,) = history_for(contact)
-        assert (row.field, row.old_value, row.new_value) == ("owner", old,
-                                                             users["ae.emea1"].label)
+        assert (row.field, row.old_value, row.new_value) == ("owner", old, users["ae.emea1"].label)
         assert row.changed_by == users["salessupport"]
         assert row.reason == f"CONTACT-OWNER: {account.name} changed hands"
     assert not history_for(kept)
     assert set(Contact.objects.filter(account=account).values_list("owner", flat=True)) == {
-        users["ae.emea1"].pk}
+        users["ae.emea1"].pk
+    }
 
 
-def test_bulk_changes_shows_values_as_display_value_in_one_insert(users,
-                                                                  django_assert_num_queries):
+def test_bulk_changes_shows_values_as_display_value_in_one_insert(users, django_assert_num_queries):
     """A set-based write's history reads like a record edit's: choice labels, related
     records' labels (their ids read in one query), local times, Yes/No."""
     a, b = AccountFactory(), AccountFactory()
     at = timezone.make_aware(datetime.datetime(2025, 3, 1, 9, 30))
     history.bulk_changes(Account, "bdr_prospecting_status", [(a.pk, "", "Queued")], by=None)
-    with django_assert_num_queries(2):     # the users, then one INSERT
-        history.bulk_changes(Account, "bdr_assigned",
-                             [(a.pk, None, users["bdr.amer1"].pk),
-                              (b.pk, users["bdr.emea1"].pk, users["bdr.amer1"])],
-                             by=users["salessupport"], reason="fix", at=at)
+    with django_assert_num_queries(2):  # the users, then one INSERT
+        history.bulk_changes(
+            Account,
+            "bdr_assigned",
+            [
+                (a.pk, None, users["bdr.amer1"].pk),
+                (b.pk, users["bdr.emea1"].pk, users["bdr.amer1"]),
+            ],
+            by=users["salessupport"],
+            reason="fix",
+            at=at,
+        )
     history.bulk_changes(Account, "actively_working_since", [(a.pk, at, None)], by=None)
     history.bulk_changes(Account, "is_strategic", [(b.pk, False, True)], by=None)
     rows = {(r.object_id, r.field): (r.old_value, r.new_value) for r in FieldChange.objects.all()}
@@ -174,16 +201,21 @@ def test_bulk_changes_shows_values_as_display_value_in_one_insert(users,
     assert (row.changed_by, row.changed_at, row.reason) == (users["salessupport"], at, "fix")
 
 
-def test_bulk_changes_writes_any_number_of_rows_in_one_statement(users,
-                                                                 django_assert_num_queries):
+def test_bulk_changes_writes_any_number_of_rows_in_one_statement(users, django_assert_num_queries):
     """Q-PERF: CONTACT-OWNER's history for 10,000 contacts costs one INSERT, as for one."""
     accounts = [AccountFactory() for _ in range(30)]
     ContentType.objects.get_for_model(Account)
     with django_assert_num_queries(1):
-        written = history.bulk_changes(Account, "is_strategic",
-                                       [(a.pk, False, True) for a in accounts],
-                                       by=users["salessupport"], reason="fix")
+        written = history.bulk_changes(
+            Account,
+            "is_strategic",
+            [(a.pk, False, True) for a in accounts],
+            by=users["salessupport"],
+            reason="fix",
+        )
     assert written == 30
-    assert set(FieldChange.objects.values_list("object_id", "old_value", "new_value",
-                                               "changed_by", "reason")) == {
-        (a.pk, "No", "Yes", users["salessupport"].pk, "fix") for a in accounts}
+    assert set(
+        FieldChange.objects.values_list(
+            "object_id", "old_value", "new_value", "changed_by", "reason"
+        )
+    ) == {(a.pk, "No", "Yes", users["salessupport"].pk, "fix") for a in accounts}

@@ -1,4 +1,5 @@
 """INTAKE-1..4, CONTRACT 6.1 and the read API of 6.3; scoring vectors through the intake."""
+
 import json
 import uuid
 from pathlib import Path
@@ -24,17 +25,31 @@ def token(demo):
 @pytest.fixture
 def post(client, token):
     def send(key=None, **fields):
-        body = {"submission_id": uuid.uuid4().hex, "form": "contact_us",
-                "email": f"p{uuid.uuid4().hex[:8]}@firm.example", "last_name": "Person",
-                **fields}
-        return client.post("/api/v1/intake/", json.dumps(body), content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Token {key or token}")
+        body = {
+            "submission_id": uuid.uuid4().hex,
+            "form": "contact_us",
+            "email": f"p{uuid.uuid4().hex[:8]}@firm.example",
+            "last_name": "Person",
+            **fields,
+        }
+        return client.post(
+            "/api/v1/intake/",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {key or token}",
+        )
+
     return send
 
 
 def db_state():
-    return (Lead.objects.count(), Contact.objects.count(), Activity.objects.count(),
-            ScoreEvent.objects.count(), RoutingDecision.objects.count())
+    return (
+        Lead.objects.count(),
+        Contact.objects.count(),
+        Activity.objects.count(),
+        ScoreEvent.objects.count(),
+        RoutingDecision.objects.count(),
+    )
 
 
 @pytest.mark.parametrize("case", SCORING["cases"], ids=[c["id"] for c in SCORING["cases"]])
@@ -49,8 +64,7 @@ def test_scoring_vectors_through_intake(post, case, users):
             lead.refresh_from_db()
             score, status = lead.person_score, lead.status
         else:
-            r = post(form=step["form"], email=case["email"], title=case["title"],
-                     country="Germany")
+            r = post(form=step["form"], email=case["email"], title=case["title"], country="Germany")
             assert r.status_code in (200, 201), r.content
             score, status = r.json()["person_score"], r.json()["status"]
         assert (score, status) == (step["score"], step["status"]), (case["id"], step)
@@ -60,8 +74,14 @@ def test_scoring_vectors_through_intake(post, case, users):
 
 def test_contract_answer_shape_and_replay(post):
     sid = uuid.uuid4().hex
-    first = post(submission_id=sid, form="trial_self_managed", email="ana@firma.example",
-                 title="Head of Platform", country="DE", company="Firma GmbH")
+    first = post(
+        submission_id=sid,
+        form="trial_self_managed",
+        email="ana@firma.example",
+        title="Head of Platform",
+        country="DE",
+        company="Firma GmbH",
+    )
     assert first.status_code == 201
     body = first.json()
     assert body["person"]["type"] == "lead" and body["status"] == "MQL"
@@ -78,14 +98,24 @@ def test_contract_answer_shape_and_replay(post):
     assert lead.last_interesting_moment == "Requested a self-managed trial"
 
 
-@pytest.mark.parametrize("form, source", [
-    ("trial_saas", "Trial - GitLab.com"), ("professional_services", "Request - Professional Services"),
-    ("webcast_registration", "Webcast"), ("ondemand_low_intent", "Webcast"),
-    ("gated_content", "Gated Content - General"), ("newsletter", "Newsletter"),
-    ("security_newsletter", "Security Newsletter"), ("event_booth", "Conference"),
-    ("web_chat", "Drift"), ("education_program", "Education"), ("oss_program", "OSS"),
-    ("startup_program", "Web"), ("page_visit_pricing", "Web"),
-])
+@pytest.mark.parametrize(
+    "form, source",
+    [
+        ("trial_saas", "Trial - GitLab.com"),
+        ("professional_services", "Request - Professional Services"),
+        ("webcast_registration", "Webcast"),
+        ("ondemand_low_intent", "Webcast"),
+        ("gated_content", "Gated Content - General"),
+        ("newsletter", "Newsletter"),
+        ("security_newsletter", "Security Newsletter"),
+        ("event_booth", "Conference"),
+        ("web_chat", "Drift"),
+        ("education_program", "Education"),
+        ("oss_program", "OSS"),
+        ("startup_program", "Web"),
+        ("page_visit_pricing", "Web"),
+    ],
+)
 def test_intake_3_initial_source_from_the_form(post, form, source):
     r = post(form=form)
     assert r.status_code == 201, r.content
@@ -136,20 +166,23 @@ def test_intake_3_matched_account_by_domain(post):
     assert lead.matched_account == Account.objects.get(name="Globex Corporation")
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"email": "not-an-email"}, "email"),
-    ({"email": ""}, "email"),
-    ({"form": "fax"}, "form"),
-    ({"last_name": ""}, "last_name"),
-    ({"submission_id": ""}, "submission_id"),
-    ({"country": "Atlantis"}, "country"),
-    ({"employees": -3}, "employees"),
-    ({"employees": "many"}, "employees"),
-    ({"occurred_at": "yesterday"}, "occurred_at"),
-    ({"campaign": "20990101_Nope"}, "campaign"),
-    ({"title": "x" * 201}, "title"),
-    ({"last_name": "nul\x00byte"}, "last_name"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"email": ""}, "email"),
+        ({"form": "fax"}, "form"),
+        ({"last_name": ""}, "last_name"),
+        ({"submission_id": ""}, "submission_id"),
+        ({"country": "Atlantis"}, "country"),
+        ({"employees": -3}, "employees"),
+        ({"employees": "many"}, "employees"),
+        ({"occurred_at": "yesterday"}, "occurred_at"),
+        ({"campaign": "20990101_Nope"}, "campaign"),
+        ({"title": "x" * 201}, "title"),
+        ({"last_name": "nul\x00byte"}, "last_name"),
+    ],
+)
 def test_intake_4_bad_input_is_400_with_field_errors_and_changes_nothing(post, fields, field):
     before = db_state()
     r = post(**fields)
@@ -159,12 +192,20 @@ def test_intake_4_bad_input_is_400_with_field_errors_and_changes_nothing(post, f
 
 
 def test_intake_4_missing_required_fields_and_non_object_bodies(client, token):
-    r = client.post("/api/v1/intake/", json.dumps({"form": "trial_saas", "last_name": "X"}),
-                    content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}")
+    r = client.post(
+        "/api/v1/intake/",
+        json.dumps({"form": "trial_saas", "last_name": "X"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
     assert r.status_code == 400 and {"email", "submission_id"} <= set(r.json()["errors"])
     for raw in ("[1, 2]", "not json", ""):
-        r = client.post("/api/v1/intake/", raw, content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Token {token}")
+        r = client.post(
+            "/api/v1/intake/",
+            raw,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {token}",
+        )
         assert r.status_code == 400 and "errors" in r.json()
     assert not Lead.objects.exists()
 
@@ -231,8 +272,17 @@ def test_read_api_lead_and_email_lookup(post, client, users):
     lead_id = r.json()["person"]["id"]
     client.force_login(users["mops"])
     data = client.get(f"/api/v1/leads/{lead_id}/").json()
-    assert {"id", "name", "owner", "email", "status", "person_score", "initial_source",
-            "mql_date", "routing_log"} <= set(data)
+    assert {
+        "id",
+        "name",
+        "owner",
+        "email",
+        "status",
+        "person_score",
+        "initial_source",
+        "mql_date",
+        "routing_log",
+    } <= set(data)
     assert data["owner"] == "sdr.emea1" and data["routing_log"][0]["rule"] == "ROUTE-2.12"
     found = client.get("/api/v1/leads/", {"email": "READ.ME@firma.example"}).json()
     assert [x["id"] for x in found["results"]] == [lead_id]
@@ -244,10 +294,17 @@ def test_read_api_needs_a_login_or_a_read_token(post, client):
     lead_id = post().json()["person"]["id"]
     assert client.get(f"/api/v1/leads/{lead_id}/").status_code in (401, 403)
     _, key = ApiToken.issue(name="bi", scope="read")
-    assert client.get(f"/api/v1/leads/{lead_id}/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    assert (
+        client.get(f"/api/v1/leads/{lead_id}/", HTTP_AUTHORIZATION=f"Token {key}").status_code
+        == 200
+    )
     _, intake_key = ApiToken.issue(name="forms", scope="intake")
-    assert client.get(f"/api/v1/leads/{lead_id}/",
-                      HTTP_AUTHORIZATION=f"Token {intake_key}").status_code == 403
+    assert (
+        client.get(
+            f"/api/v1/leads/{lead_id}/", HTTP_AUTHORIZATION=f"Token {intake_key}"
+        ).status_code
+        == 403
+    )
 
 
 def test_openapi_schema_describes_intake(client, users):
@@ -274,14 +331,13 @@ def test_lead_active_hand_raise_opens_the_sixty_day_window(post):
     from django.utils import timezone
 
     post(form="newsletter", email="quiet@firm.example")
-    assert Lead.objects.get().active_until is None              # not a hand-raise
+    assert Lead.objects.get().active_until is None  # not a hand-raise
     post(form="webcast_attended_high_intent", email="quiet@firm.example")
     assert Lead.objects.get().active_until == timezone.localdate() + datetime.timedelta(days=60)
 
 
 @pytest.mark.parametrize("kind, expected", [("webcast", "Inquiry"), ("e-mail", "Raw")])
-def test_camp_1_responded_campaign_member_becomes_inquiry_except_for_e_mail(post, kind,
-                                                                            expected):
+def test_camp_1_responded_campaign_member_becomes_inquiry_except_for_e_mail(post, kind, expected):
     from leads.models import Campaign, CampaignMember
 
     campaign = Campaign.objects.create(name=f"20261101_{kind}", type=kind)
@@ -292,8 +348,9 @@ def test_camp_1_responded_campaign_member_becomes_inquiry_except_for_e_mail(post
 
 
 def test_lead_test_records_are_not_routed_and_stay_out_of_views(post, client, users):
-    body = post(form="trial_self_managed", email="qa@firm.example", title="Test",
-                country="Germany").json()
+    body = post(
+        form="trial_self_managed", email="qa@firm.example", title="Test", country="Germany"
+    ).json()
     assert body["routing"]["rule"] == "ROUTE-2.1" and body["owner"]["username"] is None
     lead = Lead.objects.get(pk=body["person"]["id"])
     Lead.objects.filter(pk=lead.pk).update(owner=users["sdr.emea1"])

@@ -1,5 +1,6 @@
 """Q-SEC token lookup and rate limit per token (CONTRACT 6.1: 429), counted in the shared cache
 through the cache API."""
+
 import os
 import time
 import uuid
@@ -31,9 +32,15 @@ def test_locmem_counts_each_request_of_the_window():
 @pytest.mark.skipif(not _redis_up(), reason="no Redis to count in")
 def test_redis_counts_every_request_and_expires():
     prefix = f"throttle-test-{uuid.uuid4().hex}"
-    with override_settings(CACHES={"default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS,
-            "KEY_PREFIX": prefix}}):
+    with override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS,
+                "KEY_PREFIX": prefix,
+            }
+        }
+    ):
         cache = caches["default"]
         key = f"api-throttle:1:{int(time.time() // 60)}"
         try:

@@ -1,5 +1,6 @@
 """Working a lead: LEAD-DUP-1, LEAD-MERGE-1, LEAD-CONVERT-1/2 and CONTACT-CREATE. Every refusal
 is checked to change nothing."""
+
 import datetime
 
 import pytest
@@ -28,19 +29,32 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return (Lead.objects.count(), Contact.objects.count(), Account.objects.count(),
-            Opportunity.objects.count(), Activity.objects.count(), Comment.objects.count(),
-            FieldChange.objects.count(), Tombstone.objects.count())
+    return (
+        Lead.objects.count(),
+        Contact.objects.count(),
+        Account.objects.count(),
+        Opportunity.objects.count(),
+        Activity.objects.count(),
+        Comment.objects.count(),
+        FieldChange.objects.count(),
+        Tombstone.objects.count(),
+    )
 
 
 # LEAD-DUP-1 ---------------------------------------------------------------------------------
 
+
 def test_lead_dup_1_matches_email_any_case_and_name_at_the_same_company(users):
-    me = LeadFactory(first_name="Ada", last_name="Lovelace", email="ada@engines.example",
-                     company="Analytical Engines Inc.")
+    me = LeadFactory(
+        first_name="Ada",
+        last_name="Lovelace",
+        email="ada@engines.example",
+        company="Analytical Engines Inc.",
+    )
     same_email = LeadFactory(first_name="A.", last_name="L", email="ADA@Engines.example")
-    same_name = LeadFactory(first_name="ada", last_name="LOVELACE", email="",
-                            company="Analytical Engines")
+    same_name = LeadFactory(
+        first_name="ada", last_name="LOVELACE", email="", company="Analytical Engines"
+    )
     LeadFactory(first_name="Ada", last_name="Lovelace", email="", company="Other Co")
     LeadFactory(first_name="Augusta", last_name="Lovelace", company="Analytical Engines")
     contact = ContactFactory(email="Ada@engines.example")
@@ -51,12 +65,14 @@ def test_lead_dup_1_matches_email_any_case_and_name_at_the_same_company(users):
 
 
 def test_lead_dup_1_accounts_by_domain_or_company_with_their_open_opportunities(users):
-    by_domain = AccountFactory(name="Engines Holding", domain="engines.example",
-                               bdr_prospecting_status="Actively Working")
+    by_domain = AccountFactory(
+        name="Engines Holding", domain="engines.example", bdr_prospecting_status="Actively Working"
+    )
     by_name = AccountFactory(name="Analytical Engines, Ltd.", domain="ae-ltd.example")
     AccountFactory(name="Unrelated", domain="unrelated.example")
-    open_opp = OpportunityFactory(account=by_domain, owner=users["ae.amer1"],
-                                  stage=Stage.DISCOVERY, resale_partner=by_name)
+    open_opp = OpportunityFactory(
+        account=by_domain, owner=users["ae.amer1"], stage=Stage.DISCOVERY, resale_partner=by_name
+    )
     OpportunityFactory(account=by_domain, owner=users["ae.amer1"], stage=Stage.CLOSED_LOST)
     lead = LeadFactory(email="ada@engines.example", company="Analytical Engines")
     found = find_duplicates(lead)
@@ -65,13 +81,17 @@ def test_lead_dup_1_accounts_by_domain_or_company_with_their_open_opportunities(
 
 
 def test_lead_dup_1_page_shows_the_bdr_prospecting_status_first(client, users):
-    AccountFactory(name="Engines Holding", domain="engines.example",
-                   bdr_prospecting_status="Actively Working", owner=users["ae.amer1"])
+    AccountFactory(
+        name="Engines Holding",
+        domain="engines.example",
+        bdr_prospecting_status="Actively Working",
+        owner=users["ae.amer1"],
+    )
     lead = LeadFactory(email="ada@engines.example", owner=users["sdr.amer1"])
     client.force_login(users["sdr.amer1"])
     html = client.get(f"/leads/{lead.pk}/duplicates/").content.decode()
-    table = html[html.index('id="dup-accounts"'):]
-    assert table.index("BDR Prospecting Status") < table.index("<th scope=\"col\">Account")
+    table = html[html.index('id="dup-accounts"') :]
+    assert table.index("BDR Prospecting Status") < table.index('<th scope="col">Account')
     assert "Actively Working" in table and "Engines Holding" in table
 
 
@@ -83,23 +103,26 @@ def test_lead_dup_1_free_mail_domains_do_not_match_accounts(users):
 
 # LEAD-MERGE-1 -------------------------------------------------------------------------------
 
+
 def _campaign(name):
     campaign = Campaign.objects.create(name=f"20260101_{name}", type="webcast")
-    status = CampaignMemberStatus.objects.create(campaign=campaign, name="Attended",
-                                                 responded=True)
+    status = CampaignMemberStatus.objects.create(campaign=campaign, name="Attended", responded=True)
     return campaign, status
 
 
 def _load_up(lead, user, n, sequence=None):
     """Give a lead n of everything that hangs off a person."""
     for i in range(n):
-        Activity.objects.create(lead=lead, kind="call", occurred_at=timezone.now(),
-                                logged_by=user, subject=f"call {i}")
-        Task.objects.create(lead=lead, owner=user, subject=f"task {i}",
-                            due_date=timezone.localdate())
+        Activity.objects.create(
+            lead=lead, kind="call", occurred_at=timezone.now(), logged_by=user, subject=f"call {i}"
+        )
+        Task.objects.create(
+            lead=lead, owner=user, subject=f"task {i}", due_date=timezone.localdate()
+        )
         comment_post(record=lead, author=user, body=f"comment {i} on {lead.pk}")
-        ScoreEvent.objects.create(lead=lead, kind="behaviour", points=5, rule_name="Webcast",
-                                  created_at=timezone.now())
+        ScoreEvent.objects.create(
+            lead=lead, kind="behaviour", points=5, rule_name="Webcast", created_at=timezone.now()
+        )
         campaign, status = _campaign(f"{lead.pk}_{i}")
         CampaignMember.objects.create(campaign=campaign, lead=lead, status=status)
     if sequence:
@@ -113,8 +136,9 @@ def _ids(qs):
 RELATED = {
     "activities": lambda p: _ids(Activity.objects.filter(lead=p)),
     "tasks": lambda p: _ids(Task.objects.filter(lead=p)),
-    "comments": lambda p: _ids(Comment.objects.filter(
-        content_type=ContentType.objects.get_for_model(Lead), object_id=p.pk)),
+    "comments": lambda p: _ids(
+        Comment.objects.filter(content_type=ContentType.objects.get_for_model(Lead), object_id=p.pk)
+    ),
     "score events": lambda p: _ids(ScoreEvent.objects.filter(lead=p)),
     "campaign memberships": lambda p: _ids(CampaignMember.objects.filter(lead=p)),
     "enrollments": lambda p: _ids(Enrollment.objects.filter(lead=p)),
@@ -125,20 +149,33 @@ def test_lead_merge_1_three_leads_lose_nothing(users):
     sdr = users["sdr.amer1"]
     seq_a = Sequence.objects.create(name="A")
     seq_b = Sequence.objects.create(name="B")
-    old = LeadFactory(owner=sdr, email="ada@x.example", behaviour_score=10, person_score=10,
-                      initial_source=InitialSource.objects.get(name="Web Direct"))
+    old = LeadFactory(
+        owner=sdr,
+        email="ada@x.example",
+        behaviour_score=10,
+        person_score=10,
+        initial_source=InitialSource.objects.get(name="Web Direct"),
+    )
     Lead.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=400))
-    mid = LeadFactory(owner=sdr, email="ada@x.example", phone="+1 555 0100",
-                      behaviour_score=15, person_score=15)
-    new = LeadFactory(owner=sdr, email="ada@x.example", title="CTO", behaviour_score=5,
-                      person_score=5, email_opt_out=True)
+    mid = LeadFactory(
+        owner=sdr, email="ada@x.example", phone="+1 555 0100", behaviour_score=15, person_score=15
+    )
+    new = LeadFactory(
+        owner=sdr,
+        email="ada@x.example",
+        title="CTO",
+        behaviour_score=5,
+        person_score=5,
+        email_opt_out=True,
+    )
     _load_up(old, sdr, 1, seq_a)
     _load_up(mid, sdr, 2, seq_b)
     _load_up(new, sdr, 3)
     before = {name: f(old) | f(mid) | f(new) for name, f in RELATED.items()}
     records = load_records([new.pk, old.pk, mid.pk])
-    survivor = merge_people(records=records, survivor_pk=new.pk, by=sdr,
-                            picks={"phone": f"lead-{mid.pk}"}).survivor
+    survivor = merge_people(
+        records=records, survivor_pk=new.pk, by=sdr, picks={"phone": f"lead-{mid.pk}"}
+    ).survivor
     after = {name: f(survivor) for name, f in RELATED.items()}
     # Every row of every record is now on the survivor (score events may gain a demographic
     # correction: a rule earned on two records counts once).
@@ -161,10 +198,12 @@ def test_lead_merge_1_three_leads_lose_nothing(users):
     for other in (old, mid):
         other.refresh_from_db()
         assert other.merged_into_id == survivor.pk
-        assert Tombstone.objects.filter(object_id=other.pk, reason="merged",
-                                        redirect_object_id=survivor.pk).exists()
-    reasons = set(FieldChange.objects.filter(object_id=survivor.pk).values_list("reason",
-                                                                                flat=True))
+        assert Tombstone.objects.filter(
+            object_id=other.pk, reason="merged", redirect_object_id=survivor.pk
+        ).exists()
+    reasons = set(
+        FieldChange.objects.filter(object_id=survivor.pk).values_list("reason", flat=True)
+    )
     note = next(r for r in reasons if r.startswith("LEAD-MERGE-1"))
     assert f"lead #{old.pk}" in note and f"Phone from lead #{mid.pk}" in note
 
@@ -173,8 +212,9 @@ def test_lead_merge_1_merged_lead_page_redirects_to_the_survivor(client, users):
     sdr = users["sdr.amer1"]
     a, b = LeadFactory(owner=sdr), LeadFactory(owner=sdr)
     client.force_login(sdr)
-    resp = client.post("/leads/merge/", {"ids": [a.pk, b.pk], "survivor": a.pk,
-                                         "pick_first_name": f"lead-{b.pk}"})
+    resp = client.post(
+        "/leads/merge/", {"ids": [a.pk, b.pk], "survivor": a.pk, "pick_first_name": f"lead-{b.pk}"}
+    )
     assert resp.status_code == 302 and resp["Location"] == f"/leads/{a.pk}/"
     assert client.get(f"/leads/{b.pk}/")["Location"] == f"/leads/{a.pk}/"
     a.refresh_from_db()
@@ -189,8 +229,9 @@ def test_lead_merge_1_chooser_page_and_htmx_survivor_switch(client, users):
     html = client.get("/leads/merge/", {"ids": [a.pk, b.pk]}).content.decode()
     # The survivor's empty title gives way to the other record's value.
     assert f'name="pick_title" value="lead-{b.pk}" checked' in html
-    part = client.get("/leads/merge/", {"ids": [a.pk, b.pk], "survivor": b.pk},
-                      HTTP_HX_REQUEST="true")
+    part = client.get(
+        "/leads/merge/", {"ids": [a.pk, b.pk], "survivor": b.pk}, HTTP_HX_REQUEST="true"
+    )
     assert "<html" not in part.content.decode()
     assert f'name="survivor" value="{b.pk}" checked' in part.content.decode()
 
@@ -200,8 +241,12 @@ def test_lead_merge_1_refused_without_rights_on_every_record_changes_nothing(use
     theirs = LeadFactory(owner=users["sdr.emea1"], title="CEO")
     before = counts()
     with pytest.raises(ValidationError) as err:
-        merge_people(records=load_records([mine.pk, theirs.pk]), survivor_pk=mine.pk,
-                     picks={"title": f"lead-{theirs.pk}"}, by=users["sdr.amer1"])
+        merge_people(
+            records=load_records([mine.pk, theirs.pk]),
+            survivor_pk=mine.pk,
+            picks={"title": f"lead-{theirs.pk}"},
+            by=users["sdr.amer1"],
+        )
     assert "LEAD-MERGE-1" in str(err.value)
     assert counts() == before
     theirs.refresh_from_db()
@@ -240,8 +285,12 @@ def test_lead_merge_1_a_lead_into_a_contact(client, users):
     contact.refresh_from_db()
     assert contact.phone == "+44 20 0000"
     assert Activity.objects.filter(contact=contact).count() == 2
-    assert Comment.objects.filter(content_type=ContentType.objects.get_for_model(Contact),
-                                  object_id=contact.pk).count() == comments_before
+    assert (
+        Comment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Contact), object_id=contact.pk
+        ).count()
+        == comments_before
+    )
     assert client.get(f"/leads/{lead.pk}/")["Location"] == f"/contacts/{contact.pk}/"
 
 
@@ -263,32 +312,49 @@ def test_lead_merge_1_demographic_points_count_once(refdata, users):
     b = person_rescore_demographics(person=b).person
     single = a.demographic_score
     assert single > 0 and b.demographic_score == single
-    survivor = merge_people(records=load_records([a.pk, b.pk]), survivor_pk=a.pk, picks={},
-                            by=sdr, ctx=Context()).survivor
+    survivor = merge_people(
+        records=load_records([a.pk, b.pk]), survivor_pk=a.pk, picks={}, by=sdr, ctx=Context()
+    ).survivor
     assert survivor.demographic_score == single
     assert survivor.person_score == survivor.behaviour_score + single
 
 
 # LEAD-CONVERT-1/2 ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 def acme(users):
-    return AccountFactory(name="Acme Rockets", domain="acme.example", owner=users["ae.amer1"],
-                          bdr_assigned=users["bdr.amer1"])
+    return AccountFactory(
+        name="Acme Rockets",
+        domain="acme.example",
+        owner=users["ae.amer1"],
+        bdr_assigned=users["bdr.amer1"],
+    )
 
 
 def _qualified_lead(owner, **kw):
-    lead = LeadFactory(owner=owner, email="wile@acme.example", company="Acme Rockets",
-                       status=S.QUALIFYING, **kw)
-    Activity.objects.create(lead=lead, kind="call", two_way=True, logged_by=owner,
-                            occurred_at=timezone.now(), subject="Discovery call")
+    lead = LeadFactory(
+        owner=owner, email="wile@acme.example", company="Acme Rockets", status=S.QUALIFYING, **kw
+    )
+    Activity.objects.create(
+        lead=lead,
+        kind="call",
+        two_way=True,
+        logged_by=owner,
+        occurred_at=timezone.now(),
+        subject="Discovery call",
+    )
     comment_post(record=lead, author=owner, body="Great call, wants a demo.")
     return lead
 
 
 def _plan(**kw):
-    base = {"mode": OppMode.SALES, "close_date": timezone.localdate() + datetime.timedelta(30),
-            "right_person_confirmed": True, "business_problem": "Slow releases"}
+    base = {
+        "mode": OppMode.SALES,
+        "close_date": timezone.localdate() + datetime.timedelta(30),
+        "right_person_confirmed": True,
+        "business_problem": "Slow releases",
+    }
     base.update(kw)
     return ConvertPlan(**base)
 
@@ -304,12 +370,17 @@ def test_lead_convert_1_into_the_matched_account_with_an_opportunity(users, acme
     # CONTACT-OWNER: the account's BDR Assigned.
     assert contact.account_id == acme.pk and contact.owner == users["bdr.amer1"]
     assert opp.stage == Stage.PENDING and opp.owner == users["ae.amer1"] and opp.sdr_bdr == sdr
-    assert OpportunityContactRole.objects.filter(opportunity=opp, contact=contact,
-                                                 is_primary=True).exists()
+    assert OpportunityContactRole.objects.filter(
+        opportunity=opp, contact=contact, is_primary=True
+    ).exists()
     # Activities and comments carry over; OPP-TASK gave the AE a next action.
     assert Activity.objects.filter(contact=contact).count() == 1
-    assert Comment.objects.filter(content_type=ContentType.objects.get_for_model(Contact),
-                                  object_id=contact.pk).count() == 1
+    assert (
+        Comment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Contact), object_id=contact.pk
+        ).count()
+        == 1
+    )
     assert Task.objects.filter(opportunity=opp, owner=users["ae.amer1"]).exists()
 
 
@@ -318,14 +389,18 @@ def test_lead_convert_1_new_account_when_one_matches_needs_confirmation(users, a
     lead = _qualified_lead(sdr)
     before = counts()
     with pytest.raises(ValidationError) as err:
-        convert_lead(lead=lead, by=sdr, plan=_plan(new_account_name="Acme Rockets 2",
-                                                   mode=OppMode.WARM))
+        convert_lead(
+            lead=lead, by=sdr, plan=_plan(new_account_name="Acme Rockets 2", mode=OppMode.WARM)
+        )
     assert "LEAD-CONVERT-1" in str(err.value) and "Acme Rockets" in str(err.value)
     assert counts() == before
     lead.refresh_from_db()
     assert lead.status == S.QUALIFYING and lead.converted_at is None
-    result = convert_lead(lead=lead, by=sdr, plan=_plan(
-        new_account_name="Acme Rockets 2", mode=OppMode.WARM, confirm_new_account=True))
+    result = convert_lead(
+        lead=lead,
+        by=sdr,
+        plan=_plan(new_account_name="Acme Rockets 2", mode=OppMode.WARM, confirm_new_account=True),
+    )
     assert result.created_account and result.account.pk != acme.pk
     assert result.account.ultimate_parent_id == result.account.pk
     assert result.account.normalized_name == "acme rockets 2"
@@ -338,8 +413,12 @@ def test_lead_convert_1_only_sales_support_or_admin_pick_another_account_owner(u
 
     lead = _qualified_lead(users["sdr.amer1"])
     before = counts()
-    plan = _plan(new_account_name="Roadrunner Labs", new_account_owner=users["ae.amer1"],
-                 mode=OppMode.NONE, confirm_new_account=True)
+    plan = _plan(
+        new_account_name="Roadrunner Labs",
+        new_account_owner=users["ae.amer1"],
+        mode=OppMode.NONE,
+        confirm_new_account=True,
+    )
     with pytest.raises(ValidationError, match="ROLE-3"):
         convert_lead(lead=lead, by=users["sdr.amer1"], plan=plan)
     assert counts() == before
@@ -347,15 +426,19 @@ def test_lead_convert_1_only_sales_support_or_admin_pick_another_account_owner(u
     assert result.account.owner == users["ae.amer1"]
     other = _qualified_lead(users["sdr.amer1"], first_name="Road")
     Lead.objects.filter(pk=other.pk).update(email="road@runner.example", company="Runner Co")
-    made = convert_lead(lead=Lead.objects.get(pk=other.pk), by=users["sdr.amer1"],
-                        plan=_plan(new_account_name="Runner Co", mode=OppMode.NONE))
+    made = convert_lead(
+        lead=Lead.objects.get(pk=other.pk),
+        by=users["sdr.amer1"],
+        plan=_plan(new_account_name="Runner Co", mode=OppMode.NONE),
+    )
     assert made.account.owner == User.objects.queue(roles.Q_SALES_ADMIN)
 
 
 def test_lead_convert_1_warm_conversation_is_owned_by_the_rep_without_sdr_bdr(users, acme):
     sdr = users["sdr.amer1"]
-    result = convert_lead(lead=_qualified_lead(sdr), by=sdr,
-                          plan=_plan(account=acme, mode=OppMode.WARM))
+    result = convert_lead(
+        lead=_qualified_lead(sdr), by=sdr, plan=_plan(account=acme, mode=OppMode.WARM)
+    )
     opp = result.opportunity
     assert opp.owner == sdr and opp.sdr_bdr is None and opp.stage == Stage.PRE
 
@@ -364,20 +447,24 @@ def test_lead_convert_1_joining_an_open_opportunity_notifies_its_owner(users, ac
     sdr = users["sdr.amer1"]
     opp = OpportunityFactory(account=acme, owner=users["ae.amer1"], stage=Stage.DISCOVERY)
     opps_before = Opportunity.objects.count()
-    result = convert_lead(lead=_qualified_lead(sdr), by=sdr,
-                          plan=_plan(account=acme, mode=OppMode.JOIN, join_opportunity=opp))
+    result = convert_lead(
+        lead=_qualified_lead(sdr),
+        by=sdr,
+        plan=_plan(account=acme, mode=OppMode.JOIN, join_opportunity=opp),
+    )
     assert result.joined and Opportunity.objects.count() == opps_before
-    assert OpportunityContactRole.objects.filter(opportunity=opp,
-                                                 contact=result.contact).exists()
-    assert Notification.objects.filter(recipient=users["ae.amer1"],
-                                       message__contains=result.contact.name).exists()
+    assert OpportunityContactRole.objects.filter(opportunity=opp, contact=result.contact).exists()
+    assert Notification.objects.filter(
+        recipient=users["ae.amer1"], message__contains=result.contact.name
+    ).exists()
     assert Lead.objects.get(converted_contact=result.contact).status == S.QUALIFIED
 
 
 def test_lead_convert_1_without_opportunity_keeps_the_status(users, acme):
     sdr = users["sdr.amer1"]
-    result = convert_lead(lead=_qualified_lead(sdr), by=sdr,
-                          plan=_plan(account=acme, mode=OppMode.NONE))
+    result = convert_lead(
+        lead=_qualified_lead(sdr), by=sdr, plan=_plan(account=acme, mode=OppMode.NONE)
+    )
     assert result.opportunity is None
     assert Lead.objects.get(converted_contact=result.contact).status == S.QUALIFYING
 
@@ -415,12 +502,15 @@ def test_lead_convert_1_account_owned_by_sales_admin_cannot_own_an_opportunity(u
 
 def test_lead_convert_2_reseller_quote_is_one_opportunity_via_the_reseller(users, acme):
     bdr = users["bdr.amer1"]
-    reseller = AccountFactory(name="Channel Partners", domain="channel.example",
-                              owner=users["ae.emea1"])
-    first = LeadFactory(owner=bdr, email="rep@channel.example", company="Channel Partners",
-                        status=S.ACCEPTED)
-    Activity.objects.create(lead=first, kind="call", two_way=True, logged_by=bdr,
-                            occurred_at=timezone.now())
+    reseller = AccountFactory(
+        name="Channel Partners", domain="channel.example", owner=users["ae.emea1"]
+    )
+    first = LeadFactory(
+        owner=bdr, email="rep@channel.example", company="Channel Partners", status=S.ACCEPTED
+    )
+    Activity.objects.create(
+        lead=first, kind="call", two_way=True, logged_by=bdr, occurred_at=timezone.now()
+    )
     plan = _plan(account=reseller, end_user_account=acme, stage=Stage.PRE)
     result = convert_lead(lead=first, by=bdr, plan=plan)
     opp = result.opportunity
@@ -430,8 +520,9 @@ def test_lead_convert_2_reseller_quote_is_one_opportunity_via_the_reseller(users
     assert result.contact.account_id == reseller.pk
     assert OpportunityContactRole.objects.get(opportunity=opp, contact=result.contact).is_partner
     # A second person from the same reseller asking for the same end user: no second opportunity.
-    second = LeadFactory(owner=bdr, email="rep2@channel.example", company="Channel Partners",
-                         status=S.ACCEPTED)
+    second = LeadFactory(
+        owner=bdr, email="rep2@channel.example", company="Channel Partners", status=S.ACCEPTED
+    )
     again = convert_lead(lead=second, by=bdr, plan=plan)
     assert again.joined and again.opportunity.pk == opp.pk
     assert Opportunity.objects.filter(account=acme, resale_partner=reseller).count() == 1
@@ -443,10 +534,17 @@ def test_lead_convert_1_wizard_lands_on_the_opportunity(client, users, acme):
     client.force_login(sdr)
     page = client.get(f"/leads/{lead.pk}/convert/").content.decode()
     assert "Acme Rockets" in page and "matches" in page
-    resp = client.post(f"/leads/{lead.pk}/convert/", {
-        "account_choice": str(acme.pk), "mode": "sales", "stage": Stage.PENDING,
-        "close_date": (timezone.localdate() + datetime.timedelta(30)).isoformat(),
-        "right_person_confirmed": "on", "business_problem": "Slow releases"})
+    resp = client.post(
+        f"/leads/{lead.pk}/convert/",
+        {
+            "account_choice": str(acme.pk),
+            "mode": "sales",
+            "stage": Stage.PENDING,
+            "close_date": (timezone.localdate() + datetime.timedelta(30)).isoformat(),
+            "right_person_confirmed": "on",
+            "business_problem": "Slow releases",
+        },
+    )
     opp = Opportunity.objects.get(account=acme)
     assert resp.status_code == 302 and resp["Location"] == f"/opportunities/{opp.pk}/"
 
@@ -456,8 +554,10 @@ def test_lead_convert_1_wizard_shows_the_refusal_and_changes_nothing(client, use
     lead = _qualified_lead(sdr)
     client.force_login(sdr)
     before = counts()
-    resp = client.post(f"/leads/{lead.pk}/convert/", {
-        "account_choice": "new", "new_account_name": "Acme Rockets", "mode": "none"})
+    resp = client.post(
+        f"/leads/{lead.pk}/convert/",
+        {"account_choice": "new", "new_account_name": "Acme Rockets", "mode": "none"},
+    )
     assert resp.status_code == 200
     assert "already matches this person" in resp.content.decode()
     assert counts() == before
@@ -471,21 +571,37 @@ def test_lead_convert_1_other_users_get_403_on_the_wizard(client, users, acme):
 
 # CONTACT-CREATE -----------------------------------------------------------------------------
 
+
 def test_contact_create_searches_first_and_refuses_unknown_source(client, users, acme):
     client.force_login(users["bdr.amer1"])
-    page = client.get("/contacts/new/", {"email": "road@acme.example", "last_name": "Runner",
-                                         "company": "Acme Rockets"}).content.decode()
+    page = client.get(
+        "/contacts/new/",
+        {"email": "road@acme.example", "last_name": "Runner", "company": "Acme Rockets"},
+    ).content.decode()
     assert "Acme Rockets" in page and "Create contact" in page
-    unknown = InitialSource.objects.get_or_create(name="Unknown",
-                                                  defaults={"bucket": "other"})[0]
+    unknown = InitialSource.objects.get_or_create(name="Unknown", defaults={"bucket": "other"})[0]
     before = Contact.objects.count()
-    resp = client.post("/contacts/new/", {"email": "road@acme.example", "last_name": "Runner",
-                                          "account": acme.pk, "initial_source": unknown.pk})
+    resp = client.post(
+        "/contacts/new/",
+        {
+            "email": "road@acme.example",
+            "last_name": "Runner",
+            "account": acme.pk,
+            "initial_source": unknown.pk,
+        },
+    )
     assert "Unknown is not accepted" in resp.content.decode()
     assert Contact.objects.count() == before
     web = InitialSource.objects.get(name="Web Direct")
-    resp = client.post("/contacts/new/", {"email": "road@acme.example", "last_name": "Runner",
-                                          "account": acme.pk, "initial_source": web.pk})
+    resp = client.post(
+        "/contacts/new/",
+        {
+            "email": "road@acme.example",
+            "last_name": "Runner",
+            "account": acme.pk,
+            "initial_source": web.pk,
+        },
+    )
     contact = Contact.objects.get(email="road@acme.example")
     assert resp["Location"] == f"/contacts/{contact.pk}/"
     assert contact.owner == users["bdr.amer1"]  # CONTACT-OWNER: BDR Assigned of Acme
@@ -495,8 +611,12 @@ def test_contact_create_duplicate_email_needs_confirmation(client, users, acme):
     ContactFactory(account=acme, email="road@acme.example")
     client.force_login(users["bdr.amer1"])
     web = InitialSource.objects.get(name="Web Direct")
-    data = {"email": "road@acme.example", "last_name": "Runner", "account": acme.pk,
-            "initial_source": web.pk}
+    data = {
+        "email": "road@acme.example",
+        "last_name": "Runner",
+        "account": acme.pk,
+        "initial_source": web.pk,
+    }
     resp = client.post("/contacts/new/", data)
     assert "already matches" in resp.content.decode()
     assert Contact.objects.filter(email="road@acme.example").count() == 1
@@ -510,6 +630,7 @@ def test_contact_create_is_refused_to_read_only_users(client, users):
 
 
 # Actions appear only for those allowed (the server refuses the others: see above) ------------
+
 
 def test_lead_page_offers_convert_compliance_and_spam_only_to_those_allowed(client, users):
     lead = LeadFactory(owner=users["sdr.amer1"])
@@ -539,16 +660,17 @@ def test_lead_merge_1_pending_transfer_requests_follow_the_survivor(users):
     on_gone = transfer_request(record=gone, by=users["sdr.amer2"], reason="my territory")
     twice_kept = transfer_request(record=keep, by=users["sdr.emea1"], reason="first ask")
     twice_gone = transfer_request(record=gone, by=users["sdr.emea1"], reason="second ask")
-    merge_people(records=load_records([keep.pk, gone.pk]), survivor_pk=keep.pk, picks={},
-                 by=owner)
+    merge_people(records=load_records([keep.pk, gone.pk]), survivor_pk=keep.pk, picks={}, by=owner)
     on_gone.refresh_from_db()
     twice_gone.refresh_from_db()
     twice_kept.refresh_from_db()
     assert on_gone.object_id == keep.pk and on_gone.state == "pending"
     assert twice_kept.state == "pending" and twice_kept.object_id == keep.pk
     assert twice_gone.state == "cancelled" and f"#{keep.pk}" in twice_gone.decision_reason
-    assert TransferRequest.objects.filter(object_id=gone.pk, content_type=on_gone.content_type
-                                          ).count() == 0
+    assert (
+        TransferRequest.objects.filter(object_id=gone.pk, content_type=on_gone.content_type).count()
+        == 0
+    )
     transfer_decide(request=on_gone, by=owner, approve=True)
     keep.refresh_from_db()
     assert keep.owner == users["sdr.amer2"]

@@ -1,5 +1,6 @@
 """LEAD-STATUS moves allowed and refused (pure and through the pages), LEAD-SOURCE-1 on
 every path, ROUTE-5 misroute / re-route / assign. Every refusal leaves the row unchanged."""
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -17,20 +18,23 @@ OPEN = [S.RAW, S.INQUIRY, S.MQL, S.ACCEPTED, S.QUALIFYING, S.RECYCLE]
 CLOSED = [S.QUALIFIED, S.DISQUALIFIED, S.BAD_DATA, S.INELIGIBLE, S.WEB_PORTAL_PURCHASE]
 
 
-@pytest.mark.parametrize("current, target, via, rule", [
-    (S.RAW, S.INQUIRY, Via.SYSTEM, "LEAD-STATUS 1"),
-    (S.RAW, S.MQL, Via.SCORING, "LEAD-STATUS 2"),
-    (S.INQUIRY, S.MQL, Via.SCORING, "LEAD-STATUS 2"),
-    (S.RECYCLE, S.MQL, Via.SCORING, "LEAD-STATUS 2"),
-    (S.MQL, S.ACCEPTED, Via.SEQUENCE, "LEAD-STATUS 4"),
-    (S.RAW, S.ACCEPTED, Via.HAND, "LEAD-STATUS 4"),
-    (S.RECYCLE, S.ACCEPTED, Via.HAND, "LEAD-STATUS 4"),
-    (S.ACCEPTED, S.QUALIFYING, Via.TWO_WAY, "LEAD-STATUS 5"),
-    (S.QUALIFYING, S.QUALIFIED, Via.CONVERSION, "LEAD-STATUS 6"),
-    (S.MQL, S.RECYCLE, Via.HAND, "LEAD-STATUS 7"),
-    (S.ACCEPTED, S.INELIGIBLE, Via.HAND, "LEAD-STATUS 7"),
-    (S.INQUIRY, S.WEB_PORTAL_PURCHASE, Via.ORDER, "LEAD-STATUS 9"),
-])
+@pytest.mark.parametrize(
+    "current, target, via, rule",
+    [
+        (S.RAW, S.INQUIRY, Via.SYSTEM, "LEAD-STATUS 1"),
+        (S.RAW, S.MQL, Via.SCORING, "LEAD-STATUS 2"),
+        (S.INQUIRY, S.MQL, Via.SCORING, "LEAD-STATUS 2"),
+        (S.RECYCLE, S.MQL, Via.SCORING, "LEAD-STATUS 2"),
+        (S.MQL, S.ACCEPTED, Via.SEQUENCE, "LEAD-STATUS 4"),
+        (S.RAW, S.ACCEPTED, Via.HAND, "LEAD-STATUS 4"),
+        (S.RECYCLE, S.ACCEPTED, Via.HAND, "LEAD-STATUS 4"),
+        (S.ACCEPTED, S.QUALIFYING, Via.TWO_WAY, "LEAD-STATUS 5"),
+        (S.QUALIFYING, S.QUALIFIED, Via.CONVERSION, "LEAD-STATUS 6"),
+        (S.MQL, S.RECYCLE, Via.HAND, "LEAD-STATUS 7"),
+        (S.ACCEPTED, S.INELIGIBLE, Via.HAND, "LEAD-STATUS 7"),
+        (S.INQUIRY, S.WEB_PORTAL_PURCHASE, Via.ORDER, "LEAD-STATUS 9"),
+    ],
+)
 def test_lead_status_allowed_moves(current, target, via, rule):
     assert check_move(current, target, via=via, has_usable_channel=True) == rule
 
@@ -42,19 +46,22 @@ def test_lead_status_7_disqualify_from_every_open_status_needs_a_reason():
             check_move(status, S.DISQUALIFIED, via=Via.HAND)
 
 
-@pytest.mark.parametrize("current, target, via, rule", [
-    (S.RAW, S.MQL, Via.HAND, "LEAD-STATUS 2"),            # MQL only by score
-    (S.ACCEPTED, S.MQL, Via.SCORING, "LEAD-STATUS 2"),    # past MQL does not re-MQL
-    (S.QUALIFYING, S.MQL, Via.SCORING, "LEAD-STATUS 2"),
-    (S.INQUIRY, S.QUALIFYING, Via.TWO_WAY, "LEAD-STATUS 5"),
-    (S.ACCEPTED, S.QUALIFYING, Via.HAND, "LEAD-STATUS 5"),
-    (S.MQL, S.QUALIFIED, Via.HAND, "LEAD-STATUS 6"),      # only through conversion
-    (S.QUALIFYING, S.ACCEPTED, Via.HAND, "LEAD-STATUS 4"),
-    (S.DISQUALIFIED, S.ACCEPTED, Via.HAND, "LEAD-STATUS 4"),
-    (S.MQL, S.WEB_PORTAL_PURCHASE, Via.HAND, "LEAD-STATUS 9"),
-    (S.BAD_DATA, S.RECYCLE, Via.HAND, "LEAD-STATUS 7"),
-    (S.QUALIFIED, S.RECYCLE, Via.HAND, "LEAD-STATUS 10"),
-])
+@pytest.mark.parametrize(
+    "current, target, via, rule",
+    [
+        (S.RAW, S.MQL, Via.HAND, "LEAD-STATUS 2"),  # MQL only by score
+        (S.ACCEPTED, S.MQL, Via.SCORING, "LEAD-STATUS 2"),  # past MQL does not re-MQL
+        (S.QUALIFYING, S.MQL, Via.SCORING, "LEAD-STATUS 2"),
+        (S.INQUIRY, S.QUALIFYING, Via.TWO_WAY, "LEAD-STATUS 5"),
+        (S.ACCEPTED, S.QUALIFYING, Via.HAND, "LEAD-STATUS 5"),
+        (S.MQL, S.QUALIFIED, Via.HAND, "LEAD-STATUS 6"),  # only through conversion
+        (S.QUALIFYING, S.ACCEPTED, Via.HAND, "LEAD-STATUS 4"),
+        (S.DISQUALIFIED, S.ACCEPTED, Via.HAND, "LEAD-STATUS 4"),
+        (S.MQL, S.WEB_PORTAL_PURCHASE, Via.HAND, "LEAD-STATUS 9"),
+        (S.BAD_DATA, S.RECYCLE, Via.HAND, "LEAD-STATUS 7"),
+        (S.QUALIFIED, S.RECYCLE, Via.HAND, "LEAD-STATUS 10"),
+    ],
+)
 def test_lead_status_refused_moves_name_their_rule(current, target, via, rule):
     with pytest.raises(TransitionRefused) as refused:
         check_move(current, target, via=via, disqualify_reason=True, has_usable_channel=False)
@@ -75,8 +82,7 @@ def test_lead_status_10_converted_leads_are_read_only():
 
 
 def test_hand_choices_come_from_the_table():
-    assert set(allowed_hand_targets(S.MQL)) == {S.ACCEPTED, S.DISQUALIFIED, S.RECYCLE,
-                                                 S.INELIGIBLE}
+    assert set(allowed_hand_targets(S.MQL)) == {S.ACCEPTED, S.DISQUALIFIED, S.RECYCLE, S.INELIGIBLE}
     assert allowed_hand_targets(S.QUALIFIED) == []
     assert S.BAD_DATA in allowed_hand_targets(S.RAW, has_usable_channel=False)
 
@@ -99,8 +105,13 @@ def test_bad_data_allowed_without_email_or_phone(users):
 
 @pytest.mark.django_db
 def test_lead_status_3_recycle_resets_behaviour_keeps_demographic(users):
-    lead = LeadFactory(owner=users["sdr.emea1"], status=S.MQL, behaviour_score=100,
-                       demographic_score=55, person_score=155)
+    lead = LeadFactory(
+        owner=users["sdr.emea1"],
+        status=S.MQL,
+        behaviour_score=100,
+        demographic_score=55,
+        person_score=155,
+    )
     person_change_status(person=lead, to=S.RECYCLE, by=users["sdr.emea1"], reason="not now")
     lead.refresh_from_db()
     assert (lead.status, lead.behaviour_score, lead.person_score) == (S.RECYCLE, 0, 55)
@@ -129,8 +140,7 @@ def test_status_page_disqualifies_with_a_reason(client, users):
     assert "Change status" in page and 'value="Disqualified"' in page
     client.post(f"/leads/{lead.pk}/status/", {"to": S.DISQUALIFIED})
     assert Lead.objects.get(pk=lead.pk).status == S.ACCEPTED  # refused: no reason
-    client.post(f"/leads/{lead.pk}/status/", {"to": S.DISQUALIFIED,
-                                              "disqualify_reason": reason.pk})
+    client.post(f"/leads/{lead.pk}/status/", {"to": S.DISQUALIFIED, "disqualify_reason": reason.pk})
     lead.refresh_from_db()
     assert lead.status == S.DISQUALIFIED and lead.disqualify_reason == reason
 
@@ -140,10 +150,20 @@ def test_lead_source_1_initial_source_never_changes_through_the_edit_form(client
     lead = LeadFactory(owner=users["sdr.emea1"], title="Engineer")
     other = InitialSource.objects.get(name="Webcast")
     client.force_login(users["sdr.emea1"])
-    r = client.post(f"/leads/{lead.pk}/edit/", {
-        "version": 1, "last_name": lead.last_name, "title": "Director", "email": lead.email,
-        "initial_source": other.pk, "bant_budget": "unknown", "bant_authority": "unknown",
-        "bant_need": "unknown", "bant_timeline": "unknown"})
+    r = client.post(
+        f"/leads/{lead.pk}/edit/",
+        {
+            "version": 1,
+            "last_name": lead.last_name,
+            "title": "Director",
+            "email": lead.email,
+            "initial_source": other.pk,
+            "bant_budget": "unknown",
+            "bant_authority": "unknown",
+            "bant_need": "unknown",
+            "bant_timeline": "unknown",
+        },
+    )
     assert r.status_code == 302
     lead.refresh_from_db()
     assert lead.title == "Director" and lead.initial_source.name == "Web"
@@ -153,8 +173,11 @@ def test_lead_source_1_initial_source_never_changes_through_the_edit_form(client
 def test_lead_source_1_service_refuses_and_nothing_changes(users):
     lead = LeadFactory(owner=users["sdr.emea1"])
     with pytest.raises(ValidationError, match="LEAD-SOURCE-1"):
-        person_update(person=lead, by=users["mops"],
-                      data={"initial_source": InitialSource.objects.get(name="Webcast")})
+        person_update(
+            person=lead,
+            by=users["mops"],
+            data={"initial_source": InitialSource.objects.get(name="Webcast")},
+        )
     lead.refresh_from_db()
     assert lead.initial_source.name == "Web" and lead.version == 1
 
@@ -174,13 +197,13 @@ def test_edit_title_rescores_demographics_once(users):
     lead = LeadFactory(owner=users["sdr.emea1"], title="Developer", email="d@firm.example")
     person_rescore_demographics(person=lead)
     lead.refresh_from_db()
-    assert lead.demographic_score == -5            # -10 technical title, +5 company e-mail
+    assert lead.demographic_score == -5  # -10 technical title, +5 company e-mail
     person_update(person=lead, by=users["sdr.emea1"], data={"title": "Senior Director"})
     lead.refresh_from_db()
-    assert lead.demographic_score == 55            # +50 persona, +5 company e-mail
+    assert lead.demographic_score == 55  # +50 persona, +5 company e-mail
     person_update(person=lead, by=users["sdr.emea1"], data={"title": "Head of Senior VPs"})
     lead.refresh_from_db()
-    assert lead.demographic_score == 55            # still once, never stacked
+    assert lead.demographic_score == 55  # still once, never stacked
 
 
 @pytest.mark.django_db
@@ -195,13 +218,22 @@ def test_q_conc_stale_edit_form_is_refused(client, users):
     lead = LeadFactory(owner=users["sdr.emea1"], title="A")
     person_update(person=lead, by=users["sdr.mgr"], data={"title": "B"})
     client.force_login(users["sdr.emea1"])
-    r = client.post(f"/leads/{lead.pk}/edit/", {
-        "version": 1, "last_name": lead.last_name, "title": "C", "email": lead.email,
-        "bant_budget": "unknown", "bant_authority": "unknown", "bant_need": "unknown",
-        "bant_timeline": "unknown"})
+    r = client.post(
+        f"/leads/{lead.pk}/edit/",
+        {
+            "version": 1,
+            "last_name": lead.last_name,
+            "title": "C",
+            "email": lead.email,
+            "bant_budget": "unknown",
+            "bant_authority": "unknown",
+            "bant_need": "unknown",
+            "bant_timeline": "unknown",
+        },
+    )
     page = r.content.decode()
     assert r.status_code == 409 and f"changed by {users['sdr.mgr'].label} at" in page
-    assert 'value="C"' in page                     # what the user typed is kept
+    assert 'value="C"' in page  # what the user typed is kept
     assert Lead.objects.get(pk=lead.pk).title == "B"
 
 
@@ -219,13 +251,18 @@ def test_route_5_misroute_flag_mentions_mktgops_support(client, users):
 def test_route_5_only_marketing_ops_reroutes_or_assigns(client, users):
     lead = LeadFactory(owner=users["sdr.emea1"], status=S.MQL)
     client.force_login(users["sdr.mgr"])
-    assert client.post(f"/leads/{lead.pk}/assign/", {"owner": users["sdr.emea2"].pk,
-                                                      "reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/leads/{lead.pk}/assign/", {"owner": users["sdr.emea2"].pk, "reason": "x"}
+        ).status_code
+        == 403
+    )
     assert client.post(f"/leads/{lead.pk}/reroute/").status_code == 403
     assert Lead.objects.get(pk=lead.pk).owner == users["sdr.emea1"]
     client.force_login(users["mops"])
-    client.post(f"/leads/{lead.pk}/assign/", {"owner": users["sdr.emea2"].pk,
-                                               "reason": "territory swap"})
+    client.post(
+        f"/leads/{lead.pk}/assign/", {"owner": users["sdr.emea2"].pk, "reason": "territory swap"}
+    )
     lead.refresh_from_db()
     assert lead.owner == users["sdr.emea2"]
     (row,) = [h for h in history_for(lead) if h.field == "owner"]
@@ -233,15 +270,21 @@ def test_route_5_only_marketing_ops_reroutes_or_assigns(client, users):
     client.post(f"/leads/{lead.pk}/reroute/")
     from leads.models import RoutingDecision
 
-    assert list(RoutingDecision.objects.filter(lead=lead).values_list("rule", flat=True)
-                .order_by("decided_at", "id"))[0] == "ROUTE-5"
+    assert (
+        list(
+            RoutingDecision.objects.filter(lead=lead)
+            .values_list("rule", flat=True)
+            .order_by("decided_at", "id")
+        )[0]
+        == "ROUTE-5"
+    )
 
 
 @pytest.mark.django_db
 def test_contact_page_offers_the_same_workflow_and_the_server_checks_it(client, users):
     from accounts.models import Contact
 
-    contact = Contact.objects.get(email="hank.scorpio@globex.example")   # owner bdr.amer1
+    contact = Contact.objects.get(email="hank.scorpio@globex.example")  # owner bdr.amer1
     client.force_login(users["bdr.amer1"])
     page = client.get(f"/contacts/{contact.pk}/").content.decode()
     assert "Change status" in page and f"/contacts/{contact.pk}/edit/" in page
@@ -259,8 +302,9 @@ def test_route_5_refusals_change_nothing(client, users):
     r = client.post(f"/leads/{lead.pk}/misroute/", {"body": "   "}, follow=True)
     assert "ROUTE-5" in r.content.decode() and not Comment.objects.exists()
     client.force_login(users["mops"])
-    r = client.post(f"/leads/{lead.pk}/assign/", {"owner": users["sdr.emea2"].pk,
-                                                   "reason": ""}, follow=True)
+    r = client.post(
+        f"/leads/{lead.pk}/assign/", {"owner": users["sdr.emea2"].pk, "reason": ""}, follow=True
+    )
     assert "ROUTE-5" in r.content.decode()
     lead.refresh_from_db()
     assert lead.owner == users["sdr.emea1"] and lead.version == 1 and not history_for(lead)

@@ -1,6 +1,7 @@
 """Q-PERF: `match_account` asks its one statement as SQL written once; it must pick the
 account the ORM rule picks (e-mail domain, then website domain, then the normalised company
 name; live accounts only; oldest first within a rank) on varied data."""
+
 import itertools
 
 import pytest
@@ -26,21 +27,37 @@ def orm_rule(*, email="", company="", website="", free_domains=frozenset()):
     q = Q(d__in=domains) if domains else Q()
     if key:
         q |= Q(normalized_name=key)
-    rank = Case(*[When(d=dom, then=Value(i)) for i, dom in enumerate(domains)],
-                default=Value(len(domains)), output_field=IntegerField())
-    return (Account.objects.filter(merged_into__isnull=True).annotate(d=Lower("domain"))
-            .filter(q).annotate(rank=rank).order_by("rank", "id").first())
+    rank = Case(
+        *[When(d=dom, then=Value(i)) for i, dom in enumerate(domains)],
+        default=Value(len(domains)),
+        output_field=IntegerField(),
+    )
+    return (
+        Account.objects.filter(merged_into__isnull=True)
+        .annotate(d=Lower("domain"))
+        .filter(q)
+        .annotate(rank=rank)
+        .order_by("rank", "id")
+        .first()
+    )
 
 
 @pytest.fixture
 def accounts():
     made = []
-    for name, domain in [("Acme Inc", "ACME.example"), ("Acme", "acme.io"),
-                         ("Acme Corporation", ""), ("Globex GmbH", "globex.example"),
-                         ("Globex", "Globex.Example"), ("Initech", "initech.example"),
-                         ("The Initech Group", "www-initech.example"),
-                         ("Umbrella", "umbrella.example"), ("Umbrella Ltd", "umbrella.io"),
-                         ("Hooli", "hooli.example"), ("O'Brien & Sons", "obrien.example")]:
+    for name, domain in [
+        ("Acme Inc", "ACME.example"),
+        ("Acme", "acme.io"),
+        ("Acme Corporation", ""),
+        ("Globex GmbH", "globex.example"),
+        ("Globex", "Globex.Example"),
+        ("Initech", "initech.example"),
+        ("The Initech Group", "www-initech.example"),
+        ("Umbrella", "umbrella.example"),
+        ("Umbrella Ltd", "umbrella.io"),
+        ("Hooli", "hooli.example"),
+        ("O'Brien & Sons", "obrien.example"),
+    ]:
         made.append(AccountFactory(name=name, domain=domain))
     live = made[0]
     dead = AccountFactory(name="Acme", domain="acme.example")
@@ -50,12 +67,40 @@ def accounts():
     return made
 
 
-EMAILS = ["", "ann@acme.example", "ann@ACME.EXAMPLE", "bo@acme.io", "cy@globex.example",
-          "di@gmail.com", "ed@hooli.io", "fi@nowhere.example", "no-at-sign", "gi@umbrella.io"]
-WEBSITES = ["", "https://www.acme.io/pricing", "acme.example", "http://globex.example",
-            "www.gmail.com", "umbrella.example", "hooli.io", "https://nothing.example"]
-COMPANIES = ["", "Acme", "ACME, Inc.", "The Initech Group", "Initech", "Umbrella Ltd.",
-             "Hooli", "Nobody Ltd", "O’Brien and Sons", "Globex Corporation"]
+EMAILS = [
+    "",
+    "ann@acme.example",
+    "ann@ACME.EXAMPLE",
+    "bo@acme.io",
+    "cy@globex.example",
+    "di@gmail.com",
+    "ed@hooli.io",
+    "fi@nowhere.example",
+    "no-at-sign",
+    "gi@umbrella.io",
+]
+WEBSITES = [
+    "",
+    "https://www.acme.io/pricing",
+    "acme.example",
+    "http://globex.example",
+    "www.gmail.com",
+    "umbrella.example",
+    "hooli.io",
+    "https://nothing.example",
+]
+COMPANIES = [
+    "",
+    "Acme",
+    "ACME, Inc.",
+    "The Initech Group",
+    "Initech",
+    "Umbrella Ltd.",
+    "Hooli",
+    "Nobody Ltd",
+    "O’Brien and Sons",
+    "Globex Corporation",
+]
 
 
 def test_the_sql_picks_the_orm_rules_account(accounts):
@@ -68,10 +113,10 @@ def test_the_sql_picks_the_orm_rules_account(accounts):
         if got is not None:
             seen.add(got.pk)
             # A whole account, as the ORM gave it (every column read, values converted).
-            assert {f.attname: getattr(got, f.attname) for f in Account._meta.concrete_fields} \
-                == {f.attname: getattr(expected, f.attname)
-                    for f in Account._meta.concrete_fields}
-    assert len(seen) >= 6   # the data exercised several ranks and accounts
+            assert {f.attname: getattr(got, f.attname) for f in Account._meta.concrete_fields} == {
+                f.attname: getattr(expected, f.attname) for f in Account._meta.concrete_fields
+            }
+    assert len(seen) >= 6  # the data exercised several ranks and accounts
 
 
 def test_one_statement_and_none_without_candidates(accounts):

@@ -2,6 +2,7 @@
 set, remove) and the SAO credit request (SAO-WD 1) post the opportunity's version the page
 showed; when someone else saved in between, the second POST answers 409 "changed by X at T,
 reload" and writes nothing (Q-SEC: the database is compared, not only the status)."""
+
 import re
 
 import pytest
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def globex(demo):
-    return Opportunity.objects.get(name="Globex - Platform Expansion")   # stage 0
+    return Opportunity.objects.get(name="Globex - Platform Expansion")  # stage 0
 
 
 @pytest.fixture
@@ -45,14 +46,24 @@ def snap(opp):
     """Everything the opportunity's write paths change."""
     o = Opportunity.objects.get(pk=opp.pk)
     ct = ContentType.objects.get_for_model(Opportunity)
-    return (o.stage, o.version, o.updated_by_id, o.name, o.next_step, o.sdr_bdr_id,
-            o.sales_accepted_date,
-            StageChange.objects.filter(opportunity=o).count(),
-            sorted(OpportunityContactRole.objects.filter(opportunity=o).values_list(
-                "contact_id", "is_primary", "is_bill_to", "is_sold_to", "is_partner")),
-            list(SAOCreditRequest.objects.filter(opportunity=o).values_list("pk", "state")),
-            Comment.objects.filter(content_type=ct, object_id=o.pk).count(),
-            FieldChange.objects.filter(content_type=ct, object_id=o.pk).count())
+    return (
+        o.stage,
+        o.version,
+        o.updated_by_id,
+        o.name,
+        o.next_step,
+        o.sdr_bdr_id,
+        o.sales_accepted_date,
+        StageChange.objects.filter(opportunity=o).count(),
+        sorted(
+            OpportunityContactRole.objects.filter(opportunity=o).values_list(
+                "contact_id", "is_primary", "is_bill_to", "is_sold_to", "is_partner"
+            )
+        ),
+        list(SAOCreditRequest.objects.filter(opportunity=o).values_list("pk", "state")),
+        Comment.objects.filter(content_type=ct, object_id=o.pk).count(),
+        FieldChange.objects.filter(content_type=ct, object_id=o.pk).count(),
+    )
 
 
 def version_in(html: str, action: str) -> int:
@@ -78,6 +89,7 @@ def assert_stale(response, before, opp, who):
 
 # --- the stage form ----------------------------------------------------------------------------
 
+
 def test_q_conc_stage_form_posted_after_someone_else_saved_is_409(globex, users):
     owner = session(users["ae.amer1"])
     page = owner.get(globex.get_absolute_url()).content.decode()
@@ -85,23 +97,30 @@ def test_q_conc_stage_form_posted_after_someone_else_saved_is_409(globex, users)
     assert seen == globex.version
     someone_else_saves(globex, users["salessupport"], next_step="Support's next step")
     before = snap(globex)
-    r = owner.post(f"/opportunities/{globex.pk}/stage/", {"stage": "1-Discovery",
-                                                           "version": seen})
+    r = owner.post(f"/opportunities/{globex.pk}/stage/", {"stage": "1-Discovery", "version": seen})
     assert_stale(r, before, globex, users["salessupport"])
-    assert Opportunity.objects.get(pk=globex.pk).sales_accepted_date is None   # no SAO stamp
+    assert Opportunity.objects.get(pk=globex.pk).sales_accepted_date is None  # no SAO stamp
 
 
 def test_q_conc_second_of_two_stage_moves_is_409_and_the_first_stands(globex, users):
     owner, support = session(users["ae.amer1"]), session(users["salessupport"])
-    seen = version_in(owner.get(globex.get_absolute_url()).content.decode(),
-                      f"/opportunities/{globex.pk}/stage/")
-    also_seen = version_in(support.get(globex.get_absolute_url()).content.decode(),
-                           f"/opportunities/{globex.pk}/stage/")
-    assert support.post(f"/opportunities/{globex.pk}/stage/",
-                        {"stage": "1-Discovery", "version": also_seen}).status_code == 302
+    seen = version_in(
+        owner.get(globex.get_absolute_url()).content.decode(), f"/opportunities/{globex.pk}/stage/"
+    )
+    also_seen = version_in(
+        support.get(globex.get_absolute_url()).content.decode(),
+        f"/opportunities/{globex.pk}/stage/",
+    )
+    assert (
+        support.post(
+            f"/opportunities/{globex.pk}/stage/", {"stage": "1-Discovery", "version": also_seen}
+        ).status_code
+        == 302
+    )
     before = snap(globex)
-    r = owner.post(f"/opportunities/{globex.pk}/stage/", {"stage": "9-Unqualified",
-                                                           "version": seen})
+    r = owner.post(
+        f"/opportunities/{globex.pk}/stage/", {"stage": "9-Unqualified", "version": seen}
+    )
     assert_stale(r, before, globex, users["salessupport"])
     assert Opportunity.objects.get(pk=globex.pk).stage == "1-Discovery"
 
@@ -109,19 +128,23 @@ def test_q_conc_second_of_two_stage_moves_is_409_and_the_first_stands(globex, us
 def test_q_conc_stage_refusal_keeps_the_version_the_page_was_opened_at(globex, users):
     """A rule's refusal re-renders the form with the version posted, not the current one."""
     owner = session(users["ae.amer1"])
-    r = owner.post(f"/opportunities/{globex.pk}/stage/", {"stage": "4-Proposal",
-                                                           "version": globex.version})
+    r = owner.post(
+        f"/opportunities/{globex.pk}/stage/", {"stage": "4-Proposal", "version": globex.version}
+    )
     assert r.status_code == 200 and "OPP-V9" in r.content.decode()
-    assert version_in(r.content.decode(),
-                      f"/opportunities/{globex.pk}/stage/") == globex.version
+    assert version_in(r.content.decode(), f"/opportunities/{globex.pk}/stage/") == globex.version
 
 
 def test_q_conc_stage_service_refuses_a_stale_version(globex, users):
     someone_else_saves(globex, users["salessupport"], seats=10)
     before = snap(globex)
     with pytest.raises(StaleEdit, match="changed by"):
-        opportunity_change_stage(opportunity=globex, to="1-Discovery", by=users["ae.amer1"],
-                                 expected_version=globex.version)
+        opportunity_change_stage(
+            opportunity=globex,
+            to="1-Discovery",
+            by=users["ae.amer1"],
+            expected_version=globex.version,
+        )
     assert snap(globex) == before
 
 
@@ -129,13 +152,17 @@ def test_q_conc_stale_stage_form_through_htmx_answers_the_message_in_place(globe
     owner = session(users["ae.amer1"])
     someone_else_saves(globex, users["salessupport"], seats=10)
     before = snap(globex)
-    r = owner.post(f"/opportunities/{globex.pk}/stage/",
-                   {"stage": "1-Discovery", "version": globex.version}, HTTP_HX_REQUEST="true")
+    r = owner.post(
+        f"/opportunities/{globex.pk}/stage/",
+        {"stage": "1-Discovery", "version": globex.version},
+        HTTP_HX_REQUEST="true",
+    )
     assert_stale(r, before, globex, users["salessupport"])
     assert "<html" not in r.content.decode()
 
 
 # --- contact roles ----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def grimes(globex):
@@ -153,20 +180,22 @@ def test_q_conc_contact_role_add_after_someone_else_saved_is_409(globex, grimes,
     seen = version_in(page, f"/opportunities/{globex.pk}/contact-roles/")
     someone_else_saves(globex, users["salessupport"], name="Globex - Renamed by Support")
     before = snap(globex)
-    r = owner.post(f"/opportunities/{globex.pk}/contact-roles/",
-                   {"contact": grimes.pk, "is_bill_to": "on", "version": seen})
+    r = owner.post(
+        f"/opportunities/{globex.pk}/contact-roles/",
+        {"contact": grimes.pk, "is_bill_to": "on", "version": seen},
+    )
     assert_stale(r, before, globex, users["salessupport"])
 
 
-def test_q_conc_contact_role_set_after_a_role_change_is_409(globex, scorpio_role, grimes,
-                                                             users):
+def test_q_conc_contact_role_set_after_a_role_change_is_409(globex, scorpio_role, grimes, users):
     """A contact-role change gives the opportunity a new version: a form opened before it,
     here the other session's role toggle, goes stale."""
     owner, support = session(users["ae.amer1"]), session(users["salessupport"])
     action = f"/opportunities/{globex.pk}/contact-roles/{scorpio_role.pk}/"
     seen = version_in(owner.get(globex.get_absolute_url()).content.decode(), action)
-    r = support.post(f"/opportunities/{globex.pk}/contact-roles/",
-                     {"contact": grimes.pk, "version": seen})
+    r = support.post(
+        f"/opportunities/{globex.pk}/contact-roles/", {"contact": grimes.pk, "version": seen}
+    )
     assert r.status_code == 302
     opp = Opportunity.objects.get(pk=globex.pk)
     assert opp.version == seen + 1 and opp.updated_by == users["salessupport"]
@@ -176,30 +205,37 @@ def test_q_conc_contact_role_set_after_a_role_change_is_409(globex, scorpio_role
     assert not OpportunityContactRole.objects.get(pk=scorpio_role.pk).is_bill_to
 
 
-def test_q_conc_contact_role_remove_after_someone_else_saved_is_409(globex, scorpio_role,
-                                                                    users):
+def test_q_conc_contact_role_remove_after_someone_else_saved_is_409(globex, scorpio_role, users):
     owner = session(users["ae.amer1"])
     action = f"/opportunities/{globex.pk}/contact-roles/{scorpio_role.pk}/"
     page = owner.get(globex.get_absolute_url()).content.decode()
     seen = version_in(page, action)
     assert 'name="remove"' in page
-    contact_role_set(role=scorpio_role, by=users["salessupport"], flag="is_sold_to", value=True,
-                     expected_version=seen)
+    contact_role_set(
+        role=scorpio_role,
+        by=users["salessupport"],
+        flag="is_sold_to",
+        value=True,
+        expected_version=seen,
+    )
     before = snap(globex)
     r = owner.post(action, {"remove": "1", "version": seen})
     assert_stale(r, before, globex, users["salessupport"])
     assert OpportunityContactRole.objects.filter(pk=scorpio_role.pk).exists()
 
 
-def test_q_conc_contact_role_change_makes_an_open_edit_form_stale(client, globex, scorpio_role,
-                                                                   users):
+def test_q_conc_contact_role_change_makes_an_open_edit_form_stale(
+    client, globex, scorpio_role, users
+):
     client.force_login(users["ae.amer1"])
     form = client.get(f"/opportunities/{globex.pk}/edit/").context["form"]
     seen = form["version"].value()
     contact_role_set(role=scorpio_role, by=users["salessupport"], flag="is_bill_to", value=True)
     before = snap(globex)
-    r = client.post(f"/opportunities/{globex.pk}/edit/?field=next_step",
-                    {"version": seen, "next_step": "Owner's step"})
+    r = client.post(
+        f"/opportunities/{globex.pk}/edit/?field=next_step",
+        {"version": seen, "next_step": "Owner's step"},
+    )
     assert_stale(r, before, globex, users["salessupport"])
 
 
@@ -212,14 +248,16 @@ def test_contact_roles_current_version_saves_and_bad_ids_never_500(globex, scorp
         assert r.status_code == 200 and "OPP-FIELDS: choose a contact" in r.content.decode()
     assert owner.post(url + "999999/", {"remove": "1"}).status_code == 404
     assert snap(globex) == before
-    r = owner.post(url + f"{scorpio_role.pk}/", {"flag": "is_sold_to", "value": "1",
-                                                 "version": globex.version})
+    r = owner.post(
+        url + f"{scorpio_role.pk}/", {"flag": "is_sold_to", "value": "1", "version": globex.version}
+    )
     assert r.status_code == 302
     assert OpportunityContactRole.objects.get(pk=scorpio_role.pk).is_sold_to
     assert Opportunity.objects.get(pk=globex.pk).version == globex.version + 1
 
 
 # --- the SAO credit request (SAO-WD 1) -------------------------------------------------------
+
 
 def test_q_conc_sao_credit_request_after_someone_else_saved_is_409(umbrella, users):
     call = Activity.objects.get(subject="Connected call with Umbrella's head of engineering")
@@ -230,14 +268,25 @@ def test_q_conc_sao_credit_request_after_someone_else_saved_is_409(umbrella, use
     assert seen == umbrella.version
     someone_else_saves(umbrella, users["ae.amer1"], next_step="Upsell Ultimate")
     before = snap(umbrella)
-    r = sdr.post(url, {"evidence": call.pk, "version": seen,
-                       "explanation": "Walked them through Premium before they bought."})
+    r = sdr.post(
+        url,
+        {
+            "evidence": call.pk,
+            "version": seen,
+            "explanation": "Walked them through Premium before they bought.",
+        },
+    )
     assert_stale(r, before, umbrella, users["ae.amer1"])
     # Opened again, the form carries the new version and the request goes through.
-    seen = int(re.search(r'name="version" value="(\d+)"', sdr.get(url).content.decode())
-               .group(1))
-    r = sdr.post(url, {"evidence": call.pk, "version": seen,
-                       "explanation": "Walked them through Premium before they bought."})
+    seen = int(re.search(r'name="version" value="(\d+)"', sdr.get(url).content.decode()).group(1))
+    r = sdr.post(
+        url,
+        {
+            "evidence": call.pk,
+            "version": seen,
+            "explanation": "Walked them through Premium before they bought.",
+        },
+    )
     assert r.status_code == 302
     assert SAOCreditRequest.objects.get(opportunity=umbrella).state == "pending"
 
@@ -247,23 +296,38 @@ def test_q_conc_sao_credit_request_service_refuses_a_stale_version(umbrella, use
     someone_else_saves(umbrella, users["ae.amer1"], next_step="Upsell Ultimate")
     before = snap(umbrella)
     with pytest.raises(StaleEdit, match="changed by"):
-        sao.sao_credit_request(opportunity=umbrella, by=users["sdr.amer1"], evidence=call,
-                               explanation="Influenced the purchase.",
-                               expected_version=umbrella.version)
+        sao.sao_credit_request(
+            opportunity=umbrella,
+            by=users["sdr.amer1"],
+            evidence=call,
+            explanation="Influenced the purchase.",
+            expected_version=umbrella.version,
+        )
     assert snap(umbrella) == before
 
 
 def test_q_conc_an_approved_sao_credit_gives_the_opportunity_a_new_version(umbrella, users):
     """SAO-WD 2: the approval changes the SDR/BDR; an edit form opened before goes stale."""
     call = Activity.objects.get(subject="Connected call with Umbrella's head of engineering")
-    req = sao.sao_credit_request(opportunity=umbrella, by=users["sdr.amer1"], evidence=call,
-                                 explanation="Influenced the purchase.")
+    req = sao.sao_credit_request(
+        opportunity=umbrella,
+        by=users["sdr.amer1"],
+        evidence=call,
+        explanation="Influenced the purchase.",
+    )
     sao.sao_credit_decide(credit_request=req, by=users["sdr.mgr"], approve=True)
     opp = Opportunity.objects.get(pk=umbrella.pk)
-    assert (opp.version, opp.updated_by, opp.sdr_bdr) == (umbrella.version + 1, users["sdr.mgr"],
-                                                          users["sdr.amer1"])
+    assert (opp.version, opp.updated_by, opp.sdr_bdr) == (
+        umbrella.version + 1,
+        users["sdr.mgr"],
+        users["sdr.amer1"],
+    )
     before = snap(umbrella)
     with pytest.raises(StaleEdit):
-        opportunity_update(opportunity=opp, by=users["ae.amer1"], data={"next_step": "x"},
-                           expected_version=umbrella.version)
+        opportunity_update(
+            opportunity=opp,
+            by=users["ae.amer1"],
+            data={"next_step": "x"},
+            expected_version=umbrella.version,
+        )
     assert snap(umbrella) == before

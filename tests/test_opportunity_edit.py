@@ -1,6 +1,7 @@
 """ROLE-3, Q-CONC, OPP-V11, OPP-V12 and Q-SAFE on the opportunity edit form
 (`/opportunities/<id>/edit/`, CONTRACT 6) and its inline one-field editor: who may change
 which fields, the one service behind both, and refusals that leave the row exactly as it was."""
+
 import datetime
 from decimal import Decimal
 
@@ -23,12 +24,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def globex(demo):
-    return Opportunity.objects.get(name="Globex - Platform Expansion")   # stage 0, bdr.amer1
+    return Opportunity.objects.get(name="Globex - Platform Expansion")  # stage 0, bdr.amer1
 
 
 def history(opp):
-    return FieldChange.objects.filter(content_type=ContentType.objects.get_for_model(Opportunity),
-                                      object_id=opp.pk)
+    return FieldChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(Opportunity), object_id=opp.pk
+    )
 
 
 def edit_url(opp):
@@ -37,9 +39,16 @@ def edit_url(opp):
 
 def snap(opp):
     """Every field the edit form could touch, the stage, the version and the history."""
-    row = Opportunity.objects.filter(pk=opp.pk).values(
-        *[Opportunity._meta.get_field(n).attname for n in EDIT_FIELDS], "stage", "version",
-        "updated_by_id").get()
+    row = (
+        Opportunity.objects.filter(pk=opp.pk)
+        .values(
+            *[Opportunity._meta.get_field(n).attname for n in EDIT_FIELDS],
+            "stage",
+            "version",
+            "updated_by_id",
+        )
+        .get()
+    )
     return row, history(opp).count()
 
 
@@ -73,22 +82,49 @@ def refused(client, opp, data, status, *, field=None):
 
 # --- ROLE-3: who edits what ----------------------------------------------------------------
 
+
 def test_role_3_owner_edits_every_field_and_history_keeps_it(client, globex, users):
     client.force_login(users["ae.amer1"])
     data = shown_form(client, globex)
     assert set(data) - {"version", "reason"} <= set(EDIT_FIELDS)
-    assert {"stage", "owner", "sdr_bdr", "account", "order_type", "sales_accepted_date",
-            "initial_iacv", "unqualified_reason", "merged_opportunity"}.isdisjoint(data)
-    data.update(name="Globex - Platform Expansion II", iacv="60000", amount="61000",
-                description="Consolidating three CI systems.", meddpic_notes="Champion: VP Eng",
-                po_expected="true", referenceable="on")
+    assert {
+        "stage",
+        "owner",
+        "sdr_bdr",
+        "account",
+        "order_type",
+        "sales_accepted_date",
+        "initial_iacv",
+        "unqualified_reason",
+        "merged_opportunity",
+    }.isdisjoint(data)
+    data.update(
+        name="Globex - Platform Expansion II",
+        iacv="60000",
+        amount="61000",
+        description="Consolidating three CI systems.",
+        meddpic_notes="Champion: VP Eng",
+        po_expected="true",
+        referenceable="on",
+    )
     r = client.post(edit_url(globex), data)
     assert r.status_code == 302 and r["Location"] == globex.get_absolute_url()
     opp = Opportunity.objects.get(pk=globex.pk)
-    assert (opp.name, opp.iacv, opp.amount, opp.description, opp.po_expected,
-            opp.referenceable) == ("Globex - Platform Expansion II", Decimal("60000"),
-                                   Decimal("61000"), "Consolidating three CI systems.", True,
-                                   True)
+    assert (
+        opp.name,
+        opp.iacv,
+        opp.amount,
+        opp.description,
+        opp.po_expected,
+        opp.referenceable,
+    ) == (
+        "Globex - Platform Expansion II",
+        Decimal("60000"),
+        Decimal("61000"),
+        "Consolidating three CI systems.",
+        True,
+        True,
+    )
     assert opp.version == globex.version + 1 and opp.updated_by == users["ae.amer1"]
     changed = {c.field: c for c in history(opp)}
     assert changed["name"].old_value == "Globex - Platform Expansion"
@@ -124,15 +160,15 @@ def test_role_3_sales_support_edits_every_field(client, globex, users):
     assert history(opp).filter(field="close_date", changed_by=users["salessupport"]).exists()
 
 
-def test_role_3_sdr_bdr_edits_the_qualification_fields_at_stage_00_and_0(client, globex,
-                                                                          users):
+def test_role_3_sdr_bdr_edits_the_qualification_fields_at_stage_00_and_0(client, globex, users):
     client.force_login(users["bdr.amer1"])
     for stage in ("0-Pending Acceptance", "00-Pre Opportunity"):
         Opportunity.objects.filter(pk=globex.pk).update(stage=stage)
         data = shown_form(client, globex)
         assert set(data) - {"version", "reason"} == set(QUALIFICATION_FIELDS)
-        data.update(business_problem=f"Slow releases ({stage})", seats="450",
-                    name="Renamed by the BDR")         # not a field of this form: ignored
+        data.update(
+            business_problem=f"Slow releases ({stage})", seats="450", name="Renamed by the BDR"
+        )  # not a field of this form: ignored
         assert client.post(edit_url(globex), data).status_code == 302
         opp = Opportunity.objects.get(pk=globex.pk)
         assert (opp.business_problem, opp.seats) == (f"Slow releases ({stage})", 450)
@@ -144,12 +180,18 @@ def test_role_3_sdr_bdr_refused_other_fields_and_nothing_changes(client, globex,
     bdr = users["bdr.amer1"]
     client.force_login(bdr)
     assert client.get(edit_url(globex), {"field": "close_date"}).status_code == 403
-    refused(client, globex, {"version": globex.version, "close_date": "2031-01-01"}, 403,
-            field="close_date")
+    refused(
+        client,
+        globex,
+        {"version": globex.version, "close_date": "2031-01-01"},
+        403,
+        field="close_date",
+    )
     before = snap(globex)
     with pytest.raises(PermissionDenied, match="ROLE-3: you may not edit name"):
-        opportunity_update(opportunity=globex, by=bdr,
-                           data={"business_problem": "x", "name": "Renamed"})
+        opportunity_update(
+            opportunity=globex, by=bdr, data={"business_problem": "x", "name": "Renamed"}
+        )
     assert snap(globex) == before
 
 
@@ -173,8 +215,15 @@ def test_role_3_other_users_are_refused_and_nothing_changes(client, globex, user
     """Another AE, an SDR who is not the SDR/BDR, and Executive (read-only everywhere)."""
     client.force_login(users[username])
     assert client.get(edit_url(globex)).status_code == 403
-    data = {"version": globex.version, "name": "Hijacked", "close_date": "2031-01-01",
-            "amount": "1", "iacv": "1", "type": "Add-On", "business_problem": "x"}
+    data = {
+        "version": globex.version,
+        "name": "Hijacked",
+        "close_date": "2031-01-01",
+        "amount": "1",
+        "iacv": "1",
+        "type": "Add-On",
+        "business_problem": "x",
+    }
     refused(client, globex, data, 403)
     refused(client, globex, data, 403, field="name")
     page = client.get(globex.get_absolute_url()).content.decode()
@@ -186,7 +235,8 @@ def test_role_3_other_users_are_refused_and_nothing_changes(client, globex, user
 
 
 def test_record_page_offers_edit_and_inline_pencils_by_scope_within_budget(
-        client, globex, users, django_assert_max_num_queries):
+    client, globex, users, django_assert_max_num_queries
+):
     """Q-PERF: the page with its Edit button and pencils stays within 8 queries."""
     client.force_login(users["ae.amer1"])
     client.get(globex.get_absolute_url())
@@ -203,6 +253,7 @@ def test_record_page_offers_edit_and_inline_pencils_by_scope_within_budget(
 
 # --- the inline editor -----------------------------------------------------------------------
 
+
 def test_inline_edit_through_htmx_gets_a_form_and_saves_one_field(client, globex, users):
     client.force_login(users["ae.amer1"])
     r = client.get(edit_url(globex), {"field": "close_date"}, HTTP_HX_REQUEST="true")
@@ -210,16 +261,20 @@ def test_inline_edit_through_htmx_gets_a_form_and_saves_one_field(client, globex
     assert r.status_code == 200 and "<html" not in body and 'name="close_date"' in body
     assert f'name="version" value="{globex.version}"' in body and 'name="name"' not in body
     # The close date shows in the header: saving it reloads the page.
-    r = client.post(edit_url(globex) + "?field=close_date",
-                    {"version": globex.version, "close_date": "2031-03-31"},
-                    HTTP_HX_REQUEST="true")
+    r = client.post(
+        edit_url(globex) + "?field=close_date",
+        {"version": globex.version, "close_date": "2031-03-31"},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 204 and r["HX-Refresh"] == "true"
     opp = Opportunity.objects.get(pk=globex.pk)
     assert opp.close_date == datetime.date(2031, 3, 31) and opp.version == globex.version + 1
     # Another field swaps its value cell in place.
-    r = client.post(edit_url(globex) + "?field=next_step",
-                    {"version": opp.version, "next_step": "Send the <b>proposal</b>"},
-                    HTTP_HX_REQUEST="true")
+    r = client.post(
+        edit_url(globex) + "?field=next_step",
+        {"version": opp.version, "next_step": "Send the <b>proposal</b>"},
+        HTTP_HX_REQUEST="true",
+    )
     cell = r.content.decode()
     assert r.status_code == 200 and "<html" not in cell and "<form" not in cell
     assert "Send the &lt;b&gt;proposal&lt;/b&gt;" in cell and "inline-edit-link" in cell
@@ -229,13 +284,13 @@ def test_inline_edit_through_htmx_gets_a_form_and_saves_one_field(client, globex
 
 def test_inline_edit_cancel_gives_back_the_value_cell(client, globex, users):
     client.force_login(users["ae.amer1"])
-    r = client.get(edit_url(globex), {"field": "competition", "cancel": "1"},
-                   HTTP_HX_REQUEST="true")
+    r = client.get(
+        edit_url(globex), {"field": "competition", "cancel": "1"}, HTTP_HX_REQUEST="true"
+    )
     assert r.status_code == 200 and "GitHub" in r.content.decode()
 
 
-def test_without_javascript_the_pencil_opens_the_full_form_which_redirects(client, globex,
-                                                                          users):
+def test_without_javascript_the_pencil_opens_the_full_form_which_redirects(client, globex, users):
     client.force_login(users["ae.amer1"])
     page = client.get(globex.get_absolute_url()).content.decode()
     assert f'href="{edit_url(globex)}#id_competition"' in page
@@ -248,17 +303,21 @@ def test_without_javascript_the_pencil_opens_the_full_form_which_redirects(clien
 
 # --- Q-CONC ----------------------------------------------------------------------------------
 
+
 def test_q_conc_second_save_of_the_edit_form_is_refused_409(client, globex, users):
     client.force_login(users["ae.amer1"])
-    data = shown_form(client, globex)                  # opened at the current version
-    opportunity_update(opportunity=globex, by=users["salessupport"],
-                       data={"next_step": "Support fixed the next step"})
+    data = shown_form(client, globex)  # opened at the current version
+    opportunity_update(
+        opportunity=globex,
+        by=users["salessupport"],
+        data={"next_step": "Support fixed the next step"},
+    )
     data.update(next_step="Owner's next step", name="Owner's rename")
     before = snap(globex)
     r = client.post(edit_url(globex), data)
     page = r.content.decode()
     assert r.status_code == 409 and f"changed by {users['salessupport'].label} at" in page
-    assert "Owner&#x27;s rename" in page or "Owner's rename" in page   # what was typed stays
+    assert "Owner&#x27;s rename" in page or "Owner's rename" in page  # what was typed stays
     assert snap(globex) == before
     assert Opportunity.objects.get(pk=globex.pk).next_step == "Support fixed the next step"
 
@@ -268,8 +327,11 @@ def test_q_conc_stale_inline_save_is_refused_409(client, globex, users):
     opened = globex.version
     opportunity_update(opportunity=globex, by=users["salessupport"], data={"seats": 500})
     before = snap(globex)
-    r = client.post(edit_url(globex) + "?field=seats", {"version": opened, "seats": "10"},
-                    HTTP_HX_REQUEST="true")
+    r = client.post(
+        edit_url(globex) + "?field=seats",
+        {"version": opened, "seats": "10"},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 409 and "changed by" in r.content.decode()
     assert snap(globex) == before
 
@@ -280,25 +342,33 @@ def test_q_conc_the_service_refuses_a_stale_version_and_writes_nothing(globex, u
     opportunity_update(opportunity=globex, by=users["salessupport"], data={"seats": 500})
     before = snap(globex)
     with pytest.raises(StaleEdit, match="changed by"):
-        opportunity_update(opportunity=globex, by=users["ae.amer1"], data={"seats": 10},
-                           expected_version=globex.version)
+        opportunity_update(
+            opportunity=globex,
+            by=users["ae.amer1"],
+            data={"seats": 10},
+            expected_version=globex.version,
+        )
     assert snap(globex) == before
 
 
 # --- OPP-V11, OPP-V12, REF-3 and bad input -----------------------------------------------------
 
+
 def test_opp_v11_terms_modification_refused_below_25k_or_for_starter(client, globex, users):
     client.force_login(users["ae.amer1"])
     data = shown_form(client, globex)
-    page = refused(client, globex, {**data, "standard_terms_modification": "on",
-                                    "iacv": "24999"}, 200)
+    page = refused(
+        client, globex, {**data, "standard_terms_modification": "on", "iacv": "24999"}, 200
+    )
     assert "OPP-V11" in page and "invalid-feedback" in page
-    page = refused(client, globex, {**data, "standard_terms_modification": "on",
-                                    "edition": "Starter"}, 200)
+    page = refused(
+        client, globex, {**data, "standard_terms_modification": "on", "edition": "Starter"}, 200
+    )
     assert "OPP-V11" in page
-    r = client.post(edit_url(globex), {**data, "standard_terms_modification": "on",
-                                       "edition": "Premium"})
-    assert r.status_code == 302                         # IACV 50,000, Premium
+    r = client.post(
+        edit_url(globex), {**data, "standard_terms_modification": "on", "edition": "Premium"}
+    )
+    assert r.status_code == 302  # IACV 50,000, Premium
     opp = Opportunity.objects.get(pk=globex.pk)
     assert opp.standard_terms_modification
     # With the modification on, lowering the IACV inline is refused too.
@@ -312,36 +382,42 @@ def test_opp_v12_close_date_is_required(client, globex, users):
     client.force_login(users["ae.amer1"])
     data = shown_form(client, globex)
     assert "OPP-V12" in refused(client, globex, {**data, "close_date": ""}, 200)
-    assert "OPP-V12" in refused(client, globex, {"version": globex.version, "close_date": ""},
-                                200, field="close_date")
+    assert "OPP-V12" in refused(
+        client, globex, {"version": globex.version, "close_date": ""}, 200, field="close_date"
+    )
     before = snap(globex)
     with pytest.raises(ValidationError, match="OPP-V12"):
         opportunity_update(opportunity=globex, by=users["ae.amer1"], data={"close_date": None})
     assert snap(globex) == before
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("close_date", "notadate", "Enter a valid date"),
-    ("next_step_date", "2025-02-30", "Enter a valid date"),
-    ("amount", "abc", "Enter a number"),
-    ("iacv", "NaN", "Enter a number"),
-    ("iacv", "1e400", "Ensure that there are no more than 14 digits"),
-    ("iacv", "123456789012345678", "Ensure that there are no more than"),
-    ("seats", "-3", "greater than or equal to 0"),
-    ("seats", "many", "Enter a whole number"),
-    ("type", "Barter", "Select a valid choice"),
-    ("source", "abc", "Select a valid choice"),
-    ("resale_partner", "abc", "no account has this id"),
-    ("resale_partner", "99999999999999999999", "no account has this id"),
-    ("name", "", "This field is required"),
-])
-def test_q_safe_bad_input_gets_the_field_error_and_changes_nothing(client, globex, users, field,
-                                                                   value, message):
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("close_date", "notadate", "Enter a valid date"),
+        ("next_step_date", "2025-02-30", "Enter a valid date"),
+        ("amount", "abc", "Enter a number"),
+        ("iacv", "NaN", "Enter a number"),
+        ("iacv", "1e400", "Ensure that there are no more than 14 digits"),
+        ("iacv", "123456789012345678", "Ensure that there are no more than"),
+        ("seats", "-3", "greater than or equal to 0"),
+        ("seats", "many", "Enter a whole number"),
+        ("type", "Barter", "Select a valid choice"),
+        ("source", "abc", "Select a valid choice"),
+        ("resale_partner", "abc", "no account has this id"),
+        ("resale_partner", "99999999999999999999", "no account has this id"),
+        ("name", "", "This field is required"),
+    ],
+)
+def test_q_safe_bad_input_gets_the_field_error_and_changes_nothing(
+    client, globex, users, field, value, message
+):
     client.force_login(users["ae.amer1"])
     data = {**shown_form(client, globex), field: value}
     assert message in refused(client, globex, data, 200)
-    assert message in refused(client, globex, {"version": globex.version, field: value}, 200,
-                              field=field)
+    assert message in refused(
+        client, globex, {"version": globex.version, field: value}, 200, field=field
+    )
 
 
 def test_q_safe_bad_or_missing_version_and_unknown_fields_never_500(client, globex, users):
@@ -356,12 +432,10 @@ def test_q_safe_bad_or_missing_version_and_unknown_fields_never_500(client, glob
 
 
 def test_ref_3_an_inactive_source_is_never_chosen_anew(client, globex, users):
-    retired = InitialSource.objects.create(name="Retired source", bucket="inbound",
-                                           active=False)
+    retired = InitialSource.objects.create(name="Retired source", bucket="inbound", active=False)
     client.force_login(users["ae.amer1"])
     data = shown_form(client, globex)
-    assert "Select a valid choice" in refused(client, globex, {**data, "source": retired.pk},
-                                              200)
+    assert "Select a valid choice" in refused(client, globex, {**data, "source": retired.pk}, 200)
     before = snap(globex)
     with pytest.raises(ValidationError, match="REF-3"):
         opportunity_update(opportunity=globex, by=users["ae.amer1"], data={"source": retired})
@@ -381,8 +455,9 @@ def test_opp_fields_resale_partner_is_another_account_by_id(client, globex, user
     partner = Account.objects.exclude(pk=globex.account_id).first()
     client.force_login(users["ae.amer1"])
     data = shown_form(client, globex)
-    assert "OPP-FIELDS" in refused(client, globex, {**data, "resale_partner": globex.account_id},
-                                   200)
+    assert "OPP-FIELDS" in refused(
+        client, globex, {**data, "resale_partner": globex.account_id}, 200
+    )
     assert client.post(edit_url(globex), {**data, "resale_partner": partner.pk}).status_code == 302
     assert Opportunity.objects.get(pk=globex.pk).resale_partner == partner
     assert f"Now: {partner}" in client.get(edit_url(globex)).content.decode()

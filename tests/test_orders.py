@@ -1,4 +1,5 @@
 """ORDER-1/2 and CONTRACT 6.2: web-direct orders, idempotent by invoice number."""
+
 import json
 import uuid
 
@@ -20,19 +21,37 @@ def order(client, demo):
     _, key = ApiToken.issue(name="shop", scope="orders")
 
     def send(key_override=None, **fields):
-        body = {"invoice_number": f"INV-{uuid.uuid4().hex[:8]}", "subscription_id": "sub-1",
-                "company": "Newco Ltd", "website": "https://www.newco.example",
-                "first_name": "Nia", "last_name": "Buyer", "email": "nia@newco.example",
-                "plan": "Premium", "seats": 5, "amount": "1450.00", "order_date": "2026-11-01",
-                **fields}
-        return client.post("/api/v1/orders/", json.dumps(body), content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Token {key_override or key}")
+        body = {
+            "invoice_number": f"INV-{uuid.uuid4().hex[:8]}",
+            "subscription_id": "sub-1",
+            "company": "Newco Ltd",
+            "website": "https://www.newco.example",
+            "first_name": "Nia",
+            "last_name": "Buyer",
+            "email": "nia@newco.example",
+            "plan": "Premium",
+            "seats": 5,
+            "amount": "1450.00",
+            "order_date": "2026-11-01",
+            **fields,
+        }
+        return client.post(
+            "/api/v1/orders/",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {key_override or key}",
+        )
+
     return send
 
 
 def state():
-    return (Account.objects.count(), Contact.objects.count(), Opportunity.objects.count(),
-            WebOrder.objects.count())
+    return (
+        Account.objects.count(),
+        Contact.objects.count(),
+        Opportunity.objects.count(),
+        WebOrder.objects.count(),
+    )
 
 
 def test_order_2_new_company_creates_customer_account_contact_and_won_opportunity(order):
@@ -60,14 +79,17 @@ def test_order_1_repeated_invoice_answers_the_first_answer_and_writes_nothing(or
 
 
 def test_order_2_existing_account_gets_the_opportunity_flagged_and_a_task(order):
-    r = order(company="Globex Corporation", website="globex.example",
-              email="hank.scorpio@globex.example")
+    r = order(
+        company="Globex Corporation", website="globex.example", email="hank.scorpio@globex.example"
+    )
     body = r.json()
     globex = Account.objects.get(name="Globex Corporation")
     assert body["account_id"] == globex.pk and body["created_account"] is False
     assert body["contact_id"] == Contact.objects.get(email="hank.scorpio@globex.example").pk
-    assert body["possible_duplicate_of"] == Opportunity.objects.get(
-        name="Globex - Platform Expansion").pk
+    assert (
+        body["possible_duplicate_of"]
+        == Opportunity.objects.get(name="Globex - Platform Expansion").pk
+    )
     opp = Opportunity.objects.get(pk=body["opportunity_id"])
     assert opp.owner.username == "ae.amer1"
     assert Task.objects.filter(opportunity=opp, owner__username="ae.amer1").exists()
@@ -75,18 +97,25 @@ def test_order_2_existing_account_gets_the_opportunity_flagged_and_a_task(order)
 
 def test_order_2_matching_open_lead_becomes_web_portal_purchase_and_converts(order):
     lead = LeadFactory(email="buyer@umbrella.example", status="MQL")
-    r = order(company="Umbrella Labs", website="umbrella.example",
-              email="buyer@umbrella.example")
+    r = order(company="Umbrella Labs", website="umbrella.example", email="buyer@umbrella.example")
     lead.refresh_from_db()
-    assert lead.status == "Web Portal Purchase" and lead.converted_contact_id == r.json()[
-        "contact_id"]
+    assert (
+        lead.status == "Web Portal Purchase" and lead.converted_contact_id == r.json()["contact_id"]
+    )
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"email": "nope"}, "email"), ({"amount": "lots"}, "amount"), ({"amount": "-5"}, "amount"),
-    ({"order_date": "soon"}, "order_date"), ({"invoice_number": ""}, "invoice_number"),
-    ({"company": ""}, "company"), ({"seats": 0}, "seats"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"email": "nope"}, "email"),
+        ({"amount": "lots"}, "amount"),
+        ({"amount": "-5"}, "amount"),
+        ({"order_date": "soon"}, "order_date"),
+        ({"invoice_number": ""}, "invoice_number"),
+        ({"company": ""}, "company"),
+        ({"seats": 0}, "seats"),
+    ],
+)
 def test_bad_orders_400_and_nothing_written(order, fields, field):
     before = state()
     r = order(**fields)
@@ -107,15 +136,36 @@ def test_read_api_accounts_and_opportunities(client, users, order):
     body = order().json()
     client.force_login(users["sdr.emea1"])
     account = client.get(f"/api/v1/accounts/{body['account_id']}/").json()
-    assert {"id", "name", "owner", "domain", "segment", "bdr_assigned",
-            "bdr_prospecting_status"} <= set(account)
+    assert {
+        "id",
+        "name",
+        "owner",
+        "domain",
+        "segment",
+        "bdr_assigned",
+        "bdr_prospecting_status",
+    } <= set(account)
     assert account["owner"] == "Sales Admin" and account["domain"] == "newco.example"
     opp = client.get(f"/api/v1/opportunities/{body['opportunity_id']}/").json()
-    assert {"id", "name", "owner", "account", "stage", "order_type", "iacv", "initial_iacv",
-            "sdr_bdr", "sales_accepted_date", "sales_qualified",
-            "sales_qualified_date"} <= set(opp)
+    assert {
+        "id",
+        "name",
+        "owner",
+        "account",
+        "stage",
+        "order_type",
+        "iacv",
+        "initial_iacv",
+        "sdr_bdr",
+        "sales_accepted_date",
+        "sales_qualified",
+        "sales_qualified_date",
+    } <= set(opp)
     assert (opp["account"], opp["order_type"], opp["sdr_bdr"]) == (
-        body["account_id"], "Web Direct", None)
+        body["account_id"],
+        "Web Direct",
+        None,
+    )
     assert client.get("/api/v1/opportunities/999999/").status_code == 404
     client.logout()
     assert client.get(f"/api/v1/accounts/{body['account_id']}/").status_code in (401, 403)

@@ -1,5 +1,6 @@
 """ROLE-2 login everywhere; /healthz; home and record pages render with a fixed number of
 queries (SPEC Q-PERF)."""
+
 import re
 
 import pytest
@@ -94,12 +95,20 @@ def test_healthz_reports_503_when_the_database_is_down(client, db, monkeypatch):
 
 def test_home_shows_my_tasks_and_unread_notifications_only(client, users):
     client.force_login(users["ae.amer1"])
-    Notification.objects.create(recipient=users["ae.amer1"], reason="mentioned",
-                                record_label="Globex", created_at="2026-11-01T10:00Z",
-                                message="please look at this")
-    Notification.objects.create(recipient=users["sdr.emea1"], reason="mentioned",
-                                record_label="Secret", created_at="2026-11-01T10:00Z",
-                                message="not for ae")
+    Notification.objects.create(
+        recipient=users["ae.amer1"],
+        reason="mentioned",
+        record_label="Globex",
+        created_at="2026-11-01T10:00Z",
+        message="please look at this",
+    )
+    Notification.objects.create(
+        recipient=users["sdr.emea1"],
+        reason="mentioned",
+        record_label="Secret",
+        created_at="2026-11-01T10:00Z",
+        message="not for ae",
+    )
     page = client.get("/").content.decode()
     assert "Prepare discovery agenda for Globex" in page  # seeded task due today
     assert "please look at this" in page and "not for ae" not in page
@@ -113,14 +122,25 @@ def _seed_detail_rows(users, n, **link):
 
     obj = next(iter(link.values()))
     for i in range(n):
-        Activity.objects.create(kind="call", logged_by=users["sdr.emea1"], subject=f"call {i}",
-                                occurred_at="2026-11-01T10:00Z", is_sales=True, **link)
-        Task.objects.create(subject=f"task {i}", due_date="2026-12-01", owner=users["sdr.emea1"],
-                            **link)
+        Activity.objects.create(
+            kind="call",
+            logged_by=users["sdr.emea1"],
+            subject=f"call {i}",
+            occurred_at="2026-11-01T10:00Z",
+            is_sales=True,
+            **link,
+        )
+        Task.objects.create(
+            subject=f"task {i}", due_date="2026-12-01", owner=users["sdr.emea1"], **link
+        )
         top = comment_post(record=obj, author=users["sdr.emea1"], body=f"comment {i} @sdr.mgr")
         comment_post(record=obj, author=users["sdr.mgr"], body=f"reply {i}", parent=top)
-    assert Comment.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)),
-                                  object_id=obj.pk).count() >= 2 * n
+    assert (
+        Comment.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+        ).count()
+        >= 2 * n
+    )
 
 
 def detail_targets(users):
@@ -128,12 +148,18 @@ def detail_targets(users):
     record_update(obj=lead, by=users["mops"], data={"title": "Director"})
     return {
         "lead": (f"/leads/{lead.pk}/", {"lead": lead}),
-        "contact": (f"/contacts/{Contact.objects.first().pk}/",
-                    {"contact": Contact.objects.first()}),
-        "account": (f"/accounts/{Account.objects.get(name='Globex Corporation').pk}/",
-                    {"account": Account.objects.get(name="Globex Corporation")}),
-        "opportunity": (f"/opportunities/{Opportunity.objects.get(name='Globex - Platform Expansion').pk}/",
-                        {"opportunity": Opportunity.objects.get(name="Globex - Platform Expansion")}),
+        "contact": (
+            f"/contacts/{Contact.objects.first().pk}/",
+            {"contact": Contact.objects.first()},
+        ),
+        "account": (
+            f"/accounts/{Account.objects.get(name='Globex Corporation').pk}/",
+            {"account": Account.objects.get(name="Globex Corporation")},
+        ),
+        "opportunity": (
+            f"/opportunities/{Opportunity.objects.get(name='Globex - Platform Expansion').pk}/",
+            {"opportunity": Opportunity.objects.get(name="Globex - Platform Expansion")},
+        ),
     }
 
 
@@ -146,7 +172,8 @@ RECORD_PAGE_QUERIES = {"lead": 8, "contact": 8, "account": 8, "opportunity": 8}
 
 @pytest.mark.parametrize("kind", ["lead", "contact", "account", "opportunity"])
 def test_record_pages_show_fields_and_history_in_constant_queries(
-        client, users, kind, django_assert_max_num_queries):
+    client, users, kind, django_assert_max_num_queries
+):
     client.force_login(users["sdr.mgr"])
     url, link = detail_targets(users)[kind]
     _seed_detail_rows(users, 1, **link)
@@ -171,13 +198,20 @@ def test_record_pages_show_fields_and_history_in_constant_queries(
 
 def test_lead_page_shows_field_history(client, users):
     lead = LeadFactory(owner=users["sdr.emea1"], title="Engineer")
-    record_update(obj=lead, by=users["mops"], data={"title": "Director"}, reason="Seen on the website")
+    record_update(
+        obj=lead, by=users["mops"], data={"title": "Director"}, reason="Seen on the website"
+    )
     client.force_login(users["sdr.emea1"])
     body = client.get(f"/leads/{lead.pk}/", {"tab": "history"}).content.decode()
     assert "Engineer" in body and "Director" in body and "Seen on the website" in body
     partial = client.get(f"/leads/{lead.pk}/", {"tab": "history"}, HTTP_HX_REQUEST="true")
-    assert "<html" not in partial.content.decode() and "Seen on the website" in partial.content.decode()
-    assert "Seen on the website" not in client.get(f"/leads/{lead.pk}/").content.decode()  # lazy tab
+    assert (
+        "<html" not in partial.content.decode()
+        and "Seen on the website" in partial.content.decode()
+    )
+    assert (
+        "Seen on the website" not in client.get(f"/leads/{lead.pk}/").content.decode()
+    )  # lazy tab
 
 
 def test_user_text_is_escaped_on_record_pages(client, users):
@@ -187,14 +221,17 @@ def test_user_text_is_escaped_on_record_pages(client, users):
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
 
 
-@pytest.mark.parametrize("path", ["/leads/", "/contacts/", "/accounts/", "/opportunities/",
-                                  "/notifications/"])
+@pytest.mark.parametrize(
+    "path", ["/leads/", "/contacts/", "/accounts/", "/opportunities/", "/notifications/"]
+)
 def test_lists_keep_constant_queries_at_page_sizes_10_and_200(
-        client, users, path, django_assert_max_num_queries):
+    client, users, path, django_assert_max_num_queries
+):
     for _i in range(30):
         LeadFactory(owner=users["sdr.emea1"])
-        Notification.objects.create(recipient=users["sdr.mgr"], reason="info",
-                                    created_at="2026-11-01T10:00Z")
+        Notification.objects.create(
+            recipient=users["sdr.mgr"], reason="info", created_at="2026-11-01T10:00Z"
+        )
     client.force_login(users["sdr.mgr"])
     client.get(path)
     counts = []
@@ -237,10 +274,10 @@ def test_global_search_groups_records_by_kind(client, users, django_assert_max_n
         LeadFactory(first_name="Many", last_name=f"Globex {i}")
     with django_assert_max_num_queries(len(cold.captured_queries)):
         assert "Many Globex" in client.get("/search/", {"q": "globex"}).content.decode()
-    assert "Globex Corporation" in body                      # account by name
-    assert "Globex - Platform Expansion" in body             # opportunity
-    assert "hank.scorpio@globex.example" in body             # contact by e-mail
-    assert "Ana Globexa" in body                             # lead by name
+    assert "Globex Corporation" in body  # account by name
+    assert "Globex - Platform Expansion" in body  # opportunity
+    assert "hank.scorpio@globex.example" in body  # contact by e-mail
+    assert "Ana Globexa" in body  # lead by name
     assert "Hooli - New Business" not in body
     short = client.get("/search/", {"q": "g"}).content.decode()
     assert "at least two characters" in short

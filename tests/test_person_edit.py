@@ -1,5 +1,6 @@
 """Lead and contact edit form and inline edit (CONTRACT 6, ROLE-3, Q-CONC, LEAD-STATUS 10):
 who may edit, refusals that change nothing, HTMX and no-JavaScript paths, stale saves."""
+
 import pytest
 
 from gtm_portal.core.enums import PersonStatus as S
@@ -14,10 +15,17 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def form_data(person, **changes) -> dict:
     """What the edit form posts when the user changes `changes` and nothing else."""
-    data = {"version": person.version, "first_name": person.first_name,
-            "last_name": person.last_name, "title": person.title, "email": person.email,
-            "bant_budget": person.bant_budget, "bant_authority": person.bant_authority,
-            "bant_need": person.bant_need, "bant_timeline": person.bant_timeline}
+    data = {
+        "version": person.version,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "title": person.title,
+        "email": person.email,
+        "bant_budget": person.bant_budget,
+        "bant_authority": person.bant_authority,
+        "bant_need": person.bant_need,
+        "bant_timeline": person.bant_timeline,
+    }
     if isinstance(person, Lead):
         data["company"] = person.company
     data.update(changes)
@@ -26,20 +34,28 @@ def form_data(person, **changes) -> dict:
 
 def row(person) -> dict:
     person.refresh_from_db()
-    return {"title": person.title, "phone": person.phone, "version": person.version,
-            "status": person.status, "owner": person.owner_id}
+    return {
+        "title": person.title,
+        "phone": person.phone,
+        "version": person.version,
+        "status": person.status,
+        "owner": person.owner_id,
+    }
 
 
-@pytest.mark.parametrize("username, allowed", [
-    ("sdr.emea1", True),      # the owner
-    ("sdr.mgr", True),        # the owner's manager
-    ("mops", True),           # Marketing Ops
-    ("salessupport", True),   # Sales Support
-    ("sdr.amer1", False),     # another SDR
-    ("ae.amer1", False),
-    ("bdr.amer1", False),
-    ("exec", False),          # Executive: read-only everywhere
-])
+@pytest.mark.parametrize(
+    "username, allowed",
+    [
+        ("sdr.emea1", True),  # the owner
+        ("sdr.mgr", True),  # the owner's manager
+        ("mops", True),  # Marketing Ops
+        ("salessupport", True),  # Sales Support
+        ("sdr.amer1", False),  # another SDR
+        ("ae.amer1", False),
+        ("bdr.amer1", False),
+        ("exec", False),  # Executive: read-only everywhere
+    ],
+)
 def test_role_3_who_may_edit_a_lead(client, users, username, allowed):
     lead = LeadFactory(owner=users["sdr.emea1"], title="Engineer")
     before = row(lead)
@@ -56,15 +72,18 @@ def test_role_3_who_may_edit_a_lead(client, users, username, allowed):
         assert row(lead) == before
 
 
-@pytest.mark.parametrize("username, allowed", [
-    ("bdr.amer1", True),      # the owner (CONTACT-OWNER: the account's BDR Assigned)
-    ("bdr.mgr", True),
-    ("mops", True),
-    ("salessupport", True),
-    ("bdr.emea1", False),
-    ("sdr.amer1", False),
-    ("exec", False),
-])
+@pytest.mark.parametrize(
+    "username, allowed",
+    [
+        ("bdr.amer1", True),  # the owner (CONTACT-OWNER: the account's BDR Assigned)
+        ("bdr.mgr", True),
+        ("mops", True),
+        ("salessupport", True),
+        ("bdr.emea1", False),
+        ("sdr.amer1", False),
+        ("exec", False),
+    ],
+)
 def test_role_3_who_may_edit_a_contact(client, users, username, allowed):
     contact = ContactFactory(owner=users["bdr.amer1"], title="Engineer")
     before = row(contact)
@@ -93,7 +112,7 @@ def test_record_page_offers_inline_edit_only_to_editors(client, users):
     # With JavaScript the pencil opens the inline editor; without it, the form at the field.
     assert f'href="/leads/{lead.pk}/edit/#id_phone"' in page
     assert f'hx-get="/leads/{lead.pk}/edit/?field=phone"' in page
-    assert f'hx-get="/leads/{lead.pk}/edit/?field=status"' not in page   # a workflow
+    assert f'hx-get="/leads/{lead.pk}/edit/?field=status"' not in page  # a workflow
     client.force_login(users["sdr.amer1"])
     assert "inline-edit-link" not in client.get(f"/leads/{lead.pk}/").content.decode()
 
@@ -105,8 +124,11 @@ def test_inline_edit_through_htmx_saves_and_answers_the_new_value_cell(client, u
     html = editor.content.decode()
     assert editor.status_code == 200 and 'name="phone"' in html
     assert f'name="version" value="{lead.version}"' in html and 'name="title"' not in html
-    r = client.post(f"/leads/{lead.pk}/edit/?field=phone",
-                    {"version": lead.version, "phone": "+49 30 1234"}, **HTMX)
+    r = client.post(
+        f"/leads/{lead.pk}/edit/?field=phone",
+        {"version": lead.version, "phone": "+49 30 1234"},
+        **HTMX,
+    )
     assert r.status_code == 200
     cell = r.content.decode()
     assert "+49 30 1234" in cell and "inline-edit-link" in cell and "<form" not in cell
@@ -118,11 +140,14 @@ def test_inline_edit_through_htmx_saves_and_answers_the_new_value_cell(client, u
 def test_inline_edit_of_a_header_field_reloads_the_page(client, users):
     lead = LeadFactory(owner=users["sdr.emea1"], title="Engineer")
     client.force_login(users["sdr.emea1"])
-    r = client.post(f"/leads/{lead.pk}/edit/?field=title",
-                    {"version": lead.version, "title": "Senior Director"}, **HTMX)
+    r = client.post(
+        f"/leads/{lead.pk}/edit/?field=title",
+        {"version": lead.version, "title": "Senior Director"},
+        **HTMX,
+    )
     assert r.status_code == 204 and r["HX-Refresh"] == "true"
     lead.refresh_from_db()
-    assert lead.title == "Senior Director" and lead.demographic_score > 0   # LEAD-SCORE-1
+    assert lead.title == "Senior Director" and lead.demographic_score > 0  # LEAD-SCORE-1
 
 
 def test_inline_edit_refusals_change_nothing(client, users):
@@ -131,13 +156,21 @@ def test_inline_edit_refusals_change_nothing(client, users):
     client.force_login(users["sdr.emea1"])
     # A field outside the edit form (a workflow field) or unknown: refused.
     assert client.get(f"/leads/{lead.pk}/edit/?field=status", **HTMX).status_code == 403
-    assert client.post(f"/leads/{lead.pk}/edit/?field=owner",
-                       {"version": lead.version, "owner": users["sdr.amer1"].pk},
-                       **HTMX).status_code == 403
+    assert (
+        client.post(
+            f"/leads/{lead.pk}/edit/?field=owner",
+            {"version": lead.version, "owner": users["sdr.amer1"].pk},
+            **HTMX,
+        ).status_code
+        == 403
+    )
     assert client.get(f"/leads/{lead.pk}/edit/?field=nope", **HTMX).status_code == 403
     # Bad input: the message under the field, the form kept.
-    r = client.post(f"/leads/{lead.pk}/edit/?field=employees",
-                    {"version": lead.version, "employees": "abc"}, **HTMX)
+    r = client.post(
+        f"/leads/{lead.pk}/edit/?field=employees",
+        {"version": lead.version, "employees": "abc"},
+        **HTMX,
+    )
     assert r.status_code == 200 and "invalid-feedback" in r.content.decode()
     assert 'value="abc"' in r.content.decode()
     # Someone who may not edit: refused before any form.
@@ -149,10 +182,9 @@ def test_inline_edit_refusals_change_nothing(client, users):
 def test_q_conc_inline_edit_after_someone_else_saved_is_409(client, users):
     lead = LeadFactory(owner=users["sdr.emea1"], phone="1")
     client.force_login(users["sdr.emea1"])
-    seen = lead.version   # the inline editor opened now
+    seen = lead.version  # the inline editor opened now
     person_update(person=lead, by=users["sdr.mgr"], data={"phone": "2"})
-    r = client.post(f"/leads/{lead.pk}/edit/?field=phone", {"version": seen, "phone": "3"},
-                    **HTMX)
+    r = client.post(f"/leads/{lead.pk}/edit/?field=phone", {"version": seen, "phone": "3"}, **HTMX)
     assert r.status_code == 409
     assert f"changed by {users['sdr.mgr'].label} at" in r.content.decode()
     assert row(lead)["phone"] == "2"

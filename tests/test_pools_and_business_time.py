@@ -1,4 +1,5 @@
 """ROUTE-3 weighted round robin (property-tested) and ROUTE-4 business time."""
+
 import datetime
 from zoneinfo import ZoneInfo
 
@@ -30,8 +31,10 @@ def run(weights, n, start_counts=None):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from([0, 50, 100]), min_size=1, max_size=8),
-       st.integers(min_value=1, max_value=300))
+@given(
+    st.lists(st.sampled_from([0, 50, 100]), min_size=1, max_size=8),
+    st.integers(min_value=1, max_value=300),
+)
 def test_route_3_every_prefix_stays_within_one_of_the_exact_share(weights, n):
     order = run(weights, n)
     total = sum(weights)
@@ -61,22 +64,25 @@ BERLIN = Calendar(tz="Europe/Berlin")
 
 def test_route_4_sixty_business_minutes_inside_the_day():
     start = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))  # Wed
-    assert add_business_minutes(start, 60, BERLIN) == datetime.datetime(2026, 11, 18, 10, 0,
-                                                                         tzinfo=UTC)
+    assert add_business_minutes(start, 60, BERLIN) == datetime.datetime(
+        2026, 11, 18, 10, 0, tzinfo=UTC
+    )
 
 
 def test_route_4_friday_evening_rolls_to_monday_morning():
     start = datetime.datetime(2026, 11, 20, 16, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # Fri
     due = add_business_minutes(start, 60, BERLIN)
     assert due.astimezone(ZoneInfo("Europe/Berlin")) == datetime.datetime(
-        2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+        2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Europe/Berlin")
+    )
 
 
 def test_route_4_weekend_and_night_submissions_start_at_opening():
     sat = datetime.datetime(2026, 11, 21, 23, 0, tzinfo=UTC)
     due = add_business_minutes(sat, 60, BERLIN)
     assert due.astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None) == datetime.datetime(
-        2026, 11, 23, 10, 0)
+        2026, 11, 23, 10, 0
+    )
 
 
 def test_route_4_holidays_of_the_region_are_skipped():
@@ -90,9 +96,10 @@ def test_route_4_time_zones_each_owner_their_own_hours():
     instant = datetime.datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
     ny = add_business_minutes(instant, 60, Calendar(tz="America/New_York"))
     sydney = add_business_minutes(instant, 60, Calendar(tz="Australia/Sydney"))
-    assert ny == datetime.datetime(2026, 11, 18, 16, 0, tzinfo=UTC)      # 10:00 → 11:00 NY
-    assert sydney.astimezone(ZoneInfo("Australia/Sydney")).replace(tzinfo=None) == \
-        datetime.datetime(2026, 11, 19, 10, 0)                           # 02:00 Thu → 10:00
+    assert ny == datetime.datetime(2026, 11, 18, 16, 0, tzinfo=UTC)  # 10:00 → 11:00 NY
+    assert sydney.astimezone(ZoneInfo("Australia/Sydney")).replace(
+        tzinfo=None
+    ) == datetime.datetime(2026, 11, 19, 10, 0)  # 02:00 Thu → 10:00
 
 
 def test_route_4_dst_change_keeps_wall_clock_hours():
@@ -114,9 +121,14 @@ def test_route_4_one_business_day_is_a_full_working_day():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.datetimes(min_value=datetime.datetime(2026, 1, 1), max_value=datetime.datetime(2027, 1, 1),
-                    timezones=st.just(UTC)),
-       st.integers(min_value=0, max_value=5000))
+@given(
+    st.datetimes(
+        min_value=datetime.datetime(2026, 1, 1),
+        max_value=datetime.datetime(2027, 1, 1),
+        timezones=st.just(UTC),
+    ),
+    st.integers(min_value=0, max_value=5000),
+)
 def test_route_4_business_minutes_between_inverts_add(start, minutes):
     due = add_business_minutes(start, minutes, BERLIN)
     assert abs(business_minutes_between(start, due, BERLIN) - minutes) < 1e-6

@@ -1,5 +1,6 @@
 """REF-6 pools page (members, levels, out of office, received vs target share) and the
 ROUTE-1 routing preview, which changes nothing."""
+
 import datetime
 
 import pytest
@@ -21,8 +22,10 @@ def test_pools_page_shows_levels_and_target_shares(client, users):
     table = {p.name: rows for p, rows, _ in page.context["pools"]}
     shares = {m.user.username: m.target for m in table["US/APAC SDR"]}
     assert shares == {"sdr.amer1": 40, "sdr.amer2": 20, "sdr.apac1": 40}
-    assert {m.user.username: m.target for m in table["EMEA SDR"]} == {"sdr.emea1": 100,
-                                                                      "sdr.emea2": 0}
+    assert {m.user.username: m.target for m in table["EMEA SDR"]} == {
+        "sdr.emea1": 100,
+        "sdr.emea2": 0,
+    }
     assert "Edit" not in body  # managers read; Marketing Ops edits
 
 
@@ -35,26 +38,44 @@ def test_marketing_ops_sets_out_of_office_and_routing_skips_the_member(client, u
     member = PoolMember.objects.get(pool__name="EMEA SDR", user__username="sdr.emea1")
     today = timezone.localdate()
     client.force_login(users["sdr.mgr"])
-    assert client.post(f"/leads/pools/members/{member.pk}/", {
-        "level": "Expert", "active": "on", "out_of_office_from": today}).status_code == 403
+    assert (
+        client.post(
+            f"/leads/pools/members/{member.pk}/",
+            {"level": "Expert", "active": "on", "out_of_office_from": today},
+        ).status_code
+        == 403
+    )
     client.force_login(users["mops"])
-    client.post(f"/leads/pools/members/{member.pk}/", {
-        "level": "Expert", "active": "on", "out_of_office_from": today,
-        "out_of_office_until": today + datetime.timedelta(days=3)})
+    client.post(
+        f"/leads/pools/members/{member.pk}/",
+        {
+            "level": "Expert",
+            "active": "on",
+            "out_of_office_from": today,
+            "out_of_office_until": today + datetime.timedelta(days=3),
+        },
+    )
     member.refresh_from_db()
     assert member.out_of_office_from == today
     from leads.services.routing import take_pool_slot
 
     owner, _, why = take_pool_slot("EMEA SDR", today)
-    assert owner is None and "no available member" in why   # emea2 is Onboarding (weight 0)
+    assert owner is None and "no available member" in why  # emea2 is Onboarding (weight 0)
 
 
 def test_pool_member_bad_dates_are_refused_and_change_nothing(client, users):
     member = PoolMember.objects.get(pool__name="EMEA SDR", user__username="sdr.emea1")
     client.force_login(users["mops"])
-    r = client.post(f"/leads/pools/members/{member.pk}/", {
-        "level": "Ramping", "active": "on", "out_of_office_from": "2026-12-10",
-        "out_of_office_until": "2026-12-01"}, follow=True)
+    r = client.post(
+        f"/leads/pools/members/{member.pk}/",
+        {
+            "level": "Ramping",
+            "active": "on",
+            "out_of_office_from": "2026-12-10",
+            "out_of_office_until": "2026-12-01",
+        },
+        follow=True,
+    )
     assert "REF-6" in r.content.decode()
     member.refresh_from_db()
     assert member.level == "Expert" and member.out_of_office_from is None
@@ -65,8 +86,11 @@ def test_routing_preview_of_a_lead_changes_nothing(client, users):
 
     de = Country.objects.get(iso2="DE")
     lead = LeadFactory(status="MQL", country=de, region=de.region, title="Manager")
-    before = (list(PoolMember.objects.values_list("assigned", flat=True)),
-              RoutingDecision.objects.count(), lead.owner_id)
+    before = (
+        list(PoolMember.objects.values_list("assigned", flat=True)),
+        RoutingDecision.objects.count(),
+        lead.owner_id,
+    )
     client.force_login(users["mops"])
     r = client.get("/leads/routing/preview/", {"lead": lead.pk})
     assert r.status_code == 200
@@ -74,14 +98,19 @@ def test_routing_preview_of_a_lead_changes_nothing(client, users):
     assert result["decision"].rule == "ROUTE-2.12" and result["owner"].username == "sdr.emea1"
     assert "Step 12" in r.content.decode()
     lead.refresh_from_db()
-    assert before == (list(PoolMember.objects.values_list("assigned", flat=True)),
-                      RoutingDecision.objects.count(), lead.owner_id)
+    assert before == (
+        list(PoolMember.objects.values_list("assigned", flat=True)),
+        RoutingDecision.objects.count(),
+        lead.owner_id,
+    )
 
 
 def test_routing_preview_from_typed_facts(client, users):
     client.force_login(users["sdr.mgr"])
-    r = client.get("/leads/routing/preview/", {"form": "trial_saas", "email": "x@hooli.example",
-                                               "country": "US", "status": "MQL"})
+    r = client.get(
+        "/leads/routing/preview/",
+        {"form": "trial_saas", "email": "x@hooli.example", "country": "US", "status": "MQL"},
+    )
     result = r.context["result"]
     assert result["account"].name == "Hooli"
     assert result["decision"].rule == "ROUTE-2.12"
@@ -97,8 +126,11 @@ def test_received_counts_come_from_the_routing_log(client, users):
 
     de = Country.objects.get(iso2="DE")
     for _ in range(3):
-        route_person(person=LeadFactory(status="MQL", country=de, region=de.region),
-                     trigger="test", form_kind="trial_saas")
+        route_person(
+            person=LeadFactory(status="MQL", country=de, region=de.region),
+            trigger="test",
+            form_kind="trial_saas",
+        )
     client.force_login(users["mops"])
     table = {p.name: rows for p, rows, _ in client.get("/leads/pools/").context["pools"]}
     emea = {m.user.username: (m.received, m.actual) for m in table["EMEA SDR"]}

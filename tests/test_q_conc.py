@@ -16,19 +16,19 @@ from tests.helpers import admin_post_data, session
 pytestmark = pytest.mark.django_db
 
 
-
 def snapshot(obj) -> dict:
     obj.refresh_from_db()
     return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
 
-
 def test_q_conc_status_form_opened_before_another_save_is_409(users):
     lead = LeadFactory(owner=users["sdr.emea1"], status=S.MQL)
     rep, manager = session(users["sdr.emea1"]), session(users["sdr.mgr"])
-    seen = lead.version                              # both open the lead page
-    assert manager.post(f"/leads/{lead.pk}/status/",
-                        {"to": S.ACCEPTED, "version": seen}).status_code == 302
+    seen = lead.version  # both open the lead page
+    assert (
+        manager.post(f"/leads/{lead.pk}/status/", {"to": S.ACCEPTED, "version": seen}).status_code
+        == 302
+    )
     before = snapshot(lead)
     r = rep.post(f"/leads/{lead.pk}/status/", {"to": S.RECYCLE, "version": seen})
     assert r.status_code == 409
@@ -40,8 +40,9 @@ def test_q_conc_status_form_of_the_current_version_goes_through(users):
     lead = LeadFactory(owner=users["sdr.emea1"], status=S.MQL)
     page = session(users["sdr.emea1"]).get(f"/leads/{lead.pk}/").content.decode()
     assert f'name="version" value="{lead.version}"' in page
-    r = session(users["sdr.emea1"]).post(f"/leads/{lead.pk}/status/",
-                                         {"to": S.ACCEPTED, "version": lead.version})
+    r = session(users["sdr.emea1"]).post(
+        f"/leads/{lead.pk}/status/", {"to": S.ACCEPTED, "version": lead.version}
+    )
     assert r.status_code == 302 and snapshot(lead)["status"] == S.ACCEPTED
 
 
@@ -50,16 +51,20 @@ def test_q_conc_hand_assignment_stale_is_409(users):
     seen = lead.version
     person_update(person=lead, by=users["sdr.emea1"], data={"phone": "1"})
     before = snapshot(lead)
-    r = session(users["mops"]).post(f"/leads/{lead.pk}/assign/", {
-        "owner": users["sdr.amer1"].pk, "reason": "territory", "version": seen})
+    r = session(users["mops"]).post(
+        f"/leads/{lead.pk}/assign/",
+        {"owner": users["sdr.amer1"].pk, "reason": "territory", "version": seen},
+    )
     assert r.status_code == 409 and snapshot(lead) == before
 
 
 @pytest.mark.parametrize("kind", ["lead", "account", "opportunity"])
 def test_q_conc_admin_change_form_opened_before_another_save_is_409(users, kind):
-    record = {"lead": lambda: LeadFactory(owner=users["sdr.emea1"], phone="1"),
-              "account": lambda: Account.objects.get(name="Hooli"),
-              "opportunity": lambda: Opportunity.objects.get(name="Hooli - New Business")}[kind]()
+    record = {
+        "lead": lambda: LeadFactory(owner=users["sdr.emea1"], phone="1"),
+        "account": lambda: Account.objects.get(name="Hooli"),
+        "opportunity": lambda: Opportunity.objects.get(name="Hooli - New Business"),
+    }[kind]()
     app = {"lead": "leads", "account": "accounts", "opportunity": "opportunities"}[kind]
     url = f"/admin/{app}/{kind}/{record.pk}/change/"
     admin = session(users["salessupport"] if kind != "lead" else users["mops"])
@@ -99,7 +104,9 @@ def test_q_conc_a_rescore_job_gives_a_new_version_so_an_open_form_goes_stale(use
     assert rescore_batch([lead.pk], Context(), apply=True).changed == 1
     lead.refresh_from_db()
     assert lead.version > seen
-    r = session(users["sdr.emea1"]).post(f"/leads/{lead.pk}/edit/?field=phone",
-                                         {"version": seen, "phone": "9"},
-                                         HTTP_HX_REQUEST="true")
+    r = session(users["sdr.emea1"]).post(
+        f"/leads/{lead.pk}/edit/?field=phone",
+        {"version": seen, "phone": "9"},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 409 and Lead.objects.get(pk=lead.pk).phone == ""

@@ -1,4 +1,5 @@
 """CONTRACT 3 load_reference_data: SPEC §2 defaults, idempotent, admin edits survive."""
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -18,8 +19,19 @@ from leads.models import RoutingPool, ScoringRule
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Group, User, Region, Country, InitialSource, ScoringRule, PortalSetting, RoutingPool,
-          WordListEntry, Reason, Holiday)
+MODELS = (
+    Group,
+    User,
+    Region,
+    Country,
+    InitialSource,
+    ScoringRule,
+    PortalSetting,
+    RoutingPool,
+    WordListEntry,
+    Reason,
+    Holiday,
+)
 
 
 def counts():
@@ -35,9 +47,13 @@ def test_role_1_groups_and_role_4_queues_have_their_exact_names(refdata):
 
 def test_ref_1_regions_and_country_mapping(refdata):
     assert {"AMER", "LATAM", "EMEA", "APAC", "PUBSEC"} <= set(
-        Region.objects.filter(parent__isnull=True).values_list("code", flat=True))
+        Region.objects.filter(parent__isnull=True).values_list("code", flat=True)
+    )
     assert set(Region.objects.get(code="AMER").subregions.values_list("code", flat=True)) == {
-        "US East", "US West", "Canada"}
+        "US East",
+        "US West",
+        "Canada",
+    }
     assert Country.objects.get(iso2="DE").region.code == "EMEA"
     assert Country.objects.get(iso2="DE").is_eu_eea
     assert Country.objects.get(iso2="BR").region.code == "LATAM"
@@ -63,12 +79,20 @@ def test_ref_4_ref_5_ref_6_ref_7_defaults(refdata):
     assert PortalSetting.objects.get(key="aw_limit_large").value == 100
     assert PortalSetting.objects.get(key="aw_limit_other").value == 150
     assert set(RoutingPool.objects.values_list("name", flat=True)) == {
-        "US/APAC SDR", "EMEA SDR", "LATAM SDR", "US PubSec SDR", "SMB Advocates EMEA",
-        "SMB Advocates NCSA", "SMB Advocates APAC", "Chat (Drift) Expert SDR"}
+        "US/APAC SDR",
+        "EMEA SDR",
+        "LATAM SDR",
+        "US PubSec SDR",
+        "SMB Advocates EMEA",
+        "SMB Advocates NCSA",
+        "SMB Advocates APAC",
+        "Chat (Drift) Expert SDR",
+    }
     assert WordListEntry.objects.filter(list="pubsec", value="Speed to Mission").exists()
     assert WordListEntry.objects.filter(list="free_domain", value="gmail.com").exists()
-    assert Reason.objects.filter(kind="closed_lost",
-                                 name="Merged into another opportunity").exists()
+    assert Reason.objects.filter(
+        kind="closed_lost", name="Merged into another opportunity"
+    ).exists()
     assert Holiday.objects.filter(region__code="AMER").exists()
 
 

@@ -1,4 +1,5 @@
 """ROUTE-1..5 through intake on the demo data of CONTRACT 4 (issue: routing, done-when list)."""
+
 import json
 import uuid
 
@@ -18,18 +19,30 @@ def submit(client, demo):
     _, key = ApiToken.issue(name="web", scope="intake")
 
     def send(form, email, **fields):
-        body = {"submission_id": uuid.uuid4().hex, "form": form, "email": email,
-                "last_name": "Buyer", "title": "Manager", **fields}
-        r = client.post("/api/v1/intake/", json.dumps(body), content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Token {key}")
+        body = {
+            "submission_id": uuid.uuid4().hex,
+            "form": form,
+            "email": email,
+            "last_name": "Buyer",
+            "title": "Manager",
+            **fields,
+        }
+        r = client.post(
+            "/api/v1/intake/",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {key}",
+        )
         assert r.status_code in (200, 201), r.content
         return r.json()
+
     return send
 
 
 def notified(username):
-    return list(Notification.objects.filter(recipient__username=username)
-                .values_list("reason", flat=True))
+    return list(
+        Notification.objects.filter(recipient__username=username).values_list("reason", flat=True)
+    )
 
 
 def test_emea_trial_goes_to_sdr_emea1(submit):
@@ -77,14 +90,16 @@ def test_springfield_county_and_pubsec_words_go_to_sdr_pubsec1(submit):
 
 
 def test_canadian_government_is_not_pubsec(submit):
-    body = submit("trial_self_managed", "it@toronto.example", country="Canada",
-                  company="City Of Toronto")
+    body = submit(
+        "trial_self_managed", "it@toronto.example", country="Canada", company="City Of Toronto"
+    )
     assert body["routing"]["rule"] == "ROUTE-2.12" and body["owner"]["username"] != "sdr.pubsec1"
 
 
 def test_smb_contact_us_goes_to_the_smb_advocate(submit):
-    body = submit("contact_us", "boss@tiny.example", country="France", company="Tiny SARL",
-                  employees=20)
+    body = submit(
+        "contact_us", "boss@tiny.example", country="France", company="Tiny SARL", employees=20
+    )
     assert (body["routing"]["rule"], body["owner"]["username"]) == ("ROUTE-2.11", "adv.smb1")
 
 
@@ -99,8 +114,9 @@ def test_inquiries_wait_in_the_inquiry_queue(submit):
     assert body["routing"]["rule"] == "ROUTE-2.4" and body["sla_due"] is None
 
 
-def test_route_1_decision_is_stored_with_explanation_and_owner_change_in_history(submit, client,
-                                                                                 users):
+def test_route_1_decision_is_stored_with_explanation_and_owner_change_in_history(
+    submit, client, users
+):
     body = submit("newsletter", "grow@firm.example", country="Germany", title="Director")
     lead = Lead.objects.get(pk=body["person"]["id"])
     submit("contact_us", "grow@firm.example", country="Germany")  # now an MQL: routed again

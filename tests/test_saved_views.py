@@ -1,4 +1,5 @@
 """VIEW-4 saved views: save filters and sort under a name, reopen, share with the team."""
+
 import pytest
 
 from gtm_portal.core.models import SavedView
@@ -13,8 +14,10 @@ def test_save_a_filtered_view_and_open_it(client, users):
     LeadFactory(last_name="big", owner=me, status="MQL", person_score=180)
     LeadFactory(last_name="small", owner=me, status="MQL", person_score=110)
     client.force_login(me)
-    r = client.post("/leads/views/S1/save/", {"name": "Top MQLs",
-                                              "next": "/leads/views/S1/?score_min=150&sort=-score&after=9"})
+    r = client.post(
+        "/leads/views/S1/save/",
+        {"name": "Top MQLs", "next": "/leads/views/S1/?score_min=150&sort=-score&after=9"},
+    )
     view = SavedView.objects.get(owner=me)
     assert r.status_code == 302 and r["Location"] == view.url
     assert "after" not in view.params and "score_min=150" in view.params

@@ -1,5 +1,6 @@
 """REF-4 rows and word rules (with hypothesis), LEAD-SCORE-1 re-score and the Marketing Ops
 scoring page with its preview and progress."""
+
 import json
 import uuid
 
@@ -15,10 +16,19 @@ from leads.scoring import Facts, Rule
 from leads.seed_data import SCORING_RULES
 from leads.services.rescore import preview
 
-RULES = [Rule(id=i, code=c, name=n, kind=k, points=p,
-              triggers=frozenset(t) if k == "behaviour" else frozenset(),
-              test="" if k == "behaviour" else t, words=frozenset(w))
-         for i, (c, n, k, t, w, p) in enumerate(SCORING_RULES)]
+RULES = [
+    Rule(
+        id=i,
+        code=c,
+        name=n,
+        kind=k,
+        points=p,
+        triggers=frozenset(t) if k == "behaviour" else frozenset(),
+        test="" if k == "behaviour" else t,
+        words=frozenset(w),
+    )
+    for i, (c, n, k, t, w, p) in enumerate(SCORING_RULES)
+]
 FREE = frozenset({"gmail.com", "hotmail.com", "yahoo.com"})
 
 
@@ -26,33 +36,74 @@ def demo_score(title, email):
     return scoring.demographic_score(RULES, Facts(title=title, email=email, free_domains=FREE))
 
 
-@pytest.mark.parametrize("form, points", [
-    ("trial_self_managed", 100), ("trial_saas", 100), ("contact_us", 100),
-    ("professional_services", 100), ("webcast_attended_high_intent", 90),
-    ("page_visit_enterprise_trial", 50), ("ondemand_high_intent", 45), ("event_booth", 30),
-    ("gated_content", 30), ("webcast_registration", 15), ("webcast_attended_low_intent", 15),
-    ("ondemand_low_intent", 15), ("newsletter", 10), ("security_newsletter", 10),
-    ("page_visit_pricing", 10), ("page_visit_features", 10), ("page_visit_installation", 2),
-    ("unsubscribe", -25), ("careers_repeat", -25),
-])
+@pytest.mark.parametrize(
+    "form, points",
+    [
+        ("trial_self_managed", 100),
+        ("trial_saas", 100),
+        ("contact_us", 100),
+        ("professional_services", 100),
+        ("webcast_attended_high_intent", 90),
+        ("page_visit_enterprise_trial", 50),
+        ("ondemand_high_intent", 45),
+        ("event_booth", 30),
+        ("gated_content", 30),
+        ("webcast_registration", 15),
+        ("webcast_attended_low_intent", 15),
+        ("ondemand_low_intent", 15),
+        ("newsletter", 10),
+        ("security_newsletter", 10),
+        ("page_visit_pricing", 10),
+        ("page_visit_features", 10),
+        ("page_visit_installation", 2),
+        ("unsubscribe", -25),
+        ("careers_repeat", -25),
+    ],
+)
 def test_ref_4_behaviour_row(form, points):
     assert sum(r.points for r in scoring.behaviour_rules_for(RULES, form)) == points
 
 
-@pytest.mark.parametrize("title, email, points", [
-    ("VP Engineering", "a@firm.example", 55), ("Head of IT", "a@gmail.com", 45),
-    ("", "a@firm.example", -5), ("123", "a@firm.example", -5), ("Developers", "x@firm.example", -5),
-    ("Engineer", "bad-email", -10), ("Engineering Manager", "a@firm.example", 55),
-    ("Headhunter", "a@hotmail.com", -5), ("CTO", "a@firm.example", 5),
-    ("senior developer", "s@firm.example", 45),
-])
+@pytest.mark.parametrize(
+    "title, email, points",
+    [
+        ("VP Engineering", "a@firm.example", 55),
+        ("Head of IT", "a@gmail.com", 45),
+        ("", "a@firm.example", -5),
+        ("123", "a@firm.example", -5),
+        ("Developers", "x@firm.example", -5),
+        ("Engineer", "bad-email", -10),
+        ("Engineering Manager", "a@firm.example", 55),
+        ("Headhunter", "a@hotmail.com", -5),
+        ("CTO", "a@firm.example", 5),
+        ("senior developer", "s@firm.example", 45),
+    ],
+)
 def test_ref_4_demographic_rows(title, email, points):
     assert demo_score(title, email) == points
 
 
-words = st.sampled_from(["vp", "manager", "director", "senior", "head", "VP", "Manager",
-                         "DIRECTOR", "headhunter", "managers", "directorate", "developer",
-                         "engineer", "engineers", "engineering", "architect", "cto"])
+words = st.sampled_from(
+    [
+        "vp",
+        "manager",
+        "director",
+        "senior",
+        "head",
+        "VP",
+        "Manager",
+        "DIRECTOR",
+        "headhunter",
+        "managers",
+        "directorate",
+        "developer",
+        "engineer",
+        "engineers",
+        "engineering",
+        "architect",
+        "cto",
+    ]
+)
 seps = st.sampled_from([" ", "-", "/", ", ", " & ", "_", "3", "."])
 
 
@@ -66,9 +117,12 @@ def test_ref_4_title_words_are_whole_words_case_insensitive(parts):
     assert demo_score(title, "x@firm.example") == expected
 
 
-@given(st.sampled_from(["gmail.com", "hotmail.com", "yahoo.com", "firm.example", "co.example"]),
-       st.text(alphabet="abcdefghij.", min_size=1, max_size=8).filter(
-           lambda s: not s.startswith(".") and not s.endswith(".") and ".." not in s))
+@given(
+    st.sampled_from(["gmail.com", "hotmail.com", "yahoo.com", "firm.example", "co.example"]),
+    st.text(alphabet="abcdefghij.", min_size=1, max_size=8).filter(
+        lambda s: not s.startswith(".") and not s.endswith(".") and ".." not in s
+    ),
+)
 def test_ref_4_email_rules_are_exclusive(domain, local):
     points = demo_score("Analyst", f"{local}@{domain}")
     assert points == (-5 if domain in FREE else 5)
@@ -85,31 +139,52 @@ def intake(client, demo):
 
     def send(**fields):
         body = {"submission_id": uuid.uuid4().hex, "last_name": "X", **fields}
-        r = client.post("/api/v1/intake/", json.dumps(body), content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Token {key}")
+        r = client.post(
+            "/api/v1/intake/",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {key}",
+        )
         assert r.status_code in (200, 201), r.content
         return r.json()
+
     return send
 
 
 @pytest.mark.django_db
-def test_lead_score_1_rescore_equals_scoring_from_scratch(intake, client, users,
-                                                        django_capture_on_commit_callbacks):
+def test_lead_score_1_rescore_equals_scoring_from_scratch(
+    intake, client, users, django_capture_on_commit_callbacks
+):
     """Change the points table; the stored scores after the re-score equal what fresh leads
     get when the same submissions arrive under the new table."""
-    plan = [("a@one.example", "Director", ["newsletter", "gated_content", "page_visit_careers",
-                                           "page_visit_careers"]),
-            ("b@two.example", "Developer", ["webcast_registration", "page_visit_pricing"]),
-            ("c@three.example", "", ["ondemand_low_intent", "event_booth"])]
+    plan = [
+        (
+            "a@one.example",
+            "Director",
+            ["newsletter", "gated_content", "page_visit_careers", "page_visit_careers"],
+        ),
+        ("b@two.example", "Developer", ["webcast_registration", "page_visit_pricing"]),
+        ("c@three.example", "", ["ondemand_low_intent", "event_booth"]),
+    ]
     for email, title, forms in plan:
         for form in forms:
             intake(form=form, email=email, title=title, country="Germany")
     rule = ScoringRule.objects.get(code="booth-event-gated")
     client.force_login(users["mops"])
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(f"/leads/scoring/{rule.pk}/", {
-            "name": rule.name, "kind": "behaviour", "triggers": rule.triggers, "test": "",
-            "words": "", "points": 80, "active": "on", "confirm": "1"})
+        r = client.post(
+            f"/leads/scoring/{rule.pk}/",
+            {
+                "name": rule.name,
+                "kind": "behaviour",
+                "triggers": rule.triggers,
+                "test": "",
+                "words": "",
+                "points": 80,
+                "active": "on",
+                "confirm": "1",
+            },
+        )
     assert r.status_code == 302
     job = JobRun.objects.get(name="rescore")
     assert job.state == "done" and job.done == 3
@@ -129,9 +204,18 @@ def test_lead_score_1_preview_counts_leads_crossing_the_threshold(intake, client
     assert lead.person_score == 85 and lead.status == "Inquiry"
     rule = ScoringRule.objects.get(code="booth-event-gated")
     client.force_login(users["mops"])
-    r = client.post(f"/leads/scoring/{rule.pk}/", {
-        "name": rule.name, "kind": "behaviour", "triggers": rule.triggers, "test": "",
-        "words": "", "points": 60, "active": "on"})
+    r = client.post(
+        f"/leads/scoring/{rule.pk}/",
+        {
+            "name": rule.name,
+            "kind": "behaviour",
+            "triggers": rule.triggers,
+            "test": "",
+            "words": "",
+            "points": 60,
+            "active": "on",
+        },
+    )
     assert r.status_code == 200
     effect = r.context["effect"]
     assert (effect.changed, effect.crossed_up) == (1, 1)
@@ -142,14 +226,25 @@ def test_lead_score_1_preview_counts_leads_crossing_the_threshold(intake, client
 
 @pytest.mark.django_db
 def test_lead_score_1_saving_moves_the_lead_to_mql_and_routes_it(
-        intake, client, users, django_capture_on_commit_callbacks):
+    intake, client, users, django_capture_on_commit_callbacks
+):
     intake(form="gated_content", email="near@firm.example", title="Director", country="DE")
     rule = ScoringRule.objects.get(code="booth-event-gated")
     client.force_login(users["mops"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/leads/scoring/{rule.pk}/", {
-            "name": rule.name, "kind": "behaviour", "triggers": rule.triggers, "test": "",
-            "words": "", "points": 60, "active": "on", "confirm": "1"})
+        client.post(
+            f"/leads/scoring/{rule.pk}/",
+            {
+                "name": rule.name,
+                "kind": "behaviour",
+                "triggers": rule.triggers,
+                "test": "",
+                "words": "",
+                "points": 60,
+                "active": "on",
+                "confirm": "1",
+            },
+        )
     lead = Lead.objects.get()
     assert (lead.person_score, lead.status, lead.mql_count) == (115, "MQL", 1)
     assert lead.owner.username == "sdr.emea1"
@@ -181,27 +276,32 @@ def test_scoring_pages_are_marketing_ops_only_and_bad_input_changes_nothing(clie
     assert client.post(f"/leads/scoring/{rule.pk}/toggle/").status_code == 403
     client.force_login(users["mops"])
     assert client.get("/leads/scoring/").status_code == 200
-    r = client.post(f"/leads/scoring/{rule.pk}/", {"name": "", "kind": "behaviour",
-                                                   "points": "lots", "confirm": "1"})
+    r = client.post(
+        f"/leads/scoring/{rule.pk}/",
+        {"name": "", "kind": "behaviour", "points": "lots", "confirm": "1"},
+    )
     assert r.status_code == 200 and r.context["form"].errors
-    r = client.post("/leads/scoring/new/", {"name": "Bad", "kind": "behaviour", "points": 5,
-                                             "active": "on", "confirm": "1"})
+    r = client.post(
+        "/leads/scoring/new/",
+        {"name": "Bad", "kind": "behaviour", "points": 5, "active": "on", "confirm": "1"},
+    )
     assert r.status_code == 200 and "trigger" in r.content.decode()
     assert ScoringRule.objects.get(pk=rule.pk).points == 100
     assert not ScoringRule.objects.filter(name="Bad").exists() and not JobRun.objects.exists()
 
 
 @pytest.mark.django_db
-def test_thresholds_preview_then_save(intake, client, users,
-                                     django_capture_on_commit_callbacks):
+def test_thresholds_preview_then_save(intake, client, users, django_capture_on_commit_callbacks):
     intake(form="gated_content", email="near@firm.example", title="Director", country="DE")
     client.force_login(users["mops"])
     r = client.post("/leads/scoring/thresholds/", {"mql_threshold": 80, "inquiry_threshold": 10})
     assert r.context["becoming_mql"] == 1
     assert Lead.objects.get().status == "Inquiry"
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/leads/scoring/thresholds/", {"mql_threshold": 80,
-                                                   "inquiry_threshold": 10, "confirm": "1"})
+        client.post(
+            "/leads/scoring/thresholds/",
+            {"mql_threshold": 80, "inquiry_threshold": 10, "confirm": "1"},
+        )
     assert Lead.objects.get().status == "MQL"
 
 
@@ -235,15 +335,18 @@ def test_preview_function_writes_nothing(intake):
 
 
 @pytest.mark.django_db
-def test_rescore_status_moves_are_in_the_history(intake, client, users,
-                                                 django_capture_on_commit_callbacks):
+def test_rescore_status_moves_are_in_the_history(
+    intake, client, users, django_capture_on_commit_callbacks
+):
     from gtm_portal.core.history import history_for
 
     intake(form="gated_content", email="h@firm.example", title="Director", country="DE")
     client.force_login(users["mops"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/leads/scoring/thresholds/", {"mql_threshold": 80,
-                                                   "inquiry_threshold": 10, "confirm": "1"})
+        client.post(
+            "/leads/scoring/thresholds/",
+            {"mql_threshold": 80, "inquiry_threshold": 10, "confirm": "1"},
+        )
     rows = [h for h in history_for(Lead.objects.get()) if h.field == "status"]
     assert rows[0].new_value == "MQL" and "LEAD-SCORE-1" in rows[0].reason  # newest first
 
@@ -260,8 +363,9 @@ def test_intake_log_keeps_ninety_days(intake):
     intake(form="newsletter", email="old@firm.example")
     intake(form="newsletter", email="new@firm.example")
     IntakeSubmission.objects.filter(email="old@firm.example").update(
-        received_at=timezone.now() - datetime.timedelta(days=91))
+        received_at=timezone.now() - datetime.timedelta(days=91)
+    )
     assert purge_intake_log() == 1
     assert purge_intake_log() == 0
     assert list(IntakeSubmission.objects.values_list("email", flat=True)) == ["new@firm.example"]
-    assert Lead.objects.count() == 2   # the people stay; only the log row goes
+    assert Lead.objects.count() == 2  # the people stay; only the log row goes

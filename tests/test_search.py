@@ -1,5 +1,6 @@
 """Global search (CONTRACT 6 /search/, SPEC Q-PERF): each group holds the newest matches,
 whether they sit among the newest rows (common terms) or only further back (rare terms)."""
+
 import pytest
 
 from gtm_portal.search import selectors as search
@@ -36,6 +37,6 @@ def test_a_stale_top_id_only_widens_the_window(users, monkeypatch):
     monkeypatch.setattr(search, "PER_GROUP", 3)
     user = users["sdr.mgr"]
     first = [LeadFactory(last_name=f"Wombat {i}").pk for i in range(3)]
-    assert _lead_ids(user, "wombat") == sorted(first, reverse=True)   # caches the top ids
+    assert _lead_ids(user, "wombat") == sorted(first, reverse=True)  # caches the top ids
     newer = [LeadFactory(last_name=f"Wombat new {i}").pk for i in range(2)]
     assert _lead_ids(user, "wombat") == sorted(first + newer, reverse=True)[:3]

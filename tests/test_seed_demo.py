@@ -1,4 +1,5 @@
 """CONTRACT 4: the named demo data set, idempotent."""
+
 import datetime
 from decimal import Decimal
 
@@ -46,7 +47,10 @@ def test_pool_memberships_and_levels(users):
     assert level("sdr.latam1", "LATAM SDR") == "Expert"
     assert level("sdr.pubsec1", "US PubSec SDR") == "Expert"
     assert {m.pool.name for m in PoolMember.objects.filter(user__username="adv.smb1")} == {
-        "SMB Advocates EMEA", "SMB Advocates NCSA", "SMB Advocates APAC"}
+        "SMB Advocates EMEA",
+        "SMB Advocates NCSA",
+        "SMB Advocates APAC",
+    }
 
 
 def test_named_accounts(users):
@@ -58,17 +62,19 @@ def test_named_accounts(users):
     assert globex.bdr_assigned.username == "bdr.amer1" and globex.owner.username == "ae.amer1"
     assert globex.bdr_research and globex.bdr_comments
     assert Enrollment.objects.filter(contact__account=globex, state="active").count() == 5
-    call = Activity.objects.get(account=globex, kind="call", logged_by__username="bdr.amer1",
-                                contact__isnull=True)
+    call = Activity.objects.get(
+        account=globex, kind="call", logged_by__username="bdr.amer1", contact__isnull=True
+    )
     assert abs((now - call.occurred_at).days - 5) <= 1
 
     hooli = Account.objects.get(name="Hooli")
     assert abs((now - hooli.actively_working_since).days - 40) <= 1
     assert Enrollment.objects.filter(contact__account=hooli, state="active").count() == 5
     hooli_people = Contact.objects.filter(account=hooli)
-    last = (Activity.objects.filter(is_sales=True)
-            .filter(account=hooli) | Activity.objects.filter(contact__in=hooli_people,
-                                                             is_sales=True)).latest("occurred_at")
+    last = (
+        Activity.objects.filter(is_sales=True).filter(account=hooli)
+        | Activity.objects.filter(contact__in=hooli_people, is_sales=True)
+    ).latest("occurred_at")
     assert abs((now - last.occurred_at).days - 45) <= 1
 
     initech = Account.objects.get(name="Initech")
@@ -107,8 +113,12 @@ def test_named_opportunities(users):
     assert umbrella.order_type == "Web Direct" and umbrella.stage == "7-Closed Won"
     assert umbrella.sdr_bdr is None and umbrella.owner.username == "ae.amer1"
     assert abs((timezone.now() - umbrella.created_at).days - 10) <= 1
-    call = Activity.objects.get(logged_by__username="sdr.amer1", two_way=True, kind="call",
-                                contact__account__name="Umbrella Labs")
+    call = Activity.objects.get(
+        logged_by__username="sdr.amer1",
+        two_way=True,
+        kind="call",
+        contact__account__name="Umbrella Labs",
+    )
     assert abs((umbrella.created_at - call.occurred_at).days - 20) <= 1
     note = QualificationNote.objects.get(contact=call.contact)
     assert note.written_at <= umbrella.created_at
@@ -117,6 +127,14 @@ def test_named_opportunities(users):
 def test_seed_demo_twice_changes_nothing_in_the_named_part(demo):
     models = (User, Account, Contact, Opportunity, Activity, Enrollment, QualificationNote)
     before = {m.__name__: m.objects.count() for m in models}
-    call_command("seed_demo", "--leads", "0", "--accounts", "0", "--opportunities", "0",
-                 stdout=open("/dev/null", "w"))
+    call_command(
+        "seed_demo",
+        "--leads",
+        "0",
+        "--accounts",
+        "0",
+        "--opportunities",
+        "0",
+        stdout=open("/dev/null", "w"),
+    )
     assert {m.__name__: m.objects.count() for m in models} == before

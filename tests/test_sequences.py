@@ -1,5 +1,6 @@
 """ACT-1 activity logging and SEQ-1..3 enrollments with their status effects (LEAD-STATUS 4,
 5; SEQ-2) and every SEQ-3 refusal, each leaving the database unchanged."""
+
 import datetime
 
 import pytest
@@ -57,16 +58,22 @@ def _refused(lead, seq, by, match):
 
 def test_seq_3_opted_out_refused(seq, me):
     _refused(LeadFactory(owner=me, status="MQL", email_opt_out=True), seq, me, "opted out")
-    _refused(LeadFactory(owner=me, status="MQL",
-                         opt_out_until=timezone.localdate() + datetime.timedelta(days=5)),
-             seq, me, "opted out")
+    _refused(
+        LeadFactory(
+            owner=me, status="MQL", opt_out_until=timezone.localdate() + datetime.timedelta(days=5)
+        ),
+        seq,
+        me,
+        "opted out",
+    )
 
 
 def test_seq_3_gdpr_blocked_refused_and_opt_in_allowed(seq, me):
     de = Country.objects.get(iso2="DE")
     old = LeadFactory(owner=me, status="MQL", country=de)
-    Lead.objects.filter(pk=old.pk).update(created_at=datetime.datetime(2017, 1, 1,
-                                                                       tzinfo=datetime.UTC))
+    Lead.objects.filter(pk=old.pk).update(
+        created_at=datetime.datetime(2017, 1, 1, tzinfo=datetime.UTC)
+    )
     _refused(Lead.objects.get(pk=old.pk), seq, me, "LEAD-GDPR-1")
     Lead.objects.filter(pk=old.pk).update(gdpr_opt_in=True)
     person_enroll(person=Lead.objects.get(pk=old.pk), sequence=seq, by=me)
@@ -87,16 +94,21 @@ def test_seq_3_free_signup_not_active_refused_until_hand_raise(seq, me):
     lead = LeadFactory(owner=me, status="Inquiry", initial_source=source)
     _refused(lead, seq, me, "free GitLab.com sign-ups")
     Lead.objects.filter(pk=lead.pk).update(
-        active_until=timezone.localdate() + datetime.timedelta(days=30))
+        active_until=timezone.localdate() + datetime.timedelta(days=30)
+    )
     person_enroll(person=Lead.objects.get(pk=lead.pk), sequence=seq, by=me)
 
 
 def test_seq_3_pending_transfer_blocks_the_requester(seq, users):
     lead = LeadFactory(owner=users["sdr.amer2"], status="MQL")
-    requester = users["sdr.mgr"]   # may edit (manager) but asked for a transfer
-    TransferRequest.objects.create(content_type=ContentType.objects.get_for_model(Lead),
-                                   object_id=lead.pk, requester=requester, reason="mine",
-                                   owner_at_request=users["sdr.amer2"])
+    requester = users["sdr.mgr"]  # may edit (manager) but asked for a transfer
+    TransferRequest.objects.create(
+        content_type=ContentType.objects.get_for_model(Lead),
+        object_id=lead.pk,
+        requester=requester,
+        reason="mine",
+        owner_at_request=users["sdr.amer2"],
+    )
     _refused(lead, seq, requester, "transfer request is still pending")
 
 
@@ -113,12 +125,18 @@ def test_lead_status_5_two_way_activity_moves_accepted_to_qualifying(seq, me):
     person_enroll(person=lead, sequence=seq, by=me)
     person_log_activity(person=Lead.objects.get(pk=lead.pk), by=me, kind="call")
     assert Lead.objects.get(pk=lead.pk).status == "Accepted"
-    person_log_activity(person=Lead.objects.get(pk=lead.pk), by=me, kind="email",
-                        direction="inbound", two_way=True, subject="Re: intro")
+    person_log_activity(
+        person=Lead.objects.get(pk=lead.pk),
+        by=me,
+        kind="email",
+        direction="inbound",
+        two_way=True,
+        subject="Re: intro",
+    )
     lead.refresh_from_db()
     assert lead.status == "Qualifying"
     enrollment = Enrollment.objects.get(lead=lead)
-    assert enrollment.state == "finished" and enrollment.replied     # SEQ-2: a reply finishes
+    assert enrollment.state == "finished" and enrollment.replied  # SEQ-2: a reply finishes
 
 
 def test_act_1_bad_kind_refused_and_nothing_written(me):
@@ -150,12 +168,12 @@ def test_row_actions_over_http_with_and_without_htmx(client, seq, me):
     client.force_login(me)
     r = client.post(f"/leads/{lead.pk}/activities/", {"kind": "call"}, HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and "Call logged" in r.content.decode()
-    r = client.post(f"/leads/{lead.pk}/enroll/", {"sequence": seq.pk,
-                                                  "next": "/leads/views/S1/"})
+    r = client.post(f"/leads/{lead.pk}/enroll/", {"sequence": seq.pk, "next": "/leads/views/S1/"})
     assert r.status_code == 302 and r["Location"] == "/leads/views/S1/"
     assert Lead.objects.get(pk=lead.pk).status == "Accepted"
-    assert lead.last_name not in {x.last_name for x in
-                                  client.get("/leads/views/S1/").context["page"].rows}
+    assert lead.last_name not in {
+        x.last_name for x in client.get("/leads/views/S1/").context["page"].rows
+    }
     r = client.post(f"/leads/{lead.pk}/enroll/", {"sequence": seq.pk}, HTTP_HX_REQUEST="true")
     assert "already active" in r.content.decode()
 
@@ -163,14 +181,35 @@ def test_row_actions_over_http_with_and_without_htmx(client, seq, me):
 def test_seq_1_managers_manage_sequences_others_read(client, users):
     client.force_login(users["sdr.emea1"])
     assert client.get("/sequences/").status_code == 200
-    assert client.post("/sequences/", {"name": "Sneaky", "touch": "high", "steps": 3,
-                                       "length_days": 7, "active": "on"}).status_code == 403
+    assert (
+        client.post(
+            "/sequences/",
+            {"name": "Sneaky", "touch": "high", "steps": 3, "length_days": 7, "active": "on"},
+        ).status_code
+        == 403
+    )
     assert not Sequence.objects.filter(name="Sneaky").exists()
     client.force_login(users["sdr.mgr"])
-    r = client.post("/sequences/", {"name": "EMEA Trial Nurture", "touch": "low", "steps": 0,
-                                    "length_days": 7, "active": "on"})
+    r = client.post(
+        "/sequences/",
+        {
+            "name": "EMEA Trial Nurture",
+            "touch": "low",
+            "steps": 0,
+            "length_days": 7,
+            "active": "on",
+        },
+    )
     assert r.status_code == 200 and "SEQ-1" in r.content.decode()
     assert not Sequence.objects.filter(name="EMEA Trial Nurture").exists()
-    client.post("/sequences/", {"name": "EMEA Trial Nurture", "touch": "low", "steps": 4,
-                                "length_days": 14, "active": "on"})
+    client.post(
+        "/sequences/",
+        {
+            "name": "EMEA Trial Nurture",
+            "touch": "low",
+            "steps": 4,
+            "length_days": 14,
+            "active": "on",
+        },
+    )
     assert Sequence.objects.get(name="EMEA Trial Nurture").touch == "low"

@@ -1,4 +1,5 @@
 """CONTRACT 2: settings from the environment, with one-line errors naming the variable."""
+
 import os
 import subprocess
 import sys
@@ -7,10 +8,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CLEAN_ENV = {k: v for k, v in os.environ.items()
-             if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG",
-                          "ALLOWED_HOSTS", "TIME_ZONE", "EMAIL_URL", "DJANGO_SETTINGS_MODULE",
-                          "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+CLEAN_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if k
+    not in {
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "TIME_ZONE",
+        "EMAIL_URL",
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
+}
 
 
 def run_settings(env: dict, module="gtm_portal.settings.base", code=None):
@@ -22,14 +35,21 @@ def run_settings(env: dict, module="gtm_portal.settings.base", code=None):
         " 'pool': 'pool' in settings.DATABASES['default'].get('OPTIONS', {})}))"
     )
     full = {**CLEAN_ENV, "DJANGO_SETTINGS_MODULE": module, **env}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=full, capture_output=True, text=True, timeout=60
+    )
 
 
 def run_manage(env: dict, *args):
     full = {**CLEAN_ENV, **env}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=full,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_defaults_with_debug_are_sqlite_and_eager_tasks():
@@ -48,8 +68,13 @@ def test_defaults_with_debug_are_sqlite_and_eager_tasks():
 def test_postgres_url_uses_psycopg_with_a_pool_and_a_broker_means_workers():
     import json
 
-    result = run_settings({"DEBUG": "1", "DATABASE_URL": "postgres://u@db.example:5432/gtm",
-                           "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})
+    result = run_settings(
+        {
+            "DEBUG": "1",
+            "DATABASE_URL": "postgres://u@db.example:5432/gtm",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.postgresql"
@@ -64,14 +89,17 @@ def test_debug_off_without_secret_key_is_refused_in_one_line():
     assert len(last) == 1 and "SECRET_KEY" in last[0], result.stderr
 
 
-@pytest.mark.parametrize("env, variable", [
-    ({"DEBUG": "maybe"}, "DEBUG"),
-    ({"DEBUG": "1", "DATABASE_URL": "mysqlx://nowhere"}, "DATABASE_URL"),
-    ({"DEBUG": "1", "CELERY_BROKER_URL": "http://broker"}, "CELERY_BROKER_URL"),
-    ({"DEBUG": "1", "TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
-    ({"DEBUG": "1", "ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
-    ({"DEBUG": "0", "SECRET_KEY": "short"}, "SECRET_KEY"),
-])
+@pytest.mark.parametrize(
+    "env, variable",
+    [
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"DEBUG": "1", "DATABASE_URL": "mysqlx://nowhere"}, "DATABASE_URL"),
+        ({"DEBUG": "1", "CELERY_BROKER_URL": "http://broker"}, "CELERY_BROKER_URL"),
+        ({"DEBUG": "1", "TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
+        ({"DEBUG": "1", "ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
+        ({"DEBUG": "0", "SECRET_KEY": "short"}, "SECRET_KEY"),
+    ],
+)
 def test_malformed_variables_stop_start_up_naming_the_variable(env, variable):
     result = run_manage(env, "check")
     assert result.returncode != 0
@@ -81,10 +109,18 @@ def test_malformed_variables_stop_start_up_naming_the_variable(env, variable):
 
 
 def test_production_settings_refuse_debug_and_pass_check_deploy():
-    refused = run_manage({"DJANGO_SETTINGS_MODULE": "gtm_portal.settings.production",
-                          "DEBUG": "1"}, "check")
+    refused = run_manage(
+        {"DJANGO_SETTINGS_MODULE": "gtm_portal.settings.production", "DEBUG": "1"}, "check"
+    )
     assert refused.returncode != 0 and "DEBUG" in refused.stderr
-    result = run_manage({"DJANGO_SETTINGS_MODULE": "gtm_portal.settings.production",
-                         "SECRET_KEY": "x" * 20 + "production-grade-secret-key-0123456789abcdef"},
-                        "check", "--deploy", "--fail-level", "WARNING")
+    result = run_manage(
+        {
+            "DJANGO_SETTINGS_MODULE": "gtm_portal.settings.production",
+            "SECRET_KEY": "x" * 20 + "production-grade-secret-key-0123456789abcdef",
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
     assert result.returncode == 0, result.stdout + result.stderr

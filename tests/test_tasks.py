@@ -1,4 +1,5 @@
 """ACT-2 tasks: create on a record, complete from home or the record, due/overdue on home."""
+
 import datetime
 
 import pytest
@@ -29,15 +30,15 @@ def test_act_2_create_a_task_on_a_record_and_complete_it_from_home(client, users
 def test_act_2_bad_task_input_is_refused_and_nothing_written(client, users):
     lead = LeadFactory(owner=users["sdr.emea1"])
     client.force_login(users["sdr.emea1"])
-    r = client.post(f"/leads/{lead.pk}/tasks/", {"subject": "", "due_date": "tomorrow"},
-                    follow=True)
+    r = client.post(
+        f"/leads/{lead.pk}/tasks/", {"subject": "", "due_date": "tomorrow"}, follow=True
+    )
     assert "ACT-2" in r.content.decode(), r.redirect_chain
     assert not Task.objects.filter(lead=lead).exists()
 
 
 def test_act_2_only_the_owner_or_their_manager_completes(client, users):
-    task = Task.objects.create(subject="x", owner=users["sdr.emea1"],
-                               due_date=timezone.localdate())
+    task = Task.objects.create(subject="x", owner=users["sdr.emea1"], due_date=timezone.localdate())
     client.force_login(users["sdr.emea2"])
     assert client.post(f"/tasks/{task.pk}/done/").status_code == 403
     task.refresh_from_db()

@@ -1,5 +1,6 @@
 """VIEW-1 lead views: which records appear and which do not, manager cover, filters, sort,
 keyset pages, CSV (Q-SAFE), constant queries at page sizes 10 and 200."""
+
 import csv
 import datetime
 import io
@@ -30,7 +31,9 @@ def test_s1_shows_my_mqls_hot_and_web_chat_leads_oldest_sla_first(client, users)
     me, other = users["sdr.emea1"], users["sdr.emea2"]
     now = timezone.now()
     LeadFactory(last_name="late", owner=me, status="MQL", sla_due=now + datetime.timedelta(hours=3))
-    LeadFactory(last_name="early", owner=me, status="MQL", sla_due=now - datetime.timedelta(hours=1))
+    LeadFactory(
+        last_name="early", owner=me, status="MQL", sla_due=now - datetime.timedelta(hours=1)
+    )
     LeadFactory(last_name="hot", owner=me, status="Accepted", is_hot=True)
     LeadFactory(last_name="chat", owner=me, status="Inquiry", lead_source="Drift")
     LeadFactory(last_name="accepted", owner=me, status="Accepted")
@@ -62,8 +65,9 @@ def test_s3_my_qualifying_leads_with_flags(client, users):
     me = users["sdr.emea1"]
     quiet = LeadFactory(last_name="quiet", owner=me, status="Qualifying")
     busy = LeadFactory(last_name="busy", owner=me, status="Qualifying")
-    Activity.objects.create(kind="call", lead=busy, logged_by=me, is_sales=True,
-                            occurred_at=timezone.now())
+    Activity.objects.create(
+        kind="call", lead=busy, logged_by=me, is_sales=True, occurred_at=timezone.now()
+    )
     Task.objects.create(subject="follow up", lead=busy, owner=me, due_date=timezone.localdate())
     LeadFactory(last_name="accepted", owner=me, status="Accepted")
     client.force_login(me)
@@ -77,13 +81,19 @@ def test_s3_my_qualifying_leads_with_flags(client, users):
 
 
 def test_b2_leads_at_my_actively_working_accounts_any_owner(client, users):
-    globex = Account.objects.get(name="Globex Corporation")     # AW, BDR bdr.amer1
-    initech = Account.objects.get(name="Initech")               # Restricted
+    globex = Account.objects.get(name="Globex Corporation")  # AW, BDR bdr.amer1
+    initech = Account.objects.get(name="Initech")  # Restricted
     now = timezone.now()
-    LeadFactory(last_name="older", matched_account=globex, owner=users["sdr.amer1"],
-                status="Inquiry", last_interesting_moment_at=now - datetime.timedelta(days=2))
-    LeadFactory(last_name="newer", matched_account=globex, status="MQL",
-                last_interesting_moment_at=now)
+    LeadFactory(
+        last_name="older",
+        matched_account=globex,
+        owner=users["sdr.amer1"],
+        status="Inquiry",
+        last_interesting_moment_at=now - datetime.timedelta(days=2),
+    )
+    LeadFactory(
+        last_name="newer", matched_account=globex, status="MQL", last_interesting_moment_at=now
+    )
     LeadFactory(last_name="restricted", matched_account=initech, status="MQL")
     LeadFactory(last_name="closed", matched_account=globex, status="Disqualified")
     client.force_login(users["bdr.amer1"])
@@ -133,8 +143,12 @@ def test_keyset_pages_walk_a_sorted_view_once(client, users):
     now = timezone.now()
     made = set()
     for i in range(23):
-        lead = LeadFactory(last_name=f"p{i}", owner=me, status="MQL",
-                           sla_due=None if i % 5 == 0 else now + datetime.timedelta(minutes=i % 7))
+        lead = LeadFactory(
+            last_name=f"p{i}",
+            owner=me,
+            status="MQL",
+            sla_due=None if i % 5 == 0 else now + datetime.timedelta(minutes=i % 7),
+        )
         made.add(lead.pk)
     client.force_login(me)
     seen, after = [], None
@@ -149,24 +163,28 @@ def test_keyset_pages_walk_a_sorted_view_once(client, users):
 
 
 def test_csv_export_is_streamed_and_formula_safe(client, users):
-    LeadFactory(last_name="=HYPERLINK(\"x\")", company="+cmd", owner=users["sdr.emea1"],
-                status="MQL")
+    LeadFactory(last_name='=HYPERLINK("x")', company="+cmd", owner=users["sdr.emea1"], status="MQL")
     client.force_login(users["sdr.mgr"])
     r = client.get("/leads/views/S1/", {"format": "csv", "as": "sdr.emea1"})
     assert "csv" in r["Content-Type"] and r.streaming
     data = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
     assert data[0][:3] == ["id", "first name", "last name"]
-    assert data[1][2] == "'=HYPERLINK(\"x\")" and data[1][4] == "'+cmd"
+    assert data[1][2] == '\'=HYPERLINK("x")' and data[1][4] == "'+cmd"
 
 
 @pytest.mark.parametrize("code", ["S1", "S2", "S3", "B1", "B2", "B3", "B4", "B5"])
 def test_every_view_keeps_constant_queries_at_sizes_10_and_200(
-        client, users, code, django_assert_max_num_queries):
+    client, users, code, django_assert_max_num_queries
+):
     me = users["bdr.amer1"]
     globex = Account.objects.get(name="Globex Corporation")
     for i in range(30):
-        lead = LeadFactory(owner=me, status=("MQL", "Qualifying", "Accepted")[i % 3],
-                           matched_account=globex, phone="+1 5")
+        lead = LeadFactory(
+            owner=me,
+            status=("MQL", "Qualifying", "Accepted")[i % 3],
+            matched_account=globex,
+            phone="+1 5",
+        )
         if i % 3 == 2:
             enroll(lead)
     client.force_login(me)
@@ -180,13 +198,25 @@ def test_every_view_keeps_constant_queries_at_sizes_10_and_200(
 
 
 def test_high_touch_badge(client, users):
-    LeadFactory(last_name="ht", owner=users["sdr.emea1"], status="MQL", phone="+49",
-                company="Firma", title="Developer")
-    LeadFactory(last_name="lt", owner=users["sdr.emea1"], status="MQL", phone="",
-                company="", email="x@gmail.com", title="Developer")
+    LeadFactory(
+        last_name="ht",
+        owner=users["sdr.emea1"],
+        status="MQL",
+        phone="+49",
+        company="Firma",
+        title="Developer",
+    )
+    LeadFactory(
+        last_name="lt",
+        owner=users["sdr.emea1"],
+        status="MQL",
+        phone="",
+        company="",
+        email="x@gmail.com",
+        title="Developer",
+    )
     client.force_login(users["sdr.emea1"])
-    page = {r.last_name: r.high_touch for r in
-            client.get("/leads/views/S1/").context["page"].rows}
+    page = {r.last_name: r.high_touch for r in client.get("/leads/views/S1/").context["page"].rows}
     assert page == {"ht": True, "lt": False}
 
 
@@ -197,19 +227,21 @@ def test_b2_take_ownership_moves_adoptable_rows_and_refuses_owned_ones(client, u
     globex = Account.objects.get(name="Globex Corporation")
     queue = User.objects.queue("Inquiry Queue")
     free = LeadFactory(last_name="free", matched_account=globex, owner=queue, status="Inquiry")
-    taken = LeadFactory(last_name="taken", matched_account=globex, owner=users["sdr.amer2"],
-                        status="MQL")
+    taken = LeadFactory(
+        last_name="taken", matched_account=globex, owner=users["sdr.amer2"], status="MQL"
+    )
     me = users["bdr.amer1"]
     client.force_login(me)
-    r = client.post("/leads/views/B2/mass/", {"action": "take", "ids": [free.pk, taken.pk]},
-                    follow=True)
+    r = client.post(
+        "/leads/views/B2/mass/", {"action": "take", "ids": [free.pk, taken.pk]}, follow=True
+    )
     body = r.content.decode()
     assert "1 done, 1 refused" in body and "already claimed by sdr.amer2" in body
     free.refresh_from_db()
     taken.refresh_from_db()
     assert free.owner == me and taken.owner == users["sdr.amer2"] and taken.version == 1
     assert [h.field for h in history_for(free)] == ["owner"]
-    assert "free" in rows(client, "B3")          # they move to B3
+    assert "free" in rows(client, "B3")  # they move to B3
 
 
 def test_mass_status_goes_through_the_workflow_with_per_row_results(client, users):
@@ -217,11 +249,15 @@ def test_mass_status_goes_through_the_workflow_with_per_row_results(client, user
     a = LeadFactory(last_name="a", owner=me, status="MQL")
     b = LeadFactory(last_name="b", owner=me, status="MQL", email="", phone="")
     client.force_login(me)
-    r = client.post("/leads/views/S1/mass/", {"action": "status", "to": "Recycle",
-                                              "ids": [a.pk, b.pk]}, follow=True)
+    r = client.post(
+        "/leads/views/S1/mass/",
+        {"action": "status", "to": "Recycle", "ids": [a.pk, b.pk]},
+        follow=True,
+    )
     assert "2 done" in r.content.decode()
-    r = client.post("/leads/views/S1/mass/", {"action": "status", "to": "Accepted",
-                                              "ids": [a.pk]}, follow=True)
+    r = client.post(
+        "/leads/views/S1/mass/", {"action": "status", "to": "Accepted", "ids": [a.pk]}, follow=True
+    )
     assert "1 done" in r.content.decode()
     from leads.models import Lead
 
@@ -237,8 +273,11 @@ def test_mass_enroll_refuses_opted_out_rows_and_leaves_them_unchanged(client, us
     ok = LeadFactory(last_name="ok", owner=me, status="MQL")
     out = LeadFactory(last_name="out", owner=me, status="MQL", email_opt_out=True)
     client.force_login(me)
-    r = client.post("/leads/views/S1/mass/", {"action": "enroll", "sequence": seq.pk,
-                                              "ids": [ok.pk, out.pk]}, follow=True)
+    r = client.post(
+        "/leads/views/S1/mass/",
+        {"action": "enroll", "sequence": seq.pk, "ids": [ok.pk, out.pk]},
+        follow=True,
+    )
     assert "1 done, 1 refused" in r.content.decode() and "opted out" in r.content.decode()
     assert Lead.objects.get(pk=out.pk).status == "MQL"
     assert not Enrollment.objects.filter(lead=out).exists()
@@ -249,12 +288,14 @@ def test_mass_change_owner_is_refused_for_non_marketing_ops(client, users):
 
     lead = LeadFactory(owner=users["sdr.emea1"], status="MQL")
     client.force_login(users["sdr.emea1"])
-    r = client.post("/leads/views/S1/mass/", {"action": "owner", "owner": "sdr.emea2",
-                                              "ids": [lead.pk]}, follow=True)
+    r = client.post(
+        "/leads/views/S1/mass/",
+        {"action": "owner", "owner": "sdr.emea2", "ids": [lead.pk]},
+        follow=True,
+    )
     assert "0 done, 1 refused" in r.content.decode()
     assert Lead.objects.get(pk=lead.pk).owner == users["sdr.emea1"]
-    r = client.post("/leads/views/S1/mass/", {"action": "explode", "ids": [lead.pk]},
-                    follow=True)
+    r = client.post("/leads/views/S1/mass/", {"action": "explode", "ids": [lead.pk]}, follow=True)
     assert "VIEW-5" in r.content.decode()
 
 

@@ -1,5 +1,6 @@
 """VIEW-2 contact views and VIEW-3 account views: membership per SPEC's words, cover, CSV,
 constant queries."""
+
 import datetime
 
 import pytest
@@ -32,9 +33,12 @@ def test_contact_b1_mql_and_hot_that_i_own(client, users):
 def test_contact_b2_people_at_my_actively_working_accounts(client, users):
     client.force_login(users["bdr.amer1"])
     got = names(client, "/contacts/views/B2/")
-    expected = set(Contact.objects.filter(account__name__in=["Globex Corporation", "Hooli"])
-                   .values_list("last_name", flat=True))
-    assert got == expected and "Lumbergh" not in got      # Initech is Restricted
+    expected = set(
+        Contact.objects.filter(account__name__in=["Globex Corporation", "Hooli"]).values_list(
+            "last_name", flat=True
+        )
+    )
+    assert got == expected and "Lumbergh" not in got  # Initech is Restricted
 
 
 def test_contact_b3_high_touch_with_phone_and_b4_qualifying(client, users):
@@ -49,7 +53,7 @@ def test_contact_b3_high_touch_with_phone_and_b4_qualifying(client, users):
 
 
 def test_account_b1_territory_region_and_segments(client, users):
-    me = users["bdr.amer1"]                 # AMER
+    me = users["bdr.amer1"]  # AMER
     client.force_login(me)
     got = names(client, "/accounts/views/B1/")
     assert {"Globex Corporation", "Hooli", "Umbrella Labs", "Springfield County"} <= got
@@ -61,9 +65,12 @@ def test_account_b1_territory_region_and_segments(client, users):
 
 def test_account_b2_and_b3_with_days_left(client, users):
     me = users["bdr.amer1"]
-    fresh = AccountFactory(name="Fresh AW", bdr_assigned=me,
-                           bdr_prospecting_status="Actively Working",
-                           actively_working_since=timezone.now() - datetime.timedelta(days=3))
+    fresh = AccountFactory(
+        name="Fresh AW",
+        bdr_assigned=me,
+        bdr_prospecting_status="Actively Working",
+        actively_working_since=timezone.now() - datetime.timedelta(days=3),
+    )
     client.force_login(me)
     assert names(client, "/accounts/views/B2/") == {"Globex Corporation", "Hooli", "Fresh AW"}
     r = client.get("/accounts/views/B3/")
@@ -72,7 +79,7 @@ def test_account_b2_and_b3_with_days_left(client, users):
     assert rows["Fresh AW"]["research_days_left"] == 6 and rows["Fresh AW"]["enrolled"] == 0
     assert rows["Fresh AW"]["enrolled_days_left"] == 11
     assert rows["Globex Corporation"]["research_done"]
-    assert rows["Globex Corporation"]["enrolled"] == 5    # CONTRACT 4: requirements met
+    assert rows["Globex Corporation"]["enrolled"] == 5  # CONTRACT 4: requirements met
     assert rows["Globex Corporation"]["enrolled_days_left"] is None
     assert "days left" in r.content.decode()
     assert fresh.pk
@@ -88,18 +95,29 @@ def test_views_cover_and_csv(client, users):
     assert client.get("/accounts/views/B9/").status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/contacts/views/B1/", "/contacts/views/B2/",
-                                 "/contacts/views/B3/", "/contacts/views/B4/",
-                                 "/accounts/views/B1/", "/accounts/views/B2/",
-                                 "/accounts/views/B3/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/contacts/views/B1/",
+        "/contacts/views/B2/",
+        "/contacts/views/B3/",
+        "/contacts/views/B4/",
+        "/accounts/views/B1/",
+        "/accounts/views/B2/",
+        "/accounts/views/B3/",
+    ],
+)
 def test_constant_queries(client, users, url, django_assert_max_num_queries):
     me = users["bdr.amer1"]
     globex = Account.objects.get(name="Globex Corporation")
     for i in range(25):
         ContactFactory(owner=me, account=globex, status=("MQL", "Qualifying")[i % 2], phone="1")
-        AccountFactory(bdr_assigned=me, region=globex.region,
-                       bdr_prospecting_status="Actively Working",
-                       actively_working_since=timezone.now())
+        AccountFactory(
+            bdr_assigned=me,
+            region=globex.region,
+            bdr_prospecting_status="Actively Working",
+            actively_working_since=timezone.now(),
+        )
     client.force_login(me)
     client.get(url)
     counts = []

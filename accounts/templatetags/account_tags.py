@@ -1,4 +1,5 @@
 """The account page's badges, written by the same functions as account view B3's rows."""
+
 from django import template
 
 from ..rows import days_left_badge, idle_badge

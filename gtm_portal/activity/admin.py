@@ -9,8 +9,15 @@ _LINKS = ("lead", "contact", "account", "opportunity")
 
 @admin.register(Activity)
 class ActivityAdmin(PortalModelAdmin):
-    list_display = ("occurred_at", "kind", "direction", "two_way", "is_sales", "logged_by",
-                    "subject")
+    list_display = (
+        "occurred_at",
+        "kind",
+        "direction",
+        "two_way",
+        "is_sales",
+        "logged_by",
+        "subject",
+    )
     list_filter = ("kind", "direction", "two_way", "is_sales")
     search_fields = ("subject",)
     raw_id_fields = _LINKS + ("logged_by",)

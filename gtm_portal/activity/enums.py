@@ -16,10 +16,16 @@ class ActivityKind(models.TextChoices):
 
 # ACT-1: sales activity = calls, e-mails, meetings, LinkedIn messages, chats and notes logged
 # by a user; the person's own marketing actions are activities but not sales activity.
-SALES_ACTIVITY_KINDS = frozenset({
-    ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.MEETING, ActivityKind.LINKEDIN,
-    ActivityKind.CHAT, ActivityKind.NOTE,
-})
+SALES_ACTIVITY_KINDS = frozenset(
+    {
+        ActivityKind.CALL,
+        ActivityKind.EMAIL,
+        ActivityKind.MEETING,
+        ActivityKind.LINKEDIN,
+        ActivityKind.CHAT,
+        ActivityKind.NOTE,
+    }
+)
 
 
 class Direction(models.TextChoices):

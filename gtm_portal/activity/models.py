@@ -1,4 +1,5 @@
 """Activities, tasks, sequences and enrollments (SPEC §6), and qualification notes."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,14 +12,22 @@ from .enums import ActivityKind, Direction, EnrollmentState, TaskStatus, Touch
 class RecordLinks(models.Model):
     """Links to the records a row is about: a person (lead or contact), account, opportunity."""
 
-    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
-    contact = models.ForeignKey("accounts.Contact", null=True, blank=True,
-                                on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey("accounts.Account", null=True, blank=True,
-                                on_delete=models.CASCADE, related_name="+")
-    opportunity = models.ForeignKey("opportunities.Opportunity", null=True, blank=True,
-                                    on_delete=models.CASCADE, related_name="+")
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
 
     class Meta:
         abstract = True
@@ -38,16 +47,19 @@ class Activity(RecordLinks):
     """ACT-1."""
 
     kind = models.CharField(max_length=16, choices=ActivityKind.choices)
-    direction = models.CharField(max_length=8, choices=Direction.choices,
-                                 default=Direction.OUTBOUND)
-    two_way = models.BooleanField(default=False,
-                                  help_text="A reply, a connected call, a held meeting.")
+    direction = models.CharField(
+        max_length=8, choices=Direction.choices, default=Direction.OUTBOUND
+    )
+    two_way = models.BooleanField(
+        default=False, help_text="A reply, a connected call, a held meeting."
+    )
     is_sales = models.BooleanField(
         default=False,
         help_text="Derived (ACT-1): a call, e-mail, meeting, LinkedIn, chat or note logged by a user.",
     )
-    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     occurred_at = models.DateTimeField()
     subject = models.CharField(max_length=255, blank=True)
     body = models.TextField(blank=True)
@@ -65,8 +77,9 @@ class Activity(RecordLinks):
             models.Index(fields=["logged_by", "-occurred_at"], name="activity_logged_by"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=ActivityKind.values),
-                                   name="activity_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ActivityKind.values), name="activity_kind_valid"
+            ),
         ]
 
     def __str__(self):
@@ -79,10 +92,12 @@ class Task(RecordLinks, TimeStampedModel):
     subject = models.CharField(max_length=255)
     due_date = models.DateField()
     status = models.CharField(max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="tasks")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -93,8 +108,9 @@ class Task(RecordLinks, TimeStampedModel):
             models.Index(fields=["contact", "status"], name="task_contact"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=TaskStatus.values),
-                                   name="task_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=TaskStatus.values), name="task_status_valid"
+            ),
         ]
 
     def __str__(self):
@@ -106,8 +122,9 @@ class Sequence(TimeStampedModel):
 
     name = models.CharField(max_length=200, unique=True)
     touch = models.CharField(max_length=8, choices=Touch.choices, default=Touch.HIGH)
-    region = models.ForeignKey("refdata.Region", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    region = models.ForeignKey(
+        "refdata.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     steps = models.PositiveSmallIntegerField(default=5)
     length_days = models.PositiveSmallIntegerField(default=14)
     active = models.BooleanField(default=True)
@@ -122,15 +139,19 @@ class Sequence(TimeStampedModel):
 class Enrollment(models.Model):
     """SEQ-1 enrollment of a person in a sequence."""
 
-    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
-    contact = models.ForeignKey("accounts.Contact", null=True, blank=True,
-                                on_delete=models.CASCADE, related_name="+")
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     sequence = models.ForeignKey(Sequence, on_delete=models.PROTECT, related_name="enrollments")
-    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    state = models.CharField(max_length=10, choices=EnrollmentState.choices,
-                             default=EnrollmentState.ACTIVE)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(
+        max_length=10, choices=EnrollmentState.choices, default=EnrollmentState.ACTIVE
+    )
     started_at = models.DateTimeField()
     step = models.PositiveSmallIntegerField(default=1)
     next_step_due = models.DateTimeField(null=True, blank=True)
@@ -145,15 +166,23 @@ class Enrollment(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(lead__isnull=False, contact__isnull=True)
-                           | models.Q(lead__isnull=True, contact__isnull=False)),
+                condition=(
+                    models.Q(lead__isnull=False, contact__isnull=True)
+                    | models.Q(lead__isnull=True, contact__isnull=False)
+                ),
                 name="enrollment_one_person",
             ),
             # SEQ-3: a person is active in at most one sequence at a time.
-            models.UniqueConstraint(fields=["lead"], condition=models.Q(state="active"),
-                                    name="one_active_enrollment_per_lead"),
-            models.UniqueConstraint(fields=["contact"], condition=models.Q(state="active"),
-                                    name="one_active_enrollment_per_contact"),
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=models.Q(state="active"),
+                name="one_active_enrollment_per_lead",
+            ),
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=models.Q(state="active"),
+                name="one_active_enrollment_per_contact",
+            ),
         ]
 
     def __str__(self):
@@ -163,14 +192,18 @@ class Enrollment(models.Model):
 class QualificationNote(models.Model):
     """LEAD-FIELDS qualification notes: timestamped entries on a person (SAO-WD 1 reads them)."""
 
-    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
-    contact = models.ForeignKey("accounts.Contact", null=True, blank=True,
-                                on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                               related_name="+")
-    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField()
     written_at = models.DateTimeField()
 

@@ -7,16 +7,37 @@ from .enums import SALES_ACTIVITY_KINDS, Direction, TaskStatus
 from .models import Activity, Task
 
 
-def activity_record(*, kind: str, occurred_at=None, logged_by=None, lead=None, contact=None,
-                    account=None, opportunity=None, subject: str = "", body: str = "",
-                    direction: str = Direction.OUTBOUND, two_way: bool = False,
-                    form_kind: str = "", validate: bool = True) -> Activity:
+def activity_record(
+    *,
+    kind: str,
+    occurred_at=None,
+    logged_by=None,
+    lead=None,
+    contact=None,
+    account=None,
+    opportunity=None,
+    subject: str = "",
+    body: str = "",
+    direction: str = Direction.OUTBOUND,
+    two_way: bool = False,
+    form_kind: str = "",
+    validate: bool = True,
+) -> Activity:
     """ACT-1: store an activity; it is *sales* activity only when a user logged a call,
     e-mail, meeting, LinkedIn message, chat or note."""
     activity = Activity(
-        kind=kind, occurred_at=occurred_at or timezone.now(), logged_by=logged_by, lead=lead,
-        contact=contact, account=account, opportunity=opportunity, subject=subject[:255],
-        body=body, direction=direction, two_way=two_way, form_kind=form_kind,
+        kind=kind,
+        occurred_at=occurred_at or timezone.now(),
+        logged_by=logged_by,
+        lead=lead,
+        contact=contact,
+        account=account,
+        opportunity=opportunity,
+        subject=subject[:255],
+        body=body,
+        direction=direction,
+        two_way=two_way,
+        form_kind=form_kind,
         is_sales=kind in SALES_ACTIVITY_KINDS and logged_by is not None,
     )
     if validate:  # system callers (intake) pass values they already validated
@@ -32,20 +53,32 @@ def mark_first_touch(*, person, by, at) -> bool:
     SLA clock. Set once; later touches change nothing."""
     if person is None:
         return False
-    return bool(type(person).objects.filter(pk=person.pk, owner=by, first_touch_at__isnull=True)
-                .update(first_touch_at=at))
+    return bool(
+        type(person)
+        .objects.filter(pk=person.pk, owner=by, first_touch_at__isnull=True)
+        .update(first_touch_at=at)
+    )
 
 
-def task_create(*, owner, by, subject: str, due_date, lead=None, contact=None, account=None,
-                opportunity=None):
+def task_create(
+    *, owner, by, subject: str, due_date, lead=None, contact=None, account=None, opportunity=None
+):
     """ACT-2: a task for its owner on a record."""
     subject = (subject or "").strip()
     if not subject:
         raise ValidationError({"subject": "ACT-2: say what needs doing."}, code="ACT-2")
     if due_date is None:
         raise ValidationError({"due_date": "ACT-2: give a due date."}, code="ACT-2")
-    task = Task(subject=subject[:255], due_date=due_date, owner=owner, created_by=by, lead=lead,
-                contact=contact, account=account, opportunity=opportunity)
+    task = Task(
+        subject=subject[:255],
+        due_date=due_date,
+        owner=owner,
+        created_by=by,
+        lead=lead,
+        contact=contact,
+        account=account,
+        opportunity=opportunity,
+    )
     task.full_clean()
     task.save()
     return task

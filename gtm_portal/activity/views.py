@@ -35,8 +35,13 @@ def task_new(request, kind: str, pk: int):
     except ValueError:
         due = None
     try:
-        task_create(owner=request.user, by=request.user, subject=request.POST.get("subject", ""),
-                    due_date=due, **{record_kind.name: record})
+        task_create(
+            owner=request.user,
+            by=request.user,
+            subject=request.POST.get("subject", ""),
+            due_date=due,
+            **{record_kind.name: record},
+        )
         messages.success(request, "Task added.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -64,10 +69,18 @@ def sequences(request, pk: int | None = None):
             cache.delete("refs:sequences")
             return HttpResponseRedirect("/sequences/")
     elif request.method == "POST":
-        access.require(request.user, "sequences.manage",
-                       message="SEQ-1: sequences are managed by SDR and BDR managers.")
-    rows = Sequence.objects.select_related("region").annotate(
-        active_people=Count("enrollments", filter=Q(enrollments__state="active"))
-    ).order_by("-active", "name")
-    return TemplateResponse(request, "activity/sequences.html", {
-        "rows": rows, "form": form, "editing": instance, "can_manage": can_manage})
+        access.require(
+            request.user,
+            "sequences.manage",
+            message="SEQ-1: sequences are managed by SDR and BDR managers.",
+        )
+    rows = (
+        Sequence.objects.select_related("region")
+        .annotate(active_people=Count("enrollments", filter=Q(enrollments__state="active")))
+        .order_by("-active", "name")
+    )
+    return TemplateResponse(
+        request,
+        "activity/sequences.html",
+        {"rows": rows, "form": form, "editing": instance, "can_manage": can_manage},
+    )

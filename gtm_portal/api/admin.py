@@ -14,8 +14,15 @@ class ApiTokenAdmin(PortalModelAdmin):
     list_display = ("name", "scope", "prefix", "created_at", "last_used_at", "revoked_at")
     list_filter = ("scope",)
     search_fields = ("name", "prefix")
-    readonly_fields = ("name", "scope", "prefix", "key_hash", "created_at", "last_used_at",
-                       "revoked_at")
+    readonly_fields = (
+        "name",
+        "scope",
+        "prefix",
+        "key_hash",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     actions = ["revoke"]
 
     def has_add_permission(self, request):

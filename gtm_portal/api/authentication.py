@@ -39,9 +39,11 @@ def live_token(key_hash: str) -> ApiToken | None:
     rows = ModelRows.of(ApiToken)
     qn = connection.ops.quote_name
     meta = ApiToken._meta
-    sql = (f"SELECT {rows.columns()} FROM {qn(meta.db_table)}"
-           f" WHERE {qn(meta.get_field('key_hash').column)} = %s"
-           f" AND {qn(meta.get_field('revoked_at').column)} IS NULL")
+    sql = (
+        f"SELECT {rows.columns()} FROM {qn(meta.db_table)}"
+        f" WHERE {qn(meta.get_field('key_hash').column)} = %s"
+        f" AND {qn(meta.get_field('revoked_at').column)} IS NULL"
+    )
     found = rows.fetch(sql, [key_hash])
     return found[0] if found else None
 

@@ -1,4 +1,5 @@
 """Hashed, scoped, revocable API tokens (Q-SEC)."""
+
 import hashlib
 import secrets
 
@@ -24,8 +25,10 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(scope__in=["intake", "orders", "read"]),
-                                   name="api_token_scope_valid"),
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["intake", "orders", "read"]),
+                name="api_token_scope_valid",
+            ),
         ]
 
     def __str__(self):

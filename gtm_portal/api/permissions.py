@@ -19,7 +19,7 @@ class TokenScope(permissions.BasePermission):
         return bool(getattr(view, "allow_session", False) and user and user.is_authenticated)
 
 
-WINDOW_TTL = 120   # seconds a window's counter is kept (two one-minute windows)
+WINDOW_TTL = 120  # seconds a window's counter is kept (two one-minute windows)
 
 
 class TokenRateThrottle(throttling.BaseThrottle):
@@ -47,6 +47,6 @@ def _count(key: str) -> int:
     cache.add(key, 0, timeout=WINDOW_TTL)
     try:
         return cache.incr(key)
-    except ValueError:   # the window expired between add and incr
+    except ValueError:  # the window expired between add and incr
         cache.set(key, 1, timeout=WINDOW_TTL)
         return 1

@@ -22,8 +22,9 @@ class IntakeSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     country = serializers.CharField(max_length=100, required=False, allow_blank=True)
     state = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    employees = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False,
-                                         allow_null=True)
+    employees = serializers.IntegerField(
+        min_value=0, max_value=10_000_000, required=False, allow_null=True
+    )
     website = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     occurred_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -97,12 +98,36 @@ class LeadSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Lead
-        fields = ("id", "name", "owner", "email", "status", "person_score", "behaviour_score",
-                  "demographic_score", "initial_source", "lead_source", "mql_date", "mql_count",
-                  "first_name", "last_name", "title", "company", "phone", "country",
-                  "employees", "matched_account", "is_hot", "sla_due", "active_until",
-                  "last_interesting_moment", "last_interesting_moment_at", "created_at",
-                  "updated_at", "routing_log")
+        fields = (
+            "id",
+            "name",
+            "owner",
+            "email",
+            "status",
+            "person_score",
+            "behaviour_score",
+            "demographic_score",
+            "initial_source",
+            "lead_source",
+            "mql_date",
+            "mql_count",
+            "first_name",
+            "last_name",
+            "title",
+            "company",
+            "phone",
+            "country",
+            "employees",
+            "matched_account",
+            "is_hot",
+            "sla_due",
+            "active_until",
+            "last_interesting_moment",
+            "last_interesting_moment_at",
+            "created_at",
+            "updated_at",
+            "routing_log",
+        )
 
     def get_owner(self, obj) -> str | None:
         return owner_name(obj.owner)
@@ -126,8 +151,9 @@ class OrderSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=100)
     email = serializers.EmailField(max_length=254)
     plan = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    seats = serializers.IntegerField(min_value=1, max_value=10_000_000, required=False,
-                                     allow_null=True)
+    seats = serializers.IntegerField(
+        min_value=1, max_value=10_000_000, required=False, allow_null=True
+    )
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     order_date = serializers.DateField()
 
@@ -149,10 +175,26 @@ class AccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Account
-        fields = ("id", "name", "owner", "domain", "segment", "bdr_assigned",
-                  "bdr_prospecting_status", "type", "employees", "actively_working_since",
-                  "parent", "ultimate_parent", "total_carr", "paid_tier",
-                  "first_order_available", "is_public_sector", "created_at", "updated_at")
+        fields = (
+            "id",
+            "name",
+            "owner",
+            "domain",
+            "segment",
+            "bdr_assigned",
+            "bdr_prospecting_status",
+            "type",
+            "employees",
+            "actively_working_since",
+            "parent",
+            "ultimate_parent",
+            "total_carr",
+            "paid_tier",
+            "first_order_available",
+            "is_public_sector",
+            "created_at",
+            "updated_at",
+        )
 
     def get_owner(self, obj) -> str | None:
         return owner_name(obj.owner)
@@ -169,10 +211,28 @@ class OpportunitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Opportunity
-        fields = ("id", "name", "owner", "account", "stage", "order_type", "type", "iacv",
-                  "initial_iacv", "amount", "sdr_bdr", "sales_accepted_date", "sales_qualified",
-                  "sales_qualified_date", "sales_qualification_source", "close_date",
-                  "closed_at", "possible_duplicate_of", "created_at", "updated_at")
+        fields = (
+            "id",
+            "name",
+            "owner",
+            "account",
+            "stage",
+            "order_type",
+            "type",
+            "iacv",
+            "initial_iacv",
+            "amount",
+            "sdr_bdr",
+            "sales_accepted_date",
+            "sales_qualified",
+            "sales_qualified_date",
+            "sales_qualification_source",
+            "close_date",
+            "closed_at",
+            "possible_duplicate_of",
+            "created_at",
+            "updated_at",
+        )
 
     def get_owner(self, obj) -> str | None:
         return owner_name(obj.owner)

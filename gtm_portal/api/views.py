@@ -29,8 +29,11 @@ def error_body(exc) -> dict:
     """CONTRACT 6: every refusal answers {"errors": {field: [messages]}}."""
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
     if isinstance(detail, dict):
-        return {"errors": {k: [str(m) for m in (v if isinstance(v, list) else [v])]
-                           for k, v in detail.items()}}
+        return {
+            "errors": {
+                k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()
+            }
+        }
     if isinstance(detail, list):
         return {"errors": {"non_field_errors": [str(m) for m in detail]}}
     return {"errors": {"detail": [str(detail)]}}
@@ -55,8 +58,10 @@ class IntakeView(MachineEndpoint):
 
     token_scopes = ("intake",)
 
-    @extend_schema(request=IntakeSerializer, responses={201: IntakeAnswerSerializer,
-                                                        200: IntakeAnswerSerializer})
+    @extend_schema(
+        request=IntakeSerializer,
+        responses={201: IntakeAnswerSerializer, 200: IntakeAnswerSerializer},
+    )
     def post(self, request):
         data = request.data
         if not isinstance(data, dict):
@@ -65,9 +70,16 @@ class IntakeView(MachineEndpoint):
         token_name = request.user.token.name
         if not serializer.is_valid():
             errors = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
-            intake.log_refusal(data={k: v for k, v in data.items() if isinstance(k, str)
-                                     and isinstance(v, str | int | float | bool | type(None))},
-                               token_name=token_name, status=400, errors=errors)
+            intake.log_refusal(
+                data={
+                    k: v
+                    for k, v in data.items()
+                    if isinstance(k, str) and isinstance(v, str | int | float | bool | type(None))
+                },
+                token_name=token_name,
+                status=400,
+                errors=errors,
+            )
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         try:
             answer = intake.submit(serializer.validated_data, token_name=token_name)
@@ -78,8 +90,11 @@ class IntakeView(MachineEndpoint):
 
 def with_routing(leads: list[Lead]) -> list[Lead]:
     by_lead: dict[int, list] = {lead.pk: [] for lead in leads}
-    for row in (RoutingDecision.objects.filter(lead_id__in=by_lead)
-                .select_related("owner", "pool").order_by("-decided_at", "-id")):
+    for row in (
+        RoutingDecision.objects.filter(lead_id__in=by_lead)
+        .select_related("owner", "pool")
+        .order_by("-decided_at", "-id")
+    ):
         by_lead[row.lead_id].append(row)
     for lead in leads:
         lead.routing_rows = by_lead[lead.pk]
@@ -99,22 +114,28 @@ class ReadEndpoint(APIView):
 class LeadDetailView(ReadEndpoint):
     @extend_schema(responses=LeadSerializer)
     def get(self, request, pk: int):
-        lead = Lead.objects.select_related("owner", "initial_source", "country").filter(
-            pk=pk).first()
+        lead = (
+            Lead.objects.select_related("owner", "initial_source", "country").filter(pk=pk).first()
+        )
         if lead is None:
             raise Http404
         return Response(LeadSerializer(with_routing([lead])[0]).data)
 
 
 class LeadListView(ReadEndpoint):
-    @extend_schema(parameters=[OpenApiParameter("email", str, required=True)],
-                   responses=LeadSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("email", str, required=True)],
+        responses=LeadSerializer(many=True),
+    )
     def get(self, request):
         email = (request.query_params.get("email") or "").strip()
         if not email:
             raise exceptions.ValidationError({"email": ["Give ?email=<e-mail>."]})
-        leads = list(Lead.objects.select_related("owner", "initial_source", "country")
-                     .filter(email_is(email)).order_by("pk")[:100])
+        leads = list(
+            Lead.objects.select_related("owner", "initial_source", "country")
+            .filter(email_is(email))
+            .order_by("pk")[:100]
+        )
         return Response({"results": LeadSerializer(with_routing(leads), many=True).data})
 
 
@@ -123,17 +144,19 @@ class OrdersView(MachineEndpoint):
 
     token_scopes = ("orders",)
 
-    @extend_schema(request=OrderSerializer, responses={201: OrderAnswerSerializer,
-                                                       200: OrderAnswerSerializer})
+    @extend_schema(
+        request=OrderSerializer, responses={201: OrderAnswerSerializer, 200: OrderAnswerSerializer}
+    )
     def post(self, request):
 
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
         serializer = OrderSerializer(data=request.data)
         if not serializer.is_valid():
-            return Response({"errors": {k: [str(m) for m in v]
-                                        for k, v in serializer.errors.items()}},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"errors": {k: [str(m) for m in v] for k, v in serializer.errors.items()}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         code, body = submit_order(serializer.validated_data)
         return Response(body, status=code)
 

@@ -37,8 +37,15 @@ class FollowAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "recipient", "actor", "reason", "record_label", "read_at",
-                    "emailed_at")
+    list_display = (
+        "created_at",
+        "recipient",
+        "actor",
+        "reason",
+        "record_label",
+        "read_at",
+        "emailed_at",
+    )
     list_filter = ("reason",)
     search_fields = ("record_label", "message", "recipient__username")
     list_select_related = ("recipient", "actor")

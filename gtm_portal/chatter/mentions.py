@@ -1,4 +1,5 @@
 """CHAT-2 mention parsing (pure): `@username` and the group handles."""
+
 import re
 
 from gtm_portal.users import roles

@@ -13,10 +13,12 @@ def thread_for(record, user, limit: int = 200) -> list[Comment]:
     their replies in one query (replies belong to the same record as their thread)."""
     ct = ContentType.objects.get_for_model(type(record))
     on_record = Comment.objects.filter(content_type=ct, object_id=record.pk)
-    top = (on_record.filter(parent__isnull=True).order_by("-created_at", "-id")
-           .values("pk")[:limit])
-    rows = list(on_record.filter(Q(pk__in=top) | Q(parent_id__in=top))
-                .select_related("author").order_by("created_at", "id"))
+    top = on_record.filter(parent__isnull=True).order_by("-created_at", "-id").values("pk")[:limit]
+    rows = list(
+        on_record.filter(Q(pk__in=top) | Q(parent_id__in=top))
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
     threads = {c.pk: c for c in rows if c.parent_id is None}
     for c in threads.values():
         c.reply_list = []
@@ -27,8 +29,11 @@ def thread_for(record, user, limit: int = 200) -> list[Comment]:
     cutoff = timezone.now() - EDIT_WINDOW
     for c in comments:
         for item in [c, *c.reply_list]:
-            item.can_edit = (item.author_id == user.pk and item.kind == Comment.Kind.USER
-                             and item.created_at >= cutoff)
+            item.can_edit = (
+                item.author_id == user.pk
+                and item.kind == Comment.Kind.USER
+                and item.created_at >= cutoff
+            )
     return comments
 
 
@@ -38,16 +43,20 @@ def home_feed(user, limit: int = 15) -> list[Comment]:
     for kind in records.kinds():
         model = kind.model
         ct = ContentType.objects.get_for_model(model)
-        condition |= Q(content_type=ct,
-                       object_id__in=model.objects.filter(owner=user).values("pk"))
+        condition |= Q(content_type=ct, object_id__in=model.objects.filter(owner=user).values("pk"))
     followed: dict[int, list[int]] = {}
-    for ct_id, oid in Follow.objects.filter(user=user).values_list(
-            "content_type_id", "object_id")[:1000]:
+    for ct_id, oid in Follow.objects.filter(user=user).values_list("content_type_id", "object_id")[
+        :1000
+    ]:
         followed.setdefault(ct_id, []).append(oid)
     for ct_id, ids in followed.items():
         condition |= Q(content_type_id=ct_id, object_id__in=ids)
-    rows = list(Comment.objects.filter(condition).exclude(author=user)
-                .select_related("author", "content_type").order_by("-created_at", "-id")[:limit])
+    rows = list(
+        Comment.objects.filter(condition)
+        .exclude(author=user)
+        .select_related("author", "content_type")
+        .order_by("-created_at", "-id")[:limit]
+    )
     return rows
 
 
@@ -55,15 +64,18 @@ def inbox_for(user):
     return Notification.objects.filter(recipient=user).select_related("actor")
 
 
-UNREAD_CAP = 100   # the bell says "99+" beyond this
+UNREAD_CAP = 100  # the bell says "99+" beyond this
 
 
 def unread_ids(user):
     """CHAT-3: the user's unread notifications, at most UNREAD_CAP of them: the bell's
     number is counted from this (a user with thousands unread costs what one with a hundred
     costs; SPEC Q-PERF)."""
-    return (Notification.objects.filter(recipient=user, read_at__isnull=True).order_by()
-            .values("id")[:UNREAD_CAP])
+    return (
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .order_by()
+        .values("id")[:UNREAD_CAP]
+    )
 
 
 def unread_count(user) -> int:

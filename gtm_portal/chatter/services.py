@@ -1,5 +1,6 @@
 """Comments, mentions, follows and notifications (SPEC §8). Other apps post through
 `comment_post` and `notify`; nothing else writes these tables."""
+
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -24,7 +25,8 @@ def _clean_body(body: str) -> str:
         raise ValidationError({"body": "CHAT-1: write something before posting."}, code="CHAT-1")
     if len(body) > MAX_BODY:
         raise ValidationError(
-            {"body": f"CHAT-1: a comment holds at most {MAX_BODY:,} characters."}, code="CHAT-1")
+            {"body": f"CHAT-1: a comment holds at most {MAX_BODY:,} characters."}, code="CHAT-1"
+        )
     return body
 
 
@@ -36,16 +38,16 @@ def resolve_mentions(body: str) -> dict[int, str]:
     found: dict[int, str] = {}
     group_names = {GROUP_HANDLES[h]: h for h in handles if h in GROUP_HANDLES}
     if group_names:
-        members = (User.objects.filter(groups__name__in=group_names, is_active=True,
-                                       kind=User.Kind.PERSON)
-                   .values_list("id", "groups__name"))
+        members = User.objects.filter(
+            groups__name__in=group_names, is_active=True, kind=User.Kind.PERSON
+        ).values_list("id", "groups__name")
         for uid, group in members:
             found.setdefault(uid, "@" + group_names[group])
     usernames = [h for h in handles if h not in GROUP_HANDLES]
     if usernames:
-        for uid, username in (User.objects.filter(username__in=usernames, is_active=True,
-                                                  kind=User.Kind.PERSON)
-                              .values_list("id", "username")):
+        for uid, username in User.objects.filter(
+            username__in=usernames, is_active=True, kind=User.Kind.PERSON
+        ).values_list("id", "username"):
             found[uid] = "@" + username
     return found
 
@@ -78,11 +80,28 @@ class _RecordUrls:
         return url
 
 
-def notify(*, recipients, reason: str, record=None, actor=None, message: str = "",
-           comment: Comment | None = None) -> list[Notification]:
+def notify(
+    *,
+    recipients,
+    reason: str,
+    record=None,
+    actor=None,
+    message: str = "",
+    comment: Comment | None = None,
+) -> list[Notification]:
     """CHAT-3: one in-app notification per recipient (never the actor), e-mailed after commit."""
-    return notify_many([dict(recipients=recipients, reason=reason, record=record, actor=actor,
-                             message=message, comment=comment)])
+    return notify_many(
+        [
+            dict(
+                recipients=recipients,
+                reason=reason,
+                record=record,
+                actor=actor,
+                message=message,
+                comment=comment,
+            )
+        ]
+    )
 
 
 def notify_many(items) -> list[Notification]:
@@ -103,11 +122,21 @@ def notify_many(items) -> list[Notification]:
         ct = ContentType.objects.get_for_model(type(record)) if record is not None else None
         label = record_label(record) if record is not None else ""
         url = urls(record) if record is not None else ""
-        batch += [Notification(recipient_id=uid, actor_id=actor_id, reason=item["reason"],
-                               message=(item.get("message") or "")[:500], content_type=ct,
-                               object_id=getattr(record, "pk", None), record_label=label,
-                               record_url=url, comment=item.get("comment"), created_at=now)
-                  for uid in ids]
+        batch += [
+            Notification(
+                recipient_id=uid,
+                actor_id=actor_id,
+                reason=item["reason"],
+                message=(item.get("message") or "")[:500],
+                content_type=ct,
+                object_id=getattr(record, "pk", None),
+                record_label=label,
+                record_url=url,
+                comment=item.get("comment"),
+                created_at=now,
+            )
+            for uid in ids
+        ]
     if not batch:
         return []
     rows = Notification.objects.bulk_create(batch)
@@ -117,6 +146,7 @@ def notify_many(items) -> list[Notification]:
 
 def _email_after_commit(rows: list) -> None:
     """Queue the e-mails once the rows are committed."""
+
     def send():
         ids = [n.pk for n in rows]
         if len(ids) == 1:
@@ -129,14 +159,25 @@ def _email_after_commit(rows: list) -> None:
 
 def _followers(record) -> list[int]:
     ct = ContentType.objects.get_for_model(type(record))
-    return list(Follow.objects.filter(content_type=ct, object_id=record.pk)
-                .values_list("user_id", flat=True))
+    return list(
+        Follow.objects.filter(content_type=ct, object_id=record.pk).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 @transaction.atomic
-def comment_post(*, record, author, body: str, parent: Comment | None = None,
-                 kind: str = Comment.Kind.USER, topic: str = "",
-                 notify_users=(), notify_reason: str = Notification.Reason.INFO) -> Comment:
+def comment_post(
+    *,
+    record,
+    author,
+    body: str,
+    parent: Comment | None = None,
+    kind: str = Comment.Kind.USER,
+    topic: str = "",
+    notify_users=(),
+    notify_reason: str = Notification.Reason.INFO,
+) -> Comment:
     """CHAT-1..4: post a comment (or a workflow's system comment) on a record.
 
     Mentioned users are notified once each ("mentioned"), followers get the rest; the author
@@ -153,28 +194,52 @@ def comment_post(*, record, author, body: str, parent: Comment | None = None,
         if parent.parent_id:  # replies are one level deep: answer the thread's top comment
             parent = parent.parent
     comment = Comment.objects.create(
-        content_type=ct, object_id=record.pk, parent=parent,
-        author=author if getattr(author, "pk", None) else None, kind=kind, topic=topic,
-        body=body, record_label=record_label(record), record_url=_record_url(record),
-        created_at=timezone.now())
+        content_type=ct,
+        object_id=record.pk,
+        parent=parent,
+        author=author if getattr(author, "pk", None) else None,
+        kind=kind,
+        topic=topic,
+        body=body,
+        record_label=record_label(record),
+        record_url=_record_url(record),
+        created_at=timezone.now(),
+    )
     mentioned = resolve_mentions(body)
-    Mention.objects.bulk_create([Mention(comment=comment, user_id=uid, handle=handle)
-                                 for uid, handle in mentioned.items()])
+    Mention.objects.bulk_create(
+        [Mention(comment=comment, user_id=uid, handle=handle) for uid, handle in mentioned.items()]
+    )
     if mentioned:
         comment.mention_handles = sorted({h.lower() for h in mentioned.values()})
         comment.save(update_fields=["mention_handles"])
     # A workflow's named recipients get its reason ("asks you to decide") even when the body
     # also mentions them; everyone else mentioned gets "mentioned"; followers the rest.
     extra = {getattr(u, "pk", u) for u in notify_users}
-    notify(recipients=list(extra), reason=notify_reason, record=record, actor=author,
-           message=body[:300], comment=comment)
-    notify(recipients=[uid for uid in mentioned if uid not in extra],
-           reason=Notification.Reason.MENTIONED, record=record, actor=author,
-           message=body[:300], comment=comment)
+    notify(
+        recipients=list(extra),
+        reason=notify_reason,
+        record=record,
+        actor=author,
+        message=body[:300],
+        comment=comment,
+    )
+    notify(
+        recipients=[uid for uid in mentioned if uid not in extra],
+        reason=Notification.Reason.MENTIONED,
+        record=record,
+        actor=author,
+        message=body[:300],
+        comment=comment,
+    )
     already = set(mentioned) | extra
-    notify(recipients=[uid for uid in _followers(record) if uid not in already],
-           reason=Notification.Reason.FOLLOWED, record=record, actor=author,
-           message=body[:300], comment=comment)
+    notify(
+        recipients=[uid for uid in _followers(record) if uid not in already],
+        reason=Notification.Reason.FOLLOWED,
+        record=record,
+        actor=author,
+        message=body[:300],
+        comment=comment,
+    )
     if kind == Comment.Kind.USER and getattr(author, "pk", None):
         follow_set(user=author, record=record, follow=True)
     return comment
@@ -192,26 +257,36 @@ def comment_edit(*, comment: Comment, by, body: str) -> Comment:
     if comment.kind != Comment.Kind.USER or comment.author_id != getattr(by, "pk", None):
         raise ValidationError("CHAT-5: only the author can edit a comment.", code="CHAT-5")
     if timezone.now() > comment_editable_until(comment):
-        raise ValidationError("CHAT-5: comments can be edited for 15 minutes after posting; "
-                              "post a new comment instead.", code="CHAT-5")
+        raise ValidationError(
+            "CHAT-5: comments can be edited for 15 minutes after posting; "
+            "post a new comment instead.",
+            code="CHAT-5",
+        )
     body = _clean_body(body)
     if body == comment.body:
         return comment
-    CommentRevision.objects.create(comment=comment, body=comment.body,
-                                   replaced_at=timezone.now())
+    CommentRevision.objects.create(comment=comment, body=comment.body, replaced_at=timezone.now())
     comment.body = body
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
     before = set(comment.mentions.values_list("user_id", flat=True))
     mentioned = {uid: h for uid, h in resolve_mentions(body).items() if uid not in before}
-    Mention.objects.bulk_create([Mention(comment=comment, user_id=uid, handle=handle)
-                                 for uid, handle in mentioned.items()])
+    Mention.objects.bulk_create(
+        [Mention(comment=comment, user_id=uid, handle=handle) for uid, handle in mentioned.items()]
+    )
     if mentioned:
-        comment.mention_handles = sorted(set(comment.mention_handles or ())
-                                         | {h.lower() for h in mentioned.values()})
+        comment.mention_handles = sorted(
+            set(comment.mention_handles or ()) | {h.lower() for h in mentioned.values()}
+        )
         comment.save(update_fields=["mention_handles"])
-        notify(recipients=list(mentioned), reason=Notification.Reason.MENTIONED,
-               record=comment.record, actor=by, message=body[:300], comment=comment)
+        notify(
+            recipients=list(mentioned),
+            reason=Notification.Reason.MENTIONED,
+            record=comment.record,
+            actor=by,
+            message=body[:300],
+            comment=comment,
+        )
     return comment
 
 
@@ -240,4 +315,3 @@ def notifications_mark_read(*, user, ids=None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
-

@@ -12,15 +12,23 @@ def email_notification(notification_id: int) -> bool:
     """CHAT-3: e-mail a notification once, even when the task is retried or run twice:
     the row lock and `emailed_at` decide; a failed send rolls back and is retried."""
     with transaction.atomic():
-        n = (Notification.objects.select_for_update(of=("self",))
-             .select_related("recipient", "actor").filter(pk=notification_id).first())
+        n = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient", "actor")
+            .filter(pk=notification_id)
+            .first()
+        )
         if n is None or n.emailed_at is not None or not n.recipient.email:
             return False
         who = n.actor.label if n.actor_id else "GTM Portal"
         subject = f"{who} {n.get_reason_display()}: {n.record_label}"[:200]
         link = f"{getattr(settings, 'PORTAL_BASE_URL', '')}{n.record_url}"
-        send_mail(subject, f"{n.message}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL,
-                  [n.recipient.email])
+        send_mail(
+            subject,
+            f"{n.message}\n\n{link}".strip(),
+            settings.DEFAULT_FROM_EMAIL,
+            [n.recipient.email],
+        )
         n.emailed_at = timezone.now()
         n.save(update_fields=["emailed_at"])
     return True

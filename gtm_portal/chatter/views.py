@@ -38,8 +38,9 @@ def comment_create(request, kind: str, pk: int):
             messages.error(request, "CHAT-1: the comment you replied to no longer exists.")
             return _back(record)
     try:
-        services.comment_post(record=record, author=request.user,
-                              body=request.POST.get("body", ""), parent=parent)
+        services.comment_post(
+            record=record, author=request.user, body=request.POST.get("body", ""), parent=parent
+        )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     except PermissionDenied as exc:
@@ -62,10 +63,15 @@ def comment_edit(request, kind: str, pk: int, comment_id: int):
 @require_POST
 def follow_toggle(request, kind: str, pk: int):
     record = record_or_404(kind, pk)
-    following = services.follow_set(user=request.user, record=record,
-                                    follow=request.POST.get("follow") == "1")
-    messages.success(request, "You follow this record: every comment reaches your inbox."
-                     if following else "You no longer follow this record.")
+    following = services.follow_set(
+        user=request.user, record=record, follow=request.POST.get("follow") == "1"
+    )
+    messages.success(
+        request,
+        "You follow this record: every comment reaches your inbox."
+        if following
+        else "You no longer follow this record.",
+    )
     return _back(record, "top")
 
 
@@ -74,8 +80,11 @@ def inbox(request):
     qs = inbox_for(request.user)
     if request.GET.get("unread") == "1":
         qs = qs.filter(read_at__isnull=True)
-    return TemplateResponse(request, "chatter/inbox.html", {
-        "page": keyset_page(qs, request), "unread_only": request.GET.get("unread") == "1"})
+    return TemplateResponse(
+        request,
+        "chatter/inbox.html",
+        {"page": keyset_page(qs, request), "unread_only": request.GET.get("unread") == "1"},
+    )
 
 
 @require_POST
@@ -105,8 +114,9 @@ def open_notification(request, pk: int):
 
 def unread_count(request):
     """HTMX: the bell's badge, polled by the top bar."""
-    return TemplateResponse(request, "chatter/_bell.html",
-                            {"unread": count_for(request.user), "unread_cap": UNREAD_CAP})
+    return TemplateResponse(
+        request, "chatter/_bell.html", {"unread": count_for(request.user), "unread_cap": UNREAD_CAP}
+    )
 
 
 def mention_autocomplete(request):
@@ -114,10 +124,15 @@ def mention_autocomplete(request):
     q = (request.GET.get("q") or "").lstrip("@").strip().lower()[:50]
     people = User.objects.people().filter(is_active=True)
     if q:
-        people = people.filter(Q(username__istartswith=q) | Q(first_name__istartswith=q)
-                               | Q(last_name__istartswith=q))
-    results = [{"handle": "@" + u.username, "label": u.label}
-               for u in people.order_by("username")[:8]]
-    results += [{"handle": "@" + h, "label": f"everyone in {g}"}
-                for h, g in GROUP_HANDLES.items() if h.startswith(q)]
+        people = people.filter(
+            Q(username__istartswith=q) | Q(first_name__istartswith=q) | Q(last_name__istartswith=q)
+        )
+    results = [
+        {"handle": "@" + u.username, "label": u.label} for u in people.order_by("username")[:8]
+    ]
+    results += [
+        {"handle": "@" + h, "label": f"everyone in {g}"}
+        for h, g in GROUP_HANDLES.items()
+        if h.startswith(q)
+    ]
     return JsonResponse({"results": results})

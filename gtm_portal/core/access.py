@@ -4,6 +4,7 @@ API all ask `can()` / `require()`; nothing else decides who may do what.
 Actions are named "<thing>.<verb>". Predicates come from `rules`, so each reads like the
 sentence in SPEC ROLE-3 it implements.
 """
+
 import rules
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -16,7 +17,11 @@ from .labels import cached_row
 
 
 def _roles(user) -> frozenset[str]:
-    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+    if (
+        user is None
+        or not getattr(user, "is_authenticated", False)
+        or not getattr(user, "pk", None)
+    ):
         return frozenset()
     return user.role_names
 
@@ -33,8 +38,12 @@ def has_role(*names):
 
 @rules.predicate
 def is_person_user(user):
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "pk", None)
-                and not user.is_queue and user.is_active)
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "pk", None)
+        and not user.is_queue
+        and user.is_active
+    )
 
 
 @rules.predicate
@@ -93,37 +102,39 @@ ACTIONS = rules.RuleSet()
 ACTIONS.add_rule("record.read", is_person_user)
 ACTIONS.add_rule("record.comment", can_write)
 # ROLE-3: a lead/contact — its owner, the owner's manager, Marketing Ops, Sales Support.
-ACTIONS.add_rule("person.edit",
-                 can_write & (is_owner | is_owners_manager | marketing_ops | sales_support))
+ACTIONS.add_rule(
+    "person.edit", can_write & (is_owner | is_owners_manager | marketing_ops | sales_support)
+)
 # ROLE-3: an account's BDR fields — BDRs, BDR Managers, Sales Support (with a reason).
 ACTIONS.add_rule("account.edit_bdr_fields", can_write & (bdr_side | sales_support))
 # ROLE-3: account owner/type/hierarchy — Sales Support, Sales Admin (claims go through
 # ACCT-CLAIM, which has its own action).
 ACTIONS.add_rule("account.edit_ownership", can_write & (sales_support | sales_admin))
-ACTIONS.add_rule("account.edit", can_write & (is_owner | is_owners_manager | sales_support
-                                              | sales_admin))
+ACTIONS.add_rule(
+    "account.edit", can_write & (is_owner | is_owners_manager | sales_support | sales_admin)
+)
 ACTIONS.add_rule("record.claim", can_write & reps_and_aes)
 # ACCT-DUP: anyone flags a duplicate account; Sales Support merges.
 ACTIONS.add_rule("account.merge", can_write & sales_support)
 # ROLE-3: an opportunity — its owner, the owner's manager, Sales Support; its SDR/BDR for
 # the qualification fields only, until stage 1 (see `opportunity_edit_scope`).
-ACTIONS.add_rule("opportunity.edit",
-                 can_write & (is_owner | is_owners_manager | sales_support))
-ACTIONS.add_rule("opportunity.edit_qualification",
-                 can_write & (is_owner | is_owners_manager | sales_support | is_sdr_bdr_of))
+ACTIONS.add_rule("opportunity.edit", can_write & (is_owner | is_owners_manager | sales_support))
+ACTIONS.add_rule(
+    "opportunity.edit_qualification",
+    can_write & (is_owner | is_owners_manager | sales_support | is_sdr_bdr_of),
+)
 ACTIONS.add_rule("opportunity.force_stage", can_write & sales_support)
 # ROLE-3: scoring tables, routing pools, picklists, holidays, block lists — Marketing Ops.
 ACTIONS.add_rule("reference.manage", can_write & marketing_ops)
 ACTIONS.add_rule("routing.reroute", can_write & marketing_ops)
 ACTIONS.add_rule("sao_credit.request", can_write & has_role(roles.SDR, roles.BDR))
 ACTIONS.add_rule("sao_credit.decide", can_write & is_requesters_manager)
-ACTIONS.add_rule("views.cover",
-                 can_write & has_role(roles.SDR_MANAGER, roles.BDR_MANAGER))
-ACTIONS.add_rule("pools.view", is_person_user & (marketing_ops | has_role(
-    roles.SDR_MANAGER, roles.BDR_MANAGER)))
+ACTIONS.add_rule("views.cover", can_write & has_role(roles.SDR_MANAGER, roles.BDR_MANAGER))
+ACTIONS.add_rule(
+    "pools.view", is_person_user & (marketing_ops | has_role(roles.SDR_MANAGER, roles.BDR_MANAGER))
+)
 # SEQ-1: sequences are managed by the SDR (and BDR) managers.
-ACTIONS.add_rule("sequences.manage",
-                 can_write & has_role(roles.SDR_MANAGER, roles.BDR_MANAGER))
+ACTIONS.add_rule("sequences.manage", can_write & has_role(roles.SDR_MANAGER, roles.BDR_MANAGER))
 ACTIONS.add_rule("admin.access", can_write & (marketing_ops | sales_support | sales_admin))
 
 
@@ -156,7 +167,7 @@ def view_owner(request):
     username = request.GET.get("as")
     if not username or username == request.user.username:
         return request.user
-    if "\x00" in username:   # PostgreSQL refuses NUL in text: no such user, never a 500
+    if "\x00" in username:  # PostgreSQL refuses NUL in text: no such user, never a 500
         raise Http404("No such user.")
     target = get_object_or_404(User, username=username, kind=User.Kind.PERSON)
     if not (can(request.user, "views.cover") and is_manager_above(request.user, target)):

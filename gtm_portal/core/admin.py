@@ -1,5 +1,6 @@
 """Admin base (STYLE: admin displays, searches and filters; state fields are read-only;
 every change writes field history through the same helper the services use)."""
+
 from django.contrib import admin
 
 from . import access, history
@@ -8,8 +9,18 @@ from .services import check_version, touch, version_from
 
 # Person fields only the lead/contact services change (LEAD-STATUS, ROUTE, scoring).
 PERSON_STATE_FIELDS = (
-    "status", "owner", "behaviour_score", "demographic_score", "person_score", "mql_date",
-    "mql_count", "sla_due", "first_touch_at", "region", "version", "updated_by",
+    "status",
+    "owner",
+    "behaviour_score",
+    "demographic_score",
+    "person_score",
+    "mql_date",
+    "mql_count",
+    "sla_due",
+    "first_touch_at",
+    "region",
+    "version",
+    "updated_by",
 )
 
 
@@ -82,14 +93,23 @@ class PortalModelAdmin(admin.ModelAdmin):
                 obj.version = stored.version
                 touch(obj, request.user)
         super().save_model(request, obj, form, change)
-        history.record_changes(obj, before, before_display, by=request.user,
-                               reason="Edited in admin")
+        history.record_changes(
+            obj, before, before_display, by=request.user, reason="Edited in admin"
+        )
 
 
 @admin.register(FieldChange)
 class FieldChangeAdmin(PortalModelAdmin):
-    list_display = ("changed_at", "content_type", "object_id", "field", "old_value",
-                    "new_value", "changed_by", "reason")
+    list_display = (
+        "changed_at",
+        "content_type",
+        "object_id",
+        "field",
+        "old_value",
+        "new_value",
+        "changed_by",
+        "reason",
+    )
     list_filter = ("content_type", "field")
     search_fields = ("field", "old_value", "new_value", "reason")
     list_select_related = ("content_type", "changed_by")
@@ -106,8 +126,14 @@ class FieldChangeAdmin(PortalModelAdmin):
 
 @admin.register(Tombstone)
 class TombstoneAdmin(FieldChangeAdmin):
-    list_display = ("content_type", "object_id", "reason", "redirect_object_id", "processed_by",
-                    "processed_at")
+    list_display = (
+        "content_type",
+        "object_id",
+        "reason",
+        "redirect_object_id",
+        "processed_by",
+        "processed_at",
+    )
     list_filter = ("reason", "content_type")
     search_fields = ("object_id",)
     list_select_related = ("content_type", "processed_by")

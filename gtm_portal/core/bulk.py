@@ -3,6 +3,7 @@ values, in one statement — the one technique: the rows travel as one JSON docu
 PostgreSQL gets UPDATE … FROM json_to_recordset(%s) and INSERT … SELECT FROM
 json_to_recordset(%s); other databases Django's bulk_update and bulk_create. Column names
 come from `_meta`; values are parameters. Fewer rows use the ORM as usual."""
+
 import datetime
 import decimal
 import json
@@ -23,8 +24,7 @@ def bulk_update_rows(objs, fields: list[str]) -> int:
     if connections[router.db_for_write(model)].vendor != "postgresql":
         return model.objects.bulk_update(objs, fields, batch_size=500)
     attnames = [model._meta.get_field(name).attname for name in fields]
-    return update_values(model, fields, [(o.pk, *[getattr(o, a) for a in attnames])
-                                         for o in objs])
+    return update_values(model, fields, [(o.pk, *[getattr(o, a) for a in attnames]) for o in objs])
 
 
 def update_values(model, fields: list[str], rows, *, touch: bool = False) -> int:
@@ -49,28 +49,38 @@ def update_values(model, fields: list[str], rows, *, touch: bool = False) -> int
             if touch:
                 obj.version = F("version") + 1
             objs.append(obj)
-        return model.objects.bulk_update(objs, [*fields, "version"] if touch else fields,
-                                         batch_size=500)
+        return model.objects.bulk_update(
+            objs, [*fields, "version"] if touch else fields, batch_size=500
+        )
     quote = conn.ops.quote_name
     is_json = [isinstance(f, models.JSONField) for f in cols]
-    types = ", ".join([f"{quote(pk.column)} {pk.rel_db_type(conn)}"]
-                      + [f"{quote(f.column)} {'jsonb' if j else f.db_type(conn)}"
-                         for f, j in zip(cols, is_json, strict=True)])
+    types = ", ".join(
+        [f"{quote(pk.column)} {pk.rel_db_type(conn)}"]
+        + [
+            f"{quote(f.column)} {'jsonb' if j else f.db_type(conn)}"
+            for f, j in zip(cols, is_json, strict=True)
+        ]
+    )
     sets = ", ".join(f"{quote(f.column)} = r.{quote(f.column)}" for f in cols)
     if touch:
         sets += f", {quote('version')} = t.{quote('version')} + 1"
-    sql = (f"UPDATE {quote(model._meta.db_table)} AS t SET {sets} "
-           f"FROM json_to_recordset(%s::json) AS r({types}) "
-           f"WHERE t.{quote(pk.column)} = r.{quote(pk.column)}")
-    spec = [(f, f.column, _plain_type(f), j) for f, j in zip([pk, *cols], [False, *is_json],
-                                                              strict=True)]
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} AS t SET {sets} "
+        f"FROM json_to_recordset(%s::json) AS r({types}) "
+        f"WHERE t.{quote(pk.column)} = r.{quote(pk.column)}"
+    )
+    spec = [
+        (f, f.column, _plain_type(f), j)
+        for f, j in zip([pk, *cols], [False, *is_json], strict=True)
+    ]
     convert = _Converter(conn)
     doc = []
     for row in rows:
         out = {}
         for (f, column, plain_type, j), value in zip(spec, row, strict=True):
-            out[column] = (value if value is None or value.__class__ is plain_type
-                           else convert(f, value, j))
+            out[column] = (
+                value if value is None or value.__class__ is plain_type else convert(f, value, j)
+            )
         doc.append(out)
     with conn.cursor() as cursor:
         cursor.execute(sql, [json.dumps(doc)])
@@ -89,35 +99,58 @@ def insert_values(model, fields: list[str], rows) -> int:
     conn = connections[router.db_for_write(model)]
     cols = [model._meta.get_field(name) for name in fields]
     if conn.vendor != "postgresql":
-        model.objects.bulk_create([model(**{c.attname: v for c, v in zip(cols, row, strict=True)})
-                                   for row in rows], batch_size=2000)
+        model.objects.bulk_create(
+            [model(**{c.attname: v for c, v in zip(cols, row, strict=True)}) for row in rows],
+            batch_size=2000,
+        )
         return len(rows)
     quote = conn.ops.quote_name
     is_json = [isinstance(f, models.JSONField) for f in cols]
     columns = ", ".join(quote(f.column) for f in cols)
-    types = ", ".join(f"{quote(f.column)} {'jsonb' if j else f.db_type(conn)}"
-                      for f, j in zip(cols, is_json, strict=True))
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT "
-           + ", ".join(f"r.{quote(f.column)}" for f in cols)
-           + f" FROM json_to_recordset(%s::json) AS r({types})")
+    types = ", ".join(
+        f"{quote(f.column)} {'jsonb' if j else f.db_type(conn)}"
+        for f, j in zip(cols, is_json, strict=True)
+    )
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT "
+        + ", ".join(f"r.{quote(f.column)}" for f in cols)
+        + f" FROM json_to_recordset(%s::json) AS r({types})"
+    )
     spec = [(f, f.column, _plain_type(f), j) for f, j in zip(cols, is_json, strict=True)]
     convert = _Converter(conn)
     with conn.cursor() as cursor:
         for start in range(0, len(rows), INSERT_CHUNK):
-            doc = [{column: (value if value is None or value.__class__ is plain_type
-                             else convert(f, value, j))
-                    for (f, column, plain_type, j), value in zip(spec, row, strict=True)}
-                   for row in rows[start:start + INSERT_CHUNK]]
+            doc = [
+                {
+                    column: (
+                        value
+                        if value is None or value.__class__ is plain_type
+                        else convert(f, value, j)
+                    )
+                    for (f, column, plain_type, j), value in zip(spec, row, strict=True)
+                }
+                for row in rows[start : start + INSERT_CHUNK]
+            ]
             cursor.execute(sql, [json.dumps(doc)])
     return len(rows)
 
 
 # Values of these types go into JSON as they are (what get_db_prep_save would return).
-_PLAIN = {"CharField": str, "TextField": str, "SlugField": str, "BooleanField": bool,
-          "IntegerField": int, "BigIntegerField": int, "SmallIntegerField": int,
-          "PositiveIntegerField": int, "PositiveBigIntegerField": int,
-          "PositiveSmallIntegerField": int, "AutoField": int, "BigAutoField": int,
-          "SmallAutoField": int}
+_PLAIN = {
+    "CharField": str,
+    "TextField": str,
+    "SlugField": str,
+    "BooleanField": bool,
+    "IntegerField": int,
+    "BigIntegerField": int,
+    "SmallIntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveBigIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "AutoField": int,
+    "BigAutoField": int,
+    "SmallAutoField": int,
+}
 
 
 def _plain_type(field):
@@ -142,20 +175,20 @@ class _Converter:
         except KeyError:
             out = self.done[key] = _json_value(field, value, False, self.conn)
             return out
-        except TypeError:   # not hashable
+        except TypeError:  # not hashable
             return _json_value(field, value, False, self.conn)
 
 
 def _json_value(field, value, is_json: bool, conn):
-    if is_json:   # nested in the document as the field's encoder writes it
-        return value if field.encoder is None else json.loads(json.dumps(value,
-                                                                         cls=field.encoder))
+    if is_json:  # nested in the document as the field's encoder writes it
+        return value if field.encoder is None else json.loads(json.dumps(value, cls=field.encoder))
     value = field.get_db_prep_save(value, conn)
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if isinstance(value, datetime.date | datetime.time):   # datetimes too: ISO with offset
+    if isinstance(value, datetime.date | datetime.time):  # datetimes too: ISO with offset
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
-    raise TypeError(f"core.bulk cannot send {type(value).__name__} "
-                    f"({field.model.__name__}.{field.name})")
+    raise TypeError(
+        f"core.bulk cannot send {type(value).__name__} ({field.model.__name__}.{field.name})"
+    )

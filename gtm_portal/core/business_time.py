@@ -1,6 +1,7 @@
 """Business time (SPEC "Business time", ROUTE-4, Q-TZ): the owner's working hours in the
 owner's time zone, minus the holidays of the owner's region. Pure; DST-correct because every
 boundary is built as a local wall-clock time and compared as an aware instant."""
+
 import datetime
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -26,17 +27,22 @@ class Calendar:
 
     def window(self, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
         zone = self.zone
-        return (datetime.datetime.combine(day, self.start, tzinfo=zone),
-                datetime.datetime.combine(day, self.end, tzinfo=zone))
+        return (
+            datetime.datetime.combine(day, self.start, tzinfo=zone),
+            datetime.datetime.combine(day, self.end, tzinfo=zone),
+        )
 
     @property
     def day_minutes(self) -> int:
-        return (datetime.datetime.combine(datetime.date(2000, 1, 3), self.end)
-                - datetime.datetime.combine(datetime.date(2000, 1, 3), self.start)).seconds // 60
+        return (
+            datetime.datetime.combine(datetime.date(2000, 1, 3), self.end)
+            - datetime.datetime.combine(datetime.date(2000, 1, 3), self.start)
+        ).seconds // 60
 
 
-def add_business_minutes(start: datetime.datetime, minutes: float,
-                         cal: Calendar) -> datetime.datetime:
+def add_business_minutes(
+    start: datetime.datetime, minutes: float, cal: Calendar
+) -> datetime.datetime:
     """The instant `minutes` of business time after `start` (aware), in UTC."""
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
@@ -80,5 +86,10 @@ def business_minutes_between(a: datetime.datetime, b: datetime.datetime, cal: Ca
 
 
 def calendar_for(user, holidays: Collection[datetime.date] = ()) -> Calendar:
-    return Calendar(tz=user.time_zone or "UTC", start=user.work_start, end=user.work_end,
-                    days=frozenset(user.work_days or ()), holidays=frozenset(holidays))
+    return Calendar(
+        tz=user.time_zone or "UTC",
+        start=user.work_start,
+        end=user.work_end,
+        days=frozenset(user.work_days or ()),
+        holidays=frozenset(holidays),
+    )

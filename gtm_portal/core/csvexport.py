@@ -1,5 +1,6 @@
 """Streamed CSV exports, formula-safe (SPEC Q-SAFE): a cell starting with = + - @ (or a tab or
 carriage return) is prefixed with a quote so spreadsheets show it as text."""
+
 import csv
 
 from django.http import StreamingHttpResponse

@@ -5,6 +5,7 @@ record (ROLE-3), the form that validates them, and the one service that writes t
 editor serves the full edit form and the inline edit of one field on the record page, so both
 ask the same permissions and the same version check.
 """
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -16,9 +17,9 @@ from .form_renderer import bootstrap_widgets
 
 @dataclass(frozen=True)
 class Editor:
-    kind: str                                   # the URL kind: leads, contacts, accounts, …
+    kind: str  # the URL kind: leads, contacts, accounts, …
     model: type
-    form: type[forms.ModelForm]                 # declares `version` and every editable field
+    form: type[forms.ModelForm]  # declares `version` and every editable field
     # ROLE-3: the fields `user` may change on `record`, in form order (empty: read only).
     fields_for: Callable[..., Sequence[str]]
     # The one write: save(record=, by=, data=, expected_version=, reason=) -> record.
@@ -41,8 +42,7 @@ class VersionForm(forms.ModelForm):
     one, the reason kept in the history."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    reason = forms.CharField(required=False, max_length=300,
-                             label="Reason (kept in the history)")
+    reason = forms.CharField(required=False, max_length=300, label="Reason (kept in the history)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,9 +55,12 @@ class VersionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "version" in self.errors:   # a hidden field's error would show nowhere
-            self.add_error(None, "Q-CONC: this form lost the version it was opened at; reload "
-                                 "the record and edit again.")
+        if "version" in self.errors:  # a hidden field's error would show nowhere
+            self.add_error(
+                None,
+                "Q-CONC: this form lost the version it was opened at; reload "
+                "the record and edit again.",
+            )
         return cleaned
 
 

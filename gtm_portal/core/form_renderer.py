@@ -7,6 +7,7 @@ list page's filter form (a source list of a hundred options, a region list, date
 templates give (same attributes, same escaping); anything else — custom option templates,
 the frame of radio and checkbox lists, crispy-forms' field templates — goes through the templates as
 before."""
+
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils import formats
@@ -14,13 +15,30 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
 W = "django/forms/widgets/"
-INPUT_TEMPLATES = frozenset(W + f"{name}.html" for name in (
-    "input", "text", "number", "email", "url", "password", "hidden", "date", "datetime",
-    "time", "search", "tel", "color", "checkbox"))
+INPUT_TEMPLATES = frozenset(
+    W + f"{name}.html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "search",
+        "tel",
+        "color",
+        "checkbox",
+    )
+)
 SELECT_TEMPLATES = frozenset((W + "select.html",))
 # One checkbox or radio of a list, as `{{ choice.tag }}` renders it.
-INPUT_OPTION_TEMPLATES = frozenset(W + f"{name}.html" for name in (
-    "checkbox_option", "radio_option", "input_option"))
+INPUT_OPTION_TEMPLATES = frozenset(
+    W + f"{name}.html" for name in ("checkbox_option", "radio_option", "input_option")
+)
 OPTION_TEMPLATE = W + "select_option.html"
 TEXTAREA_TEMPLATE = W + "textarea.html"
 
@@ -48,8 +66,10 @@ def _attrs(attrs: dict) -> str:
 
 def _input(widget: dict) -> str:
     value = "" if widget["value"] is None else f' value="{_s(widget["value"])}"'
-    return (f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}'
-            f'{_attrs(widget["attrs"])}>')
+    return (
+        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}'
+        f"{_attrs(widget['attrs'])}>"
+    )
 
 
 def _select(widget: dict) -> str | None:
@@ -60,12 +80,14 @@ def _select(widget: dict) -> str | None:
         for option in group_choices:
             if option["template_name"] != OPTION_TEMPLATE:
                 return None
-            parts.append(f'\n  <option value="{_s(option["value"])}"{_attrs(option["attrs"])}>'
-                         f'{_text(option["label"])}</option>\n')
+            parts.append(
+                f'\n  <option value="{_s(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{_text(option['label'])}</option>\n"
+            )
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
-    return "".join(parts)   # the stock renderer strips the result; nothing to strip here
+    return "".join(parts)  # the stock renderer strips the result; nothing to strip here
 
 
 def _input_option(widget: dict) -> str:
@@ -79,8 +101,7 @@ def _input_option(widget: dict) -> str:
 
 def _textarea(widget: dict) -> str:
     value = _text(widget["value"]) if widget["value"] else ""
-    return (f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n'
-            f"{value}</textarea>")
+    return f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
 class FastWidgetRenderer(DjangoTemplates):
@@ -107,8 +128,9 @@ def bootstrap_widgets(form) -> None:
 
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple
-                      | forms.RadioSelect):
+        if isinstance(
+            widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect
+        ):
             css = "form-check-input"
         elif isinstance(widget, forms.Select):
             css = "form-select"

@@ -7,6 +7,7 @@ A record's own edit takes a snapshot before and writes one row per changed field
 account merged into another) is one line in that record's history (`related_change`).
 Every value is written as people read it (`display_value`), whichever path wrote it.
 """
+
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
@@ -40,7 +41,6 @@ def raw_value(obj, name):
     if isinstance(field, models.ForeignKey):
         return getattr(obj, field.attname)
     return getattr(obj, name)
-
 
 
 def display_value(obj, name) -> str:
@@ -84,15 +84,24 @@ def _actor(by):
     return by if getattr(by, "pk", None) else None
 
 
-def record_changes(obj, before: dict, before_display: dict, *, by, reason: str = "",
-                   at=None) -> list[FieldChange]:
+def record_changes(
+    obj, before: dict, before_display: dict, *, by, reason: str = "", at=None
+) -> list[FieldChange]:
     """Write one FieldChange per field that differs from `before`."""
     rows = changes(obj, before, before_display, by=by, reason=reason, at=at)
     return FieldChange.objects.bulk_create(rows) if rows else []
 
 
-def changes(obj, before: dict, before_display: dict, *, by, reason: str = "",
-            at=None, shown: dict | None = None) -> list[FieldChange]:
+def changes(
+    obj,
+    before: dict,
+    before_display: dict,
+    *,
+    by,
+    reason: str = "",
+    at=None,
+    shown: dict | None = None,
+) -> list[FieldChange]:
     """The FieldChange rows `record_changes` would write, unsaved (batches write them in one
     statement). `shown`: a batch's {(field, raw value): display} cache, so each new value is
     worked out once per batch."""
@@ -103,9 +112,14 @@ def changes(obj, before: dict, before_display: dict, *, by, reason: str = "",
     ct = ContentType.objects.get_for_model(type(obj))
     return [
         FieldChange(
-            content_type=ct, object_id=obj.pk, field=name,
-            old_value=before_display.get(name, ""), new_value=_shown(obj, name, shown),
-            changed_by=_actor(by), changed_at=at, reason=reason[:REASON_MAX],
+            content_type=ct,
+            object_id=obj.pk,
+            field=name,
+            old_value=before_display.get(name, ""),
+            new_value=_shown(obj, name, shown),
+            changed_by=_actor(by),
+            changed_at=at,
+            reason=reason[:REASON_MAX],
         )
         for name in names
     ]
@@ -120,7 +134,7 @@ def _shown(obj, name, cache: dict | None) -> str:
     except KeyError:
         out = cache[key] = display_value(obj, name)
         return out
-    except TypeError:   # not hashable
+    except TypeError:  # not hashable
         return display_value(obj, name)
 
 
@@ -128,8 +142,7 @@ def display_snapshot(obj, fields: Iterable[str]) -> dict:
     return {name: display_value(obj, name) for name in fields}
 
 
-def field_changes(model, field: str, rows, *, by, reason: str = "",
-                  at=None) -> list[FieldChange]:
+def field_changes(model, field: str, rows, *, by, reason: str = "", at=None) -> list[FieldChange]:
     """The history rows of a set-based write of one field over many records, unsaved (a
     caller writing several fields saves them together with `write`). `rows`: (pk, old, new)
     with the values as the model's attribute holds them — for a foreign key the related
@@ -140,16 +153,27 @@ def field_changes(model, field: str, rows, *, by, reason: str = "",
         return []
     ct = ContentType.objects.get_for_model(model)
     at, by, reason = at or timezone.now(), _actor(by), reason[:REASON_MAX]
-    return [FieldChange(content_type=ct, object_id=pk, field=field, old_value=old,
-                        new_value=new, changed_by=by, changed_at=at, reason=reason)
-            for pk, old, new in shown]
+    return [
+        FieldChange(
+            content_type=ct,
+            object_id=pk,
+            field=field,
+            old_value=old,
+            new_value=new,
+            changed_by=by,
+            changed_at=at,
+            reason=reason,
+        )
+        for pk, old, new in shown
+    ]
 
 
 def _shown_rows(model, field: str, rows) -> list[tuple]:
     """(pk, old, new) with both values as people read them."""
     rows = list(rows)
-    show = _display_for(model._meta.get_field(field),
-                        [value for _pk, old, new in rows for value in (old, new)])
+    show = _display_for(
+        model._meta.get_field(field), [value for _pk, old, new in rows for value in (old, new)]
+    )
     return [(pk, show(old), show(new)) for pk, old, new in rows]
 
 
@@ -175,7 +199,7 @@ def _display_for(field, values):
         except KeyError:
             out = cache[value] = field_display(field, value)
             return out
-        except TypeError:   # not hashable (a JSON value)
+        except TypeError:  # not hashable (a JSON value)
             return field_display(field, value)
 
     return show
@@ -195,26 +219,45 @@ def bulk_changes(model, field: str, rows, *, by, reason: str = "", at=None) -> i
     ct = ContentType.objects.get_for_model(model).pk
     by_id = getattr(_actor(by), "pk", None)
     at, reason = at or timezone.now(), reason[:REASON_MAX]
-    return insert_values(FieldChange, BULK_COLUMNS,
-                         [(ct, pk, field, old, new, by_id, at, reason) for pk, old, new in shown])
+    return insert_values(
+        FieldChange,
+        BULK_COLUMNS,
+        [(ct, pk, field, old, new, by_id, at, reason) for pk, old, new in shown],
+    )
 
 
-BULK_COLUMNS = ["content_type_id", "object_id", "field", "old_value", "new_value",
-                "changed_by_id", "changed_at", "reason"]
+BULK_COLUMNS = [
+    "content_type_id",
+    "object_id",
+    "field",
+    "old_value",
+    "new_value",
+    "changed_by_id",
+    "changed_at",
+    "reason",
+]
 
 
-def related_change(obj, field: str, what: str, *, by, reason: str = "",
-                   at=None) -> FieldChange:
+def related_change(obj, field: str, what: str, *, by, reason: str = "", at=None) -> FieldChange:
     """One line in `obj`'s history for a change to rows that belong to it rather than to a
     field of its own (an opportunity's contact roles, an account merged into this one):
     `field` names the part that changed, `what` says how."""
     return FieldChange.objects.create(
-        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk,
-        field=field, old_value="", new_value=what[:REASON_MAX], changed_by=_actor(by),
-        changed_at=at or timezone.now(), reason=reason[:REASON_MAX])
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        field=field,
+        old_value="",
+        new_value=what[:REASON_MAX],
+        changed_by=_actor(by),
+        changed_at=at or timezone.now(),
+        reason=reason[:REASON_MAX],
+    )
 
 
 def history_for(obj, limit: int = 200):
     ct = ContentType.objects.get_for_model(type(obj))
-    return (FieldChange.objects.filter(content_type=ct, object_id=obj.pk)
-            .select_related("changed_by").order_by("-changed_at", "-id")[:limit])
+    return (
+        FieldChange.objects.filter(content_type=ct, object_id=obj.pk)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-id")[:limit]
+    )

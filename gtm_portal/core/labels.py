@@ -13,6 +13,7 @@ and turned into objects. `select_labels` instead
 - joins the other relations but reads, of each, only the columns its label, link and access
   checks use (`LABEL_FIELDS` on the model; every column when a model has none, or for the
   `full` relations)."""
+
 import copy
 
 from django.db.models import QuerySet
@@ -25,8 +26,18 @@ from gtm_portal.users.models import User
 from . import snapshots
 
 # Whatever the label, the link and the access checks (ROLE-3, ACCT-CLAIM) read of a user.
-USER_LABEL_FIELDS = ("username", "first_name", "last_name", "display_name", "kind",
-                     "is_active", "manager", "team", "region", "time_zone")
+USER_LABEL_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "display_name",
+    "kind",
+    "is_active",
+    "manager",
+    "team",
+    "region",
+    "time_zone",
+)
 TTL_SECONDS = 30
 # The token that changes whenever a user, region, country, source or reason is saved or
 # deleted: other per-process stores of such rows (routing's users) follow it too.
@@ -86,7 +97,7 @@ def cached_row(model, pk):
     if pk is None:
         return None
     rows = _rows(model)
-    if pk not in rows:   # written without a signal (bulk_create): read the table again
+    if pk not in rows:  # written without a signal (bulk_create): read the table again
         rows = _rows(model, refresh=True)
     row = rows.get(pk)
     return copy.copy(row) if row is not None else None
@@ -99,6 +110,7 @@ def connect_signals() -> None:
 
 
 # -- the queryset helper -------------------------------------------------------------------
+
 
 class _AttachCached(ModelIterable):
     """Model rows with their small-table relations set from the snapshot: one copy of each
@@ -117,9 +129,13 @@ class _AttachCached(ModelIterable):
             yield obj
 
 
-def select_labels(qs: QuerySet, *paths: str, full: tuple[str, ...] = (),
-                  fields: tuple[str, ...] | None = None,
-                  also: dict[str, tuple[str, ...]] | None = None) -> QuerySet:
+def select_labels(
+    qs: QuerySet,
+    *paths: str,
+    full: tuple[str, ...] = (),
+    fields: tuple[str, ...] | None = None,
+    also: dict[str, tuple[str, ...]] | None = None,
+) -> QuerySet:
     """`qs.select_related(*paths, *full)` in effect: small-table relations among `paths` come
     from the snapshot, the other `paths` are joined for their label columns (and the columns
     `also` names for them) only, the `full` relations are joined whole; of the main model,
@@ -149,5 +165,6 @@ def select_labels(qs: QuerySet, *paths: str, full: tuple[str, ...] = (),
         # Django has no public hook for the rows a queryset yields; this one is stable since
         # Django 1.9 and covered by the labels tests.
         qs._iterable_class = type(  # noqa: SLF001
-            "AttachCached", (_AttachCached,), {"cached_fields": tuple(attached)})
+            "AttachCached", (_AttachCached,), {"cached_fields": tuple(attached)}
+        )
     return qs

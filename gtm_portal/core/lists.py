@@ -1,5 +1,6 @@
 """Keyset pagination and capped counts for list pages (SPEC Q-PERF: no exact COUNT(*) over
 more than 10,000 rows; page 1,000 as fast as page 1)."""
+
 from dataclasses import dataclass
 
 from django.db.models import F, Q
@@ -32,7 +33,7 @@ def page_size(request) -> int:
 
 
 def capped_count(qs) -> tuple[int, bool]:
-    """"10,000+" above the cap (SPEC Q-PERF: no exact COUNT over more than 10,000 rows). Only
+    """ "10,000+" above the cap (SPEC Q-PERF: no exact COUNT over more than 10,000 rows). Only
     the ids are counted: display-only annotations (flags, badges) are not computed."""
     n = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
     return min(n, COUNT_CAP), n > COUNT_CAP
@@ -60,20 +61,32 @@ def keyset_sorted(qs, request, field: str, descending: bool = False) -> KeysetPa
         if row is not None:
             value = row[field]
             if value is None:
-                qs = qs.filter(Q(**{f"{field}__isnull": True}) & Q(
-                    **{"pk__lt" if descending else "pk__gt": after}))
+                qs = qs.filter(
+                    Q(**{f"{field}__isnull": True})
+                    & Q(**{"pk__lt" if descending else "pk__gt": after})
+                )
             else:
                 op = "lt" if descending else "gt"
-                qs = qs.filter(Q(**{f"{field}__{op}": value})
-                               | Q(**{field: value, f"pk__{op}": after})
-                               | Q(**{f"{field}__isnull": True}))
+                qs = qs.filter(
+                    Q(**{f"{field}__{op}": value})
+                    | Q(**{field: value, f"pk__{op}": after})
+                    | Q(**{f"{field}__isnull": True})
+                )
     if field in ("id", "pk"):
-        order = ("-pk",) if descending else ("pk",)   # the primary key index, either way
+        order = ("-pk",) if descending else ("pk",)  # the primary key index, either way
     else:
-        order = (F(field).desc(nulls_last=True), "-pk") if descending else (
-            F(field).asc(nulls_last=True), "pk")
+        order = (
+            (F(field).desc(nulls_last=True), "-pk")
+            if descending
+            else (F(field).asc(nulls_last=True), "pk")
+        )
     rows = list(qs.order_by(*order)[: size + 1])
     has_next = len(rows) > size
     rows = rows[:size]
-    return KeysetPage(rows=rows, size=size, next_after=rows[-1].pk if has_next else None,
-                      count=count, count_capped=capped)
+    return KeysetPage(
+        rows=rows,
+        size=size,
+        next_after=rows[-1].pk if has_next else None,
+        count=count,
+        count_capped=capped,
+    )

@@ -1,6 +1,7 @@
 """VIEW-5 mass-action machinery shared by the lead and account views: each row goes through
 the same service as the single action, in its own savepoint, so a refused row stays exactly
 as it was and the others still happen."""
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ MAX_ROWS = 500
 @dataclass
 class Outcome:
     done: list = field(default_factory=list)
-    refused: list = field(default_factory=list)   # (record, reason)
+    refused: list = field(default_factory=list)  # (record, reason)
 
     @property
     def summary(self) -> str:
@@ -65,12 +66,12 @@ def mass_action_view(request, *, views: dict, code: str, base: str, actions):
         messages.error(request, "VIEW-5: select at least one row.")
         return HttpResponseRedirect(back)
     try:
-        outcome = actions.run(action=request.POST.get("action", ""), ids=ids, by=request.user,
-                              params=request.POST)
+        outcome = actions.run(
+            action=request.POST.get("action", ""), ids=ids, by=request.user, params=request.POST
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(back)
     level = messages.success if not outcome.refused else messages.warning
-    level(request, f"{actions.ACTIONS[request.POST['action']]}: "
-                   f"{outcome.summary.rstrip('.')}.")
+    level(request, f"{actions.ACTIONS[request.POST['action']]}: {outcome.summary.rstrip('.')}.")
     return HttpResponseRedirect(back)

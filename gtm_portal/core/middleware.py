@@ -14,7 +14,9 @@ class UserTimezoneMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        zone = getattr(user, "time_zone", None) if user is not None and user.is_authenticated else None
+        zone = (
+            getattr(user, "time_zone", None) if user is not None and user.is_authenticated else None
+        )
         if zone:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(zone))
@@ -47,8 +49,14 @@ class StaleEditMiddleware:
             return None
         record = exception.record
         template = "partials/stale.html" if getattr(request, "htmx", False) else "stale.html"
-        response = TemplateResponse(request, template, {
-            "message": exception.message, "record": record,
-            "url": record.get_absolute_url() if hasattr(record, "get_absolute_url") else "/",
-        }, status=409)
+        response = TemplateResponse(
+            request,
+            template,
+            {
+                "message": exception.message,
+                "record": record,
+                "url": record.get_absolute_url() if hasattr(record, "get_absolute_url") else "/",
+            },
+            status=409,
+        )
         return response.render()

@@ -1,5 +1,6 @@
 """Shared model pieces: timestamps, field history (Q-AUDIT), tombstones, job runs, and the
 person fields leads and contacts share (LEAD-FIELDS, CONTACT-1)."""
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -23,7 +24,10 @@ class VersionedModel(TimeStampedModel):
 
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -40,7 +44,10 @@ class FieldChange(models.Model):
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     changed_at = models.DateTimeField(db_index=True)
@@ -49,7 +56,9 @@ class FieldChange(models.Model):
     class Meta:
         ordering = ["-changed_at", "-id"]
         indexes = [
-            models.Index(fields=["content_type", "object_id", "-changed_at"], name="fieldchange_record"),
+            models.Index(
+                fields=["content_type", "object_id", "-changed_at"], name="fieldchange_record"
+            ),
         ]
 
     def __str__(self):
@@ -74,7 +83,10 @@ class Tombstone(models.Model):
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     processed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     processed_at = models.DateTimeField()
@@ -109,7 +121,10 @@ class JobRun(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     log = models.TextField(blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -136,8 +151,12 @@ class PersonBase(VersionedModel):
     last_name = models.CharField(max_length=100)
     email = models.EmailField(max_length=254, blank=True)
     email_domain = models.CharField(
-        max_length=254, blank=True, db_index=True, editable=False,
-        help_text="Derived from the e-mail: related people by domain (ROUTE-2 step 10).")
+        max_length=254,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Derived from the e-mail: related people by domain (ROUTE-2 step 10).",
+    )
     phone = models.CharField(max_length=40, blank=True)
     mobile = models.CharField(max_length=40, blank=True)
     phone_dnc = models.BooleanField("Phone on external do-not-call list", default=False)
@@ -155,25 +174,35 @@ class PersonBase(VersionedModel):
     address2 = models.CharField("Address 2", max_length=200, blank=True)
     postal_code = models.CharField("Zip/postal code", max_length=20, blank=True)
     region = models.ForeignKey(
-        "refdata.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "refdata.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Derived from the country (REF-1).",
     )
     description = models.TextField(blank=True)
     initial_source = models.ForeignKey(
-        "refdata.InitialSource", on_delete=models.PROTECT, related_name="+",
+        "refdata.InitialSource",
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Set once, never changed (LEAD-SOURCE-1).",
     )
     lead_source = models.CharField("Lead source (latest)", max_length=100, blank=True)
     status = models.CharField(max_length=24, choices=PersonStatus.choices, db_index=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     behaviour_score = models.IntegerField(default=0)
     demographic_score = models.IntegerField(default=0)
     person_score = models.IntegerField(default=0, help_text="Behaviour + demographic score.")
     score_reset_at = models.DateTimeField(
-        null=True, blank=True, help_text="Behaviour score counts from here (LEAD-STATUS 3).")
+        null=True, blank=True, help_text="Behaviour score counts from here (LEAD-STATUS 3)."
+    )
     mql_date = models.DateTimeField("MQL date", null=True, blank=True)
     mql_count = models.PositiveIntegerField("MQL count", default=0)
     last_interesting_moment = models.CharField(max_length=255, blank=True)
@@ -192,36 +221,93 @@ class PersonBase(VersionedModel):
     partner_prospecting_status = models.CharField(
         max_length=40, choices=PartnerProspectingStatus.choices, blank=True
     )
-    bant_budget = models.CharField("Budget", max_length=8, choices=YesNoUnknown.choices,
-                                   default=YesNoUnknown.UNKNOWN)
-    bant_authority = models.CharField("Authority", max_length=8, choices=YesNoUnknown.choices,
-                                      default=YesNoUnknown.UNKNOWN)
-    bant_need = models.CharField("Need", max_length=8, choices=YesNoUnknown.choices,
-                                 default=YesNoUnknown.UNKNOWN)
-    bant_timeline = models.CharField("Timeline", max_length=8, choices=YesNoUnknown.choices,
-                                     default=YesNoUnknown.UNKNOWN)
+    bant_budget = models.CharField(
+        "Budget", max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    bant_authority = models.CharField(
+        "Authority", max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    bant_need = models.CharField(
+        "Need", max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    bant_timeline = models.CharField(
+        "Timeline", max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
     disqualify_reason = models.ForeignKey(
         "refdata.Reason", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     # Scores have their own log (score events, LEAD-SCORE-1); the interesting moment changes
     # with every form fill. Neither belongs in the field history.
-    HISTORY_EXCLUDE = ("email_domain", "behaviour_score", "demographic_score", "person_score", "score_reset_at",
-                       "last_interesting_moment", "last_interesting_moment_at")
+    HISTORY_EXCLUDE = (
+        "email_domain",
+        "behaviour_score",
+        "demographic_score",
+        "person_score",
+        "score_reset_at",
+        "last_interesting_moment",
+        "last_interesting_moment_at",
+    )
 
     # Fields the record page groups into sections, in order (UX: record pages).
     SECTIONS = (
-        ("Contact info", ("first_name", "last_name", "title", "email", "phone", "mobile",
-                          "linkedin_url", "website", "employees")),
+        (
+            "Contact info",
+            (
+                "first_name",
+                "last_name",
+                "title",
+                "email",
+                "phone",
+                "mobile",
+                "linkedin_url",
+                "website",
+                "employees",
+            ),
+        ),
         ("Address", ("address1", "address2", "city", "state", "postal_code", "country", "region")),
-        ("Qualification", ("bant_budget", "bant_authority", "bant_need", "bant_timeline",
-                           "disqualify_reason", "description")),
-        ("Marketing", ("initial_source", "lead_source", "behaviour_score", "demographic_score",
-                       "person_score", "mql_date", "mql_count", "last_interesting_moment",
-                       "last_interesting_moment_at", "is_hot", "active_until",
-                       "partner_prospecting_status", "is_core_user", "setup_for_team")),
-        ("Compliance", ("do_not_call", "phone_dnc", "mobile_dnc", "email_opt_out",
-                        "opt_out_until", "gdpr_opt_in", "is_inactive")),
+        (
+            "Qualification",
+            (
+                "bant_budget",
+                "bant_authority",
+                "bant_need",
+                "bant_timeline",
+                "disqualify_reason",
+                "description",
+            ),
+        ),
+        (
+            "Marketing",
+            (
+                "initial_source",
+                "lead_source",
+                "behaviour_score",
+                "demographic_score",
+                "person_score",
+                "mql_date",
+                "mql_count",
+                "last_interesting_moment",
+                "last_interesting_moment_at",
+                "is_hot",
+                "active_until",
+                "partner_prospecting_status",
+                "is_core_user",
+                "setup_for_team",
+            ),
+        ),
+        (
+            "Compliance",
+            (
+                "do_not_call",
+                "phone_dnc",
+                "mobile_dnc",
+                "email_opt_out",
+                "opt_out_until",
+                "gdpr_opt_in",
+                "is_inactive",
+            ),
+        ),
     )
 
     class Meta:
@@ -230,7 +316,7 @@ class PersonBase(VersionedModel):
     def __str__(self):
         return self.name
 
-    LABEL_FIELDS = ("first_name", "last_name")   # a related person named on a page
+    LABEL_FIELDS = ("first_name", "last_name")  # a related person named on a page
 
     @property
     def name(self) -> str:
@@ -283,13 +369,15 @@ class SavedView(TimeStampedModel):
 
     KINDS = (("leads", "Leads"), ("contacts", "Contacts"), ("accounts", "Accounts"))
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="saved_views")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
     name = models.CharField(max_length=80)
     kind = models.CharField(max_length=10, choices=KINDS)
     base_code = models.CharField(max_length=4)
-    params = models.CharField(max_length=1000, blank=True,
-                              help_text="The view's query string: filters, sort, page size.")
+    params = models.CharField(
+        max_length=1000, blank=True, help_text="The view's query string: filters, sort, page size."
+    )
     shared_with_team = models.BooleanField(default=False)
 
     class Meta:

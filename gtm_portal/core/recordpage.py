@@ -1,6 +1,7 @@
 """The parts of a record page every kind shares: its fields in sections (label/value/link
 rows), the lazily loaded tabs and the right-hand panel. Record kinds come from `core.records`;
 the domain apps register their tabs and the person page's action bar here."""
+
 from dataclasses import dataclass
 
 from django.db import models
@@ -23,7 +24,7 @@ class FieldRow:
     value: str
     url: str | None = None
     name: str = ""
-    edit_url: str | None = None    # the inline editor of this field, when the user may edit it
+    edit_url: str | None = None  # the inline editor of this field, when the user may edit it
 
 
 def field_row(obj, name: str, editable=()) -> FieldRow:
@@ -41,18 +42,26 @@ def field_row(obj, name: str, editable=()) -> FieldRow:
     label = field.verbose_name
     edit_url = None
     if name in editable:
-        edit_url = reverse("record_edit", kwargs={"kind": records.kind_of(obj).url_kind,
-                                                  "pk": obj.pk})
-    return FieldRow(label=str(label).capitalize() if label.islower() else str(label),
-                    value=value, url=url, name=name, edit_url=edit_url)
+        edit_url = reverse(
+            "record_edit", kwargs={"kind": records.kind_of(obj).url_kind, "pk": obj.pk}
+        )
+    return FieldRow(
+        label=str(label).capitalize() if label.islower() else str(label),
+        value=value,
+        url=url,
+        name=name,
+        edit_url=edit_url,
+    )
 
 
 def sections_for(obj, editable=()) -> list[tuple[str, list[FieldRow]]]:
     """The record's SECTIONS; the fields named in `editable` (ROLE-3, the record's editor)
     get an inline editor."""
     editable = frozenset(editable)
-    return [(title, [field_row(obj, name, editable) for name in names])
-            for title, names in type(obj).SECTIONS]
+    return [
+        (title, [field_row(obj, name, editable) for name in names])
+        for title, names in type(obj).SECTIONS
+    ]
 
 
 LAZY_TABS = ("score", "routing", "history", "activities")
@@ -83,8 +92,9 @@ def tab_context(obj, tab: str | None) -> dict:
 
 def tab_response(request, obj, tab: str):
     """The HTMX answer for one tab: its partial only."""
-    return TemplateResponse(request, f"records/partials/tab_{tab}.html",
-                            {"obj": obj, **tab_context(obj, tab)})
+    return TemplateResponse(
+        request, f"records/partials/tab_{tab}.html", {"obj": obj, **tab_context(obj, tab)}
+    )
 
 
 def timeline_for(obj, limit: int = 50) -> dict:
@@ -92,10 +102,16 @@ def timeline_for(obj, limit: int = 50) -> dict:
     `?tab=activities`), so the page itself stays within its query budget (SPEC Q-PERF)."""
     link = {records.kind_of(obj).name: obj}
     return {
-        "activities": list(Activity.objects.filter(**link).select_related("logged_by")
-                           .order_by("-occurred_at", "-id")[:limit]),
-        "open_tasks": list(Task.objects.filter(**link, status=TaskStatus.OPEN)
-                           .select_related("owner").order_by("due_date", "id")[:limit]),
+        "activities": list(
+            Activity.objects.filter(**link)
+            .select_related("logged_by")
+            .order_by("-occurred_at", "-id")[:limit]
+        ),
+        "open_tasks": list(
+            Task.objects.filter(**link, status=TaskStatus.OPEN)
+            .select_related("owner")
+            .order_by("due_date", "id")[:limit]
+        ),
     }
 
 
@@ -108,11 +124,15 @@ def panels_for(obj, kind: str, user, limit: int = 50) -> dict:
     adoptable = is_adoptable(owner)
     return {
         "url_kind": record_kind.url_kind,
-        "can_claim": (record_kind.claimable and adoptable
-                      and access.can(user, "record.claim", obj)),
-        "can_request_transfer": (record_kind.claimable and not adoptable
-                                 and owner.pk != user.pk
-                                 and access.can(user, "record.claim", obj)),
+        "can_claim": (
+            record_kind.claimable and adoptable and access.can(user, "record.claim", obj)
+        ),
+        "can_request_transfer": (
+            record_kind.claimable
+            and not adoptable
+            and owner.pk != user.pk
+            and access.can(user, "record.claim", obj)
+        ),
         "following": is_following(user, obj),
         "comments": thread_for(obj, user),
         "has_score": kind in ("lead", "contact"),

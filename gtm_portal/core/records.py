@@ -4,6 +4,7 @@ Each domain app registers its kinds from its `AppConfig.ready()` (through its `h
 core, chatter and activity find a record's model, URL kind and link field here instead of
 importing a domain app or naming its models in strings (STYLE 1).
 """
+
 from dataclasses import dataclass
 
 from django.http import Http404
@@ -11,9 +12,9 @@ from django.http import Http404
 
 @dataclass(frozen=True)
 class RecordKind:
-    url_kind: str             # the URL's kind: /leads/<id>/, /contacts/<id>/, …
+    url_kind: str  # the URL's kind: /leads/<id>/, /contacts/<id>/, …
     model: type
-    claimable: bool = False   # ACCT-CLAIM: claims and transfer requests (not opportunities)
+    claimable: bool = False  # ACCT-CLAIM: claims and transfer requests (not opportunities)
 
     @property
     def name(self) -> str:

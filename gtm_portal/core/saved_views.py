@@ -1,5 +1,6 @@
 """VIEW-4 saved views: save the current view's filters and sort under a name, open it, share
 it with the team (managers), delete it."""
+
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.contrib import messages
@@ -13,10 +14,25 @@ from django.views.decorators.http import require_POST
 from . import access
 from .models import SavedView
 
-KEEP = {"status", "region", "segment", "initial_source", "bucket", "score_min", "score_max",
-        "owner", "created_from", "created_to", "sort", "size"}
-CODES = {"leads": {"S1", "S2", "S3", "B1", "B2", "B3", "B4", "B5"},
-         "contacts": {"B1", "B2", "B3", "B4"}, "accounts": {"B1", "B2", "B3"}}
+KEEP = {
+    "status",
+    "region",
+    "segment",
+    "initial_source",
+    "bucket",
+    "score_min",
+    "score_max",
+    "owner",
+    "created_from",
+    "created_to",
+    "sort",
+    "size",
+}
+CODES = {
+    "leads": {"S1", "S2", "S3", "B1", "B2", "B3", "B4", "B5"},
+    "contacts": {"B1", "B2", "B3", "B4"},
+    "accounts": {"B1", "B2", "B3"},
+}
 
 
 def visible_saved_views(user):
@@ -27,8 +43,9 @@ def visible_saved_views(user):
     return SavedView.objects.filter(q).select_related("owner").order_by("name")
 
 
-def saved_view_create(*, owner, name: str, kind: str, code: str, query: dict,
-                      share: bool = False) -> SavedView:
+def saved_view_create(
+    *, owner, name: str, kind: str, code: str, query: dict, share: bool = False
+) -> SavedView:
     name = (name or "").strip()
     if not name:
         raise ValidationError("VIEW-4: give the view a name.")
@@ -37,8 +54,14 @@ def saved_view_create(*, owner, name: str, kind: str, code: str, query: dict,
     if share and not access.can(owner, "views.cover"):
         raise ValidationError("VIEW-4: only managers share views with their team.")
     params = urlencode([(k, v) for k, values in query.items() if k in KEEP for v in values])
-    view = SavedView(owner=owner, name=name[:80], kind=kind, base_code=code,
-                     params=params[:1000], shared_with_team=share)
+    view = SavedView(
+        owner=owner,
+        name=name[:80],
+        kind=kind,
+        base_code=code,
+        params=params[:1000],
+        shared_with_team=share,
+    )
     view.full_clean(validate_unique=False, validate_constraints=False)
     try:
         view.save()
@@ -57,9 +80,14 @@ def save_view(request, kind: str, code: str):
     query = parse_qs(urlsplit(back).query)
     try:
         with transaction.atomic():
-            view = saved_view_create(owner=request.user, name=request.POST.get("name", ""),
-                                     kind=kind, code=code.upper(), query=query,
-                                     share=request.POST.get("share") == "on")
+            view = saved_view_create(
+                owner=request.user,
+                name=request.POST.get("name", ""),
+                kind=kind,
+                code=code.upper(),
+                query=query,
+                share=request.POST.get("share") == "on",
+            )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(back)

@@ -4,6 +4,7 @@ Core knows no domain app (STYLE 1): the domain apps add their home-page panels a
 entries through `register_home_panel` and `register_menu` (from their `hooks.register()`),
 as they add the record page's action bar through `recordpage.register_person_actions`.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -50,7 +51,7 @@ class Frame:
     unread: int
     roles: list[str]
     lead_views: list[str] = field(default_factory=list)
-    menus: dict = field(default_factory=dict)     # the registered side-menu entries, by name
+    menus: dict = field(default_factory=dict)  # the registered side-menu entries, by name
     is_bdr: bool = False
     is_marketing_ops: bool = False
     is_manager: bool = False
@@ -62,15 +63,20 @@ class Frame:
 def load_frame_rows(user) -> tuple[list[tuple[int, str]], int]:
     """One query for the user's roles, queue memberships and unread count (the frame's query
     budget, SPEC Q-PERF); primes `user.role_names` so the access helper does not ask again."""
-    roles_q = (Group.objects.filter(user=user)
-               .annotate(queue_id=Value(0, output_field=IntegerField()))
-               .order_by().values_list("queue_id", "name"))
-    queues_q = User.objects.filter(queue_members=user).order_by().values_list("id",
-                                                                              "display_name")
-    unread_q = (Notification.objects.filter(pk__in=unread_ids(user)).order_by()
-                .values("recipient").annotate(queue_id=Value(-1, output_field=IntegerField()),
-                                              n=Cast(Count("id"), CharField()))
-                .values_list("queue_id", "n"))
+    roles_q = (
+        Group.objects.filter(user=user)
+        .annotate(queue_id=Value(0, output_field=IntegerField()))
+        .order_by()
+        .values_list("queue_id", "name")
+    )
+    queues_q = User.objects.filter(queue_members=user).order_by().values_list("id", "display_name")
+    unread_q = (
+        Notification.objects.filter(pk__in=unread_ids(user))
+        .order_by()
+        .values("recipient")
+        .annotate(queue_id=Value(-1, output_field=IntegerField()), n=Cast(Count("id"), CharField()))
+        .values_list("queue_id", "n")
+    )
     rows = list(roles_q.union(queues_q, unread_q, all=True))
     user.__dict__["role_names"] = frozenset(name for qid, name in rows if qid == 0)
     unread = next((int(n) for qid, n in rows if qid == -1), 0)
@@ -86,7 +92,8 @@ def frame_for_user(user) -> Frame:
         if role in names:
             views += [c for c in codes if c not in views]
     return Frame(
-        unread=unread, unread_cap=UNREAD_CAP,
+        unread=unread,
+        unread_cap=UNREAD_CAP,
         roles=sorted(names),
         lead_views=views,
         menus={name: provider(user) for name, provider in _menus.items()},
@@ -103,15 +110,23 @@ def home_for_user(user) -> dict:
     the domain apps registered."""
     today = timezone.localdate()
     # Each task names its record: labels only (four wide joins cost more to plan than to run).
-    mine = select_labels(Task.objects.filter(owner=user, status=TaskStatus.OPEN),
-                         "lead", "contact", "account", "opportunity")
+    mine = select_labels(
+        Task.objects.filter(owner=user, status=TaskStatus.OPEN),
+        "lead",
+        "contact",
+        "account",
+        "opportunity",
+    )
     notifications = list(
         Notification.objects.filter(recipient=user, read_at__isnull=True)
-        .select_related("actor").order_by("-created_at", "-id")[:10]
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:10]
     )
     return {
         "tasks_due": list(mine.filter(due_date__lte=today).order_by("due_date", "id")[:25]),
         "tasks_upcoming": list(mine.filter(due_date__gt=today).order_by("due_date", "id")[:10]),
-        "notifications": notifications, "feed": home_feed(user), "today": today,
+        "notifications": notifications,
+        "feed": home_feed(user),
+        "today": today,
         **{name: provider(user) for name, provider in _home_panels.items()},
     }

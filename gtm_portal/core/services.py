@@ -1,4 +1,5 @@
 """Generic record writes shared by the domain services (STYLE 2.2)."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,8 +28,10 @@ def check_version(obj, expected_version: int | None) -> None:
         return
     who = obj.updated_by.label if obj.updated_by_id else "someone"
     when = date_format(timezone.localtime(obj.updated_at), "DATETIME_FORMAT")
-    raise StaleEdit(obj, f"Q-CONC: this record was changed by {who} at {when}; reload it and "
-                         "apply your edit again.")
+    raise StaleEdit(
+        obj,
+        f"Q-CONC: this record was changed by {who} at {when}; reload it and apply your edit again.",
+    )
 
 
 def touch(record, by) -> list[str]:
@@ -46,8 +49,15 @@ def version_from(data) -> int | None:
 
 
 @transaction.atomic
-def record_update(*, obj, by, data: dict, reason: str = "", expected_version: int | None = None,
-                  immutable: dict[str, str] | None = None):
+def record_update(
+    *,
+    obj,
+    by,
+    data: dict,
+    reason: str = "",
+    expected_version: int | None = None,
+    immutable: dict[str, str] | None = None,
+):
     """Apply `data` to `obj` under a row lock, with history rows for every changed field.
 
     `immutable` maps field name → the SPEC rule that forbids changing it once set; a change
@@ -65,8 +75,9 @@ def record_update(*, obj, by, data: dict, reason: str = "", expected_version: in
         setattr(locked, name, value)
     for name, rule in (immutable or {}).items():
         if before.get(name) is not None and history.snapshot(locked, [name])[name] != before[name]:
-            raise ValidationError({name: f"{rule}: this field can never change once set."},
-                                  code=rule)
+            raise ValidationError(
+                {name: f"{rule}: this field can never change once set."}, code=rule
+            )
     changed = history.changed_fields(locked, before)
     if not changed:
         return locked

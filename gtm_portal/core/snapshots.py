@@ -3,6 +3,7 @@ routing's users): built once, kept while a generation token in the shared cache 
 unchanged and for at most `ttl` seconds. Saving or deleting one of the rows replaces the
 token (`bump`, from the models' signals), so every process rebuilds; with a shared cache
 (`CACHE_URL`) at once, with the per-process default within `ttl`."""
+
 import threading
 import time
 import uuid
@@ -35,8 +36,14 @@ class Snapshot(Generic[T]):
     seconds; `still_good(value)` may refuse a value sooner (the reference snapshot holds
     today's holidays only)."""
 
-    def __init__(self, key: str, build: Callable[[], T], *, ttl: float = 30,
-                 still_good: Callable[[T], bool] | None = None):
+    def __init__(
+        self,
+        key: str,
+        build: Callable[[], T],
+        *,
+        ttl: float = 30,
+        still_good: Callable[[T], bool] | None = None,
+    ):
         self.key, self.build, self.ttl, self.still_good = key, build, ttl, still_good
         self._lock = threading.Lock()
         self._gen: str | None = None
@@ -47,8 +54,12 @@ class Snapshot(Generic[T]):
         gen, now = current(self.key), time.monotonic()
         with self._lock:
             value = self._value
-            if (value is None or self._gen != gen or now - self._at > self.ttl
-                    or (self.still_good is not None and not self.still_good(value))):
+            if (
+                value is None
+                or self._gen != gen
+                or now - self._at > self.ttl
+                or (self.still_good is not None and not self.still_good(value))
+            ):
                 value = self._value = self.build()
                 self._gen, self._at = gen, now
             return value

@@ -3,6 +3,7 @@ gives — each value converted as the ORM converts it, then `Model.from_db` — 
 work `raw()` repeats on every call (mapping the cursor's columns back to fields, looking
 up their converters). The hot paths that ask fixed statements on every request (the API
 token, intake's account match, routing's users) read their rows through here."""
+
 from django.db import connections
 
 

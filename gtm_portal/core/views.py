@@ -81,9 +81,13 @@ def record_edit(request, kind: str, pk: int):
         if form.is_valid():
             data = {n: form.cleaned_data[n] for n in names}
             try:
-                saved = editor.save(record=record, by=request.user, data=data,
-                                    expected_version=form.cleaned_data["version"],
-                                    reason=form.cleaned_data.get("reason") or "")
+                saved = editor.save(
+                    record=record,
+                    by=request.user,
+                    data=data,
+                    expected_version=form.cleaned_data["version"],
+                    reason=form.cleaned_data.get("reason") or "",
+                )
             except StaleEdit as exc:
                 form.add_error(None, exc.message)
                 status = 409
@@ -99,8 +103,14 @@ def record_edit(request, kind: str, pk: int):
                     # The page's other forms (stage, status, roles) showed the version this
                     # save started from: they move on with it (portal.js), so the user's own
                     # inline save never makes them stale.
-                    response["HX-Trigger"] = json.dumps({"recordVersion": {
-                        "seen": form.cleaned_data["version"], "now": saved.version}})
+                    response["HX-Trigger"] = json.dumps(
+                        {
+                            "recordVersion": {
+                                "seen": form.cleaned_data["version"],
+                                "now": saved.version,
+                            }
+                        }
+                    )
                     return response
                 messages.success(request, "Saved.")
                 return HttpResponseRedirect(saved.get_absolute_url())
@@ -111,12 +121,20 @@ def record_edit(request, kind: str, pk: int):
     show_reason = bool(editor.needs_reason and editor.needs_reason(request.user, record))
     if show_reason:
         form.fields["reason"].widget.attrs["placeholder"] = "Reason (kept in the history)"
-    context = {"form": form, "obj": record, "kind": kind, "editor": editor, "field": name,
-               "edit_url": editing.edit_url(kind, record.pk), "stale": status == 409,
-               "show_reason": show_reason}
+    context = {
+        "form": form,
+        "obj": record,
+        "kind": kind,
+        "editor": editor,
+        "field": name,
+        "edit_url": editing.edit_url(kind, record.pk),
+        "stale": status == 409,
+        "show_reason": show_reason,
+    }
     if inline:
-        return TemplateResponse(request, "records/partials/inline_field.html", context,
-                                status=status)
+        return TemplateResponse(
+            request, "records/partials/inline_field.html", context, status=status
+        )
     context["groups"] = editing.grouped(editor, form)
     return TemplateResponse(request, "records/edit.html", context, status=status)
 

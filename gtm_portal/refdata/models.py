@@ -1,4 +1,5 @@
 """Reference data (SPEC §2): every list, threshold and word list an admin edits in the browser."""
+
 from django.core.exceptions import ValidationError
 from django.db import models
 

@@ -1,6 +1,7 @@
 """Global search (CONTRACT 6 `/search/`): leads, contacts, accounts and opportunities whose
 name, e-mail, company or domain contains the text. Each group is capped, so the page costs
 a few small queries whatever the data size."""
+
 from django.core.cache import cache
 from django.db.models import F, Q, Subquery
 
@@ -33,13 +34,21 @@ def _top_ids() -> dict:
     stale (lower) value only widens the window."""
     tops = cache.get("search:top-ids")
     if tops is None:
+
         def top(model):
             return Subquery(model._default_manager.order_by("-pk").values("pk")[:1])
 
-        row = (Lead.objects.order_by("-pk")
-               .values("pk", contact=top(Contact), opportunity=top(Opportunity)).first() or {})
-        tops = {"lead": row.get("pk") or 0, "contact": row.get("contact") or 0,
-                "opportunity": row.get("opportunity") or 0}
+        row = (
+            Lead.objects.order_by("-pk")
+            .values("pk", contact=top(Contact), opportunity=top(Opportunity))
+            .first()
+            or {}
+        )
+        tops = {
+            "lead": row.get("pk") or 0,
+            "contact": row.get("contact") or 0,
+            "opportunity": row.get("opportunity") or 0,
+        }
         cache.set("search:top-ids", tops, TOP_IDS_SECONDS)
     return tops
 
@@ -53,7 +62,7 @@ def newest_matches(qs, tops: dict, limit: int | None = None) -> list:
         return list(qs.order_by("-pk")[:limit])
     rows = list(qs.filter(pk__gt=floor).order_by("-pk")[:limit])
     if len(rows) < limit:
-        rows += list(qs.filter(pk__lte=floor).order_by(NEWEST)[:limit - len(rows)])
+        rows += list(qs.filter(pk__lte=floor).order_by(NEWEST)[: limit - len(rows)])
     return rows
 
 
@@ -71,10 +80,13 @@ def _accounts(user, text: str) -> list:
     their ids go to the contact and opportunity queries as a list (`OR account_id IN
     (<list>)` keeps every branch indexable, a bitmap OR; `IN (<subquery>)` made PostgreSQL
     read the whole table)."""
-    return list(select_labels(Account.objects.visible_to(user), "owner",
-                              fields=("name", "domain", "segment", "owner"))
-                .filter(Q(name__icontains=text) | Q(domain__icontains=text))
-                .order_by("name", "id")[:ACCOUNT_IDS])
+    return list(
+        select_labels(
+            Account.objects.visible_to(user), "owner", fields=("name", "domain", "segment", "owner")
+        )
+        .filter(Q(name__icontains=text) | Q(domain__icontains=text))
+        .order_by("name", "id")[:ACCOUNT_IDS]
+    )
 
 
 def global_search(user, text: str) -> dict:
@@ -86,18 +98,33 @@ def global_search(user, text: str) -> dict:
     tops = _top_ids()
     # Each group reads what its result line shows (search.html).
     leads = newest_matches(
-        select_labels(Lead.objects.visible_to(user), "owner", fields=PERSON + ("company",))
-        .filter(_person_filter(text) | Q(company__icontains=text)), tops)
+        select_labels(Lead.objects.visible_to(user), "owner", fields=PERSON + ("company",)).filter(
+            _person_filter(text) | Q(company__icontains=text)
+        ),
+        tops,
+    )
     contacts = newest_matches(
-        select_labels(Contact.objects.visible_to(user), "owner", "account",
-                      fields=PERSON + ("account",))
-        .filter(_person_filter(text) | Q(account_id__in=account_ids)), tops)
+        select_labels(
+            Contact.objects.visible_to(user), "owner", "account", fields=PERSON + ("account",)
+        ).filter(_person_filter(text) | Q(account_id__in=account_ids)),
+        tops,
+    )
     opportunities = newest_matches(
-        select_labels(Opportunity.objects.all(), "owner", "account",
-                      fields=("name", "stage", "account", "owner"))
-        .filter(Q(name__icontains=text) | Q(account_id__in=account_ids)), tops)
-    return {"text": text, "too_short": False, "groups": [
-        ("Leads", "lead", leads), ("Contacts", "contact", contacts),
-        ("Accounts", "account", accounts[:PER_GROUP]),
-        ("Opportunities", "opportunity", opportunities),
-    ]}
+        select_labels(
+            Opportunity.objects.all(),
+            "owner",
+            "account",
+            fields=("name", "stage", "account", "owner"),
+        ).filter(Q(name__icontains=text) | Q(account_id__in=account_ids)),
+        tops,
+    )
+    return {
+        "text": text,
+        "too_short": False,
+        "groups": [
+            ("Leads", "lead", leads),
+            ("Contacts", "contact", contacts),
+            ("Accounts", "account", accounts[:PER_GROUP]),
+            ("Opportunities", "opportunity", opportunities),
+        ],
+    }

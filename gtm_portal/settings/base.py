@@ -1,4 +1,5 @@
 """Settings read from the environment (CONTRACT 2). `production` adds the HTTPS hardening."""
+
 import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -111,8 +112,11 @@ elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     if name not in ("", ":memory:") and not Path(name).is_absolute():
         DATABASES["default"]["NAME"] = str(BASE_DIR / name)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20,
-         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -157,9 +161,13 @@ PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 _cache_url = env_str("CACHE_URL")
 if _cache_url and not _cache_url.startswith(("redis://", "rediss://")):
     raise ConfigError(f"CACHE_URL={_cache_url!r} is not a redis:// URL")
-CACHES = {"default": (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
-    if _cache_url else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Sessions are read from the cache and written through to the database: a page does not pay
 # a query for its session (SPEC Q-PERF), and a restart loses nobody's login.
@@ -175,6 +183,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+
+
 def _los_angeles_now():
     return datetime.datetime.now(ZoneInfo("America/Los_Angeles"))
 
@@ -182,8 +192,10 @@ def _los_angeles_now():
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-intake-log": {"task": "leads.tasks.purge_intake_log", "schedule": 24 * 3600},
     # AUTO-5: daily at 00:05 America/Los_Angeles, DST-correct.
-    "purge-spam": {"task": "leads.tasks.purge_spam",
-                   "schedule": crontab(minute=5, hour=0, nowfun=_los_angeles_now)},
+    "purge-spam": {
+        "task": "leads.tasks.purge_spam",
+        "schedule": crontab(minute=5, hour=0, nowfun=_los_angeles_now),
+    },
     "end-opt-outs": {"task": "leads.tasks.end_opt_outs", "schedule": 24 * 3600},
     "bdr-prospecting-status": {"task": "accounts.tasks.bps_daily", "schedule": 24 * 3600},
 }

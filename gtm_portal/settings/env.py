@@ -3,6 +3,7 @@
 Every bad value raises ConfigError with a one-line message that names the variable, so an
 operator sees at once what to fix; nothing falls back silently to an insecure default.
 """
+
 import os
 from urllib.parse import urlsplit
 

@@ -1,4 +1,5 @@
 """Production: base settings plus HTTPS hardening; `manage.py check --deploy` is clean."""
+
 from .base import *  # noqa: F401,F403
 from .base import BASE_DIR, DEBUG
 from .env import ConfigError, env_bool, env_str

@@ -1,4 +1,5 @@
 """Test settings: base settings, fast hashing, no pool (test databases are created and dropped)."""
+
 import os
 
 os.environ.setdefault("DEBUG", "0")
@@ -21,4 +22,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     import tempfile
 
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.path.join(
-        tempfile.gettempdir(), f"gtm_portal_test_{os.getpid()}.sqlite3")
+        tempfile.gettempdir(), f"gtm_portal_test_{os.getpid()}.sqlite3"
+    )

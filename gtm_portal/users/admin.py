@@ -8,15 +8,40 @@ from .models import Team, User
 
 @admin.register(User)
 class UserAdmin(PortalModelAdmin, DjangoUserAdmin):
-    list_display = ("username", "display_name", "kind", "email", "manager", "team", "region",
-                    "is_active")
+    list_display = (
+        "username",
+        "display_name",
+        "kind",
+        "email",
+        "manager",
+        "team",
+        "region",
+        "is_active",
+    )
     list_filter = ("kind", "groups", "region", "team", "is_active")
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
     list_select_related = ("manager", "team", "region")
     fieldsets = DjangoUserAdmin.fieldsets + (
-        ("Portal", {"fields": ("kind", "display_name", "manager", "team", "region", "segments",
-                               "time_zone", "work_start", "work_end", "work_days",
-                               "aw_limit_large", "aw_limit_other", "queue_members")}),
+        (
+            "Portal",
+            {
+                "fields": (
+                    "kind",
+                    "display_name",
+                    "manager",
+                    "team",
+                    "region",
+                    "segments",
+                    "time_zone",
+                    "work_start",
+                    "work_end",
+                    "work_days",
+                    "aw_limit_large",
+                    "aw_limit_other",
+                    "queue_members",
+                )
+            },
+        ),
     )
     filter_horizontal = ("groups", "user_permissions", "queue_members")
 

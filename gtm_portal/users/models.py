@@ -75,7 +75,10 @@ class User(AbstractUser):
         null=True, blank=True, help_text="Own Actively Working limit (other segments)."
     )
     queue_members = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="member_of_queues",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="member_of_queues",
         help_text="For a queue: the people who work its list.",
     )
     inactivity_warned_at = models.DateTimeField(null=True, blank=True)
@@ -127,7 +130,9 @@ class User(AbstractUser):
         try:
             ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError({"time_zone": "Choose a time zone such as Europe/Berlin."}) from None
+            raise ValidationError(
+                {"time_zone": "Choose a time zone such as Europe/Berlin."}
+            ) from None
         if self.work_start >= self.work_end:
             raise ValidationError({"work_end": "Working hours must end after they start."})
         if not isinstance(self.work_days, list) or not all(

@@ -1,6 +1,7 @@
 """Reaching people lawfully: LEAD-DNC-1, LEAD-OPTOUT-1 (with AUTO-4), LEAD-INACTIVE-1,
 LEAD-SPAM-1 (with AUTO-5), LEAD-GDPR-1. The record page, list rows, sequences and activity
 logging ask `contact_blocks` what is allowed; the writes go through the services below."""
+
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -27,8 +28,13 @@ OPT_OUT_DAYS = 30
 
 def gdpr_blocked(person) -> bool:
     """LEAD-GDPR-1: an EU/EEA person created before 2018-05-25 without an opt-in."""
-    return bool(person.country_id and person.country.is_eu_eea and not person.gdpr_opt_in
-                and person.created_at and person.created_at.date() < GDPR_DATE)
+    return bool(
+        person.country_id
+        and person.country.is_eu_eea
+        and not person.gdpr_opt_in
+        and person.created_at
+        and person.created_at.date() < GDPR_DATE
+    )
 
 
 def opted_out(person, today=None) -> bool:
@@ -40,19 +46,26 @@ def contact_blocks(person, today=None) -> dict:
     """What the page must not offer, and why (shown on the record)."""
     why = []
     if gdpr_blocked(person):
-        why.append("LEAD-GDPR-1: EU/EEA person created before 2018-05-25 without an opt-in — "
-                   "do not call or e-mail.")
+        why.append(
+            "LEAD-GDPR-1: EU/EEA person created before 2018-05-25 without an opt-in — "
+            "do not call or e-mail."
+        )
     if person.do_not_call:
         why.append("LEAD-DNC-1: Do Not Call.")
     if opted_out(person, today):
-        until = (f" until {person.opt_out_until:%Y-%m-%d}" if not person.email_opt_out
-                 and person.opt_out_until else "")
+        until = (
+            f" until {person.opt_out_until:%Y-%m-%d}"
+            if not person.email_opt_out and person.opt_out_until
+            else ""
+        )
         why.append(f"LEAD-OPTOUT-1: opted out of e-mail{until}.")
     if person.is_inactive:
         why.append("LEAD-INACTIVE-1: left the company.")
-    return {"no_call": gdpr_blocked(person) or person.do_not_call,
-            "no_email": gdpr_blocked(person) or opted_out(person, today),
-            "why": why}
+    return {
+        "no_call": gdpr_blocked(person) or person.do_not_call,
+        "no_email": gdpr_blocked(person) or opted_out(person, today),
+        "why": why,
+    }
 
 
 def refuse_outreach(person, *, kind: str, direction: str) -> None:
@@ -70,8 +83,11 @@ def refuse_outreach(person, *, kind: str, direction: str) -> None:
 
 def _change(person, *, by, reason: str, **values):
     if getattr(person, "converted_at", None) or getattr(person, "merged_into_id", None):
-        raise ValidationError("LEAD-STATUS 10: this lead was converted or merged; change the "
-                              "contact (or the surviving lead) instead.", code="LEAD-STATUS 10")
+        raise ValidationError(
+            "LEAD-STATUS 10: this lead was converted or merged; change the "
+            "contact (or the surviving lead) instead.",
+            code="LEAD-STATUS 10",
+        )
     fields = history.tracked_fields(type(person))
     before, shown = history.snapshot(person, fields), history.display_snapshot(person, fields)
     for name, value in values.items():
@@ -82,14 +98,15 @@ def _change(person, *, by, reason: str, **values):
 
 def _finish_sequences(person) -> int:
     return Enrollment.objects.filter(**person_link(person), state=EnrollmentState.ACTIVE).update(
-        state=EnrollmentState.FINISHED, finished_at=timezone.now())
+        state=EnrollmentState.FINISHED, finished_at=timezone.now()
+    )
 
 
 def dnc_release_candidates(person):
     """Inbound e-mails from the person: the only evidence that may lift Do Not Call."""
-    return (Activity.objects.filter(**person_link(person), kind=ActivityKind.EMAIL,
-                                    direction=Direction.INBOUND)
-            .order_by("-occurred_at"))
+    return Activity.objects.filter(
+        **person_link(person), kind=ActivityKind.EMAIL, direction=Direction.INBOUND
+    ).order_by("-occurred_at")
 
 
 @transaction.atomic
@@ -99,21 +116,26 @@ def person_set_dnc(*, person, by, value: bool, release_activity_id=None):
     person = lock_person(person)
     access.require(by, "person.edit", person)
     if value == person.do_not_call:
-        raise ValidationError(f"LEAD-DNC-1: Do Not Call is already {'on' if value else 'off'}.",
-                              code="LEAD-DNC-1")
+        raise ValidationError(
+            f"LEAD-DNC-1: Do Not Call is already {'on' if value else 'off'}.", code="LEAD-DNC-1"
+        )
     if value:
-        return _change(person, by=by, reason="LEAD-DNC-1: Do Not Call checked",
-                       do_not_call=True)
+        return _change(person, by=by, reason="LEAD-DNC-1: Do Not Call checked", do_not_call=True)
     evidence = dnc_release_candidates(person).filter(pk=release_activity_id or 0).first()
     if evidence is None:
         raise ValidationError(
             "LEAD-DNC-1: link the inbound e-mail in which the person asks to be called; without "
             "it Do Not Call stays on (nobody may e-mail a person to ask whether they want calls).",
-            code="LEAD-DNC-1")
-    return _change(person, by=by, do_not_call=False,
-                   reason=f"LEAD-DNC-1: unchecked on the person's request in inbound e-mail "
-                          f"#{evidence.pk} “{evidence.subject}” of "
-                          f"{timezone.localtime(evidence.occurred_at):%Y-%m-%d}")
+            code="LEAD-DNC-1",
+        )
+    return _change(
+        person,
+        by=by,
+        do_not_call=False,
+        reason=f"LEAD-DNC-1: unchecked on the person's request in inbound e-mail "
+        f"#{evidence.pk} “{evidence.subject}” of "
+        f"{timezone.localtime(evidence.occurred_at):%Y-%m-%d}",
+    )
 
 
 @transaction.atomic
@@ -125,13 +147,18 @@ def person_opt_out(*, person, by, days: int | None = None, today=None):
     today = today or timezone.localdate()
     if days:
         until = today + datetime.timedelta(days=days)
-        person = _change(person, by=by, opt_out_until=until,
-                         reason=f"LEAD-OPTOUT-1: opted out of e-mail for {days} days")
+        person = _change(
+            person,
+            by=by,
+            opt_out_until=until,
+            reason=f"LEAD-OPTOUT-1: opted out of e-mail for {days} days",
+        )
     else:
         if person.email_opt_out:
             raise ValidationError("LEAD-OPTOUT-1: already opted out.", code="LEAD-OPTOUT-1")
-        person = _change(person, by=by, email_opt_out=True,
-                         reason="LEAD-OPTOUT-1: opted out of e-mail")
+        person = _change(
+            person, by=by, email_opt_out=True, reason="LEAD-OPTOUT-1: opted out of e-mail"
+        )
     _finish_sequences(person)
     return person
 
@@ -143,15 +170,15 @@ def person_mark_inactive(*, person, by):
     access.require(by, "person.edit", person)
     if person.is_inactive:
         raise ValidationError("LEAD-INACTIVE-1: already marked inactive.", code="LEAD-INACTIVE-1")
-    person = _change(person, by=by, is_inactive=True,
-                     reason="LEAD-INACTIVE-1: left the company")
+    person = _change(person, by=by, is_inactive=True, reason="LEAD-INACTIVE-1: left the company")
     _finish_sequences(person)
     return person
 
 
 def spam_campaign() -> Campaign:
-    campaign, _ = Campaign.objects.get_or_create(name=SPAM_CAMPAIGN,
-                                                 defaults={"type": CampaignType.SYSTEM})
+    campaign, _ = Campaign.objects.get_or_create(
+        name=SPAM_CAMPAIGN, defaults={"type": CampaignType.SYSTEM}
+    )
     return campaign
 
 
@@ -163,22 +190,35 @@ def lead_mark_spam(*, lead: Lead, by, confirmed: bool):
     if not isinstance(lead, Lead):
         raise ValidationError("LEAD-SPAM-1: only leads go to SPAM DELETION.", code="LEAD-SPAM-1")
     if lead.converted_at or lead.merged_into_id:
-        raise ValidationError("LEAD-SPAM-1: this lead was converted or merged; its record lives "
-                              "on elsewhere and is not deleted as spam.", code="LEAD-SPAM-1")
+        raise ValidationError(
+            "LEAD-SPAM-1: this lead was converted or merged; its record lives "
+            "on elsewhere and is not deleted as spam.",
+            code="LEAD-SPAM-1",
+        )
     if not confirmed:
-        raise ValidationError("LEAD-SPAM-1: confirm that this lead is spam — the nightly purge "
-                              "deletes it permanently.", code="LEAD-SPAM-1")
+        raise ValidationError(
+            "LEAD-SPAM-1: confirm that this lead is spam — the nightly purge "
+            "deletes it permanently.",
+            code="LEAD-SPAM-1",
+        )
     campaign = spam_campaign()
     status, _ = CampaignMemberStatus.objects.get_or_create(campaign=campaign, name="Marked spam")
-    member, created = CampaignMember.objects.get_or_create(campaign=campaign, lead=lead,
-                                                           defaults={"status": status})
+    member, created = CampaignMember.objects.get_or_create(
+        campaign=campaign, lead=lead, defaults={"status": status}
+    )
     if not created:
-        raise ValidationError("LEAD-SPAM-1: this lead is already marked for deletion.",
-                              code="LEAD-SPAM-1")
+        raise ValidationError(
+            "LEAD-SPAM-1: this lead is already marked for deletion.", code="LEAD-SPAM-1"
+        )
 
-    comment_post(record=lead, author=by, kind="system", topic="spam",
-                 body=f"LEAD-SPAM-1: added to {SPAM_CAMPAIGN} by {by.label}; the nightly purge "
-                      "deletes this lead for good.")
+    comment_post(
+        record=lead,
+        author=by,
+        kind="system",
+        topic="spam",
+        body=f"LEAD-SPAM-1: added to {SPAM_CAMPAIGN} by {by.label}; the nightly purge "
+        "deletes this lead for good.",
+    )
     return member
 
 
@@ -188,40 +228,58 @@ def purge_spam(*, now=None) -> int:
     now = now or timezone.now()
     run = JobRun.objects.create(name="purge_spam", started_at=now)
     ct = ContentType.objects.get_for_model(Lead)
-    spam = list(CampaignMember.objects.filter(campaign__name=SPAM_CAMPAIGN, lead__isnull=False)
-                .values_list("lead_id", flat=True))
+    spam = list(
+        CampaignMember.objects.filter(campaign__name=SPAM_CAMPAIGN, lead__isnull=False).values_list(
+            "lead_id", flat=True
+        )
+    )
     # LEAD-TEST: test leads (title exactly "Test") go in the same nightly purge.
-    tests = list(Lead.objects.filter(title="Test").exclude(pk__in=spam)
-                 .values_list("pk", flat=True))
+    tests = list(
+        Lead.objects.filter(title="Test").exclude(pk__in=spam).values_list("pk", flat=True)
+    )
     purged = 0
     for reason, ids in ((Tombstone.Reason.SPAM, spam), (Tombstone.Reason.TEST, tests)):
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             with transaction.atomic():
                 marked_by = _marked_by(chunk, ct)
                 Tombstone.objects.bulk_create(
-                    [Tombstone(content_type=ct, object_id=pk, reason=reason,
-                               processed_by_id=marked_by.get(pk), processed_at=now)
-                     for pk in chunk], ignore_conflicts=True)
+                    [
+                        Tombstone(
+                            content_type=ct,
+                            object_id=pk,
+                            reason=reason,
+                            processed_by_id=marked_by.get(pk),
+                            processed_at=now,
+                        )
+                        for pk in chunk
+                    ],
+                    ignore_conflicts=True,
+                )
                 _erase_rows_about(chunk, ct)
                 purged += Lead.objects.filter(pk__in=chunk).delete()[1].get("leads.Lead", 0)
     ids = spam + tests
-    run.state, run.finished_at, run.total, run.done = JobRun.State.DONE, timezone.now(), len(ids), purged
+    run.state, run.finished_at, run.total, run.done = (
+        JobRun.State.DONE,
+        timezone.now(),
+        len(ids),
+        purged,
+    )
     run.save(update_fields=["state", "finished_at", "total", "done"])
     return purged
 
 
 def _marked_by(lead_ids, ct) -> dict[int, int]:
 
-    rows = (Comment.objects.filter(content_type=ct, object_id__in=lead_ids, topic="spam")
-            .values_list("object_id", "author_id"))
+    rows = Comment.objects.filter(
+        content_type=ct, object_id__in=lead_ids, topic="spam"
+    ).values_list("object_id", "author_id")
     return {obj: author for obj, author in rows}
 
 
 def _erase_rows_about(lead_ids, ct) -> None:
     """Comments, follows, notifications and field history about purged leads hold personal
     data; they go with the lead (rows with a lead foreign key cascade)."""
-
 
     # The intake log keeps the submission (90 days) but not the personal data it carried.
     IntakeSubmission.objects.filter(lead_id__in=lead_ids).update(payload={}, email="")
@@ -235,19 +293,27 @@ def end_opt_outs(*, today=None) -> int:
     """AUTO-4: a 30-day opt-out ends by itself — set-based, with a history row per person
     (Q-AUDIT) and the version bumped; running it twice changes nothing more."""
 
-
     today = today or timezone.localdate()
     now = timezone.now()
     ended = 0
     for model in (Lead, Contact):
         with transaction.atomic():
-            rows = list(model.objects.select_for_update().filter(opt_out_until__lt=today)
-                        .values_list("pk", "opt_out_until"))
+            rows = list(
+                model.objects.select_for_update()
+                .filter(opt_out_until__lt=today)
+                .values_list("pk", "opt_out_until")
+            )
             if not rows:
                 continue
-            history.bulk_changes(model, "opt_out_until",
-                                 [(pk, until, None) for pk, until in rows], by=None, at=now,
-                                 reason="AUTO-4 / LEAD-OPTOUT-1: the 30-day opt-out ended")
+            history.bulk_changes(
+                model,
+                "opt_out_until",
+                [(pk, until, None) for pk, until in rows],
+                by=None,
+                at=now,
+                reason="AUTO-4 / LEAD-OPTOUT-1: the 30-day opt-out ended",
+            )
             ended += model.objects.filter(pk__in=[pk for pk, _u in rows]).update(
-                opt_out_until=None, version=F("version") + 1, updated_at=now)
+                opt_out_until=None, version=F("version") + 1, updated_at=now
+            )
     return ended

@@ -1,6 +1,7 @@
 """LEAD-CONVERT-1/2: convert a lead into a contact on the right account, with an optional
 opportunity (or joining an open one). One transaction: any refusal leaves everything as it
 was. The wizard, the API and imports call `convert_lead`."""
+
 import datetime
 from dataclasses import dataclass
 
@@ -32,32 +33,34 @@ CREDITED_ROLES = (roles.SDR, roles.BDR, roles.SDR_MANAGER, roles.BDR_MANAGER)
 
 
 class OppMode:
-    NONE = "none"        # contact only
-    SALES = "sales"      # owned by the account owner, the converting SDR/BDR credited
-    WARM = "warm"        # a warm conversation not ready for sales: owned by the converting rep
-    JOIN = "join"        # add the contact to an open opportunity at the account
-    CHOICES = ((NONE, "No opportunity"),
-               (SALES, "New opportunity for the account owner (AE)"),
-               (WARM, "Warm conversation, not ready for sales (I own it, 00-Pre Opportunity)"),
-               (JOIN, "Add the contact to an open opportunity at the account"))
+    NONE = "none"  # contact only
+    SALES = "sales"  # owned by the account owner, the converting SDR/BDR credited
+    WARM = "warm"  # a warm conversation not ready for sales: owned by the converting rep
+    JOIN = "join"  # add the contact to an open opportunity at the account
+    CHOICES = (
+        (NONE, "No opportunity"),
+        (SALES, "New opportunity for the account owner (AE)"),
+        (WARM, "Warm conversation, not ready for sales (I own it, 00-Pre Opportunity)"),
+        (JOIN, "Add the contact to an open opportunity at the account"),
+    )
 
 
 @dataclass
 class ConvertPlan:
-    account: Account | None = None           # an existing account …
-    new_account_name: str = ""                # … or a new one
+    account: Account | None = None  # an existing account …
+    new_account_name: str = ""  # … or a new one
     new_account_website: str = ""
     new_account_owner: User | None = None
-    confirm_new_account: bool = False         # create it although an account matches
+    confirm_new_account: bool = False  # create it although an account matches
     mode: str = OppMode.NONE
-    stage: str = Stage.PENDING                # SALES: 0-Pending Acceptance or 00-Pre Opportunity
+    stage: str = Stage.PENDING  # SALES: 0-Pending Acceptance or 00-Pre Opportunity
     join_opportunity: Opportunity | None = None
     opportunity_name: str = ""
     close_date: datetime.date | None = None
     amount: object = 0
     right_person_confirmed: bool = False
     business_problem: str = ""
-    end_user_account: Account | None = None   # LEAD-CONVERT-2: the reseller asks for a quote
+    end_user_account: Account | None = None  # LEAD-CONVERT-2: the reseller asks for a quote
 
 
 @dataclass
@@ -78,37 +81,54 @@ def _refuse(message: str, rule: str = RULE, field: str | None = None):
 def account_matches(lead: Lead, *, name: str = "", website: str = "") -> list[Account]:
     """LEAD-DUP-1 account suggestions for the wizard: the lead's matches plus the matches of
     the account name being typed."""
-    found = matching_accounts(email=lead.email, company=lead.company, website=lead.website,
-                              free_domains=free_domains())
+    found = matching_accounts(
+        email=lead.email, company=lead.company, website=lead.website, free_domains=free_domains()
+    )
     if name or website:
         seen = {a.pk for a in found}
-        found += [a for a in matching_accounts(company=name, website=website,
-                                               free_domains=free_domains())
-                  if a.pk not in seen]
+        found += [
+            a
+            for a in matching_accounts(company=name, website=website, free_domains=free_domains())
+            if a.pk not in seen
+        ]
     return found
 
 
 def _new_account(plan: ConvertPlan, lead: Lead, by) -> Account:
-    if (plan.new_account_owner is not None and plan.new_account_owner.pk != by.pk
-            and not access.can(by, "account.edit_ownership")):
-        _refuse("only Sales Support or Sales Admin choose another person as the owner of a new "
-                "account (ROLE-3); leave it with Sales Admin — an AE claims it (ACCT-CLAIM).",
-                field="new_account_owner")
+    if (
+        plan.new_account_owner is not None
+        and plan.new_account_owner.pk != by.pk
+        and not access.can(by, "account.edit_ownership")
+    ):
+        _refuse(
+            "only Sales Support or Sales Admin choose another person as the owner of a new "
+            "account (ROLE-3); leave it with Sales Admin — an AE claims it (ACCT-CLAIM).",
+            field="new_account_owner",
+        )
     name = plan.new_account_name.strip()
     if not name:
         _refuse("name the new account, or pick an existing one.", field="new_account_name")
     matches = account_matches(lead, name=name, website=plan.new_account_website)
     if matches and not plan.confirm_new_account:
         names = ", ".join(f"{a.name} (#{a.pk})" for a in matches[:3])
-        _refuse(f"{names} already matches this person. Pick it, or confirm that you want a "
-                "second account.", field="confirm_new_account")
+        _refuse(
+            f"{names} already matches this person. Pick it, or confirm that you want a "
+            "second account.",
+            field="confirm_new_account",
+        )
     owner = plan.new_account_owner or User.objects.queue(roles.Q_SALES_ADMIN)
-    account = Account(name=name, website=plan.new_account_website.strip(),
-                      domain=normalize_domain(plan.new_account_website)
-                      or (lead.email_domain if lead.email_domain not in free_domains() else ""),
-                      owner=owner, country=lead.country, region=lead.region,
-                      employees=lead.employees, account_source=lead.initial_source,
-                      updated_by=by)
+    account = Account(
+        name=name,
+        website=plan.new_account_website.strip(),
+        domain=normalize_domain(plan.new_account_website)
+        or (lead.email_domain if lead.email_domain not in free_domains() else ""),
+        owner=owner,
+        country=lead.country,
+        region=lead.region,
+        employees=lead.employees,
+        account_source=lead.initial_source,
+        updated_by=by,
+    )
     account.derive()
     account.full_clean(exclude=["ultimate_parent"])
     account.save()
@@ -129,28 +149,43 @@ def _check_opportunity(plan: ConvertPlan, account: Account, by):
         return
     if plan.mode == OppMode.NONE:
         if plan.end_user_account:
-            _refuse("a reseller's quote request needs an opportunity at the end-user account.",
-                    RESELLER_RULE, field="mode")
+            _refuse(
+                "a reseller's quote request needs an opportunity at the end-user account.",
+                RESELLER_RULE,
+                field="mode",
+            )
         return
     if plan.close_date is None:
         _refuse("give the expected close date.", "OPP-V12", field="close_date")
     if plan.mode == OppMode.SALES:
         if plan.stage not in (Stage.PENDING, Stage.PRE):
-            _refuse("a converted opportunity starts in 0-Pending Acceptance or "
-                    "00-Pre Opportunity.", field="stage")
+            _refuse(
+                "a converted opportunity starts in 0-Pending Acceptance or 00-Pre Opportunity.",
+                field="stage",
+            )
         owner = target.owner
         if owner is None or owner.is_queue or not owner.is_active:
-            _refuse(f"{target.name} has no AE owner ({owner.label if owner else 'nobody'}); "
-                    "the opportunity is owned by the account owner. Ask Sales Support to set "
-                    "one, or keep it as a warm conversation you own.", field="mode")
+            _refuse(
+                f"{target.name} has no AE owner ({owner.label if owner else 'nobody'}); "
+                "the opportunity is owned by the account owner. Ask Sales Support to set "
+                "one, or keep it as a warm conversation you own.",
+                field="mode",
+            )
         if owner.pk == by.pk and by.has_role(*CREDITED_ROLES):
-            _refuse("you own the account, so you cannot also be its SDR/BDR; keep it as a "
-                    "warm conversation.", "OPP-V1", field="mode")
+            _refuse(
+                "you own the account, so you cannot also be its SDR/BDR; keep it as a "
+                "warm conversation.",
+                "OPP-V1",
+                field="mode",
+            )
 
 
 def _existing_reseller_opportunity(end_user: Account, reseller: Account):
-    return (Opportunity.objects.filter(account=end_user, resale_partner=reseller,
-                                       stage__in=OPEN_STAGES).order_by("pk").first())
+    return (
+        Opportunity.objects.filter(account=end_user, resale_partner=reseller, stage__in=OPEN_STAGES)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _create_opportunity(plan: ConvertPlan, account: Account, contact, lead: Lead, by):
@@ -170,16 +205,25 @@ def _create_opportunity(plan: ConvertPlan, account: Account, contact, lead: Lead
     elif not name:
         name = f"{target.name} - New Business"
     opp = opportunity_create(
-        by=by, name=name[:255], account=target, owner=owner, sdr_bdr=sdr_bdr,
-        close_date=plan.close_date, amount=plan.amount or 0, source=lead.initial_source,
-        order_type=OrderType.SALES_ASSISTED, resale_partner=reseller,
+        by=by,
+        name=name[:255],
+        account=target,
+        owner=owner,
+        sdr_bdr=sdr_bdr,
+        close_date=plan.close_date,
+        amount=plan.amount or 0,
+        source=lead.initial_source,
+        order_type=OrderType.SALES_ASSISTED,
+        resale_partner=reseller,
         right_person_confirmed=plan.right_person_confirmed,
         business_problem=plan.business_problem.strip(),
         stage_reason=f"{RULE}: converted from lead #{lead.pk}",
-        contacts=[(contact, {"is_partner": True} if reseller else {"is_primary": True})])
+        contacts=[(contact, {"is_partner": True} if reseller else {"is_primary": True})],
+    )
     if stage == Stage.PENDING:
-        opp = opportunity_change_stage(opportunity=opp, to=Stage.PENDING, by=by,
-                                       note=f"{RULE}: converted from lead #{lead.pk}")
+        opp = opportunity_change_stage(
+            opportunity=opp, to=Stage.PENDING, by=by, note=f"{RULE}: converted from lead #{lead.pk}"
+        )
     return opp
 
 
@@ -187,9 +231,14 @@ def _join(opp: Opportunity, contact, *, partner: bool, by, rule: str = RULE):
 
     if not opp.contact_roles.filter(contact=contact).exists():
         contact_role_add(opportunity=opp, contact=contact, by=None, is_partner=partner)
-    notify(recipients=[opp.owner], reason=Notification.Reason.INFO, record=opp, actor=by,
-           message=f"{rule}: {contact.name} was added to {opp.name}"
-                   + (" as the reseller's partner contact." if partner else "."))
+    notify(
+        recipients=[opp.owner],
+        reason=Notification.Reason.INFO,
+        record=opp,
+        actor=by,
+        message=f"{rule}: {contact.name} was added to {opp.name}"
+        + (" as the reseller's partner contact." if partner else "."),
+    )
 
 
 @transaction.atomic
@@ -199,18 +248,28 @@ def convert_lead(*, lead: Lead, by, plan: ConvertPlan) -> ConvertResult:
     if lead.converted_at or lead.merged_into_id:
         _refuse("this lead is already converted or merged (LEAD-STATUS 10).")
     if plan.account is not None and plan.account.merged_into_id:
-        _refuse(f"{plan.account.name} was merged into another account; pick that one.",
-                field="account")
+        _refuse(
+            f"{plan.account.name} was merged into another account; pick that one.", field="account"
+        )
     if plan.end_user_account is not None:
         if plan.end_user_account.merged_into_id:
-            _refuse("the end-user account was merged; pick its survivor.", RESELLER_RULE,
-                    field="end_user_account")
+            _refuse(
+                "the end-user account was merged; pick its survivor.",
+                RESELLER_RULE,
+                field="end_user_account",
+            )
         if plan.account is not None and plan.account.pk == plan.end_user_account.pk:
-            _refuse("the reseller's account and the end-user account must differ.",
-                    RESELLER_RULE, field="end_user_account")
+            _refuse(
+                "the reseller's account and the end-user account must differ.",
+                RESELLER_RULE,
+                field="end_user_account",
+            )
         if plan.mode == OppMode.WARM:
-            _refuse("a reseller's quote request is an opportunity for the end-user "
-                    "account's owner.", RESELLER_RULE, field="mode")
+            _refuse(
+                "a reseller's quote request is an opportunity for the end-user account's owner.",
+                RESELLER_RULE,
+                field="mode",
+            )
     created = plan.account is None
     if plan.account is not None:
         _check_opportunity(plan, plan.account, by)
@@ -221,12 +280,22 @@ def convert_lead(*, lead: Lead, by, plan: ConvertPlan) -> ConvertResult:
     if plan.end_user_account is not None and plan.mode == OppMode.SALES:
         reseller_join = _existing_reseller_opportunity(plan.end_user_account, account)
     if plan.mode != OppMode.NONE:
-        lead = person_change_status(person=lead, to=S.QUALIFIED, by=by, via=Via.CONVERSION,
-                                    reason="converted with an opportunity", check_access=False)
+        lead = person_change_status(
+            person=lead,
+            to=S.QUALIFIED,
+            by=by,
+            via=Via.CONVERSION,
+            reason="converted with an opportunity",
+            check_access=False,
+        )
     owner = account.contact_owner or by
-    contact = lead_convert_to_contact(lead=Lead.objects.get(pk=lead.pk), account=account,
-                                      owner=owner, by=by,
-                                      reason=f"{RULE}: converted by {by.label}")
+    contact = lead_convert_to_contact(
+        lead=Lead.objects.get(pk=lead.pk),
+        account=account,
+        owner=owner,
+        by=by,
+        reason=f"{RULE}: converted by {by.label}",
+    )
     result = ConvertResult(contact=contact, account=account, created_account=created)
     partner = plan.end_user_account is not None
     if plan.mode == OppMode.JOIN:

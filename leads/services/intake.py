@@ -1,5 +1,6 @@
 """INTAKE-1..4: web-form and marketing-tool submissions → a scored, routed person, in one
 transaction, idempotent by submission id (Q-IDEM)."""
+
 import datetime
 from dataclasses import dataclass
 
@@ -29,26 +30,38 @@ from .routing import route_people
 
 # INTAKE-3: initial source of a new lead, from the form kind.
 FORM_SOURCE = {
-    FormKind.TRIAL_SELF_MANAGED: "Trial - Enterprise", FormKind.TRIAL_SAAS: "Trial - GitLab.com",
+    FormKind.TRIAL_SELF_MANAGED: "Trial - Enterprise",
+    FormKind.TRIAL_SAAS: "Trial - GitLab.com",
     FormKind.CONTACT_US: "Request - Contact",
     FormKind.PROFESSIONAL_SERVICES: "Request - Professional Services",
-    FormKind.WEBCAST_REGISTRATION: "Webcast", FormKind.WEBCAST_ATTENDED_HIGH: "Webcast",
-    FormKind.WEBCAST_ATTENDED_LOW: "Webcast", FormKind.ONDEMAND_HIGH: "Webcast",
-    FormKind.ONDEMAND_LOW: "Webcast", FormKind.GATED_CONTENT: "Gated Content - General",
-    FormKind.NEWSLETTER: "Newsletter", FormKind.SECURITY_NEWSLETTER: "Security Newsletter",
-    FormKind.EVENT_BOOTH: "Conference", FormKind.WEB_CHAT: "Drift",
-    FormKind.EDUCATION_PROGRAM: "Education", FormKind.OSS_PROGRAM: "OSS",
-    FormKind.STARTUP_PROGRAM: "Web", FormKind.PAGE_VISIT_PRICING: "Web",
-    FormKind.PAGE_VISIT_FEATURES: "Web", FormKind.PAGE_VISIT_INSTALLATION: "Web",
-    FormKind.PAGE_VISIT_ENTERPRISE_TRIAL: "Web", FormKind.PAGE_VISIT_CAREERS: "Web",
+    FormKind.WEBCAST_REGISTRATION: "Webcast",
+    FormKind.WEBCAST_ATTENDED_HIGH: "Webcast",
+    FormKind.WEBCAST_ATTENDED_LOW: "Webcast",
+    FormKind.ONDEMAND_HIGH: "Webcast",
+    FormKind.ONDEMAND_LOW: "Webcast",
+    FormKind.GATED_CONTENT: "Gated Content - General",
+    FormKind.NEWSLETTER: "Newsletter",
+    FormKind.SECURITY_NEWSLETTER: "Security Newsletter",
+    FormKind.EVENT_BOOTH: "Conference",
+    FormKind.WEB_CHAT: "Drift",
+    FormKind.EDUCATION_PROGRAM: "Education",
+    FormKind.OSS_PROGRAM: "OSS",
+    FormKind.STARTUP_PROGRAM: "Web",
+    FormKind.PAGE_VISIT_PRICING: "Web",
+    FormKind.PAGE_VISIT_FEATURES: "Web",
+    FormKind.PAGE_VISIT_INSTALLATION: "Web",
+    FormKind.PAGE_VISIT_ENTERPRISE_TRIAL: "Web",
+    FormKind.PAGE_VISIT_CAREERS: "Web",
     FormKind.UNSUBSCRIBE: "Web",
 }
 
 ACTIVITY_KIND = {
     FormKind.WEBCAST_REGISTRATION: ActivityKind.FORM_FILL,
     FormKind.WEBCAST_ATTENDED_HIGH: ActivityKind.WEBCAST,
-    FormKind.WEBCAST_ATTENDED_LOW: ActivityKind.WEBCAST, FormKind.ONDEMAND_HIGH: ActivityKind.WEBCAST,
-    FormKind.ONDEMAND_LOW: ActivityKind.WEBCAST, FormKind.EVENT_BOOTH: ActivityKind.EVENT_VISIT,
+    FormKind.WEBCAST_ATTENDED_LOW: ActivityKind.WEBCAST,
+    FormKind.ONDEMAND_HIGH: ActivityKind.WEBCAST,
+    FormKind.ONDEMAND_LOW: ActivityKind.WEBCAST,
+    FormKind.EVENT_BOOTH: ActivityKind.EVENT_VISIT,
     FormKind.WEB_CHAT: ActivityKind.CHAT,
 }
 PERSON_FIELDS = ("first_name", "phone", "title", "state", "employees", "website", "description")
@@ -76,17 +89,28 @@ def resolve_country(value: str) -> Country | None:
 
 def _response(person, decision) -> dict:
     if person is None:
-        return {"person": None, "status": None, "person_score": None,
-                "owner": {"username": None, "queue": None}, "routing": None, "sla_due": None}
+        return {
+            "person": None,
+            "status": None,
+            "person_score": None,
+            "owner": {"username": None, "queue": None},
+            "routing": None,
+            "sla_due": None,
+        }
     owner = person.owner
     return {
         "person": {"type": "contact" if isinstance(person, Contact) else "lead", "id": person.pk},
         "status": person.status,
         "person_score": person.person_score,
-        "owner": {"username": owner.username if owner and not owner.is_queue else None,
-                  "queue": owner.display_name if owner and owner.is_queue else None},
-        "routing": ({"rule": decision.rule, "explanation": decision.explanation}
-                    if decision is not None else None),
+        "owner": {
+            "username": owner.username if owner and not owner.is_queue else None,
+            "queue": owner.display_name if owner and owner.is_queue else None,
+        },
+        "routing": (
+            {"rule": decision.rule, "explanation": decision.explanation}
+            if decision is not None
+            else None
+        ),
         "sla_due": person.sla_due.isoformat() if person.sla_due else None,
     }
 
@@ -95,21 +119,28 @@ def log_refusal(*, data: dict, token_name: str, status: int, errors: dict) -> No
     """The intake log keeps refused submissions too (no web-form lead silently dropped);
     a refusal does not take the submission id, so a corrected retry goes through."""
     IntakeSubmission.objects.create(
-        submission_id=None, token_name=token_name[:100],
+        submission_id=None,
+        token_name=token_name[:100],
         form=str(data.get("form", "")).replace("\x00", "")[:40],
-        email=str(data.get("email", "")).replace("\x00", "")[:254], payload=_jsonable(data),
-        outcome=IntakeOutcome.REFUSED, status_code=status, response={"errors": errors},
-        received_at=timezone.now())
+        email=str(data.get("email", "")).replace("\x00", "")[:254],
+        payload=_jsonable(data),
+        outcome=IntakeOutcome.REFUSED,
+        status_code=status,
+        response={"errors": errors},
+        received_at=timezone.now(),
+    )
 
 
 def _jsonable(data: dict) -> dict:
     """The payload as the log stores it; NUL bytes are dropped (PostgreSQL rejects them)."""
+
     def clean(v):
         if isinstance(v, datetime.datetime | datetime.date):
             return v.isoformat()
         if isinstance(v, str):
             return v.replace("\x00", "")
         return v
+
     return {str(k).replace("\x00", ""): clean(v) for k, v in data.items()}
 
 
@@ -130,9 +161,13 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
     try:
         with transaction.atomic():
             log = IntakeSubmission(
-                submission_id=data["submission_id"], token_name=token_name[:100],
-                form=data["form"], email=data["email"][:254], payload=_jsonable(data),
-                received_at=timezone.now())
+                submission_id=data["submission_id"],
+                token_name=token_name[:100],
+                form=data["form"],
+                email=data["email"][:254],
+                payload=_jsonable(data),
+                received_at=timezone.now(),
+            )
             answer = _process(data, log, snap)
             # The log row is written once, as the transaction's last statement: its unique
             # submission id refuses a repeat here, which rolls the repeat's work back. A
@@ -151,10 +186,16 @@ def _find_person(email: str):
     """INTAKE-3: the oldest live lead with the e-mail (any case), else the oldest live
     contact, locked for the rest of the transaction (`persons.lock_person`); None when
     nobody has it."""
-    for model, outcome in ((Lead, IntakeOutcome.MATCHED_LEAD),
-                           (Contact, IntakeOutcome.MATCHED_CONTACT)):
-        pk = (model.objects.filter(email_is(email), merged_into__isnull=True)
-              .order_by("created_at", "pk").values_list("pk", flat=True).first())
+    for model, outcome in (
+        (Lead, IntakeOutcome.MATCHED_LEAD),
+        (Contact, IntakeOutcome.MATCHED_CONTACT),
+    ):
+        pk = (
+            model.objects.filter(email_is(email), merged_into__isnull=True)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
         if pk is not None:
             return lock_person(model(pk=pk)), outcome
     return None, IntakeOutcome.CREATED
@@ -163,22 +204,34 @@ def _find_person(email: str):
 def _new_lead(data: dict, form: str, country, snap) -> Lead:
     """INTAKE-3: a new lead from the submission (validated by the serializer; the reference
     rows come from the reference snapshot)."""
-    lead = Lead(email=data["email"], last_name=data["last_name"],
-                company=data.get("company", ""), country=country,
-                region=country.region if country else None,
-                initial_source=snap.sources[FORM_SOURCE[form]],
-                lead_source=FORM_SOURCE[form], status="Raw",
-                **{f: data[f] for f in PERSON_FIELDS if data.get(f) not in (None, "")})
+    lead = Lead(
+        email=data["email"],
+        last_name=data["last_name"],
+        company=data.get("company", ""),
+        country=country,
+        region=country.region if country else None,
+        initial_source=snap.sources[FORM_SOURCE[form]],
+        lead_source=FORM_SOURCE[form],
+        status="Raw",
+        **{f: data[f] for f in PERSON_FIELDS if data.get(f) not in (None, "")},
+    )
     lead.derive()
     return lead
 
 
 def _record_activity(person, form: str, at) -> Activity:
-    kind = ACTIVITY_KIND.get(form, ActivityKind.WEB_VISIT if form.startswith("page_visit")
-                             else ActivityKind.FORM_FILL)
-    return activity_record(kind=kind, occurred_at=at, direction=Direction.INBOUND,
-                           form_kind=form, subject=FormKind(form).label, validate=False,
-                           **person_link(person))
+    kind = ACTIVITY_KIND.get(
+        form, ActivityKind.WEB_VISIT if form.startswith("page_visit") else ActivityKind.FORM_FILL
+    )
+    return activity_record(
+        kind=kind,
+        occurred_at=at,
+        direction=Direction.INBOUND,
+        form_kind=form,
+        subject=FormKind(form).label,
+        validate=False,
+        **person_link(person),
+    )
 
 
 def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
@@ -199,31 +252,52 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
         person = _new_lead(data, form, country, snap)
     else:
         _fill_blanks(person, data, country)
-    account = (person.account if isinstance(person, Contact) else
-               match_account(email=person.email, company=person.company,
-                             website=person.website, free_domains=ctx.free_domains))
+    account = (
+        person.account
+        if isinstance(person, Contact)
+        else match_account(
+            email=person.email,
+            company=person.company,
+            website=person.website,
+            free_domains=ctx.free_domains,
+        )
+    )
     stamped = _stamp_moment(person, form, at, account, save=False)
     if created:
         person.save()
     activity = _record_activity(person, form, at)
     responded = _join_campaign(person, _campaign(data.get("campaign")), new=created)
-    scored = person_record_form(person=person, form_kind=form, occurred_at=at,
-                                activity=activity, ctx=ctx, campaign_response=responded,
-                                savepoint=False, locked=True, new=created,
-                                also_save=() if created else stamped)
+    scored = person_record_form(
+        person=person,
+        form_kind=form,
+        occurred_at=at,
+        activity=activity,
+        ctx=ctx,
+        campaign_response=responded,
+        savepoint=False,
+        locked=True,
+        new=created,
+        also_save=() if created else stamped,
+    )
     person = scored.person
     decision = None
     if created or scored.became_mql or form in scoring.ROUTING_HAND_RAISE:
-        trigger = ("created" if created else "became MQL" if scored.became_mql
-                   else f"hand-raise {form}")
+        trigger = (
+            "created" if created else "became MQL" if scored.became_mql else f"hand-raise {form}"
+        )
         # Locked (or inserted) and read whole in this transaction: routed as it is.
-        decision = route_people([person], trigger=trigger, form_kind=form, ctx=snap.routing,
-                                fresh=True)[0]
+        decision = route_people(
+            [person], trigger=trigger, form_kind=form, ctx=snap.routing, fresh=True
+        )[0]
         person = decision.person
         if decision.convert_to_contact and isinstance(person, Lead) and decision.account:
-            person = lead_convert_to_contact(lead=person, account=decision.account,
-                                             owner=person.owner, by=None,
-                                             reason=f"{decision.rule}: paying customer")
+            person = lead_convert_to_contact(
+                lead=person,
+                account=decision.account,
+                owner=person.owner,
+                by=None,
+                reason=f"{decision.rule}: paying customer",
+            )
     status = 201 if created else 200
     body = _response(person, decision)
     _finish(log, outcome, status, body, person)
@@ -257,8 +331,9 @@ def _fill_blanks(person, data, country):
         changed += ["country", "region"]
     if changed:
         person.save(update_fields=changed + ["updated_at"])
-        history.record_changes(person, before, shown, by=None,
-                               reason="INTAKE-3: the submission filled empty fields")
+        history.record_changes(
+            person, before, shown, by=None, reason="INTAKE-3: the submission filled empty fields"
+        )
 
 
 def _stamp_moment(person, form, at, account, *, save: bool = True) -> list[str]:
@@ -294,8 +369,10 @@ def _campaign(name):
     if not name:
         return None
     campaign = Campaign.objects.get(name=name)
-    status = (campaign.statuses.filter(responded=True).order_by("id").first()
-              or campaign.statuses.order_by("id").first())
+    status = (
+        campaign.statuses.filter(responded=True).order_by("id").first()
+        or campaign.statuses.order_by("id").first()
+    )
     if status is None:
         status = campaign.statuses.create(name="Responded", responded=True)
     return campaign, status
@@ -318,6 +395,7 @@ def _join_campaign(person, campaign, *, new: bool = False) -> bool:
     if new:
         CampaignMember.objects.create(campaign=campaign[0], status=campaign[1], **link)
     else:
-        CampaignMember.objects.get_or_create(campaign=campaign[0], **link,
-                                             defaults={"status": campaign[1]})
+        CampaignMember.objects.get_or_create(
+            campaign=campaign[0], **link, defaults={"status": campaign[1]}
+        )
     return _responded(campaign)

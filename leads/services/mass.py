@@ -1,5 +1,6 @@
 """VIEW-5 mass actions from list views: each row goes through the same service as the single
 action, in its own savepoint, so a refused row stays exactly as it was."""
+
 from django.core.exceptions import ValidationError
 
 from accounts.claims import ClaimRefused, record_claim
@@ -29,8 +30,9 @@ def _add_to_campaign(lead, campaign, by):
     status = campaign.statuses.order_by("id").first()
     if status is None:
         raise ValidationError("CAMP-1: the campaign has no member statuses yet.")
-    _, created = CampaignMember.objects.get_or_create(campaign=campaign, lead=lead,
-                                                      defaults={"status": status})
+    _, created = CampaignMember.objects.get_or_create(
+        campaign=campaign, lead=lead, defaults={"status": status}
+    )
     if not created:
         raise ValidationError("CAMP-1: already a member of this campaign.")
 
@@ -45,26 +47,30 @@ def run(*, action: str, ids: list[int], by, params: dict) -> Outcome:
         if campaign is None:
             raise ValidationError("VIEW-5: choose a campaign.")
     if action == "enroll":
-
         sequence = Sequence.objects.filter(pk=params.get("sequence") or 0, active=True).first()
         if sequence is None:
             raise ValidationError("VIEW-5: choose an active sequence.")
     if action == "owner":
-
         owner = User.objects.filter(username=params.get("owner", ""), is_active=True).first()
         if owner is None:
             raise ValidationError("VIEW-5: name the new owner by username.")
+
     def apply(lead):
         if action == "take":
             record_claim(record=lead, by=by)
         elif action == "status":
-            person_change_status(person=lead, to=params.get("to", ""), by=by,
-                                 reason=params.get("reason", ""))
+            person_change_status(
+                person=lead, to=params.get("to", ""), by=by, reason=params.get("reason", "")
+            )
         elif action == "enroll":
             person_enroll(person=lead, sequence=sequence, by=by)
         elif action == "owner":
-            person_assign(person=lead, owner=owner, by=by,
-                          reason=params.get("reason") or "mass change of owner")
+            person_assign(
+                person=lead,
+                owner=owner,
+                by=by,
+                reason=params.get("reason") or "mass change of owner",
+            )
         elif action == "campaign":
             _add_to_campaign(lead, campaign, by)
 

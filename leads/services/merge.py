@@ -2,6 +2,7 @@
 field by field; the initial source and created date come from the oldest record; everything
 related moves to the survivor; the merged records keep a tombstone that redirects. One
 transaction; a history entry on the survivor says what came from where."""
+
 import datetime
 from dataclasses import dataclass
 
@@ -31,23 +32,45 @@ EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 # The fields the user chooses between, in page order.
 CHOOSABLE = (
-    "first_name", "last_name", "email", "phone", "mobile", "title", "company", "website",
-    "linkedin_url", "employees", "country", "state", "city", "address1", "address2",
-    "postal_code", "region", "description", "lead_source", "owner", "bant_budget",
-    "bant_authority", "bant_need", "bant_timeline", "partner_prospecting_status",
-    "is_core_user", "setup_for_team", "is_hot",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "title",
+    "company",
+    "website",
+    "linkedin_url",
+    "employees",
+    "country",
+    "state",
+    "city",
+    "address1",
+    "address2",
+    "postal_code",
+    "region",
+    "description",
+    "lead_source",
+    "owner",
+    "bant_budget",
+    "bant_authority",
+    "bant_need",
+    "bant_timeline",
+    "partner_prospecting_status",
+    "is_core_user",
+    "setup_for_team",
+    "is_hot",
 )
 # Restrictions are never lost in a merge: if any record has them, the survivor has them.
-ANY_TRUE = ("do_not_call", "phone_dnc", "mobile_dnc", "email_opt_out", "is_inactive",
-            "gdpr_opt_in")
+ANY_TRUE = ("do_not_call", "phone_dnc", "mobile_dnc", "email_opt_out", "is_inactive", "gdpr_opt_in")
 
 
 @dataclass
 class FieldChoice:
     name: str
     label: str
-    values: list          # (record key, display value, raw empty?) per record
-    chosen: str           # key ("lead-12", "contact-7") of the record chosen by default
+    values: list  # (record key, display value, raw empty?) per record
+    chosen: str  # key ("lead-12", "contact-7") of the record chosen by default
     differs: bool
 
 
@@ -66,8 +89,13 @@ def load_records(lead_ids, contact_id=None):
         _refuse(f"lead {missing[0]} does not exist.")
     records = [leads[i] for i in ids]
     if contact_id:
-        contact = (Contact.objects.select_related("owner", "initial_source", "country", "region",
-                                                  "account").filter(pk=contact_id).first())
+        contact = (
+            Contact.objects.select_related(
+                "owner", "initial_source", "country", "region", "account"
+            )
+            .filter(pk=contact_id)
+            .first()
+        )
         if contact is None:
             _refuse(f"contact {contact_id} does not exist.")
         if len(records) != 1:
@@ -76,9 +104,11 @@ def load_records(lead_ids, contact_id=None):
     elif not 2 <= len(records) <= 3:
         _refuse("choose 2 or 3 leads.")
 
-    spam = set(CampaignMember.objects.filter(
-        campaign__name=SPAM_CAMPAIGN, lead_id__in=[r.pk for r in records if isinstance(r, Lead)])
-        .values_list("lead_id", flat=True))
+    spam = set(
+        CampaignMember.objects.filter(
+            campaign__name=SPAM_CAMPAIGN, lead_id__in=[r.pk for r in records if isinstance(r, Lead)]
+        ).values_list("lead_id", flat=True)
+    )
     for r in records:
         if r.merged_into_id:
             _refuse(f"{r.name} was already merged into another record.")
@@ -107,14 +137,26 @@ def choices(records, survivor) -> list[FieldChoice]:
     out = []
     for name in fields_for(records):
         field = Lead._meta.get_field(name)
-        values = [(key(r), r.HIDDEN_NUMBER if r.number_hidden(name)
-                   else history.display_value(r, name), _empty(r, name)) for r in records]
+        values = [
+            (
+                key(r),
+                r.HIDDEN_NUMBER if r.number_hidden(name) else history.display_value(r, name),
+                _empty(r, name),
+            )
+            for r in records
+        ]
         chosen = key(survivor)
         if _empty(survivor, name):
             chosen = next((k for k, _v, empty in values if not empty), key(survivor))
-        out.append(FieldChoice(name=name, label=str(field.verbose_name).capitalize(),
-                               values=values, chosen=chosen,
-                               differs=len({v for _pk, v, _e in values}) > 1))
+        out.append(
+            FieldChoice(
+                name=name,
+                label=str(field.verbose_name).capitalize(),
+                values=values,
+                chosen=chosen,
+                differs=len({v for _pk, v, _e in values}) > 1,
+            )
+        )
     return out
 
 
@@ -126,7 +168,7 @@ def _empty(record, name) -> bool:
 @dataclass(frozen=True)
 class Merged:
     survivor: object
-    moved: dict   # table → rows moved onto the survivor
+    moved: dict  # table → rows moved onto the survivor
 
 
 @transaction.atomic
@@ -137,9 +179,11 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
     nothing, when `by` may not edit every record."""
     for r in records:
         if not access.can(by, "person.edit", r):
-            _refuse(f"you may not edit {r.name} (owned by "
-                    f"{r.owner.label if r.owner_id else 'nobody'}); ask its owner, their manager, "
-                    "Marketing Ops or Sales Support.")
+            _refuse(
+                f"you may not edit {r.name} (owned by "
+                f"{r.owner.label if r.owner_id else 'nobody'}); ask its owner, their manager, "
+                "Marketing Ops or Sales Support."
+            )
     into_contact = isinstance(records[0], Contact)
     if not into_contact and survivor_pk not in {r.pk for r in records}:
         _refuse("choose the surviving record among the records merged.")
@@ -148,8 +192,10 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
     others = [r for r in fresh if r is not survivor]
     label = {key(r): f"{person_kind(r)} #{r.pk}" for r in fresh}
     fields = history.tracked_fields(type(survivor))
-    before, before_display = (history.snapshot(survivor, fields),
-                              history.display_snapshot(survivor, fields))
+    before, before_display = (
+        history.snapshot(survivor, fields),
+        history.display_snapshot(survivor, fields),
+    )
     came_from = _take_picked_values(survivor, fresh, picks, label)
     oldest = min(fresh, key=lambda r: (r.created_at, r.pk))
     _combine(survivor, fresh, oldest)
@@ -161,11 +207,19 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
     ctx = ctx or Context()
     mql_before = survivor.mql_count
     _score_merged(survivor, ctx)
-    reason = (f"{RULE}: merged {', '.join(f'{label[key(o)]} ({o.name})' for o in others)} "
-              f"into this record; initial source and created date from {label[key(oldest)]}"
-              + (f"; {'; '.join(came_from)}" if came_from else ""))
-    changed = set(fields) | {"email_domain", "behaviour_score", "demographic_score", "person_score",
-                             "last_interesting_moment", "last_interesting_moment_at"}
+    reason = (
+        f"{RULE}: merged {', '.join(f'{label[key(o)]} ({o.name})' for o in others)} "
+        f"into this record; initial source and created date from {label[key(oldest)]}"
+        + (f"; {'; '.join(came_from)}" if came_from else "")
+    )
+    changed = set(fields) | {
+        "email_domain",
+        "behaviour_score",
+        "demographic_score",
+        "person_score",
+        "last_interesting_moment",
+        "last_interesting_moment_at",
+    }
     changed.discard("merged_into")
     _save_person(survivor, before, before_display, by=by, reason=reason, fields=changed)
     if oldest is not survivor:
@@ -217,16 +271,16 @@ def _combine(survivor, fresh, oldest) -> None:
     survivor.initial_source_id = oldest.initial_source_id
     for name in ANY_TRUE:
         setattr(survivor, name, any(getattr(r, name) for r in fresh))
-    survivor.opt_out_until = max((r.opt_out_until for r in fresh if r.opt_out_until),
-                                 default=None)
+    survivor.opt_out_until = max((r.opt_out_until for r in fresh if r.opt_out_until), default=None)
     survivor.active_until = max((r.active_until for r in fresh if r.active_until), default=None)
     survivor.mql_date = min((r.mql_date for r in fresh if r.mql_date), default=None)
-    survivor.first_touch_at = min((r.first_touch_at for r in fresh if r.first_touch_at),
-                                  default=None)
+    survivor.first_touch_at = min(
+        (r.first_touch_at for r in fresh if r.first_touch_at), default=None
+    )
     survivor.mql_count = sum(r.mql_count for r in fresh)
     survivor.behaviour_score = sum(r.behaviour_score for r in fresh)
     survivor.demographic_score = sum(r.demographic_score for r in fresh)
-    latest = max(fresh, key=lambda r: (r.last_interesting_moment_at or EPOCH))
+    latest = max(fresh, key=lambda r: r.last_interesting_moment_at or EPOCH)
     survivor.last_interesting_moment = latest.last_interesting_moment
     survivor.last_interesting_moment_at = latest.last_interesting_moment_at
 
@@ -254,15 +308,19 @@ def _retire(other, survivor, *, by, reason: str) -> None:
     else:
         other.converted_contact, other.converted_account = survivor, survivor.account
         other.converted_at = now
-        other.save(update_fields=["converted_contact", "converted_account", "converted_at",
-                                  "updated_at"])
+        other.save(
+            update_fields=["converted_contact", "converted_account", "converted_at", "updated_at"]
+        )
     history.record_changes(other, o_before, o_display, by=by, reason=reason)
     Tombstone.objects.create(
-        content_type=ContentType.objects.get_for_model(type(other)), object_id=other.pk,
+        content_type=ContentType.objects.get_for_model(type(other)),
+        object_id=other.pk,
         reason=Tombstone.Reason.MERGED,
         redirect_content_type=ContentType.objects.get_for_model(type(survivor)),
-        redirect_object_id=survivor.pk, processed_by=by if getattr(by, "pk", None) else None,
-        processed_at=now)
+        redirect_object_id=survivor.pk,
+        processed_by=by if getattr(by, "pk", None) else None,
+        processed_at=now,
+    )
 
 
 def merged_target_url(obj) -> str | None:
@@ -271,9 +329,15 @@ def merged_target_url(obj) -> str | None:
         return None
     if getattr(obj, "merged_into_id", None):
         return obj.merged_into.get_absolute_url()
-    stone = (Tombstone.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)),
-                                      object_id=obj.pk, reason=Tombstone.Reason.MERGED)
-             .select_related("redirect_content_type").first())
+    stone = (
+        Tombstone.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=obj.pk,
+            reason=Tombstone.Reason.MERGED,
+        )
+        .select_related("redirect_content_type")
+        .first()
+    )
     if stone is None or stone.redirect_content_type is None:
         return None
     target = stone.redirect_content_type.get_object_for_this_type(pk=stone.redirect_object_id)

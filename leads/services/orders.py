@@ -1,5 +1,6 @@
 """ORDER-1/2 web-direct orders: idempotent by invoice number (Q-IDEM), one transaction.
 Lives in leads because a matching open lead becomes Web Portal Purchase and is converted."""
+
 import datetime
 
 from django.db import IntegrityError, transaction
@@ -30,10 +31,13 @@ def submit_order(data: dict) -> tuple[int, dict]:
     """201 with the created ids, or 200 with the first answer for a repeated invoice."""
     try:
         with transaction.atomic():
-            log = WebOrder.objects.create(invoice_number=data["invoice_number"],
-                                          subscription_id=data["subscription_id"],
-                                          payload={k: str(v) for k, v in data.items()},
-                                          response={}, received_at=timezone.now())
+            log = WebOrder.objects.create(
+                invoice_number=data["invoice_number"],
+                subscription_id=data["subscription_id"],
+                payload={k: str(v) for k, v in data.items()},
+                response={},
+                received_at=timezone.now(),
+            )
             body = _process(data, log)
             return 201, body
     except IntegrityError:
@@ -47,60 +51,108 @@ def _process(data: dict, log: WebOrder) -> dict:
     source = InitialSource.objects.get(name=WEB_DIRECT_SOURCE)
     sales_admin = User.objects.queue(roles.Q_SALES_ADMIN)
     email = data["email"].strip()
-    account = match_account(email=email, company=data["company"], website=data.get("website", ""),
-                            free_domains=free_domains())
+    account = match_account(
+        email=email,
+        company=data["company"],
+        website=data.get("website", ""),
+        free_domains=free_domains(),
+    )
     created_account = account is None
     if created_account:
-        account = Account(name=data["company"], domain=normalize_domain(data.get("website", "")),
-                          website=data.get("website", ""), type=AccountType.CUSTOMER,
-                          owner=sales_admin, account_source=source,
-                          normalized_name=normalize_company(data["company"]),
-                          first_order_available=False)
+        account = Account(
+            name=data["company"],
+            domain=normalize_domain(data.get("website", "")),
+            website=data.get("website", ""),
+            type=AccountType.CUSTOMER,
+            owner=sales_admin,
+            account_source=source,
+            normalized_name=normalize_company(data["company"]),
+            first_order_available=False,
+        )
         account.full_clean()
         account.save()
         account.ultimate_parent = account
         account.save(update_fields=["ultimate_parent"])
     contact = Contact.objects.filter(email_is(email), merged_into__isnull=True).first()
-    lead = (Lead.objects.filter(email_is(email), merged_into__isnull=True,
-                                converted_at__isnull=True, status__in=OPEN_PERSON_STATUSES)
-            .order_by("created_at").first())
+    lead = (
+        Lead.objects.filter(
+            email_is(email),
+            merged_into__isnull=True,
+            converted_at__isnull=True,
+            status__in=OPEN_PERSON_STATUSES,
+        )
+        .order_by("created_at")
+        .first()
+    )
     if lead is not None:
-        person_change_status(person=lead, to=S.WEB_PORTAL_PURCHASE, by=None, via=Via.ORDER,
-                             reason=f"ORDER-2: web-direct order {data['invoice_number']}",
-                             check_access=False)
+        person_change_status(
+            person=lead,
+            to=S.WEB_PORTAL_PURCHASE,
+            by=None,
+            via=Via.ORDER,
+            reason=f"ORDER-2: web-direct order {data['invoice_number']}",
+            check_access=False,
+        )
         if contact is None:
             contact = lead_convert_to_contact(
-                lead=Lead.objects.get(pk=lead.pk), account=account,
-                owner=account.contact_owner, by=None,
-                reason=f"ORDER-2: converted by web-direct order {data['invoice_number']}")
+                lead=Lead.objects.get(pk=lead.pk),
+                account=account,
+                owner=account.contact_owner,
+                by=None,
+                reason=f"ORDER-2: converted by web-direct order {data['invoice_number']}",
+            )
     if contact is None:
-        contact = Contact(account=account, first_name=data.get("first_name", ""),
-                          last_name=data["last_name"], email=email, initial_source=source,
-                          status=S.WEB_PORTAL_PURCHASE, owner=account.contact_owner)
+        contact = Contact(
+            account=account,
+            first_name=data.get("first_name", ""),
+            last_name=data["last_name"],
+            email=email,
+            initial_source=source,
+            status=S.WEB_PORTAL_PURCHASE,
+            owner=account.contact_owner,
+        )
         contact.derive()
         contact.full_clean()
         contact.save()
-    duplicate = (Opportunity.objects.filter(account=account, stage__in=OPEN_STAGES,
-                                            order_type=OrderType.SALES_ASSISTED)
-                 .order_by("pk").first())
+    duplicate = (
+        Opportunity.objects.filter(
+            account=account, stage__in=OPEN_STAGES, order_type=OrderType.SALES_ASSISTED
+        )
+        .order_by("pk")
+        .first()
+    )
     invoice = data["invoice_number"]
     owner = account.owner or sales_admin
     opp = opportunity_create(
-        name=f"{account.name} - Web Direct {invoice}"[:255], account=account, owner=owner,
-        stage=Stage.CLOSED_WON, stage_reason=f"Web direct order {invoice}",
-        order_type=OrderType.WEB_DIRECT, close_date=data["order_date"],
-        amount=data["amount"], iacv=data["amount"], source=source, po_expected=False,
-        edition=data.get("plan", "") if data.get("plan") in ("Starter", "Premium", "Ultimate")
-        else "", seats=data.get("seats"), closed_won_details=f"Web direct order {invoice}",
+        name=f"{account.name} - Web Direct {invoice}"[:255],
+        account=account,
+        owner=owner,
+        stage=Stage.CLOSED_WON,
+        stage_reason=f"Web direct order {invoice}",
+        order_type=OrderType.WEB_DIRECT,
+        close_date=data["order_date"],
+        amount=data["amount"],
+        iacv=data["amount"],
+        source=source,
+        po_expected=False,
+        edition=data.get("plan", "")
+        if data.get("plan") in ("Starter", "Premium", "Ultimate")
+        else "",
+        seats=data.get("seats"),
+        closed_won_details=f"Web direct order {invoice}",
         possible_duplicate_of=duplicate,
         contacts=[(contact, {"is_primary": True, "is_bill_to": True, "is_sold_to": True})],
         # OPP-TASK's next action is ORDER-2's thank-you task.
         next_action=f"Thank {contact.name} for the order and ask for time to learn their plans",
-        next_action_due=timezone.localdate() + datetime.timedelta(days=2))
-    body = {"account_id": account.pk, "contact_id": contact.pk, "opportunity_id": opp.pk,
-            "created_account": created_account,
-            "possible_duplicate_of": duplicate.pk if duplicate else None}
+        next_action_due=timezone.localdate() + datetime.timedelta(days=2),
+    )
+    body = {
+        "account_id": account.pk,
+        "contact_id": contact.pk,
+        "opportunity_id": opp.pk,
+        "created_account": created_account,
+        "possible_duplicate_of": duplicate.pk if duplicate else None,
+    }
     log.account, log.opportunity, log.response = account, opp, body
     log.save(update_fields=["account", "opportunity", "response"])
     return body
-

@@ -1,5 +1,6 @@
 """load_reference_data (CONTRACT 3): create each seeded default once; never overwrite an
 admin's later edits — an edited row stays edited, a deleted one stays deleted."""
+
 import datetime
 
 import holidays as holiday_calendars
@@ -56,6 +57,7 @@ def _seed_roles_and_queues(s) -> None:
         s.once("group", name, lambda name=name: Group.objects.get_or_create(name=name))
 
     for name in seed_data.QUEUES:
+
         def make_queue(name=name):
             user, created = User.objects.get_or_create(
                 username=roles.queue_username(name),
@@ -64,31 +66,41 @@ def _seed_roles_and_queues(s) -> None:
             if created:
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
+
         s.once("queue", name, make_queue)
 
 
 def _seed_geography(s) -> dict:
     """REF-1 regions and countries; the regions by code."""
     for code, name, parent in seed_data.REGIONS:
+
         def make_region(code=code, name=name, parent=parent):
             Region.objects.get_or_create(
                 code=code,
-                defaults={"name": name,
-                          "parent": Region.objects.get(code=parent) if parent else None},
+                defaults={
+                    "name": name,
+                    "parent": Region.objects.get(code=parent) if parent else None,
+                },
             )
+
         s.once("region", code, make_region)
     regions = {r.code: r for r in Region.objects.all()}
 
     for name, iso2, region, subregion, eu in seed_data.COUNTRIES:
+
         def make_country(name=name, iso2=iso2, region=region, subregion=subregion, eu=eu):
             if region not in regions:
                 return
             Country.objects.get_or_create(
                 iso2=iso2,
-                defaults={"name": name, "region": regions[region],
-                          "subregion": regions.get(subregion) if subregion else None,
-                          "is_eu_eea": eu},
+                defaults={
+                    "name": name,
+                    "region": regions[region],
+                    "subregion": regions.get(subregion) if subregion else None,
+                    "is_eu_eea": eu,
+                },
             )
+
         s.once("country", iso2, make_country)
     return regions
 
@@ -96,34 +108,47 @@ def _seed_geography(s) -> dict:
 def _seed_sources_rules_settings(s) -> None:
     """REF-3 initial sources, REF-4 scoring rules, REF-5/REF-7 settings."""
     for name, bucket, active in seed_data.INITIAL_SOURCES:
-        s.once("initial_source", name, lambda name=name, bucket=bucket, active=active:
-               InitialSource.objects.get_or_create(
-                   name=name, defaults={"bucket": bucket, "active": active}))
+        s.once(
+            "initial_source",
+            name,
+            lambda name=name, bucket=bucket, active=active: InitialSource.objects.get_or_create(
+                name=name, defaults={"bucket": bucket, "active": active}
+            ),
+        )
 
     for code, name, kind, trigger, words, points in seed_data.SCORING_RULES:
-        def make_rule(code=code, name=name, kind=kind, trigger=trigger, words=words,
-                      points=points):
+
+        def make_rule(code=code, name=name, kind=kind, trigger=trigger, words=words, points=points):
             defaults = {"name": name, "kind": kind, "points": points, "words": words}
             if kind == "behaviour":
                 defaults["triggers"] = trigger
             else:
                 defaults["test"] = trigger
             ScoringRule.objects.get_or_create(code=code, defaults=defaults)
+
         s.once("scoring_rule", code, make_rule)
 
     for key, value in seed_data.SETTINGS.items():
-        s.once("setting", key, lambda key=key, value=value:
-               PortalSetting.objects.get_or_create(key=key, defaults={"value": value}))
+        s.once(
+            "setting",
+            key,
+            lambda key=key, value=value: PortalSetting.objects.get_or_create(
+                key=key, defaults={"value": value}
+            ),
+        )
 
 
 def _seed_pools(s, regions: dict) -> None:
     """REF-6 routing pools."""
     for name, region_codes, segments in seed_data.POOLS:
+
         def make_pool(name=name, region_codes=region_codes, segments=segments):
             pool, created = RoutingPool.objects.get_or_create(
-                name=name, defaults={"segments": segments})
+                name=name, defaults={"segments": segments}
+            )
             if created:
                 pool.regions.set([regions[c] for c in region_codes if c in regions])
+
         s.once("pool", name, make_pool)
 
 
@@ -132,13 +157,21 @@ def _seed_lists(s) -> None:
     word_lists = (("pubsec", seed_data.PUBSEC_WORDS), ("free_domain", seed_data.FREE_DOMAINS))
     for list_name, values in word_lists:
         for value in values:
-            s.once(f"word:{list_name}", value, lambda list_name=list_name, value=value:
-                   WordListEntry.objects.get_or_create(list=list_name, value=value))
+            s.once(
+                f"word:{list_name}",
+                value,
+                lambda list_name=list_name, value=value: WordListEntry.objects.get_or_create(
+                    list=list_name, value=value
+                ),
+            )
 
     for kind, names in seed_data.REASONS.items():
         for name in names:
-            s.once(f"reason:{kind}", name, lambda kind=kind, name=name:
-                   Reason.objects.get_or_create(kind=kind, name=name))
+            s.once(
+                f"reason:{kind}",
+                name,
+                lambda kind=kind, name=name: Reason.objects.get_or_create(kind=kind, name=name),
+            )
 
 
 def _seed_holidays(s, regions: dict, today: datetime.date) -> None:
@@ -148,11 +181,15 @@ def _seed_holidays(s, regions: dict, today: datetime.date) -> None:
         if region is None:
             continue
         for year in (today.year, today.year + 1):
+
             def make_holidays(region=region, country=country, year=year):
                 calendar = holiday_calendars.country_holidays(country, years=year)
                 Holiday.objects.bulk_create(
-                    [Holiday(region=region, date=day, name=label[:100])
-                     for day, label in sorted(calendar.items())],
+                    [
+                        Holiday(region=region, date=day, name=label[:100])
+                        for day, label in sorted(calendar.items())
+                    ],
                     ignore_conflicts=True,
                 )
+
             s.once("holidays", f"{code}:{year}", make_holidays)

@@ -6,6 +6,7 @@ Set-based (SPEC Q-PERF, 1M leads ≤ 120 s): per batch the database sums each le
 points (its activities joined to the points per form kind); only leads with two or more
 careers-page visits have those visits replayed for the repeat penalty. `behaviour_from_scratch`
 is the per-activity replay the sums must equal (tests compare them on random data)."""
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -29,11 +30,26 @@ BATCH = 5000
 CAREERS = FormKind.PAGE_VISIT_CAREERS
 # Statuses LEAD-STATUS 1-3 can move automatically; the others only change scores.
 MOVABLE = frozenset({S.RAW, S.INQUIRY, S.RECYCLE})
-LEAD_FIELDS = ("id", "title", "email", "status", "behaviour_score", "demographic_score",
-               "person_score", "mql_date", "mql_count")
+LEAD_FIELDS = (
+    "id",
+    "title",
+    "email",
+    "status",
+    "behaviour_score",
+    "demographic_score",
+    "person_score",
+    "mql_date",
+    "mql_count",
+)
 BEHAVIOUR_EVENT = "Points table changed: behaviour re-scored"
-WRITTEN = ["behaviour_score", "demographic_score", "person_score", "status", "mql_date",
-           "mql_count"]
+WRITTEN = [
+    "behaviour_score",
+    "demographic_score",
+    "person_score",
+    "status",
+    "mql_date",
+    "mql_count",
+]
 
 
 @dataclass
@@ -100,13 +116,21 @@ def behaviour_totals(ids, table: scoring.BehaviourTable, reset_at=None) -> dict[
     if not kinds:
         return {}
     wanted = set(ids) - set(reset_at)
-    points = Case(*[When(form_kind__in=sorted(group), then=Value(p))
-                    for p, group in sorted(by_points.items())],
-                  default=Value(0), output_field=IntegerField())
-    rows = (Activity.objects.filter(_among("lead_id", ids), form_kind__in=kinds)
-            .values("lead_id").order_by()
-            .annotate(points=Sum(points), careers=Count("id", filter=Q(form_kind=CAREERS)))
-            .values_list("lead_id", "points", "careers"))
+    points = Case(
+        *[
+            When(form_kind__in=sorted(group), then=Value(p))
+            for p, group in sorted(by_points.items())
+        ],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    rows = (
+        Activity.objects.filter(_among("lead_id", ids), form_kind__in=kinds)
+        .values("lead_id")
+        .order_by()
+        .annotate(points=Sum(points), careers=Count("id", filter=Q(form_kind=CAREERS)))
+        .values_list("lead_id", "points", "careers")
+    )
     totals, repeat = {}, []
     for lead_id, total, careers in rows:
         if lead_id in wanted:
@@ -115,18 +139,21 @@ def behaviour_totals(ids, table: scoring.BehaviourTable, reset_at=None) -> dict[
                 repeat.append(lead_id)
     if repeat:
         visits = defaultdict(list)
-        for lead_id, at in (Activity.objects.filter(lead_id__in=repeat, form_kind=CAREERS)
-                            .order_by("lead_id", "occurred_at", "id")
-                            .values_list("lead_id", "occurred_at")):
+        for lead_id, at in (
+            Activity.objects.filter(lead_id__in=repeat, form_kind=CAREERS)
+            .order_by("lead_id", "occurred_at", "id")
+            .values_list("lead_id", "occurred_at")
+        ):
             visits[lead_id].append(at)
         for lead_id, times in visits.items():
             totals[lead_id] += table.penalty * table.careers_penalties(times)
     if reset_at:
         since = defaultdict(list)
         for lead_id, form_kind, at in (
-                Activity.objects.filter(lead_id__in=list(reset_at), form_kind__in=kinds)
-                .order_by("lead_id", "occurred_at", "id")
-                .values_list("lead_id", "form_kind", "occurred_at")):
+            Activity.objects.filter(lead_id__in=list(reset_at), form_kind__in=kinds)
+            .order_by("lead_id", "occurred_at", "id")
+            .values_list("lead_id", "form_kind", "occurred_at")
+        ):
             if at > reset_at[lead_id]:
                 since[lead_id].append((form_kind, at))
         for lead_id, acts in since.items():
@@ -137,15 +164,17 @@ def behaviour_totals(ids, table: scoring.BehaviourTable, reset_at=None) -> dict[
 def _demographic_net(ids) -> dict[int, dict]:
     out: dict[int, dict] = defaultdict(dict)
     for lead_id, rule_id, total in (
-            ScoreEvent.objects.filter(_among("lead_id", ids), kind=ScoringKind.DEMOGRAPHIC)
-            .values("lead_id", "rule_id").order_by().annotate(total=Sum("points"))
-            .values_list("lead_id", "rule_id", "total")):
+        ScoreEvent.objects.filter(_among("lead_id", ids), kind=ScoringKind.DEMOGRAPHIC)
+        .values("lead_id", "rule_id")
+        .order_by()
+        .annotate(total=Sum("points"))
+        .values_list("lead_id", "rule_id", "total")
+    ):
         out[lead_id][rule_id] = total
     return out
 
 
-EVENT_FIELDS = ("lead_id", "rule_id", "rule_name", "kind", "points", "created_at",
-                "score_after")
+EVENT_FIELDS = ("lead_id", "rule_id", "rule_name", "kind", "points", "created_at", "score_after")
 
 
 def _insert_events(rows) -> None:
@@ -190,8 +219,11 @@ class Scorer:
         found = self._matching.get(key)
         if found is None:
             words = frozenset(scoring.title_words(title))
-            found = {r.id: r.points for r in self.demographic
-                     if scoring.traits_match(r, words, valid, free)}
+            found = {
+                r.id: r.points
+                for r in self.demographic
+                if scoring.traits_match(r, words, valid, free)
+            }
             self._matching[key] = found
         return found
 
@@ -202,11 +234,17 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
     if not ids:
         return tally
     wanted = set(ids)
-    rows = [row for row in Lead.objects.filter(_among("pk", ids)).order_by()
-            .values_list(*LEAD_FIELDS, "score_reset_at") if row[0] in wanted]
+    rows = [
+        row
+        for row in Lead.objects.filter(_among("pk", ids))
+        .order_by()
+        .values_list(*LEAD_FIELDS, "score_reset_at")
+        if row[0] in wanted
+    ]
     ids = [row[0] for row in rows]
-    behaviour_of = behaviour_totals(ids, scorer.table,
-                                    {row[0]: row[-1] for row in rows if row[-1] is not None})
+    behaviour_of = behaviour_totals(
+        ids, scorer.table, {row[0]: row[-1] for row in rows if row[-1] is not None}
+    )
     net = _demographic_net(ids)
     now = timezone.now()
     threshold = ctx.mql_threshold
@@ -217,9 +255,11 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
         matching = scorer.matching(title, email)
         have = net.get(pk)
         if have:
-            demo_events = [(rule_id, matching.get(rule_id, 0) - have.get(rule_id, 0))
-                           for rule_id in set(have) | set(matching)
-                           if matching.get(rule_id, 0) != have.get(rule_id, 0)]
+            demo_events = [
+                (rule_id, matching.get(rule_id, 0) - have.get(rule_id, 0))
+                for rule_id in set(have) | set(matching)
+                if matching.get(rule_id, 0) != have.get(rule_id, 0)
+            ]
         else:
             demo_events = [(rule_id, points) for rule_id, points in matching.items() if points]
         demographic = sum(matching.values())
@@ -241,11 +281,21 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
         if not apply:
             continue
         if behaviour != old_b:
-            events.append((pk, None, BEHAVIOUR_EVENT, ScoringKind.BEHAVIOUR, behaviour - old_b,
-                           now, after))
+            events.append(
+                (pk, None, BEHAVIOUR_EVENT, ScoringKind.BEHAVIOUR, behaviour - old_b, now, after)
+            )
         for rule_id, delta in demo_events:
-            events.append((pk, rule_id, scorer.event_name(rule_id), ScoringKind.DEMOGRAPHIC,
-                           delta, now, after))
+            events.append(
+                (
+                    pk,
+                    rule_id,
+                    scorer.event_name(rule_id),
+                    ScoringKind.DEMOGRAPHIC,
+                    delta,
+                    now,
+                    after,
+                )
+            )
         if new_status != status:
             moves.append((pk, status, new_status))
             if new_status == S.MQL:
@@ -255,14 +305,21 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
         with transaction.atomic():
             _insert_events(events)
             update_values(Lead, WRITTEN, changed, touch=True)
-            history.bulk_changes(Lead, "status", moves, by=None, at=now,
-                                 reason="LEAD-SCORE-1: re-scored after a points-table change")
+            history.bulk_changes(
+                Lead,
+                "status",
+                moves,
+                by=None,
+                at=now,
+                reason="LEAD-SCORE-1: re-scored after a points-table change",
+            )
     return tally
 
 
 def open_leads():
-    return (Lead.objects.filter(status__in=OPEN_PERSON_STATUSES, merged_into__isnull=True)
-            .exclude(title="Test"))
+    return Lead.objects.filter(status__in=OPEN_PERSON_STATUSES, merged_into__isnull=True).exclude(
+        title="Test"
+    )
 
 
 def open_lead_ids():

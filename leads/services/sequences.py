@@ -1,5 +1,6 @@
 """SEQ-1..3 enrollments and ACT-1 activity logging on people, with their status effects
 through the lead workflow (LEAD-STATUS 4 and 5, SEQ-2)."""
+
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -31,25 +32,39 @@ def enrollment_refusals(person, *, by, today=None) -> list[str]:
     if opted_out(person, today):
         why.append("SEQ-3 / LEAD-OPTOUT-1: the person opted out of e-mail.")
     if gdpr_blocked(person):
-        why.append("SEQ-3 / LEAD-GDPR-1: an EU/EEA person created before 2018-05-25 without an "
-                   "opt-in cannot be e-mailed.")
+        why.append(
+            "SEQ-3 / LEAD-GDPR-1: an EU/EEA person created before 2018-05-25 without an "
+            "opt-in cannot be e-mailed."
+        )
     if person.is_inactive:
         why.append("SEQ-3: the person has left the company (inactive).")
     if person.owner_id != getattr(by, "pk", None):
         pending = TransferRequest.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(person)), object_id=person.pk,
-            requester=by, state=TransferState.PENDING).exists()
+            content_type=ContentType.objects.get_for_model(type(person)),
+            object_id=person.pk,
+            requester=by,
+            state=TransferState.PENDING,
+        ).exists()
         if pending:
-            why.append("SEQ-3 / ACCT-CLAIM 2: your transfer request is still pending; the owner "
-                       "or their manager must approve it first.")
+            why.append(
+                "SEQ-3 / ACCT-CLAIM 2: your transfer request is still pending; the owner "
+                "or their manager must approve it first."
+            )
     if Enrollment.objects.filter(**person_link(person), state=EnrollmentState.ACTIVE).exists():
         why.append("SEQ-3: the person is already active in a sequence.")
     if person.initial_source.name == FREE_SIGNUP_SOURCE and not (
-            person.active_until and person.active_until >= today):
-        why.append("SEQ-3: free GitLab.com sign-ups are not prospected until they raise a hand "
-                   "(LEAD-ACTIVE).")
-    if getattr(person, "converted_at", None) or person.status in (S.QUALIFIED, S.DISQUALIFIED,
-                                                                  S.BAD_DATA, S.INELIGIBLE):
+        person.active_until and person.active_until >= today
+    ):
+        why.append(
+            "SEQ-3: free GitLab.com sign-ups are not prospected until they raise a hand "
+            "(LEAD-ACTIVE)."
+        )
+    if getattr(person, "converted_at", None) or person.status in (
+        S.QUALIFIED,
+        S.DISQUALIFIED,
+        S.BAD_DATA,
+        S.INELIGIBLE,
+    ):
         why.append(f"SEQ-3: a {person.status} person is not worked in sequences.")
     return why
 
@@ -69,16 +84,27 @@ def person_enroll(*, person, sequence: Sequence, by) -> Enrollment:
     try:
         with transaction.atomic():
             enrollment = Enrollment.objects.create(
-                **person_link(person), sequence=sequence, enrolled_by=by,
-                state=EnrollmentState.ACTIVE, started_at=now,
-                next_step_due=now + datetime.timedelta(days=max(sequence.length_days, 1)
-                                                       / max(sequence.steps, 1)))
+                **person_link(person),
+                sequence=sequence,
+                enrolled_by=by,
+                state=EnrollmentState.ACTIVE,
+                started_at=now,
+                next_step_due=now
+                + datetime.timedelta(days=max(sequence.length_days, 1) / max(sequence.steps, 1)),
+            )
     except IntegrityError:
-        raise ValidationError("SEQ-3: the person is already active in a sequence.",
-                              code="SEQ-3") from None
+        raise ValidationError(
+            "SEQ-3: the person is already active in a sequence.", code="SEQ-3"
+        ) from None
     if person.status in (S.RAW, S.INQUIRY, S.MQL, S.RECYCLE):
-        person_change_status(person=person, to=S.ACCEPTED, by=by, via=Via.SEQUENCE,
-                             reason=f"enrolled in {sequence.name}", check_access=False)
+        person_change_status(
+            person=person,
+            to=S.ACCEPTED,
+            by=by,
+            via=Via.SEQUENCE,
+            reason=f"enrolled in {sequence.name}",
+            check_access=False,
+        )
     mark_first_touch(person=person, by=by, at=now)
     return enrollment
 
@@ -88,11 +114,14 @@ def enrollment_set_state(*, enrollment: Enrollment, to: str, by) -> Enrollment:
     """Pause, resume or finish an enrollment (the owner, their manager, …)."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     access.require(by, "person.edit", enrollment.lead or enrollment.contact)
-    allowed = {EnrollmentState.ACTIVE: {EnrollmentState.PAUSED, EnrollmentState.FINISHED},
-               EnrollmentState.PAUSED: {EnrollmentState.ACTIVE, EnrollmentState.FINISHED}}
+    allowed = {
+        EnrollmentState.ACTIVE: {EnrollmentState.PAUSED, EnrollmentState.FINISHED},
+        EnrollmentState.PAUSED: {EnrollmentState.ACTIVE, EnrollmentState.FINISHED},
+    }
     if to not in allowed.get(enrollment.state, set()):
-        raise ValidationError(f"SEQ-1: a {enrollment.state} enrollment cannot become {to}.",
-                              code="SEQ-1")
+        raise ValidationError(
+            f"SEQ-1: a {enrollment.state} enrollment cannot become {to}.", code="SEQ-1"
+        )
     enrollment.state = to
     if to == EnrollmentState.FINISHED:
         enrollment.finished_at = timezone.now()
@@ -101,29 +130,53 @@ def enrollment_set_state(*, enrollment: Enrollment, to: str, by) -> Enrollment:
 
 
 @transaction.atomic
-def person_log_activity(*, person, by, kind: str, direction: str = Direction.OUTBOUND,
-                        two_way: bool = False, subject: str = "", body: str = "",
-                        occurred_at=None):
+def person_log_activity(
+    *,
+    person,
+    by,
+    kind: str,
+    direction: str = Direction.OUTBOUND,
+    two_way: bool = False,
+    subject: str = "",
+    body: str = "",
+    occurred_at=None,
+):
     """ACT-1 from a record page or a list row. A two-way activity moves Accepted to
     Qualifying (LEAD-STATUS 5); a reply finishes the active enrollment (SEQ-2)."""
     access.require(by, "record.comment", person)
     if kind not in ("call", "email", "meeting", "linkedin", "chat", "note"):
-        raise ValidationError({"kind": "ACT-1: log a call, e-mail, meeting, LinkedIn message, "
-                                       "chat or note."}, code="ACT-1")
+        raise ValidationError(
+            {"kind": "ACT-1: log a call, e-mail, meeting, LinkedIn message, chat or note."},
+            code="ACT-1",
+        )
     if direction not in (Direction.OUTBOUND, Direction.INBOUND):
         raise ValidationError({"direction": "ACT-1: outbound or inbound."}, code="ACT-1")
     refuse_outreach(person, kind=kind, direction=direction)
     account = person.account if isinstance(person, Contact) else person.matched_account
-    activity = activity_record(kind=kind, direction=direction, two_way=two_way,
-                               subject=subject or kind.title(), body=body, logged_by=by,
-                               occurred_at=occurred_at, account=account, **person_link(person))
+    activity = activity_record(
+        kind=kind,
+        direction=direction,
+        two_way=two_way,
+        subject=subject or kind.title(),
+        body=body,
+        logged_by=by,
+        occurred_at=occurred_at,
+        account=account,
+        **person_link(person),
+    )
     if two_way:
         if direction == Direction.INBOUND:
             Enrollment.objects.filter(**person_link(person), state=EnrollmentState.ACTIVE).update(
-                state=EnrollmentState.FINISHED, finished_at=timezone.now(), replied=True)
+                state=EnrollmentState.FINISHED, finished_at=timezone.now(), replied=True
+            )
         fresh = type(person).objects.get(pk=person.pk)
         if fresh.status == S.ACCEPTED:
-            person_change_status(person=fresh, to=S.QUALIFYING, by=by, via=Via.TWO_WAY,
-                                 reason=f"two-way {activity.get_kind_display().lower()}",
-                                 check_access=False)
+            person_change_status(
+                person=fresh,
+                to=S.QUALIFYING,
+                by=by,
+                via=Via.TWO_WAY,
+                reason=f"two-way {activity.get_kind_display().lower()}",
+                check_access=False,
+            )
     return activity

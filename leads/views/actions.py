@@ -2,6 +2,7 @@
 (LEAD-CONVERT-1/2), compliance actions (LEAD-DNC-1, LEAD-OPTOUT-1, LEAD-INACTIVE-1,
 LEAD-SPAM-1), blocked domains, and the search-first contact form (CONTACT-CREATE). Views parse
 and render; the services decide."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -37,17 +38,25 @@ def _errors_to_form(form, exc: ValidationError):
 
 # LEAD-DUP-1 ---------------------------------------------------------------------------------
 
+
 def person_duplicates(request, kind: str, pk: int):
     person = _person(kind, pk)
     found = find_duplicates(person)
-    return TemplateResponse(request, "leads/duplicates.html", {
-        "obj": person, "kind": kind, "found": found,
-        "is_lead": isinstance(person, Lead),
-        "can_edit": access.can(request.user, "person.edit", person),
-    })
+    return TemplateResponse(
+        request,
+        "leads/duplicates.html",
+        {
+            "obj": person,
+            "kind": kind,
+            "found": found,
+            "is_lead": isinstance(person, Lead),
+            "can_edit": access.can(request.user, "person.edit", person),
+        },
+    )
 
 
 # LEAD-MERGE-1 -------------------------------------------------------------------------------
+
 
 def lead_merge(request):
     """GET: the side-by-side chooser (HTMX re-renders it when the survivor changes);
@@ -65,22 +74,33 @@ def lead_merge(request):
     if isinstance(records[0], Contact):
         survivor = records[0]
     if request.method == "POST":
-        picks = {name: request.POST[f"pick_{name}"] for name in merge.fields_for(records)
-                 if request.POST.get(f"pick_{name}")}
+        picks = {
+            name: request.POST[f"pick_{name}"]
+            for name in merge.fields_for(records)
+            if request.POST.get(f"pick_{name}")
+        }
         try:
-            result = merge.merge_people(records=records, survivor_pk=survivor.pk, picks=picks,
-                                        by=request.user)
+            result = merge.merge_people(
+                records=records, survivor_pk=survivor.pk, picks=picks, by=request.user
+            )
         except ValidationError as exc:
             _say(request, exc)
         else:
             survivor = result.survivor
-            messages.success(request, f"Merged {len(records) - 1} record(s) into "
-                                      f"{survivor.name}; {sum(result.moved.values())} related "
-                                      "row(s) moved.")
+            messages.success(
+                request,
+                f"Merged {len(records) - 1} record(s) into "
+                f"{survivor.name}; {sum(result.moved.values())} related "
+                "row(s) moved.",
+            )
             return HttpResponseRedirect(survivor.get_absolute_url())
-    context = {"records": records, "survivor": survivor,
-               "choices": merge.choices(records, survivor), "refused": refused,
-               "into_contact": isinstance(records[0], Contact)}
+    context = {
+        "records": records,
+        "survivor": survivor,
+        "choices": merge.choices(records, survivor),
+        "refused": refused,
+        "into_contact": isinstance(records[0], Contact),
+    }
     template = "leads/_merge_table.html" if request.htmx else "leads/merge.html"
     return TemplateResponse(request, template, context)
 
@@ -94,16 +114,21 @@ def _int(value, default):
 
 # LEAD-CONVERT-1/2 ---------------------------------------------------------------------------
 
+
 def lead_convert(request, pk: int):
-    lead = get_object_or_404(Lead.objects.select_related("owner", "initial_source", "country",
-                                                         "region"), pk=pk)
+    lead = get_object_or_404(
+        Lead.objects.select_related("owner", "initial_source", "country", "region"), pk=pk
+    )
     access.require(request.user, "person.edit", lead)
     if lead.converted_at or lead.merged_into_id:
         messages.info(request, "LEAD-STATUS 10: this lead is already converted or merged.")
         return HttpResponseRedirect(lead.get_absolute_url())
     matches = convert.account_matches(lead)
-    initial = {"account_choice": str(matches[0].pk) if matches else "new",
-               "new_account_name": lead.company, "new_account_website": lead.website}
+    initial = {
+        "account_choice": str(matches[0].pk) if matches else "new",
+        "new_account_name": lead.company,
+        "new_account_website": lead.website,
+    }
     asked = _int(request.GET.get("account"), None)
     if asked is not None:
         if any(a.pk == asked for a in matches):
@@ -115,17 +140,23 @@ def lead_convert(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             plan = convert.ConvertPlan(
-                account=data["account"], new_account_name=data["new_account_name"],
+                account=data["account"],
+                new_account_name=data["new_account_name"],
                 new_account_website=data["new_account_website"],
                 new_account_owner=data["new_account_owner"],
-                confirm_new_account=data["confirm_new_account"], mode=data["mode"],
+                confirm_new_account=data["confirm_new_account"],
+                mode=data["mode"],
                 stage=data["stage"] or convert.Stage.PENDING,
-                join_opportunity=Opportunity.objects.select_related("owner").filter(
-                    pk=data["join_opportunity"] or 0).first(),
-                opportunity_name=data["opportunity_name"], close_date=data["close_date"],
+                join_opportunity=Opportunity.objects.select_related("owner")
+                .filter(pk=data["join_opportunity"] or 0)
+                .first(),
+                opportunity_name=data["opportunity_name"],
+                close_date=data["close_date"],
                 amount=data["amount"] or 0,
                 right_person_confirmed=data["right_person_confirmed"],
-                business_problem=data["business_problem"], end_user_account=data["end_user"])
+                business_problem=data["business_problem"],
+                end_user_account=data["end_user"],
+            )
             try:
                 result = convert.convert_lead(lead=lead, by=request.user, plan=plan)
             except ValidationError as exc:
@@ -133,22 +164,41 @@ def lead_convert(request, pk: int):
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or "ROLE-3: not allowed.")
             else:
-                what = (f"joined {result.opportunity.name}" if result.joined else
-                        f"opportunity {result.opportunity.name} created" if result.opportunity
-                        else "no opportunity")
-                messages.success(request, f"Converted {result.contact.name} to a contact at "
-                                          f"{result.account.name}; {what}.")
+                what = (
+                    f"joined {result.opportunity.name}"
+                    if result.joined
+                    else f"opportunity {result.opportunity.name} created"
+                    if result.opportunity
+                    else "no opportunity"
+                )
+                messages.success(
+                    request,
+                    f"Converted {result.contact.name} to a contact at "
+                    f"{result.account.name}; {what}.",
+                )
                 target = result.opportunity or result.contact
                 return HttpResponseRedirect(target.get_absolute_url())
     else:
         form = ConvertForm(initial=initial, matches=matches)
-    open_opps = (Opportunity.objects.filter(account__in=matches, stage__in=OPEN_STAGES)
-                 .select_related("owner", "account", "resale_partner").order_by("-created_at")[:30]
-                 if matches else [])
-    return TemplateResponse(request, "leads/convert.html", {
-        "obj": lead, "form": form, "matches": matches, "open_opps": open_opps,
-        "can_set_owner": access.can(request.user, "account.edit_ownership")
-        or request.user.has_role(roles.AE)})
+    open_opps = (
+        Opportunity.objects.filter(account__in=matches, stage__in=OPEN_STAGES)
+        .select_related("owner", "account", "resale_partner")
+        .order_by("-created_at")[:30]
+        if matches
+        else []
+    )
+    return TemplateResponse(
+        request,
+        "leads/convert.html",
+        {
+            "obj": lead,
+            "form": form,
+            "matches": matches,
+            "open_opps": open_opps,
+            "can_set_owner": access.can(request.user, "account.edit_ownership")
+            or request.user.has_role(roles.AE),
+        },
+    )
 
 
 def account_options(request):
@@ -156,23 +206,33 @@ def account_options(request):
     q = (request.GET.get("q") or "").strip()
     accounts = []
     if len(q) >= 2:
-        accounts = list(Account.objects.filter(merged_into__isnull=True)
-                        .filter(Q(name__icontains=q) | Q(domain__istartswith=q))
-                        .select_related("owner").order_by("name")[:20])
-    return TemplateResponse(request, "leads/_account_options.html", {"accounts": accounts,
-                                                                      "q": q})
+        accounts = list(
+            Account.objects.filter(merged_into__isnull=True)
+            .filter(Q(name__icontains=q) | Q(domain__istartswith=q))
+            .select_related("owner")
+            .order_by("name")[:20]
+        )
+    return TemplateResponse(request, "leads/_account_options.html", {"accounts": accounts, "q": q})
 
 
 def opportunity_options(request):
     """HTMX: the open opportunities at one account (conversion's "join" choice)."""
-    account_id = _int(request.GET.get("account") or request.GET.get("end_user_account")
-                      or request.GET.get("other_account"), 0)
-    opps = (Opportunity.objects.filter(account_id=account_id, stage__in=OPEN_STAGES)
-            .select_related("owner", "resale_partner").order_by("-created_at")[:30])
+    account_id = _int(
+        request.GET.get("account")
+        or request.GET.get("end_user_account")
+        or request.GET.get("other_account"),
+        0,
+    )
+    opps = (
+        Opportunity.objects.filter(account_id=account_id, stage__in=OPEN_STAGES)
+        .select_related("owner", "resale_partner")
+        .order_by("-created_at")[:30]
+    )
     return TemplateResponse(request, "leads/_opportunity_options.html", {"opps": opps})
 
 
 # Compliance ---------------------------------------------------------------------------------
+
 
 @require_POST
 def person_compliance(request, kind: str, pk: int):
@@ -183,15 +243,18 @@ def person_compliance(request, kind: str, pk: int):
             compliance.person_set_dnc(person=person, by=request.user, value=True)
             messages.success(request, "Do Not Call checked; the call action is hidden.")
         elif action == "dnc_off":
-            compliance.person_set_dnc(person=person, by=request.user, value=False,
-                                      release_activity_id=_int(request.POST.get("activity"), 0))
+            compliance.person_set_dnc(
+                person=person,
+                by=request.user,
+                value=False,
+                release_activity_id=_int(request.POST.get("activity"), 0),
+            )
             messages.success(request, "Do Not Call unchecked, linked to the person's e-mail.")
         elif action == "opt_out":
             compliance.person_opt_out(person=person, by=request.user)
             messages.success(request, "Opted out of e-mail; running sequences stopped.")
         elif action == "opt_out_30":
-            compliance.person_opt_out(person=person, by=request.user,
-                                      days=compliance.OPT_OUT_DAYS)
+            compliance.person_opt_out(person=person, by=request.user, days=compliance.OPT_OUT_DAYS)
             messages.success(request, "Opted out of e-mail for 30 days; it ends by itself.")
         elif action == "inactive":
             compliance.person_mark_inactive(person=person, by=request.user)
@@ -207,10 +270,12 @@ def person_compliance(request, kind: str, pk: int):
 def lead_spam(request, pk: int):
     lead = get_object_or_404(Lead, pk=pk)
     try:
-        compliance.lead_mark_spam(lead=lead, by=request.user,
-                                  confirmed=request.POST.get("confirm") in ("on", "1", "yes"))
-        messages.warning(request, "Added to SPAM DELETION: the nightly purge deletes this lead "
-                                  "for good.")
+        compliance.lead_mark_spam(
+            lead=lead, by=request.user, confirmed=request.POST.get("confirm") in ("on", "1", "yes")
+        )
+        messages.warning(
+            request, "Added to SPAM DELETION: the nightly purge deletes this lead for good."
+        )
     except ValidationError as exc:
         _say(request, exc)
     return HttpResponseRedirect(lead.get_absolute_url())
@@ -223,8 +288,9 @@ def blocked_domains(request):
     form = BlockedDomainForm()
     if request.method == "POST":
         if request.POST.get("delete"):
-            WordListEntry.objects.filter(list=WordList.BLOCKED_DOMAIN,
-                                         pk=_int(request.POST.get("delete"), 0)).delete()
+            WordListEntry.objects.filter(
+                list=WordList.BLOCKED_DOMAIN, pk=_int(request.POST.get("delete"), 0)
+            ).delete()
             messages.success(request, "Domain unblocked.")
             return HttpResponseRedirect(request.path)
         form = BlockedDomainForm(request.POST)
@@ -234,12 +300,16 @@ def blocked_domains(request):
             entry.save()
             messages.success(request, f"{entry.value} is blocked.")
             return HttpResponseRedirect(request.path)
-    rows = (WordListEntry.objects.filter(list=WordList.BLOCKED_DOMAIN)
-            .select_related("created_by").order_by("value"))
+    rows = (
+        WordListEntry.objects.filter(list=WordList.BLOCKED_DOMAIN)
+        .select_related("created_by")
+        .order_by("value")
+    )
     return TemplateResponse(request, "leads/blocked_domains.html", {"form": form, "rows": rows})
 
 
 # CONTACT-CREATE -----------------------------------------------------------------------------
+
 
 def contact_create(request):
     """Search first: who is it, and do we already know them? Then the contact form."""
@@ -252,26 +322,40 @@ def contact_create(request):
     if searched and search.is_valid():
         d = search.cleaned_data
 
-        found = {"leads": matching_leads(email=d["email"], first_name=d["first_name"],
-                                         last_name=d["last_name"], company=d["company"]),
-                 "contacts": matching_contacts(email=d["email"]),
-                 "accounts": accounts_for(email=d["email"], company=d["company"])}
+        found = {
+            "leads": matching_leads(
+                email=d["email"],
+                first_name=d["first_name"],
+                last_name=d["last_name"],
+                company=d["company"],
+            ),
+            "contacts": matching_contacts(email=d["email"]),
+            "accounts": accounts_for(email=d["email"], company=d["company"]),
+        }
     form = None
     if request.method == "POST":
         form = ContactCreateForm(request.POST)
         if form.is_valid():
             try:
-                contact = create(by=request.user, data=form.cleaned_data,
-                                 confirmed=form.cleaned_data["confirm_duplicate"])
+                contact = create(
+                    by=request.user,
+                    data=form.cleaned_data,
+                    confirmed=form.cleaned_data["confirm_duplicate"],
+                )
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             else:
                 messages.success(request, f"Contact {contact.name} created.")
                 return HttpResponseRedirect(contact.get_absolute_url())
     elif found is not None:
-        form = ContactCreateForm(initial={
-            **search.cleaned_data,
-            "account": found["accounts"][0].pk if found["accounts"] else None})
-    return TemplateResponse(request, "leads/contact_create.html", {
-        "search": search, "found": found, "form": form, "searched": searched})
-
+        form = ContactCreateForm(
+            initial={
+                **search.cleaned_data,
+                "account": found["accounts"][0].pk if found["accounts"] else None,
+            }
+        )
+    return TemplateResponse(
+        request,
+        "leads/contact_create.html",
+        {"search": search, "found": found, "form": form, "searched": searched},
+    )

@@ -1,5 +1,6 @@
 """The daily workspace lists (VIEW-1, VIEW-4): lead views S1–B5 with filters, sorting, keyset
 pages, capped counts, streamed CSV and manager cover (`?as=`)."""
+
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
@@ -27,13 +28,44 @@ from ..views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF
 
 # The columns a view row, its high-touch badge (LEAD-HT-1) and the CSV export read: a lead row
 # has ~80 columns (SPEC Q-PERF: 50–200 rows a page).
-ROW_FIELDS = ("first_name", "last_name", "email", "company", "title", "status", "person_score",
-              "owner", "initial_source", "matched_account", "sla_due", "last_interesting_moment",
-              "last_interesting_moment_at", "is_hot", "do_not_call", "email_opt_out", "phone",
-              "mobile", "setup_for_team", "linkedin_url")
+ROW_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "company",
+    "title",
+    "status",
+    "person_score",
+    "owner",
+    "initial_source",
+    "matched_account",
+    "sla_due",
+    "last_interesting_moment",
+    "last_interesting_moment_at",
+    "is_hot",
+    "do_not_call",
+    "email_opt_out",
+    "phone",
+    "mobile",
+    "setup_for_team",
+    "linkedin_url",
+)
 
-CSV_HEADER = ["id", "first name", "last name", "email", "company", "title", "status", "score",
-              "owner", "initial source", "SLA due", "last interesting moment", "moment at"]
+CSV_HEADER = [
+    "id",
+    "first name",
+    "last name",
+    "email",
+    "company",
+    "title",
+    "status",
+    "score",
+    "owner",
+    "initial source",
+    "SLA due",
+    "last interesting moment",
+    "moment at",
+]
 
 
 def mass_actions_for(code: str) -> list[tuple[str, str]]:
@@ -57,21 +89,40 @@ def lead_view(request, code: str):
     if view is None:
         raise Http404("No such view.")
     owner = access.view_owner(request)
-    base = select_labels(getattr(Lead.objects, view.method)(owner),
-                         "owner", "initial_source", "matched_account",
-                         also={"matched_account": ("lam_dev_count",)}, fields=ROW_FIELDS)
+    base = select_labels(
+        getattr(Lead.objects, view.method)(owner),
+        "owner",
+        "initial_source",
+        "matched_account",
+        also={"matched_account": ("lam_dev_count",)},
+        fields=ROW_FIELDS,
+    )
     filters = LeadViewFilter(request.GET or None, queryset=base)
     qs = filters.qs if filters.is_bound and filters.is_valid() else base
     if filters.is_bound and not filters.is_valid():
         qs = base.none()
     sort_key, field, descending = _sort(request, view.sort)
     if request.GET.get("format") == "csv":
-        rows = ([r.pk, r.first_name, r.last_name, r.email, r.company, r.title, r.status,
-                 r.person_score, r.owner.label if r.owner else "", r.initial_source.name,
-                 r.sla_due.isoformat() if r.sla_due else "", r.last_interesting_moment,
-                 r.last_interesting_moment_at.isoformat() if r.last_interesting_moment_at else ""]
-                for r in qs.order_by(field if not descending else f"-{field}", "pk")
-                .iterator(chunk_size=2000))
+        rows = (
+            [
+                r.pk,
+                r.first_name,
+                r.last_name,
+                r.email,
+                r.company,
+                r.title,
+                r.status,
+                r.person_score,
+                r.owner.label if r.owner else "",
+                r.initial_source.name,
+                r.sla_due.isoformat() if r.sla_due else "",
+                r.last_interesting_moment,
+                r.last_interesting_moment_at.isoformat() if r.last_interesting_moment_at else "",
+            ]
+            for r in qs.order_by(field if not descending else f"-{field}", "pk").iterator(
+                chunk_size=2000
+            )
+        )
         return stream_csv(f"leads-{view.code}-{owner.username}.csv", CSV_HEADER, rows)
     page = keyset_sorted(qs, request, field, descending)
     free, persona = rule_context.high_touch_context()
@@ -87,42 +138,78 @@ def lead_view(request, code: str):
         r.activity_url = activity_url.replace("/0/", f"/{r.pk}/", 1)
         r.enroll_url = enroll_url.replace("/0/", f"/{r.pk}/", 1)
         r.high_touch = scoring.is_high_touch(
-            email=r.email, company=r.company, phone=r.phone or r.mobile, title=r.title,
-            setup_for_team=r.setup_for_team, linkedin_url=r.linkedin_url,
+            email=r.email,
+            company=r.company,
+            phone=r.phone or r.mobile,
+            title=r.title,
+            setup_for_team=r.setup_for_team,
+            linkedin_url=r.linkedin_url,
             account_developers=r.matched_account.lam_dev_count if r.matched_account else None,
-            free_domains=free, persona_words=persona)
-        r.sla_state = ("" if not r.sla_due else "past" if r.sla_due < now else
-                       "soon" if (r.sla_due - now).total_seconds() < 900 else "")
+            free_domains=free,
+            persona_words=persona,
+        )
+        r.sla_state = (
+            ""
+            if not r.sla_due
+            else "past"
+            if r.sla_due < now
+            else "soon"
+            if (r.sla_due - now).total_seconds() < 900
+            else ""
+        )
     params = request.GET.copy()
     params.pop("after", None)
     unsorted = params.copy()
     unsorted.pop("sort", None)
-    csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
-                             get_token(request))
+    csrf_input = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
     sequence_options = format_html_join(
-        "", '<option value="{}">{}</option>',
-        ((pk, name) for pk, name, _touch in sequence_choices()))
-    return TemplateResponse(request, "leads/view.html", {
-        "view": view, "page": page, "filters": filters, "owner": owner,
-        "covering": owner != request.user, "sort": sort_key, "query": params.urlencode(),
-        "unsorted": unsorted.urlencode(),
-        "sorts": LEAD_SORTS, "code": view.code, "sequences": sequence_choices(),
-        "url_kind": "leads", "mass_actions": mass_actions_for(view.code),
-        "rows_html": lead_rows_html(page.rows, view_code=view.code, csrf_input=csrf_input,
-                                    full_path=request.get_full_path(),
-                                    sequence_options=sequence_options),
-        "campaigns": rule_context.cached("campaigns", lambda: list(
-            Campaign.objects.order_by("-start_date", "name").values_list("pk", "name")[:50]),
-            ttl=30),
-    })
+        "",
+        '<option value="{}">{}</option>',
+        ((pk, name) for pk, name, _touch in sequence_choices()),
+    )
+    return TemplateResponse(
+        request,
+        "leads/view.html",
+        {
+            "view": view,
+            "page": page,
+            "filters": filters,
+            "owner": owner,
+            "covering": owner != request.user,
+            "sort": sort_key,
+            "query": params.urlencode(),
+            "unsorted": unsorted.urlencode(),
+            "sorts": LEAD_SORTS,
+            "code": view.code,
+            "sequences": sequence_choices(),
+            "url_kind": "leads",
+            "mass_actions": mass_actions_for(view.code),
+            "rows_html": lead_rows_html(
+                page.rows,
+                view_code=view.code,
+                csrf_input=csrf_input,
+                full_path=request.get_full_path(),
+                sequence_options=sequence_options,
+            ),
+            "campaigns": rule_context.cached(
+                "campaigns",
+                lambda: list(
+                    Campaign.objects.order_by("-start_date", "name").values_list("pk", "name")[:50]
+                ),
+                ttl=30,
+            ),
+        },
+    )
 
 
 def lead_view_mass(request, code: str):
     """VIEW-5: POST the selected rows and an action; per-row results come back as a message."""
 
-
-    return mass_action_view(request, views=LEAD_VIEWS, code=code, base="/leads/views/",
-                            actions=mass)
+    return mass_action_view(
+        request, views=LEAD_VIEWS, code=code, base="/leads/views/", actions=mass
+    )
 
 
 def my_view_counts(request):
@@ -138,5 +225,8 @@ def my_view_counts(request):
         n, capped = capped_count(getattr(Lead.objects, LEAD_VIEWS[code].method)(request.user))
         counts.append((code, f"{n:,}+" if capped else f"{n:,}"))
 
-    return TemplateResponse(request, "leads/_view_counts.html", {
-        "counts": counts, "saved": list(visible_saved_views(request.user)[:20])})
+    return TemplateResponse(
+        request,
+        "leads/_view_counts.html",
+        {"counts": counts, "saved": list(visible_saved_views(request.user)[:20])},
+    )

@@ -1,5 +1,6 @@
 """Marketing Ops pages in the portal: the points table with a preview of its effect
 (LEAD-SCORE-1, REF-4/5), re-score progress, the intake log (INTAKE)."""
+
 import datetime
 
 from django.contrib import messages
@@ -27,20 +28,31 @@ from ..tasks import RESCORE_JOB, start_rescore
 
 
 def _require_mops(request):
-    access.require(request.user, "reference.manage", message="ROLE-3: only Marketing Ops "
-                   "edits the scoring table, routing pools and reference data.")
+    access.require(
+        request.user,
+        "reference.manage",
+        message="ROLE-3: only Marketing Ops "
+        "edits the scoring table, routing pools and reference data.",
+    )
 
 
 def scoring_table(request):
     _require_mops(request)
-    thresholds = ThresholdsForm(initial={
-        "mql_threshold": rule_context.setting(Setting.MQL_THRESHOLD),
-        "inquiry_threshold": rule_context.setting(Setting.INQUIRY_THRESHOLD)})
-    return TemplateResponse(request, "leads/scoring.html", {
-        "rules": ScoringRule.objects.order_by("kind", "-active", "-points", "name"),
-        "thresholds": thresholds,
-        "jobs": JobRun.objects.filter(name=RESCORE_JOB).order_by("-started_at")[:5],
-    })
+    thresholds = ThresholdsForm(
+        initial={
+            "mql_threshold": rule_context.setting(Setting.MQL_THRESHOLD),
+            "inquiry_threshold": rule_context.setting(Setting.INQUIRY_THRESHOLD),
+        }
+    )
+    return TemplateResponse(
+        request,
+        "leads/scoring.html",
+        {
+            "rules": ScoringRule.objects.order_by("kind", "-active", "-points", "name"),
+            "thresholds": thresholds,
+            "jobs": JobRun.objects.filter(name=RESCORE_JOB).order_by("-started_at")[:5],
+        },
+    )
 
 
 def _candidate_rules(instance: ScoringRule | None, data: dict | None):
@@ -68,15 +80,15 @@ def scoring_rule_edit(request, pk: int | None = None):
             with transaction.atomic():
                 rule = form.save(commit=False)
                 if not rule.code:
-
                     rule.code = slugify(rule.name)[:50] + f"-{ScoringRule.objects.count() + 1}"
                 rule.full_clean()
                 rule.save()
                 job = start_rescore(by=request.user)
             messages.success(request, f"Saved “{rule.name}”. Re-scoring every open lead.")
             return HttpResponseRedirect(f"/leads/scoring/jobs/{job.pk}/")
-    return TemplateResponse(request, "leads/scoring_rule.html",
-                            {"form": form, "rule": instance, "effect": effect})
+    return TemplateResponse(
+        request, "leads/scoring_rule.html", {"form": form, "rule": instance, "effect": effect}
+    )
 
 
 @require_POST
@@ -88,15 +100,20 @@ def thresholds_save(request):
         return HttpResponseRedirect("/leads/scoring/")
     new_mql = form.cleaned_data["mql_threshold"]
     if request.POST.get("confirm") != "1":
-        crossing = Lead.objects.filter(status__in=(S.RAW, S.INQUIRY, S.RECYCLE),
-                                       person_score__gte=new_mql).exclude(title="Test")
+        crossing = Lead.objects.filter(
+            status__in=(S.RAW, S.INQUIRY, S.RECYCLE), person_score__gte=new_mql
+        ).exclude(title="Test")
         n = crossing.order_by()[:100_001].count()
-        return TemplateResponse(request, "leads/thresholds_confirm.html",
-                                {"form": form, "becoming_mql": n, "capped": n > 100_000})
+        return TemplateResponse(
+            request,
+            "leads/thresholds_confirm.html",
+            {"form": form, "becoming_mql": n, "capped": n > 100_000},
+        )
     with transaction.atomic():
         for key in ("mql_threshold", "inquiry_threshold"):
-            PortalSetting.objects.update_or_create(key=key,
-                                                   defaults={"value": form.cleaned_data[key]})
+            PortalSetting.objects.update_or_create(
+                key=key, defaults={"value": form.cleaned_data[key]}
+            )
         job = start_rescore(by=request.user)
     messages.success(request, "Thresholds saved. Re-scoring every open lead.")
     return HttpResponseRedirect(f"/leads/scoring/jobs/{job.pk}/")
@@ -110,8 +127,11 @@ def scoring_rule_toggle(request, pk: int):
         rule.active = not rule.active
         rule.save(update_fields=["active", "updated_at"])
         job = start_rescore(by=request.user)
-    messages.success(request, f"“{rule.name}” is now {'active' if rule.active else 'inactive'}. "
-                              "Re-scoring every open lead.")
+    messages.success(
+        request,
+        f"“{rule.name}” is now {'active' if rule.active else 'inactive'}. "
+        "Re-scoring every open lead.",
+    )
     return HttpResponseRedirect(f"/leads/scoring/jobs/{job.pk}/")
 
 
@@ -129,7 +149,8 @@ def intake_log(request):
     """The intake log: every submission with its outcome, filterable, kept 90 days."""
     _require_mops(request)
     qs = IntakeSubmission.objects.select_related("lead", "contact").filter(
-        received_at__gte=timezone.now() - datetime.timedelta(days=RETENTION_DAYS))
+        received_at__gte=timezone.now() - datetime.timedelta(days=RETENTION_DAYS)
+    )
     outcome = request.GET.get("outcome", "")
     if outcome in IntakeOutcome.values:
         qs = qs.filter(outcome=outcome)
@@ -139,6 +160,14 @@ def intake_log(request):
     email = request.GET.get("email", "").strip()
     if email:
         qs = qs.filter(email__iexact=email)
-    return TemplateResponse(request, "leads/intake_log.html", {
-        "page": keyset_page(qs, request), "outcomes": IntakeOutcome.choices,
-        "outcome": outcome, "form": form, "email": email})
+    return TemplateResponse(
+        request,
+        "leads/intake_log.html",
+        {
+            "page": keyset_page(qs, request),
+            "outcomes": IntakeOutcome.choices,
+            "outcome": outcome,
+            "form": form,
+            "email": email,
+        },
+    )

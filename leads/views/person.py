@@ -1,4 +1,5 @@
 """Actions on a person page (lead or contact): edit, status, misroute, re-route, assign."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -40,10 +41,13 @@ def person_status(request, kind: str, pk: int):
         return HttpResponseRedirect(person.get_absolute_url())
     try:
         persons.person_change_status(
-            person=person, to=form.cleaned_data["to"], by=request.user,
+            person=person,
+            to=form.cleaned_data["to"],
+            by=request.user,
             reason=form.cleaned_data["reason"],
             disqualify_reason=form.cleaned_data["disqualify_reason"],
-            expected_version=version_from(request.POST))
+            expected_version=version_from(request.POST),
+        )
         messages.success(request, f"Status is now {form.cleaned_data['to']}.")
     except ValidationError as exc:
         _say(request, exc)
@@ -57,8 +61,7 @@ def person_misroute(request, kind: str, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError("ROUTE-5: say what is wrong with the routing.")
-        persons.person_flag_misroute(person=person, by=request.user,
-                                      body=form.cleaned_data["body"])
+        persons.person_flag_misroute(person=person, by=request.user, body=form.cleaned_data["body"])
         messages.success(request, "Misroute flagged; Marketing Ops is notified.")
     except ValidationError as exc:
         _say(request, exc)
@@ -69,8 +72,11 @@ def person_misroute(request, kind: str, pk: int):
 def person_reroute(request, kind: str, pk: int):
     person = _person(kind, pk)
     decision = persons.person_reroute(person=person, by=request.user)
-    messages.success(request, f"Routed again: {decision.rule} → "
-                              f"{decision.owner.label if decision.owner else 'not routed'}.")
+    messages.success(
+        request,
+        f"Routed again: {decision.rule} → "
+        f"{decision.owner.label if decision.owner else 'not routed'}.",
+    )
     return HttpResponseRedirect(person.get_absolute_url())
 
 
@@ -83,9 +89,13 @@ def person_assign(request, kind: str, pk: int):
         messages.error(request, "ROUTE-5: choose an owner and give the reason.")
         return HttpResponseRedirect(person.get_absolute_url())
     try:
-        persons.person_assign(person=person, owner=form.cleaned_data["owner"], by=request.user,
-                               reason=form.cleaned_data["reason"],
-                               expected_version=version_from(request.POST))
+        persons.person_assign(
+            person=person,
+            owner=form.cleaned_data["owner"],
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=version_from(request.POST),
+        )
         messages.success(request, f"Assigned to {form.cleaned_data['owner'].label}.")
     except ValidationError as exc:
         _say(request, exc)
@@ -95,10 +105,10 @@ def person_assign(request, kind: str, pk: int):
 def _done(request, person, message, *, ok=True):
     """HTMX row actions get a small status line; full pages go back where they came from."""
     if request.htmx:
-
         css = "text-success" if ok else "text-danger"
-        return HttpResponse(format_html('<span class="small {}" role="status">{}</span>', css,
-                                        message))
+        return HttpResponse(
+            format_html('<span class="small {}" role="status">{}</span>', css, message)
+        )
     (messages.success if ok else messages.error)(request, message)
     target = request.POST.get("next") or person.get_absolute_url()
 
@@ -114,10 +124,14 @@ def person_activity(request, kind: str, pk: int):
     person = _person(kind, pk)
     try:
         activity = person_log_activity(
-            person=person, by=request.user, kind=request.POST.get("kind", ""),
+            person=person,
+            by=request.user,
+            kind=request.POST.get("kind", ""),
             direction=request.POST.get("direction", "outbound"),
             two_way=request.POST.get("two_way") in ("on", "1", "true"),
-            subject=request.POST.get("subject", "")[:255], body=request.POST.get("body", ""))
+            subject=request.POST.get("subject", "")[:255],
+            body=request.POST.get("body", ""),
+        )
     except ValidationError as exc:
         return _done(request, person, " ".join(exc.messages), ok=False)
     return _done(request, person, f"{activity.get_kind_display()} logged.")
@@ -126,7 +140,6 @@ def person_activity(request, kind: str, pk: int):
 @require_POST
 def person_enroll_view(request, kind: str, pk: int):
     """SEQ-2/SEQ-3: enroll in a sequence, or say exactly why not."""
-
 
     person = _person(kind, pk)
     sequence = Sequence.objects.filter(pk=request.POST.get("sequence") or 0, active=True).first()

@@ -1,5 +1,6 @@
 """Routing pools (REF-6, ROUTE-3) and the routing preview (ROUTE-1) for managers and
 Marketing Ops."""
+
 import datetime
 
 from django.contrib import messages
@@ -30,9 +31,12 @@ def pools(request):
     access.require(request.user, "pools.view")
     today = timezone.localdate()
     since = timezone.now() - datetime.timedelta(days=WINDOW_DAYS)
-    received = {(r["pool_id"], r["owner_id"]): r["n"] for r in
-                RoutingDecision.objects.filter(decided_at__gte=since, pool__isnull=False)
-                .values("pool_id", "owner_id").annotate(n=Count("id"))}
+    received = {
+        (r["pool_id"], r["owner_id"]): r["n"]
+        for r in RoutingDecision.objects.filter(decided_at__gte=since, pool__isnull=False)
+        .values("pool_id", "owner_id")
+        .annotate(n=Count("id"))
+    }
     members = list(PoolMember.objects.select_related("user", "pool").order_by("pool__name", "id"))
     table = []
     for pool in RoutingPool.objects.prefetch_related("regions").order_by("name"):
@@ -47,15 +51,22 @@ def pools(request):
             m.received = received.get((pool.pk, m.user_id), 0)
             m.actual = round(100 * m.received / got_total) if got_total else 0
         table.append((pool, rows, got_total))
-    return TemplateResponse(request, "leads/pools.html", {
-        "pools": table, "can_edit": access.can(request.user, "reference.manage"),
-        "window": WINDOW_DAYS})
+    return TemplateResponse(
+        request,
+        "leads/pools.html",
+        {
+            "pools": table,
+            "can_edit": access.can(request.user, "reference.manage"),
+            "window": WINDOW_DAYS,
+        },
+    )
 
 
 @require_POST
 def pool_member_edit(request, pk: int):
-    access.require(request.user, "reference.manage", message="ROLE-3: only Marketing Ops "
-                   "edits routing pools.")
+    access.require(
+        request.user, "reference.manage", message="ROLE-3: only Marketing Ops edits routing pools."
+    )
     with transaction.atomic():
         member = get_object_or_404(PoolMember.objects.select_for_update(), pk=pk)
         before = {f: getattr(member, f) for f in PoolMemberForm.Meta.fields}
@@ -65,10 +76,13 @@ def pool_member_edit(request, pk: int):
             messages.error(request, f"REF-6: {errors}")
             return HttpResponseRedirect("/leads/pools/")
         form.save()
-    changes = [f"{f} {before[f]} → {getattr(member, f)}" for f in before
-               if before[f] != getattr(member, f)]
-    messages.success(request, f"{member.user.username} in {member.pool}: "
-                     + (", ".join(changes) or "no change") + ".")
+    changes = [
+        f"{f} {before[f]} → {getattr(member, f)}" for f in before if before[f] != getattr(member, f)
+    ]
+    messages.success(
+        request,
+        f"{member.user.username} in {member.pool}: " + (", ".join(changes) or "no change") + ".",
+    )
     return HttpResponseRedirect("/leads/pools/")
 
 
@@ -81,32 +95,40 @@ def routing_preview(request):
     if request.GET and form.is_valid():
         data = form.cleaned_data
         if data["lead"]:
-            lead = Lead.objects.select_related("country", "region", "region__parent").filter(
-                pk=data["lead"]).first()
+            lead = (
+                Lead.objects.select_related("country", "region", "region__parent")
+                .filter(pk=data["lead"])
+                .first()
+            )
             if lead is None:
                 form.add_error("lead", "No lead has this id.")
         else:
             lead = _sample_person(data, form)
         if lead is not None and not form.errors:
             result = preview(lead, data["form"] or None)
-    return TemplateResponse(request, "leads/routing_preview.html",
-                            {"form": form, "result": result, "lead": lead})
+    return TemplateResponse(
+        request, "leads/routing_preview.html", {"form": form, "result": result, "lead": lead}
+    )
 
 
 def _sample_person(data, form):
-
 
     country = resolve_country(data["country"])
     if data["country"] and country is None:
         form.add_error("country", "Unknown country.")
         return None
-    person = Lead(email=data["email"] or "", company=data["company"], title=data["title"],
-                  status=data["status"] or "MQL", employees=data["employees"],
-                  description=data["description"], country=country,
-                  region=country.region if country else None)
+    person = Lead(
+        email=data["email"] or "",
+        company=data["company"],
+        title=data["title"],
+        status=data["status"] or "MQL",
+        employees=data["employees"],
+        description=data["description"],
+        country=country,
+        region=country.region if country else None,
+    )
     person.derive()
-    person.preview_account = match_account(email=person.email, company=person.company,
-                                           free_domains=free_domains())
+    person.preview_account = match_account(
+        email=person.email, company=person.company, free_domains=free_domains()
+    )
     return person
-
-

@@ -23,10 +23,17 @@ from ..services.merge import merged_target_url
 def lead_list(request):
     columns = ("Name", "Company", "Title", "Status", "Score", "Owner", "Initial source")
     page = keyset_page(lead_list_for_user(request.user, fields=list_rows.FIELDS["lead"]), request)
-    return TemplateResponse(request, "records/list.html", {
-        "page": page, "kind": "lead", "title": "Leads", "columns": columns,
-        "rows_html": list_rows.list_rows_html("lead", page.rows, columns),
-    })
+    return TemplateResponse(
+        request,
+        "records/list.html",
+        {
+            "page": page,
+            "kind": "lead",
+            "title": "Leads",
+            "columns": columns,
+            "rows_html": list_rows.list_rows_html("lead", page.rows, columns),
+        },
+    )
 
 
 def lead_detail(request, pk: int):
@@ -38,7 +45,8 @@ def lead_detail(request, pk: int):
     if tab and request.htmx:
         return tab_response(request, lead, tab)
     context = {
-        "obj": lead, "kind": "lead",
+        "obj": lead,
+        "kind": "lead",
         "sections": sections_for(lead, editable_fields(request.user, lead, "leads")),
         **tab_context(lead, tab),
         "can_edit": access.can(request.user, "person.edit", lead),

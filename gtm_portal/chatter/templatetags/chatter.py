@@ -1,5 +1,6 @@
 """CHAT-1 rendering: comment bodies are plain text — escaped first, then only http(s) links,
 portal record paths and known @mentions are marked up. Nothing from the user is HTML."""
+
 import re
 
 from django import template
@@ -31,8 +32,8 @@ def comment_html(comment) -> str:
         handle = "@" + match.group(1).rstrip(".").lower()
         if handle not in handles:
             return match.group(0)
-        tail = match.group(0)[len(handle):]
-        return f'<span class="mention">{match.group(0)[:len(handle)]}</span>{tail}'
+        tail = match.group(0)[len(handle) :]
+        return f'<span class="mention">{match.group(0)[: len(handle)]}</span>{tail}'
 
     text = MENTION_RE.sub(mention, text)
     return mark_safe(text)

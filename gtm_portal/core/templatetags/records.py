@@ -1,4 +1,5 @@
 """Record page helpers (SPEC Q-PERF: a record page's forty field rows written in Python)."""
+
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
@@ -18,11 +19,13 @@ def field_cell(f) -> str:
         value = e(normalize_newlines(str(f.value or EMPTY))).replace("\n", "<br>")
     if not f.edit_url:
         return value
-    return (f'<span class="field-value">{value}</span> '
-            f'<a class="inline-edit-link" href="{e(f.edit_url)}#id_{e(f.name)}" '
-            f'hx-get="{e(f.edit_url)}?field={e(f.name)}" hx-target="closest td" '
-            f'hx-swap="innerHTML" title="Edit {e(f.label)}" aria-label="Edit {e(f.label)}">'
-            '<i class="bi bi-pencil" aria-hidden="true"></i></a>')
+    return (
+        f'<span class="field-value">{value}</span> '
+        f'<a class="inline-edit-link" href="{e(f.edit_url)}#id_{e(f.name)}" '
+        f'hx-get="{e(f.edit_url)}?field={e(f.name)}" hx-target="closest td" '
+        f'hx-swap="innerHTML" title="Edit {e(f.label)}" aria-label="Edit {e(f.label)}">'
+        '<i class="bi bi-pencil" aria-hidden="true"></i></a>'
+    )
 
 
 @register.filter
@@ -33,12 +36,14 @@ def field_sections(sections) -> str:
         cells = []
         for f in rows:
             editable = f' class="inline-editable" data-field="{e(f.name)}"' if f.edit_url else ""
-            cells.append(f'<tr><th scope="row">{e(f.label)}</th><td{editable}>{field_cell(f)}'
-                         '</td></tr>')
+            cells.append(
+                f'<tr><th scope="row">{e(f.label)}</th><td{editable}>{field_cell(f)}</td></tr>'
+            )
         out.append(
             f'<section class="card mb-3" aria-labelledby="sec-{number}">\n'
             f'  <div class="card-header py-1"><h2 class="h6 mb-0" id="sec-{number}">'
             f"{e(title)}</h2></div>\n"
             f'  <table class="table table-sm field-table mb-0"><tbody>\n    {"".join(cells)}\n'
-            f"  </tbody></table>\n</section>")
+            f"  </tbody></table>\n</section>"
+        )
     return mark_safe("\n".join(out))  # every value went through e()

@@ -9,6 +9,7 @@ window's wall seconds, with the latency of each submission (latency_p50_ms, late
 the row's p50/p95 columns are the whole run's time, n = 1 run). Every submission has its own
 id and a new e-mail, every answer must be 201 with a score and a routing decision, and after
 the run the committed intake log, leads and routing decisions are counted."""
+
 import itertools
 import json
 import math
@@ -32,10 +33,15 @@ COUNTRIES = ("Germany", "United States", "France", "Australia", "Brazil")
 
 
 def _body(run: str, i: int) -> dict:
-    return {"submission_id": f"bench-{run}-{i}", "form": FORMS[i % len(FORMS)],
-            "email": f"bench{run}{i}@firm{i % 97}.example", "last_name": f"Bench {i}",
-            "title": "Director of Engineering", "country": COUNTRIES[i % len(COUNTRIES)],
-            "company": f"Firm {i % 97}"}
+    return {
+        "submission_id": f"bench-{run}-{i}",
+        "form": FORMS[i % len(FORMS)],
+        "email": f"bench{run}{i}@firm{i % 97}.example",
+        "last_name": f"Bench {i}",
+        "title": "Director of Engineering",
+        "country": COUNTRIES[i % len(COUNTRIES)],
+        "company": f"Firm {i % 97}",
+    }
 
 
 def _poster(key: str):
@@ -44,8 +50,12 @@ def _poster(key: str):
     client = Client(SERVER_NAME=HOST, HTTP_HOST=HOST)
 
     def post(body: dict) -> None:
-        r = client.post("/api/v1/intake/", json.dumps(body), content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Token {key}")
+        r = client.post(
+            "/api/v1/intake/",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {key}",
+        )
         if r.status_code != 201:
             raise PageError(f"intake answered {r.status_code}: {r.content[:200]!r}")
         answer = r.json()
@@ -61,7 +71,8 @@ def _token() -> str:
         token.revoke()
     _, key = ApiToken.issue(name="bench-intake", scope="intake")
     ApiToken.objects.filter(name="bench-intake", revoked_at__isnull=True).update(
-        rate_limit_per_minute=1_000_000)
+        rate_limit_per_minute=1_000_000
+    )
     return key
 
 
@@ -70,20 +81,26 @@ def intake_submissions(bench: Bench) -> Iterable[Operation]:
     key = _token()
     post = _poster(key)
     run = uuid.uuid4().hex[:8]
-    numbers = itertools.count()   # every call (warm-up and query count too) a new submission
+    numbers = itertools.count()  # every call (warm-up and query count too) a new submission
 
     def call(_i):
         post(_body(run, next(numbers)))
 
-    yield Operation(name="intake (per submission)", call=call, units_per_call=1,
-                    unit="submissions")
+    yield Operation(name="intake (per submission)", call=call, units_per_call=1, unit="submissions")
 
     workers = int(os.environ.get("INTAKE_WORKERS", "4"))
     if workers > 1 and _shareable():
-        concurrent = ConcurrentIntake(key, workers=workers, per_worker=bench.n,
-                                      warmup=max(bench.warmup, 1))
-        yield Operation(name=f"intake ({workers} concurrent)", call=concurrent.run, n=1,
-                        warmup=0, count_queries=False, details=concurrent.details)
+        concurrent = ConcurrentIntake(
+            key, workers=workers, per_worker=bench.n, warmup=max(bench.warmup, 1)
+        )
+        yield Operation(
+            name=f"intake ({workers} concurrent)",
+            call=concurrent.run,
+            n=1,
+            warmup=0,
+            count_queries=False,
+            details=concurrent.details,
+        )
 
 
 def _shareable() -> bool:
@@ -130,8 +147,10 @@ class ConcurrentIntake:
                 raise PageError("a database connection is still open (inside a transaction?)")
         ready = ctx.Barrier(self.workers)
         results = ctx.Queue()
-        children = [ctx.Process(target=self._child, args=(w, run, ready, results))
-                    for w in range(self.workers)]
+        children = [
+            ctx.Process(target=self._child, args=(w, run, ready, results))
+            for w in range(self.workers)
+        ]
         for child in children:
             child.start()
         reports = [results.get(timeout=600) for _ in children]
@@ -145,10 +164,14 @@ class ConcurrentIntake:
         total = len(latencies)
         self._check_committed(run, total + self.workers * self.warmup)
         wall = end - start
-        self.last = {"submissions_per_s": round(total / wall, 1), "workers": self.workers,
-                     "submissions": total, "wall_s": round(wall, 2),
-                     "latency_p50_ms": round(statistics.median(latencies), 1),
-                     "latency_p95_ms": round(latencies[max(0, math.ceil(0.95 * total) - 1)], 1)}
+        self.last = {
+            "submissions_per_s": round(total / wall, 1),
+            "workers": self.workers,
+            "submissions": total,
+            "wall_s": round(wall, 2),
+            "latency_p50_ms": round(statistics.median(latencies), 1),
+            "latency_p95_ms": round(latencies[max(0, math.ceil(0.95 * total) - 1)], 1),
+        }
 
     def details(self) -> dict:
         return dict(self.last)
@@ -179,11 +202,18 @@ class ConcurrentIntake:
     def _check_committed(run: str, expected: int) -> None:
         """Every submission committed: one intake log row, one new lead and at least one
         routing decision for that lead each."""
-        logged = IntakeSubmission.objects.filter(submission_id__startswith=f"bench-{run}-",
-                                                 status_code=201, lead__isnull=False)
+        logged = IntakeSubmission.objects.filter(
+            submission_id__startswith=f"bench-{run}-", status_code=201, lead__isnull=False
+        )
         lead_ids = list(logged.values_list("lead_id", flat=True))
-        routed = (RoutingDecision.objects.filter(lead_id__in=lead_ids)
-                  .values("lead_id").distinct().count())
+        routed = (
+            RoutingDecision.objects.filter(lead_id__in=lead_ids)
+            .values("lead_id")
+            .distinct()
+            .count()
+        )
         if len(lead_ids) != expected or len(set(lead_ids)) != expected or routed != expected:
-            raise PageError(f"expected {expected} committed, scored and routed submissions; "
-                            f"found {len(lead_ids)} logged, {routed} routed")
+            raise PageError(
+                f"expected {expected} committed, scored and routed submissions; "
+                f"found {len(lead_ids)} logged, {routed} routed"
+            )

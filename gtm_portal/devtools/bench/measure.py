@@ -12,6 +12,7 @@ An operation set is a function that takes the Bench and yields Operation objects
 intake, routing, ...); `run.OPERATION_SETS` lists them all in one place. This module knows
 none of them: the sets import it, never the other way round.
 """
+
 import json
 import math
 import statistics
@@ -47,10 +48,10 @@ class Operation:
     count_queries: bool = True
     units_per_call: int | None = None
     unit: str = "rows"
-    n: int | None = None          # iterations for this operation (default: the bench's)
+    n: int | None = None  # iterations for this operation (default: the bench's)
     warmup: int | None = None
     details: Callable[[], dict] | None = None  # facts of the last call, printed with the row
-    variants: int = 1             # distinct requests call(i) cycles through (i % variants)
+    variants: int = 1  # distinct requests call(i) cycles through (i % variants)
 
 
 @dataclass
@@ -65,8 +66,15 @@ class Result:
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        out = {"name": self.name, "n": self.n, "p50_ms": self.p50_ms, "p95_ms": self.p95_ms,
-               "queries": self.queries, "raw_sql_p50_ms": self.raw_sql_p50_ms, **self.extra}
+        out = {
+            "name": self.name,
+            "n": self.n,
+            "p50_ms": self.p50_ms,
+            "p95_ms": self.p95_ms,
+            "queries": self.queries,
+            "raw_sql_p50_ms": self.raw_sql_p50_ms,
+            **self.extra,
+        }
         if self.error:
             out["error"] = self.error
         return out
@@ -90,16 +98,23 @@ class Bench:
 
     def client(self, username: str) -> Client:
         if username not in self._clients:
-            user = (User.objects.filter(username=username).first()
-                    or User.objects.people().filter(is_active=True).order_by("id").first())
+            user = (
+                User.objects.filter(username=username).first()
+                or User.objects.people().filter(is_active=True).order_by("id").first()
+            )
             client = Client(SERVER_NAME=HOST, HTTP_HOST=HOST)
             if user is not None:
                 client.force_login(user)
             self._clients[username] = client
         return self._clients[username]
 
-    def page(self, name: str, urls: list[str], username: str,
-             raw_sql: Callable[[int], tuple[str, list]] | None = None) -> Operation:
+    def page(
+        self,
+        name: str,
+        urls: list[str],
+        username: str,
+        raw_sql: Callable[[int], tuple[str, list]] | None = None,
+    ) -> Operation:
         client = self.client(username)
 
         def call(i):
@@ -169,8 +184,15 @@ class Bench:
         if raw:
             raw_p50 = _round(statistics.median(raw))
             extra["raw_sql_p95_ms"] = _round(_percentile(raw, 95))
-        return Result(op.name, len(times), _round(p50), _round(_percentile(times, 95)), queries,
-                      raw_p50, extra=extra)
+        return Result(
+            op.name,
+            len(times),
+            _round(p50),
+            _round(_percentile(times, 95)),
+            queries,
+            raw_p50,
+            extra=extra,
+        )
 
     def _raw_sql_times(self, op: Operation) -> list[float]:
         statements = None
@@ -195,19 +217,26 @@ class Bench:
         """The SELECT statements call(i) sends, as sent (parameters bound)."""
         with CaptureQueriesContext(connection) as captured:
             op.call(i)
-        return [q["sql"] for q in captured.captured_queries
-                if q["sql"].lstrip("( ").upper().startswith("SELECT")]
+        return [
+            q["sql"]
+            for q in captured.captured_queries
+            if q["sql"].lstrip("( ").upper().startswith("SELECT")
+        ]
 
-    def run(self, operation_sets: Iterable[OperationSet],
-            progress: Callable[[str], None] | None = None) -> dict:
+    def run(
+        self, operation_sets: Iterable[OperationSet], progress: Callable[[str], None] | None = None
+    ) -> dict:
         results = []
         for op in self.operations(operation_sets):
             result = self.measure(op)
             results.append(result)
             if progress:
                 progress(format_row(result))
-        return {"operations": [r.as_dict() for r in results], "database": connection.vendor,
-                "counts": counts()}
+        return {
+            "operations": [r.as_dict() for r in results],
+            "database": connection.vendor,
+            "counts": counts(),
+        }
 
 
 def page_sql(selects: list[str]) -> str:
@@ -215,8 +244,10 @@ def page_sql(selects: list[str]) -> str:
     JSON array in its own column (in the statement's order)."""
     if not selects:
         return "SELECT 1"
-    columns = ",\n".join(f"(SELECT coalesce(json_agg(q), '[]') FROM ({sql}) q) AS q{n}"
-                         for n, sql in enumerate(selects))
+    columns = ",\n".join(
+        f"(SELECT coalesce(json_agg(q), '[]') FROM ({sql}) q) AS q{n}"
+        for n, sql in enumerate(selects)
+    )
     return f"SELECT {columns}"
 
 
@@ -229,9 +260,16 @@ def _round(ms: float) -> float:
     return round(ms, 2)
 
 
-COUNTED = {"leads": Lead, "contacts": Contact, "accounts": Account,
-           "opportunities": Opportunity, "activities": Activity, "tasks": Task,
-           "notifications": Notification, "users": User}
+COUNTED = {
+    "leads": Lead,
+    "contacts": Contact,
+    "accounts": Account,
+    "opportunities": Opportunity,
+    "activities": Activity,
+    "tasks": Task,
+    "notifications": Notification,
+    "users": User,
+}
 
 
 def counts() -> dict[str, int]:
@@ -240,8 +278,14 @@ def counts() -> dict[str, int]:
 
 # -- output ------------------------------------------------------------------------------
 
-COLUMNS = (("name", 34, "s"), ("n", 5, "d"), ("p50_ms", 9, ".1f"), ("p95_ms", 9, ".1f"),
-           ("queries", 8, "d"), ("raw_sql_p50_ms", 15, ".2f"))
+COLUMNS = (
+    ("name", 34, "s"),
+    ("n", 5, "d"),
+    ("p50_ms", 9, ".1f"),
+    ("p95_ms", 9, ".1f"),
+    ("queries", 8, "d"),
+    ("raw_sql_p50_ms", 15, ".2f"),
+)
 
 
 def format_header() -> str:

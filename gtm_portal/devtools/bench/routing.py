@@ -1,5 +1,6 @@
 """SPEC Q-PERF routing ≥ 1,000 leads/s on one worker and a full re-score of 1M leads
 ≤ 120 s in the task queue, measured by `make bench`."""
+
 import atexit
 import os
 import subprocess
@@ -26,22 +27,34 @@ def routing_per_lead(bench: Bench) -> Iterable[Operation]:
     """SPEC Q-PERF routing ≥ 1,000 leads/s on one worker: one lead at a time (intake, a
     re-route) and a batch of 500 (a re-score or import making many MQLs at once)."""
     batch = 500
-    ids = list(Lead.objects.filter(status="MQL").order_by("-pk").values_list("pk", flat=True)
-               [: max(bench.n + bench.warmup + 1, batch * 3)])
+    ids = list(
+        Lead.objects.filter(status="MQL")
+        .order_by("-pk")
+        .values_list("pk", flat=True)[: max(bench.n + bench.warmup + 1, batch * 3)]
+    )
     if not ids:
         return
     ctx = RoutingContext()
-    yield Operation(name="routing (per lead)", units_per_call=1, unit="leads",
-                    call=lambda i: route_person(person=Lead(pk=ids[i % len(ids)]),
-                                                trigger="bench", ctx=ctx))
+    yield Operation(
+        name="routing (per lead)",
+        units_per_call=1,
+        unit="leads",
+        call=lambda i: route_person(person=Lead(pk=ids[i % len(ids)]), trigger="bench", ctx=ctx),
+    )
 
     def call(i):
         start = (i * batch) % max(len(ids) - batch + 1, 1)
-        route_people(ids[start:start + batch], model=Lead, trigger="bench", ctx=ctx)
+        route_people(ids[start : start + batch], model=Lead, trigger="bench", ctx=ctx)
 
-    yield Operation(name="routing (batch of 500)", units_per_call=batch, unit="leads",
-                    call=call, n=min(bench.n, 5), warmup=min(bench.warmup, 1),
-                    count_queries=False)
+    yield Operation(
+        name="routing (batch of 500)",
+        units_per_call=batch,
+        unit="leads",
+        call=call,
+        n=min(bench.n, 5),
+        warmup=min(bench.warmup, 1),
+        count_queries=False,
+    )
 
 
 # Marketing Ops raises one rule (the booth / in-person event / gated asset row of REF-4, that
@@ -80,8 +93,9 @@ def full_rescore(bench: Bench) -> Iterable[Operation]:
                 return
             ScoringRule.objects.filter(pk=rule.pk).update(points=points)
             last.clear()
-            last.update(_rescore_run(eager=eager), rule=f"{RESCORE_RULE}={points}",
-                        workers=n_workers)
+            last.update(
+                _rescore_run(eager=eager), rule=f"{RESCORE_RULE}={points}", workers=n_workers
+            )
 
         return call
 
@@ -92,18 +106,30 @@ def full_rescore(bench: Bench) -> Iterable[Operation]:
         workers.stop()  # after the timed call
         return dict(last)
 
-    yield Operation(name="full re-score (open leads)", call=run(RESCORE_RAISED),
-                    n=1, warmup=0 if eager else 1, count_queries=False, details=details)
-    yield Operation(name="full re-score (points restored)", call=run(default),
-                    n=1, warmup=0 if eager else 1, count_queries=False,
-                    details=details_then_stop)
+    yield Operation(
+        name="full re-score (open leads)",
+        call=run(RESCORE_RAISED),
+        n=1,
+        warmup=0 if eager else 1,
+        count_queries=False,
+        details=details,
+    )
+    yield Operation(
+        name="full re-score (points restored)",
+        call=run(default),
+        n=1,
+        warmup=0 if eager else 1,
+        count_queries=False,
+        details=details_then_stop,
+    )
 
 
 def _rescore_run(*, eager: bool) -> dict:
     """One `rescore_all` job from start to done: its counts and the task's own time."""
     start = time.perf_counter()
-    job = JobRun.objects.create(name="rescore", started_at=timezone.now(),
-                                total=open_leads().count())
+    job = JobRun.objects.create(
+        name="rescore", started_at=timezone.now(), total=open_leads().count()
+    )
     rescore_all(job.pk, queue=None if eager else RESCORE_QUEUE)
     while (job := JobRun.objects.get(pk=job.pk)).state == JobRun.State.RUNNING:
         time.sleep(0.1)
@@ -111,10 +137,15 @@ def _rescore_run(*, eager: bool) -> dict:
     if job.state != JobRun.State.DONE:
         raise PageError(f"re-score job {job.pk} {job.state}: {job.log[:300]}")
     counts = job.counts
-    return {"people": counts["people"], "changed": counts["changed"],
-            "crossed_up": counts["crossed_up"], "crossed_down": counts["crossed_down"],
-            "routed": counts["routed"], "task_s": round(seconds, 1),
-            "leads_per_s": round(counts["people"] / seconds) if seconds else None}
+    return {
+        "people": counts["people"],
+        "changed": counts["changed"],
+        "crossed_up": counts["crossed_up"],
+        "crossed_down": counts["crossed_down"],
+        "routed": counts["routed"],
+        "task_s": round(seconds, 1),
+        "leads_per_s": round(counts["people"] / seconds) if seconds else None,
+    }
 
 
 class _Workers:
@@ -144,10 +175,30 @@ def _start_workers(n: int):
         conn.default_channel.queue_purge(RESCORE_QUEUE)  # parts of an interrupted run
     log = tempfile.NamedTemporaryFile("w+", prefix="bench-rescore-", suffix=".log")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "gtm_portal", "worker", "-Q", RESCORE_QUEUE,
-         "-c", str(n), "-P", "prefork", "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "-n", f"bench-rescore-{os.getpid()}@%h", "-l", "INFO"],
-        stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "gtm_portal",
+            "worker",
+            "-Q",
+            RESCORE_QUEUE,
+            "-c",
+            str(n),
+            "-P",
+            "prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"bench-rescore-{os.getpid()}@%h",
+            "-l",
+            "INFO",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         log.seek(0)

@@ -1,5 +1,6 @@
 """`manage.py bench` (CONTRACT 5): every operation set, in the order the table prints them,
 measured on the data loaded (topped up to `--leads` first)."""
+
 from gtm_portal.devtools.demo.generate import generate
 from gtm_portal.devtools.demo.named import seed_named
 from leads.models import Lead
@@ -9,11 +10,17 @@ from . import intake, pages, routing
 from .measure import Bench, format_header, write_json
 
 OPERATION_SETS = (
-    pages.home_page, pages.list_pages, pages.detail_pages, pages.notification_inbox,
-    pages.lead_views, pages.account_and_contact_views, pages.global_search,
+    pages.home_page,
+    pages.list_pages,
+    pages.detail_pages,
+    pages.notification_inbox,
+    pages.lead_views,
+    pages.account_and_contact_views,
+    pages.global_search,
     pages.account_reown,
     intake.intake_submissions,
-    routing.routing_per_lead, routing.full_rescore,
+    routing.routing_per_lead,
+    routing.full_rescore,
 )
 
 
@@ -24,12 +31,24 @@ def top_up(leads: int, stdout=None) -> None:
         return
     load_reference_data()
     seed_named()
-    generate(leads=leads, accounts=max(leads // 10, 1), opportunities=max(leads // 5, 1),
-             seed=1, stdout=stdout)
+    generate(
+        leads=leads,
+        accounts=max(leads // 10, 1),
+        opportunities=max(leads // 5, 1),
+        seed=1,
+        stdout=stdout,
+    )
 
 
-def run_bench(*, leads: int | None = None, n: int = 50, warmup: int = 5,
-              only: str | None = None, json_path: str | None = None, stdout=None) -> dict:
+def run_bench(
+    *,
+    leads: int | None = None,
+    n: int = 50,
+    warmup: int = 5,
+    only: str | None = None,
+    json_path: str | None = None,
+    stdout=None,
+) -> dict:
     if leads:
         top_up(leads, stdout)
     say = stdout.write if stdout is not None else None
@@ -37,8 +56,11 @@ def run_bench(*, leads: int | None = None, n: int = 50, warmup: int = 5,
         say(format_header())
     report = Bench(n=n, warmup=warmup, only=only).run(OPERATION_SETS, progress=say)
     if say:
-        say("counts: " + ", ".join(f"{k} {v:,}" for k, v in report["counts"].items())
-            + f" ({report['database']})")
+        say(
+            "counts: "
+            + ", ".join(f"{k} {v:,}" for k, v in report["counts"].items())
+            + f" ({report['database']})"
+        )
     if json_path:
         write_json(report, json_path)
     return report

@@ -2,6 +2,7 @@
 statuses, and the context of one run (reference data, the reps by region, the scoring
 rules) that every record reads. A record's random stream is `rng_for(seed, kind, index)`,
 so the same seed always draws the same record."""
+
 import bisect
 import datetime
 import random
@@ -46,13 +47,29 @@ LAST_NAMES = (
 # (title, weight): personas the scoring rules react to (REF-4) next to technical and blank ones.
 # Scores come from the points table in the database, as live scoring gives them.
 TITLES = (
-    ("VP Engineering", 4), ("VP of Infrastructure", 2), ("CTO", 2), ("Director of IT", 4),
-    ("Director of Engineering", 4), ("Head of DevOps", 3), ("Head of Security", 2),
-    ("Engineering Manager", 5), ("IT Manager", 4), ("Senior DevOps Engineer", 4),
-    ("Senior Software Engineer", 5), ("Software Engineer", 10), ("Developer", 8),
-    ("Full Stack Developer", 4), ("DevOps Engineer", 6), ("Site Reliability Engineer", 3),
-    ("Platform Architect", 2), ("Release Manager", 2), ("QA Analyst", 2), ("Student", 2),
-    ("Consultant", 2), ("Product Manager", 3), ("", 12),
+    ("VP Engineering", 4),
+    ("VP of Infrastructure", 2),
+    ("CTO", 2),
+    ("Director of IT", 4),
+    ("Director of Engineering", 4),
+    ("Head of DevOps", 3),
+    ("Head of Security", 2),
+    ("Engineering Manager", 5),
+    ("IT Manager", 4),
+    ("Senior DevOps Engineer", 4),
+    ("Senior Software Engineer", 5),
+    ("Software Engineer", 10),
+    ("Developer", 8),
+    ("Full Stack Developer", 4),
+    ("DevOps Engineer", 6),
+    ("Site Reliability Engineer", 3),
+    ("Platform Architect", 2),
+    ("Release Manager", 2),
+    ("QA Analyst", 2),
+    ("Student", 2),
+    ("Consultant", 2),
+    ("Product Manager", 3),
+    ("", 12),
 )
 
 COMPANY_FIRST = (
@@ -67,9 +84,21 @@ COMPANY_SECOND = (
 ).split()
 COMPANY_SUFFIX = ("Inc", "LLC", "GmbH", "Ltd", "Group", "Corp", "SA", "AG", "Holdings", "Co")
 INDUSTRIES = (
-    "Technology", "Software", "Financial Services", "Healthcare", "Manufacturing", "Retail",
-    "Telecommunications", "Education", "Government", "Media", "Transportation", "Energy",
-    "Insurance", "Biotech", "Consulting",
+    "Technology",
+    "Software",
+    "Financial Services",
+    "Healthcare",
+    "Manufacturing",
+    "Retail",
+    "Telecommunications",
+    "Education",
+    "Government",
+    "Media",
+    "Transportation",
+    "Energy",
+    "Insurance",
+    "Biotech",
+    "Consulting",
 )
 CITIES = {
     "US": ("New York", "San Francisco", "Austin", "Chicago", "Seattle", "Boston", "Denver"),
@@ -85,65 +114,151 @@ CITIES = {
 }
 LEAD_EMPLOYEES = (None, None, 5, 20, 50, 120, 300, 800, 2500, 10000)
 US_STATES = ("CA", "NY", "TX", "WA", "MA", "IL", "CO", "GA", "FL", "VA")
-COUNTRY_WEIGHTS = {"US": 40, "GB": 8, "DE": 8, "FR": 5, "CA": 4, "AU": 4, "IN": 5, "JP": 3,
-                   "NL": 3, "BR": 3}
+COUNTRY_WEIGHTS = {
+    "US": 40,
+    "GB": 8,
+    "DE": 8,
+    "FR": 5,
+    "CA": 4,
+    "AU": 4,
+    "IN": 5,
+    "JP": 3,
+    "NL": 3,
+    "BR": 3,
+}
 
 LEAD_STATUS_WEIGHTS = (
-    (PersonStatus.RAW, 22), (PersonStatus.INQUIRY, 20), (PersonStatus.MQL, 12),
-    (PersonStatus.ACCEPTED, 12), (PersonStatus.QUALIFYING, 10), (PersonStatus.QUALIFIED, 4),
-    (PersonStatus.DISQUALIFIED, 7), (PersonStatus.RECYCLE, 7), (PersonStatus.BAD_DATA, 2),
-    (PersonStatus.INELIGIBLE, 2), (PersonStatus.WEB_PORTAL_PURCHASE, 2),
+    (PersonStatus.RAW, 22),
+    (PersonStatus.INQUIRY, 20),
+    (PersonStatus.MQL, 12),
+    (PersonStatus.ACCEPTED, 12),
+    (PersonStatus.QUALIFYING, 10),
+    (PersonStatus.QUALIFIED, 4),
+    (PersonStatus.DISQUALIFIED, 7),
+    (PersonStatus.RECYCLE, 7),
+    (PersonStatus.BAD_DATA, 2),
+    (PersonStatus.INELIGIBLE, 2),
+    (PersonStatus.WEB_PORTAL_PURCHASE, 2),
 )
 CONTACT_STATUS_WEIGHTS = (
-    (PersonStatus.INQUIRY, 8), (PersonStatus.MQL, 10), (PersonStatus.ACCEPTED, 25),
-    (PersonStatus.QUALIFYING, 20), (PersonStatus.QUALIFIED, 15), (PersonStatus.DISQUALIFIED, 5),
-    (PersonStatus.RECYCLE, 10), (PersonStatus.BAD_DATA, 1), (PersonStatus.INELIGIBLE, 3),
+    (PersonStatus.INQUIRY, 8),
+    (PersonStatus.MQL, 10),
+    (PersonStatus.ACCEPTED, 25),
+    (PersonStatus.QUALIFYING, 20),
+    (PersonStatus.QUALIFIED, 15),
+    (PersonStatus.DISQUALIFIED, 5),
+    (PersonStatus.RECYCLE, 10),
+    (PersonStatus.BAD_DATA, 1),
+    (PersonStatus.INELIGIBLE, 3),
     (PersonStatus.WEB_PORTAL_PURCHASE, 3),
 )
-PAST_MQL = frozenset({PersonStatus.MQL, PersonStatus.ACCEPTED, PersonStatus.QUALIFYING,
-                      PersonStatus.QUALIFIED, PersonStatus.WEB_PORTAL_PURCHASE})
+PAST_MQL = frozenset(
+    {
+        PersonStatus.MQL,
+        PersonStatus.ACCEPTED,
+        PersonStatus.QUALIFYING,
+        PersonStatus.QUALIFIED,
+        PersonStatus.WEB_PORTAL_PURCHASE,
+    }
+)
 WORKED = frozenset({PersonStatus.ACCEPTED, PersonStatus.QUALIFYING, PersonStatus.QUALIFIED})
 STAGE_WEIGHTS = (
-    (Stage.PRE, 10), (Stage.PENDING, 8), (Stage.DISCOVERY, 12), (Stage.SCOPING, 10),
-    (Stage.TECH_EVAL, 8), (Stage.PROPOSAL, 7), (Stage.NEGOTIATING, 5),
-    (Stage.AWAITING_SIGNATURE, 3), (Stage.CLOSED_WON, 15), (Stage.CLOSED_LOST, 15),
-    (Stage.UNQUALIFIED, 5), (Stage.DUPLICATE, 2),
+    (Stage.PRE, 10),
+    (Stage.PENDING, 8),
+    (Stage.DISCOVERY, 12),
+    (Stage.SCOPING, 10),
+    (Stage.TECH_EVAL, 8),
+    (Stage.PROPOSAL, 7),
+    (Stage.NEGOTIATING, 5),
+    (Stage.AWAITING_SIGNATURE, 3),
+    (Stage.CLOSED_WON, 15),
+    (Stage.CLOSED_LOST, 15),
+    (Stage.UNQUALIFIED, 5),
+    (Stage.DUPLICATE, 2),
 )
 STAGE_INDEX = {stage: i for i, stage in enumerate(Stage.values)}
-ACCEPTED_STAGES = frozenset(Stage.values[STAGE_INDEX[Stage.DISCOVERY]:
-                                         STAGE_INDEX[Stage.CLOSED_WON] + 1])
+ACCEPTED_STAGES = frozenset(
+    Stage.values[STAGE_INDEX[Stage.DISCOVERY] : STAGE_INDEX[Stage.CLOSED_WON] + 1]
+)
 QUALIFIED_STAGES = ACCEPTED_STAGES - {Stage.DISCOVERY}
-OPP_TYPE_WEIGHTS = ((OpportunityType.NEW_BUSINESS, 60), (OpportunityType.ADD_ON, 25),
-                    (OpportunityType.RENEWAL, 10), (OpportunityType.PROFESSIONAL_SERVICES, 5))
-OPP_TOPICS = ("Platform Expansion", "CI/CD Consolidation", "Security Add-On", "DevOps Pilot",
-              "Premium Upgrade", "Team Rollout", "Self-managed Migration", "Renewal")
+OPP_TYPE_WEIGHTS = (
+    (OpportunityType.NEW_BUSINESS, 60),
+    (OpportunityType.ADD_ON, 25),
+    (OpportunityType.RENEWAL, 10),
+    (OpportunityType.PROFESSIONAL_SERVICES, 5),
+)
+OPP_TOPICS = (
+    "Platform Expansion",
+    "CI/CD Consolidation",
+    "Security Add-On",
+    "DevOps Pilot",
+    "Premium Upgrade",
+    "Team Rollout",
+    "Self-managed Migration",
+    "Renewal",
+)
 
-MARKETING_KINDS = (ActivityKind.FORM_FILL, ActivityKind.WEB_VISIT, ActivityKind.WEBCAST,
-                   ActivityKind.EVENT_VISIT)
-SALES_KIND_WEIGHTS = ((ActivityKind.EMAIL, 40), (ActivityKind.CALL, 30),
-                      (ActivityKind.LINKEDIN, 10), (ActivityKind.MEETING, 8),
-                      (ActivityKind.NOTE, 8), (ActivityKind.CHAT, 4))
-FORMS = (FormKind.CONTACT_US, FormKind.TRIAL_SAAS, FormKind.TRIAL_SELF_MANAGED,
-         FormKind.GATED_CONTENT, FormKind.WEBCAST_REGISTRATION, FormKind.NEWSLETTER,
-         FormKind.WEB_CHAT, FormKind.PROFESSIONAL_SERVICES)
-WEB_PAGES = (FormKind.PAGE_VISIT_PRICING, FormKind.PAGE_VISIT_FEATURES,
-             FormKind.PAGE_VISIT_INSTALLATION, FormKind.PAGE_VISIT_ENTERPRISE_TRIAL)
-HIGH_INTENT = (FormKind.CONTACT_US, FormKind.TRIAL_SAAS, FormKind.TRIAL_SELF_MANAGED,
-               FormKind.PROFESSIONAL_SERVICES)
-MARKETING_KIND = {**dict.fromkeys(FORMS, ActivityKind.FORM_FILL),
-                  **dict.fromkeys(WEB_PAGES + (FormKind.PAGE_VISIT_CAREERS,),
-                                  ActivityKind.WEB_VISIT),
-                  FormKind.WEBCAST_ATTENDED_LOW: ActivityKind.WEBCAST,
-                  FormKind.EVENT_BOOTH: ActivityKind.EVENT_VISIT}
+MARKETING_KINDS = (
+    ActivityKind.FORM_FILL,
+    ActivityKind.WEB_VISIT,
+    ActivityKind.WEBCAST,
+    ActivityKind.EVENT_VISIT,
+)
+SALES_KIND_WEIGHTS = (
+    (ActivityKind.EMAIL, 40),
+    (ActivityKind.CALL, 30),
+    (ActivityKind.LINKEDIN, 10),
+    (ActivityKind.MEETING, 8),
+    (ActivityKind.NOTE, 8),
+    (ActivityKind.CHAT, 4),
+)
+FORMS = (
+    FormKind.CONTACT_US,
+    FormKind.TRIAL_SAAS,
+    FormKind.TRIAL_SELF_MANAGED,
+    FormKind.GATED_CONTENT,
+    FormKind.WEBCAST_REGISTRATION,
+    FormKind.NEWSLETTER,
+    FormKind.WEB_CHAT,
+    FormKind.PROFESSIONAL_SERVICES,
+)
+WEB_PAGES = (
+    FormKind.PAGE_VISIT_PRICING,
+    FormKind.PAGE_VISIT_FEATURES,
+    FormKind.PAGE_VISIT_INSTALLATION,
+    FormKind.PAGE_VISIT_ENTERPRISE_TRIAL,
+)
+HIGH_INTENT = (
+    FormKind.CONTACT_US,
+    FormKind.TRIAL_SAAS,
+    FormKind.TRIAL_SELF_MANAGED,
+    FormKind.PROFESSIONAL_SERVICES,
+)
+MARKETING_KIND = {
+    **dict.fromkeys(FORMS, ActivityKind.FORM_FILL),
+    **dict.fromkeys(WEB_PAGES + (FormKind.PAGE_VISIT_CAREERS,), ActivityKind.WEB_VISIT),
+    FormKind.WEBCAST_ATTENDED_LOW: ActivityKind.WEBCAST,
+    FormKind.EVENT_BOOTH: ActivityKind.EVENT_VISIT,
+}
 CAREERS_SHARE = 0.04  # people who visit the careers page two or three times within days
 FORM_LABELS = dict(FormKind.choices)
 SALES_SUBJECTS = {
-    ActivityKind.EMAIL: "E-mail: {topic}", ActivityKind.CALL: "Call: {topic}",
-    ActivityKind.LINKEDIN: "LinkedIn message: {topic}", ActivityKind.MEETING: "Meeting: {topic}",
-    ActivityKind.NOTE: "Note: {topic}", ActivityKind.CHAT: "Chat: {topic}",
+    ActivityKind.EMAIL: "E-mail: {topic}",
+    ActivityKind.CALL: "Call: {topic}",
+    ActivityKind.LINKEDIN: "LinkedIn message: {topic}",
+    ActivityKind.MEETING: "Meeting: {topic}",
+    ActivityKind.NOTE: "Note: {topic}",
+    ActivityKind.CHAT: "Chat: {topic}",
 }
-SALES_TOPICS = ("introduction", "follow-up", "discovery", "pricing questions", "trial check-in",
-                "security review", "next steps")
+SALES_TOPICS = (
+    "introduction",
+    "follow-up",
+    "discovery",
+    "pricing questions",
+    "trial check-in",
+    "security review",
+    "next steps",
+)
 
 
 def weights(pairs):
@@ -206,9 +321,11 @@ class DemoContext:
         self._demographic: dict[tuple, tuple] = {}
 
     def _read_reference_data(self):
-        self.free_domains = list(WordListEntry.objects.filter(list=WordList.FREE_DOMAIN)
-                                 .order_by("value").values_list("value", flat=True)) or [
-            "gmail.com", "yahoo.com", "outlook.com"]
+        self.free_domains = list(
+            WordListEntry.objects.filter(list=WordList.FREE_DOMAIN)
+            .order_by("value")
+            .values_list("value", flat=True)
+        ) or ["gmail.com", "yahoo.com", "outlook.com"]
         countries = list(Country.objects.select_related("region").order_by("iso2"))
         if not countries:
             raise RuntimeError("No countries: run `manage.py load_reference_data` first.")
@@ -216,16 +333,26 @@ class DemoContext:
         sources = list(InitialSource.objects.filter(active=True).order_by("name"))
         self.sources = [s.pk for s in sources]
         self.source_by_name = {s.name: s.pk for s in sources}
-        reasons = {kind: list(Reason.objects.filter(kind=kind, active=True).order_by("name")
-                              .values_list("pk", flat=True)) for kind in ReasonKind.values}
+        reasons = {
+            kind: list(
+                Reason.objects.filter(kind=kind, active=True)
+                .order_by("name")
+                .values_list("pk", flat=True)
+            )
+            for kind in ReasonKind.values
+        }
         self.disqualify_reasons = reasons[ReasonKind.DISQUALIFY]
         self.closed_lost_reasons = reasons[ReasonKind.CLOSED_LOST]
         self.unqualified_reasons = reasons[ReasonKind.UNQUALIFIED]
 
     def _read_people(self):
         def people(role):
-            return list(User.objects.people().filter(groups__name=role, is_active=True)
-                        .select_related("region").order_by("username"))
+            return list(
+                User.objects.people()
+                .filter(groups__name=role, is_active=True)
+                .select_related("region")
+                .order_by("username")
+            )
 
         self.aes, sdrs, bdrs = people(roles.AE), people(roles.SDR), people(roles.BDR)
         if not (self.aes and sdrs and bdrs):
@@ -249,15 +376,19 @@ class DemoContext:
         self.inquiry_threshold = scoring_ctx.inquiry_threshold
         self.scoring_free_domains = scoring_ctx.free_domains
         self.behaviour = scoring.BehaviourTable(scoring_ctx.rules)
-        self.rules_for = {trigger: tuple((r.id, r.name[:200], r.points) for r in
-                                         scoring.behaviour_rules_for(scoring_ctx.rules, trigger))
-                          for trigger in (*MARKETING_KIND, scoring.CAREERS_REPEAT)}
-        self.demographic_rules = [r for r in scoring_ctx.rules
-                                  if r.kind == ScoringKind.DEMOGRAPHIC]
+        self.rules_for = {
+            trigger: tuple(
+                (r.id, r.name[:200], r.points)
+                for r in scoring.behaviour_rules_for(scoring_ctx.rules, trigger)
+            )
+            for trigger in (*MARKETING_KIND, scoring.CAREERS_REPEAT)
+        }
+        self.demographic_rules = [r for r in scoring_ctx.rules if r.kind == ScoringKind.DEMOGRAPHIC]
         points = self.behaviour.points
         # What a touch that would not fit the status becomes instead: the cheapest that fits.
-        self.fallbacks = sorted((f for f in MARKETING_KIND if points.get(f, 0) > 0),
-                                key=lambda f: (points[f], f))
+        self.fallbacks = sorted(
+            (f for f in MARKETING_KIND if points.get(f, 0) > 0), key=lambda f: (points[f], f)
+        )
 
     def demographic(self, title: str, email: str) -> tuple[int, tuple]:
         """(demographic score, the matching rules as (id, name, points)) of a person."""
@@ -267,8 +398,11 @@ class DemoContext:
         found = self._demographic.get(key)
         if found is None:
             words = frozenset(scoring.title_words(title))
-            rules = tuple((r.id, r.name[:200], r.points) for r in self.demographic_rules
-                          if r.points and scoring.traits_match(r, words, valid, free))
+            rules = tuple(
+                (r.id, r.name[:200], r.points)
+                for r in self.demographic_rules
+                if r.points and scoring.traits_match(r, words, valid, free)
+            )
             found = self._demographic[key] = (sum(p for _i, _n, p in rules), rules)
         return found
 
@@ -286,8 +420,9 @@ class DemoContext:
 
     def rep_for(self, rng, region_code, bdr_share=0.15):
         pool = self.bdrs_by_region if rng.random() < bdr_share else self.sdrs_by_region
-        ids = pool.get(region_code) or (self.bdr_ids if pool is self.bdrs_by_region
-                                        else self.sdr_ids)
+        ids = pool.get(region_code) or (
+            self.bdr_ids if pool is self.bdrs_by_region else self.sdr_ids
+        )
         return ids[rng.randrange(len(ids))]
 
     def account_id(self, k: int) -> int:
@@ -330,8 +465,7 @@ class DemoContext:
         if rng.random() < 0.2:
             ids = self.bdrs_by_region.get(region) or self.bdr_ids
             bdr_id = ids[rng.randrange(len(ids))]
-        profile = AccountProfile(name, domain, min(employees, 400_000), country, owner_id,
-                                  bdr_id)
+        profile = AccountProfile(name, domain, min(employees, 400_000), country, owner_id, bdr_id)
         return profile, rng
 
     def random_account(self, rng):

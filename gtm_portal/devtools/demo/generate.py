@@ -12,6 +12,7 @@ through COPY while the calling thread builds the next; other databases get execu
 applies Django's `auto_now`, so `created_at` can lie in the past like real data. Memory stays
 flat: a few chunks at a time.
 """
+
 import datetime
 import itertools
 import queue
@@ -72,7 +73,8 @@ class _Run:
         }
         self.created = dict.fromkeys(KINDS, 0)
         self.job, _ = JobRun.objects.get_or_create(
-            name=JOB_NAME, key=f"seed={seed}", defaults={"started_at": now, "counts": {}})
+            name=JOB_NAME, key=f"seed={seed}", defaults={"started_at": now, "counts": {}}
+        )
         self.counts = {k: int(self.job.counts.get(k, 0)) for k in KINDS}
         # Committed account ids (stored in the job) and the ones records may point at (these
         # include accounts of this run that are still on their way to the database).
@@ -123,9 +125,14 @@ class _Run:
 
         chunks = itertools.chain(
             self.account_chunks(done["accounts"], accounts, first_account),
-            self.lead_chunks(done["leads"], leads, first_lead,
-                             (first_contact, contact_start) if new_contacts else None),
-            self.opportunity_chunks(done["opportunities"], new_opps, first_opp))
+            self.lead_chunks(
+                done["leads"],
+                leads,
+                first_lead,
+                (first_contact, contact_start) if new_contacts else None,
+            ),
+            self.opportunity_chunks(done["opportunities"], new_opps, first_opp),
+        )
         for seq, chunk in enumerate(chunks):
             chunk.seq = seq
             yield chunk
@@ -159,9 +166,18 @@ class _Run:
                     contacts.append(contact)
                     activities += acts
                     events += evs
-            yield _Chunk("leads", end, total, [
-                ("leads", rows), ("contacts", contacts), ("activities", activities),
-                ("score_events", events), ("tasks", tasks)])
+            yield _Chunk(
+                "leads",
+                end,
+                total,
+                [
+                    ("leads", rows),
+                    ("contacts", contacts),
+                    ("activities", activities),
+                    ("score_events", events),
+                    ("tasks", tasks),
+                ],
+            )
 
     def opportunity_chunks(self, done: int, new: int, first_id: int):
         """`new` opportunities after the `done` ones, the first with id `first_id`."""
@@ -177,9 +193,18 @@ class _Run:
                 activities += acts
                 if task:
                     tasks.append(task)
-            yield _Chunk("opportunities", end, total, [
-                ("opportunities", opps), ("stage_changes", changes),
-                ("closed_lost_reasons", reasons), ("activities", activities), ("tasks", tasks)])
+            yield _Chunk(
+                "opportunities",
+                end,
+                total,
+                [
+                    ("opportunities", opps),
+                    ("stage_changes", changes),
+                    ("closed_lost_reasons", reasons),
+                    ("activities", activities),
+                    ("tasks", tasks),
+                ],
+            )
 
     # -- writing chunks ------------------------------------------------------------------
 
@@ -197,8 +222,10 @@ class _Run:
                 for event in tables.get("score_events", ()):
                     if "activity" in event:  # the touch that scored, now that it has an id
                         event["activity_id"] = event.pop("activity")["id"]
-                written = {name: sink.write(self.tables[name], rows) if rows else 0
-                           for name, rows in chunk.tables}
+                written = {
+                    name: sink.write(self.tables[name], rows) if rows else 0
+                    for name, rows in chunk.tables
+                }
                 with self.turn:
                     self.turn.wait_for(lambda: self.failure or self.committed == chunk.seq - 1)
                     if self.failure:
@@ -259,8 +286,10 @@ class _Run:
                 sink.close()
             return
         chunks: queue.Queue = queue.Queue(maxsize=WRITERS)
-        threads = [threading.Thread(target=self.writer, args=(chunks,), daemon=True)
-                   for _ in range(WRITERS)]
+        threads = [
+            threading.Thread(target=self.writer, args=(chunks,), daemon=True)
+            for _ in range(WRITERS)
+        ]
         for thread in threads:
             thread.start()
         try:
@@ -291,8 +320,15 @@ class _Run:
         self.say("analyzed the generated tables", force=True)
 
 
-def generate(*, leads: int, accounts: int, opportunities: int, seed: int, stdout=None,
-             now: datetime.datetime | None = None) -> dict[str, int]:
+def generate(
+    *,
+    leads: int,
+    accounts: int,
+    opportunities: int,
+    seed: int,
+    stdout=None,
+    now: datetime.datetime | None = None,
+) -> dict[str, int]:
     """Top the generated demo data for `seed` up to the given numbers; returns what this run
     created per kind (all zero when the numbers are already there)."""
     run = _Run(seed, now or timezone.now(), stdout)
@@ -300,6 +336,7 @@ def generate(*, leads: int, accounts: int, opportunities: int, seed: int, stdout
     run.save_job(JobRun.State.DONE)
     run.analyze()
     if any(run.created.values()):
-        run.say("generated " + ", ".join(f"{n:,} {kind}" for kind, n in run.created.items()),
-                force=True)
+        run.say(
+            "generated " + ", ".join(f"{n:,} {kind}" for kind, n in run.created.items()), force=True
+        )
     return run.created

@@ -1,4 +1,5 @@
 """The named demo data set of CONTRACT 4. Idempotent: every row is found by its name first."""
+
 import datetime
 from decimal import Decimal
 
@@ -27,23 +28,90 @@ PASSWORD = "demo"
 USERS = [
     ("mops", "Morgan", "Ops", [roles.MARKETING_OPS], None, None, "America/Los_Angeles", []),
     ("sdr.mgr", "Sam", "Manager", [roles.SDR_MANAGER], None, None, "America/New_York", []),
-    ("sdr.amer1", "Alex", "Amer", [roles.SDR], "AMER", "sdr.mgr", "America/New_York",
-     [("US/APAC SDR", RoutingLevel.EXPERT)]),
-    ("sdr.amer2", "Avery", "Amer", [roles.SDR], "AMER", "sdr.mgr", "America/Chicago",
-     [("US/APAC SDR", RoutingLevel.RAMPING)]),
-    ("sdr.apac1", "Aki", "Apac", [roles.SDR], "APAC", "sdr.mgr", "Australia/Sydney",
-     [("US/APAC SDR", RoutingLevel.EXPERT), ("Chat (Drift) Expert SDR", RoutingLevel.EXPERT)]),
-    ("sdr.emea1", "Emma", "Emea", [roles.SDR], "EMEA", "sdr.mgr", "Europe/Berlin",
-     [("EMEA SDR", RoutingLevel.EXPERT)]),
-    ("sdr.emea2", "Elias", "Emea", [roles.SDR], "EMEA", "sdr.mgr", "Europe/London",
-     [("EMEA SDR", RoutingLevel.ONBOARDING)]),
-    ("sdr.latam1", "Lucia", "Latam", [roles.SDR], "LATAM", "sdr.mgr", "America/Sao_Paulo",
-     [("LATAM SDR", RoutingLevel.EXPERT)]),
-    ("sdr.pubsec1", "Pat", "Pubsec", [roles.SDR], "PUBSEC", "sdr.mgr", "America/New_York",
-     [("US PubSec SDR", RoutingLevel.EXPERT)]),
-    ("adv.smb1", "Sasha", "Advocate", [roles.SDR], None, "sdr.mgr", "America/Denver",
-     [("SMB Advocates EMEA", RoutingLevel.EXPERT), ("SMB Advocates NCSA", RoutingLevel.EXPERT),
-      ("SMB Advocates APAC", RoutingLevel.EXPERT)]),
+    (
+        "sdr.amer1",
+        "Alex",
+        "Amer",
+        [roles.SDR],
+        "AMER",
+        "sdr.mgr",
+        "America/New_York",
+        [("US/APAC SDR", RoutingLevel.EXPERT)],
+    ),
+    (
+        "sdr.amer2",
+        "Avery",
+        "Amer",
+        [roles.SDR],
+        "AMER",
+        "sdr.mgr",
+        "America/Chicago",
+        [("US/APAC SDR", RoutingLevel.RAMPING)],
+    ),
+    (
+        "sdr.apac1",
+        "Aki",
+        "Apac",
+        [roles.SDR],
+        "APAC",
+        "sdr.mgr",
+        "Australia/Sydney",
+        [("US/APAC SDR", RoutingLevel.EXPERT), ("Chat (Drift) Expert SDR", RoutingLevel.EXPERT)],
+    ),
+    (
+        "sdr.emea1",
+        "Emma",
+        "Emea",
+        [roles.SDR],
+        "EMEA",
+        "sdr.mgr",
+        "Europe/Berlin",
+        [("EMEA SDR", RoutingLevel.EXPERT)],
+    ),
+    (
+        "sdr.emea2",
+        "Elias",
+        "Emea",
+        [roles.SDR],
+        "EMEA",
+        "sdr.mgr",
+        "Europe/London",
+        [("EMEA SDR", RoutingLevel.ONBOARDING)],
+    ),
+    (
+        "sdr.latam1",
+        "Lucia",
+        "Latam",
+        [roles.SDR],
+        "LATAM",
+        "sdr.mgr",
+        "America/Sao_Paulo",
+        [("LATAM SDR", RoutingLevel.EXPERT)],
+    ),
+    (
+        "sdr.pubsec1",
+        "Pat",
+        "Pubsec",
+        [roles.SDR],
+        "PUBSEC",
+        "sdr.mgr",
+        "America/New_York",
+        [("US PubSec SDR", RoutingLevel.EXPERT)],
+    ),
+    (
+        "adv.smb1",
+        "Sasha",
+        "Advocate",
+        [roles.SDR],
+        None,
+        "sdr.mgr",
+        "America/Denver",
+        [
+            ("SMB Advocates EMEA", RoutingLevel.EXPERT),
+            ("SMB Advocates NCSA", RoutingLevel.EXPERT),
+            ("SMB Advocates APAC", RoutingLevel.EXPERT),
+        ],
+    ),
     ("bdr.mgr", "Blair", "Manager", [roles.BDR_MANAGER], None, None, "America/New_York", []),
     ("bdr.amer1", "Bo", "Amer", [roles.BDR], "AMER", "bdr.mgr", "America/New_York", []),
     ("bdr.emea1", "Bea", "Emea", [roles.BDR], "EMEA", "bdr.mgr", "Europe/Dublin", []),
@@ -73,10 +141,15 @@ def seed_users() -> dict[str, User]:
     for username, first, last, role_names, region, _manager, tz, _pools in USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, first_name=first, last_name=last,
-                        email=f"{username}@gtm-portal.example", time_zone=tz,
-                        region=regions.get(region) if region else None,
-                        is_staff=username in STAFF)
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@gtm-portal.example",
+                time_zone=tz,
+                region=regions.get(region) if region else None,
+                is_staff=username in STAFF,
+            )
             user.set_password(PASSWORD)
             user.save()
             user.groups.set([groups[r] for r in role_names])
@@ -94,8 +167,9 @@ def seed_users() -> dict[str, User]:
     pools = {p.name: p for p in RoutingPool.objects.all()}
     for username, *_rest, pool_levels in USERS:
         for pool_name, level in pool_levels:
-            PoolMember.objects.get_or_create(pool=pools[pool_name], user=users[username],
-                                             defaults={"level": level})
+            PoolMember.objects.get_or_create(
+                pool=pools[pool_name], user=users[username], defaults={"level": level}
+            )
     sales_admin_queue = User.objects.queue(roles.Q_SALES_ADMIN)
     sales_admin_queue.queue_members.add(users["salesadmin"])
     User.objects.queue(roles.Q_INQUIRY).queue_members.add(users["sdr.mgr"])
@@ -106,43 +180,99 @@ def seed_users() -> dict[str, User]:
 
 ACCOUNTS = [
     # name, domain, employees, country iso2, extra
-    ("Globex Corporation", "globex.example", 5000, "US", {
-        "owner": "ae.amer1", "bdr_assigned": "bdr.amer1",
-        "bdr_prospecting_status": BDRProspectingStatus.ACTIVELY_WORKING, "aw_days": 20,
-        "bdr_research": "Platform team of 400 engineers on a home-grown CI; renewal of their "
-                        "current tool in Q3.",
-        "bdr_comments": "VP Engineering sponsor identified; running a 5-person sequence.",
-        "industry": "Manufacturing"}),
-    ("Hooli", "hooli.example", 3000, "US", {
-        "owner": "ae.amer1", "bdr_assigned": "bdr.amer1",
-        "bdr_prospecting_status": BDRProspectingStatus.ACTIVELY_WORKING, "aw_days": 40,
-        "bdr_research": "Consolidating three SCM tools; security team drives the evaluation.",
-        "bdr_comments": "Sequence running; no replies yet.", "industry": "Technology"}),
-    ("Initech", "initech.example", 800, "DE", {
-        "owner": "ae.emea1", "bdr_assigned": "bdr.emea1",
-        "bdr_prospecting_status": BDRProspectingStatus.RESTRICTED,
-        "bdr_research": "Restricted: the account owner is in an active renewal negotiation and "
-                        "asked that nobody prospects until it closes.",
-        "industry": "Software"}),
-    ("Umbrella Labs", "umbrella.example", 50, "US", {
-        "owner": "ae.amer1", "type": AccountType.CUSTOMER, "paid_tier": PaidTier.PREMIUM,
-        "total_carr": Decimal("12000"), "industry": "Biotech"}),
-    ("Springfield County", "springfieldcounty.example", 1200, "US", {
-        "owner": "ae.amer1", "is_public_sector": True, "industry": "Government"}),
-    ("Vandelay Industries", "vandelay.example", 150, "AU", {
-        "owner": roles.Q_SALES_ADMIN, "bdr_prospecting_status": BDRProspectingStatus.QUEUED,
-        "industry": "Import/Export"}),
+    (
+        "Globex Corporation",
+        "globex.example",
+        5000,
+        "US",
+        {
+            "owner": "ae.amer1",
+            "bdr_assigned": "bdr.amer1",
+            "bdr_prospecting_status": BDRProspectingStatus.ACTIVELY_WORKING,
+            "aw_days": 20,
+            "bdr_research": "Platform team of 400 engineers on a home-grown CI; renewal of their "
+            "current tool in Q3.",
+            "bdr_comments": "VP Engineering sponsor identified; running a 5-person sequence.",
+            "industry": "Manufacturing",
+        },
+    ),
+    (
+        "Hooli",
+        "hooli.example",
+        3000,
+        "US",
+        {
+            "owner": "ae.amer1",
+            "bdr_assigned": "bdr.amer1",
+            "bdr_prospecting_status": BDRProspectingStatus.ACTIVELY_WORKING,
+            "aw_days": 40,
+            "bdr_research": "Consolidating three SCM tools; security team drives the evaluation.",
+            "bdr_comments": "Sequence running; no replies yet.",
+            "industry": "Technology",
+        },
+    ),
+    (
+        "Initech",
+        "initech.example",
+        800,
+        "DE",
+        {
+            "owner": "ae.emea1",
+            "bdr_assigned": "bdr.emea1",
+            "bdr_prospecting_status": BDRProspectingStatus.RESTRICTED,
+            "bdr_research": "Restricted: the account owner is in an active renewal negotiation and "
+            "asked that nobody prospects until it closes.",
+            "industry": "Software",
+        },
+    ),
+    (
+        "Umbrella Labs",
+        "umbrella.example",
+        50,
+        "US",
+        {
+            "owner": "ae.amer1",
+            "type": AccountType.CUSTOMER,
+            "paid_tier": PaidTier.PREMIUM,
+            "total_carr": Decimal("12000"),
+            "industry": "Biotech",
+        },
+    ),
+    (
+        "Springfield County",
+        "springfieldcounty.example",
+        1200,
+        "US",
+        {"owner": "ae.amer1", "is_public_sector": True, "industry": "Government"},
+    ),
+    (
+        "Vandelay Industries",
+        "vandelay.example",
+        150,
+        "AU",
+        {
+            "owner": roles.Q_SALES_ADMIN,
+            "bdr_prospecting_status": BDRProspectingStatus.QUEUED,
+            "industry": "Import/Export",
+        },
+    ),
 ]
 
 PEOPLE = {
-    "Globex Corporation": [("Hank", "Scorpio", "VP Engineering"),
-                           ("Frank", "Grimes", "Director of Platform"),
-                           ("Mindy", "Simmons", "Senior DevOps Manager"),
-                           ("Lurleen", "Lumpkin", "Head of Security"),
-                           ("Lenny", "Leonard", "Engineering Manager")],
-    "Hooli": [("Gavin", "Belson", "CEO"), ("Jack", "Barker", "VP Sales Engineering"),
-              ("Denpok", "Singh", "Director of Developer Experience"),
-              ("Patrice", "Lee", "Head of Security"), ("Hoover", "Hooli", "Senior Manager IT")],
+    "Globex Corporation": [
+        ("Hank", "Scorpio", "VP Engineering"),
+        ("Frank", "Grimes", "Director of Platform"),
+        ("Mindy", "Simmons", "Senior DevOps Manager"),
+        ("Lurleen", "Lumpkin", "Head of Security"),
+        ("Lenny", "Leonard", "Engineering Manager"),
+    ],
+    "Hooli": [
+        ("Gavin", "Belson", "CEO"),
+        ("Jack", "Barker", "VP Sales Engineering"),
+        ("Denpok", "Singh", "Director of Developer Experience"),
+        ("Patrice", "Lee", "Head of Security"),
+        ("Hoover", "Hooli", "Senior Manager IT"),
+    ],
     "Initech": [("Bill", "Lumbergh", "Director of IT")],
     "Umbrella Labs": [("Alice", "Abernathy", "Head of Engineering")],
     "Springfield County": [("Joe", "Quimby", "IT Director")],
@@ -162,8 +292,12 @@ def seed_accounts(users, now) -> dict[str, Account]:
             aw_days = extra.pop("aw_days", None)
             country = countries[iso2]
             account = Account.objects.create(
-                name=name, domain=domain, website=f"https://www.{domain}", employees=employees,
-                country=country, region=country.region,
+                name=name,
+                domain=domain,
+                website=f"https://www.{domain}",
+                employees=employees,
+                country=country,
+                region=country.region,
                 owner=users.get(owner) or User.objects.queue(owner),
                 bdr_assigned=users.get(bdr) if bdr else None,
                 segment=segment_for_employees(employees),
@@ -190,10 +324,17 @@ def seed_people(users, accounts, now) -> dict[str, list[Contact]]:
             contact = Contact.objects.filter(email=email).first()
             if contact is None:
                 contact = Contact.objects.create(
-                    account=account, first_name=first, last_name=last, title=title,
-                    email=email, email_domain=account.domain, phone="+1 555 0100",
+                    account=account,
+                    first_name=first,
+                    last_name=last,
+                    title=title,
+                    email=email,
+                    email_domain=account.domain,
+                    phone="+1 555 0100",
                     initial_source=source,
-                    status=PersonStatus.ACCEPTED, owner=owner, country=account.country,
+                    status=PersonStatus.ACCEPTED,
+                    owner=owner,
+                    country=account.country,
                     region=account.region,
                     created_at=now - datetime.timedelta(days=60),
                 )
@@ -216,104 +357,187 @@ def _activity(**kw):
 def seed_activity(users, accounts, people, now):
     sequence, _ = Sequence.objects.get_or_create(
         name="AMER Enterprise Outbound (high touch)",
-        defaults={"touch": Touch.HIGH, "region": accounts["Globex Corporation"].region,
-                  "steps": 8, "length_days": 21})
-    Sequence.objects.get_or_create(name="EMEA Inbound Follow-up (high touch)",
-                                   defaults={"touch": Touch.HIGH, "steps": 6, "length_days": 14})
-    Sequence.objects.get_or_create(name="Nurture (low touch)",
-                                   defaults={"touch": Touch.LOW, "steps": 4, "length_days": 30})
+        defaults={
+            "touch": Touch.HIGH,
+            "region": accounts["Globex Corporation"].region,
+            "steps": 8,
+            "length_days": 21,
+        },
+    )
+    Sequence.objects.get_or_create(
+        name="EMEA Inbound Follow-up (high touch)",
+        defaults={"touch": Touch.HIGH, "steps": 6, "length_days": 14},
+    )
+    Sequence.objects.get_or_create(
+        name="Nurture (low touch)", defaults={"touch": Touch.LOW, "steps": 4, "length_days": 30}
+    )
     for account_name, started_days in (("Globex Corporation", 15), ("Hooli", 35)):
         for contact in people[account_name]:
-            if not Enrollment.objects.filter(contact=contact, state=EnrollmentState.ACTIVE).exists():
+            if not Enrollment.objects.filter(
+                contact=contact, state=EnrollmentState.ACTIVE
+            ).exists():
                 Enrollment.objects.create(
-                    contact=contact, sequence=sequence, enrolled_by=users["bdr.amer1"],
+                    contact=contact,
+                    sequence=sequence,
+                    enrolled_by=users["bdr.amer1"],
                     state=EnrollmentState.ACTIVE,
-                    started_at=now - datetime.timedelta(days=started_days), step=3,
-                    next_step_due=now + datetime.timedelta(days=2))
+                    started_at=now - datetime.timedelta(days=started_days),
+                    step=3,
+                    next_step_due=now + datetime.timedelta(days=2),
+                )
     globex = accounts["Globex Corporation"]
     # bdr.amer1 logged a call on Globex 5 days ago.
-    _activity(kind=ActivityKind.CALL, account=globex, logged_by=users["bdr.amer1"],
-              subject="Call with Globex platform team", two_way=False,
-              occurred_at=(now - datetime.timedelta(days=5)).replace(microsecond=0))
+    _activity(
+        kind=ActivityKind.CALL,
+        account=globex,
+        logged_by=users["bdr.amer1"],
+        subject="Call with Globex platform team",
+        two_way=False,
+        occurred_at=(now - datetime.timedelta(days=5)).replace(microsecond=0),
+    )
     hooli = accounts["Hooli"]
     # The last sales activity at Hooli or any of its people: 45 days ago.
-    _activity(kind=ActivityKind.EMAIL, contact=people["Hooli"][1], account=hooli,
-              logged_by=users["bdr.amer1"], subject="Intro e-mail to Hooli",
-              occurred_at=(now - datetime.timedelta(days=45)).replace(microsecond=0))
+    _activity(
+        kind=ActivityKind.EMAIL,
+        contact=people["Hooli"][1],
+        account=hooli,
+        logged_by=users["bdr.amer1"],
+        subject="Intro e-mail to Hooli",
+        occurred_at=(now - datetime.timedelta(days=45)).replace(microsecond=0),
+    )
 
 
 def seed_opportunities(users, accounts, people, now):
     today = timezone.localdate(now)
-    globex, hooli, umbrella = (accounts["Globex Corporation"], accounts["Hooli"],
-                               accounts["Umbrella Labs"])
+    globex, hooli, umbrella = (
+        accounts["Globex Corporation"],
+        accounts["Hooli"],
+        accounts["Umbrella Labs"],
+    )
     pending = Opportunity.objects.filter(name="Globex - Platform Expansion").first()
     if pending is None:
         created = now - datetime.timedelta(days=12)
         pending = Opportunity.objects.create(
-            name="Globex - Platform Expansion", account=globex, owner=users["ae.amer1"],
-            sdr_bdr=users["bdr.amer1"], stage=Stage.PENDING, order_type=OrderType.SALES_ASSISTED,
-            iacv=Decimal("50000"), amount=Decimal("50000"),
+            name="Globex - Platform Expansion",
+            account=globex,
+            owner=users["ae.amer1"],
+            sdr_bdr=users["bdr.amer1"],
+            stage=Stage.PENDING,
+            order_type=OrderType.SALES_ASSISTED,
+            iacv=Decimal("50000"),
+            amount=Decimal("50000"),
             close_date=today + datetime.timedelta(days=90),
             source=InitialSource.objects.get(name="Prospecting"),
             sales_qualification_source="BDR Generated",
             right_person_confirmed=True,
             business_problem="Three CI systems and slow releases; wants one platform.",
-            seats=400, deployment_preference="Self-managed",
-            technology_stack="Jenkins, Bitbucket, Jira", competition="GitHub",
+            seats=400,
+            deployment_preference="Self-managed",
+            technology_stack="Jenkins, Bitbucket, Jira",
+            competition="GitHub",
             next_step="Discovery call with VP Engineering",
             next_step_date=today + datetime.timedelta(days=4),
             stage_changed_at=now - datetime.timedelta(days=10),
         )
         Opportunity.objects.filter(pk=pending.pk).update(created_at=created)
-        StageChange.objects.create(opportunity=pending, to_stage=Stage.PRE,
-                                   changed_by=users["bdr.amer1"], changed_at=created)
-        StageChange.objects.create(opportunity=pending, from_stage=Stage.PRE,
-                                   to_stage=Stage.PENDING, changed_by=users["bdr.amer1"],
-                                   changed_at=now - datetime.timedelta(days=10))
+        StageChange.objects.create(
+            opportunity=pending,
+            to_stage=Stage.PRE,
+            changed_by=users["bdr.amer1"],
+            changed_at=created,
+        )
+        StageChange.objects.create(
+            opportunity=pending,
+            from_stage=Stage.PRE,
+            to_stage=Stage.PENDING,
+            changed_by=users["bdr.amer1"],
+            changed_at=now - datetime.timedelta(days=10),
+        )
         contact = people["Globex Corporation"][0]
-        OpportunityContactRole.objects.create(opportunity=pending, contact=contact,
-                                              is_primary=True)
-        _activity(kind=ActivityKind.CALL, contact=contact, account=globex, opportunity=pending,
-                  logged_by=users["bdr.amer1"], two_way=True,
-                  subject="Connected call: Globex platform consolidation",
-                  occurred_at=(now - datetime.timedelta(days=3)).replace(microsecond=0))
-        Task.objects.create(subject="Prepare discovery agenda for Globex", opportunity=pending,
-                            owner=users["ae.amer1"], due_date=today)
+        OpportunityContactRole.objects.create(opportunity=pending, contact=contact, is_primary=True)
+        _activity(
+            kind=ActivityKind.CALL,
+            contact=contact,
+            account=globex,
+            opportunity=pending,
+            logged_by=users["bdr.amer1"],
+            two_way=True,
+            subject="Connected call: Globex platform consolidation",
+            occurred_at=(now - datetime.timedelta(days=3)).replace(microsecond=0),
+        )
+        Task.objects.create(
+            subject="Prepare discovery agenda for Globex",
+            opportunity=pending,
+            owner=users["ae.amer1"],
+            due_date=today,
+        )
 
     if not Opportunity.objects.filter(name="Hooli - New Business").exists():
         opp = Opportunity.objects.create(
-            name="Hooli - New Business", account=hooli, owner=users["ae.amer1"],
-            stage=Stage.PRE, order_type=OrderType.SALES_ASSISTED, iacv=Decimal("20000"),
-            amount=Decimal("20000"), close_date=today + datetime.timedelta(days=120),
-            stage_changed_at=now - datetime.timedelta(days=6))
-        StageChange.objects.create(opportunity=opp, to_stage=Stage.PRE,
-                                   changed_by=users["ae.amer1"],
-                                   changed_at=now - datetime.timedelta(days=6))
+            name="Hooli - New Business",
+            account=hooli,
+            owner=users["ae.amer1"],
+            stage=Stage.PRE,
+            order_type=OrderType.SALES_ASSISTED,
+            iacv=Decimal("20000"),
+            amount=Decimal("20000"),
+            close_date=today + datetime.timedelta(days=120),
+            stage_changed_at=now - datetime.timedelta(days=6),
+        )
+        StageChange.objects.create(
+            opportunity=opp,
+            to_stage=Stage.PRE,
+            changed_by=users["ae.amer1"],
+            changed_at=now - datetime.timedelta(days=6),
+        )
 
     if not Opportunity.objects.filter(name="Umbrella - Web Direct").exists():
         created = now - datetime.timedelta(days=10)
         buyer = people["Umbrella Labs"][0]
         opp = Opportunity.objects.create(
-            name="Umbrella - Web Direct", account=umbrella, owner=users["ae.amer1"],
-            stage=Stage.CLOSED_WON, order_type=OrderType.WEB_DIRECT, iacv=Decimal("12000"),
-            amount=Decimal("12000"), close_date=timezone.localdate(created),
-            source=InitialSource.objects.get(name="Web Direct"), edition="Premium",
-            po_expected=False, closed_won_details="Web direct order INV-DEMO-0001",
-            stage_changed_at=created, closed_at=created)
+            name="Umbrella - Web Direct",
+            account=umbrella,
+            owner=users["ae.amer1"],
+            stage=Stage.CLOSED_WON,
+            order_type=OrderType.WEB_DIRECT,
+            iacv=Decimal("12000"),
+            amount=Decimal("12000"),
+            close_date=timezone.localdate(created),
+            source=InitialSource.objects.get(name="Web Direct"),
+            edition="Premium",
+            po_expected=False,
+            closed_won_details="Web direct order INV-DEMO-0001",
+            stage_changed_at=created,
+            closed_at=created,
+        )
         Opportunity.objects.filter(pk=opp.pk).update(created_at=created)
-        StageChange.objects.create(opportunity=opp, to_stage=Stage.CLOSED_WON,
-                                   changed_at=created, reason="Web direct order INV-DEMO-0001")
-        OpportunityContactRole.objects.create(opportunity=opp, contact=buyer, is_primary=True,
-                                              is_bill_to=True, is_sold_to=True)
+        StageChange.objects.create(
+            opportunity=opp,
+            to_stage=Stage.CLOSED_WON,
+            changed_at=created,
+            reason="Web direct order INV-DEMO-0001",
+        )
+        OpportunityContactRole.objects.create(
+            opportunity=opp, contact=buyer, is_primary=True, is_bill_to=True, is_sold_to=True
+        )
         call_at = (created - datetime.timedelta(days=20)).replace(microsecond=0)
-        call = _activity(kind=ActivityKind.CALL, contact=buyer, account=umbrella,
-                         logged_by=users["sdr.amer1"], two_way=True,
-                         subject="Connected call with Umbrella's head of engineering",
-                         occurred_at=call_at)
+        call = _activity(
+            kind=ActivityKind.CALL,
+            contact=buyer,
+            account=umbrella,
+            logged_by=users["sdr.amer1"],
+            two_way=True,
+            subject="Connected call with Umbrella's head of engineering",
+            occurred_at=call_at,
+        )
         QualificationNote.objects.create(
-            contact=buyer, author=users["sdr.amer1"], activity=call, written_at=call_at,
+            contact=buyer,
+            author=users["sdr.amer1"],
+            activity=call,
+            written_at=call_at,
             body="Call: 12 developers outgrowing the free tier; needs approvals and SSO; "
-                 "will buy Premium online this month.")
+            "will buy Premium online this month.",
+        )
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """The generated records: one account, lead, contact or opportunity (with the activities,
 score events, stage changes and tasks that belong to it) as rows of plain values, drawn from
 the record's own random stream. No database access: the run writes the rows."""
+
 import datetime
 from decimal import Decimal
 
@@ -70,16 +71,26 @@ def account_row(ctx: DemoContext, k: int, pk: int) -> dict:
     else:
         kind = AccountType.PROSPECT
     row = {
-        "id": pk, "created_at": created, "updated_at": created, "name": p.name,
-        "normalized_name": normalize_company(p.name), "domain": p.domain,
-        "website": f"https://www.{p.domain}", "type": kind,
+        "id": pk,
+        "created_at": created,
+        "updated_at": created,
+        "name": p.name,
+        "normalized_name": normalize_company(p.name),
+        "domain": p.domain,
+        "website": f"https://www.{p.domain}",
+        "type": kind,
         "account_source_id": ctx.sources[rng.randrange(len(ctx.sources))],
-        "employees": p.employees, "industry": rng.choice(INDUSTRIES),
+        "employees": p.employees,
+        "industry": rng.choice(INDUSTRIES),
         "billing_city": rng.choice(CITIES.get(p.country.iso2, ("",))),
         "billing_state": rng.choice(US_STATES) if p.country.iso2 == "US" else "",
-        "country_id": p.country.pk, "region_id": p.country.region_id,
-        "segment": segment_for_employees(p.employees, strategic), "is_strategic": strategic,
-        "ultimate_parent_id": pk, "owner_id": p.owner_id, "bdr_assigned_id": p.bdr_id,
+        "country_id": p.country.pk,
+        "region_id": p.country.region_id,
+        "segment": segment_for_employees(p.employees, strategic),
+        "is_strategic": strategic,
+        "ultimate_parent_id": pk,
+        "owner_id": p.owner_id,
+        "bdr_assigned_id": p.bdr_id,
         "priority": rng.choice((None, None, 1, 2, 3)),
         "intent_score": rng.randint(0, 100) if rng.random() < 0.5 else None,
         "lam_dev_count": max(1, p.employees // rng.randint(3, 12)),
@@ -99,9 +110,13 @@ def account_row(ctx: DemoContext, k: int, pk: int) -> dict:
             row["bdr_comments"] = "Champion identified; sequence running."
         else:
             roll = rng.random()
-            status = (BDRProspectingStatus.QUEUED if roll < 0.55
-                      else BDRProspectingStatus.WORKED_IN_FY if roll < 0.9
-                      else BDRProspectingStatus.RESTRICTED)
+            status = (
+                BDRProspectingStatus.QUEUED
+                if roll < 0.55
+                else BDRProspectingStatus.WORKED_IN_FY
+                if roll < 0.9
+                else BDRProspectingStatus.RESTRICTED
+            )
             if status == BDRProspectingStatus.RESTRICTED:
                 row["bdr_research"] = "Restricted: the account owner is negotiating a renewal."
         row["bdr_prospecting_status"] = status
@@ -118,10 +133,15 @@ def _person(ctx: DemoContext, rng, domain: str | None, token: str):
 
 
 def _marketing_form(rng, kind):
-    return (rng.choice(FORMS) if kind == ActivityKind.FORM_FILL
-            else rng.choice(WEB_PAGES) if kind == ActivityKind.WEB_VISIT
-            else FormKind.WEBCAST_ATTENDED_LOW if kind == ActivityKind.WEBCAST
-            else FormKind.EVENT_BOOTH)
+    return (
+        rng.choice(FORMS)
+        if kind == ActivityKind.FORM_FILL
+        else rng.choice(WEB_PAGES)
+        if kind == ActivityKind.WEB_VISIT
+        else FormKind.WEBCAST_ATTENDED_LOW
+        if kind == ActivityKind.WEBCAST
+        else FormKind.EVENT_BOOTH
+    )
 
 
 def _behaviour_limit(ctx, status, demographic):
@@ -143,8 +163,10 @@ def _person_activities(ctx, rng, created, status, owner_id, links, demographic):
     scores they give (through the points table, as live scoring would) fit the status."""
     n = rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5))
     worker = owner_id if owner_id in ctx.people_ids else None
-    worked = status in WORKED or (status not in (PersonStatus.RAW, PersonStatus.INQUIRY,
-                                                 PersonStatus.MQL) and rng.random() < 0.5)
+    worked = status in WORKED or (
+        status not in (PersonStatus.RAW, PersonStatus.INQUIRY, PersonStatus.MQL)
+        and rng.random() < 0.5
+    )
     n_sales = 0
     if worked:
         n_sales = max(1, n - rng.randint(1, 2))
@@ -152,8 +174,14 @@ def _person_activities(ctx, rng, created, status, owner_id, links, demographic):
     slots = [(at, j >= n - n_sales, None) for j, at in enumerate(times)]
     if rng.random() < CAREERS_SHARE:
         first = between(rng, created, ctx.now)
-        slots += [(min(ctx.now, first + datetime.timedelta(seconds=int(rng.random() * 10 * 86400))),
-                   False, FormKind.PAGE_VISIT_CAREERS) for _ in range(rng.randint(2, 3))]
+        slots += [
+            (
+                min(ctx.now, first + datetime.timedelta(seconds=int(rng.random() * 10 * 86400))),
+                False,
+                FormKind.PAGE_VISIT_CAREERS,
+            )
+            for _ in range(rng.randint(2, 3))
+        ]
         slots.sort(key=lambda slot: slot[0])
     limit, forms_ok = _behaviour_limit(ctx, status, demographic[0])
     reset_at = None
@@ -166,33 +194,66 @@ def _person_activities(ctx, rng, created, status, owner_id, links, demographic):
         if sales:
             kind = pick(rng, ctx.sales_kinds)
             two_way = (status == PersonStatus.QUALIFYING and at == times[-1]) or rng.random() < 0.2
-            rows.append({**links, "kind": kind, "is_sales": kind in SALES_ACTIVITY_KINDS,
-                         "direction": Direction.INBOUND if two_way and kind == ActivityKind.EMAIL
-                         else Direction.OUTBOUND,
-                         "two_way": two_way, "logged_by_id": worker or ctx.rep_for(rng, None),
-                         "occurred_at": at, "created_at": at,
-                         "subject": SALES_SUBJECTS[kind].format(topic=rng.choice(SALES_TOPICS))})
+            rows.append(
+                {
+                    **links,
+                    "kind": kind,
+                    "is_sales": kind in SALES_ACTIVITY_KINDS,
+                    "direction": Direction.INBOUND
+                    if two_way and kind == ActivityKind.EMAIL
+                    else Direction.OUTBOUND,
+                    "two_way": two_way,
+                    "logged_by_id": worker or ctx.rep_for(rng, None),
+                    "occurred_at": at,
+                    "created_at": at,
+                    "subject": SALES_SUBJECTS[kind].format(topic=rng.choice(SALES_TOPICS)),
+                }
+            )
             first_touch = first_touch or at
             continue
         if form is None:
-            if status in PAST_MQL and not touches or status == PersonStatus.RECYCLE and at == slots[0][0]:
+            if (
+                status in PAST_MQL
+                and not touches
+                or status == PersonStatus.RECYCLE
+                and at == slots[0][0]
+            ):
                 form = rng.choice(HIGH_INTENT)  # the hand-raise that made it an MQL
             elif not forms_ok:
                 form = rng.choice(WEB_PAGES)
             else:
                 form = _marketing_form(rng, rng.choice(MARKETING_KINDS))
-        if (limit is not None and (reset_at is None or at > reset_at)
-                and ctx.behaviour.score(counted + [(form, at)]) > limit):
-            form = next((f for f in ctx.fallbacks if (forms_ok or not scoring.is_form(f))
-                         and ctx.behaviour.score(counted + [(f, at)]) <= limit), None)
+        if (
+            limit is not None
+            and (reset_at is None or at > reset_at)
+            and ctx.behaviour.score(counted + [(form, at)]) > limit
+        ):
+            form = next(
+                (
+                    f
+                    for f in ctx.fallbacks
+                    if (forms_ok or not scoring.is_form(f))
+                    and ctx.behaviour.score(counted + [(f, at)]) <= limit
+                ),
+                None,
+            )
             if form is None:
                 continue  # no touch fits the status: the person did less
         if reset_at is None or at > reset_at:
             counted.append((form, at))
         subject = FORM_LABELS[form]
-        row = {**links, "kind": MARKETING_KIND[form], "is_sales": False,
-               "direction": Direction.INBOUND, "two_way": False, "logged_by_id": None,
-               "occurred_at": at, "created_at": at, "subject": subject, "form_kind": form}
+        row = {
+            **links,
+            "kind": MARKETING_KIND[form],
+            "is_sales": False,
+            "direction": Direction.INBOUND,
+            "two_way": False,
+            "logged_by_id": None,
+            "occurred_at": at,
+            "created_at": at,
+            "subject": subject,
+            "form_kind": form,
+        }
         rows.append(row)
         touches.append((row, form, at))
         lim = (subject, at)
@@ -208,9 +269,17 @@ def _score_history(ctx, links, created, demographic, touches, reset_at):
     score = 0
     for rule_id, name, points in demographic[1]:
         score += points
-        events.append({**links, "rule_id": rule_id, "rule_name": name,
-                       "kind": ScoringKind.DEMOGRAPHIC, "points": points,
-                       "created_at": created, "score_after": score})
+        events.append(
+            {
+                **links,
+                "rule_id": rule_id,
+                "rule_name": name,
+                "kind": ScoringKind.DEMOGRAPHIC,
+                "points": points,
+                "created_at": created,
+                "score_after": score,
+            }
+        )
     parts = [touches]
     if reset_at is not None:
         before = [t for t in touches if t[2] <= reset_at]
@@ -222,14 +291,26 @@ def _score_history(ctx, links, created, demographic, touches, reset_at):
     for n, part in enumerate(parts):
         if n:
             score -= behaviour
-            events.append({**links, "rule_id": None, "kind": "reset", "points": -behaviour,
-                           "rule_name": "Moved to Recycle: behaviour score reset",
-                           "created_at": reset_at, "score_after": score})
+            events.append(
+                {
+                    **links,
+                    "rule_id": None,
+                    "kind": "reset",
+                    "points": -behaviour,
+                    "rule_name": "Moved to Recycle: behaviour score reset",
+                    "created_at": reset_at,
+                    "score_after": score,
+                }
+            )
             behaviour = 0
-        careers = [i for i, (_row, form, _at) in enumerate(part)
-                   if form == FormKind.PAGE_VISIT_CAREERS]
-        penalised = () if len(careers) < 2 else {
-            careers[k] for k in ctx.behaviour.penalised([part[i][2] for i in careers])}
+        careers = [
+            i for i, (_row, form, _at) in enumerate(part) if form == FormKind.PAGE_VISIT_CAREERS
+        ]
+        penalised = (
+            ()
+            if len(careers) < 2
+            else {careers[k] for k in ctx.behaviour.penalised([part[i][2] for i in careers])}
+        )
         for i, (row, form, at) in enumerate(part):
             fired = ctx.rules_for.get(form, ())
             if i in penalised:
@@ -237,19 +318,30 @@ def _score_history(ctx, links, created, demographic, touches, reset_at):
             for rule_id, name, points in fired:
                 behaviour += points
                 score += points
-                events.append({**links, "rule_id": rule_id, "rule_name": name,
-                               "kind": ScoringKind.BEHAVIOUR, "points": points,
-                               "activity": row, "created_at": at, "score_after": score})
+                events.append(
+                    {
+                        **links,
+                        "rule_id": rule_id,
+                        "rule_name": name,
+                        "kind": ScoringKind.BEHAVIOUR,
+                        "points": points,
+                        "activity": row,
+                        "created_at": at,
+                        "score_after": score,
+                    }
+                )
     return behaviour, events, reset_at
 
 
 def _person_fields(ctx, rng, status, created):
     row = {"status": status}
-    if status in PAST_MQL or (status in (PersonStatus.RECYCLE, PersonStatus.DISQUALIFIED)
-                              and rng.random() < 0.5):
+    if status in PAST_MQL or (
+        status in (PersonStatus.RECYCLE, PersonStatus.DISQUALIFIED) and rng.random() < 0.5
+    ):
         if status == PersonStatus.MQL:
             mql = ctx.now - datetime.timedelta(
-                seconds=rng.random() * min((ctx.now - created).total_seconds(), 20 * 86400))
+                seconds=rng.random() * min((ctx.now - created).total_seconds(), 20 * 86400)
+            )
             row["sla_due"] = mql + DAY
             row["is_hot"] = rng.random() < 0.05
         else:
@@ -259,20 +351,27 @@ def _person_fields(ctx, rng, status, created):
     if status == PersonStatus.DISQUALIFIED and ctx.disqualify_reasons:
         row["disqualify_reason_id"] = rng.choice(ctx.disqualify_reasons)
     if status in WORKED:
-        row.update(bant_budget=rng.choice(YesNoUnknown.values),
-                   bant_authority=rng.choice(YesNoUnknown.values),
-                   bant_need=rng.choice(YesNoUnknown.values),
-                   bant_timeline=rng.choice(YesNoUnknown.values))
+        row.update(
+            bant_budget=rng.choice(YesNoUnknown.values),
+            bant_authority=rng.choice(YesNoUnknown.values),
+            bant_need=rng.choice(YesNoUnknown.values),
+            bant_timeline=rng.choice(YesNoUnknown.values),
+        )
     return row
 
 
 def _scores(ctx, row, links, demographic, history):
     """Scores, reset time and score events of a generated person (LEAD-SCORE-1)."""
     touches, reset_at = history
-    behaviour, events, reset_at = _score_history(ctx, links, row["created_at"], demographic,
-                                                 touches, reset_at)
-    row.update(behaviour_score=behaviour, demographic_score=demographic[0],
-               person_score=behaviour + demographic[0], score_reset_at=reset_at)
+    behaviour, events, reset_at = _score_history(
+        ctx, links, row["created_at"], demographic, touches, reset_at
+    )
+    row.update(
+        behaviour_score=behaviour,
+        demographic_score=demographic[0],
+        person_score=behaviour + demographic[0],
+        score_reset_at=reset_at,
+    )
     return events
 
 
@@ -295,8 +394,9 @@ def lead_rows(ctx: DemoContext, i: int, pk: int):
     if profile:
         company, domain, country = profile.name, profile.domain, profile.country
     else:
-        company = (f"{rng.choice(COMPANY_FIRST)} {rng.choice(COMPANY_SECOND)} "
-                   f"{rng.choice(COMPANY_SUFFIX)}")
+        company = (
+            f"{rng.choice(COMPANY_FIRST)} {rng.choice(COMPANY_SECOND)} {rng.choice(COMPANY_SUFFIX)}"
+        )
         domain = slug(company) + ".example" if rng.random() < 0.9 else None
         country = pick(rng, ctx.countries)
         if domain is None:
@@ -313,37 +413,54 @@ def lead_rows(ctx: DemoContext, i: int, pk: int):
         email, phone = "", ""
     demographic = ctx.demographic(title, email)
     row = {
-        "id": pk, "created_at": created, "first_name": first, "last_name": last,
-        "email": email, "email_domain": _domain_of(email), "phone": phone, "title": title,
+        "id": pk,
+        "created_at": created,
+        "first_name": first,
+        "last_name": last,
+        "email": email,
+        "email_domain": _domain_of(email),
+        "phone": phone,
+        "title": title,
         "company": company,
         "website": f"https://www.{domain}" if domain and company else "",
-        "country_id": country.pk, "region_id": country.region_id,
+        "country_id": country.pk,
+        "region_id": country.region_id,
         "state": rng.choice(US_STATES) if country.iso2 == "US" else "",
         "city": rng.choice(CITIES.get(country.iso2, ("",))),
         "initial_source_id": ctx.sources[rng.randrange(len(ctx.sources))],
-        "owner_id": owner, "matched_account_id": account_id,
+        "owner_id": owner,
+        "matched_account_id": account_id,
         "employees": profile.employees if profile else rng.choice(LEAD_EMPLOYEES),
-        "email_opt_out": rng.random() < 0.03, "gdpr_opt_in": country.is_eu_eea
-        and rng.random() < 0.6,
+        "email_opt_out": rng.random() < 0.03,
+        "gdpr_opt_in": country.is_eu_eea and rng.random() < 0.6,
         **_person_fields(ctx, rng, status, created),
     }
     if status == PersonStatus.QUALIFIED:
         row["converted_account_id"] = account_id
         row["converted_at"] = between(rng, row.get("mql_date") or created, ctx.now)
     activities, lim, first_touch, history = _person_activities(
-        ctx, rng, created, status, owner, {"lead_id": pk}, demographic)
+        ctx, rng, created, status, owner, {"lead_id": pk}, demographic
+    )
     events = _scores(ctx, row, {"lead_id": pk}, demographic, history)
     row["updated_at"] = max([created] + [a["occurred_at"] for a in activities])
     if lim:
         row["last_interesting_moment"], row["last_interesting_moment_at"] = lim
     row["first_touch_at"] = first_touch
     task = None
-    if owner in ctx.people_ids and status in (PersonStatus.MQL, PersonStatus.ACCEPTED,
-                                              PersonStatus.QUALIFYING) and rng.random() < 0.3:
-        task = {"lead_id": pk, "subject": f"Follow up with {first} {last}",
-                "due_date": ctx.today + datetime.timedelta(days=rng.randint(-5, 14)),
-                "owner_id": owner, "created_by_id": owner, "created_at": row["updated_at"],
-                "updated_at": row["updated_at"]}
+    if (
+        owner in ctx.people_ids
+        and status in (PersonStatus.MQL, PersonStatus.ACCEPTED, PersonStatus.QUALIFYING)
+        and rng.random() < 0.3
+    ):
+        task = {
+            "lead_id": pk,
+            "subject": f"Follow up with {first} {last}",
+            "due_date": ctx.today + datetime.timedelta(days=rng.randint(-5, 14)),
+            "owner_id": owner,
+            "created_by_id": owner,
+            "created_at": row["updated_at"],
+            "updated_at": row["updated_at"],
+        }
     return row, activities, task, events
 
 
@@ -353,23 +470,32 @@ def contact_rows(ctx: DemoContext, c: int, pk: int):
     status = pick(rng, ctx.contact_statuses)
     first, last, title, email = _person(ctx, rng, profile.domain, ctx.token("", c))
     created = ctx.now - datetime.timedelta(days=900 * rng.random() ** 1.5)
-    owner = profile.bdr_id or (profile.owner_id if rng.random() < 0.5
-                               else ctx.rep_for(rng, profile.country.region.code))
+    owner = profile.bdr_id or (
+        profile.owner_id if rng.random() < 0.5 else ctx.rep_for(rng, profile.country.region.code)
+    )
     phone = _phone(rng, profile.country) if rng.random() < 0.7 else ""
     if status == PersonStatus.BAD_DATA:
         email, phone = "", ""
     demographic = ctx.demographic(title, email)
     row = {
-        "id": pk, "created_at": created, "account_id": account_id, "first_name": first,
-        "last_name": last, "email": email, "email_domain": _domain_of(email), "phone": phone,
+        "id": pk,
+        "created_at": created,
+        "account_id": account_id,
+        "first_name": first,
+        "last_name": last,
+        "email": email,
+        "email_domain": _domain_of(email),
+        "phone": phone,
         "title": title,
-        "country_id": profile.country.pk, "region_id": profile.country.region_id,
-        "initial_source_id": ctx.sources[rng.randrange(len(ctx.sources))], "owner_id": owner,
+        "country_id": profile.country.pk,
+        "region_id": profile.country.region_id,
+        "initial_source_id": ctx.sources[rng.randrange(len(ctx.sources))],
+        "owner_id": owner,
         **_person_fields(ctx, rng, status, created),
     }
     activities, lim, first_touch, history = _person_activities(
-        ctx, rng, created, status, owner, {"contact_id": pk, "account_id": account_id},
-        demographic)
+        ctx, rng, created, status, owner, {"contact_id": pk, "account_id": account_id}, demographic
+    )
     events = _scores(ctx, row, {"contact_id": pk}, demographic, history)
     row["updated_at"] = max([created] + [a["occurred_at"] for a in activities])
     if lim:
@@ -400,16 +526,29 @@ def opportunity_rows(ctx: DemoContext, o: int, pk: int):
     created = ctx.now - datetime.timedelta(days=5 + 540 * rng.random())
     iacv = Decimal(int(3000 * rng.paretovariate(1.3)) // 100 * 100)
     row = {
-        "id": pk, "created_at": created, "account_id": account_id, "owner_id": owner,
-        "sdr_bdr_id": sdr_bdr, "stage": stage,
-        "name": f"{profile.name} - {rng.choice(OPP_TOPICS)}", "type": kind,
+        "id": pk,
+        "created_at": created,
+        "account_id": account_id,
+        "owner_id": owner,
+        "sdr_bdr_id": sdr_bdr,
+        "stage": stage,
+        "name": f"{profile.name} - {rng.choice(OPP_TOPICS)}",
+        "type": kind,
         "order_type": OrderType.WEB_DIRECT if web_direct else OrderType.SALES_ASSISTED,
-        "iacv": iacv, "amount": iacv,
-        "source_id": ctx.source_by_name.get("Web Direct") if web_direct
+        "iacv": iacv,
+        "amount": iacv,
+        "source_id": ctx.source_by_name.get("Web Direct")
+        if web_direct
         else ctx.sources[rng.randrange(len(ctx.sources))],
         "sales_qualification_source": (
-            "" if web_direct else "BDR Generated" if ctx.rep_role.get(sdr_bdr) == roles.BDR
-            else "SDR Generated" if sdr_bdr else "AE Generated"),
+            ""
+            if web_direct
+            else "BDR Generated"
+            if ctx.rep_role.get(sdr_bdr) == roles.BDR
+            else "SDR Generated"
+            if sdr_bdr
+            else "AE Generated"
+        ),
         "seats": rng.randint(5, 2000),
     }
     changes = _stage_path(ctx, rng, row, web_direct)
@@ -420,10 +559,16 @@ def opportunity_rows(ctx: DemoContext, o: int, pk: int):
     row["updated_at"] = max([row["stage_changed_at"]] + [a["occurred_at"] for a in activities])
     task = None
     if row["stage"] in OPEN_STAGES:  # OPP-TASK: an open opportunity carries its next action
-        task = {"opportunity_id": pk, "account_id": account_id,
-                "subject": f"Next step: {row['next_step']}", "due_date": row["next_step_date"],
-                "owner_id": owner, "created_by_id": owner, "created_at": created,
-                "updated_at": created}
+        task = {
+            "opportunity_id": pk,
+            "account_id": account_id,
+            "subject": f"Next step: {row['next_step']}",
+            "due_date": row["next_step_date"],
+            "owner_id": owner,
+            "created_by_id": owner,
+            "created_at": created,
+            "updated_at": created,
+        }
     return row, changes, reasons, activities, task
 
 
@@ -433,28 +578,47 @@ def _stage_path(ctx, rng, row, web_direct) -> list[dict]:
     qualification fields the path passed."""
     created, stage = row["created_at"], row["stage"]
     owner, sdr_bdr = row["owner_id"], row["sdr_bdr_id"]
-    changes = [{"from_stage": "", "to_stage": Stage.PRE if not web_direct else stage,
-                "changed_by_id": sdr_bdr or owner, "changed_at": created}]
+    changes = [
+        {
+            "from_stage": "",
+            "to_stage": Stage.PRE if not web_direct else stage,
+            "changed_by_id": sdr_bdr or owner,
+            "changed_at": created,
+        }
+    ]
     at = created
     if not web_direct and stage != Stage.PRE:
         if stage != Stage.DUPLICATE or rng.random() < 0.5:
             at = between(rng, created, min(ctx.now, created + 10 * DAY))
-            changes.append({"from_stage": Stage.PRE, "to_stage": Stage.PENDING,
-                            "changed_by_id": sdr_bdr or owner, "changed_at": at})
-            row.update(right_person_confirmed=True,
-                       business_problem="Wants one platform instead of several CI tools.")
+            changes.append(
+                {
+                    "from_stage": Stage.PRE,
+                    "to_stage": Stage.PENDING,
+                    "changed_by_id": sdr_bdr or owner,
+                    "changed_at": at,
+                }
+            )
+            row.update(
+                right_person_confirmed=True,
+                business_problem="Wants one platform instead of several CI tools.",
+            )
         accepted = stage in ACCEPTED_STAGES or stage == Stage.CLOSED_LOST and rng.random() < 0.6
         if accepted:  # OPP-S1
             at = between(rng, at, min(ctx.now, at + 20 * DAY))
             row["sales_accepted_date"] = at
             if stage in QUALIFIED_STAGES or rng.random() < 0.5:  # OPP-S2
                 at = between(rng, at, min(ctx.now, at + 30 * DAY))
-                row.update(sales_qualified=True, sales_qualified_date=at,
-                           initial_iacv=row["iacv"])
+                row.update(sales_qualified=True, sales_qualified_date=at, initial_iacv=row["iacv"])
         if stage != changes[-1]["to_stage"]:
             at = between(rng, at, min(ctx.now, at + 60 * DAY))
-            changes.append({"from_stage": changes[-1]["to_stage"], "to_stage": stage,
-                            "changed_by_id": owner, "changed_at": at})
+            changes.append(
+                {
+                    "from_stage": changes[-1]["to_stage"],
+                    "to_stage": stage,
+                    "changed_by_id": owner,
+                    "changed_at": at,
+                }
+            )
     row["stage_changed_at"] = changes[-1]["changed_at"]
     return changes
 
@@ -468,23 +632,31 @@ def _closing_fields(ctx, rng, row, web_direct) -> list[dict]:
         row["close_date"] = timezone.localdate(at)
     else:
         row["close_date"] = ctx.today + datetime.timedelta(days=rng.randint(-20, 180))
-        row["next_step"] = rng.choice(("Discovery call", "Demo for the platform team",
-                                       "Send proposal", "Security questionnaire",
-                                       "Align on pricing"))
+        row["next_step"] = rng.choice(
+            (
+                "Discovery call",
+                "Demo for the platform team",
+                "Send proposal",
+                "Security questionnaire",
+                "Align on pricing",
+            )
+        )
         row["next_step_date"] = ctx.today + datetime.timedelta(days=rng.randint(-5, 21))
     index = STAGE_INDEX[stage]
     if STAGE_INDEX[Stage.PROPOSAL] <= index <= STAGE_INDEX[Stage.CLOSED_WON]:
         row["po_expected"] = rng.random() < 0.6
     if stage in (Stage.AWAITING_SIGNATURE, Stage.CLOSED_WON):
-        row["closed_won_details"] = ("Web direct order" if web_direct
-                                     else "Signed order form; standard terms.")
+        row["closed_won_details"] = (
+            "Web direct order" if web_direct else "Signed order form; standard terms."
+        )
         row["edition"] = rng.choice(("Premium", "Ultimate", "Starter"))
     reasons = []
     if stage == Stage.CLOSED_LOST:
         row["closed_lost_detail"] = "Budget went to another project this year."
         if ctx.closed_lost_reasons:
-            reasons.append({"opportunity_id": row["id"],
-                            "reason_id": rng.choice(ctx.closed_lost_reasons)})
+            reasons.append(
+                {"opportunity_id": row["id"], "reason_id": rng.choice(ctx.closed_lost_reasons)}
+            )
     elif stage == Stage.UNQUALIFIED and ctx.unqualified_reasons:
         row["unqualified_reason_id"] = rng.choice(ctx.unqualified_reasons)
     return reasons
@@ -497,11 +669,18 @@ def _opportunity_activities(ctx, rng, row) -> list[dict]:
     for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
         when = between(rng, row["created_at"], row.get("closed_at") or ctx.now)
         kind = pick(rng, ctx.sales_kinds)
-        activities.append({
-            "opportunity_id": row["id"], "account_id": row["account_id"], "kind": kind,
-            "is_sales": kind in SALES_ACTIVITY_KINDS, "direction": Direction.OUTBOUND,
-            "two_way": rng.random() < 0.4,
-            "logged_by_id": owner if rng.random() < 0.7 else (sdr_bdr or owner),
-            "occurred_at": when, "created_at": when,
-            "subject": SALES_SUBJECTS[kind].format(topic=rng.choice(SALES_TOPICS))})
+        activities.append(
+            {
+                "opportunity_id": row["id"],
+                "account_id": row["account_id"],
+                "kind": kind,
+                "is_sales": kind in SALES_ACTIVITY_KINDS,
+                "direction": Direction.OUTBOUND,
+                "two_way": rng.random() < 0.4,
+                "logged_by_id": owner if rng.random() < 0.7 else (sdr_bdr or owner),
+                "occurred_at": when,
+                "created_at": when,
+                "subject": SALES_SUBJECTS[kind].format(topic=rng.choice(SALES_TOPICS)),
+            }
+        )
     return activities

@@ -1,5 +1,6 @@
 """Writing generated rows: a table's column layout, COPY on PostgreSQL and executemany
 elsewhere, and explicit ids claimed up front so rows can point at each other."""
+
 import json
 
 from django.db import connection, models
@@ -41,12 +42,15 @@ class Table:
         get = row.get
         values = [get(name, default) for name, default in self.defaults]
         if self.derive_missing:
-            obj = self.model(**{name: value for (name, _d), value in zip(self.defaults, values,
-                                                                          strict=True)})
+            obj = self.model(
+                **{name: value for (name, _d), value in zip(self.defaults, values, strict=True)}
+            )
             obj.derive()
             row = {name: getattr(obj, name) for name in self.derive_missing}
-            values = [row.get(name, value) for (name, _d), value in zip(self.defaults, values,
-                                                                        strict=True)]
+            values = [
+                row.get(name, value)
+                for (name, _d), value in zip(self.defaults, values, strict=True)
+            ]
         return tuple(values)
 
 
@@ -88,8 +92,10 @@ class InsertSink:
     def write(self, table: Table, rows) -> int:
         preps = [f.get_db_prep_save for f in table.fields]
         qn = connection.ops.quote_name
-        sql = (f"INSERT INTO {qn(table.name)} ({', '.join(qn(c) for c in table.columns)}) "
-               f"VALUES ({', '.join(['%s'] * len(table.columns))})")
+        sql = (
+            f"INSERT INTO {qn(table.name)} ({', '.join(qn(c) for c in table.columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(table.columns))})"
+        )
         batch, n = [], 0
         for row in rows:
             values = table.tuple(row)
@@ -119,7 +125,9 @@ def reserve_ids(model, n: int) -> int:
             sequence = cursor.fetchone()[0]
             cursor.execute(
                 f"SELECT setval(%s, GREATEST(nextval(%s), (SELECT COALESCE(MAX(id), 0) + 1 "
-                f"FROM {qn})) + %s - 1)", [sequence, sequence, n])
+                f"FROM {qn})) + %s - 1)",
+                [sequence, sequence, n],
+            )
             return cursor.fetchone()[0] - n + 1
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {qn}")
         first = cursor.fetchone()[0] + 1
@@ -136,8 +144,10 @@ def assign_ids(model, rows) -> None:
     from the table's sequence, elsewhere reserved after the current maximum."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                           "FROM generate_series(1, %s)", [model._meta.db_table, len(rows)])
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [model._meta.db_table, len(rows)],
+            )
             ids = [pk for (pk,) in cursor.fetchall()]
     else:
         first = reserve_ids(model, len(rows))

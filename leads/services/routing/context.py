@@ -1,5 +1,6 @@
 """Reference data routing reads once per batch, and the users it routes to (a per-process
 store: intake routes to a handful of owners over and over)."""
+
 import copy
 
 from django.db import connection
@@ -24,11 +25,12 @@ class RoutingContext:
         words.update({k: tuple(v) for k, v in lists.items()})
         self.rules = routing.Rules(
             pubsec_words=tuple(words[WordList.PUBSEC]),
-            free_domains=frozenset(v.lower() for v in words[WordList.FREE_DOMAIN]))
+            free_domains=frozenset(v.lower() for v in words[WordList.FREE_DOMAIN]),
+        )
         self.blocked = frozenset(v.lower() for v in words[WordList.BLOCKED_DOMAIN])
         self._queues = {u.display_name: u for u in User.objects.queues()}
-        self.pools: dict | None = None       # name → active pool, when preloaded (refcache)
-        self.holidays: tuple | None = None   # (day loaded, region id → dates), when preloaded
+        self.pools: dict | None = None  # name → active pool, when preloaded (refcache)
+        self.holidays: tuple | None = None  # (day loaded, region id → dates), when preloaded
 
     def queue(self, name: str) -> User:
         return self._queues[name]
@@ -65,25 +67,29 @@ def users_with_regions(ids, names) -> list:
 
     qn = connection.ops.quote_name
     users, regions = ModelRows.of(User), ModelRows.of(Region)
-    columns = ", ".join(reader.columns(alias) for alias, reader in
-                        (("u", users), ("r", regions), ("p", regions)))
+    columns = ", ".join(
+        reader.columns(alias) for alias, reader in (("u", users), ("r", regions), ("p", regions))
+    )
     where, params = [], []
     for field, values in (("id", list(ids)), ("username", list(names))):
         if values:
-            where.append(f"u.{qn(User._meta.get_field(field).column)} IN"
-                         f" ({', '.join(['%s'] * len(values))})")
+            where.append(
+                f"u.{qn(User._meta.get_field(field).column)} IN ({', '.join(['%s'] * len(values))})"
+            )
             params += values
     if not where:
         return []
     region = User._meta.get_field("region")
     parent = Region._meta.get_field("parent")
     region_pk = qn(Region._meta.pk.column)
-    sql = (f"SELECT {columns} FROM {qn(User._meta.db_table)} u"
-           f" LEFT OUTER JOIN {qn(Region._meta.db_table)} r"
-           f" ON r.{region_pk} = u.{qn(region.column)}"
-           f" LEFT OUTER JOIN {qn(Region._meta.db_table)} p"
-           f" ON p.{region_pk} = r.{qn(parent.column)}"
-           f" WHERE {' OR '.join(where)}")
+    sql = (
+        f"SELECT {columns} FROM {qn(User._meta.db_table)} u"
+        f" LEFT OUTER JOIN {qn(Region._meta.db_table)} r"
+        f" ON r.{region_pk} = u.{qn(region.column)}"
+        f" LEFT OUTER JOIN {qn(Region._meta.db_table)} p"
+        f" ON p.{region_pk} = r.{qn(parent.column)}"
+        f" WHERE {' OR '.join(where)}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -93,8 +99,8 @@ def users_with_regions(ids, names) -> list:
         user = users.build(row[:n_user])
         region_obj = None
         if row[n_user] is not None:
-            region_obj = regions.build(row[n_user:n_user + n_region])
-            parent_values = row[n_user + n_region:]
+            region_obj = regions.build(row[n_user : n_user + n_region])
+            parent_values = row[n_user + n_region :]
             parent_obj = regions.build(parent_values) if parent_values[0] is not None else None
             parent.set_cached_value(region_obj, parent_obj)
         region.set_cached_value(user, region_obj)

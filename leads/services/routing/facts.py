@@ -1,4 +1,5 @@
 """ROUTE-2 facts about a person and its account, as `routing.decide` reads them."""
+
 import datetime
 
 from django.db.models import F, Max, Q
@@ -40,14 +41,21 @@ def days_ago_micros(moment: int | None, now_micros: int) -> float | None:
 def person_facts(person, form_kind, ctx: RoutingContext) -> routing.PersonFacts:
     region = person.region.top.code if person.region_id else ""
     return routing.PersonFacts(
-        kind="contact" if isinstance(person, Contact) else "lead", status=person.status,
-        title=person.title, form=form_kind, country=person.country.name if person.country_id else "",
-        region=region, company=getattr(person, "company", "") or (
-            person.account.name if isinstance(person, Contact) else ""),
-        description=person.description, employees=person.employees,
+        kind="contact" if isinstance(person, Contact) else "lead",
+        status=person.status,
+        title=person.title,
+        form=form_kind,
+        country=person.country.name if person.country_id else "",
+        region=region,
+        company=getattr(person, "company", "")
+        or (person.account.name if isinstance(person, Contact) else ""),
+        description=person.description,
+        employees=person.employees,
         email_domain=person.email_domain,
-        partner_prospecting_status=person.partner_prospecting_status, is_hot=person.is_hot,
-        blocked_domain=bool(person.email_domain) and person.email_domain in ctx.blocked)
+        partner_prospecting_status=person.partner_prospecting_status,
+        is_hot=person.is_hot,
+        blocked_domain=bool(person.email_domain) and person.email_domain in ctx.blocked,
+    )
 
 
 def account_for(person) -> Account | None:
@@ -62,8 +70,15 @@ def account_id_of(person) -> int | None:
 
 
 def accounts_by_id(ids) -> dict[int, Account]:
-    return (Account.objects.select_related("owner", "bdr_assigned", "bdr_assigned__manager",
-                                           "csm").in_bulk(list(ids))) if ids else {}
+    return (
+        (
+            Account.objects.select_related(
+                "owner", "bdr_assigned", "bdr_assigned__manager", "csm"
+            ).in_bulk(list(ids))
+        )
+        if ids
+        else {}
+    )
 
 
 def account_facts(account: Account, now) -> routing.AccountFacts:
@@ -81,15 +96,22 @@ def account_facts_many(accounts, now) -> dict[int, routing.AccountFacts]:
     since = now - datetime.timedelta(days=routing.ACTIVITY_DAYS)
     recent = Activity.objects.filter(is_sales=True, occurred_at__gte=since).order_by()
     person_linked = Q(contact__isnull=False) | Q(lead__isnull=False)
-    worked = [pk for pk, a in accounts.items()
-              if routing.reads_sales_activity(a.bdr_prospecting_status, a.bdr_assigned_id)]
+    worked = [
+        pk
+        for pk, a in accounts.items()
+        if routing.reads_sales_activity(a.bdr_prospecting_status, a.bdr_assigned_id)
+    ]
     bdr, people = {}, {}
     for path in ("account", "contact__account", "lead__matched_account") if worked else ():
-        rows = (recent.filter(**{f"{path}_id__in": worked}).values(f"{path}_id")
-                .annotate(bdr=Max("occurred_at",
-                                  filter=Q(logged_by_id=F(f"{path}__bdr_assigned_id"))),
-                          people=Max("occurred_at", filter=person_linked))
-                .values_list(f"{path}_id", "bdr", "people"))
+        rows = (
+            recent.filter(**{f"{path}_id__in": worked})
+            .values(f"{path}_id")
+            .annotate(
+                bdr=Max("occurred_at", filter=Q(logged_by_id=F(f"{path}__bdr_assigned_id"))),
+                people=Max("occurred_at", filter=person_linked),
+            )
+            .values_list(f"{path}_id", "bdr", "people")
+        )
         for account_id, last_bdr, last_people in rows:
             bdr[account_id] = _latest(bdr.get(account_id), last_bdr)
             people[account_id] = _latest(people.get(account_id), last_people)
@@ -97,14 +119,20 @@ def account_facts_many(accounts, now) -> dict[int, routing.AccountFacts]:
     for pk, account in accounts.items():
         customer = not account.first_order_available or account.type == "Customer"
         out[pk] = routing.AccountFacts(
-            name=account.name, id=account.pk, segment=account.segment, customer=customer,
-            paid_tier=account.paid_tier, owner=_who(account.owner),
+            name=account.name,
+            id=account.pk,
+            segment=account.segment,
+            customer=customer,
+            paid_tier=account.paid_tier,
+            owner=_who(account.owner),
             bdr_assigned=_who(account.bdr_assigned),
             bdr_manager=_who(account.bdr_assigned.manager) if account.bdr_assigned_id else None,
-            csm=_who(account.csm), bps=account.bdr_prospecting_status,
+            csm=_who(account.csm),
+            bps=account.bdr_prospecting_status,
             public_sector=account.is_public_sector,
             bdr_sales_activity_days_ago=days_ago(bdr.get(pk), now),
-            people_sales_activity_days_ago=days_ago(people.get(pk), now))
+            people_sales_activity_days_ago=days_ago(people.get(pk), now),
+        )
     return out
 
 

@@ -1,5 +1,6 @@
 """ROUTE-2 step 10 facts: the other people at the account (or company e-mail domain), for many
 people at once."""
+
 import datetime
 
 from django.db import connection
@@ -30,8 +31,11 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
     domain when there is no account — for many people at once (one query per kind and
     scope, whatever their number, each row with its latest sales activity and open task)."""
     account_ids = {a.pk for _p, a in items if a is not None}
-    domains = {p.email_domain for p, a in items
-               if a is None and p.email_domain and p.email_domain not in ctx.rules.free_domains}
+    domains = {
+        p.email_domain
+        for p, a in items
+        if a is None and p.email_domain and p.email_domain not in ctx.rules.free_domains
+    }
     since = now - datetime.timedelta(days=routing.ACTIVITY_DAYS)
     today = timezone.localdate(now)
     by_account: dict[int, dict] = {}
@@ -39,22 +43,42 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
     whos: dict = {}
     now_micros = micros(now)
     kinds = ((Lead, "lead", "matched_account_id"), (Contact, "contact", "account_id"))
-    for values, target, fields in ((account_ids, by_account, [k[2] for k in kinds]),
-                                   (domains, by_domain, ["email_domain"] * 2)):
+    for values, target, fields in (
+        (account_ids, by_account, [k[2] for k in kinds]),
+        (domains, by_domain, ["email_domain"] * 2),
+    ):
         if not values:
             continue
         # One statement per scope: leads' rows, then contacts' (Q-PERF).
-        parts = [(model, kind, field) for (model, kind, _a), field in zip(kinds, fields, strict=True)]
-        for kind, pk, key, status, mql_micros, owner_id, username, sales_micros, has_task in (
-                related_rows_of_kinds(parts, values, since, today)):
+        parts = [
+            (model, kind, field) for (model, kind, _a), field in zip(kinds, fields, strict=True)
+        ]
+        for (
+            kind,
+            pk,
+            key,
+            status,
+            mql_micros,
+            owner_id,
+            username,
+            sales_micros,
+            has_task,
+        ) in related_rows_of_kinds(parts, values, since, today):
             who = whos.get(owner_id)
             if who is None:
                 who = whos[owner_id] = routing.Who(username=username, id=owner_id)
-            target.setdefault(key, {}).setdefault(kind, []).append((pk, routing.Related(
-                owner=who, status=status,
-                sales_activity_days_ago=days_ago_micros(sales_micros, now_micros),
-                open_future_task=bool(has_task),
-                mql_days_ago=days_ago_micros(mql_micros, now_micros))))
+            target.setdefault(key, {}).setdefault(kind, []).append(
+                (
+                    pk,
+                    routing.Related(
+                        owner=who,
+                        status=status,
+                        sales_activity_days_ago=days_ago_micros(sales_micros, now_micros),
+                        open_future_task=bool(has_task),
+                        mql_days_ago=days_ago_micros(mql_micros, now_micros),
+                    ),
+                )
+            )
     out = []
     for person, account in items:
         if account is not None:
@@ -76,7 +100,7 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
 
 
 RELATED_STATUSES = (S.ACCEPTED, S.QUALIFYING, S.MQL)
-WORKED_STATUSES = (S.ACCEPTED, S.QUALIFYING)   # step 10 reads activity and tasks of these only
+WORKED_STATUSES = (S.ACCEPTED, S.QUALIFYING)  # step 10 reads activity and tasks of these only
 
 
 def related_rows(model, kind: str, field: str, values, since, today) -> list[tuple]:
@@ -94,27 +118,52 @@ def related_rows(model, kind: str, field: str, values, since, today) -> list[tup
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} ORDER BY r.mql_date, r.id", params)
             return cursor.fetchall()
-    rank = Window(RowNumber(), partition_by=[F(field)],
-                  order_by=[F("mql_date").asc(), F("pk").asc()])
-    last_sales = (Activity.objects.filter(**{kind: OuterRef("pk")}, is_sales=True,
-                                          occurred_at__gte=since)
-                  .order_by("-occurred_at").values("occurred_at")[:1])
-    open_task = Exists(Task.objects.filter(**{kind: OuterRef("pk")}, status=TaskStatus.OPEN,
-                                           due_date__gte=today))
+    rank = Window(
+        RowNumber(), partition_by=[F(field)], order_by=[F("mql_date").asc(), F("pk").asc()]
+    )
+    last_sales = (
+        Activity.objects.filter(**{kind: OuterRef("pk")}, is_sales=True, occurred_at__gte=since)
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    open_task = Exists(
+        Task.objects.filter(**{kind: OuterRef("pk")}, status=TaskStatus.OPEN, due_date__gte=today)
+    )
     worked = Q(status__in=WORKED_STATUSES)
-    rows = (model.objects.filter(**{f"{field}__in": values}, merged_into__isnull=True,
-                                 status__in=RELATED_STATUSES, owner__kind="person")
-            .annotate(rank=rank).filter(rank__lte=limit).order_by("mql_date", "pk")
-            .annotate(last_sales=Case(When(worked, then=Subquery(last_sales))),
-                      open_task=Case(When(worked, then=open_task), default=Value(False)))
-            .values_list("pk", field, "status", "mql_date", "owner_id", "owner__username",
-                         "last_sales", "open_task"))
-    return [(pk, key, status, micros(mql_date), owner_id, username, micros(last_sales), task)
-            for pk, key, status, mql_date, owner_id, username, last_sales, task in rows]
+    rows = (
+        model.objects.filter(
+            **{f"{field}__in": values},
+            merged_into__isnull=True,
+            status__in=RELATED_STATUSES,
+            owner__kind="person",
+        )
+        .annotate(rank=rank)
+        .filter(rank__lte=limit)
+        .order_by("mql_date", "pk")
+        .annotate(
+            last_sales=Case(When(worked, then=Subquery(last_sales))),
+            open_task=Case(When(worked, then=open_task), default=Value(False)),
+        )
+        .values_list(
+            "pk",
+            field,
+            "status",
+            "mql_date",
+            "owner_id",
+            "owner__username",
+            "last_sales",
+            "open_task",
+        )
+    )
+    return [
+        (pk, key, status, micros(mql_date), owner_id, username, micros(last_sales), task)
+        for pk, key, status, mql_date, owner_id, username, last_sales, task in rows
+    ]
 
 
-def related_sql(model, kind: str, field: str, values, since, today,
-                 head: str = "") -> tuple[str, list]:
+def related_sql(
+    model, kind: str, field: str, values, since, today, head: str = ""
+) -> tuple[str, list]:
     """`related_rows`' PostgreSQL statement without its ORDER BY (`head`: columns put
     first): each row (pk, key, status, mql, owner_id, username, sales, task) as named."""
 
@@ -127,25 +176,34 @@ def related_sql(model, kind: str, field: str, values, since, today,
     activities, tasks = Activity._meta.db_table, Task._meta.db_table
     activity_fk = Activity._meta.get_field(kind).column
     task_fk = Task._meta.get_field(kind).column
-    sql = (f"SELECT {head}r.id AS pk, k.v AS key, r.status AS status,"
-           f"  (extract(epoch FROM r.mql_date) * 1000000)::bigint AS mql,"
-           f"  r.owner_id AS owner_id, r.username AS username,"
-           f"  CASE WHEN r.status = ANY(%s) THEN (extract(epoch FROM ("
-           f"    SELECT a.occurred_at FROM {activities} a"
-           f"    WHERE a.{activity_fk} = r.id AND a.occurred_at >= %s AND a.is_sales"
-           f"    ORDER BY a.occurred_at DESC LIMIT 1)) * 1000000)::bigint END AS sales,"
-           f"  CASE WHEN r.status = ANY(%s) THEN (SELECT true FROM {tasks} t"
-           f"    WHERE t.{task_fk} = r.id AND t.status = %s AND t.due_date >= %s LIMIT 1)"
-           f"  END AS task "
-           f"FROM unnest(%s::{key_type}[]) AS k(v) CROSS JOIN LATERAL ("
-           f"  SELECT p.id, p.status, p.mql_date, p.owner_id, u.username FROM {table} p"
-           f"  JOIN {users} u ON u.id = p.owner_id"
-           f"  WHERE p.{column} = k.v AND p.merged_into_id IS NULL"
-           f"    AND p.status = ANY(%s) AND u.kind = 'person'"
-           f"  ORDER BY p.mql_date, p.id LIMIT {limit}) r")
+    sql = (
+        f"SELECT {head}r.id AS pk, k.v AS key, r.status AS status,"
+        f"  (extract(epoch FROM r.mql_date) * 1000000)::bigint AS mql,"
+        f"  r.owner_id AS owner_id, r.username AS username,"
+        f"  CASE WHEN r.status = ANY(%s) THEN (extract(epoch FROM ("
+        f"    SELECT a.occurred_at FROM {activities} a"
+        f"    WHERE a.{activity_fk} = r.id AND a.occurred_at >= %s AND a.is_sales"
+        f"    ORDER BY a.occurred_at DESC LIMIT 1)) * 1000000)::bigint END AS sales,"
+        f"  CASE WHEN r.status = ANY(%s) THEN (SELECT true FROM {tasks} t"
+        f"    WHERE t.{task_fk} = r.id AND t.status = %s AND t.due_date >= %s LIMIT 1)"
+        f"  END AS task "
+        f"FROM unnest(%s::{key_type}[]) AS k(v) CROSS JOIN LATERAL ("
+        f"  SELECT p.id, p.status, p.mql_date, p.owner_id, u.username FROM {table} p"
+        f"  JOIN {users} u ON u.id = p.owner_id"
+        f"  WHERE p.{column} = k.v AND p.merged_into_id IS NULL"
+        f"    AND p.status = ANY(%s) AND u.kind = 'person'"
+        f"  ORDER BY p.mql_date, p.id LIMIT {limit}) r"
+    )
     worked = list(WORKED_STATUSES)
-    return sql, [worked, since, worked, TaskStatus.OPEN, today, list(values),
-                 list(RELATED_STATUSES)]
+    return sql, [
+        worked,
+        since,
+        worked,
+        TaskStatus.OPEN,
+        today,
+        list(values),
+        list(RELATED_STATUSES),
+    ]
 
 
 def related_rows_of_kinds(parts, values, since, today) -> list[tuple]:
@@ -154,18 +212,24 @@ def related_rows_of_kinds(parts, values, since, today) -> list[tuple]:
     kinds' statements under UNION ALL, ordered by kind, MQL date and id)."""
 
     if connection.vendor != "postgresql" or len(parts) < 2:
-        return [(kind, *row) for model, kind, field in parts
-                for row in related_rows(model, kind, field, values, since, today)]
+        return [
+            (kind, *row)
+            for model, kind, field in parts
+            for row in related_rows(model, kind, field, values, since, today)
+        ]
     selects, params = [], []
     for i, (model, kind, field) in enumerate(parts):
-        sql, part_params = related_sql(model, kind, field, values, since, today,
-                                        head=f"{i} AS part, r.mql_date AS m, ")
+        sql, part_params = related_sql(
+            model, kind, field, values, since, today, head=f"{i} AS part, r.mql_date AS m, "
+        )
         selects.append(f"({sql})")
         params += part_params
     kinds = " ".join(f"WHEN {i} THEN '{kind}'" for i, (_m, kind, _f) in enumerate(parts))
-    sql = (f"SELECT CASE u.part {kinds} END, u.pk, u.key, u.status, u.mql, u.owner_id,"
-           f" u.username, u.sales, u.task FROM ({' UNION ALL '.join(selects)}) AS u"
-           f" ORDER BY u.part, u.m, u.pk")
+    sql = (
+        f"SELECT CASE u.part {kinds} END, u.pk, u.key, u.status, u.mql, u.owner_id,"
+        f" u.username, u.sales, u.task FROM ({' UNION ALL '.join(selects)}) AS u"
+        f" ORDER BY u.part, u.m, u.pk"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -49,10 +49,18 @@ def preview(person, form_kind: str | None, now=None) -> dict:
         owner, _pool, line = take_pool_slot(decision.pool, timezone.localdate(now), dry_run=True)
         explanation.append(line.replace("is furthest", "would be next: furthest"))
     elif decision.owner is not None:
-        owner = (ctx.queue(decision.owner.queue) if decision.owner.queue else
-                 User.objects.filter(username=decision.owner.username).first())
-    return {"decision": decision, "owner": owner, "explanation": explanation,
-            "account": account, "facts": facts}
+        owner = (
+            ctx.queue(decision.owner.queue)
+            if decision.owner.queue
+            else User.objects.filter(username=decision.owner.username).first()
+        )
+    return {
+        "decision": decision,
+        "owner": owner,
+        "explanation": explanation,
+        "account": account,
+        "facts": facts,
+    }
 
 
 @dataclass(frozen=True)
@@ -79,16 +87,30 @@ class Routed:
         return self.decision.explanation
 
 
-def route_person(*, person, trigger: str, form_kind: str | None = None, by=None,
-                 ctx: RoutingContext | None = None, now=None) -> Routed:
+def route_person(
+    *,
+    person,
+    trigger: str,
+    form_kind: str | None = None,
+    by=None,
+    ctx: RoutingContext | None = None,
+    now=None,
+) -> Routed:
     """ROUTE-1 for one person (re-route, merge): a batch of one."""
-    return route_people([person], trigger=trigger, form_kind=form_kind, by=by, ctx=ctx,
-                        now=now)[0]
+    return route_people([person], trigger=trigger, form_kind=form_kind, by=by, ctx=ctx, now=now)[0]
 
 
-def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
-                 ctx: RoutingContext | None = None, now=None, model=None,
-                 fresh: bool = False) -> list[Routed]:
+def route_people(
+    people,
+    *,
+    trigger: str,
+    form_kind: str | None = None,
+    by=None,
+    ctx: RoutingContext | None = None,
+    now=None,
+    model=None,
+    fresh: bool = False,
+) -> list[Routed]:
     """ROUTE-1: decide, assign, stamp the SLA, store and explain; notify after commit — for
     any number of leads (or contacts) of one kind in a fixed number of queries. Returns one
     `Routed` per person, in the order given. `people` are Lead or Contact objects, or the
@@ -114,8 +136,16 @@ def route_people(people, *, trigger: str, form_kind: str | None = None, by=None,
         batch = _Batch(ctx, now)
         routed = {}
         for group in _passes(persons, ctx):
-            for result in _route_pass(group, model, trigger=trigger, form_kind=form_kind,
-                                      by=by, ctx=ctx, now=now, batch=batch):
+            for result in _route_pass(
+                group,
+                model,
+                trigger=trigger,
+                form_kind=form_kind,
+                by=by,
+                ctx=ctx,
+                now=now,
+                batch=batch,
+            ):
                 routed[result.person.pk] = result
         batch.handout.save(now)
         return [routed[p.pk] for p in persons]
@@ -128,8 +158,8 @@ class _Batch:
     def __init__(self, ctx: RoutingContext, now):
         self.handout = PoolHandout(timezone.localdate(now), known_pools=ctx.pools)
         self.calendars = SlaCalendars(now, ctx.holidays)
-        self.users: dict = {}   # by id and by username
-        self.shown: dict = {}   # (field, raw value) → how history shows it
+        self.users: dict = {}  # by id and by username
+        self.shown: dict = {}  # (field, raw value) → how history shows it
 
     def load_users(self, ids: set, names: set) -> None:
         ids, names = ids - self.users.keys(), names - self.users.keys()
@@ -151,9 +181,24 @@ class _Batch:
 
 PERSON_LINKS = ("country", "region", "owner", "updated_by", "initial_source")
 # What routing reads and writes of a person (`route_people` given primary keys).
-ROUTING_COLUMNS = ("version", "first_name", "last_name", "email_domain", "title", "country",
-                   "region", "description", "employees", "status", "owner", "is_hot",
-                   "sla_due", "partner_prospecting_status", "updated_by", "updated_at")
+ROUTING_COLUMNS = (
+    "version",
+    "first_name",
+    "last_name",
+    "email_domain",
+    "title",
+    "country",
+    "region",
+    "description",
+    "employees",
+    "status",
+    "owner",
+    "is_hot",
+    "sla_due",
+    "partner_prospecting_status",
+    "updated_by",
+    "updated_at",
+)
 EXTRA_COLUMNS = {Lead: ("company", "matched_account"), Contact: ("account",)}
 
 
@@ -166,13 +211,16 @@ def _lock_and_load(model, ids, columns=None) -> dict:
     if columns is not None:
         qs = qs.only(*columns)
     people = list(qs)
-    links = [model._meta.get_field(name)
-             for name in PERSON_LINKS + (("account",) if model is Contact else ())
-             if columns is None or name in columns]
+    links = [
+        model._meta.get_field(name)
+        for name in PERSON_LINKS + (("account",) if model is Contact else ())
+        if columns is None or name in columns
+    ]
     wanted: dict = {}
     for field in links:
         wanted.setdefault(field.related_model, set()).update(
-            getattr(p, field.attname) for p in people)
+            getattr(p, field.attname) for p in people
+        )
     found = {}
     for related, pks in wanted.items():
         pks.discard(None)
@@ -197,9 +245,13 @@ def _passes(persons, ctx: RoutingContext) -> list[list]:
     passes: list[list] = []
     for p in persons:
         account_id = account_id_of(p)
-        key = (("account", account_id) if account_id else
-               ("domain", p.email_domain) if p.email_domain
-               and p.email_domain not in ctx.rules.free_domains else None)
+        key = (
+            ("account", account_id)
+            if account_id
+            else ("domain", p.email_domain)
+            if p.email_domain and p.email_domain not in ctx.rules.free_domains
+            else None
+        )
         n = seen.get(key, 0) if key is not None else 0
         if key is not None:
             seen[key] = n + 1
@@ -209,15 +261,16 @@ def _passes(persons, ctx: RoutingContext) -> list[list]:
     return passes
 
 
-def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now,
-                batch: _Batch) -> list[Routed]:
+def _route_pass(persons, model, *, trigger, form_kind, by, ctx, now, batch: _Batch) -> list[Routed]:
     """One pass: the pure decisions, then owners and SLA stamped on the people, then their
     rows written (owner change, history, decisions, ended sequences, notifications)."""
     accounts = accounts_by_id({account_id_of(p) for p in persons if account_id_of(p)})
     decisions = _decide(persons, accounts, form_kind=form_kind, ctx=ctx, now=now)
     _load_people_of(decisions, batch)
-    stamped = [_stamp(p, d, form_kind=form_kind, by=by, ctx=ctx, now=now, batch=batch)
-               for p, d in zip(persons, decisions, strict=True)]
+    stamped = [
+        _stamp(p, d, form_kind=form_kind, by=by, ctx=ctx, now=now, batch=batch)
+        for p, d in zip(persons, decisions, strict=True)
+    ]
     return _write(stamped, model, accounts, trigger=trigger, by=by, now=now, batch=batch)
 
 
@@ -225,17 +278,20 @@ def _decide(persons, accounts, *, form_kind, ctx, now) -> list[routing.Decision]
     """ROUTE-2 for each person, over facts read for the whole pass at once."""
     a_facts = account_facts_many(accounts.values(), now)
     facts = [person_facts(p, form_kind, ctx) for p in persons]
-    needs_related = [f.status == S.MQL or form_kind in routing.ROUTING_HAND_RAISE
-                     for f in facts]
-    pairs = [(p, accounts.get(account_id_of(p)))
-             for p, need in zip(persons, needs_related, strict=True) if need]
+    needs_related = [f.status == S.MQL or form_kind in routing.ROUTING_HAND_RAISE for f in facts]
+    pairs = [
+        (p, accounts.get(account_id_of(p)))
+        for p, need in zip(persons, needs_related, strict=True)
+        if need
+    ]
     related_rows = iter(related_people_many(pairs, ctx, now) if pairs else [])
     decisions = []
     for p, f, need in zip(persons, facts, needs_related, strict=True):
         account = accounts.get(account_id_of(p))
         related = next(related_rows) if need else []
-        decisions.append(routing.decide(f, a_facts.get(account.pk) if account else None,
-                                        related, ctx.rules))
+        decisions.append(
+            routing.decide(f, a_facts.get(account.pk) if account else None, related, ctx.rules)
+        )
     return decisions
 
 
@@ -246,8 +302,10 @@ def _load_people_of(decisions, batch: _Batch) -> None:
         batch.handout.load(name)
     owners = [d.owner for d in decisions if d.owner is not None and not d.owner.queue]
     notified = [w for d in decisions for w, _why in d.notify]
-    batch.load_users({w.id for w in owners + notified if w.id},
-                     {w.username for w in owners + notified if not w.id and w.username})
+    batch.load_users(
+        {w.id for w in owners + notified if w.id},
+        {w.username for w in owners + notified if not w.id and w.username},
+    )
     batch.calendars.holidays_for([*batch.users.values(), *batch.handout.users()])
 
 
@@ -259,10 +317,10 @@ class _Stamped:
     pool: object
     explanation: list
     due: object
-    before: tuple | None     # (snapshot, as shown) when owner or SLA changed
+    before: tuple | None  # (snapshot, as shown) when owner or SLA changed
 
 
-ROUTED_FIELDS = ["owner", "sla_due"]   # the only fields routing changes
+ROUTED_FIELDS = ["owner", "sla_due"]  # the only fields routing changes
 
 
 def _stamp(p, decision, *, form_kind, by, ctx, now, batch: _Batch) -> _Stamped:
@@ -277,8 +335,11 @@ def _stamp(p, decision, *, form_kind, by, ctx, now, batch: _Batch) -> _Stamped:
             owner = ctx.queue("Inquiry Queue")
             explanation.append("Nobody could take it, so the Inquiry Queue holds it.")
     elif decision.owner is not None:
-        owner = (ctx.queue(decision.owner.queue) if decision.owner.queue
-                 else batch.users[decision.owner.id or decision.owner.username])
+        owner = (
+            ctx.queue(decision.owner.queue)
+            if decision.owner.queue
+            else batch.users[decision.owner.id or decision.owner.username]
+        )
     before = history.snapshot(p, ROUTED_FIELDS)
     before_display = batch.display_before(p, ROUTED_FIELDS, before)
     due = sla_due(p, form_kind, owner, now, batch.calendars) if decision.routed else None
@@ -292,12 +353,14 @@ def _stamp(p, decision, *, form_kind, by, ctx, now, batch: _Batch) -> _Stamped:
     if changed:
         touch(p, by)
         p.updated_at = now
-    return _Stamped(p, decision, owner, pool, explanation, due,
-                    (before, before_display) if changed else None)
+    return _Stamped(
+        p, decision, owner, pool, explanation, due, (before, before_display) if changed else None
+    )
 
 
-def _write(stamped: list[_Stamped], model, accounts, *, trigger, by, now,
-           batch: _Batch) -> list[Routed]:
+def _write(
+    stamped: list[_Stamped], model, accounts, *, trigger, by, now, batch: _Batch
+) -> list[Routed]:
     """The pass's rows: the people's new owner and SLA, their history, the stored
     decisions, ended sequences (ROUTE-2 steps 2/3), notifications and account comments."""
     kind = "contact" if model is Contact else "lead"
@@ -308,31 +371,54 @@ def _write(stamped: list[_Stamped], model, accounts, *, trigger, by, now,
     for s in stamped:
         p, decision = s.person, s.decision
         if s.before is not None:
-            changes += history.changes(p, *s.before, by=by, at=now,
-                                       reason=f"{decision.rule}: routed ({trigger})",
-                                       shown=batch.shown)
+            changes += history.changes(
+                p,
+                *s.before,
+                by=by,
+                at=now,
+                reason=f"{decision.rule}: routed ({trigger})",
+                shown=batch.shown,
+            )
         row = RoutingDecision(
-            **{kind: p}, rule=decision.rule, owner=s.owner if decision.routed else None,
-            pool=s.pool, explanation=s.explanation, sla_due=s.due, trigger=trigger,
-            decided_at=now, decided_by=by,
-            notifications=[{"to": str(w), "why": why} for w, why in decision.notify])
+            **{kind: p},
+            rule=decision.rule,
+            owner=s.owner if decision.routed else None,
+            pool=s.pool,
+            explanation=s.explanation,
+            sla_due=s.due,
+            trigger=trigger,
+            decided_at=now,
+            decided_by=by,
+            notifications=[{"to": str(w), "why": why} for w, why in decision.notify],
+        )
         rows.append(row)
-        results.append(Routed(decision=row, person=p, account=accounts.get(account_id_of(p)),
-                              convert_to_contact=decision.convert_to_contact))
+        results.append(
+            Routed(
+                decision=row,
+                person=p,
+                account=accounts.get(account_id_of(p)),
+                convert_to_contact=decision.convert_to_contact,
+            )
+        )
         notices += _notices(s, by=by, users=batch.users)
     if changes:
         history.write(changes)
     ended = [s.person.pk for s in stamped if s.decision.end_sequences]
     if ended:
-        Enrollment.objects.filter(**{f"{kind}_id__in": ended},
-                                  state=EnrollmentState.ACTIVE).update(
-            state=EnrollmentState.FINISHED, finished_at=now)
+        Enrollment.objects.filter(**{f"{kind}_id__in": ended}, state=EnrollmentState.ACTIVE).update(
+            state=EnrollmentState.FINISHED, finished_at=now
+        )
     RoutingDecision.objects.bulk_create(rows, batch_size=1000)
     notify_many(notices)
     for s, result in zip(stamped, results, strict=True):
         if s.decision.comment_on_account and result.account is not None:
-            comment_post(record=result.account, author=None, kind="system", topic="routing",
-                         body=s.decision.comment_on_account)
+            comment_post(
+                record=result.account,
+                author=None,
+                kind="system",
+                topic="routing",
+                body=s.decision.comment_on_account,
+            )
     return results
 
 
@@ -341,11 +427,25 @@ def _notices(s: _Stamped, *, by, users) -> list[dict]:
     p, decision, owner = s.person, s.decision, s.owner
     out = []
     if decision.routed and owner is not None and not owner.is_queue:
-        out.append(dict(recipients=[owner], reason=Notification.Reason.ROUTED, record=p,
-                        actor=by, message=f"{decision.rule}: {s.explanation[-1]}"[:500]))
+        out.append(
+            dict(
+                recipients=[owner],
+                reason=Notification.Reason.ROUTED,
+                record=p,
+                actor=by,
+                message=f"{decision.rule}: {s.explanation[-1]}"[:500],
+            )
+        )
     for who, why in decision.notify:
         target = users.get(who.id) or users.get(who.username)
         if target is not None and target != owner:
-            out.append(dict(recipients=[target], reason=Notification.Reason.INFO, record=p,
-                            actor=by, message=why))
+            out.append(
+                dict(
+                    recipients=[target],
+                    reason=Notification.Reason.INFO,
+                    record=p,
+                    actor=by,
+                    message=why,
+                )
+            )
     return out

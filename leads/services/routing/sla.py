@@ -1,4 +1,5 @@
 """ROUTE-4: the SLA deadline of a routed person, in the owner's business time."""
+
 import datetime
 
 from django.utils import timezone
@@ -27,8 +28,9 @@ class SlaCalendars:
             self._known = known[1]
 
     def holidays_for(self, owners) -> None:
-        regions = {o.region.top.pk for o in owners if o is not None and not o.is_queue
-                   and o.region_id} - set(self._holidays)
+        regions = {
+            o.region.top.pk for o in owners if o is not None and not o.is_queue and o.region_id
+        } - set(self._holidays)
         if self._known is not None:
             for region_id in regions:
                 self._holidays[region_id] = self._known.get(region_id, set())
@@ -37,8 +39,11 @@ class SlaCalendars:
             return
         for region_id in regions:
             self._holidays[region_id] = set()
-        rows = Holiday.objects.filter(region_id__in=regions, date__gte=self.now.date(),
-                                      date__lte=self.now.date() + datetime.timedelta(days=60))
+        rows = Holiday.objects.filter(
+            region_id__in=regions,
+            date__gte=self.now.date(),
+            date__lte=self.now.date() + datetime.timedelta(days=60),
+        )
         for region_id, day in rows.values_list("region_id", "date"):
             self._holidays[region_id].add(day)
 
@@ -63,12 +68,16 @@ class SlaCalendars:
         return self._due[key]
 
 
-def sla_due(person, form_kind, owner: User, now, calendars: SlaCalendars | None = None
-            ) -> datetime.datetime | None:
+def sla_due(
+    person, form_kind, owner: User, now, calendars: SlaCalendars | None = None
+) -> datetime.datetime | None:
     """ROUTE-4: MQL and hot leads — 60 business minutes; contact-us and professional
     services — 1 business day; when both apply the earlier deadline holds."""
     if owner is None or owner.is_queue:
         return None
     return (calendars or SlaCalendars(now)).due(
-        owner, now, hot=person.status == S.MQL or person.is_hot,
-        hand_raise=form_kind in CONTACT_US_OR_PS)
+        owner,
+        now,
+        hot=person.status == S.MQL or person.is_hot,
+        hand_raise=form_kind in CONTACT_US_OR_PS,
+    )

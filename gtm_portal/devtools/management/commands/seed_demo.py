@@ -15,15 +15,23 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, leads, accounts, opportunities, seed, **options):
-        for name, value in (("--leads", leads), ("--accounts", accounts),
-                            ("--opportunities", opportunities)):
+        for name, value in (
+            ("--leads", leads),
+            ("--accounts", accounts),
+            ("--opportunities", opportunities),
+        ):
             if value < 0:
                 raise CommandError(f"{name} must be zero or more")
         if not User.objects.queues().exists():
             raise CommandError("Run `manage.py load_reference_data` first.")
         seed_named()
         self.stdout.write("named demo data ready (password 'demo' for every user)")
-        counts = generate(leads=leads, accounts=accounts, opportunities=opportunities,
-                          seed=seed, stdout=self.stdout)
+        counts = generate(
+            leads=leads,
+            accounts=accounts,
+            opportunities=opportunities,
+            seed=seed,
+            stdout=self.stdout,
+        )
         for kind, n in counts.items():
             self.stdout.write(f"generated {n} {kind}")
