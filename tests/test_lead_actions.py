@@ -303,7 +303,7 @@ def test_lead_merge_1_converted_leads_are_refused(users):
 
 def test_lead_merge_1_demographic_points_count_once(refdata, users):
     from leads.rule_context import Context
-    from leads.services.persons import person_rescore_demographics
+    from leads.services.scoring import person_rescore_demographics
 
     sdr = users["sdr.amer1"]
     a = LeadFactory(owner=sdr, title="VP Engineering", email="vp@acme-corp.example")

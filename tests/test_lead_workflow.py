@@ -192,7 +192,7 @@ def test_lead_source_1_admin_shows_initial_source_read_only(client, users):
 
 @pytest.mark.django_db
 def test_edit_title_rescores_demographics_once(users):
-    from leads.services.persons import person_rescore_demographics
+    from leads.services.scoring import person_rescore_demographics
 
     lead = LeadFactory(owner=users["sdr.emea1"], title="Developer", email="d@firm.example")
     person_rescore_demographics(person=lead)

@@ -20,7 +20,7 @@ from gtm_portal.core.models import FieldChange, JobRun, Tombstone
 
 from ..enums import CampaignType
 from ..models import Campaign, CampaignMember, CampaignMemberStatus, IntakeSubmission, Lead
-from .persons import SPAM_CAMPAIGN, _save_person, lock_person, person_link
+from .person_rows import SPAM_CAMPAIGN, lock_person, person_link, save_person
 
 GDPR_DATE = datetime.date(2018, 5, 25)
 OPT_OUT_DAYS = 30
@@ -92,7 +92,7 @@ def _change(person, *, by, reason: str, **values):
     before, shown = history.snapshot(person, fields), history.display_snapshot(person, fields)
     for name, value in values.items():
         setattr(person, name, value)
-    _save_person(person, before, shown, by=by, reason=reason, fields=list(values))
+    save_person(person, before, shown, by=by, reason=reason, fields=list(values))
     return person
 
 

@@ -23,7 +23,8 @@ from opportunities.services import contact_role_add, opportunity_change_stage, o
 from ..models import Lead
 from ..rule_context import free_domains
 from ..workflow import Via
-from .persons import lead_convert_to_contact, lock_person, person_change_status
+from .person_rows import lock_person
+from .persons import lead_convert_to_contact, person_change_status
 
 RULE = "LEAD-CONVERT-1"
 RESELLER_RULE = "LEAD-CONVERT-2"

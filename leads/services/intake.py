@@ -20,13 +20,10 @@ from .. import scoring
 from ..enums import FormKind, IntakeOutcome
 from ..models import Campaign, CampaignMember, IntakeSubmission, Lead
 from ..reference_snapshot import snapshot
-from .persons import (
-    lead_convert_to_contact,
-    lock_person,
-    person_link,
-    person_record_form,
-)
+from .person_rows import lock_person, person_link
+from .persons import lead_convert_to_contact
 from .routing import route_people
+from .scoring import person_record_form
 
 # INTAKE-3: initial source of a new lead, from the form kind.
 FORM_SOURCE = {
@@ -184,7 +181,7 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
 
 def _find_person(email: str):
     """INTAKE-3: the oldest live lead with the e-mail (any case), else the oldest live
-    contact, locked for the rest of the transaction (`persons.lock_person`); None when
+    contact, locked for the rest of the transaction (`person_rows.lock_person`); None when
     nobody has it."""
     for model, outcome in (
         (Lead, IntakeOutcome.MATCHED_LEAD),

@@ -17,15 +17,9 @@ from gtm_portal.core.models import Tombstone
 
 from ..models import CampaignMember, Lead, ScoreEvent
 from ..rule_context import Context
-from .persons import (
-    SPAM_CAMPAIGN,
-    _save_person,
-    apply_automatic_status,
-    evaluate_demographics,
-    move_person_rows,
-    person_kind,
-)
+from .person_rows import SPAM_CAMPAIGN, move_person_rows, person_kind, save_person
 from .routing import route_person
+from .scoring import apply_automatic_status, evaluate_demographics
 
 RULE = "LEAD-MERGE-1"
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -221,7 +215,7 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
         "last_interesting_moment_at",
     }
     changed.discard("merged_into")
-    _save_person(survivor, before, before_display, by=by, reason=reason, fields=changed)
+    save_person(survivor, before, before_display, by=by, reason=reason, fields=changed)
     if oldest is not survivor:
         type(survivor).objects.filter(pk=survivor.pk).update(created_at=oldest.created_at)
     for other in others:

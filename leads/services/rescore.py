@@ -24,7 +24,7 @@ from .. import scoring
 from ..enums import FormKind, ScoringKind
 from ..models import Lead, ScoreEvent
 from ..rule_context import Context
-from .persons import apply_automatic_status
+from .scoring import apply_automatic_status
 
 BATCH = 5000
 CAREERS = FormKind.PAGE_VISIT_CAREERS

@@ -18,7 +18,8 @@ from gtm_portal.core.enums import PersonStatus as S
 
 from ..workflow import Via
 from .compliance import gdpr_blocked, opted_out, refuse_outreach
-from .persons import lock_person, person_change_status, person_link
+from .person_rows import lock_person, person_link
+from .persons import person_change_status
 
 FREE_SIGNUP_SOURCE = "GitLab.com"
 

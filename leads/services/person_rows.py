@@ -1,0 +1,113 @@
+"""A person's row — locked, saved with its history and a new version — and the rows that
+hang off a person, moved together on conversion or merge (LEAD-CONVERT-1, LEAD-MERGE-1)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from accounts.claims import transfer_requests_follow
+from accounts.models import Contact
+from gtm_portal.activity.enums import EnrollmentState
+from gtm_portal.activity.models import Activity, Enrollment, QualificationNote, Task
+from gtm_portal.chatter.models import Comment, Follow
+from gtm_portal.core import history
+from gtm_portal.core.services import touch
+
+from ..models import CampaignMember, RoutingDecision, ScoreEvent
+
+
+def person_kind(person) -> str:
+    return "contact" if isinstance(person, Contact) else "lead"
+
+
+def person_link(person) -> dict:
+    return {person_kind(person): person}
+
+
+PERSON_JOINS = (
+    "country",
+    "region",
+    "region__parent",
+    "initial_source",
+    "owner",
+    "disqualify_reason",
+    "updated_by",
+)
+
+
+def lock_person(person):
+    """Lock the row, then read it with the joins its history display needs (a joined row
+    read in the locking query could be the version from before the wait)."""
+    model = type(person)
+    model.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).get()
+    return model.objects.select_related(*PERSON_JOINS).get(pk=person.pk)
+
+
+def save_person(person, before, before_display, *, by, reason, fields):
+    """Persist a person changed by a rule, with history rows for the tracked fields; a new
+    version, so a form opened before goes stale (Q-CONC)."""
+    person.save(update_fields=sorted({*fields, *touch(person, by)}))
+    history.record_changes(person, before, before_display, by=by, reason=reason)
+
+
+SPAM_CAMPAIGN = "SPAM DELETION"
+
+
+# Rows that hang off a person and move with it on conversion or merge (LEAD-CONVERT-1,
+# LEAD-MERGE-1): model label → its lead and contact link fields.
+PERSON_ROWS = (
+    Activity,
+    Task,
+    Enrollment,
+    QualificationNote,
+    ScoreEvent,
+    RoutingDecision,
+    CampaignMember,
+)
+
+
+def move_person_rows(*, source, target) -> dict[str, int]:
+    """Re-point everything a person holds at another person (lead → contact on conversion,
+    lead → lead or lead → contact on merge), comments and follows included; set-based, one
+    UPDATE per table. A campaign both are in keeps one membership (the responded status
+    wins); a second active sequence enrollment is finished, never two at once (SEQ-3)."""
+    src, dst = person_kind(source), person_kind(target)
+    moved = {}
+    for model in PERSON_ROWS:
+        label = model._meta.label
+        qs = model.objects.filter(**{src: source})
+        if model is CampaignMember:
+            # LEAD-SPAM-1: a deletion mark belongs to the record marked, never to the one
+            # that receives its rows (the nightly purge would delete the survivor).
+            qs.filter(campaign__name=SPAM_CAMPAIGN).delete()
+            _merge_campaign_memberships(model, qs, target, dst)
+        if (
+            model is Enrollment
+            and model.objects.filter(**{dst: target}, state=EnrollmentState.ACTIVE).exists()
+        ):
+            qs.filter(state=EnrollmentState.ACTIVE).update(
+                state=EnrollmentState.FINISHED, finished_at=timezone.now()
+            )
+        moved[label] = qs.update(**{src: None, dst: target})
+    src_ct = ContentType.objects.get_for_model(type(source))
+    dst_ct = ContentType.objects.get_for_model(type(target))
+    moved["chatter.Comment"] = Comment.objects.filter(
+        content_type=src_ct, object_id=source.pk
+    ).update(content_type=dst_ct, object_id=target.pk)
+    Follow.objects.filter(content_type=src_ct, object_id=source.pk).exclude(
+        user__in=Follow.objects.filter(content_type=dst_ct, object_id=target.pk).values("user")
+    ).update(content_type=dst_ct, object_id=target.pk)
+    Follow.objects.filter(content_type=src_ct, object_id=source.pk).delete()
+    moved["accounts.TransferRequest"] = transfer_requests_follow(source=source, target=target)
+    return moved
+
+
+def _merge_campaign_memberships(model, source_rows, target, dst):
+    theirs = {
+        m.campaign_id: m for m in model.objects.filter(**{dst: target}).select_related("status")
+    }
+    for mine in source_rows.filter(campaign_id__in=list(theirs)).select_related("status"):
+        kept = theirs[mine.campaign_id]
+        if mine.status.responded and not kept.status.responded:
+            kept.status = mine.status
+            kept.save(update_fields=["status", "updated_at"])
+        mine.delete()
