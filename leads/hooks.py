@@ -5,13 +5,15 @@ the rows an account merge moves (ACCT-DUP: matched and converted account).
 `LeadsConfig.ready()` calls `register()`."""
 
 from accounts import registry as accounts
-from gtm_portal.core import records
+from gtm_portal.core import records, selectors
 
 from .models import Lead
+from .views_catalog import lead_view_codes
 
 
 def register() -> None:
     records.register(records.RecordKind("leads", Lead, claimable=True))
+    selectors.register_menu("lead_views", lead_view_codes)
     accounts.register_people(
         accounts.People(Lead, "matched_account", mql_filter={"converted_contact__isnull": True})
     )

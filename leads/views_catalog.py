@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from gtm_portal.users import roles
+
 
 @dataclass(frozen=True)
 class ViewDef:
@@ -55,3 +57,21 @@ LEAD_SORTS = {
     "created": "created_at",
 }
 SORT_FIELD_OF = {"sla_due": "sla", "-last_interesting_moment_at": "moment"}
+
+
+# VIEW-1: the lead views each role works (the side menu and its live counts).
+LEAD_VIEWS_BY_ROLE = {
+    roles.SDR: ("S1", "S2", "S3"),
+    roles.SDR_MANAGER: ("S1", "S2", "S3"),
+    roles.BDR: ("B1", "B2", "B3", "B4", "B5"),
+    roles.BDR_MANAGER: ("B1", "B2", "B3", "B4", "B5"),
+}
+
+
+def lead_view_codes(user) -> list[str]:
+    """The codes of the lead views `user`'s roles work, in menu order."""
+    codes: list[str] = []
+    for role, role_codes in LEAD_VIEWS_BY_ROLE.items():
+        if role in user.role_names:
+            codes += [c for c in role_codes if c not in codes]
+    return codes

@@ -23,13 +23,6 @@ from gtm_portal.users.models import User
 from . import access
 from .labels import select_labels
 
-LEAD_VIEWS_BY_ROLE = {
-    roles.SDR: ("S1", "S2", "S3"),
-    roles.SDR_MANAGER: ("S1", "S2", "S3"),
-    roles.BDR: ("B1", "B2", "B3", "B4", "B5"),
-    roles.BDR_MANAGER: ("B1", "B2", "B3", "B4", "B5"),
-}
-
 _home_panels: dict[str, Callable] = {}
 _menus: dict[str, Callable] = {}
 
@@ -41,8 +34,8 @@ def register_home_panel(name: str, provider: Callable) -> None:
 
 
 def register_menu(name: str, provider: Callable) -> None:
-    """`provider(user)` gives the side menu's `name` entries (opportunities: the AE's
-    views as (code, title))."""
+    """`provider(user)` gives the side menu's `name` entries (leads: the user's lead view
+    codes; opportunities: the AE's views as (code, title))."""
     _menus[name] = provider
 
 
@@ -50,7 +43,6 @@ def register_menu(name: str, provider: Callable) -> None:
 class Frame:
     unread: int
     roles: list[str]
-    lead_views: list[str] = field(default_factory=list)
     menus: dict = field(default_factory=dict)  # the registered side-menu entries, by name
     is_bdr: bool = False
     is_marketing_ops: bool = False
@@ -87,15 +79,10 @@ def frame_for_user(user) -> Frame:
     user.role_names  # noqa: B018  loads the frame rows once per request
     queues, unread = getattr(user, "frame_rows", None) or load_frame_rows(user)
     names = user.role_names
-    views: list[str] = []
-    for role, codes in LEAD_VIEWS_BY_ROLE.items():
-        if role in names:
-            views += [c for c in codes if c not in views]
     return Frame(
         unread=unread,
         unread_cap=UNREAD_CAP,
         roles=sorted(names),
-        lead_views=views,
         menus={name: provider(user) for name, provider in _menus.items()},
         is_bdr=bool(names & {roles.BDR, roles.BDR_MANAGER}),
         is_marketing_ops=roles.MARKETING_OPS in names,

@@ -48,6 +48,8 @@ def submit_order(data: dict) -> tuple[int, dict]:
 
 
 def _process(data: dict, log: WebOrder) -> dict:
+    """ORDER-2 in order: the account (found or created), the buyer as a contact (a matching
+    open lead becomes Web Portal Purchase and is converted), the Closed Won opportunity."""
     source = InitialSource.objects.get(name=WEB_DIRECT_SOURCE)
     sales_admin = User.objects.queue(roles.Q_SALES_ADMIN)
     email = data["email"].strip()
@@ -59,61 +61,8 @@ def _process(data: dict, log: WebOrder) -> dict:
     )
     created_account = account is None
     if created_account:
-        account = Account(
-            name=data["company"],
-            domain=normalize_domain(data.get("website", "")),
-            website=data.get("website", ""),
-            type=AccountType.CUSTOMER,
-            owner=sales_admin,
-            account_source=source,
-            normalized_name=normalize_company(data["company"]),
-            first_order_available=False,
-        )
-        account.full_clean()
-        account.save()
-        account.ultimate_parent = account
-        account.save(update_fields=["ultimate_parent"])
-    contact = Contact.objects.filter(email_is(email), merged_into__isnull=True).first()
-    lead = (
-        Lead.objects.filter(
-            email_is(email),
-            merged_into__isnull=True,
-            converted_at__isnull=True,
-            status__in=OPEN_PERSON_STATUSES,
-        )
-        .order_by("created_at")
-        .first()
-    )
-    if lead is not None:
-        person_change_status(
-            person=lead,
-            to=S.WEB_PORTAL_PURCHASE,
-            by=None,
-            via=Via.ORDER,
-            reason=f"ORDER-2: web-direct order {data['invoice_number']}",
-            check_access=False,
-        )
-        if contact is None:
-            contact = lead_convert_to_contact(
-                lead=Lead.objects.get(pk=lead.pk),
-                account=account,
-                owner=account.contact_owner,
-                by=None,
-                reason=f"ORDER-2: converted by web-direct order {data['invoice_number']}",
-            )
-    if contact is None:
-        contact = Contact(
-            account=account,
-            first_name=data.get("first_name", ""),
-            last_name=data["last_name"],
-            email=email,
-            initial_source=source,
-            status=S.WEB_PORTAL_PURCHASE,
-            owner=account.contact_owner,
-        )
-        contact.derive()
-        contact.full_clean()
-        contact.save()
+        account = _new_customer_account(data, owner=sales_admin, source=source)
+    contact = _buyer_contact(data, email=email, account=account, source=source)
     duplicate = (
         Opportunity.objects.filter(
             account=account, stage__in=OPEN_STAGES, order_type=OrderType.SALES_ASSISTED
@@ -156,3 +105,69 @@ def _process(data: dict, log: WebOrder) -> dict:
     log.account, log.opportunity, log.response = account, opp, body
     log.save(update_fields=["account", "opportunity", "response"])
     return body
+
+
+def _new_customer_account(data: dict, *, owner, source) -> Account:
+    """ORDER-2: no account matched — a Customer account owned by Sales Admin."""
+    account = Account(
+        name=data["company"],
+        domain=normalize_domain(data.get("website", "")),
+        website=data.get("website", ""),
+        type=AccountType.CUSTOMER,
+        owner=owner,
+        account_source=source,
+        normalized_name=normalize_company(data["company"]),
+        first_order_available=False,
+    )
+    account.full_clean()
+    account.save()
+    account.ultimate_parent = account
+    account.save(update_fields=["ultimate_parent"])
+    return account
+
+
+def _buyer_contact(data: dict, *, email: str, account, source) -> Contact:
+    """The buyer: the contact with the e-mail; else a matching open lead, moved to Web
+    Portal Purchase and converted (ORDER-2, LEAD-STATUS 9); else a new contact."""
+    contact = Contact.objects.filter(email_is(email), merged_into__isnull=True).first()
+    lead = (
+        Lead.objects.filter(
+            email_is(email),
+            merged_into__isnull=True,
+            converted_at__isnull=True,
+            status__in=OPEN_PERSON_STATUSES,
+        )
+        .order_by("created_at")
+        .first()
+    )
+    if lead is not None:
+        person_change_status(
+            person=lead,
+            to=S.WEB_PORTAL_PURCHASE,
+            by=None,
+            via=Via.ORDER,
+            reason=f"ORDER-2: web-direct order {data['invoice_number']}",
+            check_access=False,
+        )
+        if contact is None:
+            contact = lead_convert_to_contact(
+                lead=Lead.objects.get(pk=lead.pk),
+                account=account,
+                owner=account.contact_owner,
+                by=None,
+                reason=f"ORDER-2: converted by web-direct order {data['invoice_number']}",
+            )
+    if contact is None:
+        contact = Contact(
+            account=account,
+            first_name=data.get("first_name", ""),
+            last_name=data["last_name"],
+            email=email,
+            initial_source=source,
+            status=S.WEB_PORTAL_PURCHASE,
+            owner=account.contact_owner,
+        )
+        contact.derive()
+        contact.full_clean()
+        contact.save()
+    return contact

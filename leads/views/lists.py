@@ -14,7 +14,6 @@ from gtm_portal.core.labels import select_labels
 from gtm_portal.core.lists import capped_count, keyset_sorted
 from gtm_portal.core.mass import mass_action_view
 from gtm_portal.core.saved_views import visible_saved_views
-from gtm_portal.core.selectors import LEAD_VIEWS_BY_ROLE
 
 from .. import rule_context, scoring
 from ..filters import LeadViewFilter
@@ -24,7 +23,7 @@ from ..querysets import s3_flags
 from ..rows import lead_rows_html
 from ..services import mass
 from ..services.mass import ACTIONS
-from ..views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF
+from ..views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF, lead_view_codes
 
 # The columns a view row, its high-touch badge (LEAD-HT-1) and the CSV export read: a lead row
 # has ~80 columns (SPEC Q-PERF: 50–200 rows a page).
@@ -84,6 +83,62 @@ def _sort(request, default: str) -> tuple[str, str, bool]:
     return default_key, default.lstrip("-"), default.startswith("-")
 
 
+def _csv_row(r) -> list:
+    return [
+        r.pk,
+        r.first_name,
+        r.last_name,
+        r.email,
+        r.company,
+        r.title,
+        r.status,
+        r.person_score,
+        r.owner.label if r.owner else "",
+        r.initial_source.name,
+        r.sla_due.isoformat() if r.sla_due else "",
+        r.last_interesting_moment,
+        r.last_interesting_moment_at.isoformat() if r.last_interesting_moment_at else "",
+    ]
+
+
+def _sla_state(sla_due, now) -> str:
+    """ROUTE-4 on a row: red when past, amber under 15 minutes (UX list views)."""
+    if not sla_due:
+        return ""
+    if sla_due < now:
+        return "past"
+    return "soon" if (sla_due - now).total_seconds() < 900 else ""
+
+
+def _decorate_rows(rows, code: str) -> None:
+    """What each row shows beyond its columns: its links, LEAD-HT-1's high-touch badge, the
+    SLA state and (S3) VIEW-1's flags. URLs are built once for the page (the view's hot
+    path)."""
+    free, persona = rule_context.high_touch_context()
+    now = timezone.now()
+    if code == "S3":
+        s3_flags(rows, now)
+    activity_url = reverse("person_activity", args=["leads", 0])
+    enroll_url = reverse("person_enroll", args=["leads", 0])
+    detail_url = reverse("leads:list")
+    for r in rows:
+        r.url = f"{detail_url}{r.pk}/"
+        r.activity_url = activity_url.replace("/0/", f"/{r.pk}/", 1)
+        r.enroll_url = enroll_url.replace("/0/", f"/{r.pk}/", 1)
+        r.high_touch = scoring.is_high_touch(
+            email=r.email,
+            company=r.company,
+            phone=r.phone or r.mobile,
+            title=r.title,
+            setup_for_team=r.setup_for_team,
+            linkedin_url=r.linkedin_url,
+            account_developers=r.matched_account.lam_dev_count if r.matched_account else None,
+            free_domains=free,
+            persona_words=persona,
+        )
+        r.sla_state = _sla_state(r.sla_due, now)
+
+
 def lead_view(request, code: str):
     view = LEAD_VIEWS.get(code.upper())
     if view is None:
@@ -103,60 +158,11 @@ def lead_view(request, code: str):
         qs = base.none()
     sort_key, field, descending = _sort(request, view.sort)
     if request.GET.get("format") == "csv":
-        rows = (
-            [
-                r.pk,
-                r.first_name,
-                r.last_name,
-                r.email,
-                r.company,
-                r.title,
-                r.status,
-                r.person_score,
-                r.owner.label if r.owner else "",
-                r.initial_source.name,
-                r.sla_due.isoformat() if r.sla_due else "",
-                r.last_interesting_moment,
-                r.last_interesting_moment_at.isoformat() if r.last_interesting_moment_at else "",
-            ]
-            for r in qs.order_by(field if not descending else f"-{field}", "pk").iterator(
-                chunk_size=2000
-            )
-        )
+        ordered = qs.order_by(field if not descending else f"-{field}", "pk")
+        rows = (_csv_row(r) for r in ordered.iterator(chunk_size=2000))
         return stream_csv(f"leads-{view.code}-{owner.username}.csv", CSV_HEADER, rows)
     page = keyset_sorted(qs, request, field, descending)
-    free, persona = rule_context.high_touch_context()
-    now = timezone.now()
-    if view.code == "S3":
-        s3_flags(page.rows, now)
-    # Per-row URLs built once for the page (the row template is the view's hot path).
-    activity_url = reverse("person_activity", args=["leads", 0])
-    enroll_url = reverse("person_enroll", args=["leads", 0])
-    detail_url = reverse("leads:list")
-    for r in page.rows:
-        r.url = f"{detail_url}{r.pk}/"
-        r.activity_url = activity_url.replace("/0/", f"/{r.pk}/", 1)
-        r.enroll_url = enroll_url.replace("/0/", f"/{r.pk}/", 1)
-        r.high_touch = scoring.is_high_touch(
-            email=r.email,
-            company=r.company,
-            phone=r.phone or r.mobile,
-            title=r.title,
-            setup_for_team=r.setup_for_team,
-            linkedin_url=r.linkedin_url,
-            account_developers=r.matched_account.lam_dev_count if r.matched_account else None,
-            free_domains=free,
-            persona_words=persona,
-        )
-        r.sla_state = (
-            ""
-            if not r.sla_due
-            else "past"
-            if r.sla_due < now
-            else "soon"
-            if (r.sla_due - now).total_seconds() < 900
-            else ""
-        )
+    _decorate_rows(page.rows, view.code)
     params = request.GET.copy()
     params.pop("after", None)
     unsorted = params.copy()
@@ -216,12 +222,8 @@ def my_view_counts(request):
     """The side menu's live counts (UX frame), fetched after the page by HTMX so pages keep
     their query budget; each count is capped like the views' own (10,000+)."""
 
-    codes: list[str] = []
-    for role, role_codes in LEAD_VIEWS_BY_ROLE.items():
-        if request.user.has_role(role):
-            codes += [c for c in role_codes if c not in codes]
     counts = []
-    for code in codes:
+    for code in lead_view_codes(request.user):
         n, capped = capped_count(getattr(Lead.objects, LEAD_VIEWS[code].method)(request.user))
         counts.append((code, f"{n:,}+" if capped else f"{n:,}"))
 
