@@ -94,26 +94,9 @@ def record_edit(request, kind: str, pk: int):
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
-                if inline:
-                    if name in editor.reload_on:
-                        response = HttpResponse(status=204)
-                        response["HX-Refresh"] = "true"
-                        return response
-                    response = _field_cell(saved, name, allowed)
-                    # The page's other forms (stage, status, roles) showed the version this
-                    # save started from: they move on with it (portal.js), so the user's own
-                    # inline save never makes them stale.
-                    response["HX-Trigger"] = json.dumps(
-                        {
-                            "recordVersion": {
-                                "seen": form.cleaned_data["version"],
-                                "now": saved.version,
-                            }
-                        }
-                    )
-                    return response
-                messages.success(request, "Saved.")
-                return HttpResponseRedirect(saved.get_absolute_url())
+                return _saved_response(
+                    request, editor, saved, name, allowed, seen=form.cleaned_data["version"]
+                )
     elif request.method == "GET":
         form = form_type(instance=record, initial={"version": record.version})
     else:
@@ -137,6 +120,24 @@ def record_edit(request, kind: str, pk: int):
         )
     context["groups"] = editing.grouped(editor, form)
     return TemplateResponse(request, "records/edit.html", context, status=status)
+
+
+def _saved_response(request, editor, saved, name: str | None, allowed, *, seen: int):
+    """After a save: the full form goes back to the record; an inline edit answers the new
+    value cell — or reloads the page when the field shows elsewhere on it too."""
+    if name is None:
+        messages.success(request, "Saved.")
+        return HttpResponseRedirect(saved.get_absolute_url())
+    if name in editor.reload_on:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    response = _field_cell(saved, name, allowed)
+    # The page's other forms (stage, status, roles) showed the version this save started
+    # from: they move on with it (portal.js), so the user's own inline save never makes
+    # them stale.
+    response["HX-Trigger"] = json.dumps({"recordVersion": {"seen": seen, "now": saved.version}})
+    return response
 
 
 def _field_cell(record, name: str, allowed) -> HttpResponse:
