@@ -10,62 +10,15 @@ from gtm_portal.users.models import User
 
 from .models import Account
 from .selectors import account_get_for_user_or_404
-from .services import account_editable_fields, account_update, bdr_fix_needs_reason
-
-ACCOUNT_EDIT_SECTIONS = (
-    (
-        "Account",
-        (
-            "name",
-            "domain",
-            "website",
-            "type",
-            "account_source",
-            "industry",
-            "employees",
-            "is_strategic",
-            "parent",
-            "owner",
-            "account_rank",
-        ),
-    ),
-    (
-        "Billing address",
-        (
-            "billing_street",
-            "billing_city",
-            "billing_state",
-            "billing_postal_code",
-            "country",
-            "territory",
-        ),
-    ),
-    (
-        "BDR",
-        (
-            "bdr_assigned",
-            "priority",
-            "bdr_research",
-            "bdr_next_step",
-            "bdr_next_step_date",
-            "bdr_comments",
-        ),
-    ),
-    ("ICP", ("lam_dev_count", "intent_score", "tech_used", "triggers")),
-    (
-        "Customer",
-        (
-            "total_carr",
-            "paid_tier",
-            "using_ce",
-            "active_ce_users",
-            "ce_instances",
-            "csm",
-            "is_public_sector",
-            "referenceable_details",
-        ),
-    ),
+from .services import (
+    BDR_FIELDS,
+    DESCRIPTIVE_FIELDS,
+    OWNERSHIP_FIELDS,
+    account_editable_fields,
+    account_update,
+    bdr_fix_needs_reason,
 )
+
 # The header, the hierarchy and the segment show these: an inline save reloads the page.
 ACCOUNT_RELOAD_FIELDS = frozenset(
     {
@@ -92,7 +45,7 @@ class AccountEditForm(VersionForm):
 
     class Meta:
         model = Account
-        fields = tuple(name for _title, names in ACCOUNT_EDIT_SECTIONS for name in names)
+        fields = tuple(sorted(BDR_FIELDS | OWNERSHIP_FIELDS | DESCRIPTIVE_FIELDS))
         labels = {"parent": "Parent account (its number)"}
         # A select of every account would list 100,000 rows (Q-PERF): the parent is typed
         # as the account number shown in its address.
@@ -156,7 +109,6 @@ def account_editor() -> Editor:
         fields_for=account_edit_fields,
         save=_account_save,
         get=account_get_for_user_or_404,
-        sections=ACCOUNT_EDIT_SECTIONS,
         reload_on=ACCOUNT_RELOAD_FIELDS,
         needs_reason=lambda user, _account: bdr_fix_needs_reason(user),
         note=ACCOUNT_EDIT_NOTE,

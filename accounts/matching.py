@@ -109,7 +109,7 @@ def match_account(
 ):
     """The account a person or order belongs to, or None: e-mail domain first (unless it is
     a free domain), then website domain, then the normalised company name."""
-    statement = match_account_sql(
+    statement = _match_account_sql(
         email=email, company=company, website=website, free_domains=free_domains
     )
     if statement is None:
@@ -118,12 +118,11 @@ def match_account(
     return found[0] if found else None
 
 
-def match_account_sql(
+def _match_account_sql(
     *, email: str = "", company: str = "", website: str = "", free_domains=frozenset()
 ) -> tuple[str, list] | None:
     """`match_account`'s statement (its columns: every Account column, in
-    `ModelRows.of(Account)`'s order), or None when there is nothing to match on — for a
-    caller that asks it as part of its own statement (intake). One statement for every
+    `ModelRows.of(Account)`'s order), or None when there is nothing to match on. One statement for every
     candidate, ranked in SQL by the order above (e-mail domain, then website domain, then
     the name), oldest first within a rank. Written as SQL once (Q-PERF: the ORM spent
     milliseconds compiling this fixed shape on every submission); it reads the

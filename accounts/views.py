@@ -11,7 +11,7 @@ from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.mass import mass_action_view
 from gtm_portal.core.recordpage import (
     panels_for,
-    person_actions,
+    person_page_context,
     requested_tab,
     sections_for,
     tab_context,
@@ -214,14 +214,5 @@ def contact_detail(request, pk: int):
     tab = requested_tab(request)
     if tab and request.htmx:
         return tab_response(request, contact, tab)
-    context = {
-        "obj": contact,
-        "kind": "contact",
-        **tab_context(contact, tab),
-        "sections": sections_for(contact, editable_fields(request.user, contact, "contacts")),
-        "can_edit": access.can(request.user, "person.edit", contact),
-        "can_comment": access.can(request.user, "record.comment", contact),
-        **person_actions(request.user, contact),
-        **panels_for(contact, "contact", request.user),
-    }
+    context = person_page_context(request, contact, "contact")
     return TemplateResponse(request, "records/contact_detail.html", context)

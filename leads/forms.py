@@ -16,7 +16,7 @@ from .rule_context import cached
 from .scoring import CAREERS_REPEAT
 from .selectors import lead_get_for_user_or_404
 from .services.compliance import contact_blocks, dnc_release_candidates
-from .services.persons import person_update
+from .services.persons import person_read_only, person_update
 from .workflow import allowed_hand_targets
 
 PERSON_EDIT_FIELDS = (
@@ -65,12 +65,7 @@ class ContactEditForm(VersionForm):
 def person_edit_fields(user, person) -> tuple[str, ...]:
     """ROLE-3: the owner, the owner's manager, Marketing Ops and Sales Support edit a person;
     qualified, converted and merged leads are read-only (LEAD-STATUS 10)."""
-    if (
-        getattr(person, "converted_at", None)
-        or person.merged_into_id
-        or person.status == PersonStatus.QUALIFIED
-        or not access.can(user, "person.edit", person)
-    ):
+    if person_read_only(person) or not access.can(user, "person.edit", person):
         return ()
     return LeadEditForm.Meta.fields if isinstance(person, Lead) else ContactEditForm.Meta.fields
 
@@ -82,29 +77,6 @@ def _person_save(*, record, by, data, expected_version, reason):
     )
 
 
-PERSON_EDIT_SECTIONS = (
-    (
-        "Contact info",
-        (
-            "first_name",
-            "last_name",
-            "title",
-            "company",
-            "email",
-            "phone",
-            "mobile",
-            "linkedin_url",
-            "website",
-            "employees",
-        ),
-    ),
-    ("Address", ("address1", "address2", "city", "state", "postal_code", "country")),
-    (
-        "Qualification",
-        ("bant_budget", "bant_authority", "bant_need", "bant_timeline", "description"),
-    ),
-    ("Marketing", ("is_hot", "partner_prospecting_status", "is_core_user", "setup_for_team")),
-)
 # The header shows these (name, title, company, score, hot): an inline save reloads the page.
 PERSON_HEADER_FIELDS = frozenset({"first_name", "last_name", "title", "company", "email", "is_hot"})
 PERSON_EDIT_NOTE = (
@@ -122,7 +94,6 @@ def person_editors() -> list[Editor]:
             fields_for=person_edit_fields,
             save=_person_save,
             get=lead_get_for_user_or_404,
-            sections=PERSON_EDIT_SECTIONS,
             reload_on=PERSON_HEADER_FIELDS,
             note=PERSON_EDIT_NOTE,
         ),
@@ -133,7 +104,6 @@ def person_editors() -> list[Editor]:
             fields_for=person_edit_fields,
             save=_person_save,
             get=contact_get_for_user_or_404,
-            sections=PERSON_EDIT_SECTIONS,
             reload_on=PERSON_HEADER_FIELDS,
             note=PERSON_EDIT_NOTE,
         ),

@@ -55,37 +55,6 @@ def _opportunity_save(*, record, by, data, expected_version, reason):
     )
 
 
-OPPORTUNITY_EDIT_SECTIONS = (
-    (
-        "Opportunity",
-        (
-            "name",
-            "type",
-            "source",
-            "close_date",
-            "amount",
-            "iacv",
-            "edition",
-            "resale_partner",
-            "trial_expiry",
-            "description",
-        ),
-    ),
-    ("Qualification", workflow.QUALIFICATION_FIELDS),
-    (
-        "Plan",
-        (
-            "meddpic_notes",
-            "poc_notes",
-            "success_criteria",
-            "purchasing_plan",
-            "po_expected",
-            "next_step",
-            "next_step_date",
-        ),
-    ),
-    ("Terms", ("standard_terms_modification", "referenceable")),
-)
 # The page header shows these (and the OPP-STALE badge reads the next step date): an inline
 # save of one reloads the page.
 OPPORTUNITY_HEADER_FIELDS = frozenset({"name", "type", "iacv", "close_date", "next_step_date"})
@@ -104,7 +73,6 @@ def opportunity_editor() -> Editor:
         fields_for=opportunity_edit_fields,
         save=_opportunity_save,
         get=opportunity_get_for_user_or_404,
-        sections=OPPORTUNITY_EDIT_SECTIONS,
         reload_on=OPPORTUNITY_HEADER_FIELDS,
         note=OPPORTUNITY_EDIT_NOTE,
     )

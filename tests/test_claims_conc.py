@@ -230,6 +230,22 @@ def test_q_conc_transfer_decision_on_a_changed_record_is_409_and_changes_nothing
     assert account.owner == users["sdr.amer1"]
 
 
+def test_q_conc_the_home_pages_decide_form_carries_the_records_version(users):
+    """ACCT-CLAIM 2/3, Q-CONC: the transfer decision offered on the home page posts the
+    version of the record as the page showed it."""
+    account = globex()
+    session(users["sdr.amer1"]).post(
+        f"/accounts/{account.pk}/transfer/", {"reason": "My territory now"}
+    )
+    request = TransferRequest.objects.get()
+    home = session(users["salessupport"]).get("/").content.decode()
+    version = Account.objects.get(pk=account.pk).version
+    assert shown_version(
+        session(users["salessupport"]), "/", f"/transfers/{request.pk}/decide/"
+    ) == str(version)
+    assert f"/transfers/{request.pk}/decide/" in home
+
+
 def test_q_conc_bps_form_opened_before_another_save_is_409(users):
     account = account_update(
         account=vandelay(), by=users["bdr.mgr"], data={"bdr_assigned": users["bdr.amer1"]}

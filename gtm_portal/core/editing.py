@@ -26,8 +26,6 @@ class Editor:
     save: Callable[..., object]
     # The record as the page shows it, for `user` (404 when unknown).
     get: Callable[..., object]
-    # The full form's sections: (title, field names); fields not named go under "Other".
-    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Fields whose change also changes other shown values (segments, scores): an inline
     # save of one reloads the page instead of swapping the cell.
     reload_on: frozenset[str] = field(default_factory=frozenset)
@@ -89,10 +87,12 @@ def edit_url(kind: str, pk: int) -> str:
 
 
 def grouped(editor: Editor, form) -> list[tuple[str, list]]:
-    """The form's visible fields in the editor's sections (empty sections dropped)."""
-    named = {n for _title, names in editor.sections for n in names}
+    """The form's visible fields in the record page's sections (the model's `SECTIONS`), so
+    a field sits where the page shows it; sections with no editable field are dropped."""
+    sections = editor.model.SECTIONS
+    named = {n for _title, names in sections for n in names}
     out = []
-    for title, names in editor.sections:
+    for title, names in sections:
         fields = [form[n] for n in names if n in form.fields]
         if fields:
             out.append((title, fields))

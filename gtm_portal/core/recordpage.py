@@ -14,7 +14,7 @@ from gtm_portal.chatter.selectors import thread_for
 from gtm_portal.chatter.services import is_following
 from gtm_portal.users.roles import is_adoptable
 
-from . import access, records
+from . import access, editing, records
 from .history import display_value, history_for
 
 
@@ -151,3 +151,22 @@ def register_person_actions(provider) -> None:
 
 def person_actions(user, person) -> dict:
     return _person_actions(user, person) if _person_actions else {}
+
+
+def person_page_context(request, person, kind: str) -> dict:
+    """A lead's or contact's record page (they share the person fields and the action bar):
+    fields with their inline editors, the requested lazy tab, the actions this user may
+    take, comments."""
+    user = request.user
+    return {
+        "obj": person,
+        "kind": kind,
+        **tab_context(person, requested_tab(request)),
+        "sections": sections_for(
+            person, editing.editable_fields(user, person, records.kind_of(person).url_kind)
+        ),
+        "can_edit": access.can(user, "person.edit", person),
+        "can_comment": access.can(user, "record.comment", person),
+        **person_actions(user, person),
+        **panels_for(person, kind, user),
+    }

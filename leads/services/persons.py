@@ -184,14 +184,25 @@ def lead_convert_to_contact(*, lead: Lead, account, owner, by, reason: str) -> C
 
 
 @transaction.atomic
+def person_read_only(person) -> bool:
+    """LEAD-STATUS 10: qualified and converted leads are read-only except comments; a merged
+    record lives on in its survivor (LEAD-MERGE-1)."""
+    return bool(
+        getattr(person, "converted_at", None)
+        or person.merged_into_id
+        or person.status == S.QUALIFIED
+    )
+
+
 def person_update(*, person, by, data: dict, expected_version: int | None = None, reason: str = ""):
     """Edit a lead's or contact's fields (ROLE-3, Q-CONC); the initial source never changes
     (LEAD-SOURCE-1); qualified and converted leads are read-only (LEAD-STATUS 10); a changed
     title or e-mail re-scores the demographic rules (LEAD-SCORE-1)."""
     access.require(by, "person.edit", person)
-    if getattr(person, "converted_at", None) or person.status == S.QUALIFIED:
+    if person_read_only(person):
         raise ValidationError(
-            "LEAD-STATUS 10: qualified and converted leads are read-only except comments.",
+            "LEAD-STATUS 10: qualified, converted and merged records are read-only except "
+            "comments.",
             code="LEAD-STATUS 10",
         )
     old = (person.title, person.email)

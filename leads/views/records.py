@@ -1,15 +1,11 @@
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from gtm_portal.core import access, list_rows
-from gtm_portal.core.editing import editable_fields
+from gtm_portal.core import list_rows
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import (
-    panels_for,
-    person_actions,
+    person_page_context,
     requested_tab,
-    sections_for,
-    tab_context,
     tab_response,
 )
 
@@ -44,14 +40,5 @@ def lead_detail(request, pk: int):
     tab = requested_tab(request)
     if tab and request.htmx:
         return tab_response(request, lead, tab)
-    context = {
-        "obj": lead,
-        "kind": "lead",
-        "sections": sections_for(lead, editable_fields(request.user, lead, "leads")),
-        **tab_context(lead, tab),
-        "can_edit": access.can(request.user, "person.edit", lead),
-        "can_comment": access.can(request.user, "record.comment", lead),
-        **person_actions(request.user, lead),
-        **panels_for(lead, "lead", request.user),
-    }
+    context = person_page_context(request, lead, "lead")
     return TemplateResponse(request, "records/lead_detail.html", context)
