@@ -4,6 +4,7 @@ One implementation for the stage form, the admin, imports and the API; the edit 
 `field_refusals` (OPP-V11/V12) and `editable_fields` (ROLE-3) from here too."""
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -68,75 +69,109 @@ class Result:
 
 
 def check(f: Facts, today: datetime.date | None = None) -> Result:
+    """The stage move's refusals, each led by its rule ID (OPP-STAGES, OPP-V1..V12)."""
     out = Result()
-
-    def refuse(rule, message):
-        out.refusals.append((rule, f"{rule}: {message}"))
-
     if f.to not in ORDER:
-        refuse("OPP-STAGES", f"“{f.to}” is not a stage.")
+        out.refusals.append(_refusal("OPP-STAGES", f"“{f.to}” is not a stage."))
         return out
     if f.to == f.stage:
-        refuse("OPP-STAGES", f"the opportunity is already in {f.to}.")
+        out.refusals.append(_refusal("OPP-STAGES", f"the opportunity is already in {f.to}."))
         return out
+    for group in (_people_and_path, _unqualified_and_back, _closing, _paperwork, _hand_over):
+        out.refusals.extend(_refusal(rule, message) for rule, message in group(f))
+    out.refusals.extend(
+        _refusal(rule, message)
+        for rule, message in field_refusals(
+            terms_modification=f.terms_modification,
+            iacv=f.iacv,
+            edition=f.edition,
+            close_date=f.close_date,
+        )
+    )
+    if out.allowed:
+        out.stamps = stamps(f)
+    return out
+
+
+def _refusal(rule: str, message: str) -> tuple[str, str]:
+    return rule, f"{rule}: {message}"
+
+
+Refusals = Iterator[tuple[str, str]]
+
+
+def _people_and_path(f: Facts) -> Refusals:
+    """OPP-V1 (owner ≠ SDR/BDR) and OPP-V2 (sales-assisted goes through 0 first)."""
     if f.sdr_bdr_id is not None and f.sdr_bdr_id == f.owner_id:
-        refuse("OPP-V1", "the owner and the SDR/BDR cannot be the same person; change one.")
+        yield "OPP-V1", "the owner and the SDR/BDR cannot be the same person; change one."
     sales_assisted = f.order_type == OrderType.SALES_ASSISTED
     if (
         sales_assisted
         and f.to in STAGES_1_TO_7
         and not (f.ever_pending or f.stage == Stage.PENDING)
     ):
-        refuse(
+        yield (
             "OPP-V2",
             "a sales-assisted opportunity goes through 0-Pending Acceptance first; "
             "move it there and let the AE accept it.",
         )
+
+
+def _unqualified_and_back(f: Facts) -> Refusals:
+    """OPP-V3 (9-Unqualified), OPP-V4 (never back before acceptance), OPP-V5 (duplicate)."""
     if f.to == Stage.UNQUALIFIED:
         if f.stage not in BEFORE_ACCEPTANCE:
-            refuse(
+            yield (
                 "OPP-V3",
                 "9-Unqualified is only for opportunities in 00 or 0; use "
                 "8-Closed Lost with a reason.",
             )
         if not f.unqualified_reason:
-            refuse("OPP-V3", "choose an unqualified reason.")
+            yield "OPP-V3", "choose an unqualified reason."
     if f.accepted and f.to in (BEFORE_ACCEPTANCE | {Stage.UNQUALIFIED}) and not f.support_override:
-        refuse(
+        yield (
             "OPP-V4",
             "an accepted opportunity never goes back to 00, 0 or 9; ask Sales "
             "Support if this is a data fix.",
         )
     if f.to == Stage.DUPLICATE and f.accepted:
-        refuse(
+        yield (
             "OPP-V5",
             "an accepted opportunity cannot be a duplicate; use 8-Closed Lost with "
             "a reason such as “Merged into another opportunity”.",
         )
+
+
+def _closing(f: Facts) -> Refusals:
+    """OPP-V6 (closed-lost reasons and merge target) and OPP-V7 (reopen within 30 days)."""
     if f.to == Stage.CLOSED_LOST:
         if not f.closed_lost_reasons:
-            refuse("OPP-V6", "choose at least one closed-lost reason.")
+            yield "OPP-V6", "choose at least one closed-lost reason."
         if not f.closed_lost_detail.strip():
-            refuse("OPP-V6", "write the closed-lost detail.")
+            yield "OPP-V6", "write the closed-lost detail."
         if MERGED_REASON in f.closed_lost_reasons:
             if f.merged_opportunity is None:
-                refuse("OPP-V6", "“Merged into another opportunity” needs the merged opportunity.")
+                yield "OPP-V6", "“Merged into another opportunity” needs the merged opportunity."
             elif f.merged_is_self:
-                refuse("OPP-V6", "an opportunity cannot be merged into itself.")
+                yield "OPP-V6", "an opportunity cannot be merged into itself."
             elif not f.merged_same_hierarchy:
-                refuse("OPP-V6", "the merged opportunity must be in the same account hierarchy.")
+                yield "OPP-V6", "the merged opportunity must be in the same account hierarchy."
     if (
         f.stage == Stage.CLOSED_LOST
         and f.closed_days_ago is not None
         and f.closed_days_ago > REOPEN_DAYS
     ):
-        refuse(
+        yield (
             "OPP-V7",
             "a closed-lost opportunity reopens only within 30 days; create a new opportunity.",
         )
+
+
+def _paperwork(f: Facts) -> Refusals:
+    """OPP-V8 (closed won details for big deals) and OPP-V9 (4-Proposal and later)."""
     big = f.segment in ("Large", "Strategic") or f.iacv >= BIG_DEAL_IACV
     if f.to in (Stage.AWAITING_SIGNATURE, Stage.CLOSED_WON) and big and not f.closed_won_details:
-        refuse("OPP-V8", "Large/Strategic accounts and IACV ≥ $12,000 need the closed won details.")
+        yield "OPP-V8", "Large/Strategic accounts and IACV ≥ $12,000 need the closed won details."
     if f.to in STAGES_4_TO_7:
         missing = [
             name
@@ -148,26 +183,20 @@ def check(f: Facts, today: datetime.date | None = None) -> Result:
             if not ok
         ]
         if missing:
-            refuse("OPP-V9", "4-Proposal and later need " + ", ".join(missing) + ".")
+            yield "OPP-V9", "4-Proposal and later need " + ", ".join(missing) + "."
+
+
+def _hand_over(f: Facts) -> Refusals:
+    """OPP-V10: an SDR/BDR sends it to the AE qualified and after a two-way activity."""
     if f.to == Stage.PENDING and f.sdr_bdr_id is not None:
         if not f.qualification_complete:
-            refuse(
+            yield (
                 "OPP-V10",
                 "fill the qualification fields (right person/profile confirmed, "
                 "business problem) before sending it to the AE.",
             )
         if not f.two_way_with_contact:
-            refuse("OPP-V10", "log a two-way activity with a contact on the opportunity first.")
-    for rule, message in field_refusals(
-        terms_modification=f.terms_modification,
-        iacv=f.iacv,
-        edition=f.edition,
-        close_date=f.close_date,
-    ):
-        refuse(rule, message)
-    if out.allowed:
-        out.stamps = stamps(f)
-    return out
+            yield "OPP-V10", "log a two-way activity with a contact on the opportunity first."
 
 
 def field_refusals(
