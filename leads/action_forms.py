@@ -14,8 +14,9 @@ from gtm_portal.refdata.models import InitialSource, WordListEntry
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
 from opportunities.enums import Stage
+from opportunities.models import Opportunity
 
-from .services.convert import OppMode
+from .services.convert import ConvertPlan, OppMode
 
 UNKNOWN_SOURCE = "Unknown"
 
@@ -97,6 +98,28 @@ class ConvertForm(forms.Form):
         else:
             data["end_user"] = None
         return data
+
+    def plan(self) -> ConvertPlan:
+        """The conversion the valid form asks for (LEAD-CONVERT), for `convert.convert_lead`."""
+        data = self.cleaned_data
+        return ConvertPlan(
+            account=data["account"],
+            new_account_name=data["new_account_name"],
+            new_account_website=data["new_account_website"],
+            new_account_owner=data["new_account_owner"],
+            confirm_new_account=data["confirm_new_account"],
+            mode=data["mode"],
+            stage=data["stage"] or Stage.PENDING,
+            join_opportunity=Opportunity.objects.select_related("owner")
+            .filter(pk=data["join_opportunity"] or 0)
+            .first(),
+            opportunity_name=data["opportunity_name"],
+            close_date=data["close_date"],
+            amount=data["amount"] or 0,
+            right_person_confirmed=data["right_person_confirmed"],
+            business_problem=data["business_problem"],
+            end_user_account=data["end_user"],
+        )
 
     def _account(self, pk, field):
         account = (

@@ -219,19 +219,7 @@ def sao_credit_request(
     )
     opp = lock_opportunity(opportunity)
     check_version(opp, expected_version)
-    problem = request_refusal(opportunity=opp, by=by)
-    if problem:
-        _refuse(problem)
-    explanation = (explanation or "").replace("\x00", "").strip()
-    if evidence is None:
-        _refuse(
-            "SAO-WD 1: choose the activity that shows your conversation with the buyer.", "evidence"
-        )
-    problem = evidence_problem(opportunity=opp, requester=by, activity=evidence)
-    if problem:
-        _refuse(problem, "evidence")
-    if not explanation:
-        _refuse("SAO-WD 1: explain how you influenced the purchase.", "explanation")
+    explanation = _checked_request(opp, by=by, evidence=evidence, explanation=explanation)
     manager = by.manager
     held = (
         _requests_for_update()
@@ -257,7 +245,32 @@ def sao_credit_request(
             notify_reason=Notification.Reason.DECIDE,
         )
         return req
-    # SAO-WD 3: a second requester opens a dispute; a pending first request waits for it.
+    _open_dispute(opp, req, held=held, by=by)
+    return req
+
+
+def _checked_request(opp, *, by, evidence: Activity | None, explanation: str) -> str:
+    """SAO-WD 1-2: who may ask, which evidence counts, an explanation; the cleaned explanation."""
+    problem = request_refusal(opportunity=opp, by=by)
+    if problem:
+        _refuse(problem)
+    explanation = (explanation or "").replace("\x00", "").strip()
+    if evidence is None:
+        _refuse(
+            "SAO-WD 1: choose the activity that shows your conversation with the buyer.", "evidence"
+        )
+    problem = evidence_problem(opportunity=opp, requester=by, activity=evidence)
+    if problem:
+        _refuse(problem, "evidence")
+    if not explanation:
+        _refuse("SAO-WD 1: explain how you influenced the purchase.", "explanation")
+    return explanation
+
+
+def _open_dispute(opp, req: SAOCreditRequest, *, held: SAOCreditRequest, by) -> None:
+    """SAO-WD 3: a second requester opens a dispute; a pending first request waits for it."""
+    explanation, evidence = req.explanation, req.evidence
+    manager = by.manager
     if held.state == St.PENDING:
         held.state = St.DISPUTED
         held.save(update_fields=["state", "updated_at"])
@@ -285,7 +298,6 @@ def sao_credit_request(
         record=opp,
         message=f"SAO-WD 3: {by.label} disputes your SAO credit request; the managers decide.",
     )
-    return req
 
 
 def _credit(opp: Opportunity, req: SAOCreditRequest, *, by, prior: SAOCreditRequest | None):

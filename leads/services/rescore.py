@@ -253,15 +253,7 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
         tally.people += 1
         behaviour = behaviour_of.get(pk, 0)
         matching = scorer.matching(title, email)
-        have = net.get(pk)
-        if have:
-            demo_events = [
-                (rule_id, matching.get(rule_id, 0) - have.get(rule_id, 0))
-                for rule_id in set(have) | set(matching)
-                if matching.get(rule_id, 0) != have.get(rule_id, 0)
-            ]
-        else:
-            demo_events = [(rule_id, points) for rule_id, points in matching.items() if points]
+        demo_events = _demographic_deltas(matching, net.get(pk))
         demographic = sum(matching.values())
         after = behaviour + demographic
         scores_move = (behaviour, demographic, after) != (old_b, old_d, old_p) or bool(demo_events)
@@ -284,18 +276,10 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
             events.append(
                 (pk, None, BEHAVIOUR_EVENT, ScoringKind.BEHAVIOUR, behaviour - old_b, now, after)
             )
-        for rule_id, delta in demo_events:
-            events.append(
-                (
-                    pk,
-                    rule_id,
-                    scorer.event_name(rule_id),
-                    ScoringKind.DEMOGRAPHIC,
-                    delta,
-                    now,
-                    after,
-                )
-            )
+        events.extend(
+            (pk, rule_id, scorer.event_name(rule_id), ScoringKind.DEMOGRAPHIC, delta, now, after)
+            for rule_id, delta in demo_events
+        )
         if new_status != status:
             moves.append((pk, status, new_status))
             if new_status == S.MQL:
@@ -314,6 +298,17 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
                 reason="LEAD-SCORE-1: re-scored after a points-table change",
             )
     return tally
+
+
+def _demographic_deltas(matching: dict, have: dict | None) -> list[tuple]:
+    """The demographic score events that bring a lead's net points per rule to `matching`."""
+    if not have:
+        return [(rule_id, points) for rule_id, points in matching.items() if points]
+    return [
+        (rule_id, matching.get(rule_id, 0) - have.get(rule_id, 0))
+        for rule_id in set(have) | set(matching)
+        if matching.get(rule_id, 0) != have.get(rule_id, 0)
+    ]
 
 
 def open_leads():

@@ -138,25 +138,7 @@ def lead_convert(request, pk: int):
     if request.method == "POST":
         form = ConvertForm(request.POST, matches=matches)
         if form.is_valid():
-            data = form.cleaned_data
-            plan = convert.ConvertPlan(
-                account=data["account"],
-                new_account_name=data["new_account_name"],
-                new_account_website=data["new_account_website"],
-                new_account_owner=data["new_account_owner"],
-                confirm_new_account=data["confirm_new_account"],
-                mode=data["mode"],
-                stage=data["stage"] or convert.Stage.PENDING,
-                join_opportunity=Opportunity.objects.select_related("owner")
-                .filter(pk=data["join_opportunity"] or 0)
-                .first(),
-                opportunity_name=data["opportunity_name"],
-                close_date=data["close_date"],
-                amount=data["amount"] or 0,
-                right_person_confirmed=data["right_person_confirmed"],
-                business_problem=data["business_problem"],
-                end_user_account=data["end_user"],
-            )
+            plan = form.plan()
             try:
                 result = convert.convert_lead(lead=lead, by=request.user, plan=plan)
             except ValidationError as exc:
@@ -164,18 +146,7 @@ def lead_convert(request, pk: int):
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or "ROLE-3: not allowed.")
             else:
-                what = (
-                    f"joined {result.opportunity.name}"
-                    if result.joined
-                    else f"opportunity {result.opportunity.name} created"
-                    if result.opportunity
-                    else "no opportunity"
-                )
-                messages.success(
-                    request,
-                    f"Converted {result.contact.name} to a contact at "
-                    f"{result.account.name}; {what}.",
-                )
+                messages.success(request, _converted(result))
                 target = result.opportunity or result.contact
                 return HttpResponseRedirect(target.get_absolute_url())
     else:
@@ -199,6 +170,17 @@ def lead_convert(request, pk: int):
             or request.user.has_role(roles.AE),
         },
     )
+
+
+def _converted(result: convert.ConvertResult) -> str:
+    what = (
+        f"joined {result.opportunity.name}"
+        if result.joined
+        else f"opportunity {result.opportunity.name} created"
+        if result.opportunity
+        else "no opportunity"
+    )
+    return f"Converted {result.contact.name} to a contact at {result.account.name}; {what}."
 
 
 def account_options(request):

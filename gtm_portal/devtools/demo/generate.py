@@ -30,7 +30,8 @@ from leads.models import Lead, ScoreEvent
 from opportunities.models import Opportunity, StageChange
 
 from .draw import DemoContext
-from .records import account_row, contact_rows, lead_rows, opportunity_rows
+from .opportunity_records import opportunity_rows
+from .records import account_row, contact_rows, lead_rows
 from .tables import CopySink, InsertSink, Table, assign_ids, reserve_ids
 
 JOB_NAME = "seed_demo"

@@ -408,136 +408,147 @@ def seed_activity(users, accounts, people, now):
 
 
 def seed_opportunities(users, accounts, people, now):
+    """The named opportunities of CONTRACT 4."""
     today = timezone.localdate(now)
-    globex, hooli, umbrella = (
-        accounts["Globex Corporation"],
-        accounts["Hooli"],
-        accounts["Umbrella Labs"],
+    _seed_globex_pending(users, accounts["Globex Corporation"], people, now, today)
+    _seed_hooli_pre(users, accounts["Hooli"], now, today)
+    _seed_umbrella_web_direct(users, accounts["Umbrella Labs"], people, now)
+
+
+def _seed_globex_pending(users, globex, people, now, today):
+    """Globex - Platform Expansion: 0-Pending Acceptance with a two-way call 3 days ago."""
+    if Opportunity.objects.filter(name="Globex - Platform Expansion").exists():
+        return
+    created = now - datetime.timedelta(days=12)
+    pending = Opportunity.objects.create(
+        name="Globex - Platform Expansion",
+        account=globex,
+        owner=users["ae.amer1"],
+        sdr_bdr=users["bdr.amer1"],
+        stage=Stage.PENDING,
+        order_type=OrderType.SALES_ASSISTED,
+        iacv=Decimal("50000"),
+        amount=Decimal("50000"),
+        close_date=today + datetime.timedelta(days=90),
+        source=InitialSource.objects.get(name="Prospecting"),
+        sales_qualification_source="BDR Generated",
+        right_person_confirmed=True,
+        business_problem="Three CI systems and slow releases; wants one platform.",
+        seats=400,
+        deployment_preference="Self-managed",
+        technology_stack="Jenkins, Bitbucket, Jira",
+        competition="GitHub",
+        next_step="Discovery call with VP Engineering",
+        next_step_date=today + datetime.timedelta(days=4),
+        stage_changed_at=now - datetime.timedelta(days=10),
     )
-    pending = Opportunity.objects.filter(name="Globex - Platform Expansion").first()
-    if pending is None:
-        created = now - datetime.timedelta(days=12)
-        pending = Opportunity.objects.create(
-            name="Globex - Platform Expansion",
-            account=globex,
-            owner=users["ae.amer1"],
-            sdr_bdr=users["bdr.amer1"],
-            stage=Stage.PENDING,
-            order_type=OrderType.SALES_ASSISTED,
-            iacv=Decimal("50000"),
-            amount=Decimal("50000"),
-            close_date=today + datetime.timedelta(days=90),
-            source=InitialSource.objects.get(name="Prospecting"),
-            sales_qualification_source="BDR Generated",
-            right_person_confirmed=True,
-            business_problem="Three CI systems and slow releases; wants one platform.",
-            seats=400,
-            deployment_preference="Self-managed",
-            technology_stack="Jenkins, Bitbucket, Jira",
-            competition="GitHub",
-            next_step="Discovery call with VP Engineering",
-            next_step_date=today + datetime.timedelta(days=4),
-            stage_changed_at=now - datetime.timedelta(days=10),
-        )
-        Opportunity.objects.filter(pk=pending.pk).update(created_at=created)
-        StageChange.objects.create(
-            opportunity=pending,
-            to_stage=Stage.PRE,
-            changed_by=users["bdr.amer1"],
-            changed_at=created,
-        )
-        StageChange.objects.create(
-            opportunity=pending,
-            from_stage=Stage.PRE,
-            to_stage=Stage.PENDING,
-            changed_by=users["bdr.amer1"],
-            changed_at=now - datetime.timedelta(days=10),
-        )
-        contact = people["Globex Corporation"][0]
-        OpportunityContactRole.objects.create(opportunity=pending, contact=contact, is_primary=True)
-        _activity(
-            kind=ActivityKind.CALL,
-            contact=contact,
-            account=globex,
-            opportunity=pending,
-            logged_by=users["bdr.amer1"],
-            two_way=True,
-            subject="Connected call: Globex platform consolidation",
-            occurred_at=(now - datetime.timedelta(days=3)).replace(microsecond=0),
-        )
-        Task.objects.create(
-            subject="Prepare discovery agenda for Globex",
-            opportunity=pending,
-            owner=users["ae.amer1"],
-            due_date=today,
-        )
+    Opportunity.objects.filter(pk=pending.pk).update(created_at=created)
+    StageChange.objects.create(
+        opportunity=pending,
+        to_stage=Stage.PRE,
+        changed_by=users["bdr.amer1"],
+        changed_at=created,
+    )
+    StageChange.objects.create(
+        opportunity=pending,
+        from_stage=Stage.PRE,
+        to_stage=Stage.PENDING,
+        changed_by=users["bdr.amer1"],
+        changed_at=now - datetime.timedelta(days=10),
+    )
+    contact = people["Globex Corporation"][0]
+    OpportunityContactRole.objects.create(opportunity=pending, contact=contact, is_primary=True)
+    _activity(
+        kind=ActivityKind.CALL,
+        contact=contact,
+        account=globex,
+        opportunity=pending,
+        logged_by=users["bdr.amer1"],
+        two_way=True,
+        subject="Connected call: Globex platform consolidation",
+        occurred_at=(now - datetime.timedelta(days=3)).replace(microsecond=0),
+    )
+    Task.objects.create(
+        subject="Prepare discovery agenda for Globex",
+        opportunity=pending,
+        owner=users["ae.amer1"],
+        due_date=today,
+    )
 
-    if not Opportunity.objects.filter(name="Hooli - New Business").exists():
-        opp = Opportunity.objects.create(
-            name="Hooli - New Business",
-            account=hooli,
-            owner=users["ae.amer1"],
-            stage=Stage.PRE,
-            order_type=OrderType.SALES_ASSISTED,
-            iacv=Decimal("20000"),
-            amount=Decimal("20000"),
-            close_date=today + datetime.timedelta(days=120),
-            stage_changed_at=now - datetime.timedelta(days=6),
-        )
-        StageChange.objects.create(
-            opportunity=opp,
-            to_stage=Stage.PRE,
-            changed_by=users["ae.amer1"],
-            changed_at=now - datetime.timedelta(days=6),
-        )
 
-    if not Opportunity.objects.filter(name="Umbrella - Web Direct").exists():
-        created = now - datetime.timedelta(days=10)
-        buyer = people["Umbrella Labs"][0]
-        opp = Opportunity.objects.create(
-            name="Umbrella - Web Direct",
-            account=umbrella,
-            owner=users["ae.amer1"],
-            stage=Stage.CLOSED_WON,
-            order_type=OrderType.WEB_DIRECT,
-            iacv=Decimal("12000"),
-            amount=Decimal("12000"),
-            close_date=timezone.localdate(created),
-            source=InitialSource.objects.get(name="Web Direct"),
-            edition="Premium",
-            po_expected=False,
-            closed_won_details="Web direct order INV-DEMO-0001",
-            stage_changed_at=created,
-            closed_at=created,
-        )
-        Opportunity.objects.filter(pk=opp.pk).update(created_at=created)
-        StageChange.objects.create(
-            opportunity=opp,
-            to_stage=Stage.CLOSED_WON,
-            changed_at=created,
-            reason="Web direct order INV-DEMO-0001",
-        )
-        OpportunityContactRole.objects.create(
-            opportunity=opp, contact=buyer, is_primary=True, is_bill_to=True, is_sold_to=True
-        )
-        call_at = (created - datetime.timedelta(days=20)).replace(microsecond=0)
-        call = _activity(
-            kind=ActivityKind.CALL,
-            contact=buyer,
-            account=umbrella,
-            logged_by=users["sdr.amer1"],
-            two_way=True,
-            subject="Connected call with Umbrella's head of engineering",
-            occurred_at=call_at,
-        )
-        QualificationNote.objects.create(
-            contact=buyer,
-            author=users["sdr.amer1"],
-            activity=call,
-            written_at=call_at,
-            body="Call: 12 developers outgrowing the free tier; needs approvals and SSO; "
-            "will buy Premium online this month.",
-        )
+def _seed_hooli_pre(users, hooli, now, today):
+    """Hooli - New Business: 00-Pre Opportunity, never accepted."""
+    if Opportunity.objects.filter(name="Hooli - New Business").exists():
+        return
+    opp = Opportunity.objects.create(
+        name="Hooli - New Business",
+        account=hooli,
+        owner=users["ae.amer1"],
+        stage=Stage.PRE,
+        order_type=OrderType.SALES_ASSISTED,
+        iacv=Decimal("20000"),
+        amount=Decimal("20000"),
+        close_date=today + datetime.timedelta(days=120),
+        stage_changed_at=now - datetime.timedelta(days=6),
+    )
+    StageChange.objects.create(
+        opportunity=opp,
+        to_stage=Stage.PRE,
+        changed_by=users["ae.amer1"],
+        changed_at=now - datetime.timedelta(days=6),
+    )
+
+
+def _seed_umbrella_web_direct(users, umbrella, people, now):
+    """Umbrella - Web Direct: closed won 10 days ago with the SDR's earlier call and note."""
+    if Opportunity.objects.filter(name="Umbrella - Web Direct").exists():
+        return
+    created = now - datetime.timedelta(days=10)
+    buyer = people["Umbrella Labs"][0]
+    opp = Opportunity.objects.create(
+        name="Umbrella - Web Direct",
+        account=umbrella,
+        owner=users["ae.amer1"],
+        stage=Stage.CLOSED_WON,
+        order_type=OrderType.WEB_DIRECT,
+        iacv=Decimal("12000"),
+        amount=Decimal("12000"),
+        close_date=timezone.localdate(created),
+        source=InitialSource.objects.get(name="Web Direct"),
+        edition="Premium",
+        po_expected=False,
+        closed_won_details="Web direct order INV-DEMO-0001",
+        stage_changed_at=created,
+        closed_at=created,
+    )
+    Opportunity.objects.filter(pk=opp.pk).update(created_at=created)
+    StageChange.objects.create(
+        opportunity=opp,
+        to_stage=Stage.CLOSED_WON,
+        changed_at=created,
+        reason="Web direct order INV-DEMO-0001",
+    )
+    OpportunityContactRole.objects.create(
+        opportunity=opp, contact=buyer, is_primary=True, is_bill_to=True, is_sold_to=True
+    )
+    call_at = (created - datetime.timedelta(days=20)).replace(microsecond=0)
+    call = _activity(
+        kind=ActivityKind.CALL,
+        contact=buyer,
+        account=umbrella,
+        logged_by=users["sdr.amer1"],
+        two_way=True,
+        subject="Connected call with Umbrella's head of engineering",
+        occurred_at=call_at,
+    )
+    QualificationNote.objects.create(
+        contact=buyer,
+        author=users["sdr.amer1"],
+        activity=call,
+        written_at=call_at,
+        body="Call: 12 developers outgrowing the free tier; needs approvals and SSO; "
+        "will buy Premium online this month.",
+    )
 
 
 @transaction.atomic

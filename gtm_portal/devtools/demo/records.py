@@ -5,20 +5,15 @@ the record's own random stream. No database access: the run writes the rows."""
 import datetime
 from decimal import Decimal
 
-from django.utils import timezone
-
 from accounts.enums import AccountType, BDRProspectingStatus, PaidTier
 from accounts.matching import normalize_company
 from accounts.segments import segment_for_employees
 from gtm_portal.activity.enums import SALES_ACTIVITY_KINDS, ActivityKind, Direction
 from gtm_portal.core.enums import PersonStatus, YesNoUnknown
-from gtm_portal.users import roles
 from leads import scoring
 from leads.enums import FormKind, ScoringKind
-from opportunities.enums import OPEN_STAGES, OrderType, Stage
 
 from .draw import (
-    ACCEPTED_STAGES,
     AW_ACCOUNTS,
     CAREERS_SHARE,
     CITIES,
@@ -33,17 +28,13 @@ from .draw import (
     INDUSTRIES,
     KIND_CONTACT,
     KIND_LEAD,
-    KIND_OPPORTUNITY,
     LAST_NAMES,
     LEAD_EMPLOYEES,
     MARKETING_KIND,
     MARKETING_KINDS,
-    OPP_TOPICS,
     PAST_MQL,
-    QUALIFIED_STAGES,
     SALES_SUBJECTS,
     SALES_TOPICS,
-    STAGE_INDEX,
     US_STATES,
     WEB_PAGES,
     WORKED,
@@ -161,28 +152,8 @@ def _person_activities(ctx, rng, created, status, owner_id, links, demographic):
     activity once somebody works the record (ACT-1: only the latter is sales activity); a few
     people visit the careers page repeatedly. The marketing touches are drawn so that the
     scores they give (through the points table, as live scoring would) fit the status."""
-    n = rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5))
     worker = owner_id if owner_id in ctx.people_ids else None
-    worked = status in WORKED or (
-        status not in (PersonStatus.RAW, PersonStatus.INQUIRY, PersonStatus.MQL)
-        and rng.random() < 0.5
-    )
-    n_sales = 0
-    if worked:
-        n_sales = max(1, n - rng.randint(1, 2))
-    times = sorted(between(rng, created, ctx.now) for _ in range(n))
-    slots = [(at, j >= n - n_sales, None) for j, at in enumerate(times)]
-    if rng.random() < CAREERS_SHARE:
-        first = between(rng, created, ctx.now)
-        slots += [
-            (
-                min(ctx.now, first + datetime.timedelta(seconds=int(rng.random() * 10 * 86400))),
-                False,
-                FormKind.PAGE_VISIT_CAREERS,
-            )
-            for _ in range(rng.randint(2, 3))
-        ]
-        slots.sort(key=lambda slot: slot[0])
+    slots, times = _activity_slots(ctx, rng, created, status)
     limit, forms_ok = _behaviour_limit(ctx, status, demographic[0])
     reset_at = None
     if status == PersonStatus.RECYCLE and not slots[0][1]:
@@ -192,23 +163,8 @@ def _person_activities(ctx, rng, created, status, owner_id, links, demographic):
     counted = []  # (form kind, time) since the reset, as the re-score replays them
     for at, sales, form in slots:
         if sales:
-            kind = pick(rng, ctx.sales_kinds)
-            two_way = (status == PersonStatus.QUALIFYING and at == times[-1]) or rng.random() < 0.2
-            rows.append(
-                {
-                    **links,
-                    "kind": kind,
-                    "is_sales": kind in SALES_ACTIVITY_KINDS,
-                    "direction": Direction.INBOUND
-                    if two_way and kind == ActivityKind.EMAIL
-                    else Direction.OUTBOUND,
-                    "two_way": two_way,
-                    "logged_by_id": worker or ctx.rep_for(rng, None),
-                    "occurred_at": at,
-                    "created_at": at,
-                    "subject": SALES_SUBJECTS[kind].format(topic=rng.choice(SALES_TOPICS)),
-                }
-            )
+            last = status == PersonStatus.QUALIFYING and at == times[-1]
+            rows.append(_sales_row(ctx, rng, links, at, worker=worker, two_way=last))
             first_touch = first_touch or at
             continue
         if form is None:
@@ -241,23 +197,69 @@ def _person_activities(ctx, rng, created, status, owner_id, links, demographic):
                 continue  # no touch fits the status: the person did less
         if reset_at is None or at > reset_at:
             counted.append((form, at))
-        subject = FORM_LABELS[form]
-        row = {
-            **links,
-            "kind": MARKETING_KIND[form],
-            "is_sales": False,
-            "direction": Direction.INBOUND,
-            "two_way": False,
-            "logged_by_id": None,
-            "occurred_at": at,
-            "created_at": at,
-            "subject": subject,
-            "form_kind": form,
-        }
+        row = _marketing_row(links, form, at)
         rows.append(row)
         touches.append((row, form, at))
-        lim = (subject, at)
+        lim = (row["subject"], at)
     return rows, lim, first_touch, (touches, reset_at)
+
+
+def _activity_slots(ctx, rng, created, status):
+    """When the person's activities happen and which are the reps' sales activity (once
+    somebody works the record); a few people visit the careers page repeatedly."""
+    n = rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5))
+    worked = status in WORKED or (
+        status not in (PersonStatus.RAW, PersonStatus.INQUIRY, PersonStatus.MQL)
+        and rng.random() < 0.5
+    )
+    n_sales = max(1, n - rng.randint(1, 2)) if worked else 0
+    times = sorted(between(rng, created, ctx.now) for _ in range(n))
+    slots = [(at, j >= n - n_sales, None) for j, at in enumerate(times)]
+    if rng.random() < CAREERS_SHARE:
+        first = between(rng, created, ctx.now)
+        slots += [
+            (
+                min(ctx.now, first + datetime.timedelta(seconds=int(rng.random() * 10 * 86400))),
+                False,
+                FormKind.PAGE_VISIT_CAREERS,
+            )
+            for _ in range(rng.randint(2, 3))
+        ]
+        slots.sort(key=lambda slot: slot[0])
+    return slots, times
+
+
+def _sales_row(ctx, rng, links, at, *, worker, two_way: bool) -> dict:
+    kind = pick(rng, ctx.sales_kinds)
+    two_way = two_way or rng.random() < 0.2
+    return {
+        **links,
+        "kind": kind,
+        "is_sales": kind in SALES_ACTIVITY_KINDS,
+        "direction": Direction.INBOUND
+        if two_way and kind == ActivityKind.EMAIL
+        else Direction.OUTBOUND,
+        "two_way": two_way,
+        "logged_by_id": worker or ctx.rep_for(rng, None),
+        "occurred_at": at,
+        "created_at": at,
+        "subject": SALES_SUBJECTS[kind].format(topic=rng.choice(SALES_TOPICS)),
+    }
+
+
+def _marketing_row(links, form, at) -> dict:
+    return {
+        **links,
+        "kind": MARKETING_KIND[form],
+        "is_sales": False,
+        "direction": Direction.INBOUND,
+        "two_way": False,
+        "logged_by_id": None,
+        "occurred_at": at,
+        "created_at": at,
+        "subject": FORM_LABELS[form],
+        "form_kind": form,
+    }
 
 
 def _score_history(ctx, links, created, demographic, touches, reset_at):
@@ -502,185 +504,3 @@ def contact_rows(ctx: DemoContext, c: int, pk: int):
         row["last_interesting_moment"], row["last_interesting_moment_at"] = lim
     row["first_touch_at"] = first_touch
     return row, activities, events
-
-
-def opportunity_rows(ctx: DemoContext, o: int, pk: int):
-    """Generated opportunity `o` (id `pk`): its row, stage changes, closed-lost reasons,
-    activities and, when open, the task for its next step."""
-    rng = rng_for(ctx.seed, KIND_OPPORTUNITY, o)
-    account_id, profile = ctx.random_account(rng)
-    region = profile.country.region.code
-    if profile.owner_id in ctx.ae_ids:
-        owner = profile.owner_id
-    else:
-        ids = ctx.aes_by_region.get(region) or ctx.ae_ids
-        owner = ids[rng.randrange(len(ids))]
-    stage = pick(rng, ctx.stages)
-    web_direct = stage == Stage.CLOSED_WON and rng.random() < 0.2
-    sdr_bdr = None
-    if not web_direct and rng.random() < 0.6:
-        sdr_bdr = profile.bdr_id or ctx.rep_for(rng, region, bdr_share=0.3)
-    if sdr_bdr == owner:  # OPP-V1, also a database check
-        sdr_bdr = None
-    kind = pick(rng, ctx.opp_types)
-    created = ctx.now - datetime.timedelta(days=5 + 540 * rng.random())
-    iacv = Decimal(int(3000 * rng.paretovariate(1.3)) // 100 * 100)
-    row = {
-        "id": pk,
-        "created_at": created,
-        "account_id": account_id,
-        "owner_id": owner,
-        "sdr_bdr_id": sdr_bdr,
-        "stage": stage,
-        "name": f"{profile.name} - {rng.choice(OPP_TOPICS)}",
-        "type": kind,
-        "order_type": OrderType.WEB_DIRECT if web_direct else OrderType.SALES_ASSISTED,
-        "iacv": iacv,
-        "amount": iacv,
-        "source_id": ctx.source_by_name.get("Web Direct")
-        if web_direct
-        else ctx.sources[rng.randrange(len(ctx.sources))],
-        "sales_qualification_source": (
-            ""
-            if web_direct
-            else "BDR Generated"
-            if ctx.rep_role.get(sdr_bdr) == roles.BDR
-            else "SDR Generated"
-            if sdr_bdr
-            else "AE Generated"
-        ),
-        "seats": rng.randint(5, 2000),
-    }
-    changes = _stage_path(ctx, rng, row, web_direct)
-    reasons = _closing_fields(ctx, rng, row, web_direct)
-    for change in changes:
-        change["opportunity_id"] = pk
-    activities = _opportunity_activities(ctx, rng, row)
-    row["updated_at"] = max([row["stage_changed_at"]] + [a["occurred_at"] for a in activities])
-    task = None
-    if row["stage"] in OPEN_STAGES:  # OPP-TASK: an open opportunity carries its next action
-        task = {
-            "opportunity_id": pk,
-            "account_id": account_id,
-            "subject": f"Next step: {row['next_step']}",
-            "due_date": row["next_step_date"],
-            "owner_id": owner,
-            "created_by_id": owner,
-            "created_at": created,
-            "updated_at": created,
-        }
-    return row, changes, reasons, activities, task
-
-
-def _stage_path(ctx, rng, row, web_direct) -> list[dict]:
-    """The stage changes that led to the row's stage (OPP-S1 acceptance, OPP-S2
-    qualification on the way), with their dates; sets the row's stage date and the
-    qualification fields the path passed."""
-    created, stage = row["created_at"], row["stage"]
-    owner, sdr_bdr = row["owner_id"], row["sdr_bdr_id"]
-    changes = [
-        {
-            "from_stage": "",
-            "to_stage": Stage.PRE if not web_direct else stage,
-            "changed_by_id": sdr_bdr or owner,
-            "changed_at": created,
-        }
-    ]
-    at = created
-    if not web_direct and stage != Stage.PRE:
-        if stage != Stage.DUPLICATE or rng.random() < 0.5:
-            at = between(rng, created, min(ctx.now, created + 10 * DAY))
-            changes.append(
-                {
-                    "from_stage": Stage.PRE,
-                    "to_stage": Stage.PENDING,
-                    "changed_by_id": sdr_bdr or owner,
-                    "changed_at": at,
-                }
-            )
-            row.update(
-                right_person_confirmed=True,
-                business_problem="Wants one platform instead of several CI tools.",
-            )
-        accepted = stage in ACCEPTED_STAGES or stage == Stage.CLOSED_LOST and rng.random() < 0.6
-        if accepted:  # OPP-S1
-            at = between(rng, at, min(ctx.now, at + 20 * DAY))
-            row["sales_accepted_date"] = at
-            if stage in QUALIFIED_STAGES or rng.random() < 0.5:  # OPP-S2
-                at = between(rng, at, min(ctx.now, at + 30 * DAY))
-                row.update(sales_qualified=True, sales_qualified_date=at, initial_iacv=row["iacv"])
-        if stage != changes[-1]["to_stage"]:
-            at = between(rng, at, min(ctx.now, at + 60 * DAY))
-            changes.append(
-                {
-                    "from_stage": changes[-1]["to_stage"],
-                    "to_stage": stage,
-                    "changed_by_id": owner,
-                    "changed_at": at,
-                }
-            )
-    row["stage_changed_at"] = changes[-1]["changed_at"]
-    return changes
-
-
-def _closing_fields(ctx, rng, row, web_direct) -> list[dict]:
-    """Close date, next step and the stage's own fields (PO expected, closed-won details,
-    closed-lost detail and reasons, unqualified reason); returns the closed-lost reasons."""
-    stage, at = row["stage"], row["stage_changed_at"]
-    if stage not in OPEN_STAGES:
-        row["closed_at"] = at
-        row["close_date"] = timezone.localdate(at)
-    else:
-        row["close_date"] = ctx.today + datetime.timedelta(days=rng.randint(-20, 180))
-        row["next_step"] = rng.choice(
-            (
-                "Discovery call",
-                "Demo for the platform team",
-                "Send proposal",
-                "Security questionnaire",
-                "Align on pricing",
-            )
-        )
-        row["next_step_date"] = ctx.today + datetime.timedelta(days=rng.randint(-5, 21))
-    index = STAGE_INDEX[stage]
-    if STAGE_INDEX[Stage.PROPOSAL] <= index <= STAGE_INDEX[Stage.CLOSED_WON]:
-        row["po_expected"] = rng.random() < 0.6
-    if stage in (Stage.AWAITING_SIGNATURE, Stage.CLOSED_WON):
-        row["closed_won_details"] = (
-            "Web direct order" if web_direct else "Signed order form; standard terms."
-        )
-        row["edition"] = rng.choice(("Premium", "Ultimate", "Starter"))
-    reasons = []
-    if stage == Stage.CLOSED_LOST:
-        row["closed_lost_detail"] = "Budget went to another project this year."
-        if ctx.closed_lost_reasons:
-            reasons.append(
-                {"opportunity_id": row["id"], "reason_id": rng.choice(ctx.closed_lost_reasons)}
-            )
-    elif stage == Stage.UNQUALIFIED and ctx.unqualified_reasons:
-        row["unqualified_reason_id"] = rng.choice(ctx.unqualified_reasons)
-    return reasons
-
-
-def _opportunity_activities(ctx, rng, row) -> list[dict]:
-    """None to three activities between creation and close (or now), mostly the owner's."""
-    owner, sdr_bdr = row["owner_id"], row["sdr_bdr_id"]
-    activities = []
-    for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
-        when = between(rng, row["created_at"], row.get("closed_at") or ctx.now)
-        kind = pick(rng, ctx.sales_kinds)
-        activities.append(
-            {
-                "opportunity_id": row["id"],
-                "account_id": row["account_id"],
-                "kind": kind,
-                "is_sales": kind in SALES_ACTIVITY_KINDS,
-                "direction": Direction.OUTBOUND,
-                "two_way": rng.random() < 0.4,
-                "logged_by_id": owner if rng.random() < 0.7 else (sdr_bdr or owner),
-                "occurred_at": when,
-                "created_at": when,
-                "subject": SALES_SUBJECTS[kind].format(topic=rng.choice(SALES_TOPICS)),
-            }
-        )
-    return activities
