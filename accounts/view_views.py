@@ -6,11 +6,12 @@ from django.template.response import TemplateResponse
 from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.labels import select_labels
+from gtm_portal.core.list_rows import header_html, table_rows_html
 from gtm_portal.core.lists import keyset_sorted
 
 from .bps import account_deadlines
 from .models import Account, Contact
-from .rows import account_rows_html, contact_rows_html
+from .rows import CONTACT_VIEW_COLUMNS, account_view_columns
 from .views_catalog import ACCOUNT_SORTS, ACCOUNT_VIEWS, CONTACT_SORTS, CONTACT_VIEWS
 
 
@@ -42,11 +43,12 @@ def _view(
     csv_name,
     csv_header,
     csv_row,
-    rows_html,
+    columns,
     decorate=None,
     fields=None,
 ):
-    """One list view of VIEW-2/VIEW-3: the queryset method, keyset page, CSV, cover."""
+    """One list view of VIEW-2/VIEW-3: the queryset method, keyset page, CSV, cover;
+    `columns(view code)` are the table's columns."""
     view = views.get(code.upper())
     if view is None:
         raise Http404("No such view.")
@@ -65,6 +67,7 @@ def _view(
     for row in page.rows:
         row.requirements = decorate(row) if decorate and view.code == "B3" else {}
     query, unsorted = _params(request)
+    shown = columns(view.code)
     return TemplateResponse(
         request,
         template,
@@ -77,7 +80,8 @@ def _view(
             "sort": sort_key,
             "query": query,
             "unsorted": unsorted,
-            "rows_html": rows_html(page.rows, view.code),
+            "header_html": header_html(shown, sort=sort_key, query=unsorted),
+            "rows_html": table_rows_html(shown, page.rows, empty="Nothing in this view."),
         },
     )
 
@@ -115,7 +119,7 @@ def contact_view(request, code: str):
             c.person_score,
             c.owner.label if c.owner else "",
         ],
-        rows_html=lambda rows, _code: contact_rows_html(rows),
+        columns=lambda _code: CONTACT_VIEW_COLUMNS,
         # What a row and the CSV read of a contact's ~80 columns (SPEC Q-PERF).
         fields=(
             "first_name",
@@ -166,6 +170,6 @@ def account_view(request, code: str):
             a.owner.label if a.owner else "",
             a.bdr_assigned.label if a.bdr_assigned else "",
         ],
-        rows_html=lambda rows, code: account_rows_html(rows, view_code=code),
+        columns=account_view_columns,
         decorate=account_deadlines,
     )

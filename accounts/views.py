@@ -5,8 +5,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from gtm_portal.core import access, list_rows
+from gtm_portal.core import access
 from gtm_portal.core.editing import editable_fields
+from gtm_portal.core.list_rows import header_html, table_rows_html
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.mass import mass_action_view
 from gtm_portal.core.recordpage import (
@@ -24,6 +25,12 @@ from .bps import StatusRefused, account_change_bps, account_deadlines
 from .merge import account_flag_duplicate as flag_duplicate
 from .merge import account_merge, merge_plan
 from .models import Account
+from .rows import (
+    ACCOUNT_LIST_COLUMNS,
+    ACCOUNT_LIST_FIELDS,
+    CONTACT_LIST_COLUMNS,
+    CONTACT_LIST_FIELDS,
+)
 from .selectors import (
     account_get_for_user_or_404,
     account_list_for_user,
@@ -35,10 +42,7 @@ from .views_catalog import ACCOUNT_VIEWS
 
 
 def account_list(request):
-    columns = ("Name", "Domain", "Segment", "Type", "BDR status", "Owner", "BDR Assigned")
-    page = keyset_page(
-        account_list_for_user(request.user, fields=list_rows.FIELDS["account"]), request
-    )
+    page = keyset_page(account_list_for_user(request.user, fields=ACCOUNT_LIST_FIELDS), request)
     return TemplateResponse(
         request,
         "records/list.html",
@@ -46,8 +50,8 @@ def account_list(request):
             "page": page,
             "kind": "account",
             "title": "Accounts",
-            "columns": columns,
-            "rows_html": list_rows.list_rows_html("account", page.rows, columns),
+            "header_html": header_html(ACCOUNT_LIST_COLUMNS, sort="", query=""),
+            "rows_html": table_rows_html(ACCOUNT_LIST_COLUMNS, page.rows, empty="No records."),
         },
     )
 
@@ -190,10 +194,7 @@ def account_view_mass(request, code: str):
 
 
 def contact_list(request):
-    columns = ("Name", "Account", "Title", "Status", "Score", "Owner", "Initial source")
-    page = keyset_page(
-        contact_list_for_user(request.user, fields=list_rows.FIELDS["contact"]), request
-    )
+    page = keyset_page(contact_list_for_user(request.user, fields=CONTACT_LIST_FIELDS), request)
     return TemplateResponse(
         request,
         "records/list.html",
@@ -201,8 +202,8 @@ def contact_list(request):
             "page": page,
             "kind": "contact",
             "title": "Contacts",
-            "columns": columns,
-            "rows_html": list_rows.list_rows_html("contact", page.rows, columns),
+            "header_html": header_html(CONTACT_LIST_COLUMNS, sort="", query=""),
+            "rows_html": table_rows_html(CONTACT_LIST_COLUMNS, page.rows, empty="No records."),
         },
     )
 

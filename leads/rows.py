@@ -1,4 +1,5 @@
-"""The rows of a lead view (VIEW-1), written in Python.
+"""The columns of the lead list and the lead views (VIEW-1), header and cell side by side,
+written in Python by `core.list_rows`.
 
 A lead view is the page SDRs and BDRs live on; its 50–200 rows each carry a dozen cells and
 three small forms (log a call, log an e-mail, enroll). Through the template engine that was
@@ -13,6 +14,38 @@ from django.utils.safestring import SafeString, mark_safe
 from gtm_portal.core.html import EMPTY as _EMPTY
 from gtm_portal.core.html import e as _e
 from gtm_portal.core.html import local_date
+from gtm_portal.core.list_rows import Column, label, select_column, table_rows_html
+
+# /leads/: what a row reads (for `select_labels(..., fields=...)`) and its columns.
+LIST_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "status",
+    "person_score",
+    "owner",
+    "initial_source",
+)
+
+
+def _name(r, u) -> str:
+    return f'<a href="{u["lead"]}{r.pk}/">{_e(r.name)}</a>'
+
+
+def _status(r, u) -> str:
+    return f'<span class="badge text-bg-secondary">{_e(r.get_status_display())}</span>'
+
+
+LIST_COLUMNS = (
+    Column("Name", _name),
+    Column("Company", lambda r, u: _e(r.company)),
+    Column("Title", lambda r, u: _e(r.title)),
+    Column("Status", _status),
+    Column("Score", lambda r, u: _e(r.person_score), css="text-end"),
+    Column("Owner", lambda r, u: label(r.owner)),
+    Column("Initial source", lambda r, u: _e(r.initial_source)),
+)
 
 
 def _flags(r, view_code: str) -> SafeString:
@@ -55,7 +88,7 @@ def _moment(r) -> str:
     )
 
 
-def _log_form(r, kind: str, subject: str, label: str, icon: str, csrf: str, next_: str) -> str:
+def _log_form(r, kind: str, subject: str, aria: str, icon: str, csrf: str, next_: str) -> str:
     url = _e(r.activity_url)
     button = "Log call" if kind == "call" else "Log e-mail"
     return (
@@ -65,7 +98,7 @@ def _log_form(r, kind: str, subject: str, label: str, icon: str, csrf: str, next
         f'name="subject" value="{subject}">\n'
         f'    <input type="hidden" name="next" value="{next_}">\n'
         f'    <button class="btn btn-sm btn-outline-secondary py-0" type="submit" '
-        f'aria-label="{label} {_e(r.name)}"><i class="bi bi-{icon}" aria-hidden="true"></i> '
+        f'aria-label="{aria} {_e(r.name)}"><i class="bi bi-{icon}" aria-hidden="true"></i> '
         f"{button}</button>\n  </form>"
     )
 
@@ -98,36 +131,31 @@ def row_actions(r, *, csrf_input, full_path, sequence_options) -> SafeString:
     )
 
 
-def _row(r, view_code: str, csrf_input, full_path: str, sequence_options) -> str:
-    name = _e(r.name)
-    owner = _e(r.owner.label) if r.owner else _EMPTY
-    actions = row_actions(
-        r, csrf_input=csrf_input, full_path=full_path, sequence_options=sequence_options
-    )
+def view_columns(
+    view_code: str, *, csrf_input, full_path: str, sequence_options
+) -> tuple[Column, ...]:
+    """A lead view's columns (the rows come decorated by `lead_view`: url, SLA state, flags)."""
     return (
-        f'<tr>\n    <td><input class="form-check-input" type="checkbox" name="ids" '
-        f'value="{r.pk}" form="bulk-form" aria-label="Select {name}"></td>\n'
-        f'    <td><a href="{_e(r.url)}">{name}</a></td>\n    <td>{_e(r.company)}</td>\n'
-        f'    <td class="small">{_e(r.title)}</td>\n'
-        f'    <td><span class="badge text-bg-secondary">{_e(r.get_status_display())}</span>'
-        f'</td>\n    <td class="text-end">{_e(r.person_score)}</td>\n'
-        f'    <td class="small">{owner}</td>\n'
-        f'    <td class="small text-nowrap">{_sla(r)}</td>\n'
-        f'    <td class="small">{_moment(r)}</td>\n'
-        f'    <td class="small text-nowrap">{_flags(r, view_code)}</td>\n'
-        f"    <td>{actions}</td>\n  </tr>"
+        select_column(),
+        Column("Name", lambda r, u: f'<a href="{_e(r.url)}">{_e(r.name)}</a>', "name"),
+        Column("Company", lambda r, u: _e(r.company), "company"),
+        Column("Title", lambda r, u: _e(r.title), css="small"),
+        Column("Status", _status, "status"),
+        Column("Score", lambda r, u: _e(r.person_score), "score", "text-end", True),
+        Column("Owner", lambda r, u: label(r.owner), css="small"),
+        Column("SLA due", lambda r, u: _sla(r), "sla", "small text-nowrap"),
+        Column("Last interesting moment", lambda r, u: _moment(r), "moment", "small", True),
+        Column("Flags", lambda r, u: _flags(r, view_code), css="small text-nowrap"),
+        Column(
+            "Actions",
+            lambda r, u: row_actions(
+                r, csrf_input=csrf_input, full_path=full_path, sequence_options=sequence_options
+            ),
+        ),
     )
 
 
-def lead_rows_html(
-    rows, *, view_code: str, csrf_input, full_path: str, sequence_options
-) -> SafeString:
-    """The table body rows of a lead view (the rows come decorated by `lead_view`)."""
-    if not rows:
-        waiting = " No MQLs waiting." if view_code in ("S1", "B1") else ""
-        return mark_safe(
-            f'<tr><td colspan="11" class="text-muted">Nothing in this view.{waiting}</td></tr>'
-        )
-    return mark_safe(  # every value went through _e
-        "\n".join(_row(r, view_code, csrf_input, full_path, sequence_options) for r in rows)
-    )
+def view_rows_html(rows, columns, *, view_code: str) -> SafeString:
+    """The table body of a lead view; S1 and B1 say so when no MQL waits."""
+    waiting = " No MQLs waiting." if view_code in ("S1", "B1") else ""
+    return table_rows_html(columns, rows, empty=f"Nothing in this view.{waiting}")

@@ -16,11 +16,12 @@ from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.html import local_date
 from gtm_portal.core.labels import select_labels
-from gtm_portal.core.list_rows import OPPORTUNITY_COLUMNS, header_html, table_rows_html
+from gtm_portal.core.list_rows import header_html, table_rows_html
 from gtm_portal.core.lists import capped_count, keyset_sorted
 
 from .filters import OpportunityFilter
 from .querysets import STAGE_RANK
+from .rows import OPPORTUNITY_COLUMNS
 from .views_catalog import OPPORTUNITY_LIST, OPPORTUNITY_SORTS, OPPORTUNITY_VIEWS, ViewDef
 
 # What a row and the CSV read of an opportunity's ~60 columns (SPEC Q-PERF).

@@ -40,7 +40,7 @@ OPPORTUNITY_VIEWS = {
 }
 
 # ?sort=<key> (or -<key>) → the column it orders by; each key is a column header
-# (gtm_portal.core.list_rows.OPPORTUNITY_COLUMNS).
+# (opportunities.rows.OPPORTUNITY_COLUMNS).
 OPPORTUNITY_SORTS = {
     "name": "name",
     "account": "account__name",

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.labels import select_labels
+from gtm_portal.core.list_rows import header_html
 from gtm_portal.core.lists import capped_count, keyset_sorted
 from gtm_portal.core.mass import mass_action_view
 from gtm_portal.core.saved_views import visible_saved_views
@@ -20,7 +21,7 @@ from ..filters import LeadViewFilter
 from ..forms import sequence_choices
 from ..models import Campaign, Lead
 from ..querysets import s3_flags
-from ..rows import lead_rows_html
+from ..rows import view_columns, view_rows_html
 from ..services import mass
 from ..services.mass import ACTIONS
 from ..views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF, lead_view_codes
@@ -175,6 +176,12 @@ def lead_view(request, code: str):
         '<option value="{}">{}</option>',
         ((pk, name) for pk, name, _touch in sequence_choices()),
     )
+    columns = view_columns(
+        view.code,
+        csrf_input=csrf_input,
+        full_path=request.get_full_path(),
+        sequence_options=sequence_options,
+    )
     return TemplateResponse(
         request,
         "leads/view.html",
@@ -192,13 +199,8 @@ def lead_view(request, code: str):
             "sequences": sequence_choices(),
             "url_kind": "leads",
             "mass_actions": mass_actions_for(view.code),
-            "rows_html": lead_rows_html(
-                page.rows,
-                view_code=view.code,
-                csrf_input=csrf_input,
-                full_path=request.get_full_path(),
-                sequence_options=sequence_options,
-            ),
+            "header_html": header_html(columns, sort=sort_key, query=unsorted.urlencode()),
+            "rows_html": view_rows_html(page.rows, columns, view_code=view.code),
             "campaigns": rule_context.cached(
                 "campaigns",
                 lambda: list(

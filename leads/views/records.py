@@ -1,7 +1,7 @@
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from gtm_portal.core import list_rows
+from gtm_portal.core.list_rows import header_html, table_rows_html
 from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.recordpage import (
     person_page_context,
@@ -9,6 +9,7 @@ from gtm_portal.core.recordpage import (
     tab_response,
 )
 
+from ..rows import LIST_COLUMNS, LIST_FIELDS
 from ..selectors import (
     lead_get_for_user_or_404,
     lead_list_for_user,
@@ -17,8 +18,7 @@ from ..services.merge import merged_target_url
 
 
 def lead_list(request):
-    columns = ("Name", "Company", "Title", "Status", "Score", "Owner", "Initial source")
-    page = keyset_page(lead_list_for_user(request.user, fields=list_rows.FIELDS["lead"]), request)
+    page = keyset_page(lead_list_for_user(request.user, fields=LIST_FIELDS), request)
     return TemplateResponse(
         request,
         "records/list.html",
@@ -26,8 +26,8 @@ def lead_list(request):
             "page": page,
             "kind": "lead",
             "title": "Leads",
-            "columns": columns,
-            "rows_html": list_rows.list_rows_html("lead", page.rows, columns),
+            "header_html": header_html(LIST_COLUMNS, sort="", query=""),
+            "rows_html": table_rows_html(LIST_COLUMNS, page.rows, empty="No records."),
         },
     )
 
