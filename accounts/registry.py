@@ -42,6 +42,7 @@ _links: dict[tuple[type, str], AccountLink] = {}
 _people: dict[str, People] = {}
 _page_context: dict[str, Callable] = {}
 _opportunity_names: Callable | None = None
+_duplicate_finders: list[Callable] = []
 
 
 def register_link(link: AccountLink) -> None:
@@ -64,6 +65,12 @@ def register_opportunity_names(provider: Callable) -> None:
     _opportunity_names = provider
 
 
+def register_duplicate_finder(finder: Callable) -> None:
+    """`finder(email=, first_name=, last_name=, company=)`: lines naming the other people a new
+    contact would duplicate (leads: "lead Ann Smith"), CONTACT-CREATE's refusal lists them."""
+    _duplicate_finders.append(finder)
+
+
 def links() -> list[AccountLink]:
     """Every registered link, in the order the apps registered them."""
     return list(_links.values())
@@ -80,3 +87,7 @@ def page_context(account) -> dict:
 
 def opportunity_names(account, since) -> tuple[str, ...]:
     return tuple(_opportunity_names(account, since)) if _opportunity_names else ()
+
+
+def duplicate_lines(**person) -> list[str]:
+    return [line for finder in _duplicate_finders for line in finder(**person)]

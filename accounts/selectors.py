@@ -1,4 +1,5 @@
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from gtm_portal.core.labels import select_labels
@@ -95,3 +96,21 @@ def transfers_to_decide(user, limit: int = 20) -> list:
         for t in group:
             t.record_version = versions.get(t.object_id)
     return requests
+
+
+DUPLICATE_LIMIT = 50
+
+
+def matching_contacts(*, email: str = "", exclude_pk=None) -> list[Contact]:
+    """LEAD-DUP-1: the live contacts with this e-mail (any case), oldest first."""
+    if not email.strip():
+        return []
+    rows = (
+        Contact.objects.filter(merged_into__isnull=True)
+        .annotate(e=Lower("email"))
+        .filter(e=email.strip().lower())
+        .select_related("owner", "account")
+    )
+    if exclude_pk:
+        rows = rows.exclude(pk=exclude_pk)
+    return list(rows.order_by("created_at", "pk")[:DUPLICATE_LIMIT])

@@ -1,21 +1,24 @@
 """Account writes: the one update path (ROLE-3 field groups, ACCT-SEG / ACCT-CUSTOMER
 recompute, CONTACT-OWNER) and creation (ACCT-CE). The BDR Prospecting Status has its own
-module (bps.py); claims, transfers and merges theirs (claims.py, merge.py)."""
+module (bps.py); claims, transfers and merges theirs (claims.py, merge.py). Contacts made by
+hand: `contact_create` (CONTACT-CREATE)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gtm_portal.core import access, history
+from gtm_portal.core.enums import PersonStatus
 from gtm_portal.core.services import check_version, record_update
 from gtm_portal.refdata.models import InitialSource
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
 
-from . import hierarchy
+from . import hierarchy, registry
 from .claims import contacts_follow_owner
 from .enums import AccountType
 from .matching import normalize_domain
-from .models import Account
+from .models import Account, Contact
+from .selectors import matching_contacts
 
 # ROLE-3 field groups of an account: who may change each (access action, refusal).
 BDR_FIELDS = frozenset(
@@ -287,3 +290,60 @@ def account_create_from_usage(
         },
     )
     return account, True
+
+
+UNKNOWN_SOURCE = "Unknown"
+
+
+@transaction.atomic
+def contact_create(*, by, data: dict, confirmed: bool = False) -> Contact:
+    """CONTACT-CREATE: a contact made by hand. The form searches first (LEAD-DUP-1); this
+    refuses a duplicate e-mail (or a person another app holds) unless the user confirms, and
+    `Unknown` as the initial source."""
+    access.require(by, "record.comment")
+    account = data["account"]
+    source = data["initial_source"]
+    if source is None or source.name == UNKNOWN_SOURCE or not source.active:
+        raise ValidationError(
+            {
+                "initial_source": "CONTACT-CREATE: choose an active initial "
+                "source; Unknown is not acceptable for "
+                "hand-made records."
+            },
+            code="CONTACT-CREATE",
+        )
+    email = (data.get("email") or "").strip()
+    if not confirmed:
+        same = [f"contact {c.name} at {c.account.name}" for c in matching_contacts(email=email)]
+        others = registry.duplicate_lines(
+            email=email,
+            first_name=data.get("first_name", ""),
+            last_name=data["last_name"],
+            company=data.get("company", ""),
+        )
+        if same or others:
+            who = ", ".join(same[:2] + others)
+            raise ValidationError(
+                {
+                    "confirm_duplicate": f"CONTACT-CREATE: {who} already "
+                    "matches; open it, or confirm a new "
+                    "contact."
+                },
+                code="CONTACT-CREATE",
+            )
+    contact = Contact(
+        account=account,
+        first_name=data.get("first_name", ""),
+        last_name=data["last_name"],
+        email=email,
+        title=data.get("title", ""),
+        phone=data.get("phone", ""),
+        initial_source=source,
+        status=PersonStatus.INQUIRY,
+        owner=account.contact_owner or by,
+        updated_by=by,
+    )
+    contact.derive()
+    contact.full_clean()
+    contact.save()
+    return contact

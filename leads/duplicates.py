@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models.functions import Lower
 
 from accounts.matching import matching_accounts, normalize_company
-from accounts.models import Account, Contact
+from accounts.models import Account
+from accounts.selectors import matching_contacts
 from opportunities.enums import OPEN_STAGES
 from opportunities.models import Opportunity
 
@@ -64,20 +65,6 @@ def matching_leads(
             ):
                 found.setdefault(lead.pk, lead)
     return sorted(found.values(), key=lambda x: (x.created_at, x.pk))[:LIMIT]
-
-
-def matching_contacts(*, email: str = "", exclude_pk=None) -> list[Contact]:
-    if not email.strip():
-        return []
-    rows = (
-        Contact.objects.filter(merged_into__isnull=True)
-        .annotate(e=Lower("email"))
-        .filter(e=email.strip().lower())
-        .select_related("owner", "account")
-    )
-    if exclude_pk:
-        rows = rows.exclude(pk=exclude_pk)
-    return list(rows.order_by("created_at", "pk")[:LIMIT])
 
 
 def open_opportunities_at(accounts) -> list[Opportunity]:

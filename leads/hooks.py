@@ -1,12 +1,14 @@
 """What the leads app adds to the apps below it, which never import leads (STYLE 1): the
 lead record kind (claimable), and for accounts the people at an account (ACCT-BPS 2 counts
 leads' MQLs and engaged people by their matched account; ACCT-BPS 7 lets a lead answer) and
-the rows an account merge moves (ACCT-DUP: matched and converted account).
+the rows an account merge moves (ACCT-DUP: matched and converted account), and the leads a
+hand-made contact would duplicate (CONTACT-CREATE).
 `LeadsConfig.ready()` calls `register()`."""
 
 from accounts import registry as accounts
 from gtm_portal.core import records, selectors
 
+from .duplicates import matching_leads
 from .models import Lead
 from .views_catalog import lead_view_codes
 
@@ -19,3 +21,9 @@ def register() -> None:
     )
     accounts.register_link(accounts.AccountLink(Lead, "matched_account", plan="leads"))
     accounts.register_link(accounts.AccountLink(Lead, "converted_account"))
+    accounts.register_duplicate_finder(_lead_lines)
+
+
+def _lead_lines(**person) -> list[str]:
+    """CONTACT-CREATE: the live leads a hand-made contact would duplicate (LEAD-DUP-1)."""
+    return [f"lead {lead.name}" for lead in matching_leads(**person)[:2]]

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import Account, Contact
+from accounts.services import contact_create
 from gtm_portal.activity.enums import EnrollmentState
 from gtm_portal.activity.models import Activity, Enrollment, Sequence, Task
 from gtm_portal.chatter.models import Comment, Notification
@@ -622,6 +623,24 @@ def test_contact_create_duplicate_email_needs_confirmation(client, users, acme):
     assert Contact.objects.filter(email="road@acme.example").count() == 1
     client.post("/contacts/new/", {**data, "confirm_duplicate": "on"})
     assert Contact.objects.filter(email="road@acme.example").count() == 2
+
+
+def test_contact_create_names_a_matching_lead_through_the_leads_hook(users, acme):
+    """CONTACT-CREATE lives in accounts, which never imports leads: the lead a new contact
+    would duplicate (LEAD-DUP-1, same e-mail) comes from the finder leads registers."""
+    LeadFactory(first_name="Wile", last_name="Coyote", email="wile@acme.example")
+    web = InitialSource.objects.get(name="Web Direct")
+    data = {
+        "email": "WILE@acme.example",
+        "last_name": "Coyote",
+        "account": acme,
+        "initial_source": web,
+    }
+    with pytest.raises(ValidationError) as refused:
+        contact_create(by=users["bdr.amer1"], data=data)
+    assert "lead Wile Coyote" in str(refused.value)
+    assert not Contact.objects.filter(email__iexact="wile@acme.example").exists()
+    assert contact_create(by=users["bdr.amer1"], data=data, confirmed=True).pk
 
 
 def test_contact_create_is_refused_to_read_only_users(client, users):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Contact
+from accounts.services import contact_create as create
 from gtm_portal.core import access
 from gtm_portal.refdata.enums import WordList
 from gtm_portal.refdata.models import WordListEntry
@@ -24,7 +25,6 @@ from ..action_forms import BlockedDomainForm, ContactCreateForm, ContactSearchFo
 from ..duplicates import accounts_for, find_duplicates, matching_contacts, matching_leads
 from ..models import Lead
 from ..services import compliance, convert, merge
-from ..services.contact_create import contact_create as create
 from .person import _person, _say
 
 
