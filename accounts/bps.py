@@ -73,7 +73,7 @@ def _person_from_key(key: str | None):
     people = next((p for p in _people_kinds() if p.kind == kind), None)
     if people is None or not pk.isdigit():
         return None, None
-    return people.model.objects.filter(pk=int(pk)).first(), people
+    return people.model._default_manager.filter(pk=int(pk)).first(), people
 
 
 def _bdr_active_in_class(account: Account, bdr) -> int:
@@ -103,7 +103,7 @@ def _recent_mqls(account: Account, cutoff) -> tuple[workflow.PersonFact, ...]:
     low_touch = Enrollment.objects.filter(state="active", sequence__touch="low")
     mqls = []
     for people in _people_kinds():
-        qs = people.model.objects.filter(
+        qs = people.model._default_manager.filter(
             **{people.account_field: account},
             mql_date__gte=cutoff,
             merged_into__isnull=True,
@@ -124,7 +124,7 @@ def _engaged_qualifying(account: Account, cutoff, today) -> tuple[str, ...]:
         busy = Q(
             Exists(Activity.objects.filter(**link, is_sales=True, occurred_at__gte=cutoff))
         ) | Q(Exists(Task.objects.filter(**link, status="open", due_date__gte=today)))
-        qs = people.model.objects.filter(
+        qs = people.model._default_manager.filter(
             **{people.account_field: account}, status="Qualifying", merged_into__isnull=True
         )
         engaged += [
@@ -369,7 +369,8 @@ def bps_run_reversions(*, now=None, by=None) -> dict:
             "bdr_assigned_id",
         )
     )
-    queued, worked = [], []
+    queued: list[tuple[Account, str, str]] = []
+    worked: list[tuple[Account, str, str]] = []
     for account in candidates:
         decision = workflow.reversion(
             since=account.actively_working_since,

@@ -86,7 +86,7 @@ def _counted(merged: Account) -> dict:
         "children": Account.objects.filter(parent=merged),
         "contacts": Contact.objects.filter(account=merged),
         **{
-            link.plan: link.model.objects.filter(**{link.field: merged})
+            link.plan: link.model._default_manager.filter(**{link.field: merged})
             for link in registry.links()
             if link.plan
         },
@@ -133,7 +133,7 @@ def _move_rows(survivor: Account, merged: Account, *, now) -> None:
     Account.objects.filter(parent=merged).update(parent=survivor, updated_at=now)
     Contact.objects.filter(account=merged).update(account=survivor, updated_at=now)
     for link in registry.links():
-        link.model.objects.filter(**{link.field: merged}).update(**{link.field: survivor})
+        link.model._default_manager.filter(**{link.field: merged}).update(**{link.field: survivor})
     Activity.objects.filter(account=merged).update(account=survivor)
     Task.objects.filter(account=merged).update(account=survivor)
     Comment.objects.filter(content_type=ct, object_id=merged.pk).update(

@@ -9,6 +9,8 @@ with nothing registered, accounts works on its own rows only.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import models
+
 
 @dataclass(frozen=True)
 class AccountLink:
@@ -16,7 +18,7 @@ class AccountLink:
     the survivor; `plan` names the line of the merge confirmation that counts them ("" for
     rows that move without a line of their own)."""
 
-    model: type
+    model: type[models.Model]
     field: str
     plan: str = ""
 
@@ -27,7 +29,7 @@ class People:
     account. ACCT-BPS 2 counts their recent MQLs and engaged people; ACCT-BPS 7 lets one of
     them answer. `mql_filter` narrows the MQLs counted (leads: not yet converted)."""
 
-    model: type
+    model: type[models.Model]
     account_field: str
     mql_filter: dict = field(default_factory=dict)
 

@@ -261,7 +261,7 @@ def account_create_from_usage(
         .first()
     )
     if found is not None:
-        data = {"using_ce": True}
+        data: dict[str, object] = {"using_ce": True}
         if active_ce_users is not None:
             data["active_ce_users"] = active_ce_users
         if ce_instances is not None:

@@ -11,6 +11,7 @@ nothing (each service is one transaction). The thread of the opportunity tells t
 
 import datetime
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,7 +36,7 @@ EVIDENCE_WINDOW = datetime.timedelta(days=60)
 OPEN_STATES = (St.PENDING, St.APPROVED)
 
 
-def _refuse(message: str, field: str | None = None):
+def _refuse(message: str, field: str | None = None) -> NoReturn:
     code = message.split(":", 1)[0]
     raise ValidationError({field: message} if field else message, code=code)
 
@@ -219,7 +220,7 @@ def sao_credit_request(
     )
     opp = lock_opportunity(opportunity)
     check_version(opp, expected_version)
-    explanation = _checked_request(opp, by=by, evidence=evidence, explanation=explanation)
+    evidence, explanation = _checked_request(opp, by=by, evidence=evidence, explanation=explanation)
     manager = by.manager
     held = (
         _requests_for_update()
@@ -249,8 +250,11 @@ def sao_credit_request(
     return req
 
 
-def _checked_request(opp, *, by, evidence: Activity | None, explanation: str) -> str:
-    """SAO-WD 1-2: who may ask, which evidence counts, an explanation; the cleaned explanation."""
+def _checked_request(
+    opp, *, by, evidence: Activity | None, explanation: str
+) -> tuple[Activity, str]:
+    """SAO-WD 1-2: who may ask, which evidence counts, an explanation; the evidence and the
+    cleaned explanation."""
     problem = request_refusal(opportunity=opp, by=by)
     if problem:
         _refuse(problem)
@@ -264,7 +268,7 @@ def _checked_request(opp, *, by, evidence: Activity | None, explanation: str) ->
         _refuse(problem, "evidence")
     if not explanation:
         _refuse("SAO-WD 1: explain how you influenced the purchase.", "explanation")
-    return explanation
+    return evidence, explanation
 
 
 def _open_dispute(opp, req: SAOCreditRequest, *, held: SAOCreditRequest, by) -> None:
@@ -417,10 +421,10 @@ def sao_credit_decide(*, credit_request, by, approve: bool, reason: str = "") ->
             notify_reason=Notification.Reason.DECIDED,
         )
         return req
-    if opp.sdr_bdr_id and opp.sdr_bdr_id != req.requester_id:
+    credited = opp.sdr_bdr
+    if credited is not None and credited.pk != req.requester_id:
         _refuse(
-            f"SAO-1: {opp.sdr_bdr.label} is already credited on this opportunity; never "
-            "double credit."
+            f"SAO-1: {credited.label} is already credited on this opportunity; never double credit."
         )
     _credit(opp, req, by=by, prior=None)
     _close(req, St.APPROVED, by=by, reason=reason, now=now)

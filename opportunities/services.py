@@ -6,6 +6,7 @@ fields (the edit form and its inline editor). Every write locks the row first an
 version the user's form was opened at (Q-CONC)."""
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,6 +17,7 @@ from gtm_portal.activity.services import task_create
 from gtm_portal.chatter.models import Notification
 from gtm_portal.chatter.services import notify
 from gtm_portal.core import access, history
+from gtm_portal.core.meta import concrete_field
 from gtm_portal.core.services import check_version, record_update, touch
 from gtm_portal.users import roles
 
@@ -162,14 +164,15 @@ def opportunity_change_stage(
         to=to, opportunity_type=opp.type, segment=opp.account.segment, iacv=opp.iacv
     ):
         lost_deal_post(opportunity=opp, by=by, reasons=reasons, at=now)
-    if to == Stage.UNQUALIFIED and opp.sdr_bdr_id and opp.sdr_bdr.manager_id:
+    sdr_bdr = opp.sdr_bdr
+    if to == Stage.UNQUALIFIED and sdr_bdr is not None and sdr_bdr.manager_id:
         notify(
-            recipients=[opp.sdr_bdr.manager_id],
+            recipients=[sdr_bdr.manager_id],
             reason=Notification.Reason.INFO,
             record=opp,
             actor=by,
             message=f"OPP-V3: {opp.name} is unqualified ({opp.unqualified_reason}); hold a "
-            f"feedback session with {opp.sdr_bdr.label}.",
+            f"feedback session with {sdr_bdr.label}.",
         )
     return opp
 
@@ -225,7 +228,7 @@ def edit_refusals(opp: Opportunity, data: dict) -> dict[str, ValidationError]:
         RULE_FIELDS[rule]: ValidationError(f"{rule}: {message}", code=rule)
         for rule, message in workflow.field_refusals(
             terms_modification=after["standard_terms_modification"],
-            iacv=after["iacv"] or 0,
+            iacv=after["iacv"] or Decimal(0),
             edition=after["edition"],
             close_date=after["close_date"],
         )
@@ -385,12 +388,13 @@ def contact_role_set(
             "OPP-FIELDS: the roles are primary, bill-to, sold-to and partner.", code="OPP-FIELDS"
         )
     opp = _lock_for_contact_roles(role.opportunity, by, expected_version)
-    role = OpportunityContactRole.objects.select_related("contact").filter(pk=role.pk).first()
-    if role is None:
+    current = OpportunityContactRole.objects.select_related("contact").filter(pk=role.pk).first()
+    if current is None:
         raise ValidationError(
             "OPP-FIELDS: this contact is no longer on the opportunity; reload it.",
             code="OPP-FIELDS",
         )
+    role = current
     if flag == "is_primary" and value:
         (
             OpportunityContactRole.objects.filter(opportunity=opp)
@@ -399,7 +403,7 @@ def contact_role_set(
         )
     setattr(role, flag, value)
     role.save(update_fields=[flag])
-    label = OpportunityContactRole._meta.get_field(flag).verbose_name
+    label = concrete_field(OpportunityContactRole, flag).verbose_name
     _roles_changed(opp, by, f"contact role: {role.contact} {label} {'on' if value else 'off'}")
     return role
 

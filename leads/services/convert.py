@@ -4,6 +4,7 @@ was. The wizard, the API and imports call `convert_lead`."""
 
 import datetime
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -73,7 +74,7 @@ class ConvertResult:
     created_account: bool = False
 
 
-def _refuse(message: str, rule: str = RULE, field: str | None = None):
+def _refuse(message: str, rule: str = RULE, field: str | None = None) -> NoReturn:
     if field:
         raise ValidationError({field: f"{rule}: {message}"}, code=rule)
     raise ValidationError(f"{rule}: {message}", code=rule)
@@ -193,12 +194,14 @@ def _create_opportunity(plan: ConvertPlan, account: Account, contact, lead: Lead
 
     target = plan.end_user_account or account
     reseller = account if plan.end_user_account else None
+    stage: str
     if plan.mode == OppMode.WARM:
         owner, sdr_bdr, stage = by, None, Stage.PRE
     else:
         owner = target.owner
         # The converting SDR/BDR is credited (OPP-V1: never the owner themself).
-        sdr_bdr = by if owner.pk != by.pk and by.has_role(*CREDITED_ROLES) else None
+        not_owner = owner is None or owner.pk != by.pk
+        sdr_bdr = by if not_owner and by.has_role(*CREDITED_ROLES) else None
         stage = plan.stage
     name = plan.opportunity_name.strip()
     if reseller is not None:
@@ -299,7 +302,9 @@ def convert_lead(*, lead: Lead, by, plan: ConvertPlan) -> ConvertResult:
     )
     result = ConvertResult(contact=contact, account=account, created_account=created)
     partner = plan.end_user_account is not None
-    if plan.mode == OppMode.JOIN:
+    if (
+        plan.mode == OppMode.JOIN and plan.join_opportunity is not None
+    ):  # _check_opportunity refused None
         _join(plan.join_opportunity, contact, partner=partner, by=by)
         result.opportunity, result.joined = plan.join_opportunity, True
     elif reseller_join is not None:

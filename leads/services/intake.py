@@ -26,7 +26,7 @@ from .routing import route_people
 from .scoring import person_record_form
 
 # INTAKE-3: initial source of a new lead, from the form kind.
-FORM_SOURCE = {
+FORM_SOURCE: dict[str, str] = {
     FormKind.TRIAL_SELF_MANAGED: "Trial - Enterprise",
     FormKind.TRIAL_SAAS: "Trial - GitLab.com",
     FormKind.CONTACT_US: "Request - Contact",
@@ -52,7 +52,7 @@ FORM_SOURCE = {
     FormKind.UNSUBSCRIBE: "Web",
 }
 
-ACTIVITY_KIND = {
+ACTIVITY_KIND: dict[str, str] = {
     FormKind.WEBCAST_REGISTRATION: ActivityKind.FORM_FILL,
     FormKind.WEBCAST_ATTENDED_HIGH: ActivityKind.WEBCAST,
     FormKind.WEBCAST_ATTENDED_LOW: ActivityKind.WEBCAST,

@@ -5,6 +5,7 @@ transaction; a history entry on the survivor says what came from where."""
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Contact
 from gtm_portal.core import access, history
+from gtm_portal.core.meta import concrete_field
 from gtm_portal.core.models import Tombstone
 
 from ..models import CampaignMember, Lead, ScoreEvent
@@ -130,7 +132,7 @@ def choices(records, survivor) -> list[FieldChoice]:
     unless it is empty and another record has one."""
     out = []
     for name in fields_for(records):
-        field = Lead._meta.get_field(name)
+        field = concrete_field(Lead, name)
         values = [
             (
                 key(r),
@@ -335,4 +337,4 @@ def merged_target_url(obj) -> str | None:
     if stone is None or stone.redirect_content_type is None:
         return None
     target = stone.redirect_content_type.get_object_for_this_type(pk=stone.redirect_object_id)
-    return target.get_absolute_url()
+    return cast(Lead | Contact, target).get_absolute_url()  # a merge redirects to a person

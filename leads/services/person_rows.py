@@ -71,23 +71,19 @@ def move_person_rows(*, source, target) -> dict[str, int]:
     UPDATE per table. A campaign both are in keeps one membership (the responded status
     wins); a second active sequence enrollment is finished, never two at once (SEQ-3)."""
     src, dst = person_kind(source), person_kind(target)
-    moved = {}
-    for model in PERSON_ROWS:
-        label = model._meta.label
-        qs = model.objects.filter(**{src: source})
-        if model is CampaignMember:
-            # LEAD-SPAM-1: a deletion mark belongs to the record marked, never to the one
-            # that receives its rows (the nightly purge would delete the survivor).
-            qs.filter(campaign__name=SPAM_CAMPAIGN).delete()
-            _merge_campaign_memberships(model, qs, target, dst)
-        if (
-            model is Enrollment
-            and model.objects.filter(**{dst: target}, state=EnrollmentState.ACTIVE).exists()
-        ):
-            qs.filter(state=EnrollmentState.ACTIVE).update(
-                state=EnrollmentState.FINISHED, finished_at=timezone.now()
-            )
-        moved[label] = qs.update(**{src: None, dst: target})
+    memberships = CampaignMember.objects.filter(**{src: source})
+    # LEAD-SPAM-1: a deletion mark belongs to the record marked, never to the one that
+    # receives its rows (the nightly purge would delete the survivor).
+    memberships.filter(campaign__name=SPAM_CAMPAIGN).delete()
+    _merge_campaign_memberships(CampaignMember, memberships, target, dst)
+    if Enrollment.objects.filter(**{dst: target}, state=EnrollmentState.ACTIVE).exists():
+        Enrollment.objects.filter(**{src: source}, state=EnrollmentState.ACTIVE).update(
+            state=EnrollmentState.FINISHED, finished_at=timezone.now()
+        )
+    moved = {
+        model._meta.label: model.objects.filter(**{src: source}).update(**{src: None, dst: target})
+        for model in PERSON_ROWS
+    }
     src_ct = ContentType.objects.get_for_model(type(source))
     dst_ct = ContentType.objects.get_for_model(type(target))
     moved["chatter.Comment"] = Comment.objects.filter(

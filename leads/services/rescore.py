@@ -116,7 +116,7 @@ def behaviour_totals(ids, table: scoring.BehaviourTable, reset_at=None) -> dict[
     if not kinds:
         return {}
     wanted = set(ids) - set(reset_at)
-    points = Case(
+    points_of = Case(
         *[
             When(form_kind__in=sorted(group), then=Value(p))
             for p, group in sorted(by_points.items())
@@ -128,7 +128,7 @@ def behaviour_totals(ids, table: scoring.BehaviourTable, reset_at=None) -> dict[
         Activity.objects.filter(_among("lead_id", ids), form_kind__in=kinds)
         .values("lead_id")
         .order_by()
-        .annotate(points=Sum(points), careers=Count("id", filter=Q(form_kind=CAREERS)))
+        .annotate(points=Sum(points_of), careers=Count("id", filter=Q(form_kind=CAREERS)))
         .values_list("lead_id", "points", "careers")
     )
     totals, repeat = {}, []

@@ -112,16 +112,14 @@ def behaviour_events(
 def _careers_due(person, ctx: Context, at, activity) -> bool:
 
     since = at - datetime.timedelta(days=scoring.CAREERS_WINDOW_DAYS)
-    visits = (
-        Activity.objects.filter(
-            **person_link(person),
-            form_kind="page_visit_careers",
-            occurred_at__gte=since,
-            occurred_at__lte=at,
-        )
-        .exclude(pk=getattr(activity, "pk", None))
-        .values_list("occurred_at", flat=True)
-    )
+    visits = Activity.objects.filter(
+        **person_link(person),
+        form_kind="page_visit_careers",
+        occurred_at__gte=since,
+        occurred_at__lte=at,
+    ).values_list("occurred_at", flat=True)
+    if activity is not None and activity.pk is not None:
+        visits = visits.exclude(pk=activity.pk)
     penalty_ids = [r.id for r in ctx.rules if scoring.CAREERS_REPEAT in r.triggers]
     penalties = ScoreEvent.objects.filter(
         **person_link(person), rule_id__in=penalty_ids, created_at__gte=since

@@ -115,7 +115,7 @@ def enrollment_set_state(*, enrollment: Enrollment, to: str, by) -> Enrollment:
     """Pause, resume or finish an enrollment (the owner, their manager, …)."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     access.require(by, "person.edit", enrollment.lead or enrollment.contact)
-    allowed = {
+    allowed: dict[str, set[str]] = {
         EnrollmentState.ACTIVE: {EnrollmentState.PAUSED, EnrollmentState.FINISHED},
         EnrollmentState.PAUSED: {EnrollmentState.ACTIVE, EnrollmentState.FINISHED},
     }

@@ -6,6 +6,7 @@ import copy
 from django.db import connection
 
 from gtm_portal.core import labels, snapshots
+from gtm_portal.core.meta import concrete_field
 from gtm_portal.core.sqlrows import ModelRows
 from gtm_portal.refdata.enums import WordList
 from gtm_portal.refdata.models import Region, WordListEntry
@@ -38,7 +39,7 @@ class RoutingContext:
 
 # The users routing has read, by id and by username: kept while no user or region is saved
 # or deleted (the users snapshot's token, `core.labels`) and for at most 30 seconds.
-_known = snapshots.Snapshot(labels.KEY, dict)
+_known: snapshots.Snapshot[dict] = snapshots.Snapshot(labels.KEY, dict)
 
 
 def known_users(ids, names) -> list:
@@ -74,7 +75,7 @@ def users_with_regions(ids, names) -> list:
     for field, values in (("id", list(ids)), ("username", list(names))):
         if values:
             where.append(
-                f"u.{qn(User._meta.get_field(field).column)} IN ({', '.join(['%s'] * len(values))})"
+                f"u.{qn(concrete_field(User, field).column)} IN ({', '.join(['%s'] * len(values))})"
             )
             params += values
     if not where:

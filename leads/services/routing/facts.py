@@ -1,6 +1,7 @@
 """ROUTE-2 facts about a person and its account, as `routing.decide` reads them."""
 
 import datetime
+from typing import overload
 
 from django.db.models import F, Max, Q
 
@@ -27,7 +28,11 @@ EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 MICROSECOND = datetime.timedelta(microseconds=1)
 
 
-def micros(moment) -> int | None:
+@overload
+def micros(moment: datetime.datetime) -> int: ...
+@overload
+def micros(moment: None) -> None: ...
+def micros(moment: datetime.datetime | None) -> int | None:
     """A moment as whole microseconds since the epoch (what the related-people query
     returns: thousands of rows need no timestamp parsing)."""
     return None if moment is None else (moment - EPOCH) // MICROSECOND
@@ -101,7 +106,8 @@ def account_facts_many(accounts, now) -> dict[int, routing.AccountFacts]:
         for pk, a in accounts.items()
         if routing.reads_sales_activity(a.bdr_prospecting_status, a.bdr_assigned_id)
     ]
-    bdr, people = {}, {}
+    bdr: dict[int, datetime.datetime | None] = {}
+    people: dict[int, datetime.datetime | None] = {}
     for path in ("account", "contact__account", "lead__matched_account") if worked else ():
         rows = (
             recent.filter(**{f"{path}_id__in": worked})

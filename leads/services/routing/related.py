@@ -12,6 +12,7 @@ from accounts.models import Contact
 from gtm_portal.activity.enums import TaskStatus
 from gtm_portal.activity.models import Activity, Task
 from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.core.meta import concrete_field
 from gtm_portal.users.models import User
 
 from ... import routing
@@ -79,7 +80,7 @@ def related_people_many(items, ctx: RoutingContext, now) -> list[list[routing.Re
                     ),
                 )
             )
-    out = []
+    out: list[list[routing.Related]] = []
     for person, account in items:
         if account is not None:
             scope = by_account.get(account.pk, {})
@@ -168,14 +169,14 @@ def related_sql(
     first): each row (pk, key, status, mql, owner_id, username, sales, task) as named."""
 
     limit = RELATED_LIMIT + 1
-    key_field = model._meta.get_field(field)
+    key_field = concrete_field(model, field)
     column = key_field.column
     key_type = key_field.db_type(connection) if key_field.is_relation else "text"
     table = model._meta.db_table
     users = User._meta.db_table
     activities, tasks = Activity._meta.db_table, Task._meta.db_table
-    activity_fk = Activity._meta.get_field(kind).column
-    task_fk = Task._meta.get_field(kind).column
+    activity_fk = concrete_field(Activity, kind).column
+    task_fk = concrete_field(Task, kind).column
     sql = (
         f"SELECT {head}r.id AS pk, k.v AS key, r.status AS status,"
         f"  (extract(epoch FROM r.mql_date) * 1000000)::bigint AS mql,"

@@ -1,6 +1,7 @@
 """ROUTE-1: decide, assign, stamp the SLA, store and explain, notify — for one person or a
 batch, in a fixed number of queries."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from gtm_portal.refdata.models import Region
 from gtm_portal.users.models import User
 
 from ... import routing
-from ...models import Lead, RoutingDecision
+from ...models import Lead, RoutingDecision, RoutingPool
 from .context import RoutingContext, known_users
 from .facts import (
     account_facts,
@@ -311,12 +312,12 @@ def _load_people_of(decisions, batch: _Batch) -> None:
 
 @dataclass
 class _Stamped:
-    person: object
+    person: Lead | Contact
     decision: routing.Decision
-    owner: object
-    pool: object
+    owner: User | None
+    pool: RoutingPool | None
     explanation: list
-    due: object
+    due: datetime.datetime | None
     before: tuple | None  # (snapshot, as shown) when owner or SLA changed
 
 

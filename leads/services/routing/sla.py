@@ -69,7 +69,7 @@ class SlaCalendars:
 
 
 def sla_due(
-    person, form_kind, owner: User, now, calendars: SlaCalendars | None = None
+    person, form_kind, owner: User | None, now, calendars: SlaCalendars | None = None
 ) -> datetime.datetime | None:
     """ROUTE-4: MQL and hot leads — 60 business minutes; contact-us and professional
     services — 1 business day; when both apply the earlier deadline holds."""
