@@ -293,20 +293,17 @@ def account_deadlines(account: Account, now=None) -> dict:
         now=now or timezone.now(),
         research_done=bool(account.bdr_research.strip() and account.bdr_comments.strip()),
         enrolled=getattr(account, "people_enrolled", None) or 0,
-        last_activity_at=_last_activity(account),
+        last_activity_at=_last_in_sequence(account, now or timezone.now()),
     )
 
 
-def _last_activity(account) -> datetime.datetime | None:
-    values = [
-        v
-        for v in (
-            getattr(account, "last_account_activity_at", None),
-            getattr(account, "last_people_activity_at", None),
-        )
-        if v
-    ]
-    return max(values) if values else None
+def _last_in_sequence(account, now) -> datetime.datetime | None:
+    """ACCT-BPS 4 as SPEC words it: the last time one of the account's people was active in
+    a sequence — now while an enrollment is active (enrollments are not sales activity, and
+    sales activity does not keep the account Actively Working)."""
+    if getattr(account, "in_sequence_now", False):
+        return now
+    return getattr(account, "last_in_sequence_at", None)
 
 
 # -- the daily jobs (AUTO-2, AUTO-3) ---------------------------------------------------------
@@ -376,7 +373,7 @@ def bps_run_reversions(*, now=None, by=None) -> dict:
             now=now,
             research_done=bool(account.bdr_research.strip() and account.bdr_comments.strip()),
             enrolled_in_window=account.people_enrolled or 0,
-            last_activity_at=_last_activity(account),
+            last_activity_at=_last_in_sequence(account, now),
         )
         if decision is None:
             continue

@@ -7,6 +7,7 @@ the rows an account merge moves (ACCT-DUP: matched and converted account).
 from accounts import registry as accounts
 from gtm_portal.core import records, selectors
 
+from . import jobs
 from .models import Lead
 from .views_catalog import lead_view_codes
 
@@ -19,3 +20,4 @@ def register() -> None:
     )
     accounts.register_link(accounts.AccountLink(Lead, "matched_account", plan="leads"))
     accounts.register_link(accounts.AccountLink(Lead, "converted_account"))
+    jobs.register_jobs()  # SPEC §10
