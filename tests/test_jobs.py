@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from gtm_portal.core.models import JobRun
-from gtm_portal.jobs import registry, runner, scheduler
+from gtm_portal.jobs import beat, registry, runner, scheduler
 from gtm_portal.jobs.models import JobMark
 
 from .helpers import session
@@ -243,7 +243,7 @@ class FakeRedis:
 
 def test_beat_lock_lets_one_beat_fire():
     shared = FakeRedis()
-    one, two = (scheduler.BeatLock.__new__(scheduler.BeatLock) for _ in range(2))
+    one, two = (beat.BeatLock.__new__(beat.BeatLock) for _ in range(2))
     for i, lock in enumerate((one, two)):
         lock.client, lock.ttl, lock.token = shared, 60, f"beat-{i}"
     assert one.hold() and one.hold()  # the holder renews

@@ -186,11 +186,17 @@ CELERY_TIMEZONE = "UTC"
 # SPEC §10: beat fires one tick a minute; the tick queues each registered job whose schedule
 # slot is due (gtm_portal/jobs; AUTO-5's 00:05 America/Los_Angeles is DST-correct there). The
 # guarded scheduler lets one beat process fire at a time.
+JOBS_QUEUE = env_str("JOBS_QUEUE") or None  # a queue of their own for the jobs, if set
+JOBS_TICK_SECONDS = float(env_str("JOBS_TICK_SECONDS") or 60)
+JOBS_STALE_SECONDS = int(env_str("JOBS_STALE_SECONDS") or 900)  # a run this old was abandoned
 CELERY_BEAT_SCHEDULE: dict = {
-    "jobs-tick": {"task": "gtm_portal.jobs.tasks.tick", "schedule": 60.0},
+    "jobs-tick": {
+        "task": "gtm_portal.jobs.tasks.tick",
+        "schedule": JOBS_TICK_SECONDS,
+        "options": {"queue": JOBS_QUEUE} if JOBS_QUEUE else {},
+    },
 }
-CELERY_BEAT_SCHEDULER = "gtm_portal.jobs.scheduler:GuardedScheduler"
-JOBS_QUEUE = env_str("JOBS_QUEUE") or None
+CELERY_BEAT_SCHEDULER = "gtm_portal.jobs.beat:GuardedScheduler"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
