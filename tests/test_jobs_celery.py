@@ -160,7 +160,7 @@ def _seed():
     return reps, mgr, bdr, breaches
 
 
-def test_worker_and_beat_run_auto_1_and_auto_2_and_survive_a_killed_worker(refdata, broker_url):
+def test_worker_and_beat_run_auto_1_and_auto_2_and_survive_a_killed_worker(broker_url, refdata):
     reps, mgr, bdr, breaches = _seed()
     ours = Account.objects.filter(name__startswith="itest ")
     tmp = tempfile.mkdtemp(prefix="gtm-itest-")
