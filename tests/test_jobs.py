@@ -87,7 +87,8 @@ def test_jobs_page_lists_every_job_with_schedule_in_the_viewers_zone(users):
     for name in CONTRACT_NAMES:
         assert f"<code>{name}</code>" in html
     assert "times in your zone, America/Los_Angeles" in html  # mops works in Los Angeles
-    assert "daily at 00:05 America/Los_Angeles" in html and "every 5 minutes" in html
+    assert re.search(r"daily at 00:05 P[SD]T · next", html) and "every 5 minutes" in html
+    assert re.search(r"daily at \d\d:00 P[SD]T \(05:00 UTC\)", html)  # AUTO-2 keeps UTC
     # The next AUTO-5 run is shown in the viewer's zone: 00:05 Pacific time.
     assert re.search(r"next \w{3} \d{4}-\d\d-\d\d 00:05 P[SD]T", html)
     assert "Not run yet." in html  # the jobs that have no run
@@ -99,6 +100,7 @@ def test_jobs_page_next_run_follows_another_viewers_zone(users):
     mgr.groups.add(users["mops"].groups.get())
     html = session(mgr).get("/jobs/").content.decode()
     assert re.search(r"next \w{3} \d{4}-\d\d-\d\d 03:05 E[SD]T", html)  # 00:05 LA = 03:05 NY
+    assert re.search(r"daily at 03:05 E[SD]T \(00:05 America/Los_Angeles\)", html)
 
 
 @pytest.mark.django_db

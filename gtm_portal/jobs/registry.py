@@ -24,7 +24,7 @@ class Every:
     def following(self, slot: datetime.datetime) -> datetime.datetime:
         return slot + datetime.timedelta(minutes=self.minutes)
 
-    def describe(self, viewer_zone: str) -> str:
+    def describe(self, viewer_zone: str, now: datetime.datetime) -> str:
         return f"every {self.minutes} minutes"
 
 
@@ -58,10 +58,15 @@ class Daily:
             day += datetime.timedelta(days=1)
         return self._at(day)
 
-    def describe(self, viewer_zone: str) -> str:
-        when = f"{self.hour:02d}:{self.minute:02d} {self.tz}"
-        every = "daily" if self.weekday is None else f"weekly on {_WEEKDAYS[self.weekday]}"
-        return f"{every} at {when}"
+    def describe(self, viewer_zone: str, now: datetime.datetime) -> str:
+        """In the viewer's zone ("daily at 09:05 CET"), with the zone the job keeps when it
+        differs ("00:05 America/Los_Angeles"): the next slot decides the local day and time."""
+        local = self.following(self.slot(now)).astimezone(ZoneInfo(viewer_zone))
+        every = "daily" if self.weekday is None else f"weekly on {_WEEKDAYS[local.weekday()]}"
+        text = f"{every} at {local:%H:%M} {local.tzname()}"
+        if viewer_zone != self.tz:
+            text += f" ({self.hour:02d}:{self.minute:02d} {self.tz})"
+        return text
 
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -32,10 +32,16 @@ def _rows(now) -> list[JobRow]:
     rows = []
     for job in registry.all_jobs():
         runs = list(JobRun.objects.filter(name=job.name).select_related("started_by")[:RUNS_SHOWN])
+        for run in runs:
+            run.details = " · ".join(
+                f"{k.replace('_', ' ')} {v}"
+                for k, v in run.counts.items()
+                if k not in ("changed", "errors")
+            )
         rows.append(
             JobRow(
                 job=job,
-                schedule=job.schedule.describe(timezone.get_current_timezone_name()),
+                schedule=job.schedule.describe(timezone.get_current_timezone_name(), now),
                 next_at=job.schedule.following(job.schedule.slot(now)),
                 runs=runs,
             )
