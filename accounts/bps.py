@@ -17,6 +17,7 @@ from gtm_portal.chatter.services import notify
 from gtm_portal.core import access, history
 from gtm_portal.core.models import JobRun
 from gtm_portal.core.services import check_version, record_update, touch
+from gtm_portal.jobs.runner import claimable
 from gtm_portal.refdata.enums import Setting
 from gtm_portal.refdata.models import PortalSetting
 from gtm_portal.users.models import User
@@ -293,20 +294,17 @@ def account_deadlines(account: Account, now=None) -> dict:
         now=now or timezone.now(),
         research_done=bool(account.bdr_research.strip() and account.bdr_comments.strip()),
         enrolled=getattr(account, "people_enrolled", None) or 0,
-        last_activity_at=_last_activity(account),
+        last_activity_at=_last_in_sequence(account, now or timezone.now()),
     )
 
 
-def _last_activity(account) -> datetime.datetime | None:
-    values = [
-        v
-        for v in (
-            getattr(account, "last_account_activity_at", None),
-            getattr(account, "last_people_activity_at", None),
-        )
-        if v
-    ]
-    return max(values) if values else None
+def _last_in_sequence(account, now) -> datetime.datetime | None:
+    """ACCT-BPS 4 as SPEC words it: the last time one of the account's people was active in
+    a sequence — now while an enrollment is active (enrollments are not sales activity, and
+    sales activity does not keep the account Actively Working)."""
+    if getattr(account, "in_sequence_now", False):
+        return now
+    return getattr(account, "last_in_sequence_at", None)
 
 
 # -- the daily jobs (AUTO-2, AUTO-3) ---------------------------------------------------------
@@ -348,18 +346,39 @@ def _bulk_move(accounts_to: list[tuple[Account, str, str]], *, now, by, clear_si
     )
 
 
-@transaction.atomic
-def bps_run_reversions(*, now=None, by=None) -> dict:
+REVERSION_BATCH = 200  # accounts per short transaction
+
+
+def bps_run_reversions(*, now=None, by=None, batch: int = REVERSION_BATCH) -> dict:
     """AUTO-2: Actively Working accounts that missed rule 3 (research + comments in 10 days,
-    5 people enrolled in 15) go back to Queued with a notification to the BDR; those without
-    sequence activity for 30 days (rule 4) become Worked in FY. Idempotent."""
+    5 people enrolled in 15) go back to Queued with a notification to the BDR; those whose
+    people have not been active in a sequence for 30 days (rule 4) become Worked in FY.
+    Short transactions of `batch` accounts, in id order, each claimed under skip-locked row
+    locks; a moved account is no longer Actively Working, so a repeated or resumed run
+    changes nothing more."""
     now = now or timezone.now()
-    candidates = list(
-        with_deadline_facts(
-            Account.objects.select_for_update(of=("self",)).filter(
-                bdr_prospecting_status=BPS.ACTIVELY_WORKING, merged_into__isnull=True
-            )
-        ).only(
+    counts = {"checked": 0, "queued": 0, "worked_in_fy": 0}
+    after = 0
+    while True:
+        with transaction.atomic():
+            chunk = _reversion_chunk(after, batch)
+            if not chunk:
+                break
+            after = chunk[-1].pk
+            queued, worked = _revert(chunk, now=now, by=by)
+        counts["checked"] += len(chunk)
+        counts["queued"] += queued
+        counts["worked_in_fy"] += worked
+    log.info("AUTO-2 BDR prospecting status: %s", counts)
+    return counts
+
+
+def _reversion_chunk(after: int, batch: int) -> list[Account]:
+    due = Account.objects.filter(
+        bdr_prospecting_status=BPS.ACTIVELY_WORKING, merged_into__isnull=True, pk__gt=after
+    ).order_by("pk")
+    return list(
+        with_deadline_facts(claimable(due)).only(
             "id",
             "name",
             "bdr_prospecting_status",
@@ -367,8 +386,11 @@ def bps_run_reversions(*, now=None, by=None) -> dict:
             "bdr_research",
             "bdr_comments",
             "bdr_assigned_id",
-        )
+        )[:batch]
     )
+
+
+def _revert(candidates: list, *, now, by) -> tuple[int, int]:  # annotated by with_deadline_facts
     queued: list[tuple[Account, str, str]] = []
     worked: list[tuple[Account, str, str]] = []
     for account in candidates:
@@ -377,7 +399,7 @@ def bps_run_reversions(*, now=None, by=None) -> dict:
             now=now,
             research_done=bool(account.bdr_research.strip() and account.bdr_comments.strip()),
             enrolled_in_window=account.people_enrolled or 0,
-            last_activity_at=_last_activity(account),
+            last_activity_at=_last_in_sequence(account, now),
         )
         if decision is None:
             continue
@@ -394,9 +416,7 @@ def bps_run_reversions(*, now=None, by=None) -> dict:
                 actor=None,
                 message=f"{account.name} went back to Queued — {why}.",
             )
-    counts = {"checked": len(candidates), "queued": len(queued), "worked_in_fy": len(worked)}
-    log.info("AUTO-2 BDR prospecting status: %s", counts)
-    return counts
+    return len(queued), len(worked)
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ both claimable), the record editor of accounts and the home page's transfer requ
 
 from gtm_portal.core import editing, records, selectors
 
+from . import jobs
 from .forms import account_editor
 from .models import Account, Contact
 from .selectors import transfers_to_decide
@@ -14,3 +15,4 @@ def register() -> None:
     records.register(records.RecordKind("accounts", Account, claimable=True))
     editing.register(account_editor())
     selectors.register_home_panel("transfers", transfers_to_decide)  # ACCT-CLAIM 2/3
+    jobs.register_jobs()  # AUTO-3

@@ -1,12 +1,14 @@
 import datetime
 
 from django.db import models
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 
 from gtm_portal.activity.models import Activity, Enrollment
 from gtm_portal.core.labels import cached_rows
 from gtm_portal.refdata.models import Region
 
+from . import registry
 from .workflow import ENROLL_DAYS
 
 OPEN_CONTACT_STATUSES = ("Inquiry", "MQL", "Accepted", "Qualifying", "Recycle")
@@ -88,8 +90,8 @@ class ContactQuerySet(models.QuerySet):
 
 def with_deadline_facts(qs):
     """Annotate accounts with what rules 3 and 4 need: people enrolled within 15 days of the
-    stamp, and the last sales activity at the account or its people (subqueries, no extra
-    query per row)."""
+    stamp, the last sales activity at the account or its people, and (rule 4) whether its
+    people are in a sequence now or when they last were (subqueries, no query per row)."""
     window = datetime.timedelta(days=ENROLL_DAYS)
     enrolled = (
         Enrollment.objects.filter(
@@ -120,8 +122,32 @@ def with_deadline_facts(qs):
     def when_working(subquery):
         return Case(When(bdr_prospecting_status=AW, then=Subquery(subquery[:1])), default=None)
 
+    # ACCT-BPS 4: "none of its people has been active in a sequence for 30 days" — its
+    # contacts' and registered people's (leads') enrollments: active now, or until they ended.
+    at_account = _enrollments_at_account()
+    in_sequence_now = at_account.filter(state="active")
+    last_in_sequence = (
+        at_account.annotate(until=Coalesce("finished_at", "started_at"))
+        .order_by("-until")
+        .values("until")
+    )
     return qs.annotate(
         people_enrolled=when_working(enrolled),
         last_account_activity_at=when_working(on_account),
         last_people_activity_at=when_working(on_people),
+        in_sequence_now=Case(
+            When(bdr_prospecting_status=AW, then=Exists(in_sequence_now)),
+            default=False,
+            output_field=BooleanField(),
+        ),
+        last_in_sequence_at=when_working(last_in_sequence),
     )
+
+
+def _enrollments_at_account():
+    """Enrollments of the people at the outer account: contacts, and the kinds other apps
+    register (leads by their matched account)."""
+    at = Q(contact__account=OuterRef("pk"))
+    for people in registry.other_people():
+        at |= Q(**{f"{people.kind}__{people.account_field}": OuterRef("pk")})
+    return Enrollment.objects.filter(at)

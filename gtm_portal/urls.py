@@ -19,6 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("search/", search_views.search, name="search"),
+    path("jobs/", include("gtm_portal.jobs.urls")),
     re_path(
         r"^(?P<kind>leads|contacts|accounts|opportunities)/(?P<pk>\d+)/comments/$",
         chatter_views.comment_create,

@@ -8,6 +8,7 @@ hand-made contact would duplicate (CONTACT-CREATE).
 from accounts import registry as accounts
 from gtm_portal.core import records, selectors
 
+from . import jobs
 from .duplicates import matching_leads
 from .models import Lead
 from .views_catalog import lead_view_codes
@@ -22,6 +23,7 @@ def register() -> None:
     accounts.register_link(accounts.AccountLink(Lead, "matched_account", plan="leads"))
     accounts.register_link(accounts.AccountLink(Lead, "converted_account"))
     accounts.register_duplicate_finder(_lead_lines)
+    jobs.register_jobs()  # SPEC §10
 
 
 def _lead_lines(**person) -> list[str]:

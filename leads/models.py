@@ -401,3 +401,41 @@ class ImportRun(TimeStampedModel):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_state_display()})"
+
+
+class DuplicateSuggestion(models.Model):
+    """AUTO-6: two live leads the weekly job found alike (same e-mail, or same normalised
+    first + last name and company), for Marketing Ops to merge or dismiss. One row per pair,
+    ever: "not a duplicate" is remembered, and the job never suggests the pair again."""
+
+    class Reason(models.TextChoices):
+        EMAIL = "email", "Same e-mail"
+        NAME_COMPANY = "name_company", "Same name and company"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        MERGED = "merged", "Merged"
+        DISMISSED = "dismissed", "Not a duplicate"
+
+    first = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    found_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="uniq_duplicate_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "-found_at"], name="duplicate_state")]
+
+    def __str__(self):
+        return f"{self.first_id} ~ {self.second_id} ({self.reason})"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import actions as action_views
+from .views import duplicates as duplicate_views
 from .views import lists as view_views
 from .views import marketing as admin_views
 from .views import pools as pool_views
@@ -13,6 +14,10 @@ urlpatterns = [
     path("<int:pk>/convert/", action_views.lead_convert, name="convert"),
     path("<int:pk>/spam/", action_views.lead_spam, name="spam"),
     path("merge/", action_views.lead_merge, name="merge"),
+    path("duplicates/", duplicate_views.duplicate_suggestions, name="duplicate_suggestions"),
+    path(
+        "duplicates/<int:pk>/dismiss/", duplicate_views.duplicate_dismiss, name="duplicate_dismiss"
+    ),
     path("blocked-domains/", action_views.blocked_domains, name="blocked_domains"),
     path("pickers/accounts/", action_views.account_options, name="account_options"),
     path("pickers/opportunities/", action_views.opportunity_options, name="opportunity_options"),

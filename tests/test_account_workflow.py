@@ -387,6 +387,28 @@ def test_acct_bps_3_days_left_on_account_page_and_b3(client, users):
 # -- AUTO-2 / AUTO-3 --------------------------------------------------------------------------
 
 
+def _idle_account(users, *, finished_days_ago: int):
+    """Actively Working 60 days, requirements met, its people's enrollments all finished."""
+    account = AccountFactory(
+        name=f"Idle {finished_days_ago}",
+        bdr_assigned=users["bdr.amer1"],
+        bdr_prospecting_status=AW,
+        bdr_research="r",
+        bdr_comments="c",
+        actively_working_since=NOW - datetime.timedelta(days=60),
+    )
+    seq = Sequence.objects.get_or_create(name="idle seq")[0]
+    for _ in range(5):
+        Enrollment.objects.create(
+            contact=ContactFactory(account=account),
+            sequence=seq,
+            state="finished",
+            started_at=NOW - datetime.timedelta(days=58),
+            finished_at=NOW - datetime.timedelta(days=finished_days_ago),
+        )
+    return account
+
+
 @pytest.mark.django_db
 def test_auto_2_reversions_queued_with_notification_and_worked_in_fy(users):
     late = AccountFactory(
@@ -395,23 +417,37 @@ def test_auto_2_reversions_queued_with_notification_and_worked_in_fy(users):
         bdr_prospecting_status=AW,
         actively_working_since=NOW - datetime.timedelta(days=11),
     )
+    idle = _idle_account(users, finished_days_ago=31)
+    recent = _idle_account(users, finished_days_ago=29)
     counts = bps_run_reversions()
     assert counts["queued"] == 1 and counts["worked_in_fy"] == 1
     late.refresh_from_db()
     assert late.bdr_prospecting_status == QUEUED and late.actively_working_since is None
     assert Notification.objects.filter(recipient=users["bdr.amer1"], object_id=late.pk).exists()
     statuses = dict(
+        Account.objects.filter(pk__in=[idle.pk, recent.pk]).values_list(
+            "name", "bdr_prospecting_status"
+        )
+    )
+    assert statuses == {"Idle 31": WIFY, "Idle 29": AW}
+    change = FieldChange.objects.get(object_id=idle.pk, field="bdr_prospecting_status")
+    assert "ACCT-BPS 4" in change.reason
+    again = bps_run_reversions()  # idempotent
+    assert again["queued"] == again["worked_in_fy"] == 0
+
+
+@pytest.mark.django_db
+def test_auto_2_rule_4_reads_sequences_not_sales_activity(users):
+    """ACCT-BPS 4 as SPEC words it: "none of its people has been active in a sequence for 30
+    days". Hooli's last sales activity was 45 days ago, but its 5 people are enrolled in an
+    active sequence (CONTRACT 4): it stays Actively Working; Globex too."""
+    bps_run_reversions()
+    statuses = dict(
         Account.objects.filter(name__in=["Globex Corporation", "Hooli"]).values_list(
             "name", "bdr_prospecting_status"
         )
     )
-    assert statuses == {"Globex Corporation": AW, "Hooli": WIFY}  # Hooli idle for 45 days
-    hooli = FieldChange.objects.get(
-        object_id=Account.objects.get(name="Hooli").pk, field="bdr_prospecting_status"
-    )
-    assert "ACCT-BPS 4" in hooli.reason
-    again = bps_run_reversions()  # idempotent
-    assert again["queued"] == again["worked_in_fy"] == 0
+    assert statuses == {"Globex Corporation": AW, "Hooli": AW}
 
 
 @pytest.mark.django_db
@@ -456,6 +492,7 @@ def test_auto_3_fiscal_year_reset_only_last_years_worked_in_fy(users):
 def test_auto_2_management_command_runs_now_and_logs_a_job(users):
     from io import StringIO
 
+    _idle_account(users, finished_days_ago=40)
     from gtm_portal.core.models import JobRun
 
     out = StringIO()

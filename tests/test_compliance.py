@@ -259,17 +259,6 @@ def test_auto_5_purges_test_leads_too_and_blanks_their_intake_log(sdr):
     assert compliance.purge_spam() == 0  # idempotent
 
 
-def test_auto_5_runs_at_five_past_midnight_los_angeles():
-    from zoneinfo import ZoneInfo
-
-    from django.conf import settings
-
-    schedule = settings.CELERY_BEAT_SCHEDULE["purge-spam"]["schedule"]
-    assert schedule.hour == {0} and schedule.minute == {5}
-    # The clock the schedule reads is Los Angeles local time, so 00:05 follows DST.
-    assert schedule.nowfun().tzinfo == ZoneInfo("America/Los_Angeles")
-
-
 def test_auto_4_ending_an_opt_out_leaves_history(sdr):
     lead = LeadFactory(owner=sdr, opt_out_until=timezone.localdate() - datetime.timedelta(1))
     version = lead.version

@@ -135,6 +135,9 @@ ACTIONS.add_rule(
 )
 # SEQ-1: sequences are managed by the SDR (and BDR) managers.
 ACTIONS.add_rule("sequences.manage", can_write & has_role(roles.SDR_MANAGER, roles.BDR_MANAGER))
+# SPEC §10 / CONTRACT 6.7: the jobs page and "run now"; AUTO-6's duplicate suggestions.
+ACTIONS.add_rule("jobs.manage", can_write & marketing_ops)
+ACTIONS.add_rule("duplicates.review", can_write & marketing_ops)
 ACTIONS.add_rule("admin.access", can_write & (marketing_ops | sales_support | sales_admin))
 
 

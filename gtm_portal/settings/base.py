@@ -1,10 +1,7 @@
 """Settings read from the environment (CONTRACT 2). `production` adds the HTTPS hardening."""
 
-import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from celery.schedules import crontab
 
 from .env import (
     ConfigError,
@@ -62,6 +59,7 @@ INSTALLED_APPS = [
     "gtm_portal.api",
     "gtm_portal.search",
     "gtm_portal.devtools",
+    "gtm_portal.jobs",
     "leads",
     "accounts",
     "opportunities",
@@ -185,20 +183,20 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 
 
-def _los_angeles_now():
-    return datetime.datetime.now(ZoneInfo("America/Los_Angeles"))
-
-
+# SPEC §10: beat fires one tick a minute; the tick queues each registered job whose schedule
+# slot is due (gtm_portal/jobs; AUTO-5's 00:05 America/Los_Angeles is DST-correct there). The
+# guarded scheduler lets one beat process fire at a time.
+JOBS_QUEUE = env_str("JOBS_QUEUE") or None  # a queue of their own for the jobs, if set
+JOBS_TICK_SECONDS = float(env_str("JOBS_TICK_SECONDS") or 60)
+JOBS_STALE_SECONDS = int(env_str("JOBS_STALE_SECONDS") or 900)  # a run this old was abandoned
 CELERY_BEAT_SCHEDULE: dict = {
-    "purge-intake-log": {"task": "leads.tasks.purge_intake_log", "schedule": 24 * 3600},
-    # AUTO-5: daily at 00:05 America/Los_Angeles, DST-correct.
-    "purge-spam": {
-        "task": "leads.tasks.purge_spam",
-        "schedule": crontab(minute=5, hour=0, nowfun=_los_angeles_now),
+    "jobs-tick": {
+        "task": "gtm_portal.jobs.tasks.tick",
+        "schedule": JOBS_TICK_SECONDS,
+        "options": {"queue": JOBS_QUEUE} if JOBS_QUEUE else {},
     },
-    "end-opt-outs": {"task": "leads.tasks.end_opt_outs", "schedule": 24 * 3600},
-    "bdr-prospecting-status": {"task": "accounts.tasks.bps_daily", "schedule": 24 * 3600},
 }
+CELERY_BEAT_SCHEDULER = "gtm_portal.jobs.beat:GuardedScheduler"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

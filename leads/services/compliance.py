@@ -16,7 +16,7 @@ from gtm_portal.activity.models import Activity, Enrollment
 from gtm_portal.chatter.models import Comment, Follow, Notification
 from gtm_portal.chatter.services import comment_post
 from gtm_portal.core import access, history
-from gtm_portal.core.models import FieldChange, JobRun, Tombstone
+from gtm_portal.core.models import FieldChange, Tombstone
 
 from ..enums import CampaignType
 from ..models import Campaign, CampaignMember, CampaignMemberStatus, IntakeSubmission, Lead
@@ -226,7 +226,6 @@ def purge_spam(*, now=None) -> int:
     """AUTO-5: delete the leads in SPAM DELETION, and test leads, for good, keeping only a
     tombstone (id, date, who marked it — no personal data)."""
     now = now or timezone.now()
-    run = JobRun.objects.create(name="purge_spam", started_at=now)
     ct = ContentType.objects.get_for_model(Lead)
     spam = list(
         CampaignMember.objects.filter(campaign__name=SPAM_CAMPAIGN, lead__isnull=False).values_list(
@@ -258,14 +257,6 @@ def purge_spam(*, now=None) -> int:
                 )
                 _erase_rows_about(chunk, ct)
                 purged += Lead.objects.filter(pk__in=chunk).delete()[1].get("leads.Lead", 0)
-    ids = spam + tests
-    run.state, run.finished_at, run.total, run.done = (
-        JobRun.State.DONE,
-        timezone.now(),
-        len(ids),
-        purged,
-    )
-    run.save(update_fields=["state", "finished_at", "total", "done"])
     return purged
 
 
