@@ -135,6 +135,11 @@ ACTIONS.add_rule(
 )
 # SEQ-1: sequences are managed by the SDR (and BDR) managers.
 ACTIONS.add_rule("sequences.manage", can_write & has_role(roles.SDR_MANAGER, roles.BDR_MANAGER))
+# REPORT-COMP: closing a quarter freezes pay numbers — the SDR/BDR managers, Sales Admin.
+ACTIONS.add_rule(
+    "reports.close_quarter",
+    can_write & (has_role(roles.SDR_MANAGER, roles.BDR_MANAGER) | sales_admin),
+)
 ACTIONS.add_rule("admin.access", can_write & (marketing_ops | sales_support | sales_admin))
 
 
