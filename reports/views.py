@@ -3,6 +3,7 @@ drill-down behind each number, and the comp quarter close."""
 
 import csv
 import json
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -90,7 +91,11 @@ def report(request, slug: str):
     drill_url = reverse("reports:drill", args=[slug])
     rows = [
         [
-            (value, f"{drill_url}?{urlencode(f.query(**links[col]))}" if col in links else None)
+            (
+                value,
+                f"{drill_url}?{urlencode(f.query(**links[col]))}" if col in links else None,
+                isinstance(value, int | Decimal),
+            )
             for col, value in zip(table.header, row, strict=True)
         ]
         for row, links in zip(table.rows, table.links, strict=True)
