@@ -12,7 +12,7 @@ from leads.models import Lead
 from opportunities.models import Opportunity
 
 from .params import parse_filters
-from .queries import funnel, sla
+from .queries import funnel, hygiene, sla
 
 
 def _month(user):
@@ -65,7 +65,13 @@ def _manager(user) -> dict:
         .filter(sla.breached(), status="MQL")
         .count()
     )
+    found = hygiene.counts(f, ids)
+    checks = [
+        (c.name, c.title, sum(n for (_, name), n in found.items() if name == c.name))
+        for c in hygiene.CHECKS
+    ]
     return {
+        "hygiene": checks,
         "team": [
             {
                 "user": u,

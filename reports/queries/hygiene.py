@@ -154,29 +154,35 @@ def records(f: Filters, check: Check, rep, now=None):
     return check.records(f, today, now).filter(**{check.rep_field: rep})
 
 
-def hygiene(f: Filters, now=None) -> Table:
+def counts(f: Filters, rep_ids, now=None) -> dict[tuple, int]:
+    """{(rep id, check name): count}, one GROUP BY per check."""
     now = now or timezone.now()
     today = timezone.localtime(now, f.tz).date()
-    people = dict(reps(f).values_list("pk", "username"))
-    counts: dict[tuple, int] = {}
+    out: dict[tuple, int] = {}
     for check in CHECKS:
         rows = (
             check.records(f, today, now)
-            .filter(**{f"{check.rep_field}__in": list(people)})
+            .filter(**{f"{check.rep_field}__in": list(rep_ids)})
             .values(check.rep_field)
             .annotate(n=Count("id"))
             .order_by()
         )
         for r in rows:
-            counts[(r[check.rep_field], check.name)] = r["n"]
+            out[(r[check.rep_field], check.name)] = r["n"]
+    return out
+
+
+def hygiene(f: Filters, now=None) -> Table:
+    people = dict(reps(f).values_list("pk", "username"))
+    counts_by = counts(f, people, now)
     table = Table(HEADER)
     for pk, username in sorted(people.items(), key=lambda p: p[1]):
         for check in CHECKS:
             table.add(
-                [username, check.name, counts.get((pk, check.name), 0)],
+                [username, check.name, counts_by.get((pk, check.name), 0)],
                 {"count": {"rep": username, "check": check.name}},
             )
-    totals = [sum(n for (_, c), n in counts.items() if c == check.name) for check in CHECKS]
+    totals = [sum(n for (_, c), n in counts_by.items() if c == check.name) for check in CHECKS]
     table.chart = chart("bar", [c.title for c in CHECKS], [("Records", totals)])
     table.extra["titles"] = {c.name: c.title for c in CHECKS}
     return table
