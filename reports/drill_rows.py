@@ -90,12 +90,39 @@ def label(record) -> str:
     return str(record)
 
 
+# The CSV's columns per kind, read as tuples (no model objects: ≥ 50,000 rows/s, Q-PERF).
+CSV_FIELDS = {
+    "lead": ("first_name", "last_name", "owner__username", "status", "created_at", None),
+    "contact": ("first_name", "last_name", "owner__username", "status", "created_at", None),
+    "opportunity": (None, "name", "owner__username", "stage", "sales_accepted_date", "iacv"),
+    "task": (None, "subject", "owner__username", "status", "due_date", None),
+    "enrollment": (
+        "lead__first_name",
+        "lead__last_name",
+        "lead__owner__username",
+        "state",
+        "started_at",
+        None,
+    ),
+    "account": (
+        None,
+        "name",
+        "owner__username",
+        "bdr_prospecting_status",
+        "bdr_next_step_date",
+        None,
+    ),
+}
+
+
 def csv_rows(s: Section):
-    for r in s.queryset.iterator(chunk_size=2000):
-        amount = getattr(r, "iacv", "")
-        status = getattr(r, "stage", None) or getattr(r, "status", "") or getattr(r, "state", "")
-        date = getattr(r, "sales_accepted_date", None) or getattr(r, "created_at", None) or ""
-        yield [s.kind, r.pk, label(r), _owner(r), status, date, amount]
+    fields = CSV_FIELDS[s.kind]
+    names = ["pk", *(f for f in fields if f)]
+    for values in s.queryset.values_list(*names).iterator(chunk_size=5000):
+        got = dict(zip(names, values, strict=True))
+        first, last, owner, status, date, amount = (got.get(f) if f else "" for f in fields)
+        name = f"{first} {last}".strip() if first else last
+        yield [s.kind, got["pk"], name, owner or "", status, date or "", amount]
 
 
 def cells(s: Section, record) -> list:

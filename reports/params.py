@@ -172,8 +172,8 @@ def parse_filters(data, user, now=None) -> Filters:
     end = _date(data, "to", today)
     if end < start:
         raise BadFilter("to", "The end date is before the start date.")
-    if (end - start).days > 366 * 5:
-        raise BadFilter("to", "Choose a range of at most five years.")
+    if (end - start).days > 366 * 20:
+        raise BadFilter("to", "Choose a range of at most twenty years.")
     return Filters(
         start=start,
         end=end,

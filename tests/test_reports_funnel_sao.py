@@ -269,7 +269,12 @@ def test_sao_segment_filter_and_drill_down(sao_world):
     assert sum(int(r["sao"]) for r in report) == 2
     client = session(sao_world["ae"])
     page = client.get("/reports/sao/", {**RANGE, "segment": "Large"})
-    links = [url for row in page.context["rows"] for _, url in row if url and "measure=sao" in url]
+    links = [
+        url
+        for row in page.context["rows"]
+        for _, url, _numeric in row
+        if url and "measure=sao" in url
+    ]
     found = set()
     for url in links:
         listed = client.get(url)

@@ -6,7 +6,7 @@ from gtm_portal.devtools.demo.named import seed_named
 from leads.models import Lead
 from leads.services.reference import load_reference_data
 
-from . import intake, pages, routing
+from . import intake, pages, reports, routing
 from .measure import Bench, format_header, write_json
 
 OPERATION_SETS = (
@@ -18,6 +18,8 @@ OPERATION_SETS = (
     pages.account_and_contact_views,
     pages.global_search,
     pages.account_reown,
+    reports.report_pages,
+    reports.report_csv_export,
     intake.intake_submissions,
     routing.routing_per_lead,
     routing.full_rescore,
