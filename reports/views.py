@@ -75,11 +75,16 @@ def _choices():
     }
 
 
-def report(request, slug: str):
+def _report(request, slug: str):
     access.require(request.user, "record.read")
     found = REPORTS.get(slug)
     if found is None:
         raise Http404("No such report.")
+    return found
+
+
+def report(request, slug: str):
+    found = _report(request, slug)
     try:
         f = parse_filters(request.GET, request.user)
         inputs = INPUTS[slug](request.GET) if slug in INPUTS else {}
@@ -120,10 +125,7 @@ def report(request, slug: str):
 
 def records(request, slug: str):
     """The drill-down: exactly the records behind a number, paginated and exportable."""
-    access.require(request.user, "record.read")
-    found = REPORTS.get(slug)
-    if found is None:
-        raise Http404("No such report.")
+    found = _report(request, slug)
     try:
         f = parse_filters(request.GET, request.user)
         querysets = drill(slug, f, request.GET)

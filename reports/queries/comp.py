@@ -137,29 +137,20 @@ def _part(parts, kind) -> comp_rules.Part:
     return next((p for p in parts if p.kind == kind), comp_rules.Part(kind, Decimal(0)))
 
 
+def _per(qs, key: str, measure) -> dict:
+    """{key: measure}, one GROUP BY."""
+    return dict(qs.values(key).annotate(m=measure).order_by().values_list(key, "m"))
+
+
 def live_rows(f: Filters, quarter: Quarter) -> list[tuple]:
     """(rep, row, credited ids) for the reps the filters select, computed now."""
     people = list(reps(f).select_related("team"))
-    counts = dict(
-        credited(f, quarter)
-        .values("sdr_bdr")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("sdr_bdr", "n")
-    )
-    team_counts = dict(
-        credited(f, quarter)
-        .values("sdr_bdr__team")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("sdr_bdr__team", "n")
-    )
-    won = dict(
-        Opportunity.objects.filter(stage=Stage.CLOSED_WON, **quarter.between(f, "closed_at"))
-        .values("sdr_bdr")
-        .annotate(s=Sum("iacv"))
-        .order_by()
-        .values_list("sdr_bdr", "s")
+    counts = _per(credited(f, quarter), "sdr_bdr", Count("id"))
+    team_counts = _per(credited(f, quarter), "sdr_bdr__team", Count("id"))
+    won = _per(
+        Opportunity.objects.filter(stage=Stage.CLOSED_WON, **quarter.between(f, "closed_at")),
+        "sdr_bdr",
+        Sum("iacv"),
     )
     mine, teams = _quota_sums(quarter, "user"), _quota_sums(quarter, "team")
     team_quota = {
