@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from gtm_portal.core.models import FieldChange
 from leads.models import Lead, LifecycleStamp
-from leads.services.lifecycle import person_stamp
+from leads.services.lifecycle import person_stamp, stamps_fill
 from leads.services.merge import load_records, merge_people
 from leads.services.persons import lead_convert_to_contact, person_change_status
 from tests.factories import AccountFactory, LeadFactory
@@ -111,3 +111,16 @@ def test_backfill_reads_the_field_history(refdata):
         "Qualifying": t3,
     }
     assert _stamps(lead=quiet) == {"Raw": quiet.created_at, "Inquiry": quiet.created_at}
+
+
+@pytest.mark.django_db
+def test_people_written_in_bulk_are_stamped_by_the_set_based_fill(refdata):
+    """The demo generator and imports write people without the per-row service."""
+
+    mql_at = at(2026, 3, 3)
+    [lead] = Lead.objects.bulk_create([LeadFactory.build(status="MQL", mql_date=mql_at)])
+    lead.refresh_from_db()
+    assert _stamps(lead=lead) == {}
+    assert stamps_fill(Lead) == 3
+    assert _stamps(lead=lead) == {"Raw": lead.created_at, "Inquiry": lead.created_at, "MQL": mql_at}
+    assert stamps_fill(Lead) == 0

@@ -7,7 +7,7 @@ Inquiry), at the same moment. Stamps are never moved by a later re-score or recy
 first moment stays (unique per person and status, later inserts are ignored). On merge and
 conversion they move to the survivor, the earlier moment winning (`stamps_move`)."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -89,3 +89,36 @@ def connect_signals() -> None:
 
     for model in (Lead, Contact):
         post_save.connect(_created, sender=model, dispatch_uid=f"lifecycle-{model.__name__}")
+
+
+def _statuses_reaching(status: str) -> list[str]:
+    """The current statuses that imply `status` was reached."""
+    if status == S.RAW:
+        return list(S.values)
+    if status in FUNNEL_STATUSES:
+        return list(FUNNEL_STATUSES[FUNNEL_STATUSES.index(status) :])
+    return [status]
+
+
+def stamps_fill(model) -> int:
+    """Set-based: stamp every person of `model` that lacks the stamps its current status
+    implies (rows written in bulk by the demo generator or an import skip the per-row
+    service); the moment is the MQL date for MQL, else the creation. One INSERT … SELECT
+    per status (SPEC Q-PERF: a million people in seconds)."""
+    key = "contact_id" if model is Contact else "lead_id"
+    stamp, person = LifecycleStamp._meta.db_table, model._meta.db_table
+    written = 0
+    with connection.cursor() as cursor:
+        for status in S.values:
+            reaching = _statuses_reaching(status)
+            marks = ", ".join(["%s"] * len(reaching))
+            cursor.execute(
+                f"INSERT INTO {stamp} ({key}, status, reached_at) "
+                f"SELECT p.id, %s, CASE WHEN %s = 'MQL' AND p.mql_date IS NOT NULL "
+                f"THEN p.mql_date ELSE p.created_at END FROM {person} p "
+                f"WHERE p.status IN ({marks}) AND NOT EXISTS (SELECT 1 FROM {stamp} s "
+                f"WHERE s.{key} = p.id AND s.status = %s)",
+                [status, status, *reaching, status],
+            )
+            written += cursor.rowcount
+    return written

@@ -3,6 +3,7 @@ measured on the data loaded (topped up to `--leads` first)."""
 
 from gtm_portal.devtools.demo.generate import generate
 from gtm_portal.devtools.demo.named import seed_named
+from gtm_portal.devtools.demo.quotas import seed_report_data
 from leads.models import Lead
 from leads.services.reference import load_reference_data
 
@@ -40,6 +41,7 @@ def top_up(leads: int, stdout=None) -> None:
         seed=1,
         stdout=stdout,
     )
+    seed_report_data()
 
 
 def run_bench(

@@ -7,11 +7,14 @@ import datetime
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.models import Contact
 from accounts.workflow import fiscal_year_start
 from gtm_portal.refdata.enums import Setting
 from gtm_portal.refdata.models import CompPlan, PortalSetting, SaoQuota
 from gtm_portal.users import roles
 from gtm_portal.users.models import Team, User
+from leads.models import Lead
+from leads.services.lifecycle import stamps_fill
 
 MONTHLY_SAO_QUOTA = 10
 ENTERPRISE_EXPAND = {"bdr.emea1"}
@@ -53,3 +56,12 @@ def seed_quotas(today: datetime.date | None = None) -> int:
             )
             created += made
     return created
+
+
+def seed_report_data() -> dict[str, int]:
+    """What the reports read beyond the records: the quotas, and the lifecycle stamps of the
+    people the generator wrote in bulk (REPORT-FUNNEL)."""
+    return {
+        "quotas": seed_quotas(),
+        "lifecycle stamps": stamps_fill(Lead) + stamps_fill(Contact),
+    }

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gtm_portal.devtools.demo.generate import generate
 from gtm_portal.devtools.demo.named import seed_named
-from gtm_portal.devtools.demo.quotas import seed_quotas
+from gtm_portal.devtools.demo.quotas import seed_report_data
 from gtm_portal.users.models import User
 
 
@@ -26,7 +26,6 @@ class Command(BaseCommand):
         if not User.objects.queues().exists():
             raise CommandError("Run `manage.py load_reference_data` first.")
         seed_named()
-        seed_quotas()
         self.stdout.write("named demo data ready (password 'demo' for every user)")
         counts = generate(
             leads=leads,
@@ -35,5 +34,6 @@ class Command(BaseCommand):
             seed=seed,
             stdout=self.stdout,
         )
+        counts.update(seed_report_data())
         for kind, n in counts.items():
             self.stdout.write(f"generated {n} {kind}")
