@@ -173,13 +173,10 @@ def _int(data, name) -> int:
 def _funnel(f: Filters, data):
     stage, month = data.get("stage", ""), data.get("month", "")
     if stage in funnel.PERSON_STAGES:
-        stamps = funnel.person_stamps(f, stage)
-        if month:
-            stamps = stamps.filter(f.in_month("reached_at", month))
-        return [
-            Lead.objects.filter(pk__in=stamps.filter(lead__isnull=False).values("lead")),
-            Contact.objects.filter(pk__in=stamps.filter(contact__isnull=False).values("contact")),
-        ]
+        month_q = f.in_month("reached_at", month) if month else f.between("reached_at")
+        leads = funnel.person_stamps(f, stage, "lead").filter(month_q).values("lead")
+        contacts = funnel.person_stamps(f, stage, "contact").filter(month_q).values("contact")
+        return [Lead.objects.filter(pk__in=leads), Contact.objects.filter(pk__in=contacts)]
     if stage in funnel.OPPORTUNITY_STAGES:
         qs = funnel.opportunity_stage(f, stage)
         return qs.filter(f.in_month("at", month)) if month else qs

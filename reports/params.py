@@ -80,20 +80,25 @@ class Filters:
             }
         )
 
-    def person_q(self, account: str) -> Q:
-        """The filters on leads (account = "matched_account") or contacts ("account")."""
-        q = ~Q(title="Test") & Q(merged_into__isnull=True)
+    def person_q(self, account: str, prefix: str = "") -> Q:
+        """The filters on leads (account = "matched_account") or contacts ("account");
+        `prefix` reaches the person from another row ("lead__")."""
+
+        def q(**kw) -> Q:
+            return Q(**{prefix + k: v for k, v in kw.items()})
+
+        out = ~q(title="Test") & q(merged_into__isnull=True)
         if self.region:
-            q &= Q(region=self.region) | Q(region__parent=self.region)
+            out &= q(region=self.region) | q(region__parent=self.region)
         if self.segment:
-            q &= Q(**{f"{account}__segment": self.segment})
+            out &= q(**{f"{account}__segment": self.segment})
         if self.source_bucket:
-            q &= Q(initial_source__bucket=self.source_bucket)
+            out &= q(initial_source__bucket=self.source_bucket)
         if self.team:
-            q &= Q(owner__team=self.team)
+            out &= q(owner__team=self.team)
         if self.rep:
-            q &= Q(owner=self.rep)
-        return q
+            out &= q(owner=self.rep)
+        return out
 
     def opportunity_q(self, prefix: str = "", rep_field: str = "sdr_bdr") -> Q:
         """The filters on opportunities: the account's region and segment, the source's

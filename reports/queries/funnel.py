@@ -4,11 +4,10 @@ qualified date) and Won (closed won) from the opportunities' stamps. A record co
 month (viewer's zone, Q-TZ) it first reached the stage; conversion = count ÷ the previous
 stage's count in the month × 100."""
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 
-from accounts.models import Contact
-from leads.models import Lead, LifecycleStamp
+from leads.models import LifecycleStamp
 from opportunities.enums import Stage
 from opportunities.models import Opportunity, StageChange
 
@@ -21,24 +20,29 @@ STAGES = PERSON_STAGES + OPPORTUNITY_STAGES
 HEADER = ["month", "stage", "count", "conversion_pct"]
 
 
-def person_stamps(f: Filters, stage: str | None = None):
-    """The stamps behind the person stages, for both kinds of person."""
+def person_stamps(f: Filters, stage: str | None = None, kind: str = "lead"):
+    """The stamps behind the person stages of one kind of person (joined on the key)."""
     stages = [stage] if stage else list(PERSON_STAGES)
-    base = LifecycleStamp.objects.filter(f.between("reached_at"), status__in=stages)
-    leads = Lead.objects.filter(f.person_q("matched_account"))
-    contacts = Contact.objects.filter(f.person_q("account"))
-    return base.filter(Q(lead__in=leads) | Q(contact__in=contacts))
-
-
-def pending_at():
-    first = (
-        StageChange.objects.filter(opportunity=OuterRef("pk"), to_stage=Stage.PENDING)
-        .order_by()
-        .values("opportunity")
-        .annotate(at=Min("changed_at"))
-        .values("at")
+    account = "account" if kind == "contact" else "matched_account"
+    return LifecycleStamp.objects.filter(
+        f.between("reached_at"),
+        f.person_q(account, prefix=f"{kind}__"),
+        status__in=stages,
+        **{f"{kind}__isnull": False},
     )
-    return Subquery(first)
+
+
+def first_pending(f: Filters):
+    """Each opportunity's first entry into 0-Pending Acceptance in the range (no earlier
+    entry), as stage-change rows: one pass over the stage history, no per-row subquery."""
+    earlier = StageChange.objects.filter(
+        opportunity=OuterRef("opportunity"),
+        to_stage=Stage.PENDING,
+        changed_at__lt=OuterRef("changed_at"),
+    )
+    return StageChange.objects.filter(
+        f.between("changed_at"), f.opportunity_q("opportunity__"), to_stage=Stage.PENDING
+    ).exclude(Exists(earlier))
 
 
 def won_at():
@@ -49,7 +53,8 @@ def opportunity_stage(f: Filters, stage: str):
     """The opportunities behind an opportunity stage, with `at` = the moment it was reached."""
     qs = Opportunity.objects.filter(f.opportunity_q())
     if stage == "Pending Acceptance":
-        qs = qs.annotate(at=pending_at())
+        first = first_pending(f).filter(opportunity=OuterRef("pk")).values("changed_at")[:1]
+        qs = qs.filter(pk__in=first_pending(f).values("opportunity")).annotate(at=Subquery(first))
     elif stage == "SAO":
         qs = qs.annotate(at=F("sales_accepted_date"))
     elif stage == "SQO":
@@ -60,17 +65,28 @@ def opportunity_stage(f: Filters, stage: str):
 
 
 def _counts(f: Filters) -> dict:
-    counts = {}
-    rows = (
-        person_stamps(f)
-        .annotate(month=TruncMonth("reached_at", tzinfo=f.tz))
-        .values("month", "status")
-        .annotate(n=Count("id"))
+    counts: dict[tuple, int] = {}
+    for kind in ("lead", "contact"):
+        rows = (
+            person_stamps(f, kind=kind)
+            .annotate(month=TruncMonth("reached_at", tzinfo=f.tz))
+            .values("month", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            key = (month_label(row["month"]), row["status"])
+            counts[key] = counts.get(key, 0) + row["n"]
+    pending = (
+        first_pending(f)
+        .annotate(month=TruncMonth("changed_at", tzinfo=f.tz))
+        .values("month")
+        .annotate(n=Count("opportunity", distinct=True))
         .order_by()
     )
-    for row in rows:
-        counts[(month_label(row["month"]), row["status"])] = row["n"]
-    for stage in OPPORTUNITY_STAGES:
+    for row in pending:
+        counts[(month_label(row["month"]), "Pending Acceptance")] = row["n"]
+    for stage in OPPORTUNITY_STAGES[1:]:
         grouped = (
             opportunity_stage(f, stage)
             .annotate(month=TruncMonth("at", tzinfo=f.tz))

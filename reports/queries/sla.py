@@ -7,6 +7,7 @@ The counts are SQL; the business-minute gaps are worked out per touched MQL from
 stamps (business time is calendar arithmetic no database offers), over the rows of the
 filtered range only. p90 is the nearest rank: the ⌈0.9·n⌉-th smallest."""
 
+import datetime
 import math
 import statistics
 
@@ -39,6 +40,30 @@ def breached(now=None):
     )
 
 
+def business_minutes(a: datetime.datetime, b: datetime.datetime, cal) -> float:
+    """`business_minutes_between`, in constant time for long gaps: the two partial days
+    through the calendar, the full days between by counting working weekdays (whole weeks
+    at once) less the holidays on them."""
+    zone = cal.zone
+    first, last = a.astimezone(zone).date(), b.astimezone(zone).date()
+    if (last - first).days < 15:
+        return business_minutes_between(a, b, cal)
+    start = first + datetime.timedelta(days=1)
+    midnight = datetime.datetime.combine(start, datetime.time(0), tzinfo=zone)
+    edge = datetime.datetime.combine(last, datetime.time(0), tzinfo=zone)
+    days = (last - start).days
+    weeks, rest = divmod(days, 7)
+    working = weeks * len(cal.days) + sum(
+        (start + datetime.timedelta(days=weeks * 7 + i)).weekday() in cal.days for i in range(rest)
+    )
+    working -= sum(1 for h in cal.holidays if start <= h < last and h.weekday() in cal.days)
+    return (
+        business_minutes_between(a, midnight, cal)
+        + working * cal.day_minutes
+        + business_minutes_between(edge, b, cal)
+    )
+
+
 def p90(values: list[float]) -> float | None:
     if not values:
         return None
@@ -59,7 +84,7 @@ def _gaps(f: Filters, owners: dict) -> dict[int, list[float]]:
             .values_list("owner_id", "mql_date", "first_touch_at")
         )
         for owner_id, mql_at, touch_at in pairs.iterator(chunk_size=2000):
-            minutes = business_minutes_between(mql_at, touch_at, calendars[owner_id])
+            minutes = business_minutes(mql_at, touch_at, calendars[owner_id])
             gaps.setdefault(owner_id, []).append(minutes)
     return gaps
 
