@@ -109,6 +109,7 @@ urlpatterns = [
     path("contacts/", include("accounts.contact_urls")),
     path("accounts/", include("accounts.urls")),
     path("opportunities/", include("opportunities.urls")),
+    path("reports/", include("reports.urls")),
     path("notifications/", include("gtm_portal.chatter.urls")),
     path("api/v1/", include("gtm_portal.api.urls")),
 ]

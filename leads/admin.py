@@ -9,6 +9,7 @@ from .models import (
     ImportRun,
     IntakeSubmission,
     Lead,
+    LifecycleStamp,
     PoolMember,
     RoutingDecision,
     RoutingPool,
@@ -71,6 +72,22 @@ class ScoreEventAdmin(PortalModelAdmin):
     list_display = ("created_at", "lead", "contact", "rule_name", "kind", "points")
     list_filter = ("kind",)
     raw_id_fields = ("lead", "contact", "activity", "rule")
+    list_select_related = ("lead", "contact")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(LifecycleStamp)
+class LifecycleStampAdmin(PortalModelAdmin):
+    """REPORT-FUNNEL stamps: read only (the status service writes them)."""
+
+    list_display = ("reached_at", "status", "lead", "contact")
+    list_filter = ("status",)
+    raw_id_fields = ("lead", "contact")
     list_select_related = ("lead", "contact")
 
     def has_change_permission(self, request, obj=None):

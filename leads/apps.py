@@ -12,8 +12,10 @@ class LeadsConfig(AppConfig):
         from .forms import person_actions, person_editors
         from .reference_snapshot import connect_signals
         from .selectors import routing_tab, score_tab
+        from .services.lifecycle import connect_signals as connect_lifecycle
 
         connect_signals()
+        connect_lifecycle()
         hooks.register()
         register_person_actions(person_actions)
         register_tab("score", score_tab)

@@ -439,3 +439,23 @@ class DuplicateSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.first_id} ~ {self.second_id} ({self.reason})"
+
+
+class LifecycleStamp(PersonRef):
+    """REPORT-FUNNEL: the first moment a person reached a lifecycle status. Written by the
+    status service (`services.lifecycle`), moved to the survivor on merge and conversion
+    (the earlier moment wins), never moved by a re-score or a recycle."""
+
+    status = models.CharField(max_length=24)
+    reached_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "reached_at"], name="lifecycle_status_at")]
+        constraints = [
+            _one_person("lifecycle_one_person"),
+            models.UniqueConstraint(fields=["lead", "status"], name="uniq_lifecycle_lead"),
+            models.UniqueConstraint(fields=["contact", "status"], name="uniq_lifecycle_contact"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} reached {self.status} at {self.reached_at:%Y-%m-%d %H:%M}"

@@ -370,3 +370,24 @@ HOLIDAY_CALENDARS = {"AMER": "US", "PUBSEC": "US", "LATAM": "BR", "EMEA": "GB", 
 
 QUEUES = list(roles.ALL_QUEUES)
 ROLES = list(roles.ALL_ROLES)
+
+# REPORT-COMP plans (reference data): name, base %, variable %, parts as
+# (kind, share %, floor %, ceiling %, multiplier above 100%).
+COMP_PLANS = (
+    (
+        "SDR/BDR standard",
+        70,
+        30,
+        (("individual", 70, None, None, "1.5"), ("team", 30, 75, 150, "1.25")),
+    ),
+    (
+        "Enterprise Expand",
+        70,
+        30,
+        (
+            ("individual", 50, None, None, "1.5"),
+            ("net_arr", 25, None, 200, "1"),
+            ("team", 25, 75, 150, "1.25"),
+        ),
+    ),
+)

@@ -138,6 +138,11 @@ ACTIONS.add_rule("sequences.manage", can_write & has_role(roles.SDR_MANAGER, rol
 # SPEC §10 / CONTRACT 6.7: the jobs page and "run now"; AUTO-6's duplicate suggestions.
 ACTIONS.add_rule("jobs.manage", can_write & marketing_ops)
 ACTIONS.add_rule("duplicates.review", can_write & marketing_ops)
+# REPORT-COMP: closing a quarter freezes pay numbers — the SDR/BDR managers, Sales Admin.
+ACTIONS.add_rule(
+    "reports.close_quarter",
+    can_write & (has_role(roles.SDR_MANAGER, roles.BDR_MANAGER) | sales_admin),
+)
 ACTIONS.add_rule("admin.access", can_write & (marketing_ops | sales_support | sales_admin))
 
 

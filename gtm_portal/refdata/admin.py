@@ -2,7 +2,18 @@ from django.contrib import admin
 
 from gtm_portal.core.admin import PortalModelAdmin
 
-from .models import Country, Holiday, InitialSource, PortalSetting, Reason, Region, WordListEntry
+from .models import (
+    CompPlan,
+    CompPlanPart,
+    Country,
+    Holiday,
+    InitialSource,
+    PortalSetting,
+    Reason,
+    Region,
+    SaoQuota,
+    WordListEntry,
+)
 
 
 @admin.register(Region)
@@ -58,3 +69,27 @@ class HolidayAdmin(PortalModelAdmin):
     list_filter = ("region",)
     search_fields = ("name",)
     date_hierarchy = "date"
+
+
+class CompPlanPartInline(admin.TabularInline):
+    model = CompPlanPart
+    extra = 0
+
+
+@admin.register(CompPlan)
+class CompPlanAdmin(PortalModelAdmin):
+    """REPORT-COMP plans and rates (reference data)."""
+
+    list_display = ("name", "base_pct", "variable_pct")
+    inlines = [CompPlanPartInline]
+
+
+@admin.register(SaoQuota)
+class SaoQuotaAdmin(PortalModelAdmin):
+    """REPORT-REP: the editable monthly SAO quotas (a rep's or a team's)."""
+
+    list_display = ("month", "user", "team", "sao_quota", "net_arr_quota", "plan")
+    list_filter = ("plan", "team")
+    search_fields = ("user__username", "team__name")
+    list_select_related = ("user", "team", "plan")
+    raw_id_fields = ("user",)

@@ -141,3 +141,87 @@ class SeededKey(models.Model):
 
     def __str__(self):
         return f"{self.kind}:{self.key}"
+
+
+class CompPlan(models.Model):
+    """REPORT-COMP: a variable-pay plan (reference data an admin edits): base/variable split
+    and the parts the variable pay is made of."""
+
+    name = models.CharField(max_length=100, unique=True)
+    base_pct = models.DecimalField(max_digits=5, decimal_places=2, default=70)
+    variable_pct = models.DecimalField(max_digits=5, decimal_places=2, default=30)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CompPlanPart(models.Model):
+    """REPORT-COMP: one part of a plan's variable pay. Its factor is the attainment, plus
+    (multiplier − 1) × the attainment above 100% up to the ceiling; below the floor it pays 0."""
+
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual SAO quota"
+        TEAM = "team", "Team SAO quota"
+        NET_ARR = "net_arr", "Net ARR"
+
+    plan = models.ForeignKey(CompPlan, on_delete=models.CASCADE, related_name="parts")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    share_pct = models.DecimalField(max_digits=5, decimal_places=2)
+    floor_pct = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    ceiling_pct = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    multiplier = models.DecimalField(max_digits=5, decimal_places=3, default=1)
+
+    class Meta:
+        ordering = ["plan", "-share_pct", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind"], name="uniq_comp_plan_part"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["individual", "team", "net_arr"]),
+                name="comp_part_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan}: {self.get_kind_display()} {self.share_pct}%"
+
+
+class SaoQuota(models.Model):
+    """REPORT-REP / REPORT-COMP: a rep's (or a team's) monthly SAO quota, and the plan the rep
+    is paid on. `month` is the first day of the month."""
+
+    user = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.CASCADE, related_name="sao_quotas"
+    )
+    team = models.ForeignKey(
+        "users.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="sao_quotas"
+    )
+    month = models.DateField()
+    sao_quota = models.PositiveIntegerField()
+    net_arr_quota = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    plan = models.ForeignKey(
+        CompPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="quotas"
+    )
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "month"], name="uniq_user_quota_month"),
+            models.UniqueConstraint(fields=["team", "month"], name="uniq_team_quota_month"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(user__isnull=False, team__isnull=True)
+                    | models.Q(user__isnull=True, team__isnull=False)
+                ),
+                name="quota_user_or_team",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user or self.team} {self.month:%Y-%m}: {self.sao_quota}"
+
+    def clean(self):
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": "Give the first day of the month."})

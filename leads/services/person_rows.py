@@ -13,6 +13,7 @@ from gtm_portal.core import history
 from gtm_portal.core.services import touch
 
 from ..models import CampaignMember, RoutingDecision, ScoreEvent
+from .lifecycle import person_stamp, stamps_move
 
 
 def person_kind(person) -> str:
@@ -47,6 +48,8 @@ def save_person(person, before, before_display, *, by, reason, fields):
     version, so a form opened before goes stale (Q-CONC)."""
     person.save(update_fields=sorted({*fields, *touch(person, by)}))
     history.record_changes(person, before, before_display, by=by, reason=reason)
+    if "status" in fields:
+        person_stamp(person)  # REPORT-FUNNEL
 
 
 SPAM_CAMPAIGN = "SPAM DELETION"
@@ -71,6 +74,7 @@ def move_person_rows(*, source, target) -> dict[str, int]:
     UPDATE per table. A campaign both are in keeps one membership (the responded status
     wins); a second active sequence enrollment is finished, never two at once (SEQ-3)."""
     src, dst = person_kind(source), person_kind(target)
+    stamps_move(source=source, target=target)  # REPORT-FUNNEL: the earlier moment wins
     memberships = CampaignMember.objects.filter(**{src: source})
     # LEAD-SPAM-1: a deletion mark belongs to the record marked, never to the one that
     # receives its rows (the nightly purge would delete the survivor).

@@ -2,12 +2,15 @@
 admin's later edits — an edited row stays edited, a deleted one stays deleted."""
 
 import datetime
+from decimal import Decimal
 
 import holidays as holiday_calendars
 from django.contrib.auth.models import Group
 from django.db import transaction
 
 from gtm_portal.refdata.models import (
+    CompPlan,
+    CompPlanPart,
     Country,
     Holiday,
     InitialSource,
@@ -48,7 +51,31 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
     _seed_pools(s, regions)
     _seed_lists(s)
     _seed_holidays(s, regions, today)
+    _seed_comp_plans(s)
     return s.created
+
+
+def _seed_comp_plans(s) -> None:
+    """REPORT-COMP: the two plans and their parts."""
+    for name, base, variable, parts in seed_data.COMP_PLANS:
+
+        def make_plan(name=name, base=base, variable=variable, parts=parts):
+            plan, _ = CompPlan.objects.get_or_create(
+                name=name, defaults={"base_pct": base, "variable_pct": variable}
+            )
+            for kind, share, floor, ceiling, multiplier in parts:
+                CompPlanPart.objects.get_or_create(
+                    plan=plan,
+                    kind=kind,
+                    defaults={
+                        "share_pct": share,
+                        "floor_pct": floor,
+                        "ceiling_pct": ceiling,
+                        "multiplier": Decimal(multiplier),
+                    },
+                )
+
+        s.once("comp_plan", name, make_plan)
 
 
 def _seed_roles_and_queues(s) -> None:

@@ -24,6 +24,7 @@ from .. import scoring
 from ..enums import FormKind, ScoringKind
 from ..models import Lead, ScoreEvent
 from ..rule_context import Context
+from .lifecycle import stamps_for_moves
 from .scoring import apply_automatic_status
 
 BATCH = 5000
@@ -297,6 +298,7 @@ def rescore_batch(ids, ctx: Context, *, apply: bool, scorer: Scorer | None = Non
                 at=now,
                 reason="LEAD-SCORE-1: re-scored after a points-table change",
             )
+            stamps_for_moves(Lead, moves, now)  # REPORT-FUNNEL
     return tally
 
 

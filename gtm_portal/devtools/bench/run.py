@@ -3,10 +3,11 @@ measured on the data loaded (topped up to `--leads` first)."""
 
 from gtm_portal.devtools.demo.generate import generate
 from gtm_portal.devtools.demo.named import seed_named
+from gtm_portal.devtools.demo.quotas import seed_report_data
 from leads.models import Lead
 from leads.services.reference import load_reference_data
 
-from . import intake, jobs, pages, routing
+from . import intake, jobs, pages, reports, routing
 from .measure import Bench, format_header, write_json
 
 OPERATION_SETS = (
@@ -18,6 +19,8 @@ OPERATION_SETS = (
     pages.account_and_contact_views,
     pages.global_search,
     pages.account_reown,
+    reports.report_pages,
+    reports.report_csv_export,
     intake.intake_submissions,
     routing.routing_per_lead,
     routing.full_rescore,
@@ -39,6 +42,7 @@ def top_up(leads: int, stdout=None) -> None:
         seed=1,
         stdout=stdout,
     )
+    seed_report_data()
 
 
 def run_bench(

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gtm_portal.devtools.demo.generate import generate
 from gtm_portal.devtools.demo.named import seed_named
+from gtm_portal.devtools.demo.quotas import seed_report_data
 from gtm_portal.users.models import User
 
 
@@ -33,5 +34,6 @@ class Command(BaseCommand):
             seed=seed,
             stdout=self.stdout,
         )
+        counts.update(seed_report_data())
         for kind, n in counts.items():
             self.stdout.write(f"generated {n} {kind}")
