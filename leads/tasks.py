@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from gtm_portal.core.models import JobRun
 
+from .imports.commit import run_commit
 from .models import IntakeSubmission, Lead
 from .rule_context import Context
 from .services.compliance import end_opt_outs as end_opt_outs_now
@@ -171,3 +172,9 @@ def purge_spam() -> int:
 def end_opt_outs() -> int:
     """AUTO-4 (LEAD-OPTOUT-1): 30-day opt-outs end by themselves."""
     return end_opt_outs_now()
+
+
+@shared_task(acks_late=True)
+def import_commit_task(run_id: int) -> None:
+    """IMPORT-2: commit (or resume) a list import; safe to run twice (Q-IDEM)."""
+    run_commit(run_id)
