@@ -6,7 +6,7 @@ from gtm_portal.devtools.demo.named import seed_named
 from leads.models import Lead
 from leads.services.reference import load_reference_data
 
-from . import intake, pages, routing
+from . import imports, intake, pages, routing
 from .measure import Bench, format_header, write_json
 
 OPERATION_SETS = (
@@ -21,6 +21,7 @@ OPERATION_SETS = (
     intake.intake_submissions,
     routing.routing_per_lead,
     routing.full_rescore,
+    imports.list_imports,
 )
 
 
