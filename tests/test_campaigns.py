@@ -160,3 +160,32 @@ def test_mass_action_add_to_campaign_uses_camp1(camps, users):
     assert set(
         Lead.objects.filter(pk__in=[x.pk for x in leads]).values_list("status", flat=True)
     ) == {S.INQUIRY}
+
+
+def test_record_page_offers_add_to_campaign_and_it_applies_camp1(camps, users):
+    from .factories import ContactFactory
+
+    lead = LeadFactory(owner=users["sdr.amer1"])
+    webcast = camps["20261110_DevOps_Webcast"]
+    attended = webcast.statuses.get(name="Attended")
+    client = _client("sdr.amer1")
+    page = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert "Add to campaign" in page and f"{webcast.pk}:{attended.pk}" in page
+    r = client.post(
+        "/campaigns/members/",
+        {
+            "kind": "lead",
+            "id": lead.pk,
+            "campaign_status": f"{webcast.pk}:{attended.pk}",
+            "next": f"/leads/{lead.pk}/",
+        },
+    )
+    assert r.status_code == 302 and r["Location"] == f"/leads/{lead.pk}/"
+    lead.refresh_from_db()
+    assert lead.status == S.INQUIRY
+    contact = ContactFactory(owner=users["sdr.amer1"])
+    _client("mops").post(
+        f"/campaigns/{webcast.pk}/members/",
+        {"kind": "contact", "id": contact.pk, "status": "Registered"},
+    )
+    assert CampaignMember.objects.filter(campaign=webcast, contact=contact).exists()

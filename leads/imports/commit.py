@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.matching import match_accounts_many
 from accounts.models import Contact
 from gtm_portal.core import history
+from gtm_portal.core.bulk import insert_objects
 from gtm_portal.core.enums import PersonStatus as S
 
 from ..models import (
@@ -32,7 +33,6 @@ from ..models import (
     ImportRun,
     Lead,
     RoutingDecision,
-    ScoreEvent,
 )
 from ..rule_context import Context
 from ..services.campaigns import campaign_member_set, join_effects
@@ -107,27 +107,31 @@ class Writer:
                     lead.is_hot, lead.owner_id = True, effect.hot_owner_id
             events.append(evaluate_demographics(lead, self.ctx, now, new=True))
             apply_automatic_status(lead, self.ctx, at=now)
-        Lead.objects.bulk_create(leads, batch_size=1000)
-        ScoreEvent.objects.bulk_create([e for group in events for e in group], batch_size=2000)
+        insert_objects(leads)
+        scored = [e for group in events for e in group]
+        for event in scored:
+            event.lead_id = event.lead.pk
+        insert_objects(scored)
         self.hot_decisions(leads, plans)
-        members = {
-            lead.pk: CampaignMember(campaign=p.campaign[0], status=p.campaign[1], lead=lead)
-            for lead, p in zip(leads, plans, strict=True)
-            if p.campaign is not None
-        }
-        CampaignMember.objects.bulk_create(members.values(), batch_size=2000)
-        ImportedRow.objects.bulk_create(
+        members = {}
+        for lead, plan in zip(leads, plans, strict=True):
+            if plan.campaign is not None:
+                campaign, status = plan.campaign
+                members[lead.pk] = CampaignMember(
+                    campaign_id=campaign.pk, status_id=status.pk, lead_id=lead.pk
+                )
+        insert_objects(list(members.values()))
+        insert_objects(
             [
                 ImportedRow(
-                    run=self.run,
+                    run_id=self.run.pk,
                     row=p.row,
-                    lead=lead,
+                    lead_id=lead.pk,
                     created=True,
-                    membership=members.get(lead.pk),
+                    membership_id=members[lead.pk].pk if lead.pk in members else None,
                 )
                 for lead, p in zip(leads, plans, strict=True)
-            ],
-            batch_size=2000,
+            ]
         )
         mqls = [lead.pk for lead in leads if lead.status == S.MQL]
         if mqls:
@@ -136,10 +140,10 @@ class Writer:
 
     def hot_decisions(self, leads: list, plans: list) -> None:
         """CAMP-1's high-priority assignments of new people, in their routing log."""
-        RoutingDecision.objects.bulk_create(
+        insert_objects(
             [
                 RoutingDecision(
-                    lead=lead,
+                    lead_id=lead.pk,
                     rule="CAMP-1",
                     owner_id=lead.owner_id,
                     trigger=f"high-priority campaign {plan.campaign[0].name}",

@@ -59,6 +59,9 @@ def campaign_member(request, pk: int | None = None):
     """POST /campaigns/<id>/members/ (`kind`, `id`, `status`): add or change one member
     (CAMP-1); 302 back. The record page posts to /campaigns/members/ with `campaign`."""
     campaign_id = pk or request.POST.get("campaign", "")
+    status_value = request.POST.get("status", "")
+    if not pk and ":" in request.POST.get("campaign_status", ""):  # the record page's pick
+        campaign_id, status_value = request.POST["campaign_status"].split(":", 1)
     campaign = (
         Campaign.objects.filter(pk=campaign_id).first() if str(campaign_id).isdigit() else None
     )
@@ -68,7 +71,7 @@ def campaign_member(request, pk: int | None = None):
     model = PERSON_MODELS.get(request.POST.get("kind", ""))
     person_id = request.POST.get("id", "")
     person = model.objects.filter(pk=person_id).first() if model and person_id.isdigit() else None
-    status = _status(campaign, request.POST.get("status", ""))
+    status = _status(campaign, status_value)
     if person is None or status is None:
         messages.error(
             request,
