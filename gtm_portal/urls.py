@@ -106,6 +106,8 @@ urlpatterns = [
     ),
     path("transfers/<int:pk>/decide/", claim_views.decide, name="transfer_decide"),
     path("leads/", include("leads.urls")),
+    path("campaigns/", include("leads.campaign_urls")),
+    path("imports/", include("leads.import_urls")),
     path("contacts/", include("accounts.contact_urls")),
     path("accounts/", include("accounts.urls")),
     path("opportunities/", include("opportunities.urls")),

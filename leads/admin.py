@@ -139,6 +139,7 @@ class IntakeSubmissionAdmin(ScoreEventAdmin):
 @admin.register(ImportRun)
 class ImportRunAdmin(ScoreEventAdmin):
     list_display = ("created_at", "file_name", "uploaded_by", "state", "total_rows", "errors")
+    exclude = ("content",)
     list_filter = ("state",)
     raw_id_fields = ("uploaded_by",)
     list_select_related = ("uploaded_by",)

@@ -11,7 +11,7 @@ from gtm_portal.refdata.models import Reason
 from gtm_portal.users.models import User
 
 from .enums import FormKind
-from .models import Lead, PoolMember, ScoringRule
+from .models import CampaignMemberStatus, Lead, PoolMember, ScoringRule
 from .rule_context import cached
 from .scoring import CAREERS_REPEAT
 from .selectors import lead_get_for_user_or_404
@@ -180,6 +180,21 @@ class ThresholdsForm(forms.Form):
     )
 
 
+def campaign_status_choices() -> list[tuple[str, str]]:
+    """("campaign id:status id", "campaign — status") for the record page's "add to
+    campaign" (CAMP-1), system campaigns left out."""
+
+    def load():
+        rows = (
+            CampaignMemberStatus.objects.exclude(campaign__type="system")
+            .order_by("campaign__name", "id")
+            .values_list("campaign_id", "id", "campaign__name", "name")
+        )
+        return [(f"{c}:{s}", f"{cn} — {sn}") for c, s, cn, sn in rows]
+
+    return cached("campaign_statuses", load)
+
+
 def person_actions(user, person) -> dict:
     """What the person page's action bar offers this user (the server checks again)."""
 
@@ -199,6 +214,7 @@ def person_actions(user, person) -> dict:
             list(dnc_release_candidates(person)[:20]) if can_edit and person.do_not_call else []
         ),
         "sequences": sequence_choices(),
+        "campaign_statuses": campaign_status_choices() if can_edit and not converted else [],
         "status_form": StatusForm(person=person),
         "can_reroute": can_reroute,
         "assign_form": AssignForm() if can_reroute else None,

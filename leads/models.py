@@ -305,6 +305,13 @@ class Campaign(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("campaigns:detail", args=[self.pk])
+
+    @property
+    def is_system(self) -> bool:
+        return self.type == CampaignType.SYSTEM
+
     def clean(self):
 
         if not re.fullmatch(r"\d{8}_.+", self.name or "") and self.type != CampaignType.SYSTEM:
@@ -370,7 +377,8 @@ class IntakeSubmission(models.Model):
 
 
 class ImportRun(TimeStampedModel):
-    """IMPORT-1/2: an uploaded list, its preview totals and its commit progress."""
+    """IMPORT-1/2: an uploaded list (kept, so the commit task re-reads it), its preview
+    totals and its commit's progress and counts (CONTRACT 6.6)."""
 
     class State(models.TextChoices):
         PREVIEW = "preview", "Preview"
@@ -379,28 +387,110 @@ class ImportRun(TimeStampedModel):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
+    class Mode(models.TextChoices):
+        ALL = "all", "All or nothing"
+        SKIP_INVALID = "skip_invalid", "Skip invalid rows"
+
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     file_name = models.CharField(max_length=255)
-    file = models.FileField(upload_to="imports/", blank=True)
+    file_kind = models.CharField(max_length=8, default="csv")
+    content = models.BinaryField(default=bytes)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.PREVIEW)
-    skip_invalid = models.BooleanField(default=False)
+    mode = models.CharField(max_length=16, choices=Mode.choices, blank=True)
     initial_source = models.ForeignKey(
         "refdata.InitialSource", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     campaign = models.ForeignKey(
         Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    member_status = models.CharField(max_length=64, blank=True)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, help_text="file header → field")
     total_rows = models.PositiveIntegerField(default=0)
     to_create = models.PositiveIntegerField(default=0)
     to_update = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
+    samples = models.JSONField(default=dict, help_text="the first rows of each outcome")
     done_rows = models.PositiveIntegerField(default=0)
-    error_report = models.TextField(blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    routed = models.PositiveIntegerField(default=0)
+    log = models.TextField(blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["preview", "queued", "running", "done", "failed"]),
+                name="import_state_valid",
+            )
+        ]
 
     def __str__(self):
         return f"{self.file_name} ({self.get_state_display()})"
+
+    def get_absolute_url(self):
+        return reverse("imports:detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0
+
+
+class ImportRowError(models.Model):
+    """IMPORT-2: a refused row of an import, as `errors.csv` lists it."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="row_errors")
+    row = models.PositiveIntegerField()
+    column = models.CharField(max_length=100, blank=True)
+    value = models.TextField(blank=True)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["row", "id"]
+        indexes = [models.Index(fields=["run", "row"], name="import_error_row")]
+
+
+class ImportedRow(PersonRef):
+    """A row an import wrote: who it created or updated and the membership it added — what
+    the commit resumes from (Q-IDEM) and what an undo removes."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="written")
+    row = models.PositiveIntegerField()
+    created = models.BooleanField(default=False)
+    membership = models.ForeignKey(
+        CampaignMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "row"], name="uniq_imported_row"),
+        ]
+
+
+class ImportMapping(models.Model):
+    """IMPORT-1: the mapping of unknown headers chosen on the preview page, remembered for
+    the next file with the same headers."""
+
+    key = models.CharField(max_length=64, unique=True, help_text="hash of the header set")
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return ", ".join(self.headers)[:100]
 
 
 class DuplicateSuggestion(models.Model):

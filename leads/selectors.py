@@ -1,9 +1,13 @@
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 
 from gtm_portal.core.labels import select_labels
 from gtm_portal.refdata.enums import Setting
+from opportunities.models import Opportunity, OpportunityContactRole
 
-from .models import Lead, RoutingDecision, ScoreEvent
+from .models import Campaign, CampaignMember, Lead, RoutingDecision, ScoreEvent
 from .rule_context import cached, setting
 
 
@@ -58,3 +62,62 @@ def routing_tab(person) -> dict:
             .order_by("-decided_at", "-id")[:50]
         )
     }
+
+
+def campaign_list():
+    """CAMP-1 campaigns with their member and responder counts (CONTRACT 6.5)."""
+    return Campaign.objects.annotate(
+        n_members=Count("members"),
+        n_responded=Count("members", filter=Q(members__status__responded=True)),
+    ).order_by("-start_date", "name")
+
+
+def campaign_members(campaign: Campaign):
+    return CampaignMember.objects.filter(campaign=campaign).select_related(
+        "status", "lead", "lead__owner", "contact", "contact__owner"
+    )
+
+
+def member_pipeline(members) -> dict[tuple[str, int], Decimal]:
+    """Influenced pipeline per member: the IACV of the opportunities a member contact has a
+    role on, or a member lead was converted into (CAMP-1, CONTRACT 6.5)."""
+    contact_ids = [m.contact_id for m in members if m.contact_id]
+    lead_opps = {m.lead_id: m.lead.converted_opportunity_id for m in members if m.lead_id}
+    out: dict[tuple[str, int], Decimal] = {}
+    rows = (
+        OpportunityContactRole.objects.filter(contact_id__in=contact_ids)
+        .values("contact_id")
+        .annotate(total=Sum("opportunity__iacv"))
+    )
+    for row in rows:
+        out[("contact", row["contact_id"])] = row["total"] or Decimal(0)
+    iacv = dict(
+        Opportunity.objects.filter(pk__in=[o for o in lead_opps.values() if o]).values_list(
+            "pk", "iacv"
+        )
+    )
+    for lead_id, opp_id in lead_opps.items():
+        if opp_id in iacv:
+            out[("lead", lead_id)] = iacv[opp_id]
+    return out
+
+
+def campaign_stats(campaign: Campaign) -> dict:
+    """Members, responders, members who reached MQL, influenced pipeline (each opportunity
+    once) and pipe-to-spend (pipeline ÷ cost)."""
+    members = CampaignMember.objects.filter(campaign=campaign)
+    mql = Q(lead__mql_count__gt=0) | Q(contact__mql_count__gt=0)
+    counts = members.aggregate(
+        members=Count("id"),
+        responded=Count("id", filter=Q(status__responded=True)),
+        mql=Count("id", filter=mql),
+    )
+    opps = Opportunity.objects.filter(
+        Q(contact_roles__contact__in=members.filter(contact__isnull=False).values("contact"))
+        | Q(pk__in=members.filter(lead__isnull=False).values("lead__converted_opportunity"))
+    ).distinct()
+    pipeline = Opportunity.objects.filter(pk__in=opps.values("pk")).aggregate(t=Sum("iacv"))[
+        "t"
+    ] or Decimal(0)
+    ratio = (pipeline / campaign.cost) if campaign.cost else None
+    return {**counts, "pipeline": pipeline, "pipe_to_spend": ratio}

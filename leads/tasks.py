@@ -5,6 +5,7 @@ from django.utils import timezone
 from gtm_portal.core.models import JobRun
 from gtm_portal.jobs import runner
 
+from .imports.commit import run_commit
 from .models import Lead
 from .rule_context import Context
 from .services.rescore import Scorer, batches, open_lead_ids, open_leads, rescore_batch
@@ -162,3 +163,9 @@ def end_opt_outs() -> int:
 def _run(name: str) -> int:
     jobrun = runner.run(name)
     return jobrun.counts.get("changed", 0) if jobrun else 0
+
+
+@shared_task(acks_late=True)
+def import_commit_task(run_id: int) -> None:
+    """IMPORT-2: commit (or resume) a list import; safe to run twice (Q-IDEM)."""
+    run_commit(run_id)

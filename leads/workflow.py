@@ -122,3 +122,32 @@ def allowed_hand_targets(current: str, **context) -> list[str]:
             continue
         out.append(target)
     return out
+
+
+@dataclass(frozen=True)
+class CampaignJoin:
+    """What joining a campaign does to a person (CAMP-1)."""
+
+    to_inquiry: bool
+    hot_owner_id: int | None  # the account's BDR Assigned, for a high-priority campaign
+
+
+EMAIL_CAMPAIGN = "e-mail"
+ACTIVELY_WORKING = "Actively Working"
+
+
+def campaign_join(
+    *,
+    campaign_type: str,
+    high_priority: bool,
+    responded: bool,
+    person_status: str,
+    account_bps: str | None,
+    bdr_assigned_id: int | None,
+) -> CampaignJoin:
+    """CAMP-1: a responded status moves Raw → Inquiry, except in e-mail campaigns; in a
+    high-priority campaign a member at an Actively Working account becomes hot and goes to
+    the account's BDR Assigned (so it shows in that BDR's B1 view)."""
+    to_inquiry = responded and campaign_type != EMAIL_CAMPAIGN and person_status == S.RAW
+    hot = high_priority and account_bps == ACTIVELY_WORKING and bdr_assigned_id is not None
+    return CampaignJoin(to_inquiry=to_inquiry, hot_owner_id=bdr_assigned_id if hot else None)

@@ -11,6 +11,7 @@ import uuid
 
 from django.db import connections, models, router
 from django.db.models import F
+from django.utils import timezone
 
 INSERT_CHUNK = 5000
 
@@ -133,6 +134,42 @@ def insert_values(model, fields: list[str], rows) -> int:
             ]
             cursor.execute(sql, [json.dumps(doc)])
     return len(rows)
+
+
+def insert_objects(objs: list) -> list:
+    """New model objects of one model, their ids taken first from the table's sequence, then
+    inserted through `insert_values` (PostgreSQL: no ORM compile per row); elsewhere
+    bulk_create. Foreign keys are read from their `<name>_id` attributes (set them before);
+    auto_now / auto_now_add columns get now. Returns the objects, each with its pk."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    conn = connections[router.db_for_write(model)]
+    if conn.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=2000)
+    now = timezone.now()
+    fields = list(model._meta.concrete_fields)
+    stamped = [
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    pk = model._meta.pk
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, new_id in zip(objs, ids, strict=True):
+        obj.pk = new_id
+        for f in stamped:
+            if f.auto_now or getattr(obj, f.attname) is None:
+                setattr(obj, f.attname, now)
+    insert_values(
+        model,
+        [f.name for f in fields],
+        [tuple(getattr(o, f.attname) for f in fields) for o in objs],
+    )
+    return objs
 
 
 # Values of these types go into JSON as they are (what get_db_prep_save would return).

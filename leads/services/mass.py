@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 
 from accounts.claims import ClaimRefused, record_claim
 from gtm_portal.activity.models import Sequence
-from gtm_portal.core import access
 from gtm_portal.core.mass import MAX_ROWS, Outcome, each_row
 from gtm_portal.core.mass import why as _why  # noqa: F401  (kept for callers)
 from gtm_portal.users.models import User
 
-from ..models import Campaign, CampaignMember, Lead
+from ..models import Campaign, Lead
+from .campaigns import campaign_member_set, status_for
 from .persons import person_assign, person_change_status
 from .sequences import person_enroll
 
@@ -24,15 +24,9 @@ ACTIONS = {
 __all__ = ["ACTIONS", "MAX_ROWS", "Outcome", "run"]
 
 
-def _add_to_campaign(lead, campaign, by):
-
-    access.require(by, "person.edit", lead)
-    status = campaign.statuses.order_by("id").first()
-    if status is None:
-        raise ValidationError("CAMP-1: the campaign has no member statuses yet.")
-    _, created = CampaignMember.objects.get_or_create(
-        campaign=campaign, lead=lead, defaults={"status": status}
-    )
+def _add_to_campaign(lead, campaign, status, by):
+    """CAMP-1 for one selected row: the same service as the campaign page."""
+    _, created = campaign_member_set(campaign=campaign, person=lead, status=status, by=by)
     if not created:
         raise ValidationError("CAMP-1: already a member of this campaign.")
 
@@ -41,11 +35,12 @@ def run(*, action: str, ids: list[int], by, params: dict) -> Outcome:
     if action not in ACTIONS:
         raise ValidationError("VIEW-5: choose one of the mass actions offered.")
     ids = ids[:MAX_ROWS]
-    campaign = sequence = owner = None
+    campaign = sequence = owner = status = None
     if action == "campaign":
         campaign = Campaign.objects.filter(pk=params.get("campaign") or 0).first()
         if campaign is None:
             raise ValidationError("VIEW-5: choose a campaign.")
+        status = status_for(campaign, params.get("member_status", ""))
     if action == "enroll":
         sequence = Sequence.objects.filter(pk=params.get("sequence") or 0, active=True).first()
         if sequence is None:
@@ -72,6 +67,6 @@ def run(*, action: str, ids: list[int], by, params: dict) -> Outcome:
                 reason=params.get("reason") or "mass change of owner",
             )
         elif action == "campaign":
-            _add_to_campaign(lead, campaign, by)
+            _add_to_campaign(lead, campaign, status, by)
 
     return each_row(Lead.objects.filter(pk__in=ids).order_by("pk"), apply, (ClaimRefused,))

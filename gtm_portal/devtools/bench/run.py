@@ -7,7 +7,7 @@ from gtm_portal.devtools.demo.quotas import seed_report_data
 from leads.models import Lead
 from leads.services.reference import load_reference_data
 
-from . import intake, jobs, pages, reports, routing
+from . import imports, intake, jobs, pages, reports, routing
 from .measure import Bench, format_header, write_json
 
 OPERATION_SETS = (
@@ -25,6 +25,7 @@ OPERATION_SETS = (
     routing.routing_per_lead,
     routing.full_rescore,
     jobs.scheduled_jobs,
+    imports.list_imports,
 )
 
 

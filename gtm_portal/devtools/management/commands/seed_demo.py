@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from gtm_portal.devtools.demo.campaigns import seed_campaigns
 from gtm_portal.devtools.demo.generate import generate
 from gtm_portal.devtools.demo.named import seed_named
 from gtm_portal.devtools.demo.quotas import seed_report_data
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         if not User.objects.queues().exists():
             raise CommandError("Run `manage.py load_reference_data` first.")
         seed_named()
+        seed_campaigns()
         self.stdout.write("named demo data ready (password 'demo' for every user)")
         counts = generate(
             leads=leads,

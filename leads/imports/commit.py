@@ -1,0 +1,314 @@
+"""IMPORT-2/3: the commit, run by the task queue. The file is read and checked again (the
+database may have changed since the preview), then written a batch at a time:
+
+- new people set-based: built in memory, matched to their account in a few queries, put
+  through CAMP-1 (`campaigns.join_effects`) and the scoring rules (`services.scoring`,
+  LEAD-SCORE-1) in memory, then one multi-row INSERT per batch for the leads, their score
+  events, memberships and the import's own rows; the new MQLs are routed like intake
+  (`services.routing.route_people`, ROUTE-1); the others keep the owner the import gave them;
+- matched people one by one through the services (their fields with history — the initial
+  source is never overwritten —, re-scoring, CAMP-1 membership).
+
+Q-IDEM: "all" checks every row first and writes everything in one transaction (a crash
+leaves nothing written, the redelivered task starts again); "skip_invalid" commits batch by
+batch, each with the import's progress row, so a redelivered task resumes after the last
+committed batch and reaches the same final state. The import row is locked per batch: two
+workers never write the same rows."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.matching import match_accounts_many
+from accounts.models import Contact
+from gtm_portal.core import history
+from gtm_portal.core.bulk import insert_objects
+from gtm_portal.core.enums import PersonStatus as S
+
+from ..models import (
+    CampaignMember,
+    ImportedRow,
+    ImportRowError,
+    ImportRun,
+    Lead,
+    RoutingDecision,
+)
+from ..rule_context import Context
+from ..services.campaigns import campaign_member_set, join_effects
+from ..services.person_rows import lock_person, save_person
+from ..services.routing import RoutingContext, route_people
+from ..services.scoring import apply_automatic_status, evaluate_demographics
+from ..services.scoring import person_rescore_demographics as rescore
+from . import files, rows
+from .services import error_rows
+
+State = ImportRun.State
+DEMOGRAPHIC_FIELDS = {"title", "email"}
+
+
+class Abort(Exception):
+    """An all-or-nothing import met an error while writing: roll everything back."""
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    routed: int = 0
+
+
+class Writer:
+    """The reference rows and rule contexts of one commit, read once."""
+
+    def __init__(self, run: ImportRun):
+        self.run = run
+        self.refs = rows.Refs(run)
+        self.ctx = Context()
+        self.routing = RoutingContext()
+        self.by = run.uploaded_by
+        self.reason = f"IMPORT-2: list import {run.file_name} (#{run.pk})"
+
+    def batch(self, plans: list) -> tuple[Counts, list]:
+        """Write one batch's valid rows; returns the counts and the error rows."""
+        counts, errors = Counts(), []
+        creates, updates = [], []
+        for plan in plans:
+            if plan.action == rows.ERROR:
+                counts.skipped += 1
+                errors += error_rows(self.run, plan)
+            elif plan.action == rows.CREATE:
+                creates.append(plan)
+            else:
+                updates.append(plan)
+        counts.created, counts.routed = self.create(creates)
+        for plan in updates:
+            counts.routed += self.update(plan)
+        counts.updated = len(updates)
+        return counts, errors
+
+    def create(self, plans: list) -> tuple[int, int]:
+        if not plans:
+            return 0, 0
+        now = timezone.now()
+        leads = [self.new_lead(p) for p in plans]
+        accounts = match_accounts_many(
+            [(lead.email, lead.company, lead.website) for lead in leads], self.ctx.free_domains
+        )
+        events = []
+        for lead, plan, account in zip(leads, plans, accounts, strict=True):
+            lead.matched_account = account
+            if plan.campaign is not None:
+                effect = join_effects(*plan.campaign, lead, account)
+                if effect.to_inquiry:
+                    lead.status = S.INQUIRY
+                if effect.hot_owner_id is not None:
+                    lead.is_hot, lead.owner_id = True, effect.hot_owner_id
+            events.append(evaluate_demographics(lead, self.ctx, now, new=True))
+            apply_automatic_status(lead, self.ctx, at=now)
+        insert_objects(leads)
+        scored = [e for group in events for e in group]
+        for event in scored:
+            event.lead_id = event.lead.pk
+        insert_objects(scored)
+        self.hot_decisions(leads, plans)
+        members = {}
+        for lead, plan in zip(leads, plans, strict=True):
+            if plan.campaign is not None:
+                campaign, status = plan.campaign
+                members[lead.pk] = CampaignMember(
+                    campaign_id=campaign.pk, status_id=status.pk, lead_id=lead.pk
+                )
+        insert_objects(list(members.values()))
+        insert_objects(
+            [
+                ImportedRow(
+                    run_id=self.run.pk,
+                    row=p.row,
+                    lead_id=lead.pk,
+                    created=True,
+                    membership_id=members[lead.pk].pk if lead.pk in members else None,
+                )
+                for lead, p in zip(leads, plans, strict=True)
+            ]
+        )
+        mqls = [lead.pk for lead in leads if lead.status == S.MQL]
+        if mqls:
+            route_people(mqls, model=Lead, trigger="became MQL (import)", ctx=self.routing)
+        return len(leads), len(mqls)
+
+    def hot_decisions(self, leads: list, plans: list) -> None:
+        """CAMP-1's high-priority assignments of new people, in their routing log."""
+        insert_objects(
+            [
+                RoutingDecision(
+                    lead_id=lead.pk,
+                    rule="CAMP-1",
+                    owner_id=lead.owner_id,
+                    trigger=f"high-priority campaign {plan.campaign[0].name}",
+                    explanation=[
+                        f"CAMP-1: high-priority campaign {plan.campaign[0].name}, "
+                        f"{lead.matched_account.name} is Actively Working",
+                        "Assigned to the account's BDR Assigned",
+                    ],
+                    decided_at=timezone.now(),
+                )
+                for lead, plan in zip(leads, plans, strict=True)
+                if lead.is_hot and plan.campaign is not None and lead.matched_account
+            ]
+        )
+
+    def new_lead(self, plan) -> Lead:
+        values = dict(plan.values)
+        country = values.get("country")
+        lead = Lead(
+            **values,
+            region=country.region if country else None,
+            initial_source=plan.source,
+            lead_source=plan.source.name,
+            owner=plan.owner,
+            status=S.RAW,
+            last_interesting_moment=f"List import: {self.run.file_name}"[:255],
+            last_interesting_moment_at=timezone.now(),
+            updated_by=self.by,
+        )
+        lead.derive()
+        return lead
+
+    def update(self, plan) -> int:
+        """A matched person: fields the file gives overwrite (never the initial source nor
+        the owner), with history; re-scored when a scored field changed; CAMP-1 membership.
+        Returns 1 when it became MQL and was routed."""
+        model, pk = plan.match
+        person = lock_person(model(pk=pk))
+        fields = history.tracked_fields(model)
+        before, shown = history.snapshot(person, fields), history.display_snapshot(person, fields)
+        changed = []
+        for name, value in plan.values.items():
+            if hasattr(person, name) and getattr(person, name) != value:
+                setattr(person, name, value)
+                changed.append(name)
+        if "country" in changed:
+            person.region = person.country.region
+            changed.append("region")
+        if changed:
+            person.derive()
+            save_person(person, before, shown, by=self.by, reason=self.reason, fields=changed)
+        membership = None
+        if plan.campaign is not None:
+            member, created = campaign_member_set(
+                campaign=plan.campaign[0],
+                person=person,
+                status=plan.campaign[1],
+                by=self.by,
+                check_access=False,
+            )
+            membership = member if created else None
+        routed = 0
+        if DEMOGRAPHIC_FIELDS & set(changed):
+            out = rescore(person=person, ctx=self.ctx, by=self.by)
+            if out.became_mql:
+                route_people([out.person], trigger="became MQL (import)", ctx=self.routing)
+                routed = 1
+        ImportedRow.objects.create(
+            run=self.run,
+            row=plan.row,
+            created=False,
+            membership=membership,
+            **{"contact" if model is Contact else "lead": person},
+        )
+        return routed
+
+
+def run_commit(run_id: int) -> None:
+    """The task's body: run (or resume) the commit of import `run_id`; a finished or
+    failed import is left alone (a repeated task does nothing)."""
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run_id)
+        if run.state not in (State.QUEUED, State.RUNNING):
+            return
+        if run.state == State.QUEUED or run.mode == ImportRun.Mode.ALL:
+            _restart(run)
+    try:
+        if run.mode == ImportRun.Mode.ALL:
+            _commit_all(run)
+        else:
+            _commit_skipping(run)
+    except (files.FileRefused, Abort) as exc:
+        _fail(run, str(exc))
+    except Exception as exc:
+        _fail(run, f"IMPORT-2: the commit stopped ({type(exc).__name__}: {exc})")
+        raise
+
+
+def _restart(run: ImportRun) -> None:
+    """The commit's counts from zero; the preview's errors give way to the commit's."""
+    ImportRowError.objects.filter(run=run).delete()
+    run.state, run.done_rows = State.RUNNING, 0
+    run.created = run.updated = run.skipped = run.routed = 0
+    run.save()
+
+
+def _commit_skipping(run: ImportRun) -> None:
+    writer = Writer(run)
+    for batch in rows.plans(run, writer.refs):
+        with transaction.atomic():
+            current = ImportRun.objects.select_for_update().get(pk=run.pk)
+            todo = [p for p in batch if p.row - 1 > current.done_rows]
+            if current.state != State.RUNNING or not todo:
+                continue
+            counts, errors = writer.batch(todo)
+            ImportRowError.objects.bulk_create(errors, batch_size=2000)
+            _add(current, counts, len(todo))
+    _finish(run)
+
+
+def _commit_all(run: ImportRun) -> None:
+    writer = Writer(run)
+    errors, seen = [], 0
+    for batch in rows.plans(run, writer.refs):
+        seen += len(batch)
+        for plan in batch:
+            errors += error_rows(run, plan)
+        ImportRun.objects.filter(pk=run.pk).update(done_rows=seen // 2)
+    if errors:
+        ImportRowError.objects.bulk_create(errors, batch_size=2000)
+        raise Abort(
+            f"IMPORT-2: {len({e.row for e in errors}):,} rows have errors; nothing was written "
+            "(all or nothing)."
+        )
+    with transaction.atomic():
+        current = ImportRun.objects.select_for_update().get(pk=run.pk)
+        for batch in rows.plans(run, writer.refs):
+            counts, errors = writer.batch(batch)
+            if errors:
+                raise Abort(
+                    f"IMPORT-2: row {errors[0].row} changed since the check ({errors[0].reason}); "
+                    "nothing was written (all or nothing)."
+                )
+            _add(current, counts, 0)
+        current.done_rows = current.total_rows
+        current.save(update_fields=["done_rows"])
+    _finish(run)
+
+
+def _add(run: ImportRun, counts: Counts, rows_done: int) -> None:
+    run.done_rows += rows_done
+    run.created += counts.created
+    run.updated += counts.updated
+    run.skipped += counts.skipped
+    run.routed += counts.routed
+    run.save(update_fields=["done_rows", "created", "updated", "skipped", "routed", "updated_at"])
+
+
+def _finish(run: ImportRun) -> None:
+    ImportRun.objects.filter(pk=run.pk, state=State.RUNNING).update(
+        state=State.DONE, finished_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+def _fail(run: ImportRun, message: str) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(
+        state=State.FAILED, finished_at=timezone.now(), log=message[:2000]
+    )
