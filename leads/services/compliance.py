@@ -17,6 +17,7 @@ from gtm_portal.chatter.models import Comment, Follow, Notification
 from gtm_portal.chatter.services import comment_post
 from gtm_portal.core import access, history
 from gtm_portal.core.models import FieldChange, Tombstone
+from gtm_portal.jobs.runner import claimable
 
 from ..enums import CampaignType
 from ..models import Campaign, CampaignMember, CampaignMemberStatus, IntakeSubmission, Lead
@@ -281,30 +282,35 @@ def _erase_rows_about(lead_ids, ct) -> None:
 
 
 def end_opt_outs(*, today=None) -> int:
-    """AUTO-4: a 30-day opt-out ends by itself — set-based, with a history row per person
-    (Q-AUDIT) and the version bumped; running it twice changes nothing more."""
+    """AUTO-4: a 30-day opt-out ends by itself (LEAD-OPTOUT-1); idempotent."""
+    return clear_ended_dates(
+        "opt_out_until", "AUTO-4 / LEAD-OPTOUT-1: the 30-day opt-out ended", today=today
+    )
 
+
+def clear_ended_dates(field: str, reason: str, *, today=None) -> int:
+    """AUTO-4: blank a person date (`opt_out_until`, `active_until`) that has passed —
+    set-based, with a history row per person (Q-AUDIT) and the version bumped; rows another
+    worker holds are left for its run; running it twice changes nothing more."""
     today = today or timezone.localdate()
     now = timezone.now()
     ended = 0
     for model in (Lead, Contact):
         with transaction.atomic():
             rows = list(
-                model.objects.select_for_update()
-                .filter(opt_out_until__lt=today)
-                .values_list("pk", "opt_out_until")
+                claimable(model.objects.filter(**{f"{field}__lt": today})).values_list("pk", field)
             )
             if not rows:
                 continue
             history.bulk_changes(
                 model,
-                "opt_out_until",
+                field,
                 [(pk, until, None) for pk, until in rows],
                 by=None,
                 at=now,
-                reason="AUTO-4 / LEAD-OPTOUT-1: the 30-day opt-out ended",
+                reason=reason,
             )
             ended += model.objects.filter(pk__in=[pk for pk, _u in rows]).update(
-                opt_out_until=None, version=F("version") + 1, updated_at=now
+                **{field: None}, version=F("version") + 1, updated_at=now
             )
     return ended

@@ -5,18 +5,14 @@ trial ends within a week (once per opportunity and expiry date, `JobMark`)."""
 import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Contact
 from gtm_portal.activity.services import task_create
-from gtm_portal.core import history
 from gtm_portal.jobs.runner import claimable, mark_once
 from opportunities.enums import OPEN_STAGES
 from opportunities.models import Opportunity
 
-from ..models import Lead
-from .compliance import end_opt_outs
+from .compliance import clear_ended_dates, end_opt_outs
 
 TRIAL_NOTICE_DAYS = 7
 
@@ -24,30 +20,9 @@ TRIAL_NOTICE_DAYS = 7
 def end_active_windows(*, today=None) -> int:
     """LEAD-ACTIVE: a window that ended is cleared (with history), so the record is no
     longer worked as active; idempotent."""
-    today = today or timezone.localdate()
-    now = timezone.now()
-    ended = 0
-    for model in (Lead, Contact):
-        with transaction.atomic():
-            rows = list(
-                claimable(model.objects.filter(active_until__lt=today)).values_list(
-                    "pk", "active_until"
-                )
-            )
-            if not rows:
-                continue
-            history.bulk_changes(
-                model,
-                "active_until",
-                [(pk, until, None) for pk, until in rows],
-                by=None,
-                at=now,
-                reason="AUTO-4 / LEAD-ACTIVE: the active window ended",
-            )
-            ended += model.objects.filter(pk__in=[pk for pk, _u in rows]).update(
-                active_until=None, version=F("version") + 1, updated_at=now
-            )
-    return ended
+    return clear_ended_dates(
+        "active_until", "AUTO-4 / LEAD-ACTIVE: the active window ended", today=today
+    )
 
 
 @transaction.atomic
