@@ -4,7 +4,6 @@ from django.contrib import admin
 from gtm_portal.core.admin import PortalModelAdmin
 
 from . import setting_hooks
-
 from .models import (
     CompPlan,
     CompPlanPart,
