@@ -242,9 +242,10 @@ def account_change_bps(
         raise ValidationError("ACCT-DUP: this account was merged; work the surviving account.")
     now = timezone.now()
     facts = bps_facts(locked, now=now, override_comment=override_comment, answering=answering)
-    actor = workflow.Actor(
+    actor = workflow.Actor(  # ACCT-BPS 1 through the one access helper (Q-SEC)
         username=getattr(by, "username", ""),
-        roles=by.role_names if access.can(by, "record.comment") else frozenset(),
+        changes=access.can(by, "account.change_bps", locked),
+        fixes=access.can(by, "account.fix_bps", locked),
     )
     decision = workflow.decide_change(
         facts=facts, actor=actor, to=to, reason=reason, today=timezone.localdate(now)

@@ -2,6 +2,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
+from gtm_portal.core import access
 from gtm_portal.core.labels import select_labels
 from gtm_portal.users import roles
 
@@ -72,7 +73,7 @@ def account_people(account, limit: int = 50):
 def transfers_to_decide(user, limit: int = 20) -> list:
     """ACCT-CLAIM 2/3, the home page's panel: pending transfer requests for records I own or
     my reports own (and AE-owned ones for Sales Support)."""
-    q = Q(owner_at_request=user) | Q(owner_at_request__manager=user)
+    q = Q(owner_at_request=user) | Q(owner_at_request__in=access.reports_of(user))  # Q-SEC
     if roles.SALES_SUPPORT in user.role_names:
         q |= Q(owner_at_request__groups__name=roles.AE)
     requests = list(

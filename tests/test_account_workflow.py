@@ -33,7 +33,7 @@ NOW = timezone.now()
 
 
 def bdr(name="bdr.amer1"):
-    return workflow.Actor(username=name, roles=frozenset({"BDR"}))
+    return workflow.Actor(username=name, changes=True)
 
 
 def facts(**kw):
@@ -57,9 +57,9 @@ def test_acct_bps_2_clean_account_moves_and_stamps():
 
 
 def test_acct_bps_1_only_bdrs_and_bdr_managers_sales_support_with_reason():
-    ae = workflow.Actor("ae", frozenset({"AE"}))
+    ae = workflow.Actor("ae")
     assert rules_of(workflow.decide_change(facts=facts(), actor=ae, to=AW)) == ["ACCT-BPS 1"]
-    support = workflow.Actor("ss", frozenset({"Sales Support"}))
+    support = workflow.Actor("ss", fixes=True)
     assert rules_of(workflow.decide_change(facts=facts(), actor=support, to=WIFY)) == ["ACCT-BPS 1"]
     fix = workflow.decide_change(facts=facts(), actor=support, to=WIFY, reason="import error")
     assert fix.allowed and fix.data_fix
