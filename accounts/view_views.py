@@ -9,6 +9,7 @@ from gtm_portal.core.labels import select_labels
 from gtm_portal.core.list_rows import header_html, table_rows_html
 from gtm_portal.core.lists import keyset_sorted
 
+from . import registry
 from .bps import account_deadlines
 from .models import Account, Contact
 from .rows import CONTACT_VIEW_COLUMNS, account_view_columns
@@ -82,6 +83,7 @@ def _view(
             "unsorted": unsorted,
             "header_html": header_html(shown, sort=sort_key, query=unsorted),
             "rows_html": table_rows_html(shown, page.rows, empty="Nothing in this view."),
+            **registry.view_context(save_kind, request, view),
         },
     )
 

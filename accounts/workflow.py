@@ -13,7 +13,6 @@ from gtm_portal.refdata.enums import Segment
 
 from .enums import BDRProspectingStatus as BPS
 
-
 LOOKBACK_DAYS = 30  # rule 2: MQLs, opportunities and sales activity of the past 30 days
 RESEARCH_DAYS = 10  # rule 3
 ENROLL_DAYS = 15  # rule 3

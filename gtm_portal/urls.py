@@ -9,6 +9,7 @@ from gtm_portal.core import saved_views
 from gtm_portal.core import views as core_views
 from gtm_portal.search import views as search_views
 from leads.views import actions as action_views
+from leads.views import lists as lead_lists
 from leads.views import person as person_views
 
 urlpatterns = [
@@ -108,6 +109,9 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("campaigns/", include("leads.campaign_urls")),
     path("imports/", include("leads.import_urls")),
+    path(  # VIEW-5: the contact views' mass actions run the leads app's mass service
+        "contacts/views/<str:code>/mass/", lead_lists.contact_view_mass, name="contact_view_mass"
+    ),
     path("contacts/", include("accounts.contact_urls")),
     path("accounts/", include("accounts.urls")),
     path("opportunities/", include("opportunities.urls")),
