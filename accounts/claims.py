@@ -53,8 +53,8 @@ def record_claim(*, record, by, expected_version: int | None = None):
     owner = User.objects.filter(pk=locked.owner_id).first() if locked.owner_id else None
     if owner is not None and owner.pk == by.pk:
         raise ClaimRefused(f"already claimed by {by.username}")
-    if not is_adoptable(owner):
-        raise ClaimRefused(_refusal(owner))
+    if not is_adoptable(owner) and not access.can(by, "queue.work", owner):
+        raise ClaimRefused(_refusal(owner))  # ROLE-4: a queue's members take from its list
     check_version(locked, expected_version)
     fields = history.tracked_fields(model)
     before, shown = history.snapshot(locked, fields), history.display_snapshot(locked, fields)

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from accounts import claim_views
 from gtm_portal.activity import views as activity_views
 from gtm_portal.chatter import views as chatter_views
-from gtm_portal.core import saved_views
+from gtm_portal.core import queue_views, saved_views
 from gtm_portal.core import views as core_views
 from gtm_portal.search import views as search_views
 from leads.views import actions as action_views
@@ -112,6 +112,8 @@ urlpatterns = [
     path(  # VIEW-5: the contact views' mass actions run the leads app's mass service
         "contacts/views/<str:code>/mass/", lead_lists.contact_view_mass, name="contact_view_mass"
     ),
+    path("queues/<int:pk>/", queue_views.queue_list, name="queue_list"),  # ROLE-4
+    path("queues/<int:pk>/count/", queue_views.queue_count, name="queue_count"),
     path("contacts/", include("accounts.contact_urls")),
     path("accounts/", include("accounts.urls")),
     path("opportunities/", include("opportunities.urls")),

@@ -115,6 +115,28 @@ def is_requesters_manager(user, request):
     return request.requester_id != user.pk and is_manager_above(user, request.requester)
 
 
+def is_queue_member(user, queue) -> bool:
+    """ROLE-4: `user` is one of the people who work the queue's list."""
+    return bool(
+        getattr(queue, "is_queue", False)
+        and getattr(user, "pk", None)
+        and queue.queue_members.filter(pk=user.pk).exists()
+    )
+
+
+@rules.predicate
+def works_queue(user, queue):
+    return is_queue_member(user, queue)
+
+
+@rules.predicate
+def works_owning_queue(user, record):
+    """ROLE-4: the record is owned by a queue `user` works (its members take from its list)."""
+    owner_id = getattr(record, "owner_id", None) if record is not None else None
+    owner = cached_row(User, owner_id) if owner_id else None
+    return owner is not None and is_queue_member(user, owner)
+
+
 @rules.predicate
 def may_decide_transfer(user, request):
     """ACCT-CLAIM 2/3: the record's owner or a manager above them; for an AE's record also
@@ -150,7 +172,8 @@ ACTIONS.add_rule("account.edit_ownership", can_write & (sales_support | sales_ad
 ACTIONS.add_rule(
     "account.edit", can_write & (is_owner | is_owners_manager | sales_support | sales_admin)
 )
-ACTIONS.add_rule("record.claim", can_write & reps_and_aes)
+ACTIONS.add_rule("record.claim", can_write & (reps_and_aes | works_owning_queue))
+ACTIONS.add_rule("queue.work", is_person_user & works_queue)  # ROLE-4: the queue's list
 ACTIONS.add_rule("transfer.decide", can_write & may_decide_transfer)  # ACCT-CLAIM 2/3
 # ACCT-BPS 1: BDRs and BDR Managers change the BDR Prospecting Status; Sales Support fixes
 # data (with a reason, which the BPS rules ask for).
