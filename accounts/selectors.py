@@ -3,11 +3,12 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from gtm_portal.core import access
-from gtm_portal.core.labels import select_labels
+from gtm_portal.core.labels import cached_row, select_labels
 from gtm_portal.users import roles
+from gtm_portal.users.models import User
 
 from .enums import TransferState
-from .models import Account, Contact, TransferRequest
+from .models import Account, AccountTeamMember, Contact, TransferRequest
 from .querysets import with_deadline_facts
 
 
@@ -48,6 +49,26 @@ def contact_get_for_user_or_404(user, pk: int) -> Contact:
         ),
         pk=pk,
     )
+
+
+def account_team(account: Account) -> list[tuple[str, object]]:
+    """CONTACT-OWNER: the account team shown on each of its contacts — owner, BDR Assigned,
+    CSM (users from the snapshot, no query) and the people added to the account's team (one
+    query), as (role, user) pairs."""
+    team = [
+        (role, cached_row(User, user_id))
+        for role, user_id in (
+            ("Account owner", account.owner_id),
+            ("BDR Assigned", account.bdr_assigned_id),
+            ("CSM", account.csm_id),
+        )
+    ]
+    members = AccountTeamMember.objects.filter(account=account).order_by("role", "id")
+    team += [
+        (role or "Team", cached_row(User, uid))
+        for uid, role in members.values_list("user_id", "role")
+    ]
+    return [(role, user) for role, user in team if user is not None]
 
 
 def account_list_for_user(user, fields=None):
