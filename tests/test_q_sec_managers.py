@@ -61,16 +61,13 @@ def test_q_sec_second_level_manager_sees_and_decides_a_transfer(client, chain):
     assert request.state == "approved" and lead.owner == chain["requester"]
 
 
-def test_q_sec_transfer_refused_for_the_requester_and_after_the_record_changed_hands(
-    client, chain
-):
+def test_q_sec_transfer_refused_for_the_requester_and_after_the_record_changed_hands(client, chain):
     lead = LeadFactory(owner=chain["owner"], status="MQL")
     transfer_request(record=lead, by=chain["requester"], reason="mine")
     request = TransferRequest.objects.get()
     client.force_login(chain["requester"])
     assert (
-        client.post(f"/transfers/{request.pk}/decide/", {"decision": "approve"}).status_code
-        == 403
+        client.post(f"/transfers/{request.pk}/decide/", {"decision": "approve"}).status_code == 403
     )
     type(lead).objects.filter(pk=lead.pk).update(owner=chain["middle"])
     client.force_login(chain["top"])
