@@ -45,11 +45,14 @@ def _setting(key: str, default: int) -> int:
     return default if value is None else value
 
 
-def aw_limit(segment: str) -> int:
-    """REF-7 BDR Actively Working limit for the account's segment."""
+def aw_limit(segment: str, bdr=None) -> int:
+    """REF-7 / ACCT-BPS 2: the BDR's own Actively Working limit for the account's segment
+    class when set on the BDR; else the portal setting, the default for every BDR."""
     if workflow.limit_class(segment) == "large":
-        return _setting(Setting.AW_LIMIT_LARGE, 100)
-    return _setting(Setting.AW_LIMIT_OTHER, 150)
+        own, key, default = getattr(bdr, "aw_limit_large", None), Setting.AW_LIMIT_LARGE, 100
+    else:
+        own, key, default = getattr(bdr, "aw_limit_other", None), Setting.AW_LIMIT_OTHER, 150
+    return own if own is not None else _setting(key, default)
 
 
 # -- the facts (ACCT-BPS 2 / 7) -------------------------------------------------------------
@@ -176,7 +179,7 @@ def bps_facts(
         segment=account.segment,
         bdr_assigned=bdr.username if bdr else None,
         bdr_active_in_class=_bdr_active_in_class(account, bdr),
-        limit=aw_limit(account.segment),
+        limit=aw_limit(account.segment, bdr),
         recent_mqls=_recent_mqls(account, cutoff),
         recent_opportunities=registry.opportunity_names(account, cutoff),
         engaged_qualifying=_engaged_qualifying(account, cutoff, timezone.localdate(now)),
@@ -239,9 +242,10 @@ def account_change_bps(
         raise ValidationError("ACCT-DUP: this account was merged; work the surviving account.")
     now = timezone.now()
     facts = bps_facts(locked, now=now, override_comment=override_comment, answering=answering)
-    actor = workflow.Actor(
+    actor = workflow.Actor(  # ACCT-BPS 1 through the one access helper (Q-SEC)
         username=getattr(by, "username", ""),
-        roles=by.role_names if access.can(by, "record.comment") else frozenset(),
+        changes=access.can(by, "account.change_bps", locked),
+        fixes=access.can(by, "account.fix_bps", locked),
     )
     decision = workflow.decide_change(
         facts=facts, actor=actor, to=to, reason=reason, today=timezone.localdate(now)

@@ -36,6 +36,9 @@ def claim(request, kind: str, pk: int):
             status=409,
         )
     messages.success(request, "It is yours now.")
+    back = request.POST.get("next", "")
+    if back.startswith("/queues/"):  # ROLE-4: claimed from a queue's list, back to it
+        return HttpResponseRedirect(back)
     return HttpResponseRedirect(record.get_absolute_url())
 
 

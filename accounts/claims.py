@@ -6,7 +6,7 @@ decisions. Claims, requests and decisions refuse a record changed since the page
 (set-based)."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -53,8 +53,8 @@ def record_claim(*, record, by, expected_version: int | None = None):
     owner = User.objects.filter(pk=locked.owner_id).first() if locked.owner_id else None
     if owner is not None and owner.pk == by.pk:
         raise ClaimRefused(f"already claimed by {by.username}")
-    if not is_adoptable(owner):
-        raise ClaimRefused(_refusal(owner))
+    if not is_adoptable(owner) and not access.can(by, "queue.work", owner):
+        raise ClaimRefused(_refusal(owner))  # ROLE-4: a queue's members take from its list
     check_version(locked, expected_version)
     fields = history.tracked_fields(model)
     before, shown = history.snapshot(locked, fields), history.display_snapshot(locked, fields)
@@ -107,16 +107,6 @@ def contacts_follow_owner(*, account: Account, owner, by) -> int:
     return len(moving)
 
 
-def _can_decide(user, request, owner) -> bool:
-    """ACCT-CLAIM 2/3: the owner or the owner's manager; for an AE's record also Sales
-    Support. Never the requester."""
-    if user.pk == request.requester_id or owner is None:
-        return False
-    if user.pk == owner.pk or access.is_manager_above(user, owner):
-        return True
-    return owner.has_role(roles.AE) and user.has_role(roles.SALES_SUPPORT)
-
-
 @transaction.atomic
 def transfer_request(*, record, by, reason: str, expected_version: int | None = None):
     """ACCT-CLAIM 2: ask the owner for a record they own; a comment mentions them (and
@@ -167,13 +157,18 @@ def transfer_decide(
         raise ValidationError("ACCT-CLAIM 2: this request was already decided.")
     model = request.content_type.model_class()
     record = model.objects.select_for_update().get(pk=request.object_id)
-    owner = User.objects.filter(pk=record.owner_id).first()
-    if not _can_decide(by, request, owner):
-        raise PermissionDenied(
-            "ACCT-CLAIM 2: only the owner or the owner's manager decides "
-            "(Sales Support too for an AE's record)."
-        )
+    access.require(
+        by,
+        "transfer.decide",
+        request,
+        "ACCT-CLAIM 2: only the owner or a manager above the owner decides "
+        "(Sales Support too for an AE's record), never the requester.",
+    )
     check_version(record, expected_version)
+    if record.owner_id != request.owner_at_request_id:
+        raise ValidationError(
+            "ACCT-CLAIM 2: the record changed hands since the request; ask its new owner."
+        )
     if not approve and not (reason or "").strip():
         raise ValidationError("ACCT-CLAIM 2: give the reason for declining.")
     now = timezone.now()

@@ -113,3 +113,13 @@ def account_editor() -> Editor:
         needs_reason=lambda user, _account: bdr_fix_needs_reason(user),
         note=ACCOUNT_EDIT_NOTE,
     )
+
+
+class SegmentThresholdsForm(forms.Form):
+    """REF-2: the least employee count of each segment."""
+
+    large = forms.IntegerField(label="Large from (employees)", min_value=1, max_value=10**9)
+    mid_market = forms.IntegerField(
+        label="Mid-Market from (employees)", min_value=1, max_value=10**9
+    )
+    smb = forms.IntegerField(label="SMB from (employees)", min_value=1, max_value=10**9)

@@ -2,17 +2,30 @@
 ultimate parent's tree, one UPDATE writes it, one INSERT writes the history rows — whatever
 the depth (SQLite and PostgreSQL both run WITH RECURSIVE)."""
 
+import logging
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gtm_portal.core import history
+from gtm_portal.refdata.enums import Setting
+from gtm_portal.refdata.models import PortalSetting
 
 from .enums import AccountType
 from .models import Account
-from .segments import max_segment, segment_for_employees
+from .segments import DEFAULT_THRESHOLDS, Thresholds, max_segment, segment_for_employees
+
+log = logging.getLogger(__name__)
+
+# REF-2: the PortalSetting key of each segment threshold.
+THRESHOLD_KEYS = {
+    Setting.SEGMENT_LARGE_MIN: "large",
+    Setting.SEGMENT_MID_MARKET_MIN: "mid_market",
+    Setting.SEGMENT_SMB_MIN: "smb",
+}
+RECOMPUTE_BATCH = 500  # hierarchies per short transaction
 
 CUSTOMER_CARR = Decimal("48")  # ACCT-CUSTOMER: a customer with total CARR ≥ $48
 MAX_DEPTH = 1000  # guards the recursion should a cycle ever slip in
@@ -74,10 +87,22 @@ def tree_rows(account_id: int) -> list[dict]:
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
 
-def tree_values(rows: list[dict]) -> tuple[str, bool]:
-    """ACCT-SEG max segment and ACCT-CUSTOMER first-order-available for a tree."""
+def current_thresholds() -> Thresholds:
+    """REF-2 thresholds as stored (one query); SPEC's defaults for a key not stored."""
+    stored = dict(PortalSetting.objects.filter(key__in=THRESHOLD_KEYS).values_list("key", "value"))
+    return Thresholds(
+        **{
+            field: stored.get(key, getattr(DEFAULT_THRESHOLDS, field))
+            for key, field in THRESHOLD_KEYS.items()
+        }
+    )
+
+
+def tree_values(rows: list[dict], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> tuple[str, bool]:
+    """ACCT-SEG max segment (REF-2 thresholds) and ACCT-CUSTOMER first-order-available for a
+    tree."""
     segment = max_segment(
-        segment_for_employees(r["employees"], bool(r["is_strategic"])) for r in rows
+        segment_for_employees(r["employees"], bool(r["is_strategic"]), thresholds) for r in rows
     )
     customer = any(
         r["type"] == AccountType.CUSTOMER and Decimal(str(r["total_carr"] or 0)) >= CUSTOMER_CARR
@@ -92,6 +117,7 @@ def recompute(account_ids, *, by=None, reason: str = "") -> int:
     done_roots: set[int] = set()
     changed_total = 0
     now = timezone.now()
+    thresholds = current_thresholds()
     for account_id in dict.fromkeys(a for a in account_ids if a):
         if account_id in done_roots:
             continue
@@ -100,7 +126,7 @@ def recompute(account_ids, *, by=None, reason: str = "") -> int:
             continue
         root = rows[0]["id"]
         done_roots.update(r["id"] for r in rows)
-        segment, foa = tree_values(rows)
+        segment, foa = tree_values(rows, thresholds)
         changed = [
             r
             for r in rows
@@ -140,6 +166,26 @@ def recompute(account_ids, *, by=None, reason: str = "") -> int:
         )
         changed_total += len(changed)
     return changed_total
+
+
+def recompute_all(*, batch: int = RECOMPUTE_BATCH) -> int:
+    """ACCT-SEG over every hierarchy with the current thresholds, root by root in short
+    transactions (a tree is read and written in one statement each); returns how many
+    accounts changed. A repeated run changes nothing."""
+    changed, after = 0, 0
+    while True:
+        roots = list(
+            Account.objects.filter(parent__isnull=True, merged_into__isnull=True, pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not roots:
+            break
+        after = roots[-1]
+        with transaction.atomic():
+            changed += recompute(roots, reason="REF-2: segment thresholds changed")
+    log.info("REF-2 segment recompute: %s accounts changed", changed)
+    return changed
 
 
 def tree_for_page(account: Account, limit: int = 200) -> list[tuple[int, Account]]:

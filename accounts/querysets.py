@@ -1,7 +1,17 @@
 import datetime
 
 from django.db import models
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Subquery, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from gtm_portal.activity.models import Activity, Enrollment
@@ -93,14 +103,19 @@ def with_deadline_facts(qs):
     stamp, the last sales activity at the account or its people, and (rule 4) whether its
     people are in a sequence now or when they last were (subqueries, no query per row)."""
     window = datetime.timedelta(days=ENROLL_DAYS)
+    # ACCT-BPS 3: "≥ 5 people enrolled" counts every kind of person at the account — its
+    # contacts and the registered people (leads by their matched account, not yet converted,
+    # so a converted lead is not counted twice). One aggregate row: grouped by a constant.
     enrolled = (
-        Enrollment.objects.filter(
-            contact__account=OuterRef("pk"),
+        _enrollments_at_account(unconverted=True)
+        .filter(
             started_at__gte=OuterRef("actively_working_since"),
             started_at__lte=OuterRef("actively_working_since") + window,
         )
-        .values("contact__account")
-        .annotate(n=Count("contact", distinct=True))
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=_distinct_people())
         .values("n")
     )
     # The latest row, read from the (record, -occurred_at) indexes (no aggregate over every
@@ -144,10 +159,23 @@ def with_deadline_facts(qs):
     )
 
 
-def _enrollments_at_account():
+def _enrollments_at_account(*, unconverted: bool = False):
     """Enrollments of the people at the outer account: contacts, and the kinds other apps
-    register (leads by their matched account)."""
+    register (leads by their matched account; with `unconverted`, only those still open, as
+    their `mql_filter` says)."""
     at = Q(contact__account=OuterRef("pk"))
     for people in registry.other_people():
-        at |= Q(**{f"{people.kind}__{people.account_field}": OuterRef("pk")})
+        still_open = (
+            {f"{people.kind}__{k}": v for k, v in people.mql_filter.items()} if unconverted else {}
+        )
+        at |= Q(**{f"{people.kind}__{people.account_field}": OuterRef("pk")}, **still_open)
     return Enrollment.objects.filter(at)
+
+
+def _distinct_people():
+    """The number of different people the enrollments name: contacts plus each registered
+    kind (an enrollment names exactly one person)."""
+    total = Count("contact", distinct=True)
+    for people in registry.other_people():
+        total = total + Count(people.kind, distinct=True)
+    return total

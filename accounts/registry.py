@@ -43,6 +43,7 @@ class People:
 _links: dict[tuple[type, str], AccountLink] = {}
 _people: dict[str, People] = {}
 _page_context: dict[str, Callable] = {}
+_view_context: dict[str, Callable] = {}
 _opportunity_names: Callable | None = None
 _duplicate_finders: list[Callable] = []
 
@@ -58,6 +59,17 @@ def register_people(people: People) -> None:
 def register_page_context(name: str, provider: Callable) -> None:
     """`provider(account)` gives the account page's `name` (opportunities: the open ones)."""
     _page_context[name] = provider
+
+
+def register_view_context(kind: str, provider: Callable) -> None:
+    """`provider(request, view)` adds to the context of the `kind` list views ("contacts":
+    the VIEW-5 mass actions the leads app runs on contacts)."""
+    _view_context[kind] = provider
+
+
+def view_context(kind: str, request, view) -> dict:
+    provider = _view_context.get(kind)
+    return provider(request, view) if provider else {}
 
 
 def register_opportunity_names(provider: Callable) -> None:

@@ -86,6 +86,7 @@ def _contact_flags(c, u) -> str:
 
 
 CONTACT_VIEW_COLUMNS = (
+    select_column(),  # VIEW-5
     Column("Name", _contact, "name"),
     Column("Account", _account_of),
     Column("Title", lambda r, u: e(r.title), css="small"),

@@ -2,11 +2,13 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
-from gtm_portal.core.labels import select_labels
+from gtm_portal.core import access
+from gtm_portal.core.labels import cached_row, select_labels
 from gtm_portal.users import roles
+from gtm_portal.users.models import User
 
 from .enums import TransferState
-from .models import Account, Contact, TransferRequest
+from .models import Account, AccountTeamMember, Contact, TransferRequest
 from .querysets import with_deadline_facts
 
 
@@ -49,6 +51,26 @@ def contact_get_for_user_or_404(user, pk: int) -> Contact:
     )
 
 
+def account_team(account: Account) -> list[tuple[str, object]]:
+    """CONTACT-OWNER: the account team shown on each of its contacts — owner, BDR Assigned,
+    CSM (users from the snapshot, no query) and the people added to the account's team (one
+    query), as (role, user) pairs."""
+    team = [
+        (role, cached_row(User, user_id))
+        for role, user_id in (
+            ("Account owner", account.owner_id),
+            ("BDR Assigned", account.bdr_assigned_id),
+            ("CSM", account.csm_id),
+        )
+    ]
+    members = AccountTeamMember.objects.filter(account=account).order_by("role", "id")
+    team += [
+        (role or "Team", cached_row(User, uid))
+        for uid, role in members.values_list("user_id", "role")
+    ]
+    return [(role, user) for role, user in team if user is not None]
+
+
 def account_list_for_user(user, fields=None):
     return select_labels(Account.objects.visible_to(user), "owner", "bdr_assigned", fields=fields)
 
@@ -72,7 +94,7 @@ def account_people(account, limit: int = 50):
 def transfers_to_decide(user, limit: int = 20) -> list:
     """ACCT-CLAIM 2/3, the home page's panel: pending transfer requests for records I own or
     my reports own (and AE-owned ones for Sales Support)."""
-    q = Q(owner_at_request=user) | Q(owner_at_request__manager=user)
+    q = Q(owner_at_request=user) | Q(owner_at_request__in=access.reports_of(user))  # Q-SEC
     if roles.SALES_SUPPORT in user.role_names:
         q |= Q(owner_at_request__groups__name=roles.AE)
     requests = list(

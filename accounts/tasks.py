@@ -2,6 +2,8 @@ from celery import shared_task
 
 from gtm_portal.jobs import runner
 
+from . import hierarchy
+
 
 @shared_task(acks_late=True)
 def bps_daily() -> dict:
@@ -9,3 +11,9 @@ def bps_daily() -> dict:
     that queue it directly)."""
     jobrun = runner.run("bps_daily")
     return jobrun.counts if jobrun else {}
+
+
+@shared_task(acks_late=True)
+def recompute_segments() -> int:
+    """REF-2: a threshold change recomputes every account's segment (ACCT-SEG)."""
+    return hierarchy.recompute_all()

@@ -9,7 +9,9 @@ from gtm_portal.core.labels import select_labels
 from gtm_portal.core.list_rows import header_html, table_rows_html
 from gtm_portal.core.lists import keyset_sorted
 
+from . import registry
 from .bps import account_deadlines
+from .filters import AccountViewFilter, ContactViewFilter
 from .models import Account, Contact
 from .rows import CONTACT_VIEW_COLUMNS, account_view_columns
 from .views_catalog import ACCOUNT_SORTS, ACCOUNT_VIEWS, CONTACT_SORTS, CONTACT_VIEWS
@@ -46,6 +48,7 @@ def _view(
     columns,
     decorate=None,
     fields=None,
+    filterset=None,
 ):
     """One list view of VIEW-2/VIEW-3: the queryset method, keyset page, CSV, cover;
     `columns(view code)` are the table's columns."""
@@ -54,6 +57,9 @@ def _view(
         raise Http404("No such view.")
     owner = access.view_owner(request)
     qs = select_labels(getattr(model.objects, view.method)(owner), *related, fields=fields)
+    filters = filterset(request.GET or None, queryset=qs) if filterset else None
+    if filters is not None and filters.is_bound:  # VIEW-4; a bad value: its message, no rows
+        qs = filters.qs if filters.is_valid() else qs.none()
     sort_key, field, descending = _sort(request, view.sort, sorts)
     if request.GET.get("format") == "csv":
         rows = (
@@ -73,6 +79,7 @@ def _view(
         template,
         {
             "save_kind": save_kind,
+            "filters": filters,
             "view": view,
             "page": page,
             "owner": owner,
@@ -82,6 +89,7 @@ def _view(
             "unsorted": unsorted,
             "header_html": header_html(shown, sort=sort_key, query=unsorted),
             "rows_html": table_rows_html(shown, page.rows, empty="Nothing in this view."),
+            **registry.view_context(save_kind, request, view),
         },
     )
 
@@ -120,6 +128,7 @@ def contact_view(request, code: str):
             c.owner.label if c.owner else "",
         ],
         columns=lambda _code: CONTACT_VIEW_COLUMNS,
+        filterset=ContactViewFilter,
         # What a row and the CSV read of a contact's ~80 columns (SPEC Q-PERF).
         fields=(
             "first_name",
@@ -171,5 +180,6 @@ def account_view(request, code: str):
             a.bdr_assigned.label if a.bdr_assigned else "",
         ],
         columns=account_view_columns,
+        filterset=AccountViewFilter,
         decorate=account_deadlines,
     )

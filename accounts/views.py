@@ -35,6 +35,7 @@ from .selectors import (
     account_get_for_user_or_404,
     account_list_for_user,
     account_people,
+    account_team,
     contact_get_for_user_or_404,
     contact_list_for_user,
 )
@@ -216,4 +217,5 @@ def contact_detail(request, pk: int):
     if tab and request.htmx:
         return tab_response(request, contact, tab)
     context = person_page_context(request, contact, "contact")
+    context["account_team"] = account_team(contact.account)  # CONTACT-OWNER
     return TemplateResponse(request, "records/contact_detail.html", context)

@@ -13,10 +13,6 @@ from gtm_portal.refdata.enums import Segment
 
 from .enums import BDRProspectingStatus as BPS
 
-BDR = "BDR"
-BDR_MANAGER = "BDR Manager"
-SALES_SUPPORT = "Sales Support"
-
 LOOKBACK_DAYS = 30  # rule 2: MQLs, opportunities and sales activity of the past 30 days
 RESEARCH_DAYS = 10  # rule 3
 ENROLL_DAYS = 15  # rule 3
@@ -82,8 +78,13 @@ class Facts:
 
 @dataclass(frozen=True)
 class Actor:
+    """Who asks, as the access helper answered (ACCT-BPS 1): `changes` — may change the
+    status ("account.change_bps": BDRs, BDR Managers); `fixes` — may fix data with a reason
+    ("account.fix_bps": Sales Support)."""
+
     username: str
-    roles: frozenset[str]
+    changes: bool = False
+    fixes: bool = False
 
 
 @dataclass
@@ -110,8 +111,8 @@ def decide_change(
     if to not in BPS.values or to == BPS.NONE:
         refuse(Refusal("ACCT-BPS", f"choose one of {', '.join(BPS.values[1:])}."))
         return decision
-    bdr_side = bool(actor.roles & {BDR, BDR_MANAGER})
-    data_fix = not bdr_side and SALES_SUPPORT in actor.roles
+    bdr_side = actor.changes
+    data_fix = not bdr_side and actor.fixes
     if not bdr_side and not data_fix:
         refuse(
             Refusal(

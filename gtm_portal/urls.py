@@ -5,10 +5,11 @@ from django.urls import include, path, re_path
 from accounts import claim_views
 from gtm_portal.activity import views as activity_views
 from gtm_portal.chatter import views as chatter_views
-from gtm_portal.core import saved_views
+from gtm_portal.core import queue_views, saved_views
 from gtm_portal.core import views as core_views
 from gtm_portal.search import views as search_views
 from leads.views import actions as action_views
+from leads.views import lists as lead_lists
 from leads.views import person as person_views
 
 urlpatterns = [
@@ -108,6 +109,11 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("campaigns/", include("leads.campaign_urls")),
     path("imports/", include("leads.import_urls")),
+    path(  # VIEW-5: the contact views' mass actions run the leads app's mass service
+        "contacts/views/<str:code>/mass/", lead_lists.contact_view_mass, name="contact_view_mass"
+    ),
+    path("queues/<int:pk>/", queue_views.queue_list, name="queue_list"),  # ROLE-4
+    path("queues/<int:pk>/count/", queue_views.queue_count, name="queue_count"),
     path("contacts/", include("accounts.contact_urls")),
     path("accounts/", include("accounts.urls")),
     path("opportunities/", include("opportunities.urls")),

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 
+from gtm_portal.core.date_filters import date_range
 from gtm_portal.core.enums import PersonStatus
 from gtm_portal.refdata.enums import Segment, SourceBucket
 from gtm_portal.refdata.models import InitialSource, Region
@@ -63,6 +64,10 @@ class LeadViewFilter(django_filters.FilterSet):
         label="Created to",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    # VIEW-4: the other date columns the lead views show.
+    sla_from, sla_to = date_range("sla_due", "SLA due")
+    moment_from, moment_to = date_range("last_interesting_moment_at", "Last interesting moment")
 
     class Meta:
         model = Lead

@@ -11,6 +11,7 @@ from gtm_portal.core import records, selectors
 from . import jobs
 from .duplicates import matching_leads
 from .models import Lead
+from .views import lists
 from .views_catalog import lead_view_codes
 
 
@@ -23,6 +24,7 @@ def register() -> None:
     accounts.register_link(accounts.AccountLink(Lead, "matched_account", plan="leads"))
     accounts.register_link(accounts.AccountLink(Lead, "converted_account"))
     accounts.register_duplicate_finder(_lead_lines)
+    accounts.register_view_context("contacts", lists.contact_mass_context)  # VIEW-5
     jobs.register_jobs()  # SPEC §10
 
 

@@ -5,7 +5,7 @@ the facts and persists the decision."""
 import re
 from dataclasses import dataclass, field
 
-from accounts.segments import segment_for_employees
+from accounts.segments import DEFAULT_THRESHOLDS, Thresholds, segment_for_employees
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.refdata.enums import Segment
 from gtm_portal.users import roles
@@ -89,6 +89,7 @@ class Related:
 class Rules:
     pubsec_words: tuple = ()
     free_domains: frozenset = frozenset()
+    segment_thresholds: Thresholds = DEFAULT_THRESHOLDS  # REF-2, as Marketing Ops set them
 
 
 @dataclass
@@ -119,11 +120,13 @@ def has_pubsec_word(text: str, words) -> str | None:
     return None
 
 
-def segment_of(person: PersonFacts, account: AccountFacts | None) -> str:
+def segment_of(
+    person: PersonFacts, account: AccountFacts | None, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> str:
     if account is not None:
         return account.segment
 
-    return segment_for_employees(person.employees)
+    return segment_for_employees(person.employees, thresholds=thresholds)
 
 
 def sdr_pool_for_region(region: str) -> str | None:
@@ -329,7 +332,7 @@ def decide(
     # 11
     region = person.region
     if person.form in CONTACT_US_OR_PS:
-        segment = segment_of(person, account)
+        segment = segment_of(person, account, rules.segment_thresholds)
         if segment == Segment.SMB:
             key = "NCSA" if region in NCSA else region
             pool = SMB_POOLS.get(key)

@@ -266,6 +266,9 @@ SETTINGS = {
     "fiscal_year_start_month": 2,
     "aw_limit_large": 100,
     "aw_limit_other": 150,
+    "segment_large_min": 2000,
+    "segment_mid_market_min": 100,
+    "segment_smb_min": 1,
 }
 
 # REF-6 seed pools: (name, regions, segments)

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from accounts.models import Contact
 from gtm_portal.activity.models import QualificationNote
-from gtm_portal.core.labels import cached_rows, select_labels
-from gtm_portal.users.models import User
+from gtm_portal.core import access
+from gtm_portal.core.labels import select_labels
 
 from .enums import OPEN_STAGES, Stage
 from .enums import CreditRequestState as St
@@ -93,12 +93,10 @@ def ae_generated_kind(opportunity) -> str | None:
     return "marketing assisted" if sources - {"AE Generated"} else "cold calling"
 
 
-def _managed_by(path: str, user, depth: int = 4):
-    """`path`'s manager is `user`, or a manager above (up to `depth` levels)."""
-    q = Q()
-    for level in range(1, depth + 1):
-        q |= Q(**{f"{path}{'__manager' * level}": user})
-    return q
+def _managed_by(path: str, user):
+    """`path` is someone `user` is a manager above (Q-SEC: `access.reports_of`, every
+    level)."""
+    return Q(**{f"{path}__in": access.reports_of(user)})
 
 
 def sao_requests_to_decide(user, limit: int = 100):
@@ -167,7 +165,7 @@ def sao_requests_for_opportunity(opportunity):
 
 def stale_opportunities_for(user, limit: int = 25):
     """OPP-STALE: opportunities in 0 whose next step date passed more than 48 hours ago,
-    owned by me or by someone who reports to me (up to four levels, as `_managed_by`).
+    owned by me or by someone I am a manager above (any level, `access.reports_of`).
 
     The reporting line comes from the users snapshot, so the query is `owner IN (…)` on the
     (owner, stage) index: the manager-chain joins made PostgreSQL scan every pending
@@ -185,21 +183,9 @@ def stale_opportunities_for(user, limit: int = 25):
     )
 
 
-def team_ids(user, depth: int = 4) -> set[int]:
-    """`user` and everyone whose manager, or a manager above (up to `depth` levels), is
-    `user` — read from the users snapshot (core.labels)."""
-    manager_of = {u.pk: u.manager_id for u in cached_rows(User)}
-    ids = {user.pk}
-    for pk in manager_of:
-        boss = manager_of.get(pk)
-        for _level in range(depth):
-            if boss is None:
-                break
-            if boss == user.pk:
-                ids.add(pk)
-                break
-            boss = manager_of.get(boss)
-    return ids
+def team_ids(user) -> set[int]:
+    """`user` and everyone `user` is a manager above (Q-SEC: `access.reports_of`)."""
+    return {user.pk, *access.reports_of(user)}
 
 
 def lost_deals_feed(limit: int = 100):

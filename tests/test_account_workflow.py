@@ -16,6 +16,7 @@ from accounts.bps import (
     bps_run_reversions,
 )
 from accounts.models import Account
+from accounts.querysets import with_deadline_facts
 from accounts.services import account_update
 from gtm_portal.activity.models import Activity, Enrollment, Sequence, Task
 from gtm_portal.chatter.models import Notification
@@ -32,7 +33,7 @@ NOW = timezone.now()
 
 
 def bdr(name="bdr.amer1"):
-    return workflow.Actor(username=name, roles=frozenset({"BDR"}))
+    return workflow.Actor(username=name, changes=True)
 
 
 def facts(**kw):
@@ -56,9 +57,9 @@ def test_acct_bps_2_clean_account_moves_and_stamps():
 
 
 def test_acct_bps_1_only_bdrs_and_bdr_managers_sales_support_with_reason():
-    ae = workflow.Actor("ae", frozenset({"AE"}))
+    ae = workflow.Actor("ae")
     assert rules_of(workflow.decide_change(facts=facts(), actor=ae, to=AW)) == ["ACCT-BPS 1"]
-    support = workflow.Actor("ss", frozenset({"Sales Support"}))
+    support = workflow.Actor("ss", fixes=True)
     assert rules_of(workflow.decide_change(facts=facts(), actor=support, to=WIFY)) == ["ACCT-BPS 1"]
     fix = workflow.decide_change(facts=facts(), actor=support, to=WIFY, reason="import error")
     assert fix.allowed and fix.data_fix
@@ -205,6 +206,32 @@ def test_acct_bps_2_over_the_ref7_limit_is_refused_and_nothing_changed(users, va
     # Large accounts count against the other limit: Globex and Hooli do not block Vandelay.
     PortalSetting.objects.filter(key="aw_limit_other").update(value=2)
     assert account_change_bps(account=vandelay, by=users["bdr.amer1"], to=AW)
+
+
+@pytest.mark.django_db
+def test_ref_7_each_bdrs_own_limit_overrides_the_portal_default(users, vandelay):
+    """REF-7 / ACCT-BPS 2: a BDR's own Actively Working limit (per segment class) is the one
+    counted; the portal setting is only the default for BDRs without one."""
+    bdr_user = users["bdr.amer1"]
+    AccountFactory(bdr_assigned=bdr_user, bdr_prospecting_status=AW, segment="SMB", employees=20)
+    PortalSetting.objects.update_or_create(key="aw_limit_other", defaults={"value": 150})
+    type(bdr_user).objects.filter(pk=bdr_user.pk).update(aw_limit_other=1, aw_limit_large=0)
+    bdr_user.refresh_from_db()
+    before = state(vandelay)
+    why = refused(vandelay, bdr_user, AW)
+    assert any("ACCT-BPS 2" in w and "limit is 1" in w for w in why)
+    assert state(vandelay) == before
+    # The large class has its own field: 0 refuses a Large account even with no other.
+    large = AccountFactory(bdr_assigned=bdr_user, segment="Large", employees=5000)
+    assert any("limit is 0" in w for w in refused(large, bdr_user, AW))
+    # Raised on the BDR (the setting untouched, still 150): allowed.
+    type(bdr_user).objects.filter(pk=bdr_user.pk).update(aw_limit_other=2)
+    bdr_user.refresh_from_db()
+    assert account_change_bps(account=vandelay, by=bdr_user, to=AW).bdr_prospecting_status == AW
+    # Another BDR without own limits gets the portal default.
+    PortalSetting.objects.filter(key="aw_limit_other").update(value=0)
+    other = AccountFactory(bdr_assigned=users["bdr.emea1"], segment="SMB", employees=20)
+    assert any("limit is 0" in w for w in refused(other, users["bdr.emea1"], AW))
 
 
 @pytest.mark.django_db
@@ -474,6 +501,47 @@ def test_auto_2_five_people_enrolled_within_15_days_keeps_the_account(users):
         contact=people[4], sequence=seq, started_at=NOW - datetime.timedelta(days=9)
     )
     assert bps_run_reversions()["queued"] == 0
+
+
+@pytest.mark.django_db
+def test_acct_bps_3_enrolled_people_count_leads_and_contacts(users):
+    """ACCT-BPS 3: "≥ 5 people enrolled in sequences within 15 days" counts the account's
+    leads (by matched account) as well as its contacts; 3 contacts + 2 leads keep it, while
+    3 contacts + 1 lead (+ a converted lead, already its contact) send it back to Queued."""
+    seq = Sequence.objects.create(name="s")
+    since = NOW - datetime.timedelta(days=16)
+
+    def account_with(contacts: int, leads: int, converted: int = 0):
+        account = AccountFactory(
+            bdr_assigned=users["bdr.amer1"],
+            bdr_prospecting_status=AW,
+            bdr_research="r",
+            bdr_comments="c",
+            actively_working_since=since,
+        )
+        started = NOW - datetime.timedelta(days=10)
+        for _ in range(contacts):
+            Enrollment.objects.create(
+                contact=ContactFactory(account=account), sequence=seq, started_at=started
+            )
+        for _ in range(leads):
+            Enrollment.objects.create(
+                lead=LeadFactory(matched_account=account), sequence=seq, started_at=started
+            )
+        for _ in range(converted):
+            lead = LeadFactory(
+                matched_account=account, converted_contact=ContactFactory(account=account)
+            )
+            Enrollment.objects.create(lead=lead, sequence=seq, started_at=started)
+        return account
+
+    kept = account_with(3, 2)
+    short = account_with(3, 1, converted=1)
+    assert bps_run_reversions()["queued"] == 1
+    assert Account.objects.get(pk=kept.pk).bdr_prospecting_status == AW
+    assert Account.objects.get(pk=short.pk).bdr_prospecting_status == QUEUED
+    b3 = with_deadline_facts(Account.objects.filter(pk=kept.pk)).get()
+    assert b3.people_enrolled == 5
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
 
-from .labels import cached_row
+from .labels import cached_row, cached_rows
 
 
 def _roles(user) -> frozenset[str]:
@@ -67,18 +67,41 @@ def is_owners_manager(user, record):
     return is_manager_above(user, owner)
 
 
-def is_manager_above(user, person) -> bool:
-    """`user` is the person's manager or a manager above them: the chain is read from the
+def managers_above(person) -> list[int]:
+    """Q-SEC, the one definition of "a manager above": the person's manager, that manager's
+    manager, and so on to the top of the chain — every level, however deep — read from the
     users snapshot (no query per level), cycle-safe."""
-    seen = set()
+    chain: list[int] = []
     manager_id = getattr(person, "manager_id", None)
-    while manager_id and manager_id not in seen:
-        if manager_id == user.pk:
-            return True
-        seen.add(manager_id)
+    while manager_id and manager_id not in chain:
+        chain.append(manager_id)
         manager = cached_row(User, manager_id)
         manager_id = manager.manager_id if manager is not None else None
-    return False
+    return chain
+
+
+def is_manager_above(user, person) -> bool:
+    """`user` is the person's manager or a manager above them (`managers_above`)."""
+    return getattr(user, "pk", None) is not None and user.pk in managers_above(person)
+
+
+def reports_of(user) -> set[int]:
+    """Everyone `user` is a manager above (`managers_above`, the same chain read the other
+    way): the ids a manager's lists, panels and counts cover."""
+    if getattr(user, "pk", None) is None:
+        return set()
+    manager_of = {u.pk: u.manager_id for u in cached_rows(User)}
+    reports: set[int] = set()
+    for pk in manager_of:
+        seen: set[int] = set()
+        boss = manager_of.get(pk)
+        while boss and boss not in seen:
+            if boss == user.pk:
+                reports.add(pk)
+                break
+            seen.add(boss)
+            boss = manager_of.get(boss)
+    return reports
 
 
 @rules.predicate
@@ -90,6 +113,42 @@ def is_sdr_bdr_of(user, opportunity):
 def is_requesters_manager(user, request):
     """SAO-WD 2: the requester's manager or a manager above them, never the requester."""
     return request.requester_id != user.pk and is_manager_above(user, request.requester)
+
+
+def is_queue_member(user, queue) -> bool:
+    """ROLE-4: `user` is one of the people who work the queue's list."""
+    return bool(
+        getattr(queue, "is_queue", False)
+        and getattr(user, "pk", None)
+        and queue.queue_members.filter(pk=user.pk).exists()
+    )
+
+
+@rules.predicate
+def works_queue(user, queue):
+    return is_queue_member(user, queue)
+
+
+@rules.predicate
+def works_owning_queue(user, record):
+    """ROLE-4: the record is owned by a queue `user` works (its members take from its list)."""
+    owner_id = getattr(record, "owner_id", None) if record is not None else None
+    owner = cached_row(User, owner_id) if owner_id else None
+    return owner is not None and is_queue_member(user, owner)
+
+
+@rules.predicate
+def may_decide_transfer(user, request):
+    """ACCT-CLAIM 2/3: the record's owner or a manager above them; for an AE's record also
+    Sales Support. Never the requester. `request` is the TransferRequest."""
+    if request is None or user.pk == request.requester_id:
+        return False
+    owner = request.owner_at_request
+    if owner is None:
+        return False
+    if user.pk == owner.pk or is_manager_above(user, owner):
+        return True
+    return owner.has_role(roles.AE) and roles.SALES_SUPPORT in _roles(user)
 
 
 marketing_ops = has_role(roles.MARKETING_OPS)
@@ -113,7 +172,13 @@ ACTIONS.add_rule("account.edit_ownership", can_write & (sales_support | sales_ad
 ACTIONS.add_rule(
     "account.edit", can_write & (is_owner | is_owners_manager | sales_support | sales_admin)
 )
-ACTIONS.add_rule("record.claim", can_write & reps_and_aes)
+ACTIONS.add_rule("record.claim", can_write & (reps_and_aes | works_owning_queue))
+ACTIONS.add_rule("queue.work", is_person_user & works_queue)  # ROLE-4: the queue's list
+ACTIONS.add_rule("transfer.decide", can_write & may_decide_transfer)  # ACCT-CLAIM 2/3
+# ACCT-BPS 1: BDRs and BDR Managers change the BDR Prospecting Status; Sales Support fixes
+# data (with a reason, which the BPS rules ask for).
+ACTIONS.add_rule("account.change_bps", can_write & bdr_side)
+ACTIONS.add_rule("account.fix_bps", can_write & sales_support)
 # ACCT-DUP: anyone flags a duplicate account; Sales Support merges.
 ACTIONS.add_rule("account.merge", can_write & sales_support)
 # ROLE-3: an opportunity — its owner, the owner's manager, Sales Support; its SDR/BDR for

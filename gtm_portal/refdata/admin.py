@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 
 from gtm_portal.core.admin import PortalModelAdmin
 
+from . import setting_hooks
 from .models import (
     CompPlan,
     CompPlanPart,
@@ -58,9 +60,26 @@ class WordListEntryAdmin(PortalModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class PortalSettingForm(forms.ModelForm):
+    class Meta:
+        model = PortalSetting
+        fields = ("key", "value")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("key") and data.get("value") is not None and not self.errors:
+            setting_hooks.check(data["key"], data["value"])  # the owning app's rule
+        return data
+
+
 @admin.register(PortalSetting)
 class PortalSettingAdmin(PortalModelAdmin):
     list_display = ("key", "value")
+    form = PortalSettingForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        setting_hooks.changed(obj.key)
 
 
 @admin.register(Holiday)

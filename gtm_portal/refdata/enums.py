@@ -50,3 +50,6 @@ class Setting(models.TextChoices):
     FISCAL_YEAR_START_MONTH = "fiscal_year_start_month", "Fiscal year start month (1-12)"
     AW_LIMIT_LARGE = "aw_limit_large", "BDR Actively Working limit, Large and Strategic"
     AW_LIMIT_OTHER = "aw_limit_other", "BDR Actively Working limit, Mid-Market, SMB, Unknown"
+    SEGMENT_LARGE_MIN = "segment_large_min", "Segment Large from (employees, REF-2)"
+    SEGMENT_MID_MARKET_MIN = "segment_mid_market_min", "Segment Mid-Market from (employees, REF-2)"
+    SEGMENT_SMB_MIN = "segment_smb_min", "Segment SMB from (employees, REF-2)"

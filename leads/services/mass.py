@@ -1,9 +1,14 @@
 """VIEW-5 mass actions from list views: each row goes through the same service as the single
-action, in its own savepoint, so a refused row stays exactly as it was."""
+action, in its own savepoint, so a refused row stays exactly as it was. Lead views and
+contact views (`contacts`) use the same `run`; "add to campaign" applies CAMP-1 through the
+campaign member service."""
+
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 
 from accounts.claims import ClaimRefused, record_claim
+from accounts.models import Contact
 from gtm_portal.activity.models import Sequence
 from gtm_portal.core.mass import MAX_ROWS, Outcome, each_row
 from gtm_portal.core.mass import why as _why  # noqa: F401  (kept for callers)
@@ -21,7 +26,10 @@ ACTIONS = {
     "owner": "Change owner",
     "campaign": "Add to campaign",
 }
-__all__ = ["ACTIONS", "MAX_ROWS", "Outcome", "run"]
+# VIEW-5 on the contact views: the same actions but taking a lead (contacts are owned through
+# CONTACT-OWNER, not claimed from a view).
+CONTACT_ACTIONS = {k: v for k, v in ACTIONS.items() if k != "take"}
+__all__ = ["ACTIONS", "CONTACT_ACTIONS", "MAX_ROWS", "Outcome", "contacts", "run"]
 
 
 def _add_to_campaign(lead, campaign, status, by):
@@ -31,8 +39,10 @@ def _add_to_campaign(lead, campaign, status, by):
         raise ValidationError("CAMP-1: already a member of this campaign.")
 
 
-def run(*, action: str, ids: list[int], by, params: dict) -> Outcome:
-    if action not in ACTIONS:
+def run(*, action: str, ids: list[int], by, params: dict, model=Lead, offered=None) -> Outcome:
+    """VIEW-5 over the selected `model` rows (leads, or contacts); `offered` the actions the
+    view offers (all of ACTIONS by default)."""
+    if action not in (offered or ACTIONS):
         raise ValidationError("VIEW-5: choose one of the mass actions offered.")
     ids = ids[:MAX_ROWS]
     campaign = sequence = owner = status = None
@@ -69,4 +79,12 @@ def run(*, action: str, ids: list[int], by, params: dict) -> Outcome:
         elif action == "campaign":
             _add_to_campaign(lead, campaign, status, by)
 
-    return each_row(Lead.objects.filter(pk__in=ids).order_by("pk"), apply, (ClaimRefused,))
+    return each_row(model.objects.filter(pk__in=ids).order_by("pk"), apply, (ClaimRefused,))
+
+
+def run_contacts(*, action: str, ids: list[int], by, params: dict) -> Outcome:
+    return run(action=action, ids=ids, by=by, params=params, model=Contact, offered=CONTACT_ACTIONS)
+
+
+# What `core.mass.mass_action_view` calls for the contact views.
+contacts = SimpleNamespace(ACTIONS=CONTACT_ACTIONS, run=run_contacts)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.views_catalog import CONTACT_VIEWS
 from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.labels import select_labels
@@ -201,14 +202,36 @@ def lead_view(request, code: str):
             "mass_actions": mass_actions_for(view.code),
             "header_html": header_html(columns, sort=sort_key, query=unsorted.urlencode()),
             "rows_html": view_rows_html(page.rows, columns, view_code=view.code),
-            "campaigns": rule_context.cached(
-                "campaigns",
-                lambda: list(
-                    Campaign.objects.order_by("-start_date", "name").values_list("pk", "name")[:50]
-                ),
-                ttl=30,
-            ),
+            "campaigns": _campaign_choices(),
         },
+    )
+
+
+def _campaign_choices() -> list:
+    return rule_context.cached(
+        "campaigns",
+        lambda: list(
+            Campaign.objects.order_by("-start_date", "name").values_list("pk", "name")[:50]
+        ),
+        ttl=30,
+    )
+
+
+def contact_mass_context(request, view) -> dict:
+    """VIEW-5 on the contact views (accounts' `registry.view_context`): the mass-action form
+    the lead views have, posting to `contact_view_mass`."""
+    return {
+        "mass_actions": list(mass.CONTACT_ACTIONS.items()),
+        "mass_url": reverse("contact_view_mass", args=[view.code]),
+        "sequences": sequence_choices(),
+        "campaigns": _campaign_choices(),
+    }
+
+
+def contact_view_mass(request, code: str):
+    """VIEW-5 from the contact views: the same mass-action service as the lead views."""
+    return mass_action_view(
+        request, views=CONTACT_VIEWS, code=code, base="/contacts/views/", actions=mass.contacts
     )
 
 

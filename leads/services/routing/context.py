@@ -5,6 +5,7 @@ import copy
 
 from django.db import connection
 
+from accounts.hierarchy import current_thresholds
 from gtm_portal.core import labels, snapshots
 from gtm_portal.core.meta import concrete_field
 from gtm_portal.core.sqlrows import ModelRows
@@ -27,6 +28,7 @@ class RoutingContext:
         self.rules = routing.Rules(
             pubsec_words=tuple(words[WordList.PUBSEC]),
             free_domains=frozenset(v.lower() for v in words[WordList.FREE_DOMAIN]),
+            segment_thresholds=current_thresholds(),
         )
         self.blocked = frozenset(v.lower() for v in words[WordList.BLOCKED_DOMAIN])
         self._queues = {u.display_name: u for u in User.objects.queues()}
