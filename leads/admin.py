@@ -18,7 +18,8 @@ from .models import (
     ScoreEvent,
     ScoringRule,
 )
-from .services.persons import person_read_only, person_update
+from .services.person_rows import person_read_only
+from .services.persons import person_update
 
 
 class PersonAdminMixin:

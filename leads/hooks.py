@@ -11,6 +11,7 @@ from gtm_portal.core import records, selectors
 from . import jobs
 from .duplicates import matching_leads
 from .models import Lead
+from .selectors import sla_passed_panel
 from .views_catalog import lead_view_codes
 
 
@@ -24,6 +25,7 @@ def register() -> None:
     accounts.register_link(accounts.AccountLink(Lead, "converted_account"))
     accounts.register_duplicate_finder(_lead_lines)
     jobs.register_jobs()  # SPEC §10
+    selectors.register_home_panel("sla_passed", sla_passed_panel)  # ROUTE-4
 
 
 def _lead_lines(**person) -> list[str]:

@@ -70,6 +70,8 @@ def widened_active_until(
     if until is None or (current is not None and current >= until):
         return None
     return until
+
+
 ROUTING_HAND_RAISE = frozenset(
     {
         FormKind.TRIAL_SELF_MANAGED,

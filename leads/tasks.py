@@ -80,9 +80,7 @@ def rescore_part(job_id: int, first: int, last: int) -> dict:
             with transaction.atomic():
                 tally = rescore_batch(chunk, ctx, apply=True, scorer=scorer)
                 if tally.became_mql:  # read with routing's columns only
-                    route_new_mqls(
-                        tally.became_mql, model=Lead, path="re-score", ctx=routing_ctx
-                    )
+                    route_new_mqls(tally.became_mql, model=Lead, path="re-score", ctx=routing_ctx)
             step = {
                 "people": tally.people,
                 "changed": tally.changed,

@@ -67,9 +67,7 @@ class TransitionRefused(Exception):
         self.message = f"{rule}: {message}"
 
 
-READ_ONLY_MESSAGE = (
-    "qualified, converted and merged records are read-only except comments."
-)
+READ_ONLY_MESSAGE = "qualified, converted and merged records are read-only except comments."
 
 
 def is_read_only(*, status: str, converted: bool = False, merged: bool = False) -> bool:

@@ -116,3 +116,54 @@ def test_lead_status_1_3_automatic_moves_ask_the_transition_table(monkeypatch, u
     lead.status = S.RAW
     assert [m[0] for m in apply_automatic_status(lead, ctx)] == ["LEAD-STATUS 1"]
     assert lead.status == S.INQUIRY  # Raw → Inquiry, and the table refuses Inquiry → MQL
+
+
+def test_lead_ht_1_the_record_page_shows_the_high_touch_badge(client, users):
+    strong = LeadFactory(owner=users["sdr.emea1"], company="Initech", phone="+1 555 0100")
+    weak = LeadFactory(owner=users["sdr.emea1"], company="", email="x@gmail.com", phone="")
+    client.force_login(users["sdr.emea1"])
+    assert "LEAD-HT-1 high-touch quality" in client.get(f"/leads/{strong.pk}/").content.decode()
+    assert "LEAD-HT-1 high-touch quality" not in client.get(f"/leads/{weak.pk}/").content.decode()
+
+
+def test_lead_ht_1_view_rows_and_the_record_page_ask_one_predicate(users, monkeypatch):
+    from leads import rule_context
+    from leads.views import lists
+
+    asked = []
+    monkeypatch.setattr(rule_context, "high_touch", lambda p, c=None: asked.append(p.pk) or True)
+    lead = LeadFactory(owner=users["sdr.emea1"], company="", email="x@gmail.com", phone="")
+    row = Lead.objects.select_related("matched_account").get(pk=lead.pk)
+    row.sla_due = None
+    lists._decorate_rows([row], "S2")
+    assert asked == [lead.pk] and row.high_touch is True
+
+
+def test_route_4_passed_sla_deadlines_show_on_the_owners_and_managers_home(client, users):
+    import datetime
+
+    from django.utils import timezone
+
+    past = timezone.now() - datetime.timedelta(hours=3)
+    late = LeadFactory(owner=users["sdr.emea1"], status=S.MQL, sla_due=past, last_name="Late")
+    LeadFactory(
+        owner=users["sdr.emea1"],
+        status=S.MQL,
+        sla_due=past,
+        first_touch_at=past - datetime.timedelta(minutes=5),
+        last_name="Touched",
+    )
+    LeadFactory(
+        owner=users["sdr.emea1"],
+        status=S.MQL,
+        sla_due=timezone.now() + datetime.timedelta(hours=1),
+        last_name="Future",
+    )
+    assert users["sdr.emea1"].manager == users["sdr.mgr"]
+    for who in ("sdr.emea1", "sdr.mgr"):
+        client.force_login(users[who])
+        page = client.get("/").content.decode()
+        assert "SLA deadlines passed" in page and f"/leads/{late.pk}/" in page
+        assert "Touched" not in page and "Lee Future" not in page
+    client.force_login(users["sdr.amer1"])  # neither owner nor manager
+    assert f"/leads/{late.pk}/" not in client.get("/").content.decode()

@@ -49,11 +49,11 @@ State = ImportRun.State
 DEMOGRAPHIC_FIELDS = {"title", "email"}
 
 
-
 def hand_raise(plan) -> str:
     """LEAD-ACTIVE: the hand-raise an imported row stands for (its initial source: a trial,
     a web chat), or ""."""
     return scoring.HAND_RAISE_SOURCES.get(plan.source.name, "") if plan.source else ""
+
 
 class Abort(Exception):
     """An all-or-nothing import met an error while writing: roll everything back."""

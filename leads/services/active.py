@@ -2,14 +2,18 @@
 (intake, a list import, a logged activity); the window's length is `leads.scoring`'s pure
 rule, the trial end is read here."""
 
+import datetime
+
 from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Contact
+from gtm_portal.activity.models import Activity
 from opportunities.enums import OPEN_STAGES
 from opportunities.models import Opportunity
 
 from .. import scoring
+from .person_rows import person_link
 
 
 def trial_end(account, today):
@@ -38,3 +42,14 @@ def open_active_window(person, form_kind: str, at=None, *, account=None) -> bool
         return False
     person.active_until = until
     return True
+
+
+def trial_expiry(person):
+    """OPP-V12: when the person's free trial ends — the latest trial sign-up (a trial form
+    at intake) plus the trial's length; None without a trial."""
+    started = Activity.objects.filter(
+        **person_link(person), form_kind__in=scoring.TRIAL_FORMS
+    ).aggregate(at=Max("occurred_at"))["at"]
+    if started is None:
+        return None
+    return timezone.localdate(started) + datetime.timedelta(days=scoring.TRIAL_DAYS)

@@ -20,7 +20,6 @@ from .person_rows import (
     lock_person,
     move_person_rows,
     person_link,
-    person_read_only,
     require_editable,
     save_person,
 )

@@ -24,8 +24,8 @@ from .. import scoring
 from ..enums import FormKind, ScoringKind
 from ..models import Lead, ScoreEvent
 from ..rule_context import Context
-from .lifecycle import stamps_for_moves
 from ..workflow import MOVES
+from .lifecycle import stamps_for_moves
 from .scoring import apply_automatic_status
 
 BATCH = 5000
