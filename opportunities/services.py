@@ -367,7 +367,7 @@ def opportunity_create(
         name=name,
         account=account,
         owner=owner,
-        close_date=workflow.default_close_date(close_date, fields.get("trial_expiry")),
+        close_date=workflow.default_close_date(close_date, fields.get("trial_expiry")),  # type: ignore[misc]
         stage=stage,
         stage_changed_at=now,
         updated_by=by if by else None,

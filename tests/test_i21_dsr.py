@@ -95,7 +95,7 @@ def test_lead_dsr_1_erase_needs_the_confirmation(client, users):
     before = _snapshot(lead)
     client.force_login(users["mops"])
     r = client.post(f"/leads/{lead.pk}/erase/", {"confirm": "yes"}, follow=True)
-    assert 'type "erase" to confirm' in r.content.decode()
+    assert "type “erase” to confirm" in r.content.decode()
     assert _snapshot(lead) == before
 
 

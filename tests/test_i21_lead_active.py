@@ -92,7 +92,8 @@ def test_lead_active_import_of_a_trial_source_opens_the_window(
     run_id = int(r["Location"].rstrip("/").rsplit("/", 1)[1])
     client.post(f"/imports/{run_id}/commit/", {"mode": "all"})
     today = timezone.localdate()
-    assert Lead.objects.get(email="tia@imp-trial.example").active_until == today + 60 * DAY
+    tia = Lead.objects.get(email="tia@imp-trial.example")
+    assert tia.active_until == today + 60 * DAY
     assert Lead.objects.get(email="con@imp-trial.example").active_until is None
 
 

@@ -125,7 +125,7 @@ def person_erase(*, person, by, confirm: str, request_date: datetime.date | None
     access.require(by, "person.dsr", person, message=f"{RULE}: only Marketing Ops erase.")
     if (confirm or "").strip().lower() != "erase":
         raise ValidationError(
-            {"confirm": f'{RULE}: type "erase" to confirm; this cannot be undone.'}, code=RULE
+            {"confirm": f"{RULE}: type “erase” to confirm; this cannot be undone."}, code=RULE
         )
     person = lock_person(person)
     now = timezone.now()

@@ -3,6 +3,7 @@ events, and move the status (LEAD-STATUS 1-3); the rules are `leads.scoring` (pu
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -28,7 +29,7 @@ class ScoreOutcome:
     became_mql: bool = False
     behaviour: list = field(default_factory=list)  # the events hanging on the activity
     person: object = None
-    routed: object = None  # the `Routed` of the MQL crossing (ROUTE-1), when routed here
+    routed: Any = None  # the `Routed` of the MQL crossing (ROUTE-1), when routed here
 
 
 def _net_points_by_rule(person, kind: str, new: bool) -> dict[int | None, int]:
