@@ -82,6 +82,16 @@ urlpatterns = [
         action_views.person_compliance,
         name="person_compliance",
     ),
+    re_path(
+        r"^(?P<kind>leads|contacts)/(?P<pk>\d+)/personal-data\.json$",
+        person_views.person_personal_data,
+        name="person_personal_data",
+    ),
+    re_path(
+        r"^(?P<kind>leads|contacts)/(?P<pk>\d+)/erase/$",
+        person_views.person_erase,
+        name="person_erase",
+    ),
     path("contacts/new/", action_views.contact_create, name="contact_create"),
     re_path(
         r"^(?P<kind>leads|contacts|accounts)/(?P<pk>\d+)/claim/$", claim_views.claim, name="claim"

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin import ContactAdmin
+from accounts.models import Contact
 from gtm_portal.core.admin import PERSON_STATE_FIELDS, PortalModelAdmin
 
 from .models import (
@@ -16,10 +18,46 @@ from .models import (
     ScoreEvent,
     ScoringRule,
 )
+from .services.person_rows import person_read_only
+from .services.persons import person_update
+
+
+class PersonAdminMixin:
+    """LEAD-STATUS 10 and LEAD-SCORE-1/ROUTE-1 in the admin: a read-only person opens
+    read-only, and a change goes through the one person write path (`person_update`: the
+    guard, LEAD-SOURCE-1, the demographic re-score and the routing of an MQL crossing)."""
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and person_read_only(obj):
+            return False
+        return super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            return
+        data = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+        }
+        person_update(
+            person=type(obj).objects.get(pk=obj.pk),
+            by=request.user,
+            data=data,
+            expected_version=self.seen_version(request),  # type: ignore[attr-defined]
+            reason="Edited in admin",
+        )
+
+
+admin.site.unregister(Contact)
+
+
+@admin.register(Contact)
+class PersonContactAdmin(PersonAdminMixin, ContactAdmin):
+    pass
 
 
 @admin.register(Lead)
-class LeadAdmin(PortalModelAdmin):
+class LeadAdmin(PersonAdminMixin, PortalModelAdmin):
     list_display = (
         "__str__",
         "email",

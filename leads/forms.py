@@ -16,7 +16,8 @@ from .rule_context import cached
 from .scoring import CAREERS_REPEAT
 from .selectors import lead_get_for_user_or_404
 from .services.compliance import contact_blocks, dnc_release_candidates
-from .services.persons import person_read_only, person_update
+from .services.person_rows import person_read_only
+from .services.persons import person_update
 from .workflow import allowed_hand_targets
 
 PERSON_EDIT_FIELDS = (

@@ -11,6 +11,7 @@ from gtm_portal.core import records, selectors
 from . import jobs
 from .duplicates import matching_leads
 from .models import Lead
+from .selectors import sla_passed_panel
 from .views import lists
 from .views_catalog import lead_view_codes
 
@@ -26,6 +27,7 @@ def register() -> None:
     accounts.register_duplicate_finder(_lead_lines)
     accounts.register_view_context("contacts", lists.contact_mass_context)  # VIEW-5
     jobs.register_jobs()  # SPEC §10
+    selectors.register_home_panel("sla_passed", sla_passed_panel)  # ROUTE-4
 
 
 def _lead_lines(**person) -> list[str]:

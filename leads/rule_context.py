@@ -89,3 +89,22 @@ def persona_words() -> frozenset[str]:
 
 def high_touch_context() -> tuple[frozenset, frozenset]:
     return cached("free_domains", free_domains), cached("persona_words", persona_words)
+
+
+def high_touch(person, context: tuple[frozenset, frozenset] | None = None) -> bool:
+    """LEAD-HT-1 for a lead (a record or a view row): the one predicate behind the record
+    page's badge and the view rows' (S2/B4 among them). `context`: `high_touch_context()`,
+    read once per page by a caller with many rows."""
+    free, persona = context or high_touch_context()
+    account = person.matched_account
+    return scoring.is_high_touch(
+        email=person.email,
+        company=person.company,
+        phone=person.phone or person.mobile,
+        title=person.title,
+        setup_for_team=person.setup_for_team,
+        linkedin_url=person.linkedin_url,
+        account_developers=account.lam_dev_count if account else None,
+        free_domains=free,
+        persona_words=persona,
+    )

@@ -22,17 +22,56 @@ NOT_FORMS = frozenset(
 CAREERS_REPEAT = "careers_repeat"
 CAREERS_WINDOW_DAYS = 7
 
-# LEAD-ACTIVE hand-raising activities, and ROUTE-1 hand-raise forms.
+# LEAD-ACTIVE hand-raising activities (enterprise and SaaS trials, a high-intent *live*
+# webcast or demo, web chat; on-demand webcasts are not), and ROUTE-1 hand-raise forms.
 HAND_RAISE_ACTIVE = frozenset(
     {
         FormKind.TRIAL_SELF_MANAGED,
         FormKind.TRIAL_SAAS,
         FormKind.WEBCAST_ATTENDED_HIGH,
-        FormKind.ONDEMAND_HIGH,
         FormKind.WEB_CHAT,
     }
 )
 TRIAL_FORMS = frozenset({FormKind.TRIAL_SELF_MANAGED, FormKind.TRIAL_SAAS})
+# LEAD-ACTIVE on the other paths: an imported person whose initial source is a hand-raise
+# (the form kind it stands for), and a logged inbound chat (a web chat a rep took).
+HAND_RAISE_SOURCES = {
+    "Trial - Enterprise": FormKind.TRIAL_SELF_MANAGED,
+    "Trial - GitLab.com": FormKind.TRIAL_SAAS,
+    "Drift": FormKind.WEB_CHAT,
+}
+LOGGED_HAND_RAISE_KIND = "chat"
+ACTIVE_DAYS = 60
+TRIAL_DAYS = 30  # a trial's length when no trial end is known
+TRIAL_GRACE_DAYS = 30
+
+
+def active_window_end(
+    form_kind: str, on: datetime.date, *, trial_end: datetime.date | None = None
+) -> datetime.date | None:
+    """LEAD-ACTIVE: the day the active window a hand-raise on `on` opens ends — 60 days,
+    or for a trial its end + 30 days when that is later (`trial_end`, else the trial's
+    length from `on`). None: not a hand-raise."""
+    if form_kind not in HAND_RAISE_ACTIVE:
+        return None
+    until = on + datetime.timedelta(days=ACTIVE_DAYS)
+    if form_kind in TRIAL_FORMS:
+        end = trial_end or on + datetime.timedelta(days=TRIAL_DAYS)
+        until = max(until, end + datetime.timedelta(days=TRIAL_GRACE_DAYS))
+    return until
+
+
+def widened_active_until(
+    current: datetime.date | None, form_kind: str, on: datetime.date, **trial
+) -> datetime.date | None:
+    """LEAD-ACTIVE: the person's new active-until after a hand-raise, or None when it does
+    not move (not a hand-raise, or the window already reaches further)."""
+    until = active_window_end(form_kind, on, **trial)
+    if until is None or (current is not None and current >= until):
+        return None
+    return until
+
+
 ROUTING_HAND_RAISE = frozenset(
     {
         FormKind.TRIAL_SELF_MANAGED,

@@ -394,3 +394,33 @@ COMP_PLANS = (
         ),
     ),
 )
+
+# OPP-CHECKLIST: what to complete in each stage (the sales handbook's page 000), by stage.
+STAGE_CHECKLIST = {
+    "0-Pending Acceptance": (
+        "Confirm the right person / profile",
+        "Write down the business problem",
+        "Log a two-way activity with a contact on the opportunity",
+    ),
+    "1-Discovery": (
+        "Hold the discovery call and note the pains",
+        "Record seats, deployment preference and technology stack",
+        "Set the next step and its date",
+    ),
+    "2-Scoping": (
+        "Agree the success criteria",
+        "Name the solutions to replace and the competition",
+        "Map the decision makers (MEDDPIC)",
+    ),
+    "3-Technical Evaluation": (
+        "Run the proof of concept against the success criteria",
+        "Write the POC notes",
+    ),
+    "4-Proposal": (
+        "Add the bill-to and sold-to contacts",
+        "Answer whether a PO is expected",
+        "Send the proposal",
+    ),
+    "5-Negotiating": ("Agree the purchasing plan", "Settle any standard-terms modifications"),
+    "6-Awaiting Signature": ("Write the closed won details", "Send the order form for signature"),
+}

@@ -2,7 +2,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from accounts.models import Contact
+from gtm_portal.core import access
+from gtm_portal.core.enums import OPEN_PERSON_STATUSES
 from gtm_portal.core.labels import select_labels
 from gtm_portal.refdata.enums import Setting
 from opportunities.models import Opportunity, OpportunityContactRole
@@ -121,3 +125,38 @@ def campaign_stats(campaign: Campaign) -> dict:
     ] or Decimal(0)
     ratio = (pipeline / campaign.cost) if campaign.cost else None
     return {**counts, "pipeline": pipeline, "pipe_to_spend": ratio}
+
+
+SLA_PANEL_ROWS = 20
+
+
+def _sla_passed(owner_ids, now) -> list:
+    """Open, untouched leads and contacts of `owner_ids` whose SLA deadline has passed
+    (ROUTE-4), the oldest deadline first."""
+    rows = []
+    for model in (Lead, Contact):
+        qs = model.objects.filter(
+            owner_id__in=owner_ids,
+            status__in=OPEN_PERSON_STATUSES,
+            first_touch_at__isnull=True,
+            sla_due__lt=now,
+            merged_into__isnull=True,
+        )
+        if model is Lead:
+            qs = qs.filter(converted_at__isnull=True)
+        rows += list(qs.select_related("owner").order_by("sla_due", "pk")[:SLA_PANEL_ROWS])
+    return sorted(rows, key=lambda p: p.sla_due)[:SLA_PANEL_ROWS]
+
+
+def sla_passed_panel(user) -> dict | None:
+    """ROUTE-4 on the home page: the SLA deadlines that passed on my people and, for a
+    manager, on my team's."""
+    if not user.is_authenticated or user.is_queue:
+        return None
+    now = timezone.now()
+    mine = _sla_passed([user.pk], now)
+    team_ids = sorted(access.reports_of(user))  # Q-SEC: the one "manager above"
+    team = _sla_passed(team_ids, now) if team_ids else []
+    if not mine and not team:
+        return None
+    return {"mine": mine, "team": team, "count": len(mine) + len(team)}

@@ -9,7 +9,8 @@ from .imports.commit import run_commit
 from .models import Lead
 from .rule_context import Context
 from .services.rescore import Scorer, batches, open_lead_ids, open_leads, rescore_batch
-from .services.routing import RoutingContext, route_people
+from .services.routing import RoutingContext
+from .services.scoring import route_new_mqls
 
 RESCORE_JOB = "rescore"
 
@@ -79,12 +80,7 @@ def rescore_part(job_id: int, first: int, last: int) -> dict:
             with transaction.atomic():
                 tally = rescore_batch(chunk, ctx, apply=True, scorer=scorer)
                 if tally.became_mql:  # read with routing's columns only
-                    route_people(
-                        tally.became_mql,
-                        model=Lead,
-                        trigger="became MQL (re-score)",
-                        ctx=routing_ctx,
-                    )
+                    route_new_mqls(tally.became_mql, model=Lead, path="re-score", ctx=routing_ctx)
             step = {
                 "people": tally.people,
                 "changed": tally.changed,

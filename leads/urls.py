@@ -18,6 +18,7 @@ urlpatterns = [
     path(
         "duplicates/<int:pk>/dismiss/", duplicate_views.duplicate_dismiss, name="duplicate_dismiss"
     ),
+    path("duplicates/<int:pk>/merge/", duplicate_views.duplicate_merge, name="duplicate_merge"),
     path("blocked-domains/", action_views.blocked_domains, name="blocked_domains"),
     path("pickers/accounts/", action_views.account_options, name="account_options"),
     path("pickers/opportunities/", action_views.opportunity_options, name="opportunity_options"),

@@ -67,6 +67,25 @@ class TransitionRefused(Exception):
         self.message = f"{rule}: {message}"
 
 
+READ_ONLY_MESSAGE = "qualified, converted and merged records are read-only except comments."
+
+
+def is_read_only(*, status: str, converted: bool = False, merged: bool = False) -> bool:
+    """LEAD-STATUS 10, the one predicate: qualified and converted leads are read-only except
+    comments; a merged record lives on in its survivor (LEAD-MERGE-1)."""
+    return bool(converted or merged or status == S.QUALIFIED)
+
+
+def automatic_move_allowed(current: str, target: str, *, via: str) -> bool:
+    """LEAD-STATUS 1-3: whether an automatic move (intake, campaign response, scoring) may
+    happen, asked of the one transition table."""
+    try:
+        check_move(current, target, via=via)
+    except TransitionRefused:
+        return False
+    return True
+
+
 def check_move(
     current: str,
     target: str,
@@ -79,10 +98,8 @@ def check_move(
     converted: bool = False,
 ) -> str:
     """Return the rule that allows `current` → `target` through `via`, or raise."""
-    if converted or current == S.QUALIFIED:
-        raise TransitionRefused(
-            "LEAD-STATUS 10", "qualified and converted leads are read-only except comments."
-        )
+    if is_read_only(status=current, converted=converted):
+        raise TransitionRefused("LEAD-STATUS 10", READ_ONLY_MESSAGE)
     if target == current:
         raise TransitionRefused("LEAD-STATUS", f"the status is already {current}.")
     if is_contact and target == S.RAW:

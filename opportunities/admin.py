@@ -10,6 +10,7 @@ from .models import (
     OpportunityContactRole,
     SAOCreditRequest,
     StageChange,
+    StageChecklistItem,
     WebOrder,
 )
 from .services import edit_refusals
@@ -107,3 +108,12 @@ class LostDealAdmin(ReadOnlyLog):
 class LostDealFollowerAdmin(PortalModelAdmin):
     list_display = ("user", "created_at")
     list_select_related = ("user",)
+
+
+@admin.register(StageChecklistItem)
+class StageChecklistItemAdmin(PortalModelAdmin):
+    """OPP-CHECKLIST reference data."""
+
+    list_display = ("stage", "position", "text", "active")
+    list_filter = ("stage", "active")
+    change_action = "reference.manage"

@@ -328,3 +328,40 @@ class WebOrder(models.Model):
 
     def __str__(self):
         return self.invoice_number
+
+
+class StageChecklistItem(models.Model):
+    """OPP-CHECKLIST reference data: what to complete in a stage (admin-edited). It guides;
+    the hard rules (OPP-V1..V12) block."""
+
+    stage = models.CharField(max_length=32, choices=Stage.choices)
+    text = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["stage", "position", "id"]
+
+    def __str__(self):
+        return f"{self.stage}: {self.text}"
+
+
+class ChecklistTick(models.Model):
+    """OPP-CHECKLIST: an item ticked on one opportunity, by whom and when."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="checklist_ticks"
+    )
+    item = models.ForeignKey(StageChecklistItem, on_delete=models.CASCADE, related_name="+")
+    ticked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ticked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "item"], name="uniq_checklist_tick")
+        ]
+
+    def __str__(self):
+        return f"{self.opportunity_id}: {self.item_id}"

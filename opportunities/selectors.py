@@ -10,12 +10,14 @@ from gtm_portal.core.labels import select_labels
 from .enums import OPEN_STAGES, Stage
 from .enums import CreditRequestState as St
 from .models import (
+    ChecklistTick,
     LostDeal,
     LostDealFollower,
     Opportunity,
     OpportunityContactRole,
     SAOCreditRequest,
     StageChange,
+    StageChecklistItem,
 )
 from .workflow import stale_cutoff
 
@@ -209,3 +211,15 @@ def account_contacts_to_add(opportunity, limit: int = 200):
         .order_by("last_name", "first_name", "id")
         .only("id", "first_name", "last_name", "email")[:limit]
     )
+
+
+def stage_checklist(opportunity) -> list[dict]:
+    """OPP-CHECKLIST: the current stage's items (reference data), each with its tick."""
+    items = list(StageChecklistItem.objects.filter(stage=opportunity.stage, active=True))
+    ticks = {
+        t.item_id: t
+        for t in ChecklistTick.objects.filter(
+            opportunity=opportunity, item__in=items
+        ).select_related("ticked_by")
+    }
+    return [{"item": i, "tick": ticks.get(i.pk)} for i in items]

@@ -14,21 +14,24 @@ from django.utils import timezone
 
 from gtm_portal.activity.models import Activity
 from gtm_portal.activity.services import task_create
-from gtm_portal.chatter.models import Notification
-from gtm_portal.chatter.services import notify
+from gtm_portal.chatter.models import Comment, Notification
+from gtm_portal.chatter.services import comment_post, notify
 from gtm_portal.core import access, history
 from gtm_portal.core.meta import concrete_field
 from gtm_portal.core.services import check_version, record_update, touch
 from gtm_portal.users import roles
+from gtm_portal.users.models import User
 
 from . import workflow
 from .enums import SalesQualificationSource, Stage
 from .models import (
+    ChecklistTick,
     LostDeal,
     LostDealFollower,
     Opportunity,
     OpportunityContactRole,
     StageChange,
+    StageChecklistItem,
 )
 
 STAGE_FIELDS = (
@@ -216,6 +219,83 @@ def opportunity_update(
     )
 
 
+@transaction.atomic
+def opportunity_request_terms(*, opportunity: Opportunity, by, details: str) -> Opportunity:
+    """OPP-V11: the owner (or their manager, or Sales Support) requests a standard-terms
+    modification, saying which terms. Refused below IACV $25,000 or for Starter, nothing
+    written; granted, the request is stamped on the opportunity (with history) and posted
+    as a comment that tells Sales Support."""
+    opp = lock_opportunity(opportunity)
+    if access.opportunity_edit_scope(by, opp) != "all":
+        raise PermissionDenied(
+            "ROLE-3: only the owner, the owner's manager or Sales Support request "
+            "standard-terms modifications."
+        )
+    text = (details or "").strip()
+    if not text:
+        raise ValidationError(
+            {"details": "OPP-V11: say which standard terms should change and why."},
+            code="OPP-V11",
+        )
+    refusal = workflow.terms_request_refusal(iacv=opp.iacv or Decimal(0), edition=opp.edition)
+    if refusal:
+        raise ValidationError({"details": f"OPP-V11: {refusal}"}, code="OPP-V11")
+    if opp.standard_terms_modification:
+        raise ValidationError(
+            {"details": "OPP-V11: a standard-terms modification is already requested."},
+            code="OPP-V11",
+        )
+    opp = record_update(
+        obj=opp,
+        by=by,
+        data={"standard_terms_modification": True},
+        reason=f"OPP-V11: standard-terms modification requested: {text}"[:500],
+    )
+    comment_post(
+        record=opp,
+        author=by,
+        topic="terms",
+        kind=Comment.Kind.SYSTEM,
+        body=f"Standard-terms modification requested by {by.label}: {text}",
+        notify_users=list(User.objects.queue(roles.Q_SALES_SUPPORT).queue_members.all()),
+        notify_reason=Notification.Reason.DECIDE,
+    )
+    return opp
+
+
+@transaction.atomic
+def opportunity_checklist_save(*, opportunity: Opportunity, by, ticked: list[int]) -> list[int]:
+    """OPP-CHECKLIST: store which of the current stage's items are done (ticked items kept,
+    unticked ones cleared). It guides only: a stage change still asks every hard rule.
+    Returns the ticked item ids."""
+    opp = lock_opportunity(opportunity)
+    if access.opportunity_edit_scope(by, opp) is None:
+        raise PermissionDenied("ROLE-3: you may not edit this opportunity.")
+    items = set(
+        StageChecklistItem.objects.filter(stage=opp.stage, active=True).values_list("pk", flat=True)
+    )
+    wanted = set(ticked)
+    if wanted - items:
+        raise ValidationError(
+            {"items": "OPP-CHECKLIST: tick only items of the opportunity's current stage."},
+            code="OPP-CHECKLIST",
+        )
+    have = set(
+        ChecklistTick.objects.filter(opportunity=opp, item_id__in=items).values_list(
+            "item_id", flat=True
+        )
+    )
+    ChecklistTick.objects.filter(opportunity=opp, item_id__in=have - wanted).delete()
+    now = timezone.now()
+    ChecklistTick.objects.bulk_create(
+        [
+            ChecklistTick(opportunity=opp, item_id=pk, ticked_by=by, ticked_at=now)
+            for pk in sorted(wanted - have)
+        ]
+    )
+    return sorted(wanted)
+
+
 def edit_refusals(opp: Opportunity, data: dict) -> dict[str, ValidationError]:
     """What refuses `data` as an edit of `opp`, by field: OPP-V11/V12 on the values after the
     edit, REF-3 for a newly chosen inactive source, a resale partner that is the account
@@ -287,7 +367,7 @@ def opportunity_create(
         name=name,
         account=account,
         owner=owner,
-        close_date=close_date,
+        close_date=workflow.default_close_date(close_date, fields.get("trial_expiry")),  # type: ignore[misc]
         stage=stage,
         stage_changed_at=now,
         updated_by=by if by else None,

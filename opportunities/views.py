@@ -34,11 +34,14 @@ from .selectors import (
     sao_pending_count,
     sao_requests_for_opportunity,
     sao_requests_to_decide,
+    stage_checklist,
 )
 from .services import ROLE_FLAGS, lost_deals_follow, opportunity_change_stage
 
 
-def opportunity_detail(request, pk: int, stage_form=None, stage_errors=()):
+def opportunity_detail(
+    request, pk: int, stage_form=None, stage_errors=(), terms_errors=(), terms_details=""
+):
     opportunity = opportunity_get_for_user_or_404(request.user, pk)
     tab = requested_tab(request)
     if tab and request.htmx:
@@ -63,6 +66,9 @@ def opportunity_detail(request, pk: int, stage_form=None, stage_errors=()):
         "stage_form": stage_form
         or StageForm(initial={"stage": opportunity.stage, "version": opportunity.version}),
         "stage_errors": stage_errors,
+        "checklist": stage_checklist(opportunity) if scope else [],
+        "terms_errors": terms_errors,
+        "terms_details": terms_details,
         "can_comment": access.can(request.user, "record.comment", opportunity),
         **panels_for(opportunity, "opportunity", request.user),
     }
@@ -102,6 +108,40 @@ def opportunity_stage(request, pk: int):
     else:
         errors = [f"{k}: {' '.join(v)}" for k, v in form.errors.items()]
     return opportunity_detail(request, pk, stage_form=form, stage_errors=errors)
+
+
+def opportunity_checklist(request, pk: int):
+    """OPP-CHECKLIST: POST the ticked `item` ids of the current stage; 302 back to the
+    stage form; 403 for a user who may not edit the opportunity."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    opportunity = opportunity_get_for_user_or_404(request.user, pk)
+    ids = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
+    try:
+        services.opportunity_checklist_save(opportunity=opportunity, by=request.user, ticked=ids)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Checklist saved.")
+    return HttpResponseRedirect(opportunity.get_absolute_url() + "#checklist")
+
+
+def opportunity_terms_request(request, pk: int):
+    """OPP-V11: POST `details`; 302 to the opportunity when granted, 200 with the rule's
+    message next to the field when refused (nothing written), 403 for others."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    opportunity = opportunity_get_for_user_or_404(request.user, pk)
+    try:
+        services.opportunity_request_terms(
+            opportunity=opportunity, by=request.user, details=request.POST.get("details", "")
+        )
+    except ValidationError as exc:
+        return opportunity_detail(
+            request, pk, terms_errors=exc.messages, terms_details=request.POST.get("details", "")
+        )
+    messages.success(request, "Standard-terms modification requested; Sales Support is told.")
+    return HttpResponseRedirect(opportunity.get_absolute_url())
 
 
 def _sao_and_roles_context(opportunity, roles, *, user, scope) -> dict:

@@ -199,13 +199,33 @@ def _hand_over(f: Facts) -> Refusals:
             yield "OPP-V10", "log a two-way activity with a contact on the opportunity first."
 
 
+def terms_request_refusal(*, iacv: Decimal, edition: str) -> str | None:
+    """OPP-V11: why a standard-terms modification request is refused, or None."""
+    if iacv < TERMS_MIN_IACV:
+        return (
+            f"standard-terms modifications need IACV ≥ ${TERMS_MIN_IACV:,.0f}; "
+            f"this one has ${iacv:,.0f}."
+        )
+    if edition == Edition.STARTER:
+        return "standard-terms modifications are not offered for Starter."
+    return None
+
+
+def default_close_date(
+    close_date: datetime.date | None, trial_expiry: datetime.date | None
+) -> datetime.date | None:
+    """OPP-V12: the close date given, else — for an opportunity from a free trial — the
+    trial's expiry."""
+    return close_date or trial_expiry
+
+
 def field_refusals(
     *, terms_modification: bool, iacv: Decimal, edition: str, close_date: datetime.date | None
 ) -> list[tuple[str, str]]:
     """OPP-V11, OPP-V12: what the opportunity's own fields must hold at any stage — asked on
     every stage change and on every edit. (rule, what to do) pairs."""
     out = []
-    if terms_modification and (iacv < TERMS_MIN_IACV or edition == Edition.STARTER):
+    if terms_modification and terms_request_refusal(iacv=iacv, edition=edition):
         out.append(("OPP-V11", "standard-terms modifications need IACV ≥ $25,000 and not Starter."))
     if close_date is None:
         out.append(("OPP-V12", "set a close date."))

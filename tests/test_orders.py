@@ -169,3 +169,44 @@ def test_read_api_accounts_and_opportunities(client, users, order):
     assert client.get("/api/v1/opportunities/999999/").status_code == 404
     client.logout()
     assert client.get(f"/api/v1/accounts/{body['account_id']}/").status_code in (401, 403)
+
+
+def test_order_2_thank_you_task_goes_to_the_account_ae(order, users):
+    from gtm_portal.chatter.models import Notification
+
+    r = order(
+        company="Globex Corporation", website="globex.example", email="hank.scorpio@globex.example"
+    )
+    opp = Opportunity.objects.get(pk=r.json()["opportunity_id"])
+    task = Task.objects.get(opportunity=opp)
+    assert task.owner == users["ae.amer1"] and task.subject.startswith("Thank ")
+    # the possible-duplicate flag notifies the owner, naming the open opportunity
+    note = Notification.objects.get(recipient=users["ae.amer1"], object_id=opp.pk)
+    assert "possible duplicate of Globex - Platform Expansion" in note.message
+
+
+def test_order_2_new_account_thank_you_task_is_the_sales_admin_queues(order, users):
+    from gtm_portal.chatter.models import Notification
+    from gtm_portal.users.models import User
+
+    queue = User.objects.queue("Sales Admin")
+    members = list(queue.queue_members.all())
+    assert members, "the demo Sales Admin queue has members"
+    r = order()
+    opp = Opportunity.objects.get(pk=r.json()["opportunity_id"])
+    task = Task.objects.get(opportunity=opp)
+    assert task.owner == queue and task.subject.startswith("Thank Nia Buyer")
+    told = set(
+        Notification.objects.filter(object_id=opp.pk, message__contains="task").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert told == {m.pk for m in members}
+
+
+def test_order_2_the_converted_lead_records_its_opportunity(order):
+    lead = LeadFactory(email="buyer2@umbrella.example", status="MQL")
+    r = order(company="Umbrella Labs", website="umbrella.example", email="buyer2@umbrella.example")
+    lead.refresh_from_db()
+    assert lead.converted_opportunity_id == r.json()["opportunity_id"]
+    assert lead.converted_at is not None

@@ -192,6 +192,8 @@ ACTIONS.add_rule("opportunity.force_stage", can_write & sales_support)
 # ROLE-3: scoring tables, routing pools, picklists, holidays, block lists — Marketing Ops.
 ACTIONS.add_rule("reference.manage", can_write & marketing_ops)
 ACTIONS.add_rule("routing.reroute", can_write & marketing_ops)
+# LEAD-DSR-1: data subject requests (export, erase) — Marketing Ops.
+ACTIONS.add_rule("person.dsr", can_write & marketing_ops)
 # IMPORT-1: list imports (upload, commit, undo) — Marketing Ops.
 ACTIONS.add_rule("imports.run", can_write & marketing_ops)
 ACTIONS.add_rule("sao_credit.request", can_write & has_role(roles.SDR, roles.BDR))

@@ -26,6 +26,7 @@ from gtm_portal.core import history
 from gtm_portal.core.bulk import insert_objects
 from gtm_portal.core.enums import PersonStatus as S
 
+from .. import scoring
 from ..models import (
     CampaignMember,
     ImportedRow,
@@ -35,16 +36,23 @@ from ..models import (
     RoutingDecision,
 )
 from ..rule_context import Context
+from ..services.active import open_active_window
 from ..services.campaigns import campaign_member_set, join_effects
 from ..services.person_rows import lock_person, save_person
-from ..services.routing import RoutingContext, route_people
-from ..services.scoring import apply_automatic_status, evaluate_demographics
+from ..services.routing import RoutingContext
+from ..services.scoring import apply_automatic_status, evaluate_demographics, route_new_mqls
 from ..services.scoring import person_rescore_demographics as rescore
 from . import files, rows
 from .services import error_rows
 
 State = ImportRun.State
 DEMOGRAPHIC_FIELDS = {"title", "email"}
+
+
+def hand_raise(plan) -> str:
+    """LEAD-ACTIVE: the hand-raise an imported row stands for (its initial source: a trial,
+    a web chat), or ""."""
+    return scoring.HAND_RAISE_SOURCES.get(plan.source.name, "") if plan.source else ""
 
 
 class Abort(Exception):
@@ -99,6 +107,7 @@ class Writer:
         events = []
         for lead, plan, account in zip(leads, plans, accounts, strict=True):
             lead.matched_account = account
+            open_active_window(lead, hand_raise(plan), now, account=account)
             if plan.campaign is not None:
                 effect = join_effects(*plan.campaign, lead, account)
                 if effect.to_inquiry:
@@ -135,7 +144,7 @@ class Writer:
         )
         mqls = [lead.pk for lead in leads if lead.status == S.MQL]
         if mqls:
-            route_people(mqls, model=Lead, trigger="became MQL (import)", ctx=self.routing)
+            route_new_mqls(mqls, model=Lead, path="import", ctx=self.routing)
         return len(leads), len(mqls)
 
     def hot_decisions(self, leads: list, plans: list) -> None:
@@ -189,6 +198,8 @@ class Writer:
             if hasattr(person, name) and getattr(person, name) != value:
                 setattr(person, name, value)
                 changed.append(name)
+        if open_active_window(person, hand_raise(plan)):
+            changed.append("active_until")
         if "country" in changed:
             person.region = person.country.region
             changed.append("region")
@@ -207,10 +218,10 @@ class Writer:
             membership = member if created else None
         routed = 0
         if DEMOGRAPHIC_FIELDS & set(changed):
-            out = rescore(person=person, ctx=self.ctx, by=self.by)
-            if out.became_mql:
-                route_people([out.person], trigger="became MQL (import)", ctx=self.routing)
-                routed = 1
+            out = rescore(
+                person=person, ctx=self.ctx, by=self.by, path="import", routing_ctx=self.routing
+            )
+            routed = int(out.became_mql)
         ImportedRow.objects.create(
             run=self.run,
             row=plan.row,

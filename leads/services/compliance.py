@@ -21,7 +21,7 @@ from gtm_portal.jobs.runner import claimable
 
 from ..enums import CampaignType
 from ..models import Campaign, CampaignMember, CampaignMemberStatus, IntakeSubmission, Lead
-from .person_rows import SPAM_CAMPAIGN, lock_person, person_link, save_person
+from .person_rows import SPAM_CAMPAIGN, lock_person, person_link, require_editable, save_person
 
 GDPR_DATE = datetime.date(2018, 5, 25)
 OPT_OUT_DAYS = 30
@@ -83,12 +83,7 @@ def refuse_outreach(person, *, kind: str, direction: str) -> None:
 
 
 def _change(person, *, by, reason: str, **values):
-    if getattr(person, "converted_at", None) or getattr(person, "merged_into_id", None):
-        raise ValidationError(
-            "LEAD-STATUS 10: this lead was converted or merged; change the "
-            "contact (or the surviving lead) instead.",
-            code="LEAD-STATUS 10",
-        )
+    require_editable(person)
     fields = history.tracked_fields(type(person))
     before, shown = history.snapshot(person, fields), history.display_snapshot(person, fields)
     for name, value in values.items():

@@ -24,6 +24,7 @@ from opportunities.services import contact_role_add, opportunity_change_stage, o
 from ..models import Lead
 from ..rule_context import free_domains
 from ..workflow import Via
+from .active import trial_expiry
 from .person_rows import lock_person
 from .persons import lead_convert_to_contact, person_change_status
 
@@ -58,7 +59,7 @@ class ConvertPlan:
     stage: str = Stage.PENDING  # SALES: 0-Pending Acceptance or 00-Pre Opportunity
     join_opportunity: Opportunity | None = None
     opportunity_name: str = ""
-    close_date: datetime.date | None = None
+    close_date: datetime.date | None = None  # OPP-V12: defaults to the lead's trial expiry
     amount: object = 0
     right_person_confirmed: bool = False
     business_problem: str = ""
@@ -190,7 +191,7 @@ def _existing_reseller_opportunity(end_user: Account, reseller: Account):
     )
 
 
-def _create_opportunity(plan: ConvertPlan, account: Account, contact, lead: Lead, by):
+def _create_opportunity(plan: ConvertPlan, account: Account, contact, lead: Lead, by, *, trial):
 
     target = plan.end_user_account or account
     reseller = account if plan.end_user_account else None
@@ -223,6 +224,8 @@ def _create_opportunity(plan: ConvertPlan, account: Account, contact, lead: Lead
         business_problem=plan.business_problem.strip(),
         stage_reason=f"{RULE}: converted from lead #{lead.pk}",
         contacts=[(contact, {"is_partner": True} if reseller else {"is_primary": True})],
+        from_trial=trial is not None,
+        trial_expiry=trial,
     )
     if stage == Stage.PENDING:
         opp = opportunity_change_stage(
@@ -274,6 +277,9 @@ def convert_lead(*, lead: Lead, by, plan: ConvertPlan) -> ConvertResult:
                 RESELLER_RULE,
                 field="mode",
             )
+    trial = trial_expiry(lead)
+    if plan.close_date is None:
+        plan.close_date = trial  # OPP-V12: an opportunity from a free trial
     created = plan.account is None
     if plan.account is not None:
         _check_opportunity(plan, plan.account, by)
@@ -312,7 +318,7 @@ def convert_lead(*, lead: Lead, by, plan: ConvertPlan) -> ConvertResult:
         _join(reseller_join, contact, partner=True, by=by, rule=RESELLER_RULE)
         result.opportunity, result.joined = reseller_join, True
     elif plan.mode in (OppMode.SALES, OppMode.WARM):
-        result.opportunity = _create_opportunity(plan, account, contact, lead, by)
+        result.opportunity = _create_opportunity(plan, account, contact, lead, by, trial=trial)
     if result.opportunity is not None:
         Lead.objects.filter(pk=lead.pk).update(converted_opportunity=result.opportunity)
     return result

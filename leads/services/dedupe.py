@@ -16,6 +16,7 @@ from accounts.matching import normalize_company
 from gtm_portal.core import access
 
 from ..models import DuplicateSuggestion, Lead
+from .merge import load_records, merge_people
 
 R = DuplicateSuggestion.Reason
 
@@ -126,3 +127,32 @@ def suggestion_dismiss(*, suggestion: DuplicateSuggestion, by) -> DuplicateSugge
     )
     row.save(update_fields=["state", "decided_by", "decided_at"])
     return row
+
+
+def merge_survivor(suggestion: DuplicateSuggestion) -> Lead:
+    """AUTO-6's one-click merge keeps the older lead (LEAD-MERGE-1: the oldest record's
+    initial source and created date win; its values where both have one)."""
+    a, b = suggestion.first, suggestion.second
+    return a if (a.created_at, a.pk) <= (b.created_at, b.pk) else b
+
+
+@transaction.atomic
+def suggestion_merge(*, suggestion: DuplicateSuggestion, by):
+    """AUTO-6 "merge" in one click, through the one merge service (LEAD-MERGE-1): the older
+    lead survives, each field keeps the survivor's value (else the other's), the other lead
+    becomes a tombstone that redirects to it. Refused, changing nothing, when the
+    suggestion is decided or `by` may not edit both leads."""
+    access.require(by, "duplicates.review")
+    row = DuplicateSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if row.state != DuplicateSuggestion.State.OPEN:
+        raise ValidationError(f"AUTO-6: this suggestion is already {row.get_state_display()}.")
+    survivor = merge_survivor(row)
+    records = load_records([row.first_id, row.second_id])
+    merged = merge_people(records=records, survivor_pk=survivor.pk, picks={}, by=by)
+    row.state, row.decided_by, row.decided_at = (
+        DuplicateSuggestion.State.MERGED,
+        by,
+        timezone.now(),
+    )
+    row.save(update_fields=["state", "decided_by", "decided_at"])
+    return merged

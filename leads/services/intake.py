@@ -20,6 +20,7 @@ from .. import scoring
 from ..enums import FormKind, IntakeOutcome
 from ..models import Campaign, CampaignMember, IntakeSubmission, Lead
 from ..reference_snapshot import snapshot
+from .active import open_active_window
 from .person_rows import lock_person, person_link
 from .persons import lead_convert_to_contact
 from .routing import route_people
@@ -62,8 +63,6 @@ ACTIVITY_KIND: dict[str, str] = {
     FormKind.WEB_CHAT: ActivityKind.CHAT,
 }
 PERSON_FIELDS = ("first_name", "phone", "title", "state", "employees", "website", "description")
-ACTIVE_DAYS = 60
-TRIAL_DAYS = 30
 
 
 class Refused(Exception):
@@ -344,14 +343,8 @@ def _stamp_moment(person, form, at, account, *, save: bool = True) -> list[str]:
     if isinstance(person, Lead) and account is not None and person.matched_account_id != account.pk:
         person.matched_account = account
         fields.append("matched_account")
-    if form in scoring.HAND_RAISE_ACTIVE:
-        days = ACTIVE_DAYS
-        if form in scoring.TRIAL_FORMS:
-            days = max(ACTIVE_DAYS, TRIAL_DAYS + 30)
-        until = (at + datetime.timedelta(days=days)).date()
-        if person.active_until is None or until > person.active_until:
-            person.active_until = until
-            fields.append("active_until")
+    if open_active_window(person, form, at, account=account):
+        fields.append("active_until")
     if form == FormKind.UNSUBSCRIBE and not person.email_opt_out:
         person.email_opt_out = True
         fields.append("email_opt_out")

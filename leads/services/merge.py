@@ -20,8 +20,7 @@ from gtm_portal.core.models import Tombstone
 from ..models import CampaignMember, Lead, ScoreEvent
 from ..rule_context import Context
 from .person_rows import SPAM_CAMPAIGN, move_person_rows, person_kind, save_person
-from .routing import route_person
-from .scoring import apply_automatic_status, evaluate_demographics
+from .scoring import apply_automatic_status, evaluate_demographics, route_new_mqls
 
 RULE = "LEAD-MERGE-1"
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -223,7 +222,7 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
     for other in others:
         _retire(other, survivor, by=by, reason=f"{RULE}: merged into {label[key(survivor)]}")
     if survivor.mql_count > mql_before:
-        route_person(person=survivor, trigger=f"{RULE}: the merged score reached MQL", by=by)
+        route_new_mqls([survivor], path=f"{RULE}: the merged score reached MQL", by=by)
     survivor.refresh_from_db()
     return Merged(survivor=survivor, moved=moved)
 

@@ -9,6 +9,10 @@ from django.utils import timezone
 from accounts.enums import AccountType
 from accounts.matching import match_account, normalize_company, normalize_domain
 from accounts.models import Account, Contact
+from gtm_portal.activity.services import task_create
+from gtm_portal.chatter.models import Notification
+from gtm_portal.chatter.services import notify
+from gtm_portal.core import history
 from gtm_portal.core.enums import OPEN_PERSON_STATUSES
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.models import email_is
@@ -25,6 +29,7 @@ from ..workflow import Via
 from .persons import lead_convert_to_contact, person_change_status
 
 WEB_DIRECT_SOURCE = "Web Direct"
+THANK_YOU_DAYS = 2
 
 
 def submit_order(data: dict) -> tuple[int, dict]:
@@ -62,7 +67,7 @@ def _process(data: dict, log: WebOrder) -> dict:
     created_account = account is None
     if created_account:
         account = _new_customer_account(data, owner=sales_admin, source=source)
-    contact = _buyer_contact(data, email=email, account=account, source=source)
+    contact, lead = _buyer_contact(data, email=email, account=account, source=source)
     duplicate = (
         Opportunity.objects.filter(
             account=account, stage__in=OPEN_STAGES, order_type=OrderType.SALES_ASSISTED
@@ -91,10 +96,23 @@ def _process(data: dict, log: WebOrder) -> dict:
         closed_won_details=f"Web direct order {invoice}",
         possible_duplicate_of=duplicate,
         contacts=[(contact, {"is_primary": True, "is_bill_to": True, "is_sold_to": True})],
-        # OPP-TASK's next action is ORDER-2's thank-you task.
-        next_action=f"Thank {contact.name} for the order and ask for time to learn their plans",
-        next_action_due=timezone.localdate() + datetime.timedelta(days=2),
+        # OPP-TASK's next action is ORDER-2's thank-you task (a queue owner gets none there:
+        # `_thank_you_for_queue` gives it to the queue).
+        next_action=_thank_you(contact),
+        next_action_due=_thank_you_due(),
     )
+    if owner.is_queue:
+        _thank_you_for_queue(opp, owner, contact)
+    if duplicate is not None:
+        notify(
+            recipients=_people(owner),
+            reason=Notification.Reason.INFO,
+            record=opp,
+            message=f"ORDER-2: possible duplicate of {duplicate.name}, an open sales-assisted "
+            f"opportunity at {account.name}; check before working either.",
+        )
+    if lead is not None:
+        _record_converted_opportunity(lead, opp, invoice)
     body = {
         "account_id": account.pk,
         "contact_id": contact.pk,
@@ -105,6 +123,50 @@ def _process(data: dict, log: WebOrder) -> dict:
     log.account, log.opportunity, log.response = account, opp, body
     log.save(update_fields=["account", "opportunity", "response"])
     return body
+
+
+def _thank_you(contact) -> str:
+    return f"Thank {contact.name} for the order and ask for time to learn their plans"
+
+
+def _thank_you_due():
+    return timezone.localdate() + datetime.timedelta(days=THANK_YOU_DAYS)
+
+
+def _people(owner) -> list:
+    """Who acts for `owner`: the person, or a queue's members."""
+    return list(owner.queue_members.all()) if owner.is_queue else [owner]
+
+
+def _thank_you_for_queue(opp, queue, contact) -> None:
+    """ORDER-2: no AE owns the account — the thank-you task is the Sales Admin queue's
+    (shown on its list), and each member hears of it."""
+    task = task_create(
+        owner=queue,
+        by=None,
+        opportunity=opp,
+        subject=_thank_you(contact),
+        due_date=_thank_you_due(),
+    )
+    notify(
+        recipients=_people(queue),
+        reason=Notification.Reason.INFO,
+        record=opp,
+        message=f"ORDER-2: a task for {queue.label}: {task.subject}",
+    )
+
+
+def _record_converted_opportunity(lead, opp, invoice) -> None:
+    """ORDER-2: the matched lead records the opportunity it was converted into (with
+    history, like LEAD-CONVERT-1)."""
+    lead = Lead.objects.get(pk=lead.pk)
+    fields = ["converted_opportunity"]
+    before, shown = history.snapshot(lead, fields), history.display_snapshot(lead, fields)
+    Lead.objects.filter(pk=lead.pk).update(converted_opportunity=opp)
+    lead.converted_opportunity = opp
+    history.record_changes(
+        lead, before, shown, by=None, reason=f"ORDER-2: converted by web-direct order {invoice}"
+    )
 
 
 def _new_customer_account(data: dict, *, owner, source) -> Account:
@@ -126,10 +188,12 @@ def _new_customer_account(data: dict, *, owner, source) -> Account:
     return account
 
 
-def _buyer_contact(data: dict, *, email: str, account, source) -> Contact:
+def _buyer_contact(data: dict, *, email: str, account, source) -> tuple[Contact, Lead | None]:
     """The buyer: the contact with the e-mail; else a matching open lead, moved to Web
-    Portal Purchase and converted (ORDER-2, LEAD-STATUS 9); else a new contact."""
+    Portal Purchase and converted (ORDER-2, LEAD-STATUS 9); else a new contact. Returns the
+    contact and the lead converted into it (or None)."""
     contact = Contact.objects.filter(email_is(email), merged_into__isnull=True).first()
+    converted = None
     lead = (
         Lead.objects.filter(
             email_is(email),
@@ -157,6 +221,7 @@ def _buyer_contact(data: dict, *, email: str, account, source) -> Contact:
                 by=None,
                 reason=f"ORDER-2: converted by web-direct order {data['invoice_number']}",
             )
+            converted = lead
     if contact is None:
         contact = Contact(
             account=account,
@@ -170,4 +235,4 @@ def _buyer_contact(data: dict, *, email: str, account, source) -> Contact:
         contact.derive()
         contact.full_clean()
         contact.save()
-    return contact
+    return contact, converted

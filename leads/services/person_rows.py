@@ -2,6 +2,7 @@
 hang off a person, moved together on conversion or merge (LEAD-CONVERT-1, LEAD-MERGE-1)."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.claims import transfer_requests_follow
@@ -13,6 +14,7 @@ from gtm_portal.core import history
 from gtm_portal.core.services import touch
 
 from ..models import CampaignMember, RoutingDecision, ScoreEvent
+from ..workflow import READ_ONLY_MESSAGE, is_read_only
 from .lifecycle import person_stamp, stamps_move
 
 
@@ -111,3 +113,18 @@ def _merge_campaign_memberships(model, source_rows, target, dst):
             kept.status = mine.status
             kept.save(update_fields=["status", "updated_at"])
         mine.delete()
+
+
+def person_read_only(person) -> bool:
+    """LEAD-STATUS 10 for a lead or contact (`workflow.is_read_only`)."""
+    return is_read_only(
+        status=person.status,
+        converted=bool(getattr(person, "converted_at", None)),
+        merged=bool(person.merged_into_id),
+    )
+
+
+def require_editable(person) -> None:
+    """LEAD-STATUS 10: the one refusal every write path asks (services, forms, admin)."""
+    if person_read_only(person):
+        raise ValidationError(f"LEAD-STATUS 10: {READ_ONLY_MESSAGE}", code="LEAD-STATUS 10")

@@ -16,7 +16,13 @@ from gtm_portal.core.services import check_version, record_update
 from .. import scoring
 from ..models import Lead, RoutingDecision, ScoreEvent
 from ..workflow import TransitionRefused, Via, check_move
-from .person_rows import lock_person, move_person_rows, person_link, save_person
+from .person_rows import (
+    lock_person,
+    move_person_rows,
+    person_link,
+    require_editable,
+    save_person,
+)
 from .routing import route_person
 from .scoring import person_rescore_demographics
 
@@ -183,28 +189,12 @@ def lead_convert_to_contact(*, lead: Lead, account, owner, by, reason: str) -> C
     return contact
 
 
-@transaction.atomic
-def person_read_only(person) -> bool:
-    """LEAD-STATUS 10: qualified and converted leads are read-only except comments; a merged
-    record lives on in its survivor (LEAD-MERGE-1)."""
-    return bool(
-        getattr(person, "converted_at", None)
-        or person.merged_into_id
-        or person.status == S.QUALIFIED
-    )
-
-
 def person_update(*, person, by, data: dict, expected_version: int | None = None, reason: str = ""):
     """Edit a lead's or contact's fields (ROLE-3, Q-CONC); the initial source never changes
     (LEAD-SOURCE-1); qualified and converted leads are read-only (LEAD-STATUS 10); a changed
     title or e-mail re-scores the demographic rules (LEAD-SCORE-1)."""
     access.require(by, "person.edit", person)
-    if person_read_only(person):
-        raise ValidationError(
-            "LEAD-STATUS 10: qualified, converted and merged records are read-only except "
-            "comments.",
-            code="LEAD-STATUS 10",
-        )
+    require_editable(person)
     old = (person.title, person.email)
     person = record_update(
         obj=person,

@@ -22,6 +22,7 @@ from gtm_portal.refdata.models import (
 )
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
+from opportunities.models import StageChecklistItem
 
 from .. import seed_data
 from ..models import RoutingPool, ScoringRule
@@ -52,7 +53,21 @@ def load_reference_data(today: datetime.date | None = None) -> dict[str, int]:
     _seed_lists(s)
     _seed_holidays(s, regions, today)
     _seed_comp_plans(s)
+    _seed_stage_checklist(s)
     return s.created
+
+
+def _seed_stage_checklist(s) -> None:
+    """OPP-CHECKLIST: the default items of each stage."""
+    for stage, items in seed_data.STAGE_CHECKLIST.items():
+        for position, text in enumerate(items):
+
+            def make(stage=stage, text=text, position=position):
+                StageChecklistItem.objects.get_or_create(
+                    stage=stage, text=text, defaults={"position": position}
+                )
+
+            s.once("stage_checklist", f"{stage}|{text}", make)
 
 
 def _seed_comp_plans(s) -> None:

@@ -24,13 +24,15 @@ from .. import scoring
 from ..enums import FormKind, ScoringKind
 from ..models import Lead, ScoreEvent
 from ..rule_context import Context
+from ..workflow import MOVES
 from .lifecycle import stamps_for_moves
 from .scoring import apply_automatic_status
 
 BATCH = 5000
 CAREERS = FormKind.PAGE_VISIT_CAREERS
-# Statuses LEAD-STATUS 1-3 can move automatically; the others only change scores.
-MOVABLE = frozenset({S.RAW, S.INQUIRY, S.RECYCLE})
+# Statuses LEAD-STATUS 1-3 can move automatically (the transition table's sources of the
+# automatic moves); the others only change scores.
+MOVABLE = MOVES[S.INQUIRY].sources | MOVES[S.MQL].sources
 LEAD_FIELDS = (
     "id",
     "title",

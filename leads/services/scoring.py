@@ -3,6 +3,7 @@ events, and move the status (LEAD-STATUS 1-3); the rules are `leads.scoring` (pu
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -16,7 +17,9 @@ from .. import scoring
 from ..enums import ScoringKind
 from ..models import ScoreEvent
 from ..rule_context import Context
+from ..workflow import Via, automatic_move_allowed
 from .person_rows import lock_person, person_link, save_person
+from .routing import RoutingContext, route_people
 
 
 @dataclass
@@ -26,6 +29,7 @@ class ScoreOutcome:
     became_mql: bool = False
     behaviour: list = field(default_factory=list)  # the events hanging on the activity
     person: object = None
+    routed: Any = None  # the `Routed` of the MQL crossing (ROUTE-1), when routed here
 
 
 def _net_points_by_rule(person, kind: str, new: bool) -> dict[int | None, int]:
@@ -133,11 +137,12 @@ def _careers_due(person, ctx: Context, at, activity) -> bool:
 def apply_automatic_status(
     person, ctx: Context, *, form_kind: str | None = None, campaign_response: bool = False, at=None
 ) -> list[tuple[str, str]]:
-    """LEAD-STATUS 1 (Raw → Inquiry) and 2/3 (→ MQL at the threshold, re-MQL from Recycle).
-    Mutates `person`; returns the moves made as (rule, reason) pairs."""
+    """LEAD-STATUS 1 (Raw → Inquiry) and 2/3 (→ MQL at the threshold, re-MQL from Recycle),
+    each move asked of the one transition table (`workflow.MOVES`). Mutates `person`;
+    returns the moves made as (rule, reason) pairs."""
     at = at or timezone.now()
     moves = []
-    if person.status == S.RAW and (
+    if automatic_move_allowed(person.status, S.INQUIRY, via=Via.SYSTEM) and (
         (form_kind and scoring.is_form(form_kind))
         or campaign_response
         or person.behaviour_score > ctx.inquiry_threshold
@@ -151,7 +156,10 @@ def apply_automatic_status(
         )
         person.status = S.INQUIRY
         moves.append(("LEAD-STATUS 1", f"LEAD-STATUS 1: Raw → Inquiry ({why})"))
-    if person.status in (S.RAW, S.INQUIRY, S.RECYCLE) and person.person_score >= ctx.mql_threshold:
+    if (
+        automatic_move_allowed(person.status, S.MQL, via=Via.SCORING)
+        and person.person_score >= ctx.mql_threshold
+    ):
         rule = "LEAD-STATUS 3" if person.status == S.RECYCLE else "LEAD-STATUS 2"
         moves.append(
             (
@@ -248,9 +256,45 @@ def _score_form(
     return out, before, before_display, reason
 
 
+def route_new_mqls(
+    people,
+    *,
+    path: str,
+    model=None,
+    by=None,
+    ctx: RoutingContext | None = None,
+    form_kind: str | None = None,
+    fresh: bool = False,
+) -> list:
+    """ROUTE-1: the one hand-off from an MQL crossing (LEAD-STATUS 2/3) to routing, whatever
+    the path that crossed it (`path`: a field edit, merge, import, re-score). `people` are
+    persons or, with `model`, primary keys (batches: re-score, import), routed in one batch
+    exactly as intake routes (`services.routing.route_people`)."""
+    people = list(people)
+    if not people:
+        return []
+    return route_people(
+        people,
+        trigger=f"became MQL ({path})",
+        model=model,
+        by=by,
+        ctx=ctx,
+        form_kind=form_kind,
+        fresh=fresh,
+    )
+
+
 @transaction.atomic
-def person_rescore_demographics(*, person, ctx: Context | None = None, by=None) -> ScoreOutcome:
-    """LEAD-SCORE-1: a field a demographic rule uses changed."""
+def person_rescore_demographics(
+    *,
+    person,
+    ctx: Context | None = None,
+    by=None,
+    path: str = "field change",
+    routing_ctx: RoutingContext | None = None,
+) -> ScoreOutcome:
+    """LEAD-SCORE-1: a field a demographic rule uses changed (a hand edit of title or
+    e-mail, an import); a person it makes MQL is routed here (ROUTE-1)."""
     ctx = ctx or Context()
     person = lock_person(person)
     fields = history.tracked_fields(type(person))
@@ -273,4 +317,7 @@ def person_rescore_demographics(*, person, ctx: Context | None = None, by=None) 
         fields=SCORE_FIELDS,
     )
     out.person = person
+    if out.became_mql:
+        out.routed = route_new_mqls([person], path=path, by=by, ctx=routing_ctx)[0]
+        out.person = out.routed.person
     return out

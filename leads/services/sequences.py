@@ -13,12 +13,15 @@ from accounts.models import Contact, TransferRequest
 from gtm_portal.activity.enums import Direction, EnrollmentState
 from gtm_portal.activity.models import Enrollment, Sequence
 from gtm_portal.activity.services import activity_record, mark_first_touch
-from gtm_portal.core import access
+from gtm_portal.core import access, history
 from gtm_portal.core.enums import PersonStatus as S
 
+from .. import scoring
+from ..enums import FormKind
 from ..workflow import Via
+from .active import open_active_window
 from .compliance import gdpr_blocked, opted_out, refuse_outreach
-from .person_rows import lock_person, person_link
+from .person_rows import lock_person, person_link, person_read_only, save_person
 from .persons import person_change_status
 
 FREE_SIGNUP_SOURCE = "GitLab.com"
@@ -130,6 +133,24 @@ def enrollment_set_state(*, enrollment: Enrollment, to: str, by) -> Enrollment:
     return enrollment
 
 
+def _open_window(person, *, by, at) -> None:
+    """LEAD-ACTIVE: an inbound chat a rep logs is a web chat: it opens the active window."""
+    person = lock_person(person)
+    if person_read_only(person):
+        return
+    fields = history.tracked_fields(type(person))
+    before, shown = history.snapshot(person, fields), history.display_snapshot(person, fields)
+    if open_active_window(person, FormKind.WEB_CHAT, at):
+        save_person(
+            person,
+            before,
+            shown,
+            by=by,
+            reason="LEAD-ACTIVE: an inbound chat opened the active window",
+            fields=["active_until"],
+        )
+
+
 @transaction.atomic
 def person_log_activity(
     *,
@@ -165,6 +186,8 @@ def person_log_activity(
         account=account,
         **person_link(person),
     )
+    if kind == scoring.LOGGED_HAND_RAISE_KIND and direction == Direction.INBOUND:
+        _open_window(person, by=by, at=activity.occurred_at)
     if two_way:
         if direction == Direction.INBOUND:
             Enrollment.objects.filter(**person_link(person), state=EnrollmentState.ACTIVE).update(

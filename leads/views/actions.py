@@ -25,6 +25,8 @@ from ..action_forms import BlockedDomainForm, ContactCreateForm, ContactSearchFo
 from ..duplicates import accounts_for, find_duplicates, matching_contacts, matching_leads
 from ..models import Lead
 from ..services import compliance, convert, merge
+from ..services.active import trial_expiry
+from ..services.person_rows import person_read_only
 from .person import _person, _say
 
 
@@ -120,7 +122,7 @@ def lead_convert(request, pk: int):
         Lead.objects.select_related("owner", "initial_source", "country", "region"), pk=pk
     )
     access.require(request.user, "person.edit", lead)
-    if lead.converted_at or lead.merged_into_id:
+    if person_read_only(lead):
         messages.info(request, "LEAD-STATUS 10: this lead is already converted or merged.")
         return HttpResponseRedirect(lead.get_absolute_url())
     matches = convert.account_matches(lead)
@@ -129,6 +131,9 @@ def lead_convert(request, pk: int):
         "new_account_name": lead.company,
         "new_account_website": lead.website,
     }
+    trial = trial_expiry(lead)
+    if trial is not None:
+        initial["close_date"] = trial  # OPP-V12: from a free trial, its expiry
     asked = _int(request.GET.get("account"), None)
     if asked is not None:
         if any(a.pk == asked for a in matches):

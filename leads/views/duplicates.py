@@ -13,7 +13,12 @@ from gtm_portal.core import access
 from gtm_portal.core.models import JobRun
 
 from ..models import DuplicateSuggestion
-from ..services.dedupe import open_suggestions, suggestion_dismiss
+from ..services.dedupe import (
+    merge_survivor,
+    open_suggestions,
+    suggestion_dismiss,
+    suggestion_merge,
+)
 
 PAGE_SIZE = 200
 
@@ -23,6 +28,9 @@ def duplicate_suggestions(request):
     access.require(request.user, "duplicates.review")
     qs = open_suggestions()
     rows = list(qs[:PAGE_SIZE])
+    for row in rows:
+        row.survivor = merge_survivor(row)
+        row.merged_away = row.second if row.survivor is row.first else row.first
     return TemplateResponse(
         request,
         "leads/duplicate_suggestions.html",
@@ -53,4 +61,18 @@ def duplicate_dismiss(request, pk: int):
             f"{suggestion.first.name} and {suggestion.second.name}: not duplicates "
             "(remembered; never suggested again).",
         )
+    return HttpResponseRedirect(reverse("leads:duplicate_suggestions"))
+
+
+@require_POST
+def duplicate_merge(request, pk: int):
+    """AUTO-6: merge the pair in one click (the page states what will happen first)."""
+    access.require(request.user, "duplicates.review")
+    suggestion = get_object_or_404(DuplicateSuggestion, pk=pk)
+    try:
+        merged = suggestion_merge(suggestion=suggestion, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Merged into {merged.survivor.name} (LEAD-MERGE-1).")
     return HttpResponseRedirect(reverse("leads:duplicate_suggestions"))

@@ -17,7 +17,7 @@ from gtm_portal.core.lists import capped_count, keyset_sorted
 from gtm_portal.core.mass import mass_action_view
 from gtm_portal.core.saved_views import visible_saved_views
 
-from .. import rule_context, scoring
+from .. import rule_context
 from ..filters import LeadViewFilter
 from ..forms import sequence_choices
 from ..models import Campaign, Lead
@@ -116,7 +116,7 @@ def _decorate_rows(rows, code: str) -> None:
     """What each row shows beyond its columns: its links, LEAD-HT-1's high-touch badge, the
     SLA state and (S3) VIEW-1's flags. URLs are built once for the page (the view's hot
     path)."""
-    free, persona = rule_context.high_touch_context()
+    high_touch_context = rule_context.high_touch_context()
     now = timezone.now()
     if code == "S3":
         s3_flags(rows, now)
@@ -127,17 +127,7 @@ def _decorate_rows(rows, code: str) -> None:
         r.url = f"{detail_url}{r.pk}/"
         r.activity_url = activity_url.replace("/0/", f"/{r.pk}/", 1)
         r.enroll_url = enroll_url.replace("/0/", f"/{r.pk}/", 1)
-        r.high_touch = scoring.is_high_touch(
-            email=r.email,
-            company=r.company,
-            phone=r.phone or r.mobile,
-            title=r.title,
-            setup_for_team=r.setup_for_team,
-            linkedin_url=r.linkedin_url,
-            account_developers=r.matched_account.lam_dev_count if r.matched_account else None,
-            free_domains=free,
-            persona_words=persona,
-        )
+        r.high_touch = rule_context.high_touch(r, high_touch_context)
         r.sla_state = _sla_state(r.sla_due, now)
 
 

@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +16,7 @@ from gtm_portal.core.services import version_from
 
 from ..forms import AssignForm, MisrouteForm, StatusForm
 from ..models import Lead
-from ..services import persons
+from ..services import dsr, persons
 from ..services.sequences import person_enroll, person_log_activity
 
 MODELS = {"leads": Lead, "contacts": Contact}
@@ -26,6 +27,29 @@ def _person(kind, pk):
     if model is None:
         raise Http404
     return get_object_or_404(model, pk=pk)
+
+
+def person_personal_data(request, kind: str, pk: int):
+    """LEAD-DSR-1 export: a JSON download (Marketing Ops; others 403)."""
+    person = _person(kind, pk)
+    data = dsr.person_export(person=person, by=request.user)
+    response = JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{pk}-personal-data.json"'
+    return response
+
+
+@require_POST
+def person_erase(request, kind: str, pk: int):
+    """LEAD-DSR-1 erase with `confirm=erase` (Marketing Ops; others 403): 302 to the record;
+    without the confirmation a message and nothing changed."""
+    person = _person(kind, pk)
+    try:
+        dsr.person_erase(person=person, by=request.user, confirm=request.POST.get("confirm", ""))
+    except ValidationError as exc:
+        _say(request, exc)
+    else:
+        messages.success(request, "LEAD-DSR-1: the person's personal data is erased.")
+    return HttpResponseRedirect(person.get_absolute_url())
 
 
 def _say(request, exc: ValidationError):

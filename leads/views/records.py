@@ -10,6 +10,7 @@ from gtm_portal.core.recordpage import (
 )
 
 from ..rows import LIST_COLUMNS, LIST_FIELDS
+from ..rule_context import high_touch
 from ..selectors import (
     lead_get_for_user_or_404,
     lead_list_for_user,
@@ -41,4 +42,5 @@ def lead_detail(request, pk: int):
     if tab and request.htmx:
         return tab_response(request, lead, tab)
     context = person_page_context(request, lead, "lead")
+    context["high_touch"] = high_touch(lead)  # LEAD-HT-1, as the view rows show it
     return TemplateResponse(request, "records/lead_detail.html", context)
