@@ -37,7 +37,10 @@ def test_marketing_ops_runs_a_job_now_and_sees_its_run(
         os.makedirs(ARTIFACTS, exist_ok=True)
         page.screenshot(path=os.path.join(ARTIFACTS, f"jobs-{width}.png"), full_page=False)
         page.goto(f"{live_server.url}/leads/duplicates/")
-        assert page.get_by_role("link", name="Merge…").first.is_visible()
+        # AUTO-6: "Merge" opens the confirmation that says what will happen (one click on it merges).
+        page.locator("summary", has_text="Merge").first.click()
+        assert page.get_by_role("button", name="Confirm merge").first.is_visible()
+        assert page.get_by_role("link", name="Choose field by field…").first.is_visible()
         page.screenshot(path=os.path.join(ARTIFACTS, f"duplicates-{width}.png"), full_page=False)
         page.get_by_role("button", name="Not a duplicate").first.click()
         assert "never suggested again" in page.content()
