@@ -7,25 +7,13 @@ from django import forms
 
 from gtm_portal.core.date_filters import date_range
 from gtm_portal.core.enums import PersonStatus
+from gtm_portal.core.filtersets import StyledFilterSet
 from gtm_portal.refdata.enums import Segment
 
 from .models import Account, Contact
 
 
-class _Styled(django_filters.FilterSet):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                widget.attrs["class"] = "form-control form-control-sm"
-
-
-class ContactViewFilter(_Styled):
+class ContactViewFilter(StyledFilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=[c for c in PersonStatus.choices if c[0] != PersonStatus.RAW],
         widget=forms.CheckboxSelectMultiple,
@@ -43,7 +31,7 @@ class ContactViewFilter(_Styled):
         fields = []
 
 
-class AccountViewFilter(_Styled):
+class AccountViewFilter(StyledFilterSet):
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any")
     since_from, since_to = date_range("actively_working_since", "Actively Working since")
 

@@ -47,7 +47,7 @@ def _number(value: str, column: str) -> int | None:
     value = (value or "").strip().replace(",", "")
     if not value:
         return None
-    if not value.isdigit() or int(value) > NUMBER_LIMIT:
+    if not value.isdecimal() or int(value) > NUMBER_LIMIT:
         raise ValueError(f"{column} must be a whole number ≥ 0, not {value!r}")
     return int(value)
 

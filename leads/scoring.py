@@ -46,6 +46,12 @@ TRIAL_DAYS = 30  # a trial's length when no trial end is known
 TRIAL_GRACE_DAYS = 30
 
 
+def trial_end_from(signed_up: datetime.date) -> datetime.date:
+    """A trial's end when no trial expiry is known: the sign-up day plus the trial's length
+    (LEAD-ACTIVE, OPP-V12)."""
+    return signed_up + datetime.timedelta(days=TRIAL_DAYS)
+
+
 def active_window_end(
     form_kind: str, on: datetime.date, *, trial_end: datetime.date | None = None
 ) -> datetime.date | None:
@@ -56,7 +62,7 @@ def active_window_end(
         return None
     until = on + datetime.timedelta(days=ACTIVE_DAYS)
     if form_kind in TRIAL_FORMS:
-        end = trial_end or on + datetime.timedelta(days=TRIAL_DAYS)
+        end = trial_end or trial_end_from(on)
         until = max(until, end + datetime.timedelta(days=TRIAL_GRACE_DAYS))
     return until
 

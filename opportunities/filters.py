@@ -5,6 +5,7 @@ budget (SPEC Q-PERF); a value that is not valid gets its message next to the fil
 import django_filters
 from django import forms
 
+from gtm_portal.core.filtersets import StyledFilterSet
 from gtm_portal.core.labels import cached_rows
 from gtm_portal.refdata.enums import Segment, SourceBucket
 from gtm_portal.refdata.models import InitialSource, Region
@@ -47,7 +48,7 @@ def _date(label: str) -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date", "aria-label": label})
 
 
-class OpportunityFilter(django_filters.FilterSet):
+class OpportunityFilter(StyledFilterSet):
     """VIEW-4: stage, people, account segment and region, order type, type, close date and
     IACV ranges, source and source bucket."""
 
@@ -92,15 +93,6 @@ class OpportunityFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if owner_fixed:  # a "my …" view: its owner is the view's
             del self.filters["owner"]
-        for field in self.form.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select form-select-sm"
-                field.empty_label = "Any"
-            else:
-                widget.attrs["class"] = "form-control form-control-sm"
 
     def in_region(self, queryset, name, value):
         """REF-1: a region takes in its sub-regions (AMER → US East, US West, Canada)."""

@@ -116,7 +116,7 @@ def opportunity_checklist(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     opportunity = opportunity_get_for_user_or_404(request.user, pk)
-    ids = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("item") if v.isdecimal()]
     try:
         services.opportunity_checklist_save(opportunity=opportunity, by=request.user, ticked=ids)
     except ValidationError as exc:

@@ -149,6 +149,10 @@ def test_opp_checklist_refusals_store_nothing(client, users):
     client.force_login(users["ae.amer1"])
     client.post(f"/opportunities/{opp.pk}/checklist/", {"item": [other_stage.pk]})
     assert not ChecklistTick.objects.filter(opportunity=opp).exists()
+    # Q-SAFE: a value that is not an id (a superscript digit passes str.isdigit) is ignored.
+    r = client.post(f"/opportunities/{opp.pk}/checklist/", {"item": ["\u00b2", "abc"]})
+    assert r.status_code == 302
+    assert not ChecklistTick.objects.filter(opportunity=opp).exists()
     mine = StageChecklistItem.objects.filter(stage="1-Discovery").first()
     client.force_login(users["sdr.emea1"])
     r = client.post(f"/opportunities/{opp.pk}/checklist/", {"item": [mine.pk]})

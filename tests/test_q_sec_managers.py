@@ -12,7 +12,7 @@ from accounts.claims import transfer_request
 from accounts.models import TransferRequest
 from accounts.selectors import transfers_to_decide
 from gtm_portal.activity.models import Activity
-from gtm_portal.core import access
+from gtm_portal.core import access, labels
 from opportunities.models import SAOCreditRequest
 from opportunities.selectors import sao_pending_count, sao_requests_to_decide
 
@@ -37,6 +37,18 @@ def test_q_sec_one_chain_every_level(chain):
     assert access.is_manager_above(chain["top"], chain["owner"])
     assert not access.is_manager_above(chain["other"], chain["owner"])
     assert not access.is_manager_above(chain["owner"], chain["owner"])
+
+
+def test_q_sec_a_cycle_in_the_reporting_line_ends_the_chain(chain):
+    """Q-SEC: bad data (top reports to owner) never loops; each person's managers are the
+    chain up to the repeat."""
+    top, middle, owner = chain["top"], chain["middle"], chain["owner"]
+    type(top).objects.filter(pk=top.pk).update(manager=owner)
+    top.refresh_from_db()
+    labels.clear()
+    assert access.managers_above(owner) == [middle.pk, top.pk, owner.pk]
+    assert access.reports_of(top) == {middle.pk, owner.pk, top.pk}
+    assert access.reports_of(chain["other"]) == set()
 
 
 def test_q_sec_second_level_manager_sees_and_decides_a_transfer(client, chain):

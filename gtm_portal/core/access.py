@@ -90,18 +90,7 @@ def reports_of(user) -> set[int]:
     way): the ids a manager's lists, panels and counts cover."""
     if getattr(user, "pk", None) is None:
         return set()
-    manager_of = {u.pk: u.manager_id for u in cached_rows(User)}
-    reports: set[int] = set()
-    for pk in manager_of:
-        seen: set[int] = set()
-        boss = manager_of.get(pk)
-        while boss and boss not in seen:
-            if boss == user.pk:
-                reports.add(pk)
-                break
-            seen.add(boss)
-            boss = manager_of.get(boss)
-    return reports
+    return {u.pk for u in cached_rows(User) if user.pk in managers_above(u)}
 
 
 @rules.predicate

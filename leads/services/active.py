@@ -2,8 +2,6 @@
 (intake, a list import, a logged activity); the window's length is `leads.scoring`'s pure
 rule, the trial end is read here."""
 
-import datetime
-
 from django.db.models import Max
 from django.utils import timezone
 
@@ -52,4 +50,4 @@ def trial_expiry(person):
     ).aggregate(at=Max("occurred_at"))["at"]
     if started is None:
         return None
-    return timezone.localdate(started) + datetime.timedelta(days=scoring.TRIAL_DAYS)
+    return scoring.trial_end_from(timezone.localdate(started))

@@ -17,6 +17,7 @@ from gtm_portal.core import access
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
+from opportunities import workflow as opp_workflow
 from opportunities.enums import OPEN_STAGES, OrderType, Stage
 from opportunities.models import Opportunity
 from opportunities.services import contact_role_add, opportunity_change_stage, opportunity_create
@@ -278,8 +279,7 @@ def convert_lead(*, lead: Lead, by, plan: ConvertPlan) -> ConvertResult:
                 field="mode",
             )
     trial = trial_expiry(lead)
-    if plan.close_date is None:
-        plan.close_date = trial  # OPP-V12: an opportunity from a free trial
+    plan.close_date = opp_workflow.default_close_date(plan.close_date, trial)  # OPP-V12
     created = plan.account is None
     if plan.account is not None:
         _check_opportunity(plan, plan.account, by)

@@ -16,7 +16,7 @@ from accounts.matching import normalize_company
 from gtm_portal.core import access
 
 from ..models import DuplicateSuggestion, Lead
-from .merge import load_records, merge_people
+from .merge import load_records, merge_people, oldest_record
 
 R = DuplicateSuggestion.Reason
 
@@ -113,27 +113,32 @@ def open_suggestions():
     )
 
 
-@transaction.atomic
-def suggestion_dismiss(*, suggestion: DuplicateSuggestion, by) -> DuplicateSuggestion:
-    """AUTO-6 "not a duplicate": remembered, never suggested again."""
+def _open_for_decision(suggestion: DuplicateSuggestion, by) -> DuplicateSuggestion:
+    """AUTO-6: the suggestion, locked, for a reviewer; refused when it is already decided."""
     access.require(by, "duplicates.review")
     row = DuplicateSuggestion.objects.select_for_update().get(pk=suggestion.pk)
     if row.state != DuplicateSuggestion.State.OPEN:
         raise ValidationError(f"AUTO-6: this suggestion is already {row.get_state_display()}.")
-    row.state, row.decided_by, row.decided_at = (
-        DuplicateSuggestion.State.DISMISSED,
-        by,
-        timezone.now(),
-    )
+    return row
+
+
+def _decide(row: DuplicateSuggestion, state, by) -> None:
+    row.state, row.decided_by, row.decided_at = state, by, timezone.now()
     row.save(update_fields=["state", "decided_by", "decided_at"])
+
+
+@transaction.atomic
+def suggestion_dismiss(*, suggestion: DuplicateSuggestion, by) -> DuplicateSuggestion:
+    """AUTO-6 "not a duplicate": remembered, never suggested again."""
+    row = _open_for_decision(suggestion, by)
+    _decide(row, DuplicateSuggestion.State.DISMISSED, by)
     return row
 
 
 def merge_survivor(suggestion: DuplicateSuggestion) -> Lead:
     """AUTO-6's one-click merge keeps the older lead (LEAD-MERGE-1: the oldest record's
     initial source and created date win; its values where both have one)."""
-    a, b = suggestion.first, suggestion.second
-    return a if (a.created_at, a.pk) <= (b.created_at, b.pk) else b
+    return oldest_record([suggestion.first, suggestion.second])
 
 
 @transaction.atomic
@@ -142,17 +147,8 @@ def suggestion_merge(*, suggestion: DuplicateSuggestion, by):
     lead survives, each field keeps the survivor's value (else the other's), the other lead
     becomes a tombstone that redirects to it. Refused, changing nothing, when the
     suggestion is decided or `by` may not edit both leads."""
-    access.require(by, "duplicates.review")
-    row = DuplicateSuggestion.objects.select_for_update().get(pk=suggestion.pk)
-    if row.state != DuplicateSuggestion.State.OPEN:
-        raise ValidationError(f"AUTO-6: this suggestion is already {row.get_state_display()}.")
-    survivor = merge_survivor(row)
+    row = _open_for_decision(suggestion, by)
     records = load_records([row.first_id, row.second_id])
-    merged = merge_people(records=records, survivor_pk=survivor.pk, picks={}, by=by)
-    row.state, row.decided_by, row.decided_at = (
-        DuplicateSuggestion.State.MERGED,
-        by,
-        timezone.now(),
-    )
-    row.save(update_fields=["state", "decided_by", "decided_at"])
+    merged = merge_people(records=records, survivor_pk=merge_survivor(row).pk, picks={}, by=by)
+    _decide(row, DuplicateSuggestion.State.MERGED, by)
     return merged

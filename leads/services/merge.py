@@ -192,7 +192,7 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
         history.display_snapshot(survivor, fields),
     )
     came_from = _take_picked_values(survivor, fresh, picks, label)
-    oldest = min(fresh, key=lambda r: (r.created_at, r.pk))
+    oldest = oldest_record(fresh)
     _combine(survivor, fresh, oldest)
     moved: dict = {}
     for other in others:
@@ -257,6 +257,12 @@ def _take_picked_values(survivor, fresh, picks: dict, label: dict) -> list[str]:
             setattr(survivor, choice.name, getattr(source, choice.name))
             came_from.append(f"{choice.label} from {label[key(source)]}")
     return came_from
+
+
+def oldest_record(records):
+    """LEAD-MERGE-1: the oldest of the records (created first; the lower id on a tie), whose
+    initial source and created date the merge keeps."""
+    return min(records, key=lambda r: (r.created_at, r.pk))
 
 
 def _combine(survivor, fresh, oldest) -> None:
