@@ -1,6 +1,9 @@
-"""ROLE-4: a queue's list — the records a queue owns, for the people who work it, with a
+"""ROLE-4: a queue's list — the records a queue owns, for the people who work it, one kind of
+record at a time (a tab each, with its capped count), newest first and keyset-paged, with a
 claim button on each claimable record (ACCT-CLAIM through the claim page) — and the side
 menu's count."""
+
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -9,9 +12,7 @@ from django.template.response import TemplateResponse
 from gtm_portal.users.models import User
 
 from . import access, records
-
-PER_KIND = 100  # rows shown per kind of record; the count says how many there are
-COUNT_CAP = 10_000
+from .lists import COUNT_CAP, capped_count, keyset_page
 
 
 def _queue_for(request, pk: int) -> User:
@@ -25,6 +26,12 @@ def _queue_for(request, pk: int) -> User:
     return queue
 
 
+def _owned_kinds() -> list[records.RecordKind]:
+    return [
+        k for k in records.kinds() if any(f.name == "owner" for f in k.model._meta.get_fields())
+    ]
+
+
 def _owned(model, queue):
     qs = model._default_manager.filter(owner=queue)
     if any(f.name == "merged_into" for f in model._meta.get_fields()):
@@ -34,30 +41,39 @@ def _owned(model, queue):
 
 def queue_list(request, pk: int):
     queue = _queue_for(request, pk)
-    sections = []
-    for kind in records.kinds():
-        if not any(f.name == "owner" for f in kind.model._meta.get_fields()):
-            continue
-        qs = _owned(kind.model, queue)
-        rows = list(qs.order_by("-updated_at", "-pk")[:PER_KIND])
-        sections.append(
-            {
-                "kind": kind,
-                "title": kind.model._meta.verbose_name_plural.capitalize(),
-                "rows": rows,
-                "count": qs.order_by()[: COUNT_CAP + 1].count()
-                if len(rows) == PER_KIND
-                else len(rows),
-                # Every row has the same owner: one answer for the kind.
-                "can_claim": bool(
-                    kind.claimable and rows and access.can(request.user, "record.claim", rows[0])
-                ),
-            }
-        )
+    kinds = _owned_kinds()
+    counts = {k.url_kind: capped_count(_owned(k.model, queue)) for k in kinds}
+    # `?kind=` picks the tab (an unknown value: the first kind with records, never an error).
+    current = next((k for k in kinds if k.url_kind == request.GET.get("kind")), None) or next(
+        (k for k in kinds if counts[k.url_kind][0]), kinds[0]
+    )
+    page = keyset_page(_owned(current.model, queue), request)
+    tabs = [
+        {
+            "kind": k,
+            "title": k.model._meta.verbose_name_plural.capitalize(),
+            "count_label": f"{COUNT_CAP:,}+"
+            if counts[k.url_kind][1]
+            else f"{counts[k.url_kind][0]:,}",
+            "active": k is current,
+        }
+        for k in kinds
+    ]
+    # Every row has the same owner: one answer for the kind.
+    can_claim = bool(
+        current.claimable and page.rows and access.can(request.user, "record.claim", page.rows[0])
+    )
     return TemplateResponse(
         request,
         "records/queue_list.html",
-        {"queue": queue, "sections": sections, "cap": COUNT_CAP},
+        {
+            "queue": queue,
+            "tabs": tabs,
+            "current": current,
+            "page": page,
+            "can_claim": can_claim,
+            "query": urlencode({"kind": current.url_kind}),
+        },
     )
 
 
@@ -67,9 +83,7 @@ def queue_count(request, pk: int):
         queue = _queue_for(request, pk)
     except Http404:
         return HttpResponse("", status=404)
-    total = 0
-    for kind in records.kinds():
-        if any(f.name == "owner" for f in kind.model._meta.get_fields()):
-            total += _owned(kind.model, queue).order_by()[: COUNT_CAP + 1].count()
-    label = f"{COUNT_CAP:,}+" if total > COUNT_CAP else f"{total:,}"
+    counts = [capped_count(_owned(k.model, queue)) for k in _owned_kinds()]
+    total, capped = sum(n for n, _ in counts), any(c for _, c in counts)
+    label = f"{COUNT_CAP:,}+" if capped or total > COUNT_CAP else f"{total:,}"
     return HttpResponse(f'<span class="badge text-bg-light border">{label}</span>')
