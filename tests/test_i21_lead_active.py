@@ -15,6 +15,7 @@ from gtm_portal.api.models import ApiToken
 from leads import scoring
 from leads.imports import services as import_services
 from leads.models import Lead
+from leads.services.active import open_active_window
 from leads.services.sequences import person_log_activity
 from opportunities.enums import Stage
 from tests.factories import AccountFactory, LeadFactory, OpportunityFactory
@@ -53,6 +54,19 @@ def test_lead_active_window_rule_is_sixty_days_or_trial_end_plus_thirty():
     )
     assert scoring.active_window_end("ondemand_high_intent", today) is None
     assert scoring.active_window_end("newsletter", today) is None
+
+
+def test_lead_active_window_days_are_the_portals_whoever_acts(refdata):
+    """LEAD-ACTIVE / Q-TZ: a hand-raise at 03:00 UTC on 2 December opens the same window
+    whether the API (UTC) or a rep in Los Angeles (still 1 December there) records it."""
+    at = datetime.datetime(2026, 12, 2, 3, 0, tzinfo=datetime.UTC)
+    ends = []
+    for zone in ("UTC", "America/Los_Angeles"):
+        lead = LeadFactory(active_until=None)
+        with timezone.override(zone):
+            assert open_active_window(lead, "web_chat", at)
+        ends.append(lead.active_until)
+    assert ends == [datetime.date(2026, 12, 2) + 60 * DAY] * 2
 
 
 def test_lead_active_on_demand_webcast_opens_no_window(post):

@@ -28,10 +28,17 @@ def person_account(person):
     return person.account if isinstance(person, Contact) else person.matched_account
 
 
+def _day(moment=None):
+    """The portal's calendar day of `moment` (default: now). Windows are counted in the
+    portal's zone (settings.TIME_ZONE), not the acting user's, so the API and a rep in
+    another zone open the same window for the same moment (LEAD-ACTIVE)."""
+    return timezone.localdate(moment, timezone.get_default_timezone())
+
+
 def open_active_window(person, form_kind: str, at=None, *, account=None) -> bool:
     """Widen `person.active_until` for a hand-raise of `form_kind` at `at` (not saved: the
     caller writes it with its own change). Returns whether it moved."""
-    on = timezone.localdate(at) if at else timezone.localdate()
+    on = _day(at)
     end = None
     if form_kind in scoring.TRIAL_FORMS:
         end = trial_end(account if account is not None else person_account(person), on)
@@ -50,4 +57,4 @@ def trial_expiry(person):
     ).aggregate(at=Max("occurred_at"))["at"]
     if started is None:
         return None
-    return scoring.trial_end_from(timezone.localdate(started))
+    return scoring.trial_end_from(_day(started))
