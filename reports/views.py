@@ -1,13 +1,12 @@
 """The report pages (CONTRACT 6.4): the index, each report (filters, chart, table, CSV), the
 drill-down behind each number, and the comp quarter close."""
 
-import csv
 import json
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from gtm_portal.core import access
-from gtm_portal.core.csvexport import safe_cell
+from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.refdata.enums import Segment, SourceBucket
 from gtm_portal.refdata.models import Region
 from gtm_portal.users.models import Team
@@ -24,28 +23,8 @@ from . import drill_rows, services
 from .catalog import INPUTS, REPORTS, drill
 from .params import FILTER_FIELDS, BadFilter, parse_filters
 
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """The table as CSV: the CONTRACT header first (no byte-order mark), numbers as plain
-    digits, text cells formula-safe (Q-SAFE)."""
-    writer = csv.writer(_Echo(), lineterminator="\n")
-
-    def cell(v):
-        return safe_cell(v) if isinstance(v, str) else ("" if v is None else str(v))
-
-    def generate():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([cell(v) for v in row])
-
-    response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+# CONTRACT 6.4's CSV: its header rows first (no byte-order mark), "\n" line ends.
+REPORT_CSV = {"bom": False, "lineterminator": "\n"}
 
 
 def _refused(request, error: BadFilter, report=None) -> HttpResponse:
@@ -92,7 +71,7 @@ def report(request, slug: str):
     except BadFilter as error:
         return _refused(request, error, found)
     if request.GET.get("format") == "csv":
-        return csv_response(f"{slug}.csv", table.header, table.rows)
+        return stream_csv(f"{slug}.csv", table.header, table.rows, **REPORT_CSV)
     drill_url = reverse("reports:drill", args=[slug])
     rows = [
         [
@@ -133,10 +112,11 @@ def records(request, slug: str):
         return _refused(request, error, found)
     sections = [drill_rows.section(qs) for qs in querysets]
     if request.GET.get("format") == "csv":
-        return csv_response(
+        return stream_csv(
             f"{slug}-records.csv",
             drill_rows.CSV_HEADER,
             (row for s in sections for row in drill_rows.csv_rows(s)),
+            **REPORT_CSV,
         )
     pages = [
         (s, Paginator(s.queryset, 50).get_page(request.GET.get(f"page{i}")))

@@ -32,8 +32,39 @@ def users(demo):
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+CSP_VIOLATIONS: list[str] = []
+
+
+def _note_csp_violation(message) -> None:
+    if "Content Security Policy" in message.text:
+        CSP_VIOLATIONS.append(f"{message.location.get('url', '')}: {message.text}")
+
+
+class _WatchedBrowser:
+    """The session's browser; every context it opens reports Content-Security-Policy
+    violations from its console, which fail the test (Q-SEC)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.on("console", _note_csp_violation)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture
+def browser(chromium):
+    CSP_VIOLATIONS.clear()
+    yield _WatchedBrowser(chromium)
+    assert not CSP_VIOLATIONS, "Content-Security-Policy violations:\n" + "\n".join(CSP_VIOLATIONS)
+
+
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     """Headless Debian Chromium through Playwright; skipped without a browser unless
     REQUIRE_BROWSER=1 (CONTRACT 1)."""
     path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")

@@ -236,6 +236,8 @@ def test_bench_writes_json_with_the_contract_keys(demo, tmp_path):
         "2",
         "--warmup",
         "0",
+        "--import-rows",
+        "40",
         stdout=open("/dev/null", "w"),
     )
 

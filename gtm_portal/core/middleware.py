@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -60,3 +61,18 @@ class StaleEditMiddleware:
             status=409,
         )
         return response.render()
+
+
+class SecurityHeadersMiddleware:
+    """Q-SEC: the headers Django's SecurityMiddleware does not set — a strict
+    Content-Security-Policy (scripts only from `static/`, no inline script or handler) and a
+    Permissions-Policy that turns off the browser features the portal never uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -49,6 +49,14 @@ document.addEventListener("keydown", function (event) {
   });
 })();
 
+// A select marked data-autosubmit (page size of the lists) submits its form on change — a
+// listener here, because the Content-Security-Policy allows no inline handlers (Q-SEC).
+document.addEventListener("change", function (event) {
+  if (event.target.matches && event.target.matches("select[data-autosubmit]")) {
+    event.target.form.submit();
+  }
+});
+
 // Stage form: show the fields the chosen target stage needs (OPP-V3/V6/V8/V9); without
 // JavaScript every field shows and the server still refuses what is missing.
 document.addEventListener("change", function (event) {

@@ -1,5 +1,5 @@
 """SPEC Q-PERF list import ≥ 20,000 rows/s end to end for 100,000 rows (IMPORT-1..3),
-measured by `make bench`: one CSV and one XLSX file of `IMPORT_ROWS` (default 100,000) new
+measured by `make bench`: one CSV and one XLSX file of `--import-rows` (default 100,000) new
 people each, built before the timed call; the call is the whole path — the upload's
 parse, checks and matching (the preview), then the commit task's second read, checks,
 account matching, CAMP-1, scoring and set-based writes (all or nothing), run in this process.
@@ -8,7 +8,6 @@ peak resident set before and after the call (`peak_rss_mb`, `rss_growth_mb`) —
 file's size when the parse streams."""
 
 import io
-import os
 import resource
 import uuid
 from collections.abc import Iterable
@@ -93,7 +92,7 @@ class ImportOnce:
 
 
 def list_imports(bench: Bench) -> Iterable[Operation]:
-    n = int(os.environ.get("IMPORT_ROWS", "100000"))
+    n = bench.import_rows
     label = f"{n // 1000}k" if n % 1000 == 0 else str(n)
     for kind in ("csv", "xlsx"):
         if bench.only and bench.only not in f"import {label} ({kind.upper()})":

@@ -52,6 +52,7 @@ def run_bench(
     n: int = 50,
     warmup: int = 5,
     only: str | None = None,
+    import_rows: int = 100_000,
     json_path: str | None = None,
     stdout=None,
 ) -> dict:
@@ -60,7 +61,9 @@ def run_bench(
     say = stdout.write if stdout is not None else None
     if say:
         say(format_header())
-    report = Bench(n=n, warmup=warmup, only=only).run(OPERATION_SETS, progress=say)
+    report = Bench(n=n, warmup=warmup, only=only, import_rows=import_rows).run(
+        OPERATION_SETS, progress=say
+    )
     if say:
         say(
             "counts: "

@@ -19,14 +19,28 @@ class Command(BaseCommand):
         parser.add_argument("--n", type=int, default=50, help="Measured requests per operation.")
         parser.add_argument("--warmup", type=int, default=5)
         parser.add_argument(
+            "--import-rows",
+            type=int,
+            default=100_000,
+            help="Rows of each list-import file measured (SPEC Q-PERF: 100,000).",
+        )
+        parser.add_argument(
             "--only", default=None, help="Run only the operations whose name contains this text."
         )
 
-    def handle(self, *args, leads, json_path, n, warmup, only, **options):
-        if n < 1 or warmup < 0 or (leads is not None and leads < 0):
-            raise CommandError("--n must be at least 1; --warmup and --leads zero or more")
+    def handle(self, *args, leads, json_path, n, warmup, only, import_rows, **options):
+        if n < 1 or warmup < 0 or import_rows < 1 or (leads is not None and leads < 0):
+            raise CommandError(
+                "--n and --import-rows must be at least 1; --warmup and --leads zero or more"
+            )
         run_bench(
-            leads=leads, n=n, warmup=warmup, only=only, json_path=json_path, stdout=self.stdout
+            leads=leads,
+            n=n,
+            warmup=warmup,
+            only=only,
+            import_rows=import_rows,
+            json_path=json_path,
+            stdout=self.stdout,
         )
         if json_path:
             self.stdout.write(f"wrote {json_path}")
