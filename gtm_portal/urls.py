@@ -8,15 +8,23 @@ from gtm_portal.chatter import views as chatter_views
 from gtm_portal.core import queue_views, saved_views
 from gtm_portal.core import views as core_views
 from gtm_portal.search import views as search_views
+from gtm_portal.users.forms import AdminLoginForm, LoginForm
 from leads.views import actions as action_views
 from leads.views import lists as lead_lists
 from leads.views import person as person_views
+
+# Q-SEC: the admin's log-in is throttled like the portal's (users/throttle.py).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/", core_views.healthz),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, form_class=LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("search/", search_views.search, name="search"),

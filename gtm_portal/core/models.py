@@ -390,3 +390,17 @@ class SavedView(TimeStampedModel):
     @property
     def url(self) -> str:
         return f"/{self.kind}/views/{self.base_code}/?{self.params}{'&' if self.params else ''}saved={self.pk}"
+
+
+class CacheEntry(models.Model):
+    """The table of Django's database cache (the shape `createcachetable` gives it), made by
+    a migration so it exists wherever the portal runs: production without `CACHE_URL` keeps
+    its rate-limit and log-in counts here, shared by every worker (Q-SEC), instead of one
+    count per process."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "gtm_cache"

@@ -156,7 +156,8 @@ for _key, _value in _email.items():
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gtm-portal@localhost")
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
-# Cache: per-process memory by default; CACHE_URL=redis://… shares rate limits across workers.
+# Cache: per-process memory by default; CACHE_URL=redis://… shares rate limits and log-in
+# lockouts across workers (production falls back to the database cache, never per process).
 _cache_url = env_str("CACHE_URL")
 if _cache_url and not _cache_url.startswith(("redis://", "rediss://")):
     raise ConfigError(f"CACHE_URL={_cache_url!r} is not a redis:// URL")
