@@ -13,6 +13,8 @@ from leads.views import actions as action_views
 from leads.views import lists as lead_lists
 from leads.views import person as person_views
 
+handler500 = "gtm_portal.core.views.server_error"
+
 # Q-SEC: the admin's log-in is throttled like the portal's (users/throttle.py).
 admin.site.login_form = AdminLoginForm
 

@@ -1,11 +1,12 @@
 import copy
 import json
+import sys
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.http import (
     Http404,
     HttpResponse,
@@ -13,6 +14,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from kombu import Connection
 
@@ -151,3 +153,33 @@ def _form_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def server_error(request):
+    """handler500: the answer to an uncaught error. A database fault — a backend killed
+    mid-request, a lock not granted within lock_timeout, statement_timeout, SQLite busy —
+    answers 503 "busy, retry" (Retry-After) and drops the broken connection so the next
+    request opens a fresh one; anything else a plain 500. Rendered without the frame's
+    queries (the database may be what failed), as JSON under /api/."""
+    error = sys.exc_info()[1]
+    busy = isinstance(error, OperationalError | InterfaceError)
+    if busy:
+        close_old_connections()
+    status = 503 if busy else 500
+    message = (
+        "The database is busy or was briefly unavailable. Nothing was saved; "
+        "wait a moment and try again."
+        if busy
+        else "Something went wrong on our side. Nothing was saved; "
+        "the error was logged for the administrators."
+    )
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": message}, status=status)
+    else:
+        response = HttpResponse(
+            render_to_string("error_plain.html", {"status": status, "message": message}),
+            status=status,
+        )
+    if busy:
+        response["Retry-After"] = "5"
+    return response

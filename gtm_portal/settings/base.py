@@ -10,6 +10,7 @@ from .env import (
     env_database,
     env_email,
     env_list,
+    env_millis,
     env_str,
 )
 
@@ -106,6 +107,21 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # psycopg 3 pool (Django >= 5.1); server-side binding stays off (STYLE 4).
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 8}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Q-SAFE: a pooled connection whose server backend died is found and replaced before use.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Q-SAFE: how long a statement may wait for a lock / run at all. wsgi.py sets both for
+    # the web (a page answers "busy, retry" instead of hanging); migrations, jobs and the
+    # bench run without them.
+    _limits = [
+        f"-c {name}={value}"
+        for name, value in (
+            ("lock_timeout", env_millis("DB_LOCK_TIMEOUT_MS")),
+            ("statement_timeout", env_millis("DB_STATEMENT_TIMEOUT_MS")),
+        )
+        if value
+    ]
+    if _limits:
+        DATABASES["default"]["OPTIONS"]["options"] = " ".join(_limits)
 elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     name = str(DATABASES["default"]["NAME"])
     if name not in ("", ":memory:") and not Path(name).is_absolute():

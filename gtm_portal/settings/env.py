@@ -38,6 +38,16 @@ def env_str(name: str, default: str | None = None) -> str | None:
     return raw.strip()
 
 
+def env_millis(name: str) -> int | None:
+    """A duration in milliseconds (a whole number ≥ 1), or None when unset."""
+    raw = env_str(name)
+    if raw is None:
+        return None
+    if not raw.isdecimal() or int(raw) < 1:
+        raise ConfigError(f"{name}={raw!r} is not a number of milliseconds")
+    return int(raw)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = env_str(name)
     if raw is None:
