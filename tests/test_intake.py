@@ -356,3 +356,31 @@ def test_lead_test_records_are_not_routed_and_stay_out_of_views(post, client, us
     Lead.objects.filter(pk=lead.pk).update(owner=users["sdr.emea1"])
     client.force_login(users["sdr.emea1"])
     assert lead.pk not in [r.pk for r in client.get("/leads/views/S1/").context["page"].rows]
+
+
+def test_q_sec_the_schema_describes_list_answers_and_every_refusal(client, users):
+    client.force_login(users["mops"])
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    leads = schema["paths"]["/api/v1/leads/"]["get"]["responses"]
+    assert schema["components"]["schemas"]["LeadList"]["properties"]["results"]["type"] == "array"
+    assert leads["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/LeadList")
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            codes = set(operation["responses"])
+            assert {"400", "401", "403", "429", "503"} <= codes, (path, method)
+            assert ("404" in codes) == ("{" in path), (path, method)
+            assert ("409" in codes) == (method == "post"), (path, method)
+            refusal = operation["responses"]["400"]["content"]["application/json"]["schema"]
+            assert refusal["$ref"].endswith("/Errors")
+    errors = schema["components"]["schemas"]["Errors"]
+    assert errors["properties"]["errors"]["additionalProperties"]["type"] == "array"
+
+
+@pytest.mark.parametrize("scope, allowed", [("read", True), ("intake", False), ("orders", False)])
+def test_q_sec_the_schema_is_for_logins_and_read_tokens_only(client, demo, scope, allowed):
+    _, key = ApiToken.issue(name=f"schema-{scope}", scope=scope)
+    r = client.get(
+        "/api/v1/schema/", HTTP_ACCEPT="application/json", HTTP_AUTHORIZATION=f"Token {key}"
+    )
+    assert r.status_code == (200 if allowed else 403)
+    assert client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").status_code in (401, 403)

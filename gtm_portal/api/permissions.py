@@ -19,6 +19,19 @@ class TokenScope(permissions.BasePermission):
         return bool(getattr(view, "allow_session", False) and user and user.is_authenticated)
 
 
+class SchemaReader(permissions.BasePermission):
+    """Q-SEC: the OpenAPI schema is for portal users (session) and read tokens; an intake or
+    orders token — a key living in a web form or a shop — may not map the API."""
+
+    message = "Only a portal login or a read token may read the schema."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if isinstance(user, TokenIdentity):
+            return user.token.scope == "read"
+        return bool(user and user.is_authenticated)
+
+
 WINDOW_TTL = 120  # seconds a window's counter is kept (two one-minute windows)
 
 

@@ -1,5 +1,5 @@
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
@@ -125,7 +125,7 @@ class LeadDetailView(ReadEndpoint):
 class LeadListView(ReadEndpoint):
     @extend_schema(
         parameters=[OpenApiParameter("email", str, required=True)],
-        responses=LeadSerializer(many=True),
+        responses=inline_serializer("LeadList", {"results": LeadSerializer(many=True)}),
     )
     def get(self, request):
         email = (request.query_params.get("email") or "").strip()

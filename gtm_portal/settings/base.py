@@ -230,8 +230,13 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "GTM Portal API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    # ROLE-2: DRF views skip LoginRequiredMiddleware, so the schema asks for a login itself.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # ROLE-2 / Q-SEC: DRF views skip LoginRequiredMiddleware, so the schema asks for a login
+    # or a read token itself (machine tokens of intake and orders may not read it).
+    "SERVE_PERMISSIONS": ["gtm_portal.api.permissions.SchemaReader"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gtm_portal.api.schema.add_refusals",
+    ],
 }
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
