@@ -7,7 +7,7 @@ from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.labels import select_labels
 from gtm_portal.core.list_rows import header_html, table_rows_html
-from gtm_portal.core.lists import keyset_sorted
+from gtm_portal.core.lists import keyset_sorted, without_position
 
 from . import registry
 from .bps import account_deadlines
@@ -25,8 +25,7 @@ def _sort(request, default: str, sorts: dict) -> tuple[str, str, bool]:
 
 
 def _params(request):
-    params = request.GET.copy()
-    params.pop("after", None)
+    params = without_position(request.GET)
     unsorted = params.copy()
     unsorted.pop("sort", None)
     return params.urlencode(), unsorted.urlencode()

@@ -104,8 +104,10 @@ def _log_form(r, kind: str, subject: str, aria: str, icon: str, csrf: str, next_
 
 
 def row_actions(r, *, csrf_input, full_path, sequence_options) -> SafeString:
-    """Row actions: log an activity (ACT-1) and enroll (SEQ-2). HTMX swaps the status line;
-    without JavaScript the forms post and come back. No call action under Do Not Call."""
+    """Row actions in one menu (UX lists: one control a row, not four): log an activity
+    (ACT-1) and enroll (SEQ-2). HTMX swaps the status line beside the menu; without
+    JavaScript the menu still opens (details) and the forms post and come back. No call
+    action under Do Not Call."""
     csrf, next_ = _e(csrf_input), _e(full_path)
     call = (
         ""
@@ -125,9 +127,13 @@ def row_actions(r, *, csrf_input, full_path, sequence_options) -> SafeString:
         f'aria-label="Enroll {name}">Enroll</button>\n  </form>'
     )
     return mark_safe(  # every value above went through _e
-        f'<div class="d-flex flex-wrap gap-1 align-items-center row-actions" id="actions-{pk}">'
-        f'\n  {call}\n  {email}\n  {enroll}\n  <span id="result-{pk}" aria-live="polite">'
-        "</span>\n</div>"
+        f'<div class="d-flex gap-1 align-items-center row-actions" id="actions-{pk}">\n'
+        f'  <details class="action-menu row-menu"><summary class="btn btn-sm '
+        f'btn-outline-secondary py-0 px-2" aria-label="Actions for {name}" title="Actions">'
+        '<i class="bi bi-three-dots" aria-hidden="true"></i></summary>\n'
+        '  <div class="card card-body p-2 shadow-sm d-flex flex-column gap-2">\n'
+        f"  {call}\n  {email}\n  {enroll}\n  </div></details>\n"
+        f'  <span id="result-{pk}" class="small" aria-live="polite"></span>\n</div>'
     )
 
 

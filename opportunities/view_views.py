@@ -17,7 +17,7 @@ from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.html import local_date
 from gtm_portal.core.labels import select_labels
 from gtm_portal.core.list_rows import header_html, table_rows_html
-from gtm_portal.core.lists import capped_count, keyset_sorted
+from gtm_portal.core.lists import capped_count, keyset_sorted, without_position
 
 from .filters import OpportunityFilter
 from .querysets import STAGE_RANK
@@ -150,9 +150,8 @@ def _list(request, view: ViewDef, owner=None):
         return stream_csv(f"{name}.csv", CSV_HEADER, rows)
     page = keyset_sorted(rows_qs, request, sort_field, descending)
     summary = pipeline_summary(qs) if view.summary else None
-    params = request.GET.copy()
-    for key in ("after", "format"):
-        params.pop(key, None)
+    params = without_position(request.GET)
+    params.pop("format", None)
     unsorted = params.copy()
     unsorted.pop("sort", None)
     chosen = [f for f in filters.form if f.name in request.GET]

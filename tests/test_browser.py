@@ -128,6 +128,7 @@ def test_sdr_works_s1_logs_a_call_enrolls_and_the_lead_leaves(
     login(page, live_server, "sdr.emea1")
     page.locator("aside").get_by_role("link", name="Leads S1").click()
     row = page.locator("tr", has_text="Greta Mueller")
+    row.get_by_label("Actions for Greta Mueller").click()  # one menu a row (UX lists)
     row.get_by_role("button", name="Log call with Greta Mueller").click()
     row.get_by_role("status").filter(has_text="Call logged").wait_for()
     assert "/leads/views/S1/" in page.url

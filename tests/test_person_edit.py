@@ -208,3 +208,17 @@ def test_q_conc_contact_edit_form_stale_is_409(client, users):
     r = client.post(f"/contacts/{contact.pk}/edit/", seen)
     assert r.status_code == 409 and "changed by" in r.content.decode()
     assert row(contact)["title"] == "B"
+
+
+def test_record_page_links_e_mail_and_phone_for_one_click_contact(client, users):
+    """UX record page: the e-mail is a mailto: link and phone numbers are tel: links (digits
+    and + only in the address); the inline editor still opens from the pencil."""
+    lead = LeadFactory(
+        owner=users["sdr.emea1"], email="greta@firma.example", phone="+49 (30) 123-45", mobile=""
+    )
+    client.force_login(users["sdr.emea1"])
+    page = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert '<a href="mailto:greta@firma.example">greta@firma.example</a>' in page
+    assert '<a href="tel:+493012345">+49 (30) 123-45</a>' in page
+    assert 'href="tel:"' not in page  # an empty mobile stays a dash
+    assert f'href="/leads/{lead.pk}/edit/#id_phone"' in page

@@ -308,3 +308,52 @@ def test_side_menu_counts_come_from_the_views(client, users):
     r = client.get("/leads/views/counts/")
     assert r.context["counts"] == [("S1", "3"), ("S2", "0"), ("S3", "1")]
     assert 'hx-get="/leads/views/counts/"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("sort", ["", "-score", "name", "-sla"])
+def test_previous_pages_walk_back_through_the_same_pages(client, users, sort):
+    """UX lists: "Previous" (`?before=`) gives back exactly the page shown before, in the same
+    order — through ties and empty values (SLA due blank on every fifth lead) — and the pager
+    says where the page is ("11–20 of 23")."""
+    me = users["sdr.emea1"]
+    now = timezone.now()
+    for i in range(23):
+        LeadFactory(
+            last_name=f"q{i % 4}",
+            owner=me,
+            status="MQL",
+            person_score=100 + i % 3,
+            sla_due=None if i % 5 == 0 else now + datetime.timedelta(minutes=i % 7),
+        )
+    client.force_login(me)
+    pages, params = [], {"size": 10, **({"sort": sort} if sort else {})}
+    while True:
+        r = client.get("/leads/views/S1/", params)
+        page = r.context["page"]
+        pages.append(([row.pk for row in page.rows], page.range_label, page))
+        if not page.next_after:
+            break
+        params = {**params, "after": page.next_after, "start": page.next_start}
+        params.pop("before", None)
+    assert [label for _, label, _ in pages] == ["1–10 of 23", "11–20 of 23", "21–23 of 23"]
+    assert sorted(pk for ids, _, _ in pages for pk in ids) == sorted(
+        set(pk for ids, _, _ in pages for pk in ids)
+    )
+    assert pages[0][2].prev_before is None
+    for index in (2, 1):
+        shown = pages[index][2]
+        back = {"size": 10, "before": shown.prev_before, "start": shown.prev_start}
+        if sort:
+            back["sort"] = sort
+        r = client.get("/leads/views/S1/", back)
+        previous = r.context["page"]
+        assert [row.pk for row in previous.rows] == pages[index - 1][0]
+        assert previous.range_label == pages[index - 1][1]
+        assert (previous.prev_before is None) == (index == 1)
+        assert "Previous" in r.text if index == 2 else "Previous" not in r.text
+
+
+def test_odd_pager_parameters_are_no_error(client, users):
+    client.force_login(users["sdr.emea1"])
+    for params in ({"before": "x"}, {"before": "-1"}, {"start": "0"}, {"before": "9" * 30}):
+        assert client.get("/leads/views/S1/", params).status_code == 200

@@ -35,7 +35,8 @@ class Column:
     """One column of a list: its header, its cell, the `?sort=` key ordering by it ("" when it
     does not sort) and the classes of both (e.g. hidden on a phone). `descending_first`: the
     header's first click sorts the largest first (scores, recent moments); `header_hidden`:
-    the header is for screen readers only (the selection checkboxes)."""
+    the header is for screen readers only; `header_control`: fixed markup in its place (the
+    selection column's select-all box)."""
 
     header: str
     cell: Callable[..., str]  # (row, detail URL prefixes) -> the cell's escaped content
@@ -43,17 +44,22 @@ class Column:
     css: str = ""
     descending_first: bool = False
     header_hidden: bool = False
+    header_control: str = ""
 
 
 def select_column() -> Column:
-    """VIEW-5: the row's checkbox for the view's mass actions (the page's `bulk-form`)."""
+    """VIEW-5: the row's checkbox for the view's mass actions (the page's `bulk-form`), and
+    the header's select-all box (portal.js)."""
     return Column(
         "Select",
         lambda r, u: (
             f'<input class="form-check-input" type="checkbox" name="ids" value="{r.pk}" '
             f'form="bulk-form" aria-label="Select {e(r.name)}">'
         ),
-        header_hidden=True,
+        header_control=(
+            '<input class="form-check-input" type="checkbox" data-select-all="bulk-form" '
+            'aria-label="Select every row on this page">'
+        ),
     )
 
 
@@ -69,6 +75,9 @@ def header_html(columns, *, sort: str, query: str) -> SafeString:
     prefix = f"?{query}&" if query else "?"
     cells = []
     for col in columns:
+        if col.header_control:
+            cells.append(f'<th scope="col">{col.header_control}</th>')
+            continue
         if col.header_hidden:
             cells.append(
                 f'<th scope="col"><span class="visually-hidden">{e(col.header)}</span></th>'

@@ -18,10 +18,39 @@ class KeysetPage:
     count: int
     count_capped: bool
     sizes: tuple = PAGE_SIZES
+    prev_before: int | None = None  # `?before=` of the previous page, None on the first
+    start: int = 1  # the position of the first row shown (carried in the pager's links)
 
     @property
     def count_label(self) -> str:
         return f"{COUNT_CAP:,}+" if self.count_capped else f"{self.count:,}"
+
+    @property
+    def range_label(self) -> str:
+        """ "51–100 of 1,284" (UX: where am I in the list)."""
+        if not self.rows:
+            return f"0 of {self.count_label}"
+        return f"{self.start:,}–{self.start + len(self.rows) - 1:,} of {self.count_label}"
+
+    @property
+    def next_start(self) -> int:
+        return self.start + len(self.rows)
+
+    @property
+    def prev_start(self) -> int:
+        return max(1, self.start - self.size)
+
+
+POSITION_PARAMS = ("after", "before", "start")  # where a keyset page is; never in its links
+
+
+def without_position(params):
+    """A copy of the query parameters without the page's position, for the links of a list
+    (sort, filters, size, the pager's own)."""
+    params = params.copy()
+    for key in POSITION_PARAMS:
+        params.pop(key, None)
+    return params
 
 
 def page_size(request) -> int:
@@ -44,42 +73,77 @@ def keyset_page(qs, request) -> KeysetPage:
     return keyset_sorted(qs, request, "id", descending=True)
 
 
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdecimal() and len(value) < 19 else None
+
+
+def _past(field: str, value, pk: int, descending: bool) -> Q:
+    """The rows after the row (value, pk) in the order (field, pk), nulls last."""
+    op = "lt" if descending else "gt"
+    if value is None:
+        return Q(**{f"{field}__isnull": True, f"pk__{op}": pk})
+    return (
+        Q(**{f"{field}__{op}": value})
+        | Q(**{field: value, f"pk__{op}": pk})
+        | Q(**{f"{field}__isnull": True})
+    )
+
+
+def _before(field: str, value, pk: int, descending: bool) -> Q:
+    """The rows before the row (value, pk) in the same order."""
+    op = "gt" if descending else "lt"
+    if value is None:
+        return Q(**{f"{field}__isnull": False}) | Q(**{f"{field}__isnull": True, f"pk__{op}": pk})
+    return Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk})
+
+
+def _order(field: str, descending: bool, reverse: bool = False) -> tuple:
+    """The list's order (field, pk), nulls last — or, `reverse`, the same rows read from the
+    other end (to go back a page)."""
+    down = descending != reverse
+    if field in ("id", "pk"):
+        return ("-pk",) if down else ("pk",)  # the primary key index, either way
+    nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
+    if down:
+        return (F(field).desc(**nulls), "-pk")
+    return (F(field).asc(**nulls), "pk")
+
+
 def keyset_sorted(qs, request, field: str, descending: bool = False) -> KeysetPage:
     """Keyset pagination on (field, pk), nulls last either way: `?after=<pk>` continues after
-    that row, whatever the page number (page 1,000 costs what page 1 costs)."""
+    that row and `?before=<pk>` goes back to the page ending before it, whatever the page
+    number (page 1,000 costs what page 1 costs). `?start=` only numbers the rows shown."""
 
     size = page_size(request)
     count, capped = capped_count(qs)
-    try:
-        after = int(request.GET.get("after", ""))
-    except ValueError:
-        after = None
-    if after is not None and field in ("id", "pk"):
-        qs = qs.filter(pk__lt=after) if descending else qs.filter(pk__gt=after)
-    elif after is not None:
-        row = qs.model._default_manager.filter(pk=after).values(field).first()
-        if row is not None:
-            value = row[field]
-            if value is None:
-                qs = qs.filter(
-                    Q(**{f"{field}__isnull": True})
-                    & Q(**{"pk__lt" if descending else "pk__gt": after})
-                )
-            else:
-                op = "lt" if descending else "gt"
-                qs = qs.filter(
-                    Q(**{f"{field}__{op}": value})
-                    | Q(**{field: value, f"pk__{op}": after})
-                    | Q(**{f"{field}__isnull": True})
-                )
-    if field in ("id", "pk"):
-        order = ("-pk",) if descending else ("pk",)  # the primary key index, either way
-    else:
-        order = (
-            (F(field).desc(nulls_last=True), "-pk")
-            if descending
-            else (F(field).asc(nulls_last=True), "pk")
+    after, before = _int_param(request, "after"), _int_param(request, "before")
+    start = _int_param(request, "start") or 1
+    backwards = before is not None and after is None
+    anchor = before if backwards else after
+    if anchor is not None:
+        if field in ("id", "pk"):
+            going_down = descending != backwards
+            qs = qs.filter(pk__lt=anchor) if going_down else qs.filter(pk__gt=anchor)
+        else:
+            row = qs.model._default_manager.filter(pk=anchor).values(field).first()
+            if row is not None:
+                step = _before if backwards else _past
+                qs = qs.filter(step(field, row[field], anchor, descending))
+    if backwards:
+        rows = list(qs.order_by(*_order(field, descending, reverse=True))[: size + 1])
+        has_prev = len(rows) > size
+        rows = rows[:size][::-1]
+        return KeysetPage(
+            rows=rows,
+            size=size,
+            next_after=rows[-1].pk if rows else None,
+            count=count,
+            count_capped=capped,
+            prev_before=rows[0].pk if has_prev else None,
+            start=start if has_prev else 1,
         )
+    order = _order(field, descending)
     rows = list(qs.order_by(*order)[: size + 1])
     has_next = len(rows) > size
     rows = rows[:size]
@@ -89,4 +153,6 @@ def keyset_sorted(qs, request, field: str, descending: bool = False) -> KeysetPa
         next_after=rows[-1].pk if has_next else None,
         count=count,
         count_capped=capped,
+        prev_before=rows[0].pk if after is not None and rows else None,
+        start=start if after is not None else 1,
     )

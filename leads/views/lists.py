@@ -13,7 +13,7 @@ from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.labels import select_labels
 from gtm_portal.core.list_rows import header_html
-from gtm_portal.core.lists import capped_count, keyset_sorted
+from gtm_portal.core.lists import capped_count, keyset_sorted, without_position
 from gtm_portal.core.mass import mass_action_view
 from gtm_portal.core.saved_views import visible_saved_views
 
@@ -155,8 +155,7 @@ def lead_view(request, code: str):
         return stream_csv(f"leads-{view.code}-{owner.username}.csv", CSV_HEADER, rows)
     page = keyset_sorted(qs, request, field, descending)
     _decorate_rows(page.rows, view.code)
-    params = request.GET.copy()
-    params.pop("after", None)
+    params = without_position(request.GET)
     unsorted = params.copy()
     unsorted.pop("sort", None)
     csrf_input = format_html(

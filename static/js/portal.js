@@ -57,6 +57,41 @@ document.addEventListener("change", function (event) {
   }
 });
 
+// Lists (VIEW-5): the bulk bar shows only once a row is selected and says how many; the
+// header's box selects every row on the page. Without JavaScript the bar is always shown.
+function syncBulkBar(bar) {
+  const boxes = document.querySelectorAll('input[name="ids"][form="' + bar.id + '"]');
+  const chosen = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
+  bar.hidden = chosen === 0;
+  const count = bar.querySelector("[data-selected-count]");
+  if (count) count.textContent = chosen === 1 ? "1 row selected" : chosen + " rows selected";
+  const all = document.querySelector('[data-select-all="' + bar.id + '"]');
+  if (all) { all.checked = chosen > 0 && chosen === boxes.length; all.indeterminate = chosen > 0 && chosen < boxes.length; }
+}
+document.querySelectorAll("form[data-bulk-bar]").forEach(syncBulkBar);
+document.addEventListener("change", function (event) {
+  const box = event.target;
+  const formId = box.dataset && box.dataset.selectAll;
+  if (formId) {
+    document.querySelectorAll('input[name="ids"][form="' + formId + '"]').forEach(function (b) { b.checked = box.checked; });
+  }
+  const bar = document.getElementById(formId || box.getAttribute("form") || "");
+  if (bar && bar.hasAttribute("data-bulk-bar")) syncBulkBar(bar);
+});
+
+// Menus (details.action-menu): Escape closes the open one and returns focus to its button;
+// a click elsewhere closes them; opening one closes the others.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  const open = document.activeElement && document.activeElement.closest("details.action-menu[open]");
+  if (open) { open.open = false; open.querySelector("summary").focus(); }
+});
+document.addEventListener("click", function (event) {
+  document.querySelectorAll("details.action-menu[open]").forEach(function (menu) {
+    if (!menu.contains(event.target)) menu.open = false;
+  });
+});
+
 // Stage form: show the fields the chosen target stage needs (OPP-V3/V6/V8/V9); without
 // JavaScript every field shows and the server still refuses what is missing.
 document.addEventListener("change", function (event) {

@@ -9,12 +9,31 @@ from gtm_portal.core.html import EMPTY, e
 register = template.Library()
 
 
+MAIL_FIELDS = frozenset({"email"})
+PHONE_FIELDS = frozenset({"phone", "mobile"})
+
+
+def _contact_link(f) -> str | None:
+    """E-mail and phone values as mailto:/tel: links (UX record page: one click to write or
+    call); None for every other field."""
+    if not f.value:
+        return None
+    if f.name in MAIL_FIELDS:
+        return f'<a href="mailto:{e(f.value)}">{e(f.value)}</a>'
+    if f.name in PHONE_FIELDS:
+        dial = "".join(ch for ch in str(f.value) if ch in "0123456789+")
+        return f'<a href="tel:{e(dial)}">{e(f.value)}</a>' if dial else None
+    return None
+
+
 def field_cell(f) -> str:
     """The inside of one field's value cell: the value (a link when it points at a record;
     empty as a dash, line breaks kept, escaped) and, when the user may edit it, the pencil
     that opens the inline editor (HTMX) or, without JavaScript, the edit form at the field."""
     if f.url:
         value = f'<a href="{e(f.url)}">{e(f.value)}</a>'
+    elif (link := _contact_link(f)) is not None:
+        value = link
     else:
         value = e(normalize_newlines(str(f.value or EMPTY))).replace("\n", "<br>")
     if not f.edit_url:
