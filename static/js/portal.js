@@ -57,6 +57,18 @@ document.addEventListener("change", function (event) {
   }
 });
 
+// A record page answered at a form's POST address (a refused stage or status change shows
+// the page with its message) puts the record's own address back, so a reload or a bookmark
+// opens the record instead of re-sending the form.
+(function () {
+  const canonical = document.querySelector('link[rel="canonical"]');
+  if (!canonical) return;
+  const url = new URL(canonical.href, window.location.href);
+  if (url.pathname !== window.location.pathname) {
+    window.history.replaceState(null, "", url.pathname + window.location.hash);
+  }
+})();
+
 // Lists (VIEW-5): the bulk bar shows only once a row is selected and says how many; the
 // header's box selects every row on the page. Without JavaScript the bar is always shown.
 function syncBulkBar(bar) {
@@ -90,6 +102,17 @@ document.addEventListener("click", function (event) {
   document.querySelectorAll("details.action-menu[open]").forEach(function (menu) {
     if (!menu.contains(event.target)) menu.open = false;
   });
+});
+
+// Stage form: closing an opportunity (Closed Won / Lost) asks once more before it goes.
+document.addEventListener("submit", function (event) {
+  const form = event.target;
+  if (!form.matches || !form.matches(".stage-form[data-confirm-stages]")) return;
+  const stage = form.querySelector("[name=stage]").value;
+  if (form.dataset.confirmStages.split("|").indexOf(stage) === -1) return;
+  if (!window.confirm("Move " + (form.dataset.record || "this opportunity") + " to " + stage + "? This closes the opportunity.")) {
+    event.preventDefault();
+  }
 });
 
 // Stage form: show the fields the chosen target stage needs (OPP-V3/V6/V8/V9); without
