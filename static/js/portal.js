@@ -7,45 +7,126 @@ document.addEventListener("keydown", function (event) {
   if (box) { event.preventDefault(); box.focus(); }
 });
 
-// CHAT-2 autocomplete: after "@", suggest people and group handles; Enter/click inserts.
+// CHAT-2 autocomplete: after "@", suggest people and group handles. ArrowDown/ArrowUp move
+// through the list, Enter or Tab inserts the highlighted handle, Escape closes it; a click
+// inserts too. Before posting, a handle nobody answers to is flagged under the box (the post
+// would notify nobody), with "Post anyway" for text that only looks like a handle.
 (function () {
   let timer = null;
+  const HANDLE = /(?:^|[^\w@.])@([\w.+-]+)/g;
   function currentHandle(area) {
     const upto = area.value.slice(0, area.selectionStart);
     const m = upto.match(/(?:^|[^\w@.])@([\w.+-]*)$/);
     return m ? m[1] : null;
   }
+  function boxOf(area) { return area.parentElement.querySelector(".mention-suggestions"); }
   function close(box) { box.hidden = true; box.innerHTML = ""; }
+  function options(box) { return Array.prototype.slice.call(box.querySelectorAll("button")); }
+  function highlight(box, index) {
+    const items = options(box);
+    items.forEach(function (b, i) {
+      b.classList.toggle("active", i === index);
+      b.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    box.dataset.index = String(index);
+  }
+  function insert(area, handle) {
+    const start = area.selectionStart;
+    const before = area.value.slice(0, start).replace(/@[\w.+-]*$/, handle + " ");
+    area.value = before + area.value.slice(start);
+    area.focus();
+    area.selectionStart = area.selectionEnd = before.length;
+    close(boxOf(area));
+    const flag = area.form && area.form.querySelector(".mention-unknown");
+    if (flag) flag.remove();
+  }
+  function lookup(q) {
+    return fetch("/notifications/mentions/?q=" + encodeURIComponent(q), {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (data) { return data.results; });
+  }
   document.addEventListener("input", function (event) {
     const area = event.target;
     if (!area.classList || !area.classList.contains("mention-input")) return;
-    const box = area.parentElement.querySelector(".mention-suggestions");
+    const box = boxOf(area);
     const q = currentHandle(area);
     if (q === null || !box) { if (box) close(box); return; }
     clearTimeout(timer);
     timer = setTimeout(function () {
-      fetch("/notifications/mentions/?q=" + encodeURIComponent(q), {credentials: "same-origin"})
-        .then(function (r) { return r.json(); })
-        .then(function (data) {
-          box.innerHTML = "";
-          data.results.forEach(function (item) {
-            const b = document.createElement("button");
-            b.type = "button";
-            b.className = "list-group-item list-group-item-action py-1 small";
-            b.textContent = item.handle + " — " + item.label;
-            b.addEventListener("click", function () {
-              const start = area.selectionStart;
-              const before = area.value.slice(0, start).replace(/@[\w.+-]*$/, item.handle + " ");
-              area.value = before + area.value.slice(start);
-              area.focus();
-              area.selectionStart = area.selectionEnd = before.length;
-              close(box);
-            });
-            box.appendChild(b);
-          });
-          box.hidden = data.results.length === 0;
+      lookup(q).then(function (results) {
+        box.innerHTML = "";
+        box.setAttribute("role", "listbox");
+        results.forEach(function (item) {
+          const b = document.createElement("button");
+          b.type = "button";
+          b.setAttribute("role", "option");
+          b.className = "list-group-item list-group-item-action py-1 small";
+          b.textContent = item.handle + " — " + item.label;
+          b.dataset.handle = item.handle;
+          b.addEventListener("click", function () { insert(area, item.handle); });
+          box.appendChild(b);
         });
+        box.hidden = results.length === 0;
+        if (results.length) highlight(box, 0);
+      });
     }, 150);
+  });
+  document.addEventListener("keydown", function (event) {
+    const area = event.target;
+    if (!area.classList || !area.classList.contains("mention-input")) return;
+    const box = boxOf(area);
+    if (!box || box.hidden) return;
+    const items = options(box);
+    let index = Number(box.dataset.index || 0);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      index = (index + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+      highlight(box, index);
+    } else if ((event.key === "Enter" || event.key === "Tab") && items[index]) {
+      event.preventDefault();
+      insert(area, items[index].dataset.handle);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close(box);
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    const area = form.querySelector && form.querySelector(".mention-input");
+    if (!area || form.dataset.mentionsChecked === "1") return;
+    const handles = [];
+    let m;
+    HANDLE.lastIndex = 0;
+    while ((m = HANDLE.exec(area.value)) !== null) {
+      const h = m[1].replace(/[.+-]+$/, "").toLowerCase();
+      if (h && handles.indexOf(h) === -1) handles.push(h);
+    }
+    if (!handles.length) return;
+    event.preventDefault();
+    Promise.all(handles.map(function (h) {
+      return lookup(h).then(function (results) {
+        const known = results.some(function (r) { return r.handle.toLowerCase() === "@" + h; });
+        return known ? null : "@" + h;
+      });
+    })).then(function (unknown) {
+      unknown = unknown.filter(Boolean);
+      const old = form.querySelector(".mention-unknown");
+      if (old) old.remove();
+      if (!unknown.length) { form.dataset.mentionsChecked = "1"; form.requestSubmit(); return; }
+      const flag = document.createElement("div");
+      flag.className = "mention-unknown small text-danger mb-1";
+      flag.setAttribute("role", "alert");
+      flag.textContent = unknown.join(", ") + (unknown.length === 1 ? " is" : " are") +
+        " nobody here, so nobody would be told. Pick a name from the list, or ";
+      const anyway = document.createElement("button");
+      anyway.type = "button";
+      anyway.className = "btn btn-link btn-sm p-0 align-baseline";
+      anyway.textContent = "post anyway";
+      anyway.addEventListener("click", function () { form.dataset.mentionsChecked = "1"; form.requestSubmit(); });
+      flag.appendChild(anyway);
+      flag.appendChild(document.createTextNode("."));
+      area.insertAdjacentElement("afterend", flag);
+    }).catch(function () { form.dataset.mentionsChecked = "1"; form.requestSubmit(); });
   });
 })();
 
