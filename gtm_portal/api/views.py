@@ -126,6 +126,7 @@ class LeadListView(ReadEndpoint):
     @extend_schema(
         parameters=[OpenApiParameter("email", str, required=True)],
         responses=inline_serializer("LeadList", {"results": LeadSerializer(many=True)}),
+        operation_id="leads_list",
     )
     def get(self, request):
         email = (request.query_params.get("email") or "").strip()
