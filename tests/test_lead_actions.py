@@ -693,3 +693,50 @@ def test_lead_merge_1_pending_transfer_requests_follow_the_survivor(users):
     transfer_decide(request=on_gone, by=owner, approve=True)
     keep.refresh_from_db()
     assert keep.owner == users["sdr.amer2"]
+
+
+def _defaults_as_posted(page) -> dict:
+    """What the convert form posts when the rep changes nothing (its first choices)."""
+    form = page.context["form"]
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value in (None, "", False):
+            continue
+        data[name] = "on" if value is True else str(value)
+    return data
+
+
+def test_lead_convert_1_the_defaults_pass_at_a_matching_account_with_an_ae(client, users, acme):
+    """UX / LEAD-CONVERT-1: the first choices convert as they stand — at Acme (an AE owns it)
+    a sales opportunity for the AE with the SDR credited, in 00-Pre Opportunity, while the
+    page says what 0-Pending Acceptance still needs (OPP-V10)."""
+    sdr = users["sdr.amer1"]
+    lead = _qualified_lead(sdr)
+    client.force_login(sdr)
+    page = client.get(f"/leads/{lead.pk}/convert/")
+    html = page.content.decode()
+    assert "0-Pending Acceptance needs" in html and "none yet" not in html  # a two-way call
+    assert 'id="mode-sales-note"' not in html
+    resp = client.post(f"/leads/{lead.pk}/convert/", _defaults_as_posted(page))
+    opp = Opportunity.objects.get(account=acme)
+    assert resp.status_code == 302 and resp["Location"] == f"/opportunities/{opp.pk}/"
+    assert opp.owner == users["ae.amer1"] and opp.sdr_bdr == sdr and opp.stage == Stage.PRE
+
+
+def test_lead_convert_1_the_defaults_pass_for_a_new_account_and_say_why_not_sales(client, users):
+    """A new account is Sales Admin's until an AE claims it, so the first choice is a warm
+    conversation the rep owns — and the sales option says why before the submit."""
+    sdr = users["sdr.amer1"]
+    lead = LeadFactory(
+        owner=sdr, email="ann@brandnew.example", company="Brand New Ltd", status=S.QUALIFYING
+    )
+    client.force_login(sdr)
+    page = client.get(f"/leads/{lead.pk}/convert/")
+    html = page.content.decode()
+    assert 'id="mode-sales-note"' in html and "owned by Sales Admin" in html
+    assert "none yet" in html  # no two-way activity with this person
+    resp = client.post(f"/leads/{lead.pk}/convert/", _defaults_as_posted(page))
+    assert resp.status_code == 302
+    opp = Opportunity.objects.get(account__name="Brand New Ltd")
+    assert opp.owner == sdr and opp.sdr_bdr is None and opp.stage == Stage.PRE

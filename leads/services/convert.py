@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accounts.matching import matching_accounts, normalize_domain
 from accounts.models import Account
+from gtm_portal.activity.models import Activity
 from gtm_portal.chatter.models import Notification
 from gtm_portal.chatter.services import notify
 from gtm_portal.core import access
@@ -26,7 +27,7 @@ from ..models import Lead
 from ..rule_context import free_domains
 from ..workflow import Via
 from .active import trial_expiry
-from .person_rows import lock_person
+from .person_rows import lock_person, person_link
 from .persons import lead_convert_to_contact, person_change_status
 
 RULE = "LEAD-CONVERT-1"
@@ -141,6 +142,66 @@ def _new_account(plan: ConvertPlan, lead: Lead, by) -> Account:
     return account
 
 
+def sales_owner_refusal(owner, account_name: str, by) -> tuple[str, str] | None:
+    """Why a sales opportunity (owned by the account owner, the converting SDR/BDR credited)
+    cannot be made at an account owned by `owner` — (rule, message) — or None when it can.
+    Asked by the convert service and, before submit, by the convert page's defaults."""
+    if owner is None or owner.is_queue or not owner.is_active:
+        return (
+            RULE,
+            f"{account_name} has no AE owner ({owner.label if owner else 'nobody'}); the "
+            "opportunity is owned by the account owner. Ask Sales Support to set one, or keep "
+            "it as a warm conversation you own.",
+        )
+    if owner.pk == by.pk and by.has_role(*CREDITED_ROLES):
+        return (
+            "OPP-V1",
+            "you own the account, so you cannot also be its SDR/BDR; keep it as a warm "
+            "conversation.",
+        )
+    return None
+
+
+NEW_ACCOUNT_NOTE = (
+    "a new account is owned by Sales Admin until an AE claims it (ACCT-CLAIM), so its "
+    "opportunity starts as a warm conversation you own."
+)
+
+
+@dataclass(frozen=True)
+class ConvertDefaults:
+    """The convert page's first choices — ones `convert_lead` accepts as they stand (UX: the
+    defaults never fail) — and, for before the submit, why the others would be refused."""
+
+    mode: str
+    stage: str
+    sales_note: str  # why a sales opportunity would be refused here ("" when it would pass)
+    stage_note: str  # what 0-Pending Acceptance still needs (OPP-V10)
+
+
+def convert_defaults(lead: Lead, account: Account | None, by) -> ConvertDefaults:
+    """For converting `lead` into `account` (the suggested match; None: a new account): a
+    sales opportunity where the account has an AE owner, else a warm conversation, in
+    00-Pre Opportunity — 0-Pending Acceptance needs OPP-V10's fields filled on the form."""
+    refusal = (
+        sales_owner_refusal(account.owner, account.name, by)
+        if account is not None
+        else (RULE, NEW_ACCOUNT_NOTE)
+    )
+    two_way = Activity.objects.filter(**person_link(lead), two_way=True).exists()
+    stage_note = (
+        "0-Pending Acceptance needs “Right person/profile confirmed” and the business problem"
+        + ("" if two_way else ", and a two-way activity with this person first — none yet")
+        + " (OPP-V10)."
+    )
+    return ConvertDefaults(
+        mode=OppMode.WARM if refusal else OppMode.SALES,
+        stage=Stage.PRE,
+        sales_note=refusal[1] if refusal else "",
+        stage_note=stage_note,
+    )
+
+
 def _check_opportunity(plan: ConvertPlan, account: Account, by):
     """Everything the opportunity part needs, refused before anything is written."""
     if plan.mode not in dict(OppMode.CHOICES):
@@ -167,21 +228,9 @@ def _check_opportunity(plan: ConvertPlan, account: Account, by):
                 "a converted opportunity starts in 0-Pending Acceptance or 00-Pre Opportunity.",
                 field="stage",
             )
-        owner = target.owner
-        if owner is None or owner.is_queue or not owner.is_active:
-            _refuse(
-                f"{target.name} has no AE owner ({owner.label if owner else 'nobody'}); "
-                "the opportunity is owned by the account owner. Ask Sales Support to set "
-                "one, or keep it as a warm conversation you own.",
-                field="mode",
-            )
-        if owner.pk == by.pk and by.has_role(*CREDITED_ROLES):
-            _refuse(
-                "you own the account, so you cannot also be its SDR/BDR; keep it as a "
-                "warm conversation.",
-                "OPP-V1",
-                field="mode",
-            )
+        refusal = sales_owner_refusal(target.owner, target.name, by)
+        if refusal is not None:
+            _refuse(refusal[1], refusal[0], field="mode")
 
 
 def _existing_reseller_opportunity(end_user: Account, reseller: Account):

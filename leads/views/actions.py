@@ -140,6 +140,11 @@ def lead_convert(request, pk: int):
             initial["account_choice"] = str(asked)
         else:
             initial.update(account_choice="other", other_account=asked)
+    suggested = next((a for a in matches if str(a.pk) == initial["account_choice"]), None)
+    if suggested is None and asked is not None:
+        suggested = Account.objects.select_related("owner").filter(pk=asked).first()
+    defaults = convert.convert_defaults(lead, suggested, request.user)
+    initial.update(mode=defaults.mode, stage=defaults.stage)
     if request.method == "POST":
         form = ConvertForm(request.POST, matches=matches)
         if form.is_valid():
@@ -171,6 +176,7 @@ def lead_convert(request, pk: int):
             "form": form,
             "matches": matches,
             "open_opps": open_opps,
+            "defaults": defaults,
             "can_set_owner": access.can(request.user, "account.edit_ownership")
             or request.user.has_role(roles.AE),
         },
