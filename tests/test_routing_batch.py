@@ -159,3 +159,26 @@ def test_route_2_10_a_worked_contact_at_the_account_takes_the_new_mql(demo):
     lead.save(update_fields=["matched_account"])
     row = route_people([lead], trigger="re-score")[0]
     assert (row.rule, row.owner) == ("ROUTE-2.10", rep)
+
+
+def test_route_1_a_batch_sends_each_owner_one_digest_not_one_notice_a_lead(demo):
+    """UX notifications (#22): a re-score routing three leads of one company to one rep gives
+    that rep ONE notice — "3 leads were routed to you", linking to their lead view — while a
+    rep given a single lead gets that lead's own notice, in words (the rule ID after them)."""
+    from gtm_portal.chatter.models import Notification
+
+    three = _mql(3, "newco-widgets.example")
+    single = _mql(1, "elsewhere-co.example")[0]
+    rows = route_people([*three, single], trigger="re-score")
+    owners = {r.person.pk: r.owner for r in rows}
+    rep, other = owners[three[0].pk], owners[single.pk]
+    mine = Notification.objects.filter(recipient=rep, reason=Notification.Reason.ROUTED)
+    if rep == other:  # the pool gave both companies to one rep: one digest of four
+        assert [n.message.split(" ")[0] for n in mine] == ["4"]
+        return
+    assert mine.count() == 1
+    digest = mine.get()
+    assert digest.message.startswith("3 leads were routed to you")
+    assert digest.object_id is None and digest.record_url.startswith("/leads/views/")
+    theirs = Notification.objects.get(recipient=other, reason=Notification.Reason.ROUTED)
+    assert theirs.object_id == single.pk and theirs.message.startswith("Routed to you: ")

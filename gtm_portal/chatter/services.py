@@ -105,7 +105,8 @@ def notify(
 
 
 def notify_many(items) -> list[Notification]:
-    """`notify` for many messages at once (routing batches): one INSERT for all of them."""
+    """`notify` for many messages at once (routing batches): one INSERT for all of them. An
+    item without a `record` (a digest) may give its own `label` and `url`."""
     now = timezone.now()
     batch = []
     urls = _RecordUrls()
@@ -120,8 +121,9 @@ def notify_many(items) -> list[Notification]:
         if not ids:
             continue
         ct = ContentType.objects.get_for_model(type(record)) if record is not None else None
-        label = record_label(record) if record is not None else ""
-        url = urls(record) if record is not None else ""
+        # A digest (no single record) brings its own label and link.
+        label = record_label(record) if record is not None else item.get("label", "")
+        url = urls(record) if record is not None else item.get("url", "")
         batch += [
             Notification(
                 recipient_id=uid,

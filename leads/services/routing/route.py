@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, Contact
@@ -21,6 +22,7 @@ from gtm_portal.users.models import User
 
 from ... import routing
 from ...models import Lead, RoutingDecision, RoutingPool
+from ...views_catalog import lead_view_codes
 from .context import RoutingContext, known_users
 from .facts import (
     account_facts,
@@ -149,6 +151,7 @@ def route_people(
             ):
                 routed[result.person.pk] = result
         batch.handout.save(now)
+        notify_many(_digest(batch.notices, "contact" if model is Contact else "lead", by=by))
         return [routed[p.pk] for p in persons]
 
 
@@ -161,6 +164,7 @@ class _Batch:
         self.calendars = SlaCalendars(now, ctx.holidays)
         self.users: dict = {}  # by id and by username
         self.shown: dict = {}  # (field, raw value) → how history shows it
+        self.notices: list[dict] = []  # sent once, at the end (one digest per owner)
 
     def load_users(self, ids: set, names: set) -> None:
         ids, names = ids - self.users.keys(), names - self.users.keys()
@@ -410,7 +414,7 @@ def _write(
             state=EnrollmentState.FINISHED, finished_at=now
         )
     RoutingDecision.objects.bulk_create(rows, batch_size=1000)
-    notify_many(notices)
+    batch.notices += notices
     for s, result in zip(stamped, results, strict=True):
         if s.decision.comment_on_account and result.account is not None:
             comment_post(
@@ -421,6 +425,39 @@ def _write(
                 body=s.decision.comment_on_account,
             )
     return results
+
+
+def _digest(notices: list[dict], kind: str, *, by) -> list[dict]:
+    """One notice per owner for a pass that routed several people to them (a re-score or an
+    import): "77 leads were routed to you", linking to the view they are worked in — not 77
+    separate notices. A single routed person keeps their own notice; the others are kept."""
+    routed: dict[int, list[dict]] = {}
+    for notice in notices:
+        if notice["reason"] == Notification.Reason.ROUTED:
+            routed.setdefault(notice["recipients"][0].pk, []).append(notice)
+    out = [n for n in notices if n["reason"] != Notification.Reason.ROUTED]
+    for group in routed.values():
+        if len(group) == 1:
+            out += group
+            continue
+        owner = group[0]["recipients"][0]
+        if kind == "lead":
+            codes = lead_view_codes(owner)
+            url = reverse("leads:view", args=[codes[0]]) if codes else reverse("leads:list")
+        else:
+            url = reverse("contacts:list")
+        out.append(
+            dict(
+                recipients=[owner],
+                reason=Notification.Reason.ROUTED,
+                actor=by,
+                url=url,
+                label=f"{len(group)} {kind}s",
+                message=f"{len(group)} {kind}s were routed to you in one pass; they wait in "
+                "your views, oldest SLA deadline first.",
+            )
+        )
+    return out
 
 
 def _notices(s: _Stamped, *, by, users) -> list[dict]:
@@ -434,7 +471,7 @@ def _notices(s: _Stamped, *, by, users) -> list[dict]:
                 reason=Notification.Reason.ROUTED,
                 record=p,
                 actor=by,
-                message=f"{decision.rule}: {s.explanation[-1]}"[:500],
+                message=f"Routed to you: {s.explanation[-1]} ({decision.rule})"[:500],
             )
         )
     for who, why in decision.notify:
