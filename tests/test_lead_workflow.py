@@ -308,3 +308,41 @@ def test_route_5_refusals_change_nothing(client, users):
     assert "ROUTE-5" in r.content.decode()
     lead.refresh_from_db()
     assert lead.owner == users["sdr.emea1"] and lead.version == 1 and not history_for(lead)
+
+
+@pytest.mark.django_db
+def test_a_refused_status_change_shows_in_the_form_with_the_choice_kept(client, users):
+    """UX refusals in place (#22): a refused change comes back to the record page with the
+    status form open, the chosen status and note kept, and the refusal under the field —
+    the words first, the rule ID small after them — and nothing changed; the next visit is
+    clean again."""
+    lead = LeadFactory(owner=users["sdr.emea1"], status=S.ACCEPTED)
+    client.force_login(users["sdr.emea1"])
+    r = client.post(
+        f"/leads/{lead.pk}/status/",
+        {"to": S.DISQUALIFIED, "reason": "wrong company", "version": lead.version},
+        follow=True,
+    )
+    html = r.content.decode()
+    assert r.redirect_chain[-1][0] == f"/leads/{lead.pk}/#status"
+    assert '<details class="action-menu" id="status" open>' in html
+    assert f'<option value="{S.DISQUALIFIED}" selected>' in html
+    assert 'value="wrong company"' in html and 'id="st-refused"' in html
+    refusal = html.split('id="st-refused"')[1].split("</div></div>")[0]
+    assert (
+        '<div>Choose a disqualify reason. <small class="text-body-secondary rule-id">'
+        "LEAD-STATUS 7</small>" in refusal
+    )
+    assert Lead.objects.get(pk=lead.pk).status == S.ACCEPTED
+    again = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert 'id="st-refused"' not in again and 'id="status" open' not in again
+
+
+def test_words_first_puts_the_rule_id_after_the_words():
+    from gtm_portal.core.templatetags.records import words_first
+
+    assert str(words_first("LEAD-STATUS 7: give a reason.")) == (
+        'Give a reason. <small class="text-body-secondary rule-id">LEAD-STATUS 7</small>'
+    )
+    assert "SEQ-3 / LEAD-OPTOUT-1</small>" in str(words_first("SEQ-3 / LEAD-OPTOUT-1: opted out"))
+    assert str(words_first("No rule here <b>")) == "No rule here &lt;b&gt;"

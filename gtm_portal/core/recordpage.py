@@ -153,6 +153,22 @@ def person_actions(user, person) -> dict:
     return _person_actions(user, person) if _person_actions else {}
 
 
+def _refused_status_key(person) -> str:
+    return f"refused-status:{records.kind_of(person).url_kind}:{person.pk}"
+
+
+def refused_status_keep(request, person, posted, errors) -> None:
+    """A refused status change, kept for the record page the refusal redirects to: the form
+    opens again with the user's choice and the refusal under it (UX: refusals in place,
+    nothing lost), whatever the path back (redirect after POST)."""
+    request.session[_refused_status_key(person)] = {
+        "to": posted.get("to", ""),
+        "disqualify_reason": posted.get("disqualify_reason", ""),
+        "reason": posted.get("reason", "")[:300],
+        "errors": [str(m) for m in errors],
+    }
+
+
 def person_page_context(request, person, kind: str) -> dict:
     """A lead's or contact's record page (they share the person fields and the action bar):
     fields with their inline editors, the requested lazy tab, the actions this user may
@@ -169,4 +185,5 @@ def person_page_context(request, person, kind: str) -> dict:
         "can_comment": access.can(user, "record.comment", person),
         **person_actions(user, person),
         **panels_for(person, kind, user),
+        "status_refused": request.session.pop(_refused_status_key(person), None),
     }

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Contact
 from gtm_portal.activity.models import Sequence
 from gtm_portal.core import access
+from gtm_portal.core.recordpage import refused_status_keep
 from gtm_portal.core.services import version_from
 
 from ..forms import AssignForm, MisrouteForm, StatusForm
@@ -61,8 +62,10 @@ def person_status(request, kind: str, pk: int):
     person = _person(kind, pk)
     form = StatusForm(request.POST, person=person)
     if not form.is_valid():
-        messages.error(request, "LEAD-STATUS: choose one of the statuses offered.")
-        return HttpResponseRedirect(person.get_absolute_url())
+        refused_status_keep(
+            request, person, request.POST, ["LEAD-STATUS: choose one of the statuses offered."]
+        )
+        return HttpResponseRedirect(person.get_absolute_url() + "#status")
     try:
         persons.person_change_status(
             person=person,
@@ -72,9 +75,11 @@ def person_status(request, kind: str, pk: int):
             disqualify_reason=form.cleaned_data["disqualify_reason"],
             expected_version=version_from(request.POST),
         )
-        messages.success(request, f"Status is now {form.cleaned_data['to']}.")
     except ValidationError as exc:
-        _say(request, exc)
+        # UX: the refusal shows in the status form, opened again with the choice kept.
+        refused_status_keep(request, person, request.POST, exc.messages)
+        return HttpResponseRedirect(person.get_absolute_url() + "#status")
+    messages.success(request, f"Status is now {form.cleaned_data['to']}.")
     return HttpResponseRedirect(person.get_absolute_url())
 
 

@@ -1,5 +1,7 @@
 """Record page helpers (SPEC Q-PERF: a record page's forty field rows written in Python)."""
 
+import re
+
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
@@ -66,3 +68,24 @@ def field_sections(sections) -> str:
             f"  </tbody></table>\n</section>"
         )
     return mark_safe("\n".join(out))  # every value went through e()
+
+
+# "LEAD-STATUS 7: …", "SEQ-3 / LEAD-OPTOUT-1: …": a refusal's rule IDs before its words.
+RULE_PREFIX = re.compile(
+    r"^((?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?: \d+)?)(?: / [A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?: \d+)?)*): (.+)$",
+    re.S,
+)
+
+
+@register.filter
+def words_first(message) -> str:
+    """A refusal as a rep reads it (UX): the words first, the rule ID small after them."""
+    text = str(message)
+    m = RULE_PREFIX.match(text)
+    if m is None:
+        return e(text)
+    words = m.group(2)
+    return mark_safe(  # both parts went through e()
+        f'{e(words[:1].upper() + words[1:])} <small class="text-body-secondary rule-id">'
+        f"{e(m.group(1))}</small>"
+    )
