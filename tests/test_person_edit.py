@@ -2,6 +2,7 @@
 who may edit, refusals that change nothing, HTMX and no-JavaScript paths, stale saves."""
 
 import pytest
+from django.utils import timezone
 
 from gtm_portal.core.enums import PersonStatus as S
 from leads.models import Lead
@@ -222,3 +223,20 @@ def test_record_page_links_e_mail_and_phone_for_one_click_contact(client, users)
     assert '<a href="tel:+493012345">+49 (30) 123-45</a>' in page
     assert 'href="tel:"' not in page  # an empty mobile stays a dash
     assert f'href="/leads/{lead.pk}/edit/#id_phone"' in page
+
+
+def test_the_action_bar_offers_logging_only_where_it_may_work(client, users):
+    """UX / ROLE-3 / LEAD-STATUS 10: logging an activity is an edit — the owner sees "Log
+    activity", another SDR (read and comment only) does not, nor does anyone on a converted
+    lead; "Flag misroute" (a comment) stays for both readers."""
+    lead = LeadFactory(owner=users["sdr.emea1"], status=S.MQL)
+    client.force_login(users["sdr.emea1"])
+    assert "Log activity" in client.get(f"/leads/{lead.pk}/").content.decode()
+    client.force_login(users["sdr.amer1"])
+    theirs = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert "Log activity" not in theirs and "Flag misroute" in theirs
+    converted = LeadFactory(owner=users["sdr.emea1"], status=S.QUALIFIED)
+    Lead.objects.filter(pk=converted.pk).update(converted_at=timezone.now())
+    client.force_login(users["sdr.emea1"])
+    page = client.get(f"/leads/{converted.pk}/").content.decode()
+    assert "Log activity" not in page and "Enroll" not in page
