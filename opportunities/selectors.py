@@ -82,6 +82,29 @@ def opportunity_stage_path(opportunity):
     return path
 
 
+def opportunity_stage_track(opportunity, path) -> list[dict]:
+    """UX stage path: every stage of the way — 00 to 7-Closed Won, or the closed stage the
+    opportunity ended in at the end instead — each `done` (with the days spent in it, OPP-S3),
+    `current`, `skipped` (passed over) or `ahead`. `path`: `opportunity_stage_path`'s rows."""
+    days: dict[str, int] = {}
+    for step in path:
+        stage = step["change"].to_stage
+        days[stage] = days.get(stage, 0) + step["days"]
+    ending = Stage.CLOSED_WON if opportunity.stage in OPEN_STAGES else opportunity.stage
+    line = [*OPEN_STAGES, ending]
+    at = line.index(opportunity.stage)
+    track = []
+    for i, stage in enumerate(line):
+        if i == at:
+            state = "current"
+        elif i > at:
+            state = "ahead"
+        else:
+            state = "done" if stage in days else "skipped"
+        track.append({"stage": stage, "state": state, "days": days.get(stage)})
+    return track
+
+
 def ae_generated_kind(opportunity) -> str | None:
     """SAO-1: an AE-generated opportunity is "marketing assisted" when any contact on it has an
     initial source other than `AE Generated`, else "cold calling"."""

@@ -31,6 +31,7 @@ from .selectors import (
     opportunity_contact_roles,
     opportunity_get_for_user_or_404,
     opportunity_stage_path,
+    opportunity_stage_track,
     sao_pending_count,
     sao_requests_for_opportunity,
     sao_requests_to_decide,
@@ -53,7 +54,7 @@ def opportunity_detail(
         **tab_context(opportunity, tab),
         "sections": sections_for(opportunity, workflow.editable_fields(scope)),
         "contact_roles": opportunity_contact_roles(opportunity),
-        "stage_path": opportunity_stage_path(opportunity),
+        "stage_track": opportunity_stage_track(opportunity, opportunity_stage_path(opportunity)),
         # Only a closed-lost opportunity has closed-lost reasons (no query otherwise).
         "closed_lost_reasons": (
             list(opportunity.closed_lost_reasons.all())

@@ -516,3 +516,30 @@ def test_ae_works_the_pipeline_in_the_browser(
     page.goto(f"{live_server.url}/opportunities/views/mine/")
     screenshot("opportunity-mine-390")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_stage_path_shows_every_stage_with_what_lies_ahead(client, users):
+    """UX record page (#22, OPP-S3): the path runs 00 → 7-Closed Won — visited stages with
+    their days, the current one marked, skipped ones struck, the rest ahead; a lost deal ends
+    in 8-Closed Lost instead of 7."""
+    from opportunities.models import Opportunity
+    from opportunities.selectors import opportunity_stage_path, opportunity_stage_track
+
+    opp = Opportunity.objects.get(name="Globex - Platform Expansion")
+    track = opportunity_stage_track(opp, opportunity_stage_path(opp))
+    stages = [s["stage"] for s in track]
+    assert stages[0] == "00-Pre Opportunity" and stages[-1] == "7-Closed Won" and len(stages) == 9
+    current = [s for s in track if s["state"] == "current"]
+    assert [s["stage"] for s in current] == [opp.stage]
+    at = stages.index(opp.stage)
+    assert all(s["state"] == "ahead" and s["days"] is None for s in track[at + 1 :])
+    assert all(s["state"] in ("done", "skipped") for s in track[:at])
+    assert all((s["days"] is not None) == (s["state"] == "done") for s in track[:at])
+    client.force_login(users["ae.amer1"])
+    html = client.get(f"/opportunities/{opp.pk}/").content.decode()
+    assert f'<li class="step current" aria-current="step" title="{opp.stage}">' in html
+    assert '<li class="step ahead" title="7-Closed Won (ahead)">' in html
+    opp.stage = "8-Closed Lost"
+    lost = opportunity_stage_track(opp, [])
+    assert lost[-1] == {"stage": "8-Closed Lost", "state": "current", "days": None}
+    assert all(s["state"] == "skipped" for s in lost[:-1])
