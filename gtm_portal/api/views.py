@@ -84,7 +84,7 @@ class IntakeView(MachineEndpoint):
         try:
             answer = intake.submit(serializer.validated_data, token_name=token_name)
         except intake.Refused as refused:
-            return Response({"errors": refused.errors}, status=refused.status)
+            return Response(refused.body, status=refused.status)
         return Response(answer.body, status=answer.status)
 
 
