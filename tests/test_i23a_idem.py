@@ -62,7 +62,12 @@ def test_intake_2_changed_body_on_a_blocked_domain_replay_is_409_too(client, dem
     from gtm_portal.refdata.models import WordListEntry
 
     key = ApiToken.issue(name="web", scope="intake")[1]
-    body = {"submission_id": "sub-b", "form": "newsletter", "email": "a@ok.example", "last_name": "A"}
+    body = {
+        "submission_id": "sub-b",
+        "form": "newsletter",
+        "email": "a@ok.example",
+        "last_name": "A",
+    }
     assert _post(client, "/api/v1/intake/", key, body).status_code == 201
     WordListEntry.objects.create(list="blocked_domain", value="spam.example")
     cache.clear()

@@ -24,7 +24,6 @@ def lock_emails(emails: Iterable[str]) -> None:
         raise RuntimeError("lock_emails needs a transaction: the lock ends with it")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, hashtext(k)) FROM unnest(%s::text[]) AS k "
-            "ORDER BY k",
+            "SELECT pg_advisory_xact_lock(%s, hashtext(k)) FROM unnest(%s::text[]) AS k ORDER BY k",
             [EMAIL_LOCK_SPACE, keys],
         )

@@ -13,6 +13,7 @@ from gtm_portal.activity.enums import ActivityKind, Direction
 from gtm_portal.activity.models import Activity
 from gtm_portal.activity.services import activity_record
 from gtm_portal.core import history
+from gtm_portal.core.input_guard import BAD_CHARACTERS
 from gtm_portal.core.locks import lock_emails
 from gtm_portal.core.models import email_is
 from gtm_portal.refdata.models import Country
@@ -123,8 +124,8 @@ def log_refusal(*, data: dict, token_name: str, status: int, errors: dict) -> No
     IntakeSubmission.objects.create(
         submission_id=None,
         token_name=token_name[:100],
-        form=str(data.get("form", "")).replace("\x00", "")[:40],
-        email=str(data.get("email", "")).replace("\x00", "")[:254],
+        form=BAD_CHARACTERS.sub("", str(data.get("form", "")))[:40],
+        email=BAD_CHARACTERS.sub("", str(data.get("email", "")))[:254],
         payload=_jsonable(data),
         outcome=IntakeOutcome.REFUSED,
         status_code=status,
@@ -134,16 +135,17 @@ def log_refusal(*, data: dict, token_name: str, status: int, errors: dict) -> No
 
 
 def _jsonable(data: dict) -> dict:
-    """The payload as the log stores it; NUL bytes are dropped (PostgreSQL rejects them)."""
+    """The payload as the log stores it; NUL bytes and lone surrogates are dropped
+    (PostgreSQL rejects the first, no encoding writes the second)."""
 
     def clean(v):
         if isinstance(v, datetime.datetime | datetime.date):
             return v.isoformat()
         if isinstance(v, str):
-            return v.replace("\x00", "")
+            return BAD_CHARACTERS.sub("", v)
         return v
 
-    return {str(k).replace("\x00", ""): clean(v) for k, v in data.items()}
+    return {BAD_CHARACTERS.sub("", str(k)): clean(v) for k, v in data.items()}
 
 
 def submit(data: dict, *, token_name: str = "") -> Answer:
