@@ -5,12 +5,19 @@ import json
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from accounts.models import Account, Contact
 from gtm_portal.activity.models import Activity
 from gtm_portal.api.models import ApiToken
-from leads.models import IntakeSubmission, Lead, RoutingDecision, ScoreEvent
+from leads.imports import commit as import_commit
+from leads.imports import rows
+from leads.models import ImportRun, IntakeSubmission, Lead, RoutingDecision, ScoreEvent
 from opportunities.models import Opportunity, WebOrder
+
+from . import import_files
+from .factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +116,33 @@ def test_order_1_same_invoice_different_body_is_409_naming_the_first(client, dem
     again = _post(client, "/api/v1/orders/", key, body)
     assert again.status_code == 200 and again.json() == first.json()
     assert order_state() == before
+
+
+# "all" reads the file twice (check, then write): the person appears during the write pass.
+@pytest.mark.parametrize("mode, pass_number", [("all", 2), ("skip_invalid", 1)])
+def test_intake_3_a_person_created_while_an_import_commits_is_updated_not_duplicated(
+    users, monkeypatch, mode, pass_number, django_capture_on_commit_callbacks
+):
+    """The import matched its batch before its write transaction began; a person created in
+    between (an intake, an order) is found again under the e-mail lock and updated."""
+    client = Client()
+    client.force_login(users["mops"])
+    r = client.post("/imports/", {"file": SimpleUploadedFile("l.csv", import_files.csv_rows(3))})
+    run = ImportRun.objects.get(pk=int(r["Location"].rstrip("/").rsplit("/", 1)[1]))
+    original = rows.plans
+    passes = []
+
+    def plans_then_a_concurrent_intake(*args, **kwargs):
+        passes.append(1)
+        for batch in original(*args, **kwargs):
+            if len(passes) == pass_number:
+                LeadFactory(email="ADA1@imp.example")
+            yield batch
+
+    monkeypatch.setattr(import_commit.rows, "plans", plans_then_a_concurrent_intake)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{run.pk}/commit/", {"mode": mode})
+    assert Lead.objects.filter(email__iexact="ada1@imp.example").count() == 1
+    assert Lead.objects.filter(email__endswith="@imp.example").count() == 3
+    run.refresh_from_db()
+    assert (run.created, run.updated) == (2, 1)
