@@ -198,3 +198,15 @@ def test_q_safe_nul_in_a_task_subject_is_refused(client, sdr):
     )
     assert r.status_code == 400
     assert written() == before
+
+
+def test_q_safe_view_owner_refuses_a_nul_username_as_bad_input(rf, users):
+    """Behind the guard, the view's own parsing of ?as= refuses a NUL too (400, no query)."""
+    from django.core.exceptions import BadRequest
+
+    from gtm_portal.core.access import view_owner
+
+    request = rf.get("/leads/views/S1/", {"as": "sdr\x00"})
+    request.user = users["sdr.mgr"]
+    with pytest.raises(BadRequest, match="as:"):
+        view_owner(request)
