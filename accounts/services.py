@@ -8,6 +8,7 @@ from django.db import transaction
 
 from gtm_portal.core import access, history
 from gtm_portal.core.enums import PersonStatus
+from gtm_portal.core.locks import lock_emails
 from gtm_portal.core.services import check_version, record_update
 from gtm_portal.refdata.models import InitialSource
 from gtm_portal.users import roles
@@ -313,6 +314,7 @@ def contact_create(*, by, data: dict, confirmed: bool = False) -> Contact:
             code="CONTACT-CREATE",
         )
     email = (data.get("email") or "").strip()
+    lock_emails([email])
     if not confirmed:
         same = [f"contact {c.name} at {c.account.name}" for c in matching_contacts(email=email)]
         others = registry.duplicate_lines(

@@ -63,6 +63,9 @@ class OpportunityAdmin(PortalModelAdmin):
         "version",
         "updated_by",
     )
+    # Owner, SDR/BDR, account and order type move through their own workflows (the edit
+    # form's note says so): set when the record is made, never typed afterwards.
+    create_only_fields = ("owner", "sdr_bdr", "account", "order_type")
     change_action = "opportunity.edit"
     inlines = [ContactRoleInline]
 

@@ -10,6 +10,7 @@ from accounts.models import Contact
 from gtm_portal.activity.models import Activity
 from gtm_portal.core import access
 from gtm_portal.core.editing import edit_url
+from gtm_portal.core.input_guard import parse_id
 from gtm_portal.core.recordpage import (
     panels_for,
     requested_tab,
@@ -319,10 +320,8 @@ def contact_roles(request, pk: int, role_id: int | None = None):
     version = version_from(request.POST)
     try:
         if role_id is None:
-            contact_id = request.POST.get("contact", "").strip()
-            contact = (
-                Contact.objects.filter(pk=int(contact_id)).first() if contact_id.isdigit() else None
-            )
+            contact_id = parse_id(request.POST.get("contact"))
+            contact = Contact.objects.filter(pk=contact_id).first() if contact_id else None
             if contact is None:
                 raise ValidationError("OPP-FIELDS: choose a contact of the account.")
             services.contact_role_add(

@@ -90,7 +90,14 @@ def test_contract_answer_shape_and_replay(post):
     assert body["routing"]["rule"] == "ROUTE-2.12" and body["routing"]["explanation"]
     assert body["sla_due"]
     before = db_state()
-    again = post(submission_id=sid, form="trial_self_managed", email="ana@firma.example")
+    again = post(
+        submission_id=sid,
+        form="trial_self_managed",
+        email="ana@firma.example",
+        title="Head of Platform",
+        country="DE",
+        company="Firma GmbH",
+    )
     assert again.status_code == 200 and again.json() == body
     assert db_state() == before
     lead = Lead.objects.get(pk=body["person"]["id"])

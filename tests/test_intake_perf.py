@@ -120,7 +120,10 @@ def test_the_intake_log_row_is_written_once_and_a_repeat_writes_nothing(post):
     assert log_writes == ["INSERT"]
     before = state()
     again = post(
-        submission_id="once-1", form="contact_us", email="other@firm.example", last_name="Other"
+        submission_id="once-1",
+        form="trial_saas",
+        email="once@firm.example",
+        title="VP Engineering",
     )
     assert again.status_code == 200 and again.json() == first.json()
     assert state() == before

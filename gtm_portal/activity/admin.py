@@ -3,12 +3,26 @@ from django.contrib import admin
 from gtm_portal.core.admin import PortalModelAdmin
 
 from .models import Activity, Enrollment, QualificationNote, Sequence, Task
+from .services import require_person_edit
 
 _LINKS = ("lead", "contact", "account", "opportunity")
 
 
+class PersonLinkedAdmin(PortalModelAdmin):
+    """ROLE-3 in the admin: an activity or a task on a lead/contact is an edit of the
+    person, refused (403, nothing written) to a user who may not edit it."""
+
+    what = "log an activity on"
+
+    def save_model(self, request, obj, form, change):
+        person = obj.lead or obj.contact
+        if person is not None:
+            require_person_edit(request.user, person, self.what)
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Activity)
-class ActivityAdmin(PortalModelAdmin):
+class ActivityAdmin(PersonLinkedAdmin):
     list_display = (
         "occurred_at",
         "kind",
@@ -27,7 +41,9 @@ class ActivityAdmin(PortalModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(PortalModelAdmin):
+class TaskAdmin(PersonLinkedAdmin):
+    what = "add a task to"
+
     list_display = ("subject", "due_date", "status", "owner")
     list_filter = ("status",)
     search_fields = ("subject",)

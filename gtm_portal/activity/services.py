@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from gtm_portal.core import access
 from gtm_portal.core.access import is_manager_above
 
 from .enums import SALES_ACTIVITY_KINDS, Direction, TaskStatus
@@ -63,7 +64,10 @@ def mark_first_touch(*, person, by, at) -> bool:
 def task_create(
     *, owner, by, subject: str, due_date, lead=None, contact=None, account=None, opportunity=None
 ):
-    """ACT-2: a task for its owner on a record."""
+    """ACT-2: a task for its owner on a record. A task on a person is an edit of it
+    (ROLE-3: others read and comment); `by=None` is the system."""
+    if by is not None and (lead or contact) is not None:
+        require_person_edit(by, lead or contact, "add a task to")
     subject = (subject or "").strip()
     if not subject:
         raise ValidationError({"subject": "ACT-2: say what needs doing."}, code="ACT-2")
@@ -94,3 +98,14 @@ def task_complete(*, task, by):
     task.done_at = timezone.now()
     task.save(update_fields=["status", "done_at", "updated_at"])
     return task
+
+
+def require_person_edit(user, person, what: str) -> None:
+    """ROLE-3: logging an activity or a task on a lead/contact is an edit — its owner, the
+    owner's manager, Marketing Ops and Sales Support; others read and comment."""
+    access.require(
+        user,
+        "person.edit",
+        person,
+        message=f"ROLE-3: only those who may edit {person} may {what} it; others read and comment.",
+    )

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from accounts.models import Account
+from gtm_portal.core.input_guard import BAD_CHARACTERS, bad_text
 from gtm_portal.core.models import email_is
 from leads.models import Lead, RoutingDecision
 from leads.services import intake
@@ -25,18 +26,26 @@ from .serializers import (
 )
 
 
+def _text(message) -> str:
+    """A message as JSON can carry it: a refused value echoed back may hold a lone
+    surrogate, which no encoding writes (Q-SAFE)."""
+    return BAD_CHARACTERS.sub("?", str(message))
+
+
+def field_errors(errors: dict) -> dict:
+    return {
+        _text(k): [_text(m) for m in (v if isinstance(v, list) else [v])] for k, v in errors.items()
+    }
+
+
 def error_body(exc) -> dict:
     """CONTRACT 6: every refusal answers {"errors": {field: [messages]}}."""
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
     if isinstance(detail, dict):
-        return {
-            "errors": {
-                k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()
-            }
-        }
+        return {"errors": field_errors(detail)}
     if isinstance(detail, list):
-        return {"errors": {"non_field_errors": [str(m) for m in detail]}}
-    return {"errors": {"detail": [str(detail)]}}
+        return {"errors": {"non_field_errors": [_text(m) for m in detail]}}
+    return {"errors": {"detail": [_text(detail)]}}
 
 
 def api_exception_handler(exc, context):
@@ -69,7 +78,7 @@ class IntakeView(MachineEndpoint):
         serializer = IntakeSerializer(data=data)
         token_name = request.user.token.name
         if not serializer.is_valid():
-            errors = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
+            errors = field_errors(serializer.errors)
             intake.log_refusal(
                 data={
                     k: v
@@ -84,7 +93,7 @@ class IntakeView(MachineEndpoint):
         try:
             answer = intake.submit(serializer.validated_data, token_name=token_name)
         except intake.Refused as refused:
-            return Response({"errors": refused.errors}, status=refused.status)
+            return Response(refused.body, status=refused.status)
         return Response(answer.body, status=answer.status)
 
 
@@ -132,6 +141,8 @@ class LeadListView(ReadEndpoint):
         email = (request.query_params.get("email") or "").strip()
         if not email:
             raise exceptions.ValidationError({"email": ["Give ?email=<e-mail>."]})
+        if reason := bad_text(email):
+            raise exceptions.ValidationError({"email": [reason]})
         leads = list(
             Lead.objects.select_related("owner", "initial_source", "country")
             .filter(email_is(email))
@@ -155,8 +166,7 @@ class OrdersView(MachineEndpoint):
         serializer = OrderSerializer(data=request.data)
         if not serializer.is_valid():
             return Response(
-                {"errors": {k: [str(m) for m in v] for k, v in serializer.errors.items()}},
-                status=status.HTTP_400_BAD_REQUEST,
+                {"errors": field_errors(serializer.errors)}, status=status.HTTP_400_BAD_REQUEST
             )
         code, body = submit_order(serializer.validated_data)
         return Response(body, status=code)

@@ -6,8 +6,7 @@ sentence in SPEC ROLE-3 it implements.
 """
 
 import rules
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from gtm_portal.users import roles
@@ -233,8 +232,8 @@ def view_owner(request):
     username = request.GET.get("as")
     if not username or username == request.user.username:
         return request.user
-    if "\x00" in username:  # PostgreSQL refuses NUL in text: no such user, never a 500
-        raise Http404("No such user.")
+    if "\x00" in username:  # PostgreSQL refuses NUL in text (Q-SAFE): a 400, never a 500
+        raise BadRequest("as: no username holds a NUL character.")
     target = get_object_or_404(User, username=username, kind=User.Kind.PERSON)
     if not (can(request.user, "views.cover") and is_manager_above(request.user, target)):
         raise PermissionDenied("VIEW-1: only the rep's manager can open their views.")

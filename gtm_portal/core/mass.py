@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 
+from .input_guard import parse_id
+
 MAX_ROWS = 500
 
 
@@ -61,7 +63,7 @@ def mass_action_view(request, *, views: dict, code: str, base: str, actions):
     back = request.POST.get("next") or f"{base}{view.code}/"
     if not back.startswith(base):
         back = f"{base}{view.code}/"
-    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+    ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
     if not ids:
         messages.error(request, "VIEW-5: select at least one row.")
         return HttpResponseRedirect(back)

@@ -25,6 +25,7 @@ from accounts.models import Contact
 from gtm_portal.core import history
 from gtm_portal.core.bulk import insert_objects
 from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.core.locks import lock_emails
 
 from .. import scoring
 from ..models import (
@@ -90,6 +91,13 @@ class Writer:
                 creates.append(plan)
             else:
                 updates.append(plan)
+        # INTAKE-3 / Q-IDEM: the new people's e-mails locked, then matched again — one
+        # created meanwhile (intake, an order) makes its row an update.
+        lock_emails([p.values.get("email", "") for p in creates])
+        if creates:
+            rows.match_batch(creates)
+            updates += [p for p in creates if p.action == rows.UPDATE]
+            creates = [p for p in creates if p.action == rows.CREATE]
         counts.created, counts.routed = self.create(creates)
         for plan in updates:
             counts.routed += self.update(plan)

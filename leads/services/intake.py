@@ -13,6 +13,8 @@ from gtm_portal.activity.enums import ActivityKind, Direction
 from gtm_portal.activity.models import Activity
 from gtm_portal.activity.services import activity_record
 from gtm_portal.core import history
+from gtm_portal.core.input_guard import BAD_CHARACTERS
+from gtm_portal.core.locks import lock_emails
 from gtm_portal.core.models import email_is
 from gtm_portal.refdata.models import Country
 
@@ -66,10 +68,15 @@ PERSON_FIELDS = ("first_name", "phone", "title", "state", "employees", "website"
 
 
 class Refused(Exception):
-    def __init__(self, status: int, errors: dict):
+    def __init__(self, status: int, errors: dict, *, first: dict | None = None):
         super().__init__(errors)
         self.status = status
         self.errors = errors
+        self.first = first
+
+    @property
+    def body(self) -> dict:
+        return {"errors": self.errors, **({"first_submission": self.first} if self.first else {})}
 
 
 @dataclass
@@ -117,8 +124,8 @@ def log_refusal(*, data: dict, token_name: str, status: int, errors: dict) -> No
     IntakeSubmission.objects.create(
         submission_id=None,
         token_name=token_name[:100],
-        form=str(data.get("form", "")).replace("\x00", "")[:40],
-        email=str(data.get("email", "")).replace("\x00", "")[:254],
+        form=BAD_CHARACTERS.sub("", str(data.get("form", "")))[:40],
+        email=BAD_CHARACTERS.sub("", str(data.get("email", "")))[:254],
         payload=_jsonable(data),
         outcome=IntakeOutcome.REFUSED,
         status_code=status,
@@ -128,16 +135,17 @@ def log_refusal(*, data: dict, token_name: str, status: int, errors: dict) -> No
 
 
 def _jsonable(data: dict) -> dict:
-    """The payload as the log stores it; NUL bytes are dropped (PostgreSQL rejects them)."""
+    """The payload as the log stores it; NUL bytes and lone surrogates are dropped
+    (PostgreSQL rejects the first, no encoding writes the second)."""
 
     def clean(v):
         if isinstance(v, datetime.datetime | datetime.date):
             return v.isoformat()
         if isinstance(v, str):
-            return v.replace("\x00", "")
+            return BAD_CHARACTERS.sub("", v)
         return v
 
-    return {str(k).replace("\x00", ""): clean(v) for k, v in data.items()}
+    return {BAD_CHARACTERS.sub("", str(k)): clean(v) for k, v in data.items()}
 
 
 def submit(data: dict, *, token_name: str = "") -> Answer:
@@ -151,7 +159,7 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
         errors = {"email": ["blocked domain"]}
         previous = IntakeSubmission.objects.filter(submission_id=data["submission_id"]).first()
         if previous is not None:
-            return Answer(200, previous.response)
+            return replay(previous, data)
         log_refusal(data=data, token_name=token_name, status=422, errors=errors)
         raise Refused(422, errors)
     try:
@@ -175,7 +183,27 @@ def submit(data: dict, *, token_name: str = "") -> Answer:
         previous = IntakeSubmission.objects.filter(submission_id=data["submission_id"]).first()
         if previous is None:
             raise
+        return replay(previous, data)
+
+
+def replay(previous: IntakeSubmission, data: dict) -> Answer:
+    """INTAKE-2 / Q-IDEM: a repeated submission id with the same body answers the first
+    answer; with a different body it is refused (409) naming the first submission, and
+    nothing is written (its work was rolled back)."""
+    if previous.payload == _jsonable(data):
         return Answer(200, previous.response)
+    received = previous.received_at.isoformat()
+    raise Refused(
+        409,
+        {
+            "submission_id": [
+                f"INTAKE-2: submission id {previous.submission_id} was first received at "
+                f"{received} with a different body; nothing was written. Send a new "
+                "submission id for a new submission."
+            ]
+        },
+        first={"submission_id": previous.submission_id, "received_at": received},
+    )
 
 
 def _find_person(email: str):
@@ -237,6 +265,7 @@ def _process(data: dict, log: IntakeSubmission, snap) -> Answer:
     ctx = snap.scoring
     form = data["form"]
     at = data.get("occurred_at") or timezone.now()
+    lock_emails([data["email"]])
     person, outcome = _find_person(data["email"])
     if person is None and form == FormKind.UNSUBSCRIBE:
         body = _response(None, None)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from accounts.claims import ClaimRefused, record_claim
 from accounts.models import Contact
 from gtm_portal.activity.models import Sequence
+from gtm_portal.core.input_guard import parse_id
 from gtm_portal.core.mass import MAX_ROWS, Outcome, each_row
 from gtm_portal.core.mass import why as _why  # noqa: F401  (kept for callers)
 from gtm_portal.users.models import User
@@ -47,12 +48,14 @@ def run(*, action: str, ids: list[int], by, params: dict, model=Lead, offered=No
     ids = ids[:MAX_ROWS]
     campaign = sequence = owner = status = None
     if action == "campaign":
-        campaign = Campaign.objects.filter(pk=params.get("campaign") or 0).first()
+        campaign = Campaign.objects.filter(pk=parse_id(params.get("campaign")) or 0).first()
         if campaign is None:
             raise ValidationError("VIEW-5: choose a campaign.")
         status = status_for(campaign, params.get("member_status", ""))
     if action == "enroll":
-        sequence = Sequence.objects.filter(pk=params.get("sequence") or 0, active=True).first()
+        sequence = Sequence.objects.filter(
+            pk=parse_id(params.get("sequence")) or 0, active=True
+        ).first()
         if sequence is None:
             raise ValidationError("VIEW-5: choose an active sequence.")
     if action == "owner":

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Contact
 from gtm_portal.core import access, history
+from gtm_portal.core.input_guard import parse_id
 from gtm_portal.core.meta import concrete_field
 from gtm_portal.core.models import Tombstone
 
@@ -75,7 +76,9 @@ def _refuse(message: str):
 
 def load_records(lead_ids, contact_id=None):
     """The records a merge asks for, in the order given, refusing what cannot be merged."""
-    ids = [int(i) for i in lead_ids]
+    ids = [parse_id(i) for i in lead_ids]
+    if None in ids:
+        _refuse("ids: choose leads by their ids.")
     if len(set(ids)) != len(ids):
         _refuse("the same lead is chosen twice.")
     leads = Lead.objects.select_related("owner", "initial_source", "country", "region").in_bulk(ids)
@@ -84,6 +87,8 @@ def load_records(lead_ids, contact_id=None):
         _refuse(f"lead {missing[0]} does not exist.")
     records = [leads[i] for i in ids]
     if contact_id:
+        if parse_id(contact_id) is None:
+            _refuse("contact: choose a contact by its id.")
         contact = (
             Contact.objects.select_related(
                 "owner", "initial_source", "country", "region", "account"

@@ -15,6 +15,7 @@ from gtm_portal.chatter.services import notify
 from gtm_portal.core import history
 from gtm_portal.core.enums import OPEN_PERSON_STATUSES
 from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.core.locks import lock_emails
 from gtm_portal.core.models import email_is
 from gtm_portal.refdata.models import InitialSource
 from gtm_portal.users import roles
@@ -33,13 +34,15 @@ THANK_YOU_DAYS = 2
 
 
 def submit_order(data: dict) -> tuple[int, dict]:
-    """201 with the created ids, or 200 with the first answer for a repeated invoice."""
+    """201 with the created ids, or 200 with the first answer for a repeated invoice with
+    the same body; 409 naming the first order for a repeated invoice with a different body
+    (Q-IDEM), nothing written."""
     try:
         with transaction.atomic():
             log = WebOrder.objects.create(
                 invoice_number=data["invoice_number"],
                 subscription_id=data["subscription_id"],
-                payload={k: str(v) for k, v in data.items()},
+                payload=_payload(data),
                 response={},
                 received_at=timezone.now(),
             )
@@ -49,7 +52,26 @@ def submit_order(data: dict) -> tuple[int, dict]:
         first = WebOrder.objects.filter(invoice_number=data["invoice_number"]).first()
         if first is None:
             raise
+        return _replay(first, data)
+
+
+def _payload(data: dict) -> dict:
+    return {k: str(v) for k, v in data.items()}
+
+
+def _replay(first: WebOrder, data: dict) -> tuple[int, dict]:
+    if first.payload == _payload(data):
         return 200, first.response
+    received = first.received_at.isoformat()
+    return 409, {
+        "errors": {
+            "invoice_number": [
+                f"ORDER-1: invoice {first.invoice_number} was first received at {received} "
+                "with a different body; nothing was written."
+            ]
+        },
+        "first_submission": {"invoice_number": first.invoice_number, "received_at": received},
+    }
 
 
 def _process(data: dict, log: WebOrder) -> dict:
@@ -58,6 +80,7 @@ def _process(data: dict, log: WebOrder) -> dict:
     source = InitialSource.objects.get(name=WEB_DIRECT_SOURCE)
     sales_admin = User.objects.queue(roles.Q_SALES_ADMIN)
     email = data["email"].strip()
+    lock_emails([email])
     account = match_account(
         email=email,
         company=data["company"],

@@ -12,7 +12,7 @@ from accounts.enums import TransferState
 from accounts.models import Contact, TransferRequest
 from gtm_portal.activity.enums import Direction, EnrollmentState
 from gtm_portal.activity.models import Enrollment, Sequence
-from gtm_portal.activity.services import activity_record, mark_first_touch
+from gtm_portal.activity.services import activity_record, mark_first_touch, require_person_edit
 from gtm_portal.core import access, history
 from gtm_portal.core.enums import PersonStatus as S
 
@@ -164,8 +164,9 @@ def person_log_activity(
     occurred_at=None,
 ):
     """ACT-1 from a record page or a list row. A two-way activity moves Accepted to
-    Qualifying (LEAD-STATUS 5); a reply finishes the active enrollment (SEQ-2)."""
-    access.require(by, "record.comment", person)
+    Qualifying (LEAD-STATUS 5); a reply finishes the active enrollment (SEQ-2). Logging
+    is an edit of the person (ROLE-3)."""
+    require_person_edit(by, person, "log an activity on")
     if kind not in ("call", "email", "meeting", "linkedin", "chat", "note"):
         raise ValidationError(
             {"kind": "ACT-1: log a call, e-mail, meeting, LinkedIn message, chat or note."},

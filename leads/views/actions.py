@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account, Contact
 from accounts.services import contact_create as create
 from gtm_portal.core import access
+from gtm_portal.core.input_guard import parse_id
 from gtm_portal.refdata.enums import WordList
 from gtm_portal.refdata.models import WordListEntry
 from gtm_portal.users import roles
@@ -68,7 +69,8 @@ def lead_merge(request):
         records = merge.load_records(data.getlist("ids"), data.get("contact") or None)
     except (ValidationError, ValueError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        back = data.get("ids") and reverse("leads:detail", args=[data.get("ids")])
+        first = parse_id(data.get("ids"))
+        back = first and reverse("leads:detail", args=[first])
         return HttpResponseRedirect(back or reverse("leads:list"))
     refused = [r for r in records if not access.can(request.user, "person.edit", r)]
     survivor_pk = _int(data.get("survivor"), records[0].pk)

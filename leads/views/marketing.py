@@ -123,7 +123,7 @@ def thresholds_save(request):
 def scoring_rule_toggle(request, pk: int):
     _require_mops(request)
     with transaction.atomic():
-        rule = ScoringRule.objects.select_for_update().get(pk=pk)
+        rule = get_object_or_404(ScoringRule.objects.select_for_update(), pk=pk)
         rule.active = not rule.active
         rule.save(update_fields=["active", "updated_at"])
         job = start_rescore(by=request.user)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Contact
 from gtm_portal.activity.models import Sequence
 from gtm_portal.core import access
+from gtm_portal.core.input_guard import parse_id
 from gtm_portal.core.recordpage import refused_status_keep
 from gtm_portal.core.services import version_from
 
@@ -171,7 +172,9 @@ def person_enroll_view(request, kind: str, pk: int):
     """SEQ-2/SEQ-3: enroll in a sequence, or say exactly why not."""
 
     person = _person(kind, pk)
-    sequence = Sequence.objects.filter(pk=request.POST.get("sequence") or 0, active=True).first()
+    sequence = Sequence.objects.filter(
+        pk=parse_id(request.POST.get("sequence")) or 0, active=True
+    ).first()
     if sequence is None:
         return _done(request, person, "SEQ-1: choose an active sequence.", ok=False)
     try:
