@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from gtm_portal.core import records
+from gtm_portal.core.redirects import back_to
 from gtm_portal.core.services import version_from
 
 from .claims import ClaimRefused, record_claim, transfer_decide, transfer_request
@@ -78,4 +79,4 @@ def decide(request, pk: int):
         messages.success(request, "Decision recorded.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return HttpResponseRedirect(record.get_absolute_url())
+    return back_to(request, record.get_absolute_url())  # the inbox, home, or the record

@@ -1,3 +1,4 @@
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
@@ -118,6 +119,31 @@ def transfers_to_decide(user, limit: int = 20) -> list:
         for t in group:
             t.record_version = versions.get(t.object_id)
     return requests
+
+
+TRANSFER_FORM = "accounts/_transfer_decide.html"  # the approve / decline form of a request
+
+
+def transfers_decidable(user, model, ids) -> dict:
+    """ACCT-CLAIM 2/3, where a notification leads (inbox, record page): the pending transfer
+    request on each of these records of `model` that `user` may decide now, with the record's
+    version for the decide form (Q-CONC) — two queries whatever the number of records."""
+    ct = ContentType.objects.get_for_model(model)
+    pending = list(
+        TransferRequest.objects.filter(
+            content_type=ct, object_id__in=ids, state=TransferState.PENDING
+        ).select_related("requester", "owner_at_request")
+    )
+    decidable = [t for t in pending if access.can(user, "transfer.decide", t)]
+    if not decidable:
+        return {}
+    versions = dict(
+        model.objects.filter(pk__in=[t.object_id for t in decidable]).values_list("pk", "version")
+    )
+    for t in decidable:
+        t.record_version = versions.get(t.object_id)
+        t.content_type = ct
+    return {t.object_id: t for t in decidable}
 
 
 DUPLICATE_LIMIT = 50

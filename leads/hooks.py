@@ -6,6 +6,8 @@ hand-made contact would duplicate (CONTACT-CREATE).
 `LeadsConfig.ready()` calls `register()`."""
 
 from accounts import registry as accounts
+from accounts.selectors import TRANSFER_FORM, transfers_decidable
+from gtm_portal.chatter import decisions
 from gtm_portal.core import records, selectors
 
 from . import jobs
@@ -28,6 +30,9 @@ def register() -> None:
     accounts.register_view_context("contacts", lists.contact_mass_context)  # VIEW-5
     jobs.register_jobs()  # SPEC §10
     selectors.register_home_panel("sla_passed", sla_passed_panel)  # ROUTE-4
+    decisions.register(  # ACCT-CLAIM 2: a lead's transfer, decided from inbox or record
+        "leads.lead", lambda user, ids: transfers_decidable(user, Lead, ids), TRANSFER_FORM
+    )
 
 
 def _lead_lines(**person) -> list[str]:

@@ -4,6 +4,7 @@ recent ones ACCT-BPS 2 weighs, and the home page's and side menu's opportunity e
 `OpportunitiesConfig.ready()` calls `register()`."""
 
 from accounts import registry as accounts
+from gtm_portal.chatter import decisions
 from gtm_portal.core import editing, records, selectors
 from gtm_portal.users import roles
 
@@ -13,6 +14,7 @@ from .selectors import (
     open_opportunities_for_account,
     opportunity_names_since,
     sao_pending_count,
+    sao_requests_decidable,
     stale_opportunities_for,
 )
 from .views_catalog import OPPORTUNITY_VIEWS
@@ -41,3 +43,6 @@ def register() -> None:
     selectors.register_home_panel("stale_opportunities", stale_opportunities_for)  # OPP-STALE
     selectors.register_home_panel("sao_pending", _sao_pending)
     selectors.register_menu("opportunity_views", _ae_views)
+    decisions.register(  # SAO-WD 2: decided from the inbox or the opportunity page
+        "opportunities.opportunity", sao_requests_decidable, "opportunities/_sao_decide.html"
+    )

@@ -152,6 +152,21 @@ def sao_requests_to_decide(user, limit: int = 100):
     return rows
 
 
+def sao_requests_decidable(user, ids) -> dict:
+    """SAO-WD 2, where a notification leads (inbox, opportunity page): the pending credit
+    request on each of these opportunities that `user` (the requester's manager or above)
+    may decide now — one query. Disputes stay on the approvals page (SAO-WD 3)."""
+    rows = (
+        SAOCreditRequest.objects.filter(
+            Q(opportunity_id__in=ids, state=St.PENDING) & _managed_by("requester", user)
+        )
+        .exclude(requester=user)
+        .select_related("requester", "opportunity")
+        .distinct()
+    )
+    return {r.opportunity_id: r for r in rows}
+
+
 def sao_pending_count(user) -> int:
     return (
         SAOCreditRequest.objects.filter(

@@ -18,6 +18,7 @@ from gtm_portal.core.recordpage import (
     tab_context,
     tab_response,
 )
+from gtm_portal.core.redirects import back_to
 from gtm_portal.core.services import version_from
 
 from . import sao, services, workflow
@@ -265,7 +266,8 @@ def _decided_row(request, req, errors=(), status=200):
         messages.error(request, e)
     if not errors:
         messages.success(request, f"Decision recorded for {req.opportunity}.")
-    return HttpResponseRedirect(reverse("opportunities:sao_queue"))
+    # back where the decision was taken (the inbox, the opportunity), else the queue
+    return back_to(request, reverse("opportunities:sao_queue"))
 
 
 def sao_decide(request, request_id: int):

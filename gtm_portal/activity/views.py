@@ -7,21 +7,14 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gtm_portal.core import access, records
+from gtm_portal.core.redirects import back_to
 
 from .forms import SequenceForm
 from .models import Sequence, Task
 from .services import task_complete, task_create
-
-
-def _back(request, fallback):
-    target = request.POST.get("next") or fallback
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = fallback
-    return HttpResponseRedirect(target)
 
 
 @require_POST
@@ -45,7 +38,7 @@ def task_new(request, kind: str, pk: int):
         messages.success(request, "Task added.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return _back(request, record.get_absolute_url())
+    return back_to(request, record.get_absolute_url())
 
 
 @require_POST
@@ -53,7 +46,7 @@ def task_done(request, pk: int):
     task = get_object_or_404(Task, pk=pk)
     task_complete(task=task, by=request.user)
     messages.success(request, f"Done: {task.subject}")
-    return _back(request, "/")
+    return back_to(request, "/")
 
 
 def sequences(request, pk: int | None = None):

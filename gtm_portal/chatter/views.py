@@ -11,7 +11,7 @@ from gtm_portal.core.lists import keyset_page
 from gtm_portal.core.records import record_or_404
 from gtm_portal.users.models import User
 
-from . import services
+from . import decisions, services
 from .mentions import GROUP_HANDLES
 from .models import Comment
 from .selectors import UNREAD_CAP, inbox_for
@@ -80,10 +80,12 @@ def inbox(request):
     qs = inbox_for(request.user)
     if request.GET.get("unread") == "1":
         qs = qs.filter(read_at__isnull=True)
+    page = keyset_page(qs, request)
+    decisions.attach(request.user, page.rows)  # decide where the notification leads (UX)
     return TemplateResponse(
         request,
         "chatter/inbox.html",
-        {"page": keyset_page(qs, request), "unread_only": request.GET.get("unread") == "1"},
+        {"page": page, "unread_only": request.GET.get("unread") == "1"},
     )
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from gtm_portal.activity.enums import TaskStatus
 from gtm_portal.activity.models import Activity, Task
+from gtm_portal.chatter import decisions
 from gtm_portal.chatter.selectors import thread_for
 from gtm_portal.chatter.services import is_following
 from gtm_portal.users.roles import is_adoptable
@@ -134,6 +135,8 @@ def panels_for(obj, kind: str, user, limit: int = 50) -> dict:
             and access.can(user, "record.claim", obj)
         ),
         "following": is_following(user, obj),
+        # UX: the requests about this record the reader may decide, decided right here
+        "decisions": decisions.for_record(user, obj),
         "comments": thread_for(obj, user),
         "has_score": kind in ("lead", "contact"),
     }

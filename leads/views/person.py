@@ -6,7 +6,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Contact
@@ -14,6 +13,7 @@ from gtm_portal.activity.models import Sequence
 from gtm_portal.core import access
 from gtm_portal.core.input_guard import parse_id
 from gtm_portal.core.recordpage import refused_status_keep
+from gtm_portal.core.redirects import back_to
 from gtm_portal.core.services import version_from
 
 from ..forms import AssignForm, MisrouteForm, StatusForm
@@ -140,11 +140,7 @@ def _done(request, person, message, *, ok=True):
             format_html('<span class="small {}" role="status">{}</span>', css, message)
         )
     (messages.success if ok else messages.error)(request, message)
-    target = request.POST.get("next") or person.get_absolute_url()
-
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = person.get_absolute_url()
-    return HttpResponseRedirect(target)
+    return back_to(request, person.get_absolute_url())
 
 
 @require_POST
