@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from gtm_portal.users.models import User
+from leads.models import Lead
 from opportunities.models import Opportunity
 from tests.conftest import ARTIFACTS
 from tests.factories import LeadFactory
@@ -65,6 +66,17 @@ def test_a_rep_sees_fifteen_rows_selects_them_and_acts_from_one_menu(
     assert page.locator('input[name="ids"]:checked').count() == 25
     page.get_by_label("Select every row on this page").uncheck()
     assert bar.is_hidden()
+    # a mass change asks first, with the number of rows (declined: nothing happens)
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.get_by_label("Select Row Number01").check()
+    page.get_by_label("Select Row Number02").check()
+    bar.get_by_role("button", name="Apply to selected").click()
+    page.wait_for_timeout(200)
+    assert asked and "to 2 selected rows?" in asked[0]
+    assert Lead.objects.filter(last_name__in=["Number01", "Number02"], status="MQL").count() == 2
+    page.get_by_label("Select Row Number01").uncheck()
+    page.get_by_label("Select Row Number02").uncheck()
     # one menu a row: closed, it hides its forms; Escape closes it again
     row = page.locator("tr", has_text="Row Number03")
     log_call = row.get_by_role("button", name="Log call with Row Number03")

@@ -235,6 +235,10 @@ def test_lead_merge_1_chooser_page_and_htmx_survivor_switch(client, users):
     )
     assert "<html" not in part.content.decode()
     assert f'name="survivor" value="{b.pk}" checked' in part.content.decode()
+    # UX: the merge asks first, with its numbers (portal.js reads data-confirm)
+    c = LeadFactory(owner=sdr)
+    three = client.get("/leads/merge/", {"ids": [a.pk, b.pk, c.pk]}).content.decode()
+    assert 'data-confirm="Merge 3 records into the one you keep? The other 2 become' in three
 
 
 def test_lead_merge_1_refused_without_rights_on_every_record_changes_nothing(users):

@@ -185,6 +185,23 @@ document.addEventListener("click", function (event) {
   });
 });
 
+// Destructive steps confirm with their numbers (UX): a form with data-confirm asks its
+// question; the bulk bar asks "Apply … to 25 selected rows?".
+document.addEventListener("submit", function (event) {
+  const form = event.target;
+  if (!form.matches) return;
+  let question = null;
+  if (form.matches("form[data-confirm]")) {
+    question = form.dataset.confirm;
+  } else if (form.matches("form[data-bulk-bar]")) {
+    const chosen = document.querySelectorAll('input[name="ids"][form="' + form.id + '"]:checked').length;
+    const action = form.querySelector("[name=action]");
+    const what = action ? action.options[action.selectedIndex].text : "this action";
+    question = "Apply “" + what + "” to " + chosen + " selected row" + (chosen === 1 ? "" : "s") + "?";
+  }
+  if (question && !window.confirm(question)) event.preventDefault();
+});
+
 // Stage form: closing an opportunity (Closed Won / Lost) asks once more before it goes.
 document.addEventListener("submit", function (event) {
   const form = event.target;
