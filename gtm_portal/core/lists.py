@@ -130,29 +130,20 @@ def keyset_sorted(qs, request, field: str, descending: bool = False) -> KeysetPa
             if row is not None:
                 step = _before if backwards else _past
                 qs = qs.filter(step(field, row[field], anchor, descending))
-    if backwards:
-        rows = list(qs.order_by(*_order(field, descending, reverse=True))[: size + 1])
-        has_prev = len(rows) > size
-        rows = rows[:size][::-1]
-        return KeysetPage(
-            rows=rows,
-            size=size,
-            next_after=rows[-1].pk if rows else None,
-            count=count,
-            count_capped=capped,
-            prev_before=rows[0].pk if has_prev else None,
-            start=start if has_prev else 1,
-        )
-    order = _order(field, descending)
-    rows = list(qs.order_by(*order)[: size + 1])
-    has_next = len(rows) > size
+    rows = list(qs.order_by(*_order(field, descending, reverse=backwards))[: size + 1])
+    more = len(rows) > size  # past the page's end: the next page (or, backwards, the previous)
     rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        has_next, has_prev = bool(rows), more
+    else:
+        has_next, has_prev = more, after is not None and bool(rows)
     return KeysetPage(
         rows=rows,
         size=size,
         next_after=rows[-1].pk if has_next else None,
         count=count,
         count_capped=capped,
-        prev_before=rows[0].pk if after is not None and rows else None,
-        start=start if after is not None else 1,
+        prev_before=rows[0].pk if has_prev else None,
+        start=start if has_prev else 1,
     )
