@@ -70,8 +70,13 @@ LEAD_VIEWS_BY_ROLE = {
 
 def lead_view_codes(user) -> list[str]:
     """The codes of the lead views `user`'s roles work, in menu order."""
+    return lead_view_codes_for(user.role_names)
+
+
+def lead_view_codes_for(role_names) -> list[str]:
+    """The codes of the lead views these roles work, in menu order."""
     codes: list[str] = []
     for role, role_codes in LEAD_VIEWS_BY_ROLE.items():
-        if role in user.role_names:
+        if role in role_names:
             codes += [c for c in role_codes if c not in codes]
     return codes

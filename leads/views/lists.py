@@ -16,6 +16,7 @@ from gtm_portal.core.list_rows import header_html
 from gtm_portal.core.lists import capped_count, keyset_sorted, without_position
 from gtm_portal.core.mass import mass_action_view
 from gtm_portal.core.saved_views import visible_saved_views
+from gtm_portal.users.models import User
 
 from .. import rule_context
 from ..filters import LeadViewFilter
@@ -25,7 +26,13 @@ from ..querysets import s3_flags
 from ..rows import view_columns, view_rows_html
 from ..services import mass
 from ..services.mass import ACTIONS
-from ..views_catalog import LEAD_SORTS, LEAD_VIEWS, SORT_FIELD_OF, lead_view_codes
+from ..views_catalog import (
+    LEAD_SORTS,
+    LEAD_VIEWS,
+    SORT_FIELD_OF,
+    lead_view_codes,
+    lead_view_codes_for,
+)
 
 # The columns a view row, its high-touch badge (LEAD-HT-1) and the CSV export read: a lead row
 # has ~80 columns (SPEC Q-PERF: 50–200 rows a page).
@@ -236,13 +243,44 @@ def my_view_counts(request):
     """The side menu's live counts (UX frame), fetched after the page by HTMX so pages keep
     their query budget; each count is capped like the views' own (10,000+)."""
 
-    counts = []
-    for code in lead_view_codes(request.user):
-        n, capped = capped_count(getattr(Lead.objects, LEAD_VIEWS[code].method)(request.user))
-        counts.append((code, f"{n:,}+" if capped else f"{n:,}"))
-
     return TemplateResponse(
         request,
         "leads/_view_counts.html",
-        {"counts": counts, "saved": list(visible_saved_views(request.user)[:20])},
+        {
+            "counts": _view_counts(request.user),
+            "saved": list(visible_saved_views(request.user)[:20]),
+        },
+    )
+
+
+def _view_counts(owner) -> list[tuple[str, str]]:
+    """Each of `owner`'s lead views with its capped count (10,000+)."""
+    counts = []
+    for code in lead_view_codes(owner):
+        n, capped = capped_count(getattr(Lead.objects, LEAD_VIEWS[code].method)(owner))
+        counts.append((code, f"{n:,}+" if capped else f"{n:,}"))
+    return counts
+
+
+def team(request):
+    """UX team page: a manager's reps (every level below, Q-SEC `reports_of`), each with
+    their lead views — opening one covers for the rep (VIEW-1 `?as=`) — and the views'
+    counts, fetched per rep after the page (HTMX) so the page itself stays two queries."""
+    access.require(request.user, "views.cover")
+    reps = (
+        User.objects.people()
+        .filter(pk__in=access.reports_of(request.user), is_active=True)
+        .select_related("manager")
+        .prefetch_related("groups")
+        .order_by("first_name", "last_name", "username")
+    )
+    rows = [(rep, lead_view_codes_for({g.name for g in rep.groups.all()})) for rep in reps]
+    return TemplateResponse(request, "leads/team.html", {"rows": rows})
+
+
+def team_counts(request):
+    """One rep's view counts for the team page; `?as=` is checked like the views' cover."""
+    owner = access.view_owner(request)
+    return TemplateResponse(
+        request, "leads/_team_counts.html", {"owner": owner, "counts": _view_counts(owner)}
     )
