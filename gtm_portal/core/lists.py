@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q
 
+from .input_guard import parse_id
+
 PAGE_SIZES = (10, 25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -73,11 +75,6 @@ def keyset_page(qs, request) -> KeysetPage:
     return keyset_sorted(qs, request, "id", descending=True)
 
 
-def _int_param(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdecimal() and len(value) < 19 else None
-
-
 def _past(field: str, value, pk: int, descending: bool) -> Q:
     """The rows after the row (value, pk) in the order (field, pk), nulls last."""
     op = "lt" if descending else "gt"
@@ -117,8 +114,8 @@ def keyset_sorted(qs, request, field: str, descending: bool = False) -> KeysetPa
 
     size = page_size(request)
     count, capped = capped_count(qs)
-    after, before = _int_param(request, "after"), _int_param(request, "before")
-    start = _int_param(request, "start") or 1
+    after, before = parse_id(request.GET.get("after")), parse_id(request.GET.get("before"))
+    start = parse_id(request.GET.get("start")) or 1  # any whole number ≥ 1, like an id
     backwards = before is not None and after is None
     anchor = before if backwards else after
     if anchor is not None:
