@@ -63,7 +63,7 @@ def _account_page(request, account, *, status=200, bps_errors=(), bps_posted=Non
     context = {
         "obj": account,
         "kind": "account",
-        **tab_context(account, requested_tab(request)),
+        **tab_context(account, requested_tab(request), request.user),
         "sections": sections_for(account, editable),
         "can_edit_fields": bool(editable),
         "people": account_people(account),

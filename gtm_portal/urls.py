@@ -112,6 +112,7 @@ urlpatterns = [
         name="task_new",
     ),
     path("tasks/<int:pk>/done/", activity_views.task_done, name="task_done"),
+    path("activities/undo/", activity_views.activity_undo_view, name="activity_undo"),
     path("sequences/", activity_views.sequences, name="sequences"),
     path("sequences/<int:pk>/", activity_views.sequences, name="sequence_edit"),
     re_path(

@@ -89,11 +89,13 @@ def _moment(r) -> str:
 
 
 def _log_form(r, kind: str, subject: str, aria: str, icon: str, csrf: str, next_: str) -> str:
+    """Log a call or an e-mail: with JavaScript it opens the log dialog (subject, outcome,
+    notes, follow-up task; `partials/_log_dialog.html`), without it the form posts as is."""
     url = _e(r.activity_url)
     button = "Log call" if kind == "call" else "Log e-mail"
     return (
-        f'<form method="post" action="{url}" hx-post="{url}" hx-target="#result-{r.pk}" '
-        f'hx-swap="innerHTML">{csrf}\n'
+        f'<form method="post" action="{url}" data-log-dialog data-person="{_e(r.name)}" '
+        f'data-result="#result-{r.pk}">{csrf}\n'
         f'    <input type="hidden" name="kind" value="{kind}"><input type="hidden" '
         f'name="subject" value="{subject}">\n'
         f'    <input type="hidden" name="next" value="{next_}">\n'

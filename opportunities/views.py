@@ -53,7 +53,7 @@ def opportunity_detail(
     context = {
         "obj": opportunity,
         "kind": "opportunity",
-        **tab_context(opportunity, tab),
+        **tab_context(opportunity, tab, request.user),
         "sections": sections_for(opportunity, workflow.editable_fields(scope)),
         "contact_roles": opportunity_contact_roles(opportunity),
         "stage_track": opportunity_stage_track(opportunity, opportunity_stage_path(opportunity)),

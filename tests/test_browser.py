@@ -131,10 +131,12 @@ def test_sdr_works_s1_logs_a_call_enrolls_and_the_lead_leaves(
     row = page.locator("tr", has_text="Greta Mueller")
     row.get_by_label("Actions for Greta Mueller").click()  # one menu a row (UX lists)
     row.get_by_role("button", name="Log call with Greta Mueller").click()
+    page.locator("#log-dialog").get_by_role("button", name="Save").click()  # the log dialog
     row.get_by_role("status").filter(has_text="Call logged").wait_for()
     assert "/leads/views/S1/" in page.url
     assert Activity.objects.filter(lead=lead, kind="call", logged_by=me).exists()
     screenshot("s1-call-logged")
+    row.get_by_label("Actions for Greta Mueller").click()  # the dialog closed the menu
     row.get_by_role("button", name="Enroll Greta Mueller").click()
     row.get_by_role("status").filter(has_text="Enrolled").wait_for()
     page.reload()

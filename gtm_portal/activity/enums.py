@@ -33,6 +33,32 @@ class Direction(models.TextChoices):
     INBOUND = "inbound", "Inbound"
 
 
+class Outcome(models.TextChoices):
+    """How a logged call or e-mail went (UX: the log dialog). Connected and Replied are the
+    two-way outcomes of ACT-1 (a connected call, a reply)."""
+
+    CONNECTED = "connected", "Connected"
+    VOICEMAIL = "voicemail", "Left voicemail"
+    NO_ANSWER = "no_answer", "No answer"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    SENT = "sent", "Sent"
+    REPLIED = "replied", "Replied"
+
+
+# The outcomes each kind offers, the first the log dialog's default — never a two-way one,
+# which would move the person on (LEAD-STATUS 5) by default; the two-way ones (ACT-1).
+OUTCOMES_FOR: dict[str, tuple[Outcome, ...]] = {
+    ActivityKind.CALL: (
+        Outcome.VOICEMAIL,
+        Outcome.NO_ANSWER,
+        Outcome.CONNECTED,
+        Outcome.WRONG_NUMBER,
+    ),
+    ActivityKind.EMAIL: (Outcome.SENT, Outcome.REPLIED),
+}
+TWO_WAY_OUTCOMES = frozenset({Outcome.CONNECTED, Outcome.REPLIED})
+
+
 class TaskStatus(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"

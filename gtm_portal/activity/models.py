@@ -6,7 +6,7 @@ from django.db import models
 
 from gtm_portal.core.models import TimeStampedModel
 
-from .enums import ActivityKind, Direction, EnrollmentState, TaskStatus, Touch
+from .enums import ActivityKind, Direction, EnrollmentState, Outcome, TaskStatus, Touch
 
 
 class RecordLinks(models.Model):
@@ -63,8 +63,13 @@ class Activity(RecordLinks):
     occurred_at = models.DateTimeField()
     subject = models.CharField(max_length=255, blank=True)
     body = models.TextField(blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     form_kind = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Set by the logging service, not stored: the activity also changed the person or an
+    # enrollment (LEAD-STATUS 5, SEQ-2, LEAD-ACTIVE), so it is offered no undo.
+    moved_on = False
 
     class Meta:
         verbose_name_plural = "activities"

@@ -1,4 +1,7 @@
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from gtm_portal.core import access
@@ -21,6 +24,7 @@ def activity_record(
     body: str = "",
     direction: str = Direction.OUTBOUND,
     two_way: bool = False,
+    outcome: str = "",
     form_kind: str = "",
     validate: bool = True,
 ) -> Activity:
@@ -38,6 +42,7 @@ def activity_record(
         body=body,
         direction=direction,
         two_way=two_way,
+        outcome=outcome,
         form_kind=form_kind,
         is_sales=kind in SALES_ACTIVITY_KINDS and logged_by is not None,
     )
@@ -109,3 +114,45 @@ def require_person_edit(user, person, what: str) -> None:
         person,
         message=f"ROLE-3: only those who may edit {person} may {what} it; others read and comment.",
     )
+
+
+# UX: "a short undo follows quick actions" — the dialog offers it for a few seconds; the
+# server takes it back for a minute (a slow click, a slow network).
+UNDO_SECONDS = 60
+
+
+@transaction.atomic
+def activity_undo(*, activity_id: int, task_id: int | None, by, now=None) -> Activity:
+    """Take back an activity its logger just logged, with the follow-up task logged with
+    it; a first touch it made (ROUTE-4) goes to the owner's next outbound activity, or is
+    cleared so the SLA clock runs again. Only activities that changed nothing else are
+    offered an undo (the view signs those alone)."""
+    now = now or timezone.now()
+    activity = Activity.objects.select_for_update().filter(pk=activity_id, logged_by=by).first()
+    if activity is None or now - activity.created_at > datetime.timedelta(seconds=UNDO_SECONDS):
+        raise ValidationError(
+            "ACT-1: this activity can no longer be undone; it stays on the record.",
+            code="ACT-1",
+        )
+    person = activity.person
+    link = {"lead": person} if activity.lead_id else {"contact": person}
+    if person is not None and person.first_touch_at == activity.occurred_at:
+        later = (
+            Activity.objects.filter(
+                **link, direction=Direction.OUTBOUND, logged_by_id=person.owner_id
+            )
+            .exclude(pk=activity.pk)
+            .order_by("occurred_at")
+            .values_list("occurred_at", flat=True)
+            .first()
+        )
+        type(person).objects.filter(pk=person.pk).update(first_touch_at=later)
+    if task_id:
+        Task.objects.filter(
+            pk=task_id,
+            created_by=by,
+            status=TaskStatus.OPEN,
+            **link,
+        ).delete()
+    activity.delete()
+    return activity

@@ -1,6 +1,7 @@
 import datetime
 
 from django.contrib import messages
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -14,7 +15,9 @@ from gtm_portal.core.redirects import back_to
 
 from .forms import SequenceForm
 from .models import Sequence, Task
-from .services import task_complete, task_create
+from .services import UNDO_SECONDS, activity_undo, task_complete, task_create
+
+UNDO_SALT = "activity-undo"
 
 
 @require_POST
@@ -39,6 +42,33 @@ def task_new(request, kind: str, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return back_to(request, record.get_absolute_url())
+
+
+def undo_token(activity, task=None) -> str:
+    """A signed ticket for undoing this activity (and its follow-up task): the ids cannot be
+    forged, and it lapses after UNDO_SECONDS."""
+    return signing.dumps({"a": activity.pk, "t": task.pk if task else None}, salt=UNDO_SALT)
+
+
+@require_POST
+def activity_undo_view(request):
+    """UX quick actions: take back the activity just logged (the log dialog's "Undo")."""
+    try:
+        ticket = signing.loads(request.POST.get("token", ""), salt=UNDO_SALT, max_age=UNDO_SECONDS)
+        activity = activity_undo(activity_id=ticket["a"], task_id=ticket["t"], by=request.user)
+    except (signing.BadSignature, KeyError, TypeError):
+        message, ok = "ACT-1: this activity can no longer be undone; it stays on the record.", False
+    except ValidationError as exc:
+        message, ok = " ".join(exc.messages), False
+    else:
+        message, ok = f"{activity.get_kind_display()} removed.", True
+    if not request.htmx:
+        (messages.success if ok else messages.error)(request, message)
+        return back_to(request, "/")
+    response = TemplateResponse(request, "activity/_logged.html", {"message": message, "ok": ok})
+    if ok:
+        response["HX-Trigger"] = "timelineChanged"
+    return response
 
 
 @require_POST

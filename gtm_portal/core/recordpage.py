@@ -2,11 +2,14 @@
 rows), the lazily loaded tabs and the right-hand panel. Record kinds come from `core.records`;
 the domain apps register their tabs and the person page's action bar here."""
 
+import datetime
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from gtm_portal.activity.enums import TaskStatus
 from gtm_portal.activity.models import Activity, Task
@@ -17,6 +20,7 @@ from gtm_portal.users.roles import is_adoptable
 
 from . import access, editing, records
 from .history import display_value, history_for
+from .models import FieldChange
 
 
 @dataclass
@@ -79,13 +83,13 @@ def requested_tab(request) -> str | None:
     return tab if tab in LAZY_TABS else None
 
 
-def tab_context(obj, tab: str | None) -> dict:
+def tab_context(obj, tab: str | None, user) -> dict:
     """Only the requested tab's rows are read (record pages stay within their query budget;
     the other tabs load when opened)."""
     if tab == "history":
         return {"tab": tab, "history": list(history_for(obj))}
     if tab == "activities":
-        return {"tab": tab, **timeline_for(obj)}
+        return {"tab": tab, **timeline_for(obj, user)}
     if tab in _tab_providers:
         return {"tab": tab, **_tab_providers[tab](obj)}
     return {"tab": tab}
@@ -94,25 +98,71 @@ def tab_context(obj, tab: str | None) -> dict:
 def tab_response(request, obj, tab: str):
     """The HTMX answer for one tab: its partial only."""
     return TemplateResponse(
-        request, f"records/partials/tab_{tab}.html", {"obj": obj, **tab_context(obj, tab)}
+        request,
+        f"records/partials/tab_{tab}.html",
+        {
+            "obj": obj,
+            "url_kind": records.kind_of(obj).url_kind,
+            "can_comment": access.can(request.user, "record.comment", obj),
+            **tab_context(obj, tab, request.user),
+        },
     )
 
 
-def timeline_for(obj, limit: int = 50) -> dict:
-    """The record's open tasks and latest activities: loaded right after the page (HTMX,
-    `?tab=activities`), so the page itself stays within its query budget (SPEC Q-PERF)."""
+# The changes a timeline shows beside comments and activities: how the record moved on.
+TIMELINE_FIELDS = ("status", "stage", "owner", "bdr_prospecting_status")
+
+
+@dataclass
+class TimelineEntry:
+    kind: str  # "comment", "activity", "task" (done) or "change"
+    at: datetime.datetime
+    item: object
+
+
+def timeline_for(obj, user, limit: int = 50) -> dict:
+    """The record's open tasks (upcoming first) and one timeline, newest first, of its
+    comments (with their replies), activities, done tasks and status, stage and owner
+    changes (UX: one interleaved timeline). Loaded right after the page (HTMX,
+    `?tab=activities`), so the page itself stays within its query budget (SPEC Q-PERF);
+    each kind is one query of at most `limit` rows."""
     link = {records.kind_of(obj).name: obj}
-    return {
-        "activities": list(
-            Activity.objects.filter(**link)
+    tasks = Task.objects.filter(**link).select_related("owner")
+    changes = FieldChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        field__in=TIMELINE_FIELDS,
+    ).select_related("changed_by")
+    entries = [
+        # a thread sits where its latest reply is
+        *(
+            TimelineEntry("comment", max(r.created_at for r in [c, *c.reply_list]), c)
+            for c in thread_for(obj, user, limit)
+        ),
+        *(
+            TimelineEntry("activity", a.occurred_at, a)
+            for a in Activity.objects.filter(**link)
             .select_related("logged_by")
             .order_by("-occurred_at", "-id")[:limit]
         ),
-        "open_tasks": list(
-            Task.objects.filter(**link, status=TaskStatus.OPEN)
-            .select_related("owner")
-            .order_by("due_date", "id")[:limit]
+        *(
+            TimelineEntry("task", t.done_at or t.created_at, t)
+            for t in tasks.filter(status=TaskStatus.DONE).order_by("-done_at", "-id")[:limit]
         ),
+        *(
+            TimelineEntry("change", h.changed_at, h)
+            for h in changes.order_by("-changed_at", "-id")[:limit]
+        ),
+    ]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    for entry in entries:
+        if entry.kind == "change":
+            field = type(obj)._meta.get_field(entry.item.field)
+            entry.item.label = str(field.verbose_name).capitalize()
+    return {
+        "timeline": entries,
+        "today": timezone.localdate(),
+        "open_tasks": list(tasks.filter(status=TaskStatus.OPEN).order_by("due_date", "id")[:limit]),
     }
 
 
@@ -180,7 +230,7 @@ def person_page_context(request, person, kind: str) -> dict:
     return {
         "obj": person,
         "kind": kind,
-        **tab_context(person, requested_tab(request)),
+        **tab_context(person, requested_tab(request), user),
         "sections": sections_for(
             person, editing.editable_fields(user, person, records.kind_of(person).url_kind)
         ),

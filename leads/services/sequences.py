@@ -10,9 +10,20 @@ from django.utils import timezone
 
 from accounts.enums import TransferState
 from accounts.models import Contact, TransferRequest
-from gtm_portal.activity.enums import Direction, EnrollmentState
+from gtm_portal.activity.enums import (
+    OUTCOMES_FOR,
+    TWO_WAY_OUTCOMES,
+    Direction,
+    EnrollmentState,
+    Outcome,
+)
 from gtm_portal.activity.models import Enrollment, Sequence
-from gtm_portal.activity.services import activity_record, mark_first_touch, require_person_edit
+from gtm_portal.activity.services import (
+    activity_record,
+    mark_first_touch,
+    require_person_edit,
+    task_create,
+)
 from gtm_portal.core import access, history
 from gtm_portal.core.enums import PersonStatus as S
 
@@ -161,11 +172,14 @@ def person_log_activity(
     two_way: bool = False,
     subject: str = "",
     body: str = "",
+    outcome: str = "",
     occurred_at=None,
 ):
     """ACT-1 from a record page or a list row. A two-way activity moves Accepted to
     Qualifying (LEAD-STATUS 5); a reply finishes the active enrollment (SEQ-2). Logging
-    is an edit of the person (ROLE-3)."""
+    is an edit of the person (ROLE-3). An outcome (the log dialog) of a call or e-mail
+    must be one its kind offers; Connected and Replied are two-way, Replied is inbound.
+    The activity's `moved_on` says whether it changed the person or an enrollment too."""
     require_person_edit(by, person, "log an activity on")
     if kind not in ("call", "email", "meeting", "linkedin", "chat", "note"):
         raise ValidationError(
@@ -174,6 +188,15 @@ def person_log_activity(
         )
     if direction not in (Direction.OUTBOUND, Direction.INBOUND):
         raise ValidationError({"direction": "ACT-1: outbound or inbound."}, code="ACT-1")
+    if outcome and outcome not in OUTCOMES_FOR.get(kind, ()):
+        raise ValidationError(
+            {"outcome": "ACT-1: choose one of the outcomes offered for this kind."},
+            code="ACT-1",
+        )
+    if outcome in TWO_WAY_OUTCOMES:
+        two_way = True
+    if outcome == Outcome.REPLIED:
+        direction = Direction.INBOUND
     refuse_outreach(person, kind=kind, direction=direction)
     account = person.account if isinstance(person, Contact) else person.matched_account
     activity = activity_record(
@@ -182,18 +205,22 @@ def person_log_activity(
         two_way=two_way,
         subject=subject or kind.title(),
         body=body,
+        outcome=outcome,
         logged_by=by,
         occurred_at=occurred_at,
         account=account,
         **person_link(person),
     )
+    activity.moved_on = False
     if kind == scoring.LOGGED_HAND_RAISE_KIND and direction == Direction.INBOUND:
         _open_window(person, by=by, at=activity.occurred_at)
+        activity.moved_on = True
     if two_way:
         if direction == Direction.INBOUND:
-            Enrollment.objects.filter(**person_link(person), state=EnrollmentState.ACTIVE).update(
-                state=EnrollmentState.FINISHED, finished_at=timezone.now(), replied=True
-            )
+            finished = Enrollment.objects.filter(
+                **person_link(person), state=EnrollmentState.ACTIVE
+            ).update(state=EnrollmentState.FINISHED, finished_at=timezone.now(), replied=True)
+            activity.moved_on = activity.moved_on or bool(finished)
         fresh = type(person).objects.get(pk=person.pk)
         if fresh.status == S.ACCEPTED:
             person_change_status(
@@ -204,4 +231,22 @@ def person_log_activity(
                 reason=f"two-way {activity.get_kind_display().lower()}",
                 check_access=False,
             )
+            activity.moved_on = True
     return activity
+
+
+@transaction.atomic
+def person_log_with_follow_up(
+    *, person, by, follow_up: bool, follow_up_subject: str = "", follow_up_due=None, **activity
+):
+    """The log dialog (UX): ACT-1's activity and, when asked, an ACT-2 follow-up task for
+    the one who logged it — both or neither (a follow-up without a due date refuses the
+    whole). Returns (activity, task or None)."""
+    logged = person_log_activity(person=person, by=by, **activity)
+    if not follow_up:
+        return logged, None
+    subject = (follow_up_subject or "").strip() or f"Follow up with {person.name}"
+    task = task_create(
+        owner=by, by=by, subject=subject, due_date=follow_up_due, **person_link(person)
+    )
+    return logged, task

@@ -1,15 +1,20 @@
 """Actions on a person page (lead or contact): edit, status, misroute, re-route, assign."""
 
+import datetime
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import Contact
 from gtm_portal.activity.models import Sequence
+from gtm_portal.activity.views import undo_token
 from gtm_portal.core import access
 from gtm_portal.core.input_guard import parse_id
 from gtm_portal.core.recordpage import refused_status_keep
@@ -19,7 +24,7 @@ from gtm_portal.core.services import version_from
 from ..forms import AssignForm, MisrouteForm, StatusForm
 from ..models import Lead
 from ..services import dsr, persons
-from ..services.sequences import person_enroll, person_log_activity
+from ..services.sequences import person_enroll, person_log_with_follow_up
 
 MODELS = {"leads": Lead, "contacts": Contact}
 
@@ -135,9 +140,14 @@ def person_assign(request, kind: str, pk: int):
 def _done(request, person, message, *, ok=True):
     """HTMX row actions get a small status line; full pages go back where they came from."""
     if request.htmx:
-        css = "text-success" if ok else "text-danger"
+        css, refused = ("text-success", "") if ok else ("text-danger", " data-refused")
         return HttpResponse(
-            format_html('<span class="small {}" role="status">{}</span>', css, message)
+            format_html(
+                '<span class="log-result small {}" role="status"{}>{}</span>',
+                css,
+                mark_safe(refused),  # one of two fixed strings
+                message,
+            )
         )
     (messages.success if ok else messages.error)(request, message)
     return back_to(request, person.get_absolute_url())
@@ -145,11 +155,14 @@ def _done(request, person, message, *, ok=True):
 
 @require_POST
 def person_activity(request, kind: str, pk: int):
-    """ACT-1: log a call, e-mail, meeting, LinkedIn message, chat or note."""
+    """ACT-1: log a call, e-mail, meeting, LinkedIn message, chat or note — from the record
+    page, a list row or the log dialog (outcome, notes, follow-up task: UX). An activity that
+    changed nothing else comes back with an undo for a few seconds."""
 
     person = _person(kind, pk)
+    wants_follow_up = request.POST.get("follow_up") in ("on", "1", "true")
     try:
-        activity = person_log_activity(
+        activity, task = person_log_with_follow_up(
             person=person,
             by=request.user,
             kind=request.POST.get("kind", ""),
@@ -157,10 +170,37 @@ def person_activity(request, kind: str, pk: int):
             two_way=request.POST.get("two_way") in ("on", "1", "true"),
             subject=request.POST.get("subject", "")[:255],
             body=request.POST.get("body", ""),
+            outcome=request.POST.get("outcome", ""),
+            follow_up=wants_follow_up,
+            follow_up_subject=request.POST.get("follow_up_subject", "")[:255],
+            follow_up_due=_date_or_none(request.POST.get("follow_up_due")),
         )
     except ValidationError as exc:
         return _done(request, person, " ".join(exc.messages), ok=False)
-    return _done(request, person, f"{activity.get_kind_display()} logged.")
+    except PermissionDenied as exc:
+        if not request.htmx:
+            raise
+        refused = _done(request, person, str(exc), ok=False)  # the dialog shows why
+        refused.status_code = 403
+        return refused
+    message = f"{activity.get_kind_display()} logged" + (
+        f", with a follow-up task due {task.due_date:%b} {task.due_date.day}." if task else "."
+    )
+    if not request.htmx:
+        return _done(request, person, message)
+    undo = None if activity.moved_on else undo_token(activity, task)
+    response = TemplateResponse(
+        request, "activity/_logged.html", {"message": message, "undo": undo}
+    )
+    response["HX-Trigger"] = "timelineChanged"
+    return response
+
+
+def _date_or_none(value):
+    try:
+        return datetime.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
 
 
 @require_POST

@@ -260,3 +260,162 @@ document.body.addEventListener("recordVersion", function (event) {
     if (Number(input.value) === event.detail.seen) input.value = String(event.detail.now);
   });
 });
+
+// The log dialog (UX: small writes open small dialogs). A form marked data-log-dialog (a
+// row's "Log call", a record's "Log e-mail") opens #log-dialog instead of posting at once:
+// subject, outcome (the two-way outcomes tick "Two-way"), notes and an optional follow-up
+// task due the next working day. Enter saves (Ctrl+Enter in the notes), Escape closes. The
+// answer goes where the opening form says (data-result); a refusal stays in the dialog.
+// An "Undo" in the answer lasts data-undo-seconds; the timeline reloads (timelineChanged).
+(function () {
+  const dialog = document.getElementById("log-dialog");
+  if (!dialog || typeof dialog.showModal !== "function") return;
+  const form = dialog.querySelector("form");
+  const outcome = form.elements.outcome;
+  const error = form.querySelector(".ld-error");
+  let opener = null;
+  function nextWorkingDay() {
+    const d = new Date();
+    do { d.setDate(d.getDate() + 1); } while (d.getDay() === 0 || d.getDay() === 6);
+    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
+  }
+  function syncTwoWay() {
+    const chosen = outcome.options[outcome.selectedIndex];
+    form.elements.two_way.checked = Boolean(chosen && chosen.hasAttribute("data-two-way"));
+  }
+  function syncFollowUp() {
+    form.querySelector(".ld-follow-fields").hidden = !form.elements.follow_up.checked;
+  }
+  function open(source) {
+    opener = source;
+    const kind = source.elements.kind.value;
+    const person = source.dataset.person || "";
+    form.reset();
+    form.action = source.action;
+    form.elements.kind.value = kind;
+    dialog.querySelector("#log-dialog-title").textContent = (kind === "call" ? "Log a call with " : "Log an e-mail to ") + person;
+    form.elements.subject.value = (kind === "call" ? "Call with " : "E-mail to ") + person;
+    let first = null;
+    Array.prototype.forEach.call(outcome.options, function (o) {
+      const mine = o.dataset.kind === kind;
+      o.hidden = !mine; o.disabled = !mine;
+      if (mine && first === null) first = o;
+    });
+    if (first) first.selected = true;
+    syncTwoWay();
+    form.elements.follow_up_subject.value = "Follow up with " + person;
+    form.elements.follow_up_due.value = nextWorkingDay();
+    syncFollowUp();
+    error.hidden = true; error.textContent = "";
+    dialog.showModal();
+    form.elements.subject.focus();
+    form.elements.subject.select();
+  }
+  document.addEventListener("submit", function (event) {
+    const source = event.target;
+    if (!source.matches || !source.matches("form[data-log-dialog]")) return;
+    event.preventDefault();
+    open(source);
+  });
+  outcome.addEventListener("change", syncTwoWay);
+  form.elements.follow_up.addEventListener("change", syncFollowUp);
+  dialog.querySelectorAll("[data-dialog-close]").forEach(function (b) {
+    b.addEventListener("click", function () { dialog.close(); });
+  });
+  dialog.addEventListener("close", function () {
+    const button = opener && opener.querySelector("button");
+    const menu = opener && opener.closest("details.action-menu");
+    if (menu) { menu.open = false; menu.querySelector("summary").focus(); } else if (button) button.focus();
+  });
+  form.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.shiftKey) return;
+    const tag = event.target.tagName;
+    if (tag === "TEXTAREA" && !(event.ctrlKey || event.metaKey)) return;
+    if (tag === "BUTTON") return;
+    event.preventDefault();
+    form.requestSubmit();
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const saving = form.querySelector("[type=submit]");
+    saving.disabled = true;
+    fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: {"HX-Request": "true"},
+    }).then(function (response) {
+      return response.text().then(function (html) { return {response: response, html: html}; });
+    }).then(function (answer) {
+      const holder = document.createElement("div");
+      holder.innerHTML = answer.html;
+      const refused = holder.querySelector("[data-refused]");
+      if (refused || !answer.response.ok) {
+        error.textContent = refused ? refused.textContent : "The activity could not be logged; try again.";
+        error.hidden = false;
+        return;
+      }
+      const target = document.querySelector(opener.dataset.result || "#log-result");
+      if (target) { target.innerHTML = answer.html; showResult(target); }
+      dialog.close();
+      if (answer.response.headers.get("HX-Trigger") === "timelineChanged") {
+        document.body.dispatchEvent(new Event("timelineChanged"));
+      }
+    }).catch(function () {
+      error.textContent = "The portal did not answer; nothing was logged. Try again.";
+      error.hidden = false;
+    }).finally(function () { saving.disabled = false; });
+  });
+  function showResult(target) {
+    if (window.htmx) window.htmx.process(target);
+    target.querySelectorAll("[data-undo-seconds]").forEach(function (undo) {
+      setTimeout(function () { undo.remove(); }, Number(undo.dataset.undoSeconds) * 1000);
+    });
+  }
+})();
+
+// Lists (UX keyboard): ArrowDown / ArrowUp move between rows (to each row's first link),
+// Enter opens it. Not while typing, in a menu or in a dialog.
+document.addEventListener("keydown", function (event) {
+  if ((event.key !== "ArrowDown" && event.key !== "ArrowUp") || event.altKey || event.ctrlKey || event.metaKey) return;
+  const active = document.activeElement || document.body;
+  const tag = active.tagName;
+  if ((tag === "INPUT" && active.type !== "checkbox") || tag === "TEXTAREA" || tag === "SELECT") return;
+  if (active.closest("dialog, details[open], .mention-suggestions")) return;
+  const body = document.querySelector("table.table-dense tbody");
+  if (!body) return;
+  const rows = Array.prototype.filter.call(body.rows, function (tr) { return tr.querySelector("a[href]"); });
+  if (!rows.length) return;
+  const down = event.key === "ArrowDown";
+  let index = rows.indexOf(active.closest("tr"));
+  index = index === -1 ? (down ? 0 : rows.length - 1) : index + (down ? 1 : -1);
+  if (index < 0 || index >= rows.length) return;
+  event.preventDefault();
+  rows[index].querySelector("a[href]").focus();
+});
+
+// ROUTE-4 on a record page: the SLA clock counts on — "12 min left", amber under 15 minutes,
+// red "overdue by 5 min" once past (records.sla_clock writes the first reading).
+(function () {
+  const clocks = document.querySelectorAll("[data-sla-due]");
+  if (!clocks.length) return;
+  function words(seconds) {
+    let minutes = Math.max(Math.floor(seconds / 60), 0);
+    const days = Math.floor(minutes / 1440); minutes -= days * 1440;
+    const hours = Math.floor(minutes / 60); minutes -= hours * 60;
+    if (days) return days + " d" + (hours ? " " + hours + " h" : "");
+    if (hours) return hours + " h" + (minutes ? " " + minutes + " min" : "");
+    return minutes + " min";
+  }
+  function tick() {
+    const now = Date.now();
+    clocks.forEach(function (clock) {
+      const left = (Date.parse(clock.dataset.slaDue) - now) / 1000;
+      clock.textContent = left < 0 ? "overdue by " + words(-left) : words(left) + " left";
+      clock.classList.toggle("text-bg-danger", left < 0);
+      clock.classList.toggle("text-bg-warning", left >= 0 && left < 900);
+      clock.classList.toggle("text-bg-light", left >= 900);
+      clock.classList.toggle("border", left >= 900);
+    });
+  }
+  tick();
+  setInterval(tick, 30000);
+})();

@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
 
@@ -89,3 +90,38 @@ def words_first(message) -> str:
         f'{e(words[:1].upper() + words[1:])} <small class="text-body-secondary rule-id">'
         f"{e(m.group(1))}</small>"
     )
+
+
+SLA_SOON_SECONDS = 900  # amber under 15 minutes, as the list rows (VIEW-1)
+
+
+def duration_words(seconds: float) -> str:
+    """A duration as a rep reads it: "45 min", "3 h 20 min", "2 d 4 h"."""
+    minutes = max(int(seconds // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+@register.inclusion_tag("records/partials/_sla.html")
+def sla_clock(person, now=None):
+    """ROUTE-4 on a record page: the time left to the SLA deadline (amber under 15 minutes,
+    red once past, counting on in the page: portal.js), or — once the owner's first touch
+    stopped the clock — whether it was met."""
+    due, touched = person.sla_due, person.first_touch_at
+    if not due:
+        return {"state": ""}
+    if touched:
+        state, words = (
+            ("met", "")
+            if touched <= due
+            else ("missed", duration_words((touched - due).total_seconds()))
+        )
+        return {"state": state, "due": due, "touched": touched, "words": words}
+    left = (due - (now or timezone.now())).total_seconds()
+    state = "past" if left < 0 else "soon" if left < SLA_SOON_SECONDS else "running"
+    return {"state": state, "due": due, "words": duration_words(abs(left))}
