@@ -64,6 +64,17 @@ def test_a_rep_sees_fifteen_rows_selects_them_and_acts_from_one_menu(
     page.get_by_label("Select every row on this page").check()
     assert "25 rows selected" in bar.inner_text()
     assert page.locator('input[name="ids"]:checked').count() == 25
+    # VIEW-5: the whole page selected offers every matching row
+    bar.get_by_role("button", name="Select all 40 matching rows").click()
+    assert "All 40 matching rows selected" in bar.inner_text()
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    bar.get_by_role("button", name="Apply to selected").click()
+    page.wait_for_timeout(200)
+    assert asked and "to all 40 matching rows?" in asked[0]
+    page.get_by_label("Select Row Number00").uncheck()  # back to the rows ticked
+    assert "24 rows selected" in bar.inner_text()
+    page.get_by_label("Select every row on this page").check()
     page.get_by_label("Select every row on this page").uncheck()
     assert bar.is_hidden()
     # a mass change asks first, with the number of rows (declined: nothing happens)

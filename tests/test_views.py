@@ -357,3 +357,51 @@ def test_odd_pager_parameters_are_no_error(client, users):
     client.force_login(users["sdr.emea1"])
     for params in ({"before": "x"}, {"before": "-1"}, {"start": "0"}, {"before": "9" * 30}):
         assert client.get("/leads/views/S1/", params).status_code == 200
+
+
+def test_view_5_all_matching_acts_on_every_row_the_filters_match_and_no_other(client, users):
+    from gtm_portal.core.mass import MAX_ROWS
+    from leads.models import Lead
+
+    me = users["sdr.emea1"]
+    high = [LeadFactory(owner=me, status="MQL", person_score=90) for _ in range(3)]
+    low = LeadFactory(owner=me, status="MQL", person_score=10)
+    theirs = LeadFactory(owner=users["sdr.emea2"], status="MQL", person_score=95)
+    client.force_login(me)
+    r = client.get("/leads/views/S1/", {"score_min": 50, "size": 10})
+    assert "data-select-matching" not in r.content.decode()  # everything is on the page
+    r = client.post(
+        "/leads/views/S1/mass/?score_min=50",
+        {"action": "status", "to": "Recycle", "scope": "all"},
+        follow=True,
+    )
+    assert "3 done" in r.content.decode()
+    assert {lead.status for lead in Lead.objects.filter(pk__in=[h.pk for h in high])} == {
+        "Recycle"
+    }
+    assert Lead.objects.get(pk=low.pk).status == "MQL"  # filtered out
+    assert Lead.objects.get(pk=theirs.pk).status == "MQL"  # not in my view
+    # an invalid filter matches nothing: nothing changes
+    r = client.post(
+        "/leads/views/S1/mass/?score_min=abc",
+        {"action": "status", "to": "Recycle", "scope": "all"},
+        follow=True,
+    )
+    assert "select at least one row" in r.content.decode()
+    assert Lead.objects.get(pk=low.pk).status == "MQL"
+    # more rows than one mass action takes: refused as a whole
+    LeadFactory.create_batch(MAX_ROWS, owner=me, status="MQL", person_score=1)  # + low
+    r = client.post(
+        "/leads/views/S1/mass/", {"action": "status", "to": "Recycle", "scope": "all"}, follow=True
+    )
+    assert f"more than {MAX_ROWS} rows match" in r.content.decode()
+    assert Lead.objects.filter(owner=me, status="MQL").count() == MAX_ROWS + 1
+
+
+def test_view_5_the_bulk_bar_offers_all_matching_when_more_rows_than_the_page(client, users):
+    me = users["sdr.emea1"]
+    LeadFactory.create_batch(12, owner=me, status="MQL")
+    client.force_login(me)
+    html = client.get("/leads/views/S1/", {"size": 10}).content.decode()
+    assert "Select all 12 matching rows" in html
+    assert 'action="/leads/views/S1/mass/?size=10"' in html  # the filters go with the POST

@@ -51,9 +51,12 @@ def each_row(rows: Iterable, apply: Callable, refusals: tuple = ()) -> Outcome:
     return outcome
 
 
-def mass_action_view(request, *, views: dict, code: str, base: str, actions):
+def mass_action_view(request, *, views: dict, code: str, base: str, actions, matching=None):
     """VIEW-5 over HTTP for any view catalogue: POST the selected rows and an action to
-    `actions.run`; the per-row outcome comes back as a message on the view (`base` + code)."""
+    `actions.run`; the per-row outcome comes back as a message on the view (`base` + code).
+    With `scope=all` (the bulk bar's "all N matching") the rows are every row the view
+    shows this user with the filters in the query string: `matching(request, view)` gives
+    their ids; more than MAX_ROWS are refused as a whole."""
 
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -63,7 +66,17 @@ def mass_action_view(request, *, views: dict, code: str, base: str, actions):
     back = request.POST.get("next") or f"{base}{view.code}/"
     if not back.startswith(base):
         back = f"{base}{view.code}/"
-    ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
+    if request.POST.get("scope") == "all" and matching is not None:
+        ids = list(matching(request, view)[: MAX_ROWS + 1])
+        if len(ids) > MAX_ROWS:
+            messages.error(
+                request,
+                f"VIEW-5: more than {MAX_ROWS} rows match; a mass action takes at most "
+                f"{MAX_ROWS} at a time. Narrow the filters; nothing was changed.",
+            )
+            return HttpResponseRedirect(back)
+    else:
+        ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
     if not ids:
         messages.error(request, "VIEW-5: select at least one row.")
         return HttpResponseRedirect(back)

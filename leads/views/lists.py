@@ -138,10 +138,10 @@ def _decorate_rows(rows, code: str) -> None:
         r.sla_state = _sla_state(r.sla_due, now)
 
 
-def lead_view(request, code: str):
-    view = LEAD_VIEWS.get(code.upper())
-    if view is None:
-        raise Http404("No such view.")
+def _view_rows(request, view):
+    """VIEW-1: the rows of a lead view for its owner (`?as=` cover) with the filters in the
+    query string (none at all when a filter is invalid); the page and "all N matching"
+    (VIEW-5) read the same rows."""
     owner = access.view_owner(request)
     base = select_labels(
         getattr(Lead.objects, view.method)(owner),
@@ -155,6 +155,18 @@ def lead_view(request, code: str):
     qs = filters.qs if filters.is_bound and filters.is_valid() else base
     if filters.is_bound and not filters.is_valid():
         qs = base.none()
+    return owner, filters, qs
+
+
+def _matching_ids(request, view):
+    return _view_rows(request, view)[2].order_by("pk").values_list("pk", flat=True)
+
+
+def lead_view(request, code: str):
+    view = LEAD_VIEWS.get(code.upper())
+    if view is None:
+        raise Http404("No such view.")
+    owner, filters, qs = _view_rows(request, view)
     sort_key, field, descending = _sort(request, view.sort)
     if request.GET.get("format") == "csv":
         ordered = qs.order_by(field if not descending else f"-{field}", "pk")
@@ -235,7 +247,12 @@ def lead_view_mass(request, code: str):
     """VIEW-5: POST the selected rows and an action; per-row results come back as a message."""
 
     return mass_action_view(
-        request, views=LEAD_VIEWS, code=code, base="/leads/views/", actions=mass
+        request,
+        views=LEAD_VIEWS,
+        code=code,
+        base="/leads/views/",
+        actions=mass,
+        matching=_matching_ids,
     )
 
 

@@ -157,10 +157,28 @@ function syncBulkBar(bar) {
   const chosen = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
   bar.hidden = chosen === 0;
   const count = bar.querySelector("[data-selected-count]");
-  if (count) count.textContent = chosen === 1 ? "1 row selected" : chosen + " rows selected";
+  const scope = bar.querySelector("input[name=scope]");
+  const matching = bar.querySelector("[data-select-matching]");
+  const wholePage = chosen > 0 && chosen === boxes.length;
+  if (scope && !wholePage) scope.value = "page";
+  if (count) {
+    count.textContent = scope && scope.value === "all"
+      ? "All " + bar.dataset.matchingLabel + " matching rows selected"
+      : (chosen === 1 ? "1 row selected" : chosen + " rows selected");
+  }
+  if (matching) matching.hidden = !wholePage || scope.value === "all";
   const all = document.querySelector('[data-select-all="' + bar.id + '"]');
-  if (all) { all.checked = chosen > 0 && chosen === boxes.length; all.indeterminate = chosen > 0 && chosen < boxes.length; }
+  if (all) { all.checked = wholePage; all.indeterminate = chosen > 0 && chosen < boxes.length; }
 }
+// VIEW-5: with the whole page selected, "Select all N matching rows" widens the action to
+// every row the view's filters match (the server reads them again: core.mass scope=all).
+document.addEventListener("click", function (event) {
+  const button = event.target.closest && event.target.closest("[data-select-matching]");
+  if (!button) return;
+  const bar = button.closest("form[data-bulk-bar]");
+  bar.querySelector("input[name=scope]").value = "all";
+  syncBulkBar(bar);
+});
 document.querySelectorAll("form[data-bulk-bar]").forEach(syncBulkBar);
 document.addEventListener("change", function (event) {
   const box = event.target;
@@ -197,7 +215,10 @@ document.addEventListener("submit", function (event) {
     const chosen = document.querySelectorAll('input[name="ids"][form="' + form.id + '"]:checked').length;
     const action = form.querySelector("[name=action]");
     const what = action ? action.options[action.selectedIndex].text : "this action";
-    question = "Apply “" + what + "” to " + chosen + " selected row" + (chosen === 1 ? "" : "s") + "?";
+    const scope = form.querySelector("input[name=scope]");
+    question = scope && scope.value === "all"
+      ? "Apply “" + what + "” to all " + form.dataset.matchingLabel + " matching rows?"
+      : "Apply “" + what + "” to " + chosen + " selected row" + (chosen === 1 ? "" : "s") + "?";
   }
   if (question && !window.confirm(question)) event.preventDefault();
 });
