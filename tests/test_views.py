@@ -376,9 +376,7 @@ def test_view_5_all_matching_acts_on_every_row_the_filters_match_and_no_other(cl
         follow=True,
     )
     assert "3 done" in r.content.decode()
-    assert {lead.status for lead in Lead.objects.filter(pk__in=[h.pk for h in high])} == {
-        "Recycle"
-    }
+    assert {lead.status for lead in Lead.objects.filter(pk__in=[h.pk for h in high])} == {"Recycle"}
     assert Lead.objects.get(pk=low.pk).status == "MQL"  # filtered out
     assert Lead.objects.get(pk=theirs.pk).status == "MQL"  # not in my view
     # an invalid filter matches nothing: nothing changes
