@@ -2,6 +2,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from gtm_portal.core.background import run_soon
 from gtm_portal.core.models import JobRun
 from gtm_portal.jobs import runner
 
@@ -130,7 +131,7 @@ def start_rescore(*, by) -> JobRun:
         total=total,
         started_by=by if getattr(by, "pk", None) else None,
     )
-    transaction.on_commit(lambda: rescore_all.delay(job.pk))
+    transaction.on_commit(lambda: run_soon(rescore_all, job.pk))
     return job
 
 

@@ -194,6 +194,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 _broker = env_broker("CELERY_BROKER_URL")
 CELERY_BROKER_URL = _broker or "memory://"
 CELERY_TASK_ALWAYS_EAGER = _broker is None
+# Without a broker, long jobs (re-score, import commit) run on a thread of their own so the
+# request answers at once (core.background); the test settings turn it off.
+BACKGROUND_THREADS = env_bool("BACKGROUND_THREADS", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -12,6 +12,7 @@ DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
+BACKGROUND_THREADS = False  # tasks run in the request; a test asks for the thread itself
 CELERY_BROKER_URL = "memory://"
 WHITENOISE_AUTOREFRESH = True
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gtm_portal.core import access
+from gtm_portal.core.background import run_soon
 from gtm_portal.refdata.models import InitialSource
 
 from ..models import (
@@ -178,7 +179,7 @@ def import_commit(*, run: ImportRun, by, mode: str) -> tuple[ImportRun, bool]:
             )
         run.mode, run.state, run.committed_at = mode, State.QUEUED, timezone.now()
         run.save(update_fields=["mode", "state", "committed_at", "updated_at"])
-        transaction.on_commit(lambda: tasks.import_commit_task.delay(run.pk))
+        transaction.on_commit(lambda: run_soon(tasks.import_commit_task, run.pk))
     return run, True
 
 
