@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 
 from .html import EMPTY, e
 
@@ -61,6 +62,32 @@ def select_column() -> Column:
             'aria-label="Select every row on this page">'
         ),
     )
+
+
+@dataclass
+class ColumnChoice:
+    key: str
+    header: str
+    shown: bool
+
+
+def chosen_columns(columns, query, *, fixed=("Select", "Name", "Actions")):
+    """VIEW-4's column chooser: `?cols=` names the columns shown (by the slug of their
+    header; a saved view keeps it with its filters), the `fixed` ones always are; without
+    `cols` every column shows. Returns the columns to write and the chooser's choices."""
+    asked = query.getlist("cols")
+    wanted = {key for key in asked if key} if asked else None
+    choices, shown = [], []
+    for column in columns:
+        if column.header in fixed:
+            shown.append(column)
+            continue
+        key = slugify(column.header)
+        visible = wanted is None or key in wanted
+        choices.append(ColumnChoice(key, column.header, visible))
+        if visible:
+            shown.append(column)
+    return tuple(shown), choices
 
 
 def _class(css: str) -> str:

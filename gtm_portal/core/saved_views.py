@@ -27,6 +27,7 @@ KEEP = {
     "created_to",
     "sort",
     "size",
+    "cols",
 }
 CODES = {
     "leads": {"S1", "S2", "S3", "B1", "B2", "B3", "B4", "B5"},

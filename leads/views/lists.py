@@ -12,7 +12,7 @@ from accounts.views_catalog import CONTACT_VIEWS
 from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.labels import select_labels
-from gtm_portal.core.list_rows import header_html
+from gtm_portal.core.list_rows import chosen_columns, header_html
 from gtm_portal.core.lists import capped_count, keyset_sorted, without_position
 from gtm_portal.core.mass import mass_action_view
 from gtm_portal.core.saved_views import visible_saved_views
@@ -185,11 +185,14 @@ def lead_view(request, code: str):
         '<option value="{}">{}</option>',
         ((pk, name) for pk, name, _touch in sequence_choices()),
     )
-    columns = view_columns(
-        view.code,
-        csrf_input=csrf_input,
-        full_path=request.get_full_path(),
-        sequence_options=sequence_options,
+    columns, column_choices = chosen_columns(
+        view_columns(
+            view.code,
+            csrf_input=csrf_input,
+            full_path=request.get_full_path(),
+            sequence_options=sequence_options,
+        ),
+        request.GET,
     )
     return TemplateResponse(
         request,
@@ -211,6 +214,11 @@ def lead_view(request, code: str):
             "header_html": header_html(columns, sort=sort_key, query=unsorted.urlencode()),
             "rows_html": view_rows_html(page.rows, columns, view_code=view.code),
             "campaigns": _campaign_choices(),
+            "column_choices": column_choices,
+            # the chooser's form carries the view's other parameters along
+            "params_but_columns": [
+                (k, v) for k, values in params.lists() if k != "cols" for v in values
+            ],
         },
     )
 
