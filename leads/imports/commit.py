@@ -31,11 +31,12 @@ from accounts.models import Contact
 from gtm_portal.activity.enums import ActivityKind
 from gtm_portal.activity.services import activities_for_leads
 from gtm_portal.core import history
-from gtm_portal.core.bulk import insert_objects
+from gtm_portal.core.bulk import insert_objects, insert_values
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.locks import lock_emails
 
 from .. import scoring
+from ..enums import ScoringKind
 from ..models import (
     CampaignMember,
     ImportedRow,
@@ -43,19 +44,21 @@ from ..models import (
     ImportRun,
     Lead,
     RoutingDecision,
+    ScoreEvent,
 )
 from ..rule_context import Context
 from ..services.active import open_active_window
 from ..services.campaigns import campaign_member_set, join_effects
 from ..services.person_rows import lock_person, person_read_only, save_person
 from ..services.routing import RoutingContext
-from ..services.scoring import apply_automatic_status, evaluate_demographics, route_new_mqls
+from ..services.scoring import apply_automatic_status, demographic_changes, route_new_mqls
 from ..services.scoring import person_rescore_demographics as rescore
 from ..workflow import READ_ONLY_MESSAGE
 from . import files, rows
 from .services import error_rows
 
 State = ImportRun.State
+SCORE_EVENT_COLUMNS = ["lead", "rule", "rule_name", "kind", "points", "created_at", "score_after"]
 DEMOGRAPHIC_FIELDS = {"title", "email"}
 
 
@@ -121,7 +124,7 @@ class Writer:
         accounts = match_accounts_many(
             [(lead.email, lead.company, lead.website) for lead in leads], self.ctx.free_domains
         )
-        events = []
+        scored = []
         for lead, plan, account in zip(leads, plans, accounts, strict=True):
             lead.matched_account = account
             open_active_window(lead, hand_raise(plan), now, account=account)
@@ -131,13 +134,18 @@ class Writer:
                     lead.status = S.INQUIRY
                 if effect.hot_owner_id is not None:
                     lead.is_hot, lead.owner_id = True, effect.hot_owner_id
-            events.append(evaluate_demographics(lead, self.ctx, now, new=True))
+            scored.append(demographic_changes(lead, self.ctx, {}))  # new: no events yet
             apply_automatic_status(lead, self.ctx, at=now)
         insert_objects(leads)
-        scored = [e for group in events for e in group]
-        for event in scored:
-            event.lead_id = event.lead.pk
-        insert_objects(scored)
+        insert_values(
+            ScoreEvent,
+            SCORE_EVENT_COLUMNS,
+            [
+                (lead.pk, rule_id, name, ScoringKind.DEMOGRAPHIC, points, now, after)
+                for lead, changes in zip(leads, scored, strict=True)
+                for rule_id, name, points, after in changes
+            ],
+        )
         self.hot_decisions(leads, plans)
         members = {}
         for lead, plan in zip(leads, plans, strict=True):
@@ -147,17 +155,19 @@ class Writer:
                     campaign_id=campaign.pk, status_id=status.pk, lead_id=lead.pk
                 )
         insert_objects(list(members.values()))
-        insert_objects(
+        insert_values(
+            ImportedRow,
+            ["run", "row", "lead", "created", "membership"],
             [
-                ImportedRow(
-                    run_id=self.run.pk,
-                    row=p.row,
-                    lead_id=lead.pk,
-                    created=True,
-                    membership_id=members[lead.pk].pk if lead.pk in members else None,
+                (
+                    self.run.pk,
+                    p.row,
+                    lead.pk,
+                    True,
+                    members[lead.pk].pk if lead.pk in members else None,
                 )
                 for lead, p in zip(leads, plans, strict=True)
-            ]
+            ],
         )
         self.created_lines([lead.pk for lead in leads], now)
         mqls = [lead.pk for lead in leads if lead.status == S.MQL]

@@ -6,6 +6,7 @@ earlier in the file is flagged as a duplicate. Rows are read and matched a batch
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models.functions import Lower
 
 from accounts.models import Contact
@@ -206,11 +207,8 @@ def match_batch(batch: list[RowPlan]) -> list[RowPlan]:
     keys = {email_key(p.values["email"]) for p in batch if p.values.get("email")}
     found: dict[str, tuple] = {}  # key → (model, pk) or (None, the refusal)
     if keys:
-        leads = (
-            Lead.objects.annotate(key=Lower("email"))
-            .filter(key__in=sorted(keys), merged_into__isnull=True)
-            .order_by("created_at", "pk")
-            .values_list("key", "pk", "status", "converted_at", "converted_contact_id")
+        leads = people_by_email(
+            Lead, sorted(keys), ["status", "converted_at", "converted_contact_id"]
         )
         converted: dict[str, tuple] = {}
         for key, pk, status, converted_at, contact_id in leads:
@@ -223,13 +221,7 @@ def match_batch(batch: list[RowPlan]) -> list[RowPlan]:
         found.update(_converted_to(converted))
     wanted = sorted(keys - set(found))
     if wanted:
-        contacts = (
-            Contact.objects.annotate(key=Lower("email"))
-            .filter(key__in=wanted, merged_into__isnull=True)
-            .order_by("created_at", "pk")
-            .values_list("key", "pk")
-        )
-        for key, pk in contacts:
+        for key, pk in people_by_email(Contact, wanted, []):
             found.setdefault(key, (Contact, pk))
     for plan in batch:
         match = found.get(email_key(plan.values.get("email", "")))
@@ -242,6 +234,32 @@ def match_batch(batch: list[RowPlan]) -> list[RowPlan]:
         elif plan.action != ERROR and plan.source is None:
             plan.refuse("initial_source", "IMPORT-1: a new person needs an initial source")
     return batch
+
+
+def people_by_email(model, keys: list[str], columns: list[str]) -> list[tuple]:
+    """(key, pk, *columns) of the live people whose e-mail (any case) is one of `keys`,
+    oldest first. On PostgreSQL a LATERAL probe of the lower(email) index per key (the
+    planner reads the whole table for a 2,000-value IN list: 200 ms against 10 ms at
+    160,000 leads); elsewhere the ORM."""
+    if connection.vendor != "postgresql":
+        return list(
+            model.objects.annotate(key=Lower("email"))
+            .filter(key__in=keys, merged_into__isnull=True)
+            .order_by("created_at", "pk")
+            .values_list("key", "pk", *columns)
+        )
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name).column for name in columns]
+    picked = "".join(f", p.{quote(c)}" for c in fields)
+    sql = (
+        f"SELECT k.v, p.id{picked} FROM unnest(%s::text[]) AS k(v) CROSS JOIN LATERAL ("
+        f"  SELECT * FROM {quote(model._meta.db_table)} p"
+        f"  WHERE lower(p.email) = k.v AND p.merged_into_id IS NULL) p"
+        f" ORDER BY p.created_at, p.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [keys])
+        return cursor.fetchall()
 
 
 def _converted_to(leads: dict[str, tuple]) -> dict[str, tuple]:
