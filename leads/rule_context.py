@@ -64,6 +64,13 @@ class Context:
         self.inquiry_threshold = setting(Setting.INQUIRY_THRESHOLD)
         self.free_domains = free_domains()
 
+    @property
+    def rule_names(self) -> dict:
+        """{rule id: name}, worked out once per set of rules."""
+        if getattr(self, "_names_of", None) is not self.rules:
+            self._names_of, self._names = self.rules, {r.id: r.name for r in self.rules}
+        return self._names
+
     def facts(self, person) -> scoring.Facts:
         return scoring.Facts(title=person.title, email=person.email, free_domains=self.free_domains)
 

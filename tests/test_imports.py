@@ -6,12 +6,15 @@ import datetime
 import io
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Account
+from gtm_portal.activity.models import Activity
 from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.core.models import FieldChange
 from gtm_portal.devtools.demo.campaigns import seed_campaigns
 from leads.imports import commit as import_commit
 from leads.imports import files, services
@@ -299,6 +302,109 @@ def test_import3_updates_a_contact_matched_by_email(users):
     contact.refresh_from_db()
     assert contact.title == "CTO"
     assert not Lead.objects.filter(email="carla@contacts.example").exists()
+
+
+def test_q_audit_imported_new_leads_get_a_created_line_and_an_activity(users):
+    """IMPORT-2 / Q-AUDIT / ACT-1: each new lead gets one "record: created by list import"
+    history line and one activity "Imported from list <file>" (system: not sales activity);
+    an updated person gets neither; undo takes the new leads' lines with them."""
+    kept = LeadFactory(email="ada0@imp.example", company="Before")
+    client = _client()
+    run = _run_of(_upload(client, import_files.csv_rows(3), name="fall-fair.csv"))
+    client.post(f"/imports/{run.pk}/commit/", {"mode": "skip_invalid"})
+    new = list(Lead.objects.filter(email__in=["ada1@imp.example", "ada2@imp.example"]))
+    assert len(new) == 2
+    lead_type = ContentType.objects.get_for_model(Lead)
+    for lead in new:
+        lines = FieldChange.objects.filter(
+            content_type=lead_type, object_id=lead.pk, field="record"
+        )
+        assert [(c.old_value, c.new_value, c.changed_by) for c in lines] == [
+            ("", "created by list import fall-fair.csv", users["mops"])
+        ]
+        assert "IMPORT-2" in lines[0].reason
+        acts = list(Activity.objects.filter(lead=lead))
+        assert [(a.kind, a.subject, a.is_sales, a.logged_by) for a in acts] == [
+            ("note", "Imported from list fall-fair.csv", False, None)
+        ]
+    assert not FieldChange.objects.filter(
+        content_type=lead_type, object_id=kept.pk, field="record"
+    ).exists()
+    assert not Activity.objects.filter(lead=kept).exists()
+    client.post(f"/imports/{run.pk}/undo/")
+    assert not FieldChange.objects.filter(
+        content_type=lead_type, object_id__in=[lead.pk for lead in new]
+    ).exists()
+
+
+def _converted_lead(email: str, *, contact=None, **extra):
+    return LeadFactory(
+        email=email,
+        title="Old title",
+        status=S.QUALIFIED,
+        converted_at=timezone.now(),
+        converted_contact=contact,
+        **extra,
+    )
+
+
+def test_lead_status10_row_matching_a_converted_lead_updates_its_contact(users):
+    """IMPORT-2 / LEAD-STATUS 10: the converted lead is read-only — the row updates the
+    contact it was converted to (preview and commit), the lead is not written."""
+    contact = ContactFactory(email="conv@imp.example", title="")
+    lead = _converted_lead("Conv@imp.example", contact=contact)
+    before = Lead.objects.filter(pk=lead.pk).values().get()
+    body = b"first_name,last_name,email,title\nCon,Verted,conv@imp.example,CTO\n"
+    client = _client()
+    run = _run_of(_upload(client, body))
+    assert (run.to_create, run.to_update, run.errors) == (0, 1, 0)
+    client.post(f"/imports/{run.pk}/commit/", {"mode": "all"})
+    run.refresh_from_db()
+    assert (run.state, run.created, run.updated) == ("done", 0, 1)
+    contact.refresh_from_db()
+    assert contact.title == "CTO"
+    assert Lead.objects.filter(pk=lead.pk).values().get() == before  # not written
+    assert ImportedRow.objects.get(run=run).contact == contact
+    assert Lead.objects.filter(email__iexact="conv@imp.example").count() == 1
+
+
+def test_lead_status10_row_matching_a_read_only_lead_without_contact_is_an_error(users):
+    """IMPORT-2 / LEAD-STATUS 10: a qualified (or converted) lead with no contact to update
+    makes its row an error row with the reason; nothing is created or written for it."""
+    lead = LeadFactory(email="qual@imp.example", title="Old title", status=S.QUALIFIED)
+    before = Lead.objects.filter(pk=lead.pk).values().get()
+    body = (
+        b"first_name,last_name,email,title,initial_source\n"
+        b"Qual,Ified,qual@imp.example,CTO,Conference\n"
+        b"New,Person,new@imp.example,CTO,Conference\n"
+    )
+    client = _client()
+    run = _run_of(_upload(client, body))
+    assert (run.to_create, run.to_update, run.errors) == (1, 0, 1)
+    reason = run.row_errors.get().reason
+    assert "LEAD-STATUS 10" in reason and f"#{lead.pk}" in reason and "no contact" in reason
+    client.post(f"/imports/{run.pk}/commit/", {"mode": "skip_invalid"})
+    run.refresh_from_db()
+    assert (run.state, run.created, run.updated, run.skipped) == ("done", 1, 0, 1)
+    assert Lead.objects.filter(pk=lead.pk).values().get() == before
+    assert Lead.objects.filter(email="qual@imp.example").count() == 1
+
+
+def test_lead_status10_lead_converted_after_the_match_is_not_written(users):
+    """LEAD-STATUS 10 at the write: a lead converted between the match and its row lock
+    makes the row an error row (skip invalid), never a write."""
+    lead = LeadFactory(email="late@imp.example", title="Old title")
+    run = _run_of(
+        _upload(_client(), b"first_name,last_name,email,title\nLa,Te,late@imp.example,CTO\n")
+    )
+    writer = import_commit.Writer(run)
+    plan = next(import_commit.rows.plans(run, writer.refs))[0]
+    assert plan.action == "update"
+    Lead.objects.filter(pk=lead.pk).update(status=S.QUALIFIED, converted_at=timezone.now())
+    assert writer.update(plan) is None
+    assert "LEAD-STATUS 10" in plan.errors[0][2]
+    lead.refresh_from_db()
+    assert lead.title == "Old title"
 
 
 def test_import2_undo_within_24h_removes_only_what_it_created(users):

@@ -4,7 +4,8 @@ A record's own edit takes a snapshot before and writes one row per changed field
 (`record_changes`). A set-based write of one field over many records writes its rows with
 `bulk_changes` (or builds them with `field_changes`, to save several fields' together with
 `write`). A change to rows that belong to a record (an opportunity's contact roles, an
-account merged into another) is one line in that record's history (`related_change`).
+account merged into another, a record created by a list import) is one line in that
+record's history (`related_change`, `bulk_related_changes` for many).
 Every value is written as people read it (`display_value`), whichever path wrote it.
 """
 
@@ -241,7 +242,8 @@ BULK_COLUMNS = [
 def related_change(obj, field: str, what: str, *, by, reason: str = "", at=None) -> FieldChange:
     """One line in `obj`'s history for a change to rows that belong to it rather than to a
     field of its own (an opportunity's contact roles, an account merged into this one):
-    `field` names the part that changed, `what` says how."""
+    `field` names the part that changed, `what` says how; `bulk_related_changes` writes the
+    same line for many records."""
     return FieldChange.objects.create(
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=obj.pk,
@@ -251,6 +253,20 @@ def related_change(obj, field: str, what: str, *, by, reason: str = "", at=None)
         changed_by=_actor(by),
         changed_at=at or timezone.now(),
         reason=reason[:REASON_MAX],
+    )
+
+
+def bulk_related_changes(model, field: str, rows, *, by, reason: str = "", at=None) -> int:
+    """`related_change` for many records at once (a list import's new people: one "record:
+    created …" line each), in one statement like `bulk_changes`. `rows`: (pk, what).
+    Returns how many rows."""
+    ct = ContentType.objects.get_for_model(model).pk
+    by_id = getattr(_actor(by), "pk", None)
+    at, reason = at or timezone.now(), reason[:REASON_MAX]
+    return insert_values(
+        FieldChange,
+        BULK_COLUMNS,
+        [(ct, pk, field, "", what[:REASON_MAX], by_id, at, reason) for pk, what in rows],
     )
 
 

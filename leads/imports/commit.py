@@ -9,8 +9,14 @@ database may have changed since the preview), then written a batch at a time:
 - matched people one by one through the services (their fields with history — the initial
   source is never overwritten —, re-scoring, CAMP-1 membership).
 
-Q-IDEM: "all" checks every row first and writes everything in one transaction (a crash
-leaves nothing written, the redelivered task starts again); "skip_invalid" commits batch by
+Each batch comes checked; its e-mails are locked, then matched (one query per kind), so a
+person created meanwhile makes its row an update; a read-only lead (LEAD-STATUS 10) is never
+written (its converted contact is, or the row is an error row). New leads get their
+"created" history line and their "Imported from list …" activity set-based too.
+
+Q-IDEM: "all" reads, checks and writes in one pass and one transaction — any error row rolls
+everything back (the rest of the file is still checked, so the report lists every error);
+a crash leaves nothing written, the redelivered task starts again; "skip_invalid" commits batch by
 batch, each with the import's progress row, so a redelivered task resumes after the last
 committed batch and reaches the same final state. The import row is locked per batch: two
 workers never write the same rows."""
@@ -22,12 +28,15 @@ from django.utils import timezone
 
 from accounts.matching import match_accounts_many
 from accounts.models import Contact
+from gtm_portal.activity.enums import ActivityKind
+from gtm_portal.activity.services import activities_for_leads
 from gtm_portal.core import history
-from gtm_portal.core.bulk import insert_objects
+from gtm_portal.core.bulk import insert_objects, insert_values
 from gtm_portal.core.enums import PersonStatus as S
 from gtm_portal.core.locks import lock_emails
 
 from .. import scoring
+from ..enums import ScoringKind
 from ..models import (
     CampaignMember,
     ImportedRow,
@@ -35,18 +44,21 @@ from ..models import (
     ImportRun,
     Lead,
     RoutingDecision,
+    ScoreEvent,
 )
 from ..rule_context import Context
 from ..services.active import open_active_window
 from ..services.campaigns import campaign_member_set, join_effects
-from ..services.person_rows import lock_person, save_person
+from ..services.person_rows import lock_person, person_read_only, save_person
 from ..services.routing import RoutingContext
-from ..services.scoring import apply_automatic_status, evaluate_demographics, route_new_mqls
+from ..services.scoring import apply_automatic_status, demographic_changes, route_new_mqls
 from ..services.scoring import person_rescore_demographics as rescore
+from ..workflow import READ_ONLY_MESSAGE
 from . import files, rows
 from .services import error_rows
 
 State = ImportRun.State
+SCORE_EVENT_COLUMNS = ["lead", "rule", "rule_name", "kind", "points", "created_at", "score_after"]
 DEMOGRAPHIC_FIELDS = {"title", "email"}
 
 
@@ -78,30 +90,30 @@ class Writer:
         self.routing = RoutingContext()
         self.by = run.uploaded_by
         self.reason = f"IMPORT-2: list import {run.file_name} (#{run.pk})"
+        self.subject = f"Imported from list {run.file_name}"
+        self.created_what = f"created by list import {run.file_name}"
 
     def batch(self, plans: list) -> tuple[Counts, list]:
-        """Write one batch's valid rows; returns the counts and the error rows."""
+        """Write one batch's valid rows; returns the counts and the error rows. The rows
+        come checked, not matched: INTAKE-3 / Q-IDEM, their e-mails are locked, then matched
+        (IMPORT-2) — a person created meanwhile (intake, an order) makes its row an
+        update."""
         counts, errors = Counts(), []
-        creates, updates = [], []
+        valid = [p for p in plans if p.action != rows.ERROR]
+        lock_emails([p.values.get("email", "") for p in valid])
+        rows.match_batch(valid)
+        creates = [p for p in valid if p.action == rows.CREATE]
+        counts.created, counts.routed = self.create(creates)
+        for plan in valid:
+            if plan.action == rows.UPDATE:
+                routed = self.update(plan)
+                if routed is not None:
+                    counts.updated += 1
+                    counts.routed += routed
         for plan in plans:
             if plan.action == rows.ERROR:
                 counts.skipped += 1
                 errors += error_rows(self.run, plan)
-            elif plan.action == rows.CREATE:
-                creates.append(plan)
-            else:
-                updates.append(plan)
-        # INTAKE-3 / Q-IDEM: the new people's e-mails locked, then matched again — one
-        # created meanwhile (intake, an order) makes its row an update.
-        lock_emails([p.values.get("email", "") for p in creates])
-        if creates:
-            rows.match_batch(creates)
-            updates += [p for p in creates if p.action == rows.UPDATE]
-            creates = [p for p in creates if p.action == rows.CREATE]
-        counts.created, counts.routed = self.create(creates)
-        for plan in updates:
-            counts.routed += self.update(plan)
-        counts.updated = len(updates)
         return counts, errors
 
     def create(self, plans: list) -> tuple[int, int]:
@@ -112,7 +124,7 @@ class Writer:
         accounts = match_accounts_many(
             [(lead.email, lead.company, lead.website) for lead in leads], self.ctx.free_domains
         )
-        events = []
+        scored = []
         for lead, plan, account in zip(leads, plans, accounts, strict=True):
             lead.matched_account = account
             open_active_window(lead, hand_raise(plan), now, account=account)
@@ -122,13 +134,18 @@ class Writer:
                     lead.status = S.INQUIRY
                 if effect.hot_owner_id is not None:
                     lead.is_hot, lead.owner_id = True, effect.hot_owner_id
-            events.append(evaluate_demographics(lead, self.ctx, now, new=True))
+            scored.append(demographic_changes(lead, self.ctx, {}))  # new: no events yet
             apply_automatic_status(lead, self.ctx, at=now)
         insert_objects(leads)
-        scored = [e for group in events for e in group]
-        for event in scored:
-            event.lead_id = event.lead.pk
-        insert_objects(scored)
+        insert_values(
+            ScoreEvent,
+            SCORE_EVENT_COLUMNS,
+            [
+                (lead.pk, rule_id, name, ScoringKind.DEMOGRAPHIC, points, now, after)
+                for lead, changes in zip(leads, scored, strict=True)
+                for rule_id, name, points, after in changes
+            ],
+        )
         self.hot_decisions(leads, plans)
         members = {}
         for lead, plan in zip(leads, plans, strict=True):
@@ -138,22 +155,38 @@ class Writer:
                     campaign_id=campaign.pk, status_id=status.pk, lead_id=lead.pk
                 )
         insert_objects(list(members.values()))
-        insert_objects(
+        insert_values(
+            ImportedRow,
+            ["run", "row", "lead", "created", "membership"],
             [
-                ImportedRow(
-                    run_id=self.run.pk,
-                    row=p.row,
-                    lead_id=lead.pk,
-                    created=True,
-                    membership_id=members[lead.pk].pk if lead.pk in members else None,
+                (
+                    self.run.pk,
+                    p.row,
+                    lead.pk,
+                    True,
+                    members[lead.pk].pk if lead.pk in members else None,
                 )
                 for lead, p in zip(leads, plans, strict=True)
-            ]
+            ],
         )
+        self.created_lines([lead.pk for lead in leads], now)
         mqls = [lead.pk for lead in leads if lead.status == S.MQL]
         if mqls:
             route_new_mqls(mqls, model=Lead, path="import", ctx=self.routing)
         return len(leads), len(mqls)
+
+    def created_lines(self, lead_ids: list[int], at) -> None:
+        """Q-AUDIT / ACT-1: each new lead's "record: created" history line and its activity
+        "Imported from list <file>", set-based (one multi-row insert each)."""
+        history.bulk_related_changes(
+            Lead,
+            "record",
+            [(pk, self.created_what) for pk in lead_ids],
+            by=self.by,
+            reason=self.reason,
+            at=at,
+        )
+        activities_for_leads(lead_ids, kind=ActivityKind.NOTE, subject=self.subject, occurred_at=at)
 
     def hot_decisions(self, leads: list, plans: list) -> None:
         """CAMP-1's high-priority assignments of new people, in their routing log."""
@@ -193,12 +226,16 @@ class Writer:
         lead.derive()
         return lead
 
-    def update(self, plan) -> int:
+    def update(self, plan) -> int | None:
         """A matched person: fields the file gives overwrite (never the initial source nor
         the owner), with history; re-scored when a scored field changed; CAMP-1 membership.
-        Returns 1 when it became MQL and was routed."""
+        Returns 1 when it became MQL and was routed, None when it is read-only (the row
+        becomes an error row)."""
         model, pk = plan.match
         person = lock_person(model(pk=pk))
+        if person_read_only(person):  # LEAD-STATUS 10: converted since it was matched
+            plan.refuse("email", f"LEAD-STATUS 10: {READ_ONLY_MESSAGE}")
+            return None
         fields = history.tracked_fields(model)
         before, shown = history.snapshot(person, fields), history.display_snapshot(person, fields)
         changed = []
@@ -271,7 +308,7 @@ def _restart(run: ImportRun) -> None:
 
 def _commit_skipping(run: ImportRun) -> None:
     writer = Writer(run)
-    for batch in rows.plans(run, writer.refs):
+    for batch in rows.plans(run, writer.refs, match=False):
         with transaction.atomic():
             current = ImportRun.objects.select_for_update().get(pk=run.pk)
             todo = [p for p in batch if p.row - 1 > current.done_rows]
@@ -284,31 +321,30 @@ def _commit_skipping(run: ImportRun) -> None:
 
 
 def _commit_all(run: ImportRun) -> None:
+    """One pass in one transaction: each batch checked, matched and written; from the first
+    error row on, the rest is only checked and matched, so the report lists every error
+    row — then everything rolls back (all or nothing) and the error rows are stored."""
     writer = Writer(run)
-    errors, seen = [], 0
-    for batch in rows.plans(run, writer.refs):
-        seen += len(batch)
-        for plan in batch:
-            errors += error_rows(run, plan)
-        ImportRun.objects.filter(pk=run.pk).update(done_rows=seen // 2)
-    if errors:
-        ImportRowError.objects.bulk_create(errors, batch_size=2000)
-        raise Abort(
-            f"IMPORT-2: {len({e.row for e in errors}):,} rows have errors; nothing was written "
-            "(all or nothing)."
-        )
-    with transaction.atomic():
-        current = ImportRun.objects.select_for_update().get(pk=run.pk)
-        for batch in rows.plans(run, writer.refs):
-            counts, errors = writer.batch(batch)
+    errors: list = []
+    try:
+        with transaction.atomic():
+            current = ImportRun.objects.select_for_update().get(pk=run.pk)
+            for batch in rows.plans(run, writer.refs, match=False):
+                if errors:
+                    for plan in rows.match_batch(batch):
+                        errors += error_rows(run, plan)
+                    continue
+                counts, found = writer.batch(batch)
+                errors += found
+                _add(current, counts, len(batch))
             if errors:
                 raise Abort(
-                    f"IMPORT-2: row {errors[0].row} changed since the check ({errors[0].reason}); "
-                    "nothing was written (all or nothing)."
+                    f"IMPORT-2: {len({e.row for e in errors}):,} rows have errors; nothing "
+                    "was written (all or nothing)."
                 )
-            _add(current, counts, 0)
-        current.done_rows = current.total_rows
-        current.save(update_fields=["done_rows"])
+    except Abort:
+        ImportRowError.objects.bulk_create(errors, batch_size=2000)
+        raise
     _finish(run)
 
 

@@ -6,6 +6,7 @@ earlier in the file is flagged as a duplicate. Rows are read and matched a batch
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models.functions import Lower
 
 from accounts.models import Contact
@@ -16,6 +17,7 @@ from gtm_portal.users.models import User
 from .. import scoring
 from ..models import Campaign, ImportRun, Lead
 from ..reference_snapshot import snapshot
+from ..workflow import is_read_only
 from . import columns, files
 
 BATCH = 2000
@@ -89,8 +91,9 @@ def read_header(run: ImportRun) -> list[str]:
     raise files.FileRefused("the file has no header row.")
 
 
-def plans(run: ImportRun, refs: Refs | None = None) -> Iterator[list[RowPlan]]:
-    """The file's rows checked and matched, a batch at a time, in file order."""
+def plans(run: ImportRun, refs: Refs | None = None, *, match=True) -> Iterator[list[RowPlan]]:
+    """The file's rows checked and matched, a batch at a time, in file order (`match=False`:
+    checked only — the commit matches each batch itself, under the e-mails' lock)."""
     refs = refs or Refs(run)
     rows = files.iter_rows(bytes(run.content), run.file_kind)
     headers = [cell.strip() for cell in next(rows, [])]
@@ -108,10 +111,10 @@ def plans(run: ImportRun, refs: Refs | None = None) -> Iterator[list[RowPlan]]:
                 seen[key] = number
         batch.append(plan)
         if len(batch) == BATCH:
-            yield match_batch(batch)
+            yield match_batch(batch) if match else batch
             batch = []
     if batch:
-        yield match_batch(batch)
+        yield match_batch(batch) if match else batch
 
 
 def check_row(plan: RowPlan, refs: Refs) -> RowPlan:
@@ -197,27 +200,84 @@ def _check_campaign(plan: RowPlan, refs: Refs) -> None:
 
 def match_batch(batch: list[RowPlan]) -> list[RowPlan]:
     """IMPORT-2: the e-mails of a batch matched to the oldest live lead, else the oldest
-    live contact (as intake matches, INTAKE-3); a match makes the row an update."""
+    live contact (as intake matches, INTAKE-3), one query per kind; a match makes the row an
+    update. A lead that is read-only (LEAD-STATUS 10: converted or qualified) is never
+    written: its row updates the contact it was converted to, or is an error row when it
+    has none."""
     keys = {email_key(p.values["email"]) for p in batch if p.values.get("email")}
-    found: dict[str, tuple] = {}
-    for model in (Lead, Contact):
-        wanted = sorted(keys - set(found))
-        if not wanted:
-            break
-        rows = (
-            model.objects.annotate(key=Lower("email"))
-            .filter(key__in=wanted, merged_into__isnull=True)
-            .order_by("created_at", "pk")
-            .values_list("key", "pk")
+    found: dict[str, tuple] = {}  # key → (model, pk) or (None, the refusal)
+    if keys:
+        leads = people_by_email(
+            Lead, sorted(keys), ["status", "converted_at", "converted_contact_id"]
         )
-        for key, pk in rows:
-            found.setdefault(key, (model, pk))
+        converted: dict[str, tuple] = {}
+        for key, pk, status, converted_at, contact_id in leads:
+            if key in found or key in converted:
+                continue
+            if is_read_only(status=status, converted=converted_at is not None):
+                converted[key] = (pk, contact_id)
+            else:
+                found[key] = (Lead, pk)
+        found.update(_converted_to(converted))
+    wanted = sorted(keys - set(found))
+    if wanted:
+        for key, pk in people_by_email(Contact, wanted, []):
+            found.setdefault(key, (Contact, pk))
     for plan in batch:
         match = found.get(email_key(plan.values.get("email", "")))
-        if match is not None:
+        if match is not None and match[0] is None:
+            plan.refuse("email", match[1])
+        elif match is not None:
             plan.match = match
             if plan.action != ERROR:
                 plan.action = UPDATE
         elif plan.action != ERROR and plan.source is None:
             plan.refuse("initial_source", "IMPORT-1: a new person needs an initial source")
     return batch
+
+
+def people_by_email(model, keys: list[str], columns: list[str]) -> list[tuple]:
+    """(key, pk, *columns) of the live people whose e-mail (any case) is one of `keys`,
+    oldest first. On PostgreSQL a LATERAL probe of the lower(email) index per key (the
+    planner reads the whole table for a 2,000-value IN list: 200 ms against 10 ms at
+    160,000 leads); elsewhere the ORM."""
+    if connection.vendor != "postgresql":
+        return list(
+            model.objects.annotate(key=Lower("email"))
+            .filter(key__in=keys, merged_into__isnull=True)
+            .order_by("created_at", "pk")
+            .values_list("key", "pk", *columns)
+        )
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name).column for name in columns]
+    picked = "".join(f", p.{quote(c)}" for c in fields)
+    sql = (
+        f"SELECT k.v, p.id{picked} FROM unnest(%s::text[]) AS k(v) CROSS JOIN LATERAL ("
+        f"  SELECT * FROM {quote(model._meta.db_table)} p"
+        f"  WHERE lower(p.email) = k.v AND p.merged_into_id IS NULL) p"
+        f" ORDER BY p.created_at, p.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [keys])
+        return cursor.fetchall()
+
+
+def _converted_to(leads: dict[str, tuple]) -> dict[str, tuple]:
+    """{key: (Contact, pk)} for read-only leads (key → (lead pk, converted contact id)) that
+    were converted to a live contact (a merged contact: its survivor), else {key: (None,
+    the reason)}."""
+    ids = {contact_id for _pk, contact_id in leads.values() if contact_id}
+    live = dict(
+        Contact.objects.filter(pk__in=ids).values_list("pk", "merged_into_id") if ids else []
+    )
+    out: dict[str, tuple] = {}
+    for key, (pk, contact_id) in leads.items():
+        if contact_id in live:
+            out[key] = (Contact, live[contact_id] or contact_id)
+        else:
+            out[key] = (
+                None,
+                f"LEAD-STATUS 10: the e-mail matches lead #{pk}, which is qualified or "
+                "converted (read-only) and has no contact to update",
+            )
+    return out

@@ -4,12 +4,14 @@ before the commit; the commit itself is `leads.imports.commit` run by the task q
 import datetime
 import hashlib
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from gtm_portal.core import access
 from gtm_portal.core.background import run_soon
+from gtm_portal.core.models import FieldChange
 from gtm_portal.refdata.models import InitialSource
 
 from ..models import (
@@ -209,10 +211,12 @@ def import_undo(*, run: ImportRun, by) -> int:
     created_ids = list(written.filter(created=True).values_list("lead_id", flat=True))
     member_ids = [m for m in written.values_list("membership_id", flat=True) if m]
     CampaignMember.objects.filter(pk__in=member_ids).delete()
-    deleted = 0
+    deleted, lead_type = 0, ContentType.objects.get_for_model(Lead)
     for start in range(0, len(created_ids), 2000):
         chunk = [pk for pk in created_ids[start : start + 2000] if pk]
         deleted += Lead.objects.filter(pk__in=chunk).delete()[1].get("leads.Lead", 0)
+        # the removed leads' history (their "created by list import" lines) goes with them
+        FieldChange.objects.filter(content_type=lead_type, object_id__in=chunk).delete()
     run.undone_at, run.undone_by = timezone.now(), by
     run.save(update_fields=["undone_at", "undone_by", "updated_at"])
     return deleted

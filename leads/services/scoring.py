@@ -43,7 +43,7 @@ def _net_points_by_rule(person, kind: str, new: bool) -> dict[int | None, int]:
     return {r["rule_id"]: r["total"] for r in rows}
 
 
-def _event(person, *, rule_id, name, kind, points, at, activity=None):
+def _event(person, *, rule_id, name, kind, points, at, activity=None, score_after=None):
     return ScoreEvent(
         **person_link(person),
         rule_id=rule_id,
@@ -52,7 +52,11 @@ def _event(person, *, rule_id, name, kind, points, at, activity=None):
         points=points,
         activity=activity,
         created_at=at,
-        score_after=person.behaviour_score + person.demographic_score,
+        score_after=(
+            person.behaviour_score + person.demographic_score
+            if score_after is None
+            else score_after
+        ),
     )
 
 
@@ -61,9 +65,28 @@ def evaluate_demographics(person, ctx: Context, at, *, new: bool = False) -> lis
     of the points table) adds the difference, never a second copy. `new`: the person was
     created in this transaction (no events to read)."""
     net = _net_points_by_rule(person, ScoringKind.DEMOGRAPHIC, new)
+    return [
+        _event(
+            person,
+            rule_id=rule_id,
+            name=name,
+            kind=ScoringKind.DEMOGRAPHIC,
+            points=points,
+            at=at,
+            score_after=after,
+        )
+        for rule_id, name, points, after in demographic_changes(person, ctx, net)
+    ]
+
+
+def demographic_changes(person, ctx: Context, net: dict) -> list[tuple]:
+    """`evaluate_demographics`' rule (the pure `scoring.demographic_rules_matching`) as plain
+    (rule id, rule name, points, score after) rows: the person's scores move, nothing is
+    built or read — a list import turns the rows of thousands of new people (`net` = {})
+    into one multi-row insert."""
     matching = {r.id: r for r in scoring.demographic_rules_matching(ctx.rules, ctx.facts(person))}
-    events = []
-    rule_names = {r.id: r.name for r in ctx.rules}
+    changes = []
+    rule_names = ctx.rule_names
     for rule_id in sorted(set(net) | set(matching), key=lambda x: (x is None, x or 0)):
         want = matching[rule_id].points if rule_id in matching else 0
         have = net.get(rule_id, 0)
@@ -73,18 +96,10 @@ def evaluate_demographics(person, ctx: Context, at, *, new: bool = False) -> lis
         name = rule_names.get(rule_id, "Rule no longer in the points table")
         if rule_id not in matching:
             name = f"{name} (no longer applies)"
-        events.append(
-            _event(
-                person,
-                rule_id=rule_id,
-                name=name,
-                kind=ScoringKind.DEMOGRAPHIC,
-                points=want - have,
-                at=at,
-            )
-        )
+        after = person.behaviour_score + person.demographic_score
+        changes.append((rule_id, name[:200], want - have, after))
     person.person_score = person.behaviour_score + person.demographic_score
-    return events
+    return changes
 
 
 def behaviour_events(
