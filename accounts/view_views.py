@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from gtm_portal.core import access
 from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.labels import select_labels
-from gtm_portal.core.list_rows import header_html, table_rows_html
+from gtm_portal.core.list_rows import chosen_columns, header_html, table_rows_html
 from gtm_portal.core.lists import keyset_sorted, without_position
 
 from . import registry
@@ -72,7 +72,7 @@ def _view(
     for row in page.rows:
         row.requirements = decorate(row) if decorate and view.code == "B3" else {}
     query, unsorted = _params(request)
-    shown = columns(view.code)
+    shown, chooser = chosen_columns(columns(view.code), request.GET)  # VIEW-4 columns
     return TemplateResponse(
         request,
         template,
@@ -89,6 +89,7 @@ def _view(
             "header_html": header_html(shown, sort=sort_key, query=unsorted),
             "rows_html": table_rows_html(shown, page.rows, empty="Nothing in this view."),
             **registry.view_context(save_kind, request, view),
+            **chooser,
         },
     )
 

@@ -432,3 +432,15 @@ def test_view_4_the_column_chooser_hides_columns_and_a_saved_view_keeps_the_choi
     # an unknown column name shows only the fixed columns, never a 500
     odd = client.get("/leads/views/S1/?cols=%3Cscript%3E")
     assert odd.status_code == 200 and "Initech" not in odd.content.decode()
+
+
+def test_view_4_contact_and_account_views_choose_their_columns_too(client, users):
+    client.force_login(users["bdr.emea1"])
+    for url, name, hidden, kept in [
+        ("/contacts/views/B1/?cols=account", "Name", "Title", "Account"),
+        ("/accounts/views/B1/?cols=segment", "Account", "Domain", "Segment"),
+    ]:
+        page = client.get(url).content.decode()
+        head = page[page.index("<thead") : page.index("</thead>")]
+        assert kept in head and name in head and hidden not in head, url
+        assert "Show these columns" in page

@@ -216,14 +216,18 @@ def bulk_changes(model, field: str, rows, *, by, reason: str = "", at=None) -> i
     `field_changes` would build it (same values, same display), in one statement
     (`bulk.insert_values`: CONTACT-OWNER re-owns 10,000 contacts at once, and building
     10,000 model objects doubled that write, SPEC Q-PERF); returns how many rows."""
-    shown = _shown_rows(model, field, rows)
+    return _insert_lines(model, field, _shown_rows(model, field, rows), by, reason, at)
+
+
+def _insert_lines(model, field: str, lines, by, reason: str, at) -> int:
+    """History lines (pk, old, new) of `model` records, one multi-row insert."""
     ct = ContentType.objects.get_for_model(model).pk
     by_id = getattr(_actor(by), "pk", None)
     at, reason = at or timezone.now(), reason[:REASON_MAX]
     return insert_values(
         FieldChange,
         BULK_COLUMNS,
-        [(ct, pk, field, old, new, by_id, at, reason) for pk, old, new in shown],
+        [(ct, pk, field, old, new, by_id, at, reason) for pk, old, new in lines],
     )
 
 
@@ -260,14 +264,8 @@ def bulk_related_changes(model, field: str, rows, *, by, reason: str = "", at=No
     """`related_change` for many records at once (a list import's new people: one "record:
     created …" line each), in one statement like `bulk_changes`. `rows`: (pk, what).
     Returns how many rows."""
-    ct = ContentType.objects.get_for_model(model).pk
-    by_id = getattr(_actor(by), "pk", None)
-    at, reason = at or timezone.now(), reason[:REASON_MAX]
-    return insert_values(
-        FieldChange,
-        BULK_COLUMNS,
-        [(ct, pk, field, "", what[:REASON_MAX], by_id, at, reason) for pk, what in rows],
-    )
+    lines = [(pk, "", what[:REASON_MAX]) for pk, what in rows]
+    return _insert_lines(model, field, lines, by, reason, at)
 
 
 def history_for(obj, limit: int = 200):

@@ -71,15 +71,21 @@ class ColumnChoice:
     shown: bool
 
 
-def chosen_columns(columns, query, *, fixed=("Select", "Name", "Actions")):
+POSITION_PARAMS = ("after", "before", "start")
+
+
+def chosen_columns(columns, query, *, fixed=("Select", "Actions")):
     """VIEW-4's column chooser: `?cols=` names the columns shown (by the slug of their
-    header; a saved view keeps it with its filters), the `fixed` ones always are; without
-    `cols` every column shows. Returns the columns to write and the chooser's choices."""
+    header; a saved view keeps it with its filters), the `fixed` ones and the record's
+    name (the column sorting by "name", its link) always are; without
+    `cols` every column shows. Returns the columns to write and the chooser's context
+    (`partials/_column_chooser.html`: its choices, and the view's other parameters that its
+    form carries along)."""
     asked = query.getlist("cols")
     wanted = {key for key in asked if key} if asked else None
     choices, shown = [], []
     for column in columns:
-        if column.header in fixed:
+        if column.header in fixed or column.sort == "name":
             shown.append(column)
             continue
         key = slugify(column.header)
@@ -87,7 +93,13 @@ def chosen_columns(columns, query, *, fixed=("Select", "Name", "Actions")):
         choices.append(ColumnChoice(key, column.header, visible))
         if visible:
             shown.append(column)
-    return tuple(shown), choices
+    others = [
+        (k, v)
+        for k, values in query.lists()
+        if k != "cols" and k not in POSITION_PARAMS
+        for v in values
+    ]
+    return tuple(shown), {"column_choices": choices, "params_but_columns": others}
 
 
 def _class(css: str) -> str:

@@ -185,7 +185,7 @@ def lead_view(request, code: str):
         '<option value="{}">{}</option>',
         ((pk, name) for pk, name, _touch in sequence_choices()),
     )
-    columns, column_choices = chosen_columns(
+    columns, chooser = chosen_columns(
         view_columns(
             view.code,
             csrf_input=csrf_input,
@@ -214,11 +214,7 @@ def lead_view(request, code: str):
             "header_html": header_html(columns, sort=sort_key, query=unsorted.urlencode()),
             "rows_html": view_rows_html(page.rows, columns, view_code=view.code),
             "campaigns": _campaign_choices(),
-            "column_choices": column_choices,
-            # the chooser's form carries the view's other parameters along
-            "params_but_columns": [
-                (k, v) for k, values in params.lists() if k != "cols" for v in values
-            ],
+            **chooser,
         },
     )
 
