@@ -155,10 +155,10 @@ def timeline_for(obj, user, limit: int = 50) -> dict:
         ),
     ]
     entries.sort(key=lambda e: e.at, reverse=True)
+    labels = {f.name: str(f.verbose_name).capitalize() for f in type(obj)._meta.fields}
     for entry in entries:
         if entry.kind == "change":
-            field = type(obj)._meta.get_field(entry.item.field)
-            entry.item.label = str(field.verbose_name).capitalize()
+            entry.item.label = labels.get(entry.item.field, entry.item.field)
     return {
         "timeline": entries,
         "today": timezone.localdate(),
