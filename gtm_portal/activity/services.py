@@ -183,10 +183,11 @@ def activities_for_leads(
             "two_way",
             "is_sales",
             "form_kind",
+            "outcome",
             "created_at",
         ],
         [
-            (pk, kind, at, subject[:255], "", direction, False, is_sales(kind, None), "", at)
+            (pk, kind, at, subject[:255], "", direction, False, is_sales(kind, None), "", "", at)
             for pk in lead_ids
         ],
     )
