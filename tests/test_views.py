@@ -444,3 +444,24 @@ def test_view_4_contact_and_account_views_choose_their_columns_too(client, users
         head = page[page.index("<thead") : page.index("</thead>")]
         assert kept in head and name in head and hidden not in head, url
         assert "Show these columns" in page
+
+
+def test_view_5_all_matching_under_cover_is_for_the_reps_manager_only(client, users):
+    from leads.models import Lead
+
+    theirs = LeadFactory(owner=users["sdr.emea2"], status="MQL")
+    client.force_login(users["sdr.emea1"])  # not their manager (VIEW-1 cover)
+    r = client.post(
+        "/leads/views/S1/mass/?as=sdr.emea2",
+        {"action": "status", "to": "Recycle", "scope": "all"},
+    )
+    assert r.status_code == 403
+    assert Lead.objects.get(pk=theirs.pk).status == "MQL"
+    client.force_login(users["sdr.mgr"])
+    r = client.post(
+        "/leads/views/S1/mass/?as=sdr.emea2",
+        {"action": "status", "to": "Recycle", "scope": "all"},
+        follow=True,
+    )
+    assert "done" in r.content.decode()
+    assert Lead.objects.get(pk=theirs.pk).status == "Recycle"

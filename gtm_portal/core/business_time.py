@@ -93,3 +93,16 @@ def calendar_for(user, holidays: Collection[datetime.date] = ()) -> Calendar:
         days=frozenset(user.work_days or ()),
         holidays=frozenset(holidays),
     )
+
+
+# ROUTE-4 as a rep sees it: amber under 15 minutes to the SLA deadline, red once past.
+SLA_SOON_SECONDS = 900
+
+
+def sla_state(sla_due, now) -> str:
+    """ "past", "soon" (under SLA_SOON_SECONDS left), "running", or "" without a deadline —
+    one reading for the list rows (VIEW-1) and the record page's clock."""
+    if not sla_due:
+        return ""
+    left = (sla_due - now).total_seconds()
+    return "past" if left < 0 else "soon" if left < SLA_SOON_SECONDS else "running"

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 
 from accounts.views_catalog import CONTACT_VIEWS
 from gtm_portal.core import access
+from gtm_portal.core.business_time import sla_state
 from gtm_portal.core.csvexport import stream_csv
 from gtm_portal.core.labels import select_labels
 from gtm_portal.core.list_rows import chosen_columns, header_html
@@ -110,15 +111,6 @@ def _csv_row(r) -> list:
     ]
 
 
-def _sla_state(sla_due, now) -> str:
-    """ROUTE-4 on a row: red when past, amber under 15 minutes (UX list views)."""
-    if not sla_due:
-        return ""
-    if sla_due < now:
-        return "past"
-    return "soon" if (sla_due - now).total_seconds() < 900 else ""
-
-
 def _decorate_rows(rows, code: str) -> None:
     """What each row shows beyond its columns: its links, LEAD-HT-1's high-touch badge, the
     SLA state and (S3) VIEW-1's flags. URLs are built once for the page (the view's hot
@@ -135,7 +127,7 @@ def _decorate_rows(rows, code: str) -> None:
         r.activity_url = activity_url.replace("/0/", f"/{r.pk}/", 1)
         r.enroll_url = enroll_url.replace("/0/", f"/{r.pk}/", 1)
         r.high_touch = rule_context.high_touch(r, high_touch_context)
-        r.sla_state = _sla_state(r.sla_due, now)
+        r.sla_state = sla_state(r.sla_due, now)
 
 
 def _view_rows(request, view):

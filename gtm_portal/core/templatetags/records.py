@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
 
+from gtm_portal.core.business_time import sla_state
 from gtm_portal.core.html import EMPTY, e
 
 register = template.Library()
@@ -92,9 +93,6 @@ def words_first(message) -> str:
     )
 
 
-SLA_SOON_SECONDS = 900  # amber under 15 minutes, as the list rows (VIEW-1)
-
-
 def duration_words(seconds: float) -> str:
     """A duration as a rep reads it: "45 min", "3 h 20 min", "2 d 4 h"."""
     minutes = max(int(seconds // 60), 0)
@@ -122,6 +120,6 @@ def sla_clock(person, now=None):
             else ("missed", duration_words((touched - due).total_seconds()))
         )
         return {"state": state, "due": due, "touched": touched, "words": words}
-    left = (due - (now or timezone.now())).total_seconds()
-    state = "past" if left < 0 else "soon" if left < SLA_SOON_SECONDS else "running"
-    return {"state": state, "due": due, "words": duration_words(abs(left))}
+    now = now or timezone.now()
+    words = duration_words(abs((due - now).total_seconds()))
+    return {"state": sla_state(due, now), "due": due, "words": words}
