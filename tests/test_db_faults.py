@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from django.db import OperationalError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from gtm_portal.core import views as core_views
 from tests.factories import LeadFactory, UserFactory
@@ -33,14 +34,40 @@ def test_q_safe_a_database_error_answers_503_busy_retry(db, monkeypatch):
     assert r.status_code == 503 and r["Retry-After"] == "5"
     assert "Busy — please retry" in r.text and "Nothing was saved" in r.text
     assert "Traceback" not in r.text
+    # the frame's shape with its fixed menu, and no query: the database is what failed
+    assert 'aria-label="Main menu"' in r.text and 'href="/leads/"' in r.text
 
 
-def test_q_safe_any_other_error_is_a_plain_500_page(db, monkeypatch):
+def test_q_safe_the_busy_page_reads_nothing_from_the_database(db, rf):
+    request = rf.get("/")
+    request.user = UserFactory(roles=["SDR"])
+    with CaptureQueriesContext(connection) as queries:
+        try:
+            raise OperationalError("server closed the connection unexpectedly")
+        except OperationalError:
+            r = core_views.server_error(request)
+    assert r.status_code == 503 and len(queries) == 0
+
+
+def test_q_safe_any_other_error_is_a_500_page_inside_the_frame(db, monkeypatch):
     client = _client(UserFactory(roles=["SDR"]))
     monkeypatch.setattr(core_views, "home_for_user", lambda *a, **k: 1 / 0)
     r = client.get("/")
     assert r.status_code == 500 and "Something went wrong" in r.text
     assert "ZeroDivisionError" not in r.text and "Retry-After" not in r
+    # the whole frame: the user's own menu (views S1..) and the bell
+    assert 'aria-label="Main menu"' in r.text and "Leads S1" in r.text
+    assert "Error 500" in r.text and "Go to your home page" in r.text
+
+
+def test_q_safe_a_500_whose_frame_fails_falls_back_to_the_fixed_frame(db, monkeypatch):
+    client = _client(UserFactory(roles=["SDR"]))
+    monkeypatch.setattr(core_views, "home_for_user", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("gtm_portal.core.context_processors.frame_for_user", _fail)
+    r = client.get("/")
+    assert r.status_code == 500 and "Something went wrong" in r.text
+    assert 'aria-label="Main menu"' in r.text and "Leads S1" not in r.text
+    assert "OperationalError" not in r.text and "server closed" not in r.text
 
 
 def test_q_safe_the_api_answers_its_fault_as_json(db, monkeypatch):

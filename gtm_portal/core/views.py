@@ -1,5 +1,6 @@
 import copy
 import json
+import logging
 import sys
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from .recordpage import field_row
 from .selectors import home_for_user
 from .services import StaleEdit
 from .templatetags.records import field_cell
+
+logger = logging.getLogger(__name__)
 
 
 @login_not_required
@@ -155,6 +158,18 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _error_page(request, status: int, message: str) -> str:
+    """A 500 inside the whole frame; a 503, or a 500 whose frame fails to render (the fault may
+    be in what the frame reads), in the fixed frame of error_plain.html, which reads nothing."""
+    context = {"status": status, "message": message}
+    if status == 500:
+        try:
+            return render_to_string("500.html", context, request=request)
+        except Exception:  # the error page must answer whatever broke; the cause is logged
+            logger.exception("The framed 500 page failed; answering the plain one")
+    return render_to_string("error_plain.html", context)
+
+
 def server_error(request):
     """handler500: the answer to an uncaught error. A database fault — a backend killed
     mid-request, a lock not granted within lock_timeout, statement_timeout, SQLite busy —
@@ -176,10 +191,7 @@ def server_error(request):
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse({"detail": message}, status=status)
     else:
-        response = HttpResponse(
-            render_to_string("error_plain.html", {"status": status, "message": message}),
-            status=status,
-        )
+        response = HttpResponse(_error_page(request, status, message), status=status)
     if busy:
         response["Retry-After"] = "5"
     return response
