@@ -146,10 +146,11 @@ def _drill(slug: str, f: Filters, data):
     if slug == "funnel":
         return _funnel(f, data)
     if slug == "hygiene":
-        check = hygiene.BY_NAME.get(data.get("check", ""))
-        if check is None or f.rep is None:
+        name = data.get("check", "")
+        check, kind = hygiene.BY_NAME.get(name), hygiene.flag_kind(name)
+        if (check is None and kind is None) or f.rep is None:
             raise BadFilter("check", "Choose a check and a rep.")
-        return hygiene.records(f, check, f.rep)
+        return hygiene.flagged(kind, f.rep) if kind else hygiene.records(f, check, f.rep)
     if slug == "sla":
         people = [sla.mqls(f, Lead), sla.mqls(f, Contact)]
         if data.get("measure") == "breaches":

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db.models.functions import Coalesce
+
 from accounts.models import Account, Contact
 from gtm_portal.activity.models import Enrollment, Task
 from leads.models import Lead
@@ -57,10 +59,11 @@ COLUMNS = {
     Task: ("task", ("owner",), (("Due", lambda r: r.due_date), ("Status", lambda r: r.status))),
     Enrollment: (
         "enrollment",
-        ("lead__owner", "sequence"),
+        ("lead__owner", "contact", "sequence"),
         (
             ("Sequence", lambda r: r.sequence.name),
             ("State", lambda r: r.state),
+            ("Step due", lambda r: r.next_step_due),
         ),
     ),
     Account: (
@@ -79,14 +82,18 @@ def section(qs) -> Section:
     return Section(kind, qs.select_related(*joins).order_by("-pk"), columns)
 
 
+def _person(enrollment):
+    return enrollment.lead or enrollment.contact
+
+
 def link(record):
-    target = record.lead if isinstance(record, Enrollment) else record
+    target = _person(record) if isinstance(record, Enrollment) else record
     return target.get_absolute_url() if hasattr(target, "get_absolute_url") else ""
 
 
 def label(record) -> str:
     if isinstance(record, Enrollment):
-        return str(record.lead)
+        return str(_person(record))
     return str(record)
 
 
@@ -96,14 +103,7 @@ CSV_FIELDS = {
     "contact": ("first_name", "last_name", "owner__username", "status", "created_at", None),
     "opportunity": (None, "name", "owner__username", "stage", "sales_accepted_date", "iacv"),
     "task": (None, "subject", "owner__username", "status", "due_date", None),
-    "enrollment": (
-        "lead__first_name",
-        "lead__last_name",
-        "lead__owner__username",
-        "state",
-        "started_at",
-        None,
-    ),
+    "enrollment": ("person_first", "person_last", "person_owner", "state", "started_at", None),
     "account": (
         None,
         "name",
@@ -115,10 +115,21 @@ CSV_FIELDS = {
 }
 
 
+# An enrollment is a lead's or a contact's (AUTO-2 flags both).
+CSV_ANNOTATIONS = {
+    "enrollment": {
+        "person_first": Coalesce("lead__first_name", "contact__first_name"),
+        "person_last": Coalesce("lead__last_name", "contact__last_name"),
+        "person_owner": Coalesce("lead__owner__username", "contact__owner__username"),
+    }
+}
+
+
 def csv_rows(s: Section):
     fields = CSV_FIELDS[s.kind]
     names = ["pk", *(f for f in fields if f)]
-    for values in s.queryset.values_list(*names).iterator(chunk_size=5000):
+    rows = s.queryset.annotate(**CSV_ANNOTATIONS.get(s.kind, {})).values_list(*names)
+    for values in rows.iterator(chunk_size=5000):
         got = dict(zip(names, values, strict=True))
         first, last, owner, status, date, amount = (got.get(f) if f else "" for f in fields)
         name = f"{first} {last}".strip() if first else last

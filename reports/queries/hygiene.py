@@ -1,18 +1,26 @@
 """REPORT-HYGIENE: the manager's "watch and help" counts per rep, each check by its name and
-each count a link to its records. Computed from the records themselves (no job's flags)."""
+each count a link to its records. The ten checks (the table and its CSV, CONTRACT 6.4) are
+computed from the records themselves; under them the page shows the flags the daily AUTO-2
+job stored (`jobs.HygieneFlag`), counted as they stand now by kind and owner."""
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from accounts.models import Account
+from accounts.models import Account, Contact
 from gtm_portal.activity.enums import EnrollmentState, TaskStatus
 from gtm_portal.activity.models import Activity, Enrollment, Task
 from gtm_portal.core.enums import OPEN_PERSON_STATUSES
 from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.core.models import JobRun
+from gtm_portal.jobs import registry
+from gtm_portal.jobs.models import HygieneFlag
 from leads.models import Lead
 from opportunities.enums import Stage
 from opportunities.models import Opportunity
@@ -185,4 +193,98 @@ def hygiene(f: Filters, now=None) -> Table:
     totals = [sum(n for (_, c), n in counts_by.items() if c == check.name) for check in CHECKS]
     table.chart = chart("bar", [c.title for c in CHECKS], [("Records", totals)])
     table.extra["titles"] = {c.name: c.title for c in CHECKS}
+    table.extra["flags"] = FlagSummary(f, people)
     return table
+
+
+# -- AUTO-2's stored flags -------------------------------------------------------------------
+
+FLAG_PREFIX = "flag_"
+FLAG_KINDS = HygieneFlag.Kind
+# The records a flag of each kind points at (leads.services.hygiene raises them).
+FLAGGED_MODELS = {
+    FLAG_KINDS.BDR_NEXT_STEP: (Account,),
+    FLAG_KINDS.SEQUENCE_STEP: (Enrollment,),
+    FLAG_KINDS.NO_OUTREACH: (Lead, Contact),
+}
+AUTO_2 = "AUTO-2"
+
+
+def flag_kind(check_name: str) -> str | None:
+    """The flag kind a drill-down's `check=flag_<kind>` names, or None."""
+    kind = check_name.removeprefix(FLAG_PREFIX)
+    return kind if check_name.startswith(FLAG_PREFIX) and kind in FLAGGED_MODELS else None
+
+
+def open_flags():
+    return HygieneFlag.objects.filter(cleared_at__isnull=True)
+
+
+def flag_counts(rep_ids) -> dict[tuple, int]:
+    """{(rep id, kind): open flags}, one GROUP BY."""
+    rows = (
+        open_flags()
+        .filter(owner_id__in=list(rep_ids))
+        .values("owner", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["owner"], r["kind"]): r["n"] for r in rows}
+
+
+def flagged(kind: str, rep) -> list:
+    """The records behind `rep`'s open flags of `kind`: one queryset per kind of record."""
+    flags = open_flags().filter(kind=kind, owner=rep)
+    return [
+        model.objects.filter(
+            pk__in=flags.filter(content_type=ContentType.objects.get_for_model(model)).values(
+                "object_id"
+            )
+        )
+        for model in FLAGGED_MODELS[kind]
+    ]
+
+
+def auto_2_finished_at():
+    """When the AUTO-2 job last finished a run; None if it never has."""
+    names = [job.name for job in registry.all_jobs() if job.rule == AUTO_2]
+    return (
+        JobRun.objects.filter(name__in=names, state=JobRun.State.DONE)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+
+
+@dataclass
+class FlagSummary:
+    """The page's AUTO-2 section for the reps of the filters. Read only when the page renders
+    it: the CSV (CONTRACT 6.4) answers the ten checks and never queries the flags."""
+
+    filters: Filters
+    people: dict  # rep id -> username
+
+    kinds = FLAG_KINDS.choices
+
+    @cached_property
+    def rows(self) -> list[tuple[str, list[tuple[str, int, str]]]]:
+        """Per rep (by username): per kind, (kind, open flags, the drill-down's query)."""
+        found = flag_counts(self.people)
+        return [
+            (
+                username,
+                [
+                    (
+                        kind,
+                        found.get((pk, kind), 0),
+                        urlencode(self.filters.query(rep=username, check=FLAG_PREFIX + kind)),
+                    )
+                    for kind, _ in self.kinds
+                ],
+            )
+            for pk, username in sorted(self.people.items(), key=lambda p: p[1])
+        ]
+
+    @cached_property
+    def finished_at(self):
+        return auto_2_finished_at()
