@@ -2,9 +2,10 @@
 the oldest SLA), a manager's team (SLA breaches, pending approvals, hygiene, each rep's
 attainment, a rep picker for `?as=` cover), the executive's funnel and SAO by segment."""
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count
 from django.utils import timezone
 
+from gtm_portal.core.lists import capped_count
 from gtm_portal.refdata.models import SaoQuota
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
@@ -28,16 +29,24 @@ def _rep_month(user) -> dict:
         SaoQuota.objects.filter(user=user, month=first).values_list("sao_quota", flat=True).first()
         or 0
     )
-    waiting = Lead.objects.filter(owner=user, status="MQL", converted_at__isnull=True).aggregate(
-        n=Count("id"), oldest=Min("sla_due", filter=Q(first_touch_at__isnull=True))
+    # The MQLs S1 shows, counted up to the cap (SPEC Q-PERF); the oldest untouched deadline
+    # is the first entry of the `lead_untouched_mql` index.
+    waiting = Lead.objects.workable().filter(owner=user, status="MQL")
+    n, capped = capped_count(waiting)
+    oldest = (
+        waiting.filter(first_touch_at__isnull=True, sla_due__isnull=False)
+        .order_by("sla_due")
+        .values_list("sla_due", flat=True)
+        .first()
     )
     return {
         "rep": user,
         "saos": saos,
         "quota": quota,
         "attainment": round(saos * 100 / quota) if quota else None,
-        "mqls_waiting": waiting["n"],
-        "oldest_sla": waiting["oldest"],
+        "mqls_waiting": n,
+        "mqls_capped": capped,
+        "oldest_sla": oldest,
         "month": first,
     }
 

@@ -39,9 +39,40 @@ def month(users):
 def test_the_reps_month(month):
     d = session(month["sdr.amer1"]).get("/").context["report_dashboard"]
     assert d["kind"] == "rep"
-    waiting = Lead.objects.filter(owner=month["sdr.amer1"], status="MQL", converted_at=None).count()
-    assert (d["saos"], d["quota"], d["attainment"], d["mqls_waiting"]) == (1, 10, 10, waiting)
-    assert d["oldest_sla"] is not None
+    waiting = Lead.objects.workable().filter(owner=month["sdr.amer1"], status="MQL")
+    assert (d["saos"], d["quota"], d["attainment"], d["mqls_waiting"]) == (
+        1,
+        10,
+        10,
+        waiting.count(),
+    )
+    assert d["mqls_capped"] is False
+    untouched = waiting.filter(first_touch_at=None).exclude(sla_due=None)
+    assert d["oldest_sla"] == min(untouched.values_list("sla_due", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_reps_waiting_mqls_are_s1s_and_the_oldest_deadline_is_an_untouched_one(
+    month, monkeypatch
+):
+    """ROUTE-4 / VIEW-1: a touched MQL's passed deadline is not "oldest SLA due"; a test lead
+    (LEAD-TEST) is not waiting; above the cap the count reads "N+" (SPEC Q-PERF)."""
+    sdr = month["sdr.amer1"]
+    Lead.objects.filter(owner=sdr).delete()
+    now = timezone.now()
+    LeadFactory(
+        owner=sdr, status="MQL", sla_due=now - datetime.timedelta(days=2), first_touch_at=now
+    )
+    LeadFactory(owner=sdr, status="MQL", sla_due=now - datetime.timedelta(days=3), title="Test")
+    oldest = LeadFactory(owner=sdr, status="MQL", sla_due=now - datetime.timedelta(hours=5))
+    LeadFactory(owner=sdr, status="MQL", sla_due=now + datetime.timedelta(hours=1))
+    d = session(sdr).get("/").context["report_dashboard"]
+    assert (d["mqls_waiting"], d["mqls_capped"], d["oldest_sla"]) == (3, False, oldest.sla_due)
+    monkeypatch.setattr("gtm_portal.core.lists.COUNT_CAP", 2)
+    r = session(sdr).get("/")
+    d = r.context["report_dashboard"]
+    assert (d["mqls_waiting"], d["mqls_capped"]) == (2, True)
+    assert "2+" in r.content.decode()
 
 
 @pytest.mark.django_db
