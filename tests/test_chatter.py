@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from gtm_portal.chatter.models import Comment, CommentRevision, Follow, Mention, Notification
+from gtm_portal.chatter.selectors import home_feed
 from gtm_portal.chatter.services import comment_edit, comment_post, follow_set
 from gtm_portal.chatter.tasks import email_notification
 
@@ -354,3 +355,21 @@ def test_inbox_and_thread_stay_at_constant_queries_with_200_rows(
     with django_assert_max_num_queries(len(thread_few.captured_queries)):
         assert "m199" in client.get(f"/accounts/{globex.pk}/").content.decode()
     assert Follow.objects.filter(user=users["sdr.emea1"]).count() == 1
+
+
+def test_home_feed_merges_the_kinds_newest_first_without_repeats_or_my_own(users, globex):
+    """The feed reads each kind of record on its own (Q-PERF) and merges them: the newest
+    `limit` comments across leads, accounts and followed records, each once, none of mine."""
+    me = users["bdr.amer1"]
+    lead = LeadFactory(owner=me)
+    account = Account.objects.create(name="Feed Co", domain="feed.example", owner=me)
+    follow_set(user=me, record=account, follow=True)  # owned and followed: shown once
+    posted = []
+    for i in range(4):
+        for record in (lead, account):
+            posted.append(comment_post(record=record, author=users["sdr.mgr"], body=f"c{i}"))
+    comment_post(record=lead, author=me, body="my own")
+    comment_post(record=LeadFactory(), author=users["sdr.mgr"], body="not mine")
+    feed = home_feed(me, limit=5)
+    assert [c.pk for c in feed] == [c.pk for c in reversed(posted)][:5]
+    assert len(home_feed(me)) == 8
