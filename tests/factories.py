@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.matching import normalize_company
 from accounts.models import Account, Contact
 from gtm_portal.core.enums import PersonStatus
+from gtm_portal.core.first_touch import minutes_to_first_touch
 from gtm_portal.refdata.models import InitialSource
 from gtm_portal.users.models import User
 from leads.models import Lead
@@ -28,6 +29,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         if extracted:
             self.groups.set([Group.objects.get_or_create(name=name)[0] for name in extracted])
         self.save()
+
+
+def stored_minutes(o):
+    """ROUTE-4: a person built already touched carries the minutes the first touch stores."""
+    return minutes_to_first_touch(
+        getattr(o, "mql_date", None), getattr(o, "first_touch_at", None), getattr(o, "owner", None)
+    )
 
 
 def initial_source(name="Web"):
@@ -53,6 +61,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
     company = factory.Sequence(lambda n: f"Company {n}")
     initial_source = factory.LazyFunction(initial_source)
     status = PersonStatus.RAW
+    first_touch_minutes = factory.LazyAttribute(stored_minutes)
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -65,6 +74,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(AccountFactory)
     initial_source = factory.LazyFunction(initial_source)
     status = PersonStatus.ACCEPTED
+    first_touch_minutes = factory.LazyAttribute(stored_minutes)
 
 
 class OpportunityFactory(factory.django.DjangoModelFactory):

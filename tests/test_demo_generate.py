@@ -13,6 +13,7 @@ from accounts.segments import segment_for_employees
 from gtm_portal.activity.enums import SALES_ACTIVITY_KINDS
 from gtm_portal.activity.models import Activity, Task
 from gtm_portal.core.enums import PersonStatus
+from gtm_portal.core.first_touch import minutes_to_first_touch
 from gtm_portal.core.models import JobRun
 from gtm_portal.devtools.demo import generate as generate_module
 from gtm_portal.devtools.demo.generate import generate
@@ -169,7 +170,8 @@ def test_a_refused_chunk_stops_the_run_and_keeps_the_committed_ones(demo, monkey
 
 def test_generated_records_follow_the_rules(demo):
     """OPP-V1 (owner is never the SDR/BDR), OPP-S1/S2 stamps, CONTACT-1 (never Raw), ACT-1
-    (sales activity is a sales kind logged by a user), LEAD-SOURCE-1, REF-2 segments."""
+    (sales activity is a sales kind logged by a user), LEAD-SOURCE-1, REF-2 segments, ROUTE-4
+    minutes to first touch."""
     generate(leads=300, accounts=40, opportunities=120, seed=4, now=NOW)
     named = {"Globex - Platform Expansion", "Hooli - New Business", "Umbrella - Web Direct"}
     opps = Opportunity.objects.exclude(name__in=named)
@@ -205,6 +207,17 @@ def test_generated_records_follow_the_rules(demo):
     for lead in leads:
         assert (lead.mql_date is not None) >= (lead.status == PersonStatus.MQL)
         assert (lead.sla_due is not None) == (lead.status == PersonStatus.MQL)
+
+    # ROUTE-4: a touched MQL carries the business minutes its first touch stores (REPORT-SLA).
+    people = reps | aes
+    touched = 0
+    for person in [*leads, *Contact.objects.select_related("owner__region")]:
+        expected = None
+        if person.owner_id in people:
+            expected = minutes_to_first_touch(person.mql_date, person.first_touch_at, person.owner)
+        assert person.first_touch_minutes == expected, person
+        touched += expected is not None
+    assert touched
 
     for record in [*leads, *Contact.objects.all(), *Account.objects.all()]:
         stored = {name: getattr(record, name) for name in getattr(record, "DERIVED_FIELDS", ())}

@@ -8,12 +8,11 @@ from django.utils import timezone
 
 from accounts.models import Account
 from gtm_portal.activity.models import Activity, Enrollment, Sequence, Task
-from gtm_portal.core.business_time import Calendar, business_minutes_between
+from gtm_portal.core.business_time import Calendar, business_minutes, business_minutes_between
 from gtm_portal.refdata.models import SaoQuota
 from leads.models import Campaign, CampaignMember, CampaignMemberStatus, Lead
 from opportunities.models import Opportunity
 from reports.queries import hygiene
-from reports.queries.sla import business_minutes
 from tests.factories import ContactFactory, LeadFactory
 from tests.helpers import session
 from tests.reports_data import account, at, contact_role, opportunity, rows, stamps, user

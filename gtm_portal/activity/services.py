@@ -7,6 +7,7 @@ from django.utils import timezone
 from gtm_portal.core import access
 from gtm_portal.core.access import is_manager_above
 from gtm_portal.core.bulk import insert_values
+from gtm_portal.core.first_touch import minutes_to_first_touch
 
 from .enums import SALES_ACTIVITY_KINDS, Direction, TaskStatus
 from .models import Activity, Task
@@ -65,11 +66,12 @@ def mark_first_touch(*, person, by, at) -> bool:
     SLA clock. Set once; later touches change nothing."""
     if person is None:
         return False
-    return bool(
-        type(person)
-        .objects.filter(pk=person.pk, owner=by, first_touch_at__isnull=True)
-        .update(first_touch_at=at)
-    )
+    untouched = type(person).objects.filter(pk=person.pk, owner=by, first_touch_at__isnull=True)
+    found = list(untouched.values_list("mql_date", flat=True)[:1])
+    if not found:
+        return False
+    minutes = minutes_to_first_touch(found[0], at, by)
+    return bool(untouched.update(first_touch_at=at, first_touch_minutes=minutes))
 
 
 def task_create(
@@ -152,7 +154,10 @@ def activity_undo(*, activity_id: int, task_id: int | None, by, now=None) -> Act
             .values_list("occurred_at", flat=True)
             .first()
         )
-        type(person).objects.filter(pk=person.pk).update(first_touch_at=later)
+        type(person).objects.filter(pk=person.pk).update(
+            first_touch_at=later,
+            first_touch_minutes=minutes_to_first_touch(person.mql_date, later, person.owner),
+        )
     if task_id:
         Task.objects.filter(
             pk=task_id,

@@ -18,6 +18,7 @@ PERSON_STATE_FIELDS = (
     "mql_count",
     "sla_due",
     "first_touch_at",
+    "first_touch_minutes",
     "region",
     "version",
     "updated_by",

@@ -211,6 +211,13 @@ class PersonBase(VersionedModel):
     active_until = models.DateField(null=True, blank=True, help_text="LEAD-ACTIVE window end.")
     sla_due = models.DateTimeField("SLA due", null=True, blank=True)
     first_touch_at = models.DateTimeField(null=True, blank=True)
+    first_touch_minutes = models.FloatField(
+        "Business minutes to first touch",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="ROUTE-4: the owner's business minutes from MQL to first touch.",
+    )
     do_not_call = models.BooleanField("Do Not Call", default=False)
     email_opt_out = models.BooleanField("E-mail opt-out", default=False)
     opt_out_until = models.DateField("30-day opt-out until", null=True, blank=True)
@@ -247,6 +254,7 @@ class PersonBase(VersionedModel):
         "score_reset_at",
         "last_interesting_moment",
         "last_interesting_moment_at",
+        "first_touch_minutes",
     )
 
     # Fields the record page groups into sections, in order (UX: record pages).

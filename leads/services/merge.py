@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Contact
 from gtm_portal.core import access, history
+from gtm_portal.core.first_touch import minutes_to_first_touch
 from gtm_portal.core.input_guard import parse_id
 from gtm_portal.core.meta import concrete_field
 from gtm_portal.core.models import Tombstone
@@ -219,6 +220,7 @@ def merge_people(*, records, survivor_pk: int, picks: dict[str, str], by, ctx=No
         "person_score",
         "last_interesting_moment",
         "last_interesting_moment_at",
+        "first_touch_minutes",
     }
     changed.discard("merged_into")
     save_person(survivor, before, before_display, by=by, reason=reason, fields=changed)
@@ -272,8 +274,8 @@ def oldest_record(records):
 
 def _combine(survivor, fresh, oldest) -> None:
     """LEAD-MERGE-1: the oldest record's initial source; flags that any record has; the
-    widest opt-out and active windows; the first MQL and touch; counts and scores added;
-    the latest interesting moment."""
+    widest opt-out and active windows; the first MQL and touch, and the business minutes
+    between them (ROUTE-4); counts and scores added; the latest interesting moment."""
     survivor.initial_source_id = oldest.initial_source_id
     for name in ANY_TRUE:
         setattr(survivor, name, any(getattr(r, name) for r in fresh))
@@ -282,6 +284,9 @@ def _combine(survivor, fresh, oldest) -> None:
     survivor.mql_date = min((r.mql_date for r in fresh if r.mql_date), default=None)
     survivor.first_touch_at = min(
         (r.first_touch_at for r in fresh if r.first_touch_at), default=None
+    )
+    survivor.first_touch_minutes = minutes_to_first_touch(
+        survivor.mql_date, survivor.first_touch_at, survivor.owner
     )
     survivor.mql_count = sum(r.mql_count for r in fresh)
     survivor.behaviour_score = sum(r.behaviour_score for r in fresh)

@@ -138,6 +138,7 @@ PERSON_COPY_FIELDS = (
     "active_until",
     "sla_due",
     "first_touch_at",
+    "first_touch_minutes",
     "do_not_call",
     "email_opt_out",
     "opt_out_until",

@@ -3,20 +3,17 @@ many were touched, the median and p90 business minutes (ROUTE-4: the owner's wor
 zone and region holidays) from MQL to first touch, % touched within the SLA deadline, and the
 breaches (touched after the deadline, or not touched with the deadline passed).
 
-The counts are SQL; the business-minute gaps are worked out per touched MQL from the two
-stamps (business time is calendar arithmetic no database offers), over the rows of the
-filtered range only. p90 is the nearest rank: the ⌈0.9·n⌉-th smallest."""
+All of it is SQL (#20): the counts per rep, and the median and p90 over the business
+minutes stored on each touched person when the first touch is written
+(`gtm_portal.core.first_touch`; business time is calendar arithmetic no database offers).
+The median is statistics.median's (the mean of the two middle values for an even n); p90 is
+the nearest rank: the ⌈0.9·n⌉-th smallest."""
 
-import datetime
-import math
-import statistics
-
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import Contact
-from gtm_portal.core.business_time import business_minutes_between, calendar_for
-from gtm_portal.refdata.models import Holiday
 from gtm_portal.users.models import User
 from leads.models import Lead
 
@@ -40,53 +37,44 @@ def breached(now=None):
     )
 
 
-def business_minutes(a: datetime.datetime, b: datetime.datetime, cal) -> float:
-    """`business_minutes_between`, in constant time for long gaps: the two partial days
-    through the calendar, the full days between by counting working weekdays (whole weeks
-    at once) less the holidays on them."""
-    zone = cal.zone
-    first, last = a.astimezone(zone).date(), b.astimezone(zone).date()
-    if (last - first).days < 15:
-        return business_minutes_between(a, b, cal)
-    start = first + datetime.timedelta(days=1)
-    midnight = datetime.datetime.combine(start, datetime.time(0), tzinfo=zone)
-    edge = datetime.datetime.combine(last, datetime.time(0), tzinfo=zone)
-    days = (last - start).days
-    weeks, rest = divmod(days, 7)
-    working = weeks * len(cal.days) + sum(
-        (start + datetime.timedelta(days=weeks * 7 + i)).weekday() in cal.days for i in range(rest)
+# The ranks of one rep's n sorted gaps read: the median's two middle ones (the same one for
+# an odd n; statistics.median's definition) and p90's nearest rank ⌈0.9·n⌉ = ⌊(9n + 9)/10⌋.
+RANKS_SQL = (
+    "SELECT rep, n, rn, minutes FROM ("
+    " SELECT pooled.rep, pooled.minutes,"
+    "  ROW_NUMBER() OVER (PARTITION BY pooled.rep ORDER BY pooled.minutes) AS rn,"
+    "  COUNT(*) OVER (PARTITION BY pooled.rep) AS n"
+    " FROM ({pooled}) pooled"
+    ") ranked WHERE rn = (n + 1) / 2 OR rn = n / 2 + 1 OR rn = (9 * n + 9) / 10"
+)
+
+
+def _ranked(f: Filters) -> dict[int, tuple[float, float]]:
+    """Per rep, (median, p90) of the stored business minutes (ROUTE-4) from MQL to first
+    touch over their touched MQLs, leads and contacts pooled — in SQL: the two tables'
+    filtered rows as one UNION ALL (compiled by the ORM), ranked per rep by a window, and
+    only the rows at the median and p90 ranks come back (at most three per rep)."""
+    lead_rows, contact_rows = (
+        mqls(f, model)
+        .filter(first_touch_minutes__isnull=False)
+        .order_by()
+        .values(rep=F("owner_id"), minutes=F("first_touch_minutes"))
+        for model in (Lead, Contact)
     )
-    working -= sum(1 for h in cal.holidays if start <= h < last and h.weekday() in cal.days)
-    return (
-        business_minutes_between(a, midnight, cal)
-        + working * cal.day_minutes
-        + business_minutes_between(edge, b, cal)
-    )
-
-
-def p90(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[math.ceil(0.9 * len(ordered)) - 1]
-
-
-def _gaps(f: Filters, owners: dict) -> dict[int, list[float]]:
-    gaps: dict[int, list[float]] = {}
-    holidays: dict[int, set] = {}
-    for region_id, day in Holiday.objects.values_list("region_id", "date"):
-        holidays.setdefault(region_id, set()).add(day)
-    calendars = {pk: calendar_for(u, holidays.get(u.region_id, ())) for pk, u in owners.items()}
-    for model in (Lead, Contact):
-        pairs = (
-            mqls(f, model)
-            .filter(first_touch_at__isnull=False)
-            .values_list("owner_id", "mql_date", "first_touch_at")
-        )
-        for owner_id, mql_at, touch_at in pairs.iterator(chunk_size=2000):
-            minutes = business_minutes(mql_at, touch_at, calendars[owner_id])
-            gaps.setdefault(owner_id, []).append(minutes)
-    return gaps
+    pooled, params = lead_rows.union(contact_rows, all=True).query.sql_with_params()
+    at: dict[int, dict[int, float]] = {}
+    counts: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(RANKS_SQL.format(pooled=pooled), params)
+        for rep, n, rank, minutes in cursor.fetchall():
+            counts[rep] = n
+            at.setdefault(rep, {})[rank] = minutes
+    out = {}
+    for rep, n in counts.items():
+        values = at[rep]
+        median = (values[(n + 1) // 2] + values[n // 2 + 1]) / 2
+        out[rep] = (median, values[(9 * n + 9) // 10])
+    return out
 
 
 def sla(f: Filters, now=None) -> Table:
@@ -110,12 +98,11 @@ def sla(f: Filters, now=None) -> Table:
             for k in c:
                 c[k] += r[k]
     owners = User.objects.in_bulk(list(counts))
-    gaps = _gaps(f, owners)
+    ranked = _ranked(f)
     table = Table(HEADER)
     for pk in sorted(counts, key=lambda pk: owners[pk].username):
-        c, g = counts[pk], gaps.get(pk, [])
-        median = rounded(statistics.median(g), 1) if g else ""
-        ninety = p90(g)
+        c = counts[pk]
+        median, ninety = ranked.get(pk, ("", ""))
         within = pct(c["within"], c["mqls"])
         username = owners[pk].username
         table.add(
@@ -123,8 +110,8 @@ def sla(f: Filters, now=None) -> Table:
                 username,
                 c["mqls"],
                 c["touched"],
-                median,
-                "" if ninety is None else rounded(ninety, 1),
+                "" if median == "" else rounded(median, 1),
+                "" if ninety == "" else rounded(ninety, 1),
                 "" if within is None else within,
                 c["breaches"],
             ],

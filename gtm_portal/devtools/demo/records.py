@@ -448,6 +448,7 @@ def lead_rows(ctx: DemoContext, i: int, pk: int):
     if lim:
         row["last_interesting_moment"], row["last_interesting_moment_at"] = lim
     row["first_touch_at"] = first_touch
+    row["first_touch_minutes"] = ctx.first_touch_minutes(row.get("mql_date"), first_touch, owner)
     task = None
     if (
         owner in ctx.people_ids
@@ -503,4 +504,5 @@ def contact_rows(ctx: DemoContext, c: int, pk: int):
     if lim:
         row["last_interesting_moment"], row["last_interesting_moment_at"] = lim
     row["first_touch_at"] = first_touch
+    row["first_touch_minutes"] = ctx.first_touch_minutes(row.get("mql_date"), first_touch, owner)
     return row, activities, events
