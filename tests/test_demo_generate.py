@@ -251,6 +251,8 @@ def test_bench_writes_json_with_the_contract_keys(demo, tmp_path):
         "0",
         "--import-rows",
         "40",
+        "--mass-update-rows",
+        "60",
         stdout=open("/dev/null", "w"),
     )
 
@@ -275,6 +277,8 @@ def test_bench_writes_json_with_the_contract_keys(demo, tmp_path):
     throughput = {op["name"]: op for op in report["operations"]}
     assert throughput["intake (per submission)"]["submissions_per_s"] > 0
     assert throughput["routing (per lead)"]["leads_per_s"] > 0
+    # SPEC Q-PERF / CONTRACT 5: the mass update, set-based through the account's re-own
+    assert throughput["mass update (60 records)"]["contacts_per_s"] > 0
     rescore = throughput["full re-score (open leads)"]  # a rule raised, then restored
     assert rescore["people"] >= 10 and rescore["workers"] == 1 and rescore["leads_per_s"] > 0
     assert {"changed", "crossed_up", "routed", "task_s"} <= rescore.keys()

@@ -89,12 +89,19 @@ class PageError(Exception):
 
 class Bench:
     def __init__(
-        self, *, n: int = 50, warmup: int = 5, only: str | None = None, import_rows: int = 100_000
+        self,
+        *,
+        n: int = 50,
+        warmup: int = 5,
+        only: str | None = None,
+        import_rows: int = 100_000,
+        mass_update_rows: int = 100_000,
     ):
         self.n = n
         self.warmup = warmup
         self.only = only
         self.import_rows = import_rows
+        self.mass_update_rows = mass_update_rows
         self._clients: dict[str, Client] = {}
 
     # -- helpers for operation sets ----------------------------------------------------------

@@ -53,6 +53,7 @@ def run_bench(
     warmup: int = 5,
     only: str | None = None,
     import_rows: int = 100_000,
+    mass_update_rows: int = 100_000,
     json_path: str | None = None,
     stdout=None,
 ) -> dict:
@@ -61,9 +62,9 @@ def run_bench(
     say = stdout.write if stdout is not None else None
     if say:
         say(format_header())
-    report = Bench(n=n, warmup=warmup, only=only, import_rows=import_rows).run(
-        OPERATION_SETS, progress=say
-    )
+    report = Bench(
+        n=n, warmup=warmup, only=only, import_rows=import_rows, mass_update_rows=mass_update_rows
+    ).run(OPERATION_SETS, progress=say)
     if say:
         say(
             "counts: "

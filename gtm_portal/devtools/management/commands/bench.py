@@ -25,13 +25,22 @@ class Command(BaseCommand):
             help="Rows of each list-import file measured (SPEC Q-PERF: 100,000).",
         )
         parser.add_argument(
+            "--mass-update-rows",
+            type=int,
+            default=100_000,
+            help="Records of the measured mass update (SPEC Q-PERF: 100,000).",
+        )
+        parser.add_argument(
             "--only", default=None, help="Run only the operations whose name contains this text."
         )
 
-    def handle(self, *args, leads, json_path, n, warmup, only, import_rows, **options):
-        if n < 1 or warmup < 0 or import_rows < 1 or (leads is not None and leads < 0):
+    def handle(
+        self, *args, leads, json_path, n, warmup, only, import_rows, mass_update_rows, **options
+    ):
+        if min(n, import_rows, mass_update_rows) < 1 or warmup < 0 or (leads or 0) < 0:
             raise CommandError(
-                "--n and --import-rows must be at least 1; --warmup and --leads zero or more"
+                "--n, --import-rows and --mass-update-rows must be at least 1; "
+                "--warmup and --leads zero or more"
             )
         run_bench(
             leads=leads,
@@ -39,6 +48,7 @@ class Command(BaseCommand):
             warmup=warmup,
             only=only,
             import_rows=import_rows,
+            mass_update_rows=mass_update_rows,
             json_path=json_path,
             stdout=self.stdout,
         )
