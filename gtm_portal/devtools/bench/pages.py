@@ -111,14 +111,33 @@ def _names(model) -> dict:
     }
 
 
+def _busiest(model, role: str) -> str | None:
+    """The username of the `role` member who owns the most `model` records."""
+    top = (
+        model.objects.filter(owner__groups__name=role)
+        .values("owner__username")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    return top["owner__username"] if top else None
+
+
 def home_page(bench: Bench) -> Iterable[Operation]:
-    username = "sdr.amer1"
-    user_id = _user_id(username)
+    """The first page everyone opens, as "home" for the SDR with the most leads and again for
+    the AE with the most opportunities (issue #24: the busiest rep, not a median one)."""
     sql = (
         f"SELECT t.* FROM {_table(Task)} t WHERE t.owner_id = %s AND t.status = 'open' "
         "ORDER BY t.due_date, t.id LIMIT 25"
     )
-    yield bench.page("home", ["/"], username, lambda i: (sql, [user_id]))
+    for name, username in (
+        ("home", _busiest(Lead, roles.SDR) or "sdr.amer1"),
+        ("home (AE)", _busiest(Opportunity, roles.AE)),
+    ):
+        if username is None:
+            continue
+        user_id = _user_id(username)
+        yield bench.page(name, ["/"], username, lambda i, uid=user_id: (sql, [uid]))
 
 
 def list_pages(bench: Bench) -> Iterable[Operation]:
