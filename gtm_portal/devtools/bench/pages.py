@@ -197,16 +197,9 @@ def notification_inbox(bench: Bench) -> Iterable[Operation]:
 def lead_views(bench: Bench) -> Iterable[Operation]:
     """VIEW-1 views as the rep who owns the most leads (S1–S3 for an SDR, B1–B5 for a BDR)."""
     for role, codes in (("SDR", ("S1", "S2", "S3")), ("BDR", ("B1", "B2", "B3", "B4", "B5"))):
-        top = (
-            Lead.objects.filter(owner__groups__name=role)
-            .values("owner__username")
-            .annotate(n=Count("id"))
-            .order_by("-n")
-            .first()
-        )
-        if top is None:
+        username = _busiest(Lead, role)
+        if username is None:
             continue
-        username = top["owner__username"]
         user_id = _user_id(username)
         for code in codes:
             sql = (
