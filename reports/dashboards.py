@@ -29,8 +29,8 @@ def _rep_month(user) -> dict:
         SaoQuota.objects.filter(user=user, month=first).values_list("sao_quota", flat=True).first()
         or 0
     )
-    # The MQLs S1 shows, counted up to the cap (SPEC Q-PERF); the oldest untouched deadline
-    # is the first entry of the `lead_untouched_mql` index.
+    # The MQLs S1 shows, counted up to the cap (SPEC Q-PERF) from `lead_workable_owner`; the
+    # oldest untouched deadline is read in `lead_workable_sla`'s order (owner, SLA due).
     waiting = Lead.objects.workable().filter(owner=user, status="MQL")
     n, capped = capped_count(waiting)
     oldest = (
