@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Account
 from gtm_portal.chatter.models import Comment, CommentRevision, Follow, Mention, Notification
 from gtm_portal.chatter.selectors import home_feed
-from gtm_portal.chatter.services import comment_edit, comment_post, follow_set
+from gtm_portal.chatter.services import comment_edit, comment_post, follow_set, notify
 from gtm_portal.chatter.tasks import email_notification
 
 from .factories import LeadFactory
@@ -267,6 +267,20 @@ def test_chat_3_e_mailed_once_even_when_the_task_is_retried(users, globex):
     assert len(sent) == 1 and "urgent" in sent[0].body
     note.refresh_from_db()
     assert note.emailed_at is not None
+
+
+def test_chat_3_a_digests_e_mail_subject_says_what_it_is_about(users):
+    """A job's digest names no record (AUTO-1: "12 SLA breaches in your team"): its subject
+    carries the message instead of ending in an empty "…: "."""
+    mail.outbox.clear()
+    (note,) = notify(
+        recipients=[users["sdr.mgr"]],
+        reason=Notification.Reason.INFO,
+        message="12 SLA breaches in your team (ROUTE-4).\nDetails follow.",
+    )
+    email_notification(note.pk)
+    (sent,) = [m for m in mail.outbox if "sdr.mgr@" in m.to[0]]
+    assert sent.subject.endswith(": 12 SLA breaches in your team (ROUTE-4).")
 
 
 def test_chat_4_system_comments_read_differently_and_notify_named_users(client, users, globex):

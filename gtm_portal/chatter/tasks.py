@@ -21,7 +21,9 @@ def email_notification(notification_id: int) -> bool:
         if n is None or n.emailed_at is not None or not n.recipient.email:
             return False
         who = n.actor.label if n.actor_id else "GTM Portal"
-        subject = f"{who} {n.get_reason_display()}: {n.record_label}"[:200]
+        # A digest ("12 SLA breaches in your team") is about no one record: its message says.
+        about = n.record_label or n.message.split("\n", 1)[0]
+        subject = f"{who} {n.get_reason_display()}: {about}"[:200]
         link = f"{getattr(settings, 'PORTAL_BASE_URL', '')}{n.record_url}"
         send_mail(
             subject,
