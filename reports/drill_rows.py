@@ -19,11 +19,6 @@ class Section:
     columns: tuple  # (title, getter)
 
 
-def _owner(r):
-    owner = getattr(r, "owner", None)
-    return owner.label if owner else ""
-
-
 COLUMNS = {
     Lead: (
         "lead",

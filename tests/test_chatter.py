@@ -283,6 +283,17 @@ def test_chat_3_a_digests_e_mail_subject_says_what_it_is_about(users):
     assert sent.subject.endswith(": 12 SLA breaches in your team (ROUTE-4).")
 
 
+def test_chat_3_a_line_break_in_a_record_label_never_breaks_the_e_mail(users):
+    """Q-SAFE: a record's label holding a carriage return (user text) still e-mails, on one
+    subject line (send_mail refuses a header with a line break)."""
+    mail.outbox.clear()
+    lead = LeadFactory(last_name="Smith\rBcc: x@evil.example")
+    (note,) = notify(recipients=[users["sdr.mgr"]], reason=Notification.Reason.INFO, record=lead)
+    assert email_notification(note.pk) is True
+    (sent,) = [m for m in mail.outbox if "sdr.mgr@" in m.to[0]]
+    assert "\r" not in sent.subject and "\n" not in sent.subject and "Smith Bcc" in sent.subject
+
+
 def test_chat_4_system_comments_read_differently_and_notify_named_users(client, users, globex):
     comment_post(
         record=globex,

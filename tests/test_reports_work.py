@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from accounts.models import Account
 from gtm_portal.activity.models import Activity, Enrollment, Sequence, Task
-from gtm_portal.core.business_time import Calendar, business_minutes, business_minutes_between
 from gtm_portal.refdata.models import SaoQuota
 from leads.models import Campaign, CampaignMember, CampaignMemberStatus, Lead
 from opportunities.models import Opportunity
@@ -194,17 +193,3 @@ def test_each_hygiene_check_counts_and_links(hygiene_world):
         page = client.get("/reports/hygiene/records/", {"rep": "sdr.one", "check": check.name})
         assert page.status_code == 200 and page.context["total"] == got[check.name], check.name
     assert client.get("/reports/hygiene/records/", {"check": "pending_mqls"}).status_code == 400
-
-
-@pytest.mark.parametrize("days", [15, 16, 40, 400])
-def test_long_gaps_count_business_time_like_the_calendar_walk(days):
-    """REPORT-SLA's constant-time path agrees with the day-by-day walk (ROUTE-4), holidays
-    and a DST change included."""
-
-    cal = Calendar(
-        tz="Europe/Berlin",
-        holidays=frozenset({datetime.date(2026, 4, 3), datetime.date(2026, 12, 25)}),
-    )
-    a = at(2026, 3, 20, 14, 17)
-    b = a + datetime.timedelta(days=days, hours=3)
-    assert business_minutes(a, b, cal) == pytest.approx(business_minutes_between(a, b, cal))

@@ -22,8 +22,9 @@ def email_notification(notification_id: int) -> bool:
             return False
         who = n.actor.label if n.actor_id else "GTM Portal"
         # A digest ("12 SLA breaches in your team") is about no one record: its message says.
-        about = n.record_label or n.message.split("\n", 1)[0]
-        subject = f"{who} {n.get_reason_display()}: {about}"[:200]
+        about = n.record_label or (n.message.splitlines() or [""])[0]
+        # One line: a header never holds a line break (BadHeaderError), whatever the text.
+        subject = " ".join(f"{who} {n.get_reason_display()}: {about}".split())[:200]
         link = f"{getattr(settings, 'PORTAL_BASE_URL', '')}{n.record_url}"
         send_mail(
             subject,

@@ -85,30 +85,6 @@ def business_minutes_between(a: datetime.datetime, b: datetime.datetime, cal: Ca
     return total.total_seconds() / 60
 
 
-def business_minutes(a: datetime.datetime, b: datetime.datetime, cal: Calendar) -> float:
-    """`business_minutes_between`, in constant time for long gaps: the two partial days
-    through the calendar, the full days between by counting working weekdays (whole weeks
-    at once) less the holidays on them. ROUTE-4's minutes from MQL to first touch."""
-    zone = cal.zone
-    first, last = a.astimezone(zone).date(), b.astimezone(zone).date()
-    if (last - first).days < 15:
-        return business_minutes_between(a, b, cal)
-    start = first + datetime.timedelta(days=1)
-    midnight = datetime.datetime.combine(start, datetime.time(0), tzinfo=zone)
-    edge = datetime.datetime.combine(last, datetime.time(0), tzinfo=zone)
-    days = (last - start).days
-    weeks, rest = divmod(days, 7)
-    working = weeks * len(cal.days) + sum(
-        (start + datetime.timedelta(days=weeks * 7 + i)).weekday() in cal.days for i in range(rest)
-    )
-    working -= sum(1 for h in cal.holidays if start <= h < last and h.weekday() in cal.days)
-    return (
-        business_minutes_between(a, midnight, cal)
-        + working * cal.day_minutes
-        + business_minutes_between(edge, b, cal)
-    )
-
-
 def calendar_for(user, holidays: Collection[datetime.date] = ()) -> Calendar:
     return Calendar(
         tz=user.time_zone or "UTC",

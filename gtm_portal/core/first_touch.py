@@ -6,27 +6,36 @@ column in SQL instead of walking calendars per row."""
 import datetime
 from collections import defaultdict
 
-from django.db.models import Q
-
 from gtm_portal.refdata.models import Holiday
 
-from .business_time import Calendar, business_minutes, calendar_for
+from .business_time import Calendar, business_minutes_between, calendar_for
 
 BACKFILL_CHUNK = 1000
 
 
-def _regions(region_id, parent_id) -> set:
-    """The owner's region and the top region above it: holidays live on either."""
-    return {r for r in (region_id, parent_id) if r is not None}
-
-
-def owner_calendar(owner) -> Calendar:
-    """The owner's ROUTE-4 calendar with every holiday of their region."""
+def holiday_region_id(owner) -> int | None:
+    """REF-7 / ROUTE-4: the region whose holidays an owner keeps — the top region of theirs
+    (`Region.top`, spelled with ids so migrations' historical models read it too)."""
     if owner.region_id is None:
-        return calendar_for(owner)
-    days = Holiday.objects.filter(
-        Q(region_id=owner.region_id) | Q(region__subregions=owner.region_id)
-    ).values_list("date", flat=True)
+        return None
+    return owner.region.parent_id or owner.region_id
+
+
+def holidays_by_region(holiday_model=Holiday) -> dict:
+    """Every holiday, by region id (a small table: read whole by batch writers)."""
+    holidays: dict = defaultdict(set)
+    for region_id, day in holiday_model.objects.values_list("region_id", "date"):
+        holidays[region_id].add(day)
+    return holidays
+
+
+def owner_calendar(owner, holidays: dict | None = None) -> Calendar:
+    """The owner's business calendar (ROUTE-4, AUTO-7): working hours and time zone with the
+    holidays of their region, from `holidays` (`holidays_by_region`) or read for this owner."""
+    region = holiday_region_id(owner)
+    if holidays is not None:
+        return calendar_for(owner, holidays.get(region, ()))
+    days = Holiday.objects.filter(region_id=region).values_list("date", flat=True) if region else ()
     return calendar_for(owner, set(days))
 
 
@@ -41,23 +50,7 @@ def minutes_to_first_touch(
     before the MQL)."""
     if mql_date is None or first_touch_at is None or owner is None:
         return None
-    return business_minutes(mql_date, first_touch_at, cal or owner_calendar(owner))
-
-
-def holidays_by_region(holiday_model=Holiday) -> dict:
-    """Every holiday, by region id (a small table: read whole by batch writers)."""
-    holidays: dict = defaultdict(set)
-    for region_id, day in holiday_model.objects.values_list("region_id", "date"):
-        holidays[region_id].add(day)
-    return holidays
-
-
-def calendar_in(owner, holidays: dict) -> Calendar:
-    """`owner_calendar` from holidays already read (`holidays_by_region`); the owner's
-    region loaded with it."""
-    parent = owner.region.parent_id if owner.region_id else None
-    regions = _regions(owner.region_id, parent)
-    return calendar_for(owner, set().union(*(holidays.get(r, ()) for r in regions)))
+    return business_minutes_between(mql_date, first_touch_at, cal or owner_calendar(owner))
 
 
 def backfill_first_touch_minutes(
@@ -79,7 +72,7 @@ def backfill_first_touch_minutes(
             return done
         new = {owner_id for _, owner_id, _, _ in rows} - set(owners)
         for owner in user_model.objects.filter(pk__in=new).select_related("region"):
-            owners[owner.pk] = (owner, calendar_in(owner, holidays))
+            owners[owner.pk] = (owner, owner_calendar(owner, holidays))
         people = [
             person_model(pk=pk, first_touch_minutes=minutes_to_first_touch(mql, touch, *owners[o]))
             for pk, o, mql, touch in rows

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from gtm_portal.chatter.models import Notification
 from gtm_portal.chatter.services import notify_many
-from gtm_portal.core.business_time import Calendar, calendar_for
+from gtm_portal.core.business_time import Calendar
+from gtm_portal.core.first_touch import owner_calendar
 from gtm_portal.jobs.runner import claimable, mark_once
-from gtm_portal.refdata.models import Holiday
 
 from .models import User
 
@@ -40,12 +40,7 @@ def deactivation_day(user: User) -> datetime.date:
 
 
 def _calendar(user: User) -> Calendar:
-    holidays = ()
-    if user.region_id:
-        holidays = Holiday.objects.filter(region_id=user.region.top.pk).values_list(
-            "date", flat=True
-        )
-    return calendar_for(user, holidays)
+    return owner_calendar(user)
 
 
 def _idle(now):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from gtm_portal.activity.enums import ActivityKind
 from gtm_portal.core.enums import PersonStatus
-from gtm_portal.core.first_touch import calendar_in, holidays_by_region, minutes_to_first_touch
+from gtm_portal.core.first_touch import holidays_by_region, minutes_to_first_touch, owner_calendar
 from gtm_portal.refdata.enums import ReasonKind, WordList
 from gtm_portal.refdata.models import Country, InitialSource, Reason, WordListEntry
 from gtm_portal.users import roles
@@ -370,7 +370,7 @@ class DemoContext:
         self.sales_admin_queue = User.objects.queue(roles.Q_SALES_ADMIN).pk
         self.people_ids = set(self.reps) | set(self.ae_ids)
         holidays = holidays_by_region()
-        self.calendars = {u.pk: (u, calendar_in(u, holidays)) for u in self.aes + sdrs + bdrs}
+        self.calendars = {u.pk: (u, owner_calendar(u, holidays)) for u in self.aes + sdrs + bdrs}
 
     def first_touch_minutes(self, mql_date, first_touch_at, owner_id) -> float | None:
         """ROUTE-4's stored minutes, as the first touch writes them, in the owner's calendar."""

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from gtm_portal.core.business_time import add_business_days, add_business_minutes, calendar_for
 from gtm_portal.core.enums import PersonStatus as S
+from gtm_portal.core.first_touch import holiday_region_id
 from gtm_portal.refdata.models import Holiday
 from gtm_portal.users.models import User
 
@@ -21,7 +22,7 @@ class SlaCalendars:
 
     def __init__(self, now, known: tuple | None = None):
         self.now = now
-        self._holidays: dict[int, set] = {}
+        self._holidays: dict[int | None, set] = {}
         self._due: dict = {}
         self._known = None
         if known is not None and known[0] == timezone.localdate(now):
@@ -29,7 +30,7 @@ class SlaCalendars:
 
     def holidays_for(self, owners) -> None:
         regions = {
-            o.region.top.pk for o in owners if o is not None and not o.is_queue and o.region_id
+            holiday_region_id(o) for o in owners if o is not None and not o.is_queue and o.region_id
         } - set(self._holidays)
         if self._known is not None:
             for region_id in regions:
@@ -49,8 +50,7 @@ class SlaCalendars:
 
     def calendar(self, owner):
         self.holidays_for([owner])
-        region = owner.region.top.pk if owner.region_id else None
-        return calendar_for(owner, self._holidays.get(region, set()))
+        return calendar_for(owner, self._holidays.get(holiday_region_id(owner), set()))
 
     def due(self, owner, now, *, hot: bool, hand_raise: bool) -> datetime.datetime | None:
         """The deadline for one owner, worked out once per owner and kind of deadline: a
