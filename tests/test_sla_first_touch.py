@@ -9,11 +9,12 @@ from django.apps import apps
 
 from accounts.models import Contact
 from gtm_portal.activity.services import activity_record, activity_undo
-from gtm_portal.core.first_touch import backfill_first_touch_minutes
+from gtm_portal.core.first_touch import backfill_first_touch_minutes, owner_calendar
 from gtm_portal.refdata.models import Holiday, Region
 from gtm_portal.users.models import User
 from leads.models import Lead
 from leads.services.merge import load_records, merge_people
+from leads.services.routing.sla import SlaCalendars
 from tests.factories import ContactFactory, LeadFactory
 from tests.reports_data import at, rows, user
 
@@ -55,6 +56,21 @@ def test_route_4_first_touch_stores_business_minutes_over_a_night_a_weekend_and_
     assert stored(contact) == (at(2026, 4, 8, 8), 120.0)
     activity_record(kind="call", logged_by=rep, lead=lead, occurred_at=at(2026, 4, 7, 8))
     assert stored(lead) == (at(2026, 4, 7, 7, 45), 75.0)
+
+
+@pytest.mark.django_db
+def test_ref_7_the_minutes_keep_the_holidays_the_sla_deadline_keeps(refdata):
+    """REF-7 / ROUTE-4, one calendar: the stored minutes skip the top region's holidays and
+    only those, as routing's deadline does — a holiday on the sub-region alone is a working
+    day for both. MQL Thu 2 Apr 16:30 Berlin, touched Fri 3 Apr 09:30: 30 + 30 = 60."""
+    rep = berlin_rep()
+    Holiday.objects.create(region=rep.region, date=datetime.date(2026, 4, 3), name="Sub only")
+    rep = User.objects.select_related("region").get(pk=rep.pk)
+    deadline_calendar = SlaCalendars(at(2026, 4, 2, 14, 30)).calendar(rep)
+    assert owner_calendar(rep).holidays == deadline_calendar.holidays == {EASTER_MONDAY}
+    lead = LeadFactory(owner=rep, status="MQL", mql_date=at(2026, 4, 2, 14, 30))
+    activity_record(kind="call", logged_by=rep, lead=lead, occurred_at=at(2026, 4, 3, 7, 30))
+    assert stored(lead) == (at(2026, 4, 3, 7, 30), 60.0)
 
 
 @pytest.mark.django_db
