@@ -203,8 +203,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Q-IDEM (acks_late): a task whose worker died unacknowledged goes back to the queue after
 # this many seconds (Redis); tasks resume safely if one still runs (imports lock per batch).
+# kombu looks for such tasks every interval × throttle seconds (10 × 10 by default); a short
+# timeout is swept as often as it lasts, or a killed worker's task would wait 100 s.
+_visibility = int(env_str("CELERY_VISIBILITY_TIMEOUT") or 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(env_str("CELERY_VISIBILITY_TIMEOUT") or 3600)
+    "visibility_timeout": _visibility,
+    "unacked_restore_interval": max(1, min(10, _visibility)),
+    "unacked_restore_throttle": 1 if _visibility < 100 else 10,
 }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
