@@ -1,19 +1,20 @@
 """Set-based writes for batches of thousands (SPEC Q-PERF): many rows, each with its own
-values, in one statement — the one technique: the rows travel as one JSON document.
-PostgreSQL gets UPDATE … FROM json_to_recordset(%s) and INSERT … SELECT FROM
-json_to_recordset(%s); other databases Django's bulk_update and bulk_create. Column names
-come from `_meta`; values are parameters. Fewer rows use the ORM as usual."""
+values, in one statement. On PostgreSQL new rows go in by COPY (the rows streamed, each
+value adapted by psycopg: 1.5 s for 20,000 leads against 2.5 s as one JSON document) and
+changes travel as one JSON document (UPDATE … FROM json_to_recordset(%s)); other databases
+get Django's bulk_create and bulk_update. Column names come from `_meta`; values are
+parameters. COPY does not pass through Django's query log (it is no `execute`). Fewer rows
+use the ORM as usual."""
 
 import datetime
 import decimal
 import json
+import operator
 import uuid
 
 from django.db import connections, models, router
 from django.db.models import F
 from django.utils import timezone
-
-INSERT_CHUNK = 5000
 
 
 def bulk_update_rows(objs, fields: list[str]) -> int:
@@ -91,9 +92,8 @@ def update_values(model, fields: list[str], rows, *, touch: bool = False) -> int
 def insert_values(model, fields: list[str], rows) -> int:
     """New rows of `model` from plain tuples (each of `fields`' values as its attribute
     holds it — a foreign key's id under its attname): no model objects to build for
-    thousands of rows. On PostgreSQL the rows travel as one JSON document per chunk, as in
-    `update_values`: INSERT … SELECT … FROM json_to_recordset(%s); elsewhere bulk_create.
-    Returns how many rows went in."""
+    thousands of rows. On PostgreSQL one COPY … FROM STDIN, each value as the field would
+    save it (`get_db_prep_save`); elsewhere bulk_create. Returns how many rows went in."""
     rows = list(rows)
     if not rows:
         return 0
@@ -106,33 +106,20 @@ def insert_values(model, fields: list[str], rows) -> int:
         )
         return len(rows)
     quote = conn.ops.quote_name
-    is_json = [isinstance(f, models.JSONField) for f in cols]
     columns = ", ".join(quote(f.column) for f in cols)
-    types = ", ".join(
-        f"{quote(f.column)} {'jsonb' if j else f.db_type(conn)}"
-        for f, j in zip(cols, is_json, strict=True)
-    )
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT "
-        + ", ".join(f"r.{quote(f.column)}" for f in cols)
-        + f" FROM json_to_recordset(%s::json) AS r({types})"
-    )
-    spec = [(f, f.column, _plain_type(f), j) for f, j in zip(cols, is_json, strict=True)]
-    convert = _Converter(conn)
-    with conn.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_CHUNK):
-            doc = [
-                {
-                    column: (
-                        value
-                        if value is None or value.__class__ is plain_type
-                        else convert(f, value, j)
-                    )
-                    for (f, column, plain_type, j), value in zip(spec, row, strict=True)
-                }
-                for row in rows[start : start + INSERT_CHUNK]
-            ]
-            cursor.execute(sql, [json.dumps(doc)])
+    spec = [(f, _plain_type(f)) for f in cols]
+    prepared = _Prepared(conn)
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                [
+                    value if value is None or value.__class__ is plain_type else prepared(f, value)
+                    for (f, plain_type), value in zip(spec, row, strict=True)
+                ]
+            )
     return len(rows)
 
 
@@ -164,15 +151,12 @@ def insert_objects(objs: list) -> list:
         for f in stamped:
             if f.auto_now or getattr(obj, f.attname) is None:
                 setattr(obj, f.attname, now)
-    insert_values(
-        model,
-        [f.name for f in fields],
-        [tuple(getattr(o, f.attname) for f in fields) for o in objs],
-    )
+    row_of = operator.attrgetter(*[f.attname for f in fields])
+    insert_values(model, [f.name for f in fields], [row_of(o) for o in objs])
     return objs
 
 
-# Values of these types go into JSON as they are (what get_db_prep_save would return).
+# Values of these types are sent as they are (what get_db_prep_save would return).
 _PLAIN = {
     "CharField": str,
     "TextField": str,
@@ -214,6 +198,25 @@ class _Converter:
             return out
         except TypeError:  # not hashable
             return _json_value(field, value, False, self.conn)
+
+
+class _Prepared:
+    """`get_db_prep_save` for one COPY's rows, each (column, value) worked out once, as
+    `_Converter` does for a JSON document."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.done: dict = {}
+
+    def __call__(self, field, value):
+        try:
+            key = (field.column, value.__class__, value)
+            return self.done[key]
+        except KeyError:
+            out = self.done[key] = field.get_db_prep_save(value, self.conn)
+            return out
+        except TypeError:  # not hashable (a JSON value)
+            return field.get_db_prep_save(value, self.conn)
 
 
 def _json_value(field, value, is_json: bool, conn):
