@@ -8,7 +8,7 @@ decisions. Claims, requests and decisions refuse a record changed since the page
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from gtm_portal.chatter.models import Notification
@@ -88,8 +88,9 @@ def record_claim(*, record, by, expected_version: int | None = None):
 
 def contacts_follow_owner(*, account: Account, owner, by) -> int:
     """CONTACT-OWNER, set-based: the account's contacts owned by anyone else move to `owner`
-    in one UPDATE, with a history row each written together (`history.bulk_changes`); the
-    caller holds the account's row lock, so both statements see the same contacts."""
+    in one UPDATE (each a new version, Q-CONC), with a history row each written together
+    (`history.bulk_changes`); the caller holds the account's row lock, so both statements
+    see the same contacts."""
     others = Contact.objects.filter(account=account).filter(Q(owner__isnull=True) | ~Q(owner=owner))
     moving = list(others.values_list("pk", "owner_id"))
     if not moving:
@@ -103,7 +104,13 @@ def contacts_follow_owner(*, account: Account, owner, by) -> int:
         reason=f"CONTACT-OWNER: {account.name} changed hands",
         at=now,
     )
-    others.update(owner=owner, updated_at=now)
+    # Q-CONC, as `touch` does for one record: a contact form opened before goes stale
+    others.update(
+        owner=owner,
+        updated_at=now,
+        version=F("version") + 1,
+        updated_by=by if getattr(by, "pk", None) else None,
+    )
     return len(moving)
 
 

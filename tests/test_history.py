@@ -156,6 +156,7 @@ def test_contact_owner_history_names_people_as_every_history_row_does(users):
     expected = [history.display_value(c, "owner") for c in people]
     assert expected == ["Dana Scully", roles.Q_INQUIRY, ""]
     kept = ContactFactory(account=account, owner=users["ae.emea1"])
+    versions = {c.pk: c.version for c in [*people, kept]}
 
     moved = contacts_follow_owner(
         account=account, owner=users["ae.emea1"], by=users["salessupport"]
@@ -171,6 +172,11 @@ def test_contact_owner_history_names_people_as_every_history_row_does(users):
     assert set(Contact.objects.filter(account=account).values_list("owner", flat=True)) == {
         users["ae.emea1"].pk
     }
+    # Q-CONC: each moved contact has a new version (a form opened before is stale), by whom
+    after = {c.pk: (c.version, c.updated_by_id) for c in Contact.objects.filter(account=account)}
+    for contact in people:
+        assert after[contact.pk] == (versions[contact.pk] + 1, users["salessupport"].pk)
+    assert after[kept.pk][0] == versions[kept.pk]
 
 
 def test_bulk_changes_shows_values_as_display_value_in_one_insert(users, django_assert_num_queries):
