@@ -81,10 +81,10 @@ def test_q_safe_the_api_answers_its_fault_as_json(db, monkeypatch):
 @pytest.mark.parametrize(
     "env, options",
     [
-        ({}, None),
+        ({}, "-c jit=off"),
         (
             {"DB_LOCK_TIMEOUT_MS": "5000", "DB_STATEMENT_TIMEOUT_MS": "30000"},
-            "-c lock_timeout=5000 -c statement_timeout=30000",
+            "-c jit=off -c lock_timeout=5000 -c statement_timeout=30000",
         ),
     ],
 )
@@ -132,6 +132,14 @@ def _other_connection():
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("a killed backend and lock_timeout are PostgreSQL's; CI runs this there")
+
+
+@pytest.mark.postgres
+def test_q_perf_connections_run_without_jit(db, on_postgres):
+    """Q-PERF: JIT compiling cost 100–130 ms on statements that run in milliseconds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 @pytest.mark.postgres
