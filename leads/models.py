@@ -377,8 +377,9 @@ class IntakeSubmission(models.Model):
 
 
 class ImportRun(TimeStampedModel):
-    """IMPORT-1/2: an uploaded list (kept, so the commit task re-reads it), its preview
-    totals and its commit's progress and counts (CONTRACT 6.6)."""
+    """IMPORT-1/2: an uploaded list (kept as uploaded, and its rows as read once at upload:
+    the preview and the commit task read those), its preview totals and its commit's
+    progress and counts (CONTRACT 6.6)."""
 
     class State(models.TextChoices):
         PREVIEW = "preview", "Preview"
@@ -396,7 +397,13 @@ class ImportRun(TimeStampedModel):
     )
     file_name = models.CharField(max_length=255)
     file_kind = models.CharField(max_length=8, default="csv")
-    content = models.BinaryField(default=bytes)
+    # The two large columns (up to 20 MB each), read only where the rows are: every other
+    # read defers them (the history list, the progress poll, the per-batch locks).
+    FILE_FIELDS = ("content", "table")
+    content = models.BinaryField(default=bytes)  # the file as uploaded
+    table = models.BinaryField(
+        default=bytes, help_text="the file's rows as read at upload (UTF-8 CSV)"
+    )
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.PREVIEW)
     mode = models.CharField(max_length=16, choices=Mode.choices, blank=True)

@@ -3,12 +3,16 @@ refused with a clear message and nothing created; idempotent commits (Q-IDEM).""
 
 import csv
 import datetime
+import importlib
 import io
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Account
@@ -453,3 +457,69 @@ def test_import_history_lists_imports_with_counts(users):
 def test_sniff_tells_type_by_content_not_name():
     assert files.sniff(import_files.plain_xlsx()) == files.XLSX
     assert files.sniff(b"a,b\n1,2\n") == files.CSV
+
+
+def test_import2_the_file_is_read_once_and_the_commit_writes_the_rows_the_preview_read(users):
+    """IMPORT-2 / Q-PERF: the upload reads the file once (an XLSX is parsed once); the
+    preview and the commit read the rows kept then, so they see the same rows — the commit
+    never parses the workbook again."""
+    client = _client()
+    run = _run_of(_upload(client, import_files.plain_xlsx(), name="people.xlsx"))
+    assert list(files.table_rows(bytes(run.table))) == list(
+        files.iter_rows(import_files.plain_xlsx(), files.XLSX)
+    )
+    ImportRun.objects.filter(pk=run.pk).update(content=b"no longer a workbook")
+    client.post(f"/imports/{run.pk}/commit/", {"mode": "all"})
+    run.refresh_from_db()
+    assert (run.state, run.created) == (ImportRun.State.DONE, 1)
+
+
+def test_import1_the_kept_rows_keep_every_cell_as_it_was_read():
+    """The rows kept at upload are the rows the file gave, cell for cell: separators (the
+    file's own semicolons), quotes, line breaks, tabs and a lone cell holding a semicolon
+    (no delimiter is guessed again when they are read back)."""
+    content = b'email;note\n"a@x.example; b";"line\nbreak ""quoted"", tab\t"\n"only;one"\n'
+    read = list(files.iter_rows(content, files.CSV))
+    assert read == [
+        ["email", "note"],
+        ["a@x.example; b", 'line\nbreak "quoted", tab\t'],
+        ["only;one"],
+    ]
+    assert list(files.table_rows(files.as_table(content, files.CSV))) == read
+    single = b'"e;mail"\nsemi@x.example\n'  # one column whose header holds a semicolon
+    assert list(files.iter_rows(single, files.CSV)) == [["e;mail"], ["semi@x.example"]]
+    assert list(files.table_rows(files.as_table(single, files.CSV))) == [
+        ["e;mail"],
+        ["semi@x.example"],
+    ]
+
+
+def test_import2_unfinished_imports_get_their_rows_from_the_file_they_kept(users):
+    """The migration that keeps the rows read at upload fills them in for imports not yet
+    finished (their commit reads them)."""
+    migration = importlib.import_module("leads.migrations.0016_import_table")
+    run = services.import_upload(
+        by=users["mops"], file_name="p.xlsx", content=import_files.plain_xlsx()
+    )
+    done = services.import_upload(
+        by=users["mops"], file_name="d.csv", content=import_files.csv_rows(1)
+    )
+    ImportRun.objects.filter(pk__in=[run.pk, done.pk]).update(table=b"")
+    ImportRun.objects.filter(pk=done.pk).update(state=ImportRun.State.DONE)
+    migration.read_once(django_apps, None)
+    run.refresh_from_db()
+    done.refresh_from_db()
+    assert bytes(run.table) == files.as_table(import_files.plain_xlsx(), files.XLSX)
+    assert bytes(done.table) == b""
+
+
+def test_pages_and_the_progress_poll_never_read_the_file_columns(users):
+    """The import history, an import's page and its progress poll (every second while it
+    runs) leave the file and its rows (up to 20 MB each) in the database."""
+    client = _client()
+    run = _run_of(_upload(client, import_files.csv_rows(3)))
+    for url in ("/imports/", f"/imports/{run.pk}/", f"/imports/{run.pk}/?format=json"):
+        with CaptureQueriesContext(connection) as q:
+            assert client.get(url).status_code == 200
+        reads = [s["sql"] for s in q.captured_queries if "leads_importrun" in s["sql"]]
+        assert reads and not [s for s in reads if '"content"' in s or '"table"' in s], url

@@ -157,6 +157,22 @@ def iter_rows(content: bytes, kind: str) -> Iterator[list[str]]:
         yield row
 
 
+def as_table(content: bytes, kind: str) -> bytes:
+    """The file's rows as `iter_rows` gives them (checked; blank rows left out), written
+    once as UTF-8 CSV: the upload reads the file once, and the preview and the commit read
+    these rows (`table_rows`) — the same rows, and an XLSX is parsed once, not twice (9 s
+    of openpyxl for 100,000 rows)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(iter_rows(content, kind))
+    return out.getvalue().encode()
+
+
+def table_rows(table: bytes) -> Iterator[list[str]]:
+    """The rows `as_table` wrote (header first)."""
+    csv.field_size_limit(MAX_CELL * 4)
+    return csv.reader(io.StringIO(table.decode(), newline=""))
+
+
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
     text = decode(content)
     first = text.split("\n", 1)[0]

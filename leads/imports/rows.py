@@ -86,7 +86,7 @@ class Refs:
 
 
 def read_header(run: ImportRun) -> list[str]:
-    for row in files.iter_rows(bytes(run.content), run.file_kind):
+    for row in files.table_rows(bytes(run.table)):
         return [cell.strip() for cell in row]
     raise files.FileRefused("the file has no header row.")
 
@@ -95,7 +95,7 @@ def plans(run: ImportRun, refs: Refs | None = None, *, match=True) -> Iterator[l
     """The file's rows checked and matched, a batch at a time, in file order (`match=False`:
     checked only — the commit matches each batch itself, under the e-mails' lock)."""
     refs = refs or Refs(run)
-    rows = files.iter_rows(bytes(run.content), run.file_kind)
+    rows = files.table_rows(bytes(run.table))
     headers = [cell.strip() for cell in next(rows, [])]
     index = columns.column_index(headers, run.mapping)
     seen: dict[str, int] = {}
