@@ -34,6 +34,15 @@ def test_marketing_ops_runs_a_job_now_and_sees_its_run(
         page.wait_for_url(f"{live_server.url}/jobs/#job-intake_log_purge")
         assert "intake_log_purge queued" in page.content()
         assert card.get_by_text("Done").first.is_visible()
+        # every figure of the run is on screen, not clipped or scrolled off beside the table
+        # (at phone width each run is one block with its cells labelled)
+        run = card.locator("tbody tr").first
+        for text in ("Done", "changed" if width < 576 else "Details"):
+            box = card.get_by_text(text, exact=True).first.bounding_box()
+            assert box and box["x"] + box["width"] <= width, text
+        for cell in run.locator("td").all():
+            box = cell.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= width
         os.makedirs(ARTIFACTS, exist_ok=True)
         page.screenshot(path=os.path.join(ARTIFACTS, f"jobs-{width}.png"), full_page=False)
         page.goto(f"{live_server.url}/leads/duplicates/")
