@@ -376,6 +376,13 @@ class IntakeSubmission(models.Model):
         return f"{self.submission_id or '—'} {self.form} {self.outcome}"
 
 
+class ImportRunQuerySet(models.QuerySet):
+    def without_files(self):
+        """The runs without their two large columns (up to 20 MB each): for every read but
+        the rows' own (the history list, the progress poll, the commit's per-batch locks)."""
+        return self.defer("content", "table")
+
+
 class ImportRun(TimeStampedModel):
     """IMPORT-1/2: an uploaded list (kept as uploaded, and its rows as read once at upload:
     the preview and the commit task read those), its preview totals and its commit's
@@ -392,14 +399,13 @@ class ImportRun(TimeStampedModel):
         ALL = "all", "All or nothing"
         SKIP_INVALID = "skip_invalid", "Skip invalid rows"
 
+    objects = ImportRunQuerySet.as_manager()
+
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     file_name = models.CharField(max_length=255)
     file_kind = models.CharField(max_length=8, default="csv")
-    # The two large columns (up to 20 MB each), read only where the rows are: every other
-    # read defers them (the history list, the progress poll, the per-batch locks).
-    FILE_FIELDS = ("content", "table")
     content = models.BinaryField(default=bytes)  # the file as uploaded
     table = models.BinaryField(
         default=bytes, help_text="the file's rows as read at upload (UTF-8 CSV)"

@@ -291,7 +291,7 @@ def run_commit(run_id: int) -> None:
     """The task's body: run (or resume) the commit of import `run_id`; a finished or
     failed import is left alone (a repeated task does nothing)."""
     with transaction.atomic():
-        run = ImportRun.objects.select_for_update().defer(*ImportRun.FILE_FIELDS).get(pk=run_id)
+        run = ImportRun.objects.without_files().select_for_update().get(pk=run_id)
         if run.state not in (State.QUEUED, State.RUNNING):
             return
         if run.state == State.QUEUED or run.mode == ImportRun.Mode.ALL:
@@ -320,9 +320,7 @@ def _commit_skipping(run: ImportRun) -> None:
     writer = Writer(run)
     for batch in rows.plans(run, writer.refs, match=False):
         with transaction.atomic():
-            current = (
-                ImportRun.objects.select_for_update().defer(*ImportRun.FILE_FIELDS).get(pk=run.pk)
-            )
+            current = ImportRun.objects.without_files().select_for_update().get(pk=run.pk)
             todo = [p for p in batch if p.row - 1 > current.done_rows]
             if current.state != State.RUNNING or not todo:
                 continue
@@ -340,9 +338,7 @@ def _commit_all(run: ImportRun) -> None:
     errors: list = []
     try:
         with transaction.atomic():
-            current = (
-                ImportRun.objects.select_for_update().defer(*ImportRun.FILE_FIELDS).get(pk=run.pk)
-            )
+            current = ImportRun.objects.without_files().select_for_update().get(pk=run.pk)
             for batch in rows.plans(run, writer.refs, match=False):
                 if errors:
                     for plan in rows.match_batch(batch):

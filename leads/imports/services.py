@@ -170,7 +170,7 @@ def import_commit(*, run: ImportRun, by, mode: str) -> tuple[ImportRun, bool]:
     if mode not in ImportRun.Mode.values:
         raise ValidationError({"mode": "IMPORT-2: choose all or skip_invalid."})
     with transaction.atomic():
-        run = ImportRun.objects.select_for_update().defer(*ImportRun.FILE_FIELDS).get(pk=run.pk)
+        run = ImportRun.objects.without_files().select_for_update().get(pk=run.pk)
         if run.state != State.PREVIEW:
             return run, False
         if mode == ImportRun.Mode.ALL and run.errors:
@@ -204,7 +204,7 @@ def import_undo(*, run: ImportRun, by) -> int:
     added; nothing else changes (updated people keep their new values). Returns how many
     people went."""
     access.require(by, "imports.run")
-    run = ImportRun.objects.select_for_update().defer(*ImportRun.FILE_FIELDS).get(pk=run.pk)
+    run = ImportRun.objects.without_files().select_for_update().get(pk=run.pk)
     refusal = undo_refusal(run)
     if refusal:
         raise ValidationError(refusal)

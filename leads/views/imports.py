@@ -25,9 +25,9 @@ def _require(request):
 
 def _upload_context(errors: dict | None = None, values: dict | None = None) -> dict:
     return {
-        "runs": ImportRun.objects.select_related("uploaded_by", "campaign").defer(
-            *ImportRun.FILE_FIELDS
-        )[:HISTORY_ROWS],
+        "runs": ImportRun.objects.without_files().select_related("uploaded_by", "campaign")[
+            :HISTORY_ROWS
+        ],
         "campaigns": Campaign.objects.exclude(type="system").order_by("name"),
         "sources": InitialSource.objects.filter(active=True).order_by("name"),
         "errors": errors or {},
@@ -75,7 +75,7 @@ def imports(request):
 def _run(request, pk: int) -> ImportRun:
     _require(request)
     return get_object_or_404(
-        ImportRun.objects.select_related("uploaded_by", "campaign").defer(*ImportRun.FILE_FIELDS),
+        ImportRun.objects.without_files().select_related("uploaded_by", "campaign"),
         pk=pk,
     )
 
