@@ -8,7 +8,7 @@ import logging
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from gtm_portal.activity.models import Activity, Enrollment, Task
@@ -16,7 +16,7 @@ from gtm_portal.chatter.models import Comment, Notification
 from gtm_portal.chatter.services import notify
 from gtm_portal.core import access, history
 from gtm_portal.core.models import JobRun
-from gtm_portal.core.services import check_version, record_update, touch
+from gtm_portal.core.services import check_version, record_update, touch, touched
 from gtm_portal.jobs.runner import claimable
 from gtm_portal.refdata.enums import Setting
 from gtm_portal.refdata.models import PortalSetting
@@ -325,8 +325,7 @@ def _bulk_move(accounts_to: list[tuple[Account, str, str]], *, now, by, clear_si
         update = {
             "bdr_prospecting_status": to,
             "bps_changed_at": now,
-            "updated_at": now,
-            "version": F("version") + 1,
+            **touched(None, now),
         }
         if clear_since:
             update["actively_working_since"] = None

@@ -8,13 +8,13 @@ decisions. Claims, requests and decisions refuse a record changed since the page
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from gtm_portal.chatter.models import Notification
 from gtm_portal.chatter.services import comment_post, notify
 from gtm_portal.core import access, history
-from gtm_portal.core.services import check_version, touch
+from gtm_portal.core.services import check_version, touch, touched
 from gtm_portal.users import roles
 from gtm_portal.users.models import User
 
@@ -104,13 +104,7 @@ def contacts_follow_owner(*, account: Account, owner, by) -> int:
         reason=f"CONTACT-OWNER: {account.name} changed hands",
         at=now,
     )
-    # Q-CONC, as `touch` does for one record: a contact form opened before goes stale
-    others.update(
-        owner=owner,
-        updated_at=now,
-        version=F("version") + 1,
-        updated_by=by if getattr(by, "pk", None) else None,
-    )
+    others.update(owner=owner, **touched(by, now))  # Q-CONC: forms opened before go stale
     return len(moving)
 
 

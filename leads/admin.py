@@ -177,7 +177,10 @@ class IntakeSubmissionAdmin(ScoreEventAdmin):
 @admin.register(ImportRun)
 class ImportRunAdmin(ScoreEventAdmin):
     list_display = ("created_at", "file_name", "uploaded_by", "state", "total_rows", "errors")
-    exclude = ("content",)
+    exclude = ("table",)
     list_filter = ("state",)
     raw_id_fields = ("uploaded_by",)
     list_select_related = ("uploaded_by",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).without_files()

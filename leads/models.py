@@ -378,15 +378,15 @@ class IntakeSubmission(models.Model):
 
 class ImportRunQuerySet(models.QuerySet):
     def without_files(self):
-        """The runs without their two large columns (up to 20 MB each): for every read but
-        the rows' own (the history list, the progress poll, the commit's per-batch locks)."""
-        return self.defer("content", "table")
+        """The runs without the rows they keep (up to 20 MB): for every read but the rows'
+        own (the history list, the progress poll, the commit's per-batch locks, the admin)."""
+        return self.defer("table")
 
 
 class ImportRun(TimeStampedModel):
-    """IMPORT-1/2: an uploaded list (kept as uploaded, and its rows as read once at upload:
-    the preview and the commit task read those), its preview totals and its commit's
-    progress and counts (CONTRACT 6.6)."""
+    """IMPORT-1/2: an uploaded list — its rows as read once at upload (the preview and the
+    commit task read those; the file itself is not kept, only its SHA-256), its preview
+    totals and its commit's progress and counts (CONTRACT 6.6)."""
 
     class State(models.TextChoices):
         PREVIEW = "preview", "Preview"
@@ -406,7 +406,6 @@ class ImportRun(TimeStampedModel):
     )
     file_name = models.CharField(max_length=255)
     file_kind = models.CharField(max_length=8, default="csv")
-    content = models.BinaryField(default=bytes)  # the file as uploaded
     table = models.BinaryField(
         default=bytes, help_text="the file's rows as read at upload (UTF-8 CSV)"
     )

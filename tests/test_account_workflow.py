@@ -446,10 +446,15 @@ def test_auto_2_reversions_queued_with_notification_and_worked_in_fy(users):
     )
     idle = _idle_account(users, finished_days_ago=31)
     recent = _idle_account(users, finished_days_ago=29)
+    Account.objects.filter(pk=late.pk).update(updated_by=users["bdr.amer1"])
     counts = bps_run_reversions()
     assert counts["queued"] == 1 and counts["worked_in_fy"] == 1
+    version = late.version
     late.refresh_from_db()
     assert late.bdr_prospecting_status == QUEUED and late.actively_working_since is None
+    # Q-CONC: the job's set-based write is a new version (a form opened before goes stale),
+    # written by no one (a job), as touch() records one record's change
+    assert (late.version, late.updated_by_id) == (version + 1, None)
     assert Notification.objects.filter(recipient=users["bdr.amer1"], object_id=late.pk).exists()
     statuses = dict(
         Account.objects.filter(pk__in=[idle.pk, recent.pk]).values_list(

@@ -3,14 +3,13 @@ refused with a clear message and nothing created; idempotent commits (Q-IDEM).""
 
 import csv
 import datetime
-import importlib
 import io
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,7 +24,7 @@ from leads.imports import files, services
 from leads.models import CampaignMember, ImportedRow, ImportMapping, ImportRun, Lead
 
 from . import import_files
-from .factories import ContactFactory, LeadFactory, initial_source
+from .factories import ContactFactory, LeadFactory, UserFactory, initial_source
 
 pytestmark = pytest.mark.django_db
 
@@ -459,16 +458,23 @@ def test_sniff_tells_type_by_content_not_name():
     assert files.sniff(b"a,b\n1,2\n") == files.CSV
 
 
-def test_import2_the_file_is_read_once_and_the_commit_writes_the_rows_the_preview_read(users):
-    """IMPORT-2 / Q-PERF: the upload reads the file once (an XLSX is parsed once); the
-    preview and the commit read the rows kept then, so they see the same rows — the commit
-    never parses the workbook again."""
+def test_import2_the_file_is_read_once_and_the_commit_writes_the_rows_the_preview_read(
+    users, monkeypatch
+):
+    """IMPORT-2 / Q-PERF: the upload reads the file once (an XLSX is parsed once) and keeps
+    its rows, not the file; the preview and the commit read those rows, so they see the same
+    rows — the commit never parses the workbook again."""
     client = _client()
     run = _run_of(_upload(client, import_files.plain_xlsx(), name="people.xlsx"))
     assert list(files.table_rows(bytes(run.table))) == list(
         files.iter_rows(import_files.plain_xlsx(), files.XLSX)
     )
-    ImportRun.objects.filter(pk=run.pk).update(content=b"no longer a workbook")
+    assert "content" not in {f.name for f in ImportRun._meta.get_fields()}
+
+    def no_second_read(*args):
+        raise AssertionError("the file was parsed again")
+
+    monkeypatch.setattr(files, "iter_rows", no_second_read)
     client.post(f"/imports/{run.pk}/commit/", {"mode": "all"})
     run.refresh_from_db()
     assert (run.state, run.created) == (ImportRun.State.DONE, 1)
@@ -494,32 +500,52 @@ def test_import1_the_kept_rows_keep_every_cell_as_it_was_read():
     ]
 
 
-def test_import2_unfinished_imports_get_their_rows_from_the_file_they_kept(users):
-    """The migration that keeps the rows read at upload fills them in for imports not yet
-    finished (their commit reads them)."""
-    migration = importlib.import_module("leads.migrations.0016_import_table")
-    run = services.import_upload(
-        by=users["mops"], file_name="p.xlsx", content=import_files.plain_xlsx()
-    )
-    done = services.import_upload(
-        by=users["mops"], file_name="d.csv", content=import_files.csv_rows(1)
-    )
-    ImportRun.objects.filter(pk__in=[run.pk, done.pk]).update(table=b"")
-    ImportRun.objects.filter(pk=done.pk).update(state=ImportRun.State.DONE)
-    migration.read_once(django_apps, None)
-    run.refresh_from_db()
-    done.refresh_from_db()
-    assert bytes(run.table) == files.as_table(import_files.plain_xlsx(), files.XLSX)
-    assert bytes(done.table) == b""
+@pytest.mark.django_db(transaction=True)
+def test_import2_the_migration_keeps_the_rows_of_unfinished_imports_and_drops_the_files():
+    """Migrations 0016–0017: imports not yet finished get their rows from the file they
+    kept (their commit reads them); finished ones are never read again; then the files go."""
+    before = [("leads", "0015_first_touch_minutes")]
+    after = [("leads", "0017_importrun_without_file")]
+    user = UserFactory()
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("leads", "ImportRun")
+    kept = {
+        state: old.objects.create(
+            uploaded_by_id=user.pk,
+            file_name="p.xlsx",
+            file_kind=files.XLSX,
+            content=import_files.plain_xlsx(),
+            state=state,
+        ).pk
+        for state in ("preview", "queued", "running", "done")
+    }
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    tables = dict(ImportRun.objects.values_list("pk", "table"))
+    rows = files.as_table(import_files.plain_xlsx(), files.XLSX)
+    filled = {state: bytes(tables[pk]) == rows for state, pk in kept.items()}
+    assert filled == {"preview": True, "queued": True, "running": True, "done": False}
+    assert bytes(tables[kept["done"]]) == b""
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, "leads_importrun")
+    assert "content" not in {c.name for c in columns}
 
 
-def test_pages_and_the_progress_poll_never_read_the_file_columns(users):
-    """The import history, an import's page and its progress poll (every second while it
-    runs) leave the file and its rows (up to 20 MB each) in the database."""
+def test_pages_the_progress_poll_and_the_admin_never_read_the_kept_rows(users):
+    """The import history, an import's page, its progress poll (every second while it
+    runs) and the admin's list and page leave the rows an import keeps (up to 20 MB) in
+    the database."""
     client = _client()
     run = _run_of(_upload(client, import_files.csv_rows(3)))
-    for url in ("/imports/", f"/imports/{run.pk}/", f"/imports/{run.pk}/?format=json"):
+    for url in (
+        "/imports/",
+        f"/imports/{run.pk}/",
+        f"/imports/{run.pk}/?format=json",
+        "/admin/leads/importrun/",
+        f"/admin/leads/importrun/{run.pk}/change/",
+    ):
         with CaptureQueriesContext(connection) as q:
             assert client.get(url).status_code == 200
         reads = [s["sql"] for s in q.captured_queries if "leads_importrun" in s["sql"]]
-        assert reads and not [s for s in reads if '"content"' in s or '"table"' in s], url
+        assert reads and not [s for s in reads if '"table"' in s], url

@@ -71,17 +71,14 @@ def update_values(model, fields: list[str], rows, *, touch: bool = False) -> int
         f"FROM json_to_recordset(%s::json) AS r({types}) "
         f"WHERE t.{quote(pk.column)} = r.{quote(pk.column)}"
     )
-    spec = [
-        (f, f.column, _plain_type(f), j)
-        for f, j in zip([pk, *cols], [False, *is_json], strict=True)
-    ]
-    convert = _Converter(conn)
+    spec = [(f, f.column, _plain_type(f)) for f in [pk, *cols]]
+    convert = _PerValue(lambda f, v: _json_value(f, v, isinstance(f, models.JSONField), conn))
     doc = []
     for row in rows:
         out = {}
-        for (f, column, plain_type, j), value in zip(spec, row, strict=True):
+        for (f, column, plain_type), value in zip(spec, row, strict=True):
             out[column] = (
-                value if value is None or value.__class__ is plain_type else convert(f, value, j)
+                value if value is None or value.__class__ is plain_type else convert(f, value)
             )
         doc.append(out)
     with conn.cursor() as cursor:
@@ -108,7 +105,7 @@ def insert_values(model, fields: list[str], rows) -> int:
     quote = conn.ops.quote_name
     columns = ", ".join(quote(f.column) for f in cols)
     spec = [(f, _plain_type(f)) for f in cols]
-    prepared = _Prepared(conn)
+    prepared = _PerValue(lambda f, v: f.get_db_prep_save(v, conn))
     with (
         conn.cursor() as cursor,
         cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
@@ -179,33 +176,12 @@ def _plain_type(field):
     return _PLAIN.get(target.get_internal_type())
 
 
-class _Converter:
-    """`_json_value` for one statement's rows, each (column, value) worked out once: a batch
-    repeats the same moments (its `now`) and keys thousands of times."""
+class _PerValue:
+    """`prepare(field, value)` for one statement's rows, each (column, value) worked out
+    once: a batch repeats the same moments (its `now`) and keys thousands of times."""
 
-    def __init__(self, conn):
-        self.conn = conn
-        self.done: dict = {}
-
-    def __call__(self, field, value, is_json: bool):
-        if is_json:
-            return _json_value(field, value, True, self.conn)
-        key = (field.column, value.__class__, value)
-        try:
-            return self.done[key]
-        except KeyError:
-            out = self.done[key] = _json_value(field, value, False, self.conn)
-            return out
-        except TypeError:  # not hashable
-            return _json_value(field, value, False, self.conn)
-
-
-class _Prepared:
-    """`get_db_prep_save` for one COPY's rows, each (column, value) worked out once, as
-    `_Converter` does for a JSON document."""
-
-    def __init__(self, conn):
-        self.conn = conn
+    def __init__(self, prepare):
+        self.prepare = prepare
         self.done: dict = {}
 
     def __call__(self, field, value):
@@ -213,10 +189,10 @@ class _Prepared:
             key = (field.column, value.__class__, value)
             return self.done[key]
         except KeyError:
-            out = self.done[key] = field.get_db_prep_save(value, self.conn)
+            out = self.done[key] = self.prepare(field, value)
             return out
         except TypeError:  # not hashable (a JSON value)
-            return field.get_db_prep_save(value, self.conn)
+            return self.prepare(field, value)
 
 
 def _json_value(field, value, is_json: bool, conn):

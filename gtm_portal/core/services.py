@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -40,6 +41,16 @@ def touch(record, by) -> list[str]:
     record.version += 1
     record.updated_by = by if getattr(by, "pk", None) else None
     return ["version", "updated_by", "updated_at"]
+
+
+def touched(by, at) -> dict:
+    """`touch` for a set-based write (`QuerySet.update(**touched(by, now), …)`): every row
+    a new version, by `by` (None for jobs), at `at`."""
+    return {
+        "version": F("version") + 1,
+        "updated_by": by if getattr(by, "pk", None) else None,
+        "updated_at": at,
+    }
 
 
 def version_from(data) -> int | None:

@@ -78,7 +78,6 @@ def import_upload(
         uploaded_by=by,
         file_name=(file_name or "upload")[:255].replace("\x00", ""),
         file_kind=kind,
-        content=content,
         table=files.as_table(content, kind),  # the file read once (IMPORT-4 refusals here)
         sha256=hashlib.sha256(content).hexdigest(),
         campaign=campaign,

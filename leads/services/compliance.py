@@ -7,7 +7,6 @@ import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Contact
@@ -17,6 +16,7 @@ from gtm_portal.chatter.models import Comment, Follow, Notification
 from gtm_portal.chatter.services import comment_post
 from gtm_portal.core import access, history
 from gtm_portal.core.models import FieldChange, Tombstone
+from gtm_portal.core.services import touched
 from gtm_portal.jobs.runner import claimable
 
 from ..enums import CampaignType
@@ -306,6 +306,6 @@ def clear_ended_dates(field: str, reason: str, *, today=None) -> int:
                 reason=reason,
             )
             ended += model.objects.filter(pk__in=[pk for pk, _u in rows]).update(
-                **{field: None}, version=F("version") + 1, updated_at=now
+                **{field: None}, **touched(None, now)
             )
     return ended
