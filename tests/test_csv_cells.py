@@ -68,7 +68,7 @@ def test_q_safe_the_streamer_writes_both_forms_and_the_reports_format():
     assert plain == b"a\n1\n"
 
 
-def test_a_long_export_streams_in_pieces_and_loses_no_row_at_their_edges():
+def test_q_safe_a_long_export_streams_in_pieces_and_loses_no_row_at_their_edges():
     """Memory stays flat: tens of thousands of rows go out in pieces of about 64 KB, every
     row whole and once, each cell still formula-safe."""
     rows = [[i, f"=cmd{i}" if i % 7 == 0 else f"name, {i}", "line\nbreak"] for i in range(30000)]

@@ -78,7 +78,7 @@ def test_small_generation_writes_the_numbers_asked_for(demo):
     assert {k: job.counts[k] for k in created} == created
 
 
-def test_generation_leaves_every_table_analyzed_the_small_ones_too(demo):
+def test_q_perf_generation_leaves_every_table_analyzed_the_small_ones_too(demo):
     """Q-PERF bench state: after generating, the planner has statistics for every table —
     the ones written in bulk, the lifecycle stamps written beside them, and the small ones
     (users) autovacuum never analyzes."""

@@ -131,7 +131,7 @@ def test_one_statement_and_none_without_candidates(accounts):
     assert found.domain == "acme.io"
 
 
-def test_import_email_match_probes_the_index_for_each_key(refdata):
+def test_import2_email_match_probes_the_index_for_each_key(refdata):
     """IMPORT-2 / Q-PERF: a batch's 2,000 e-mails are matched by one probe of the
     lower(email) index per e-mail; the planner must not turn the probe into a join that
     hashes the whole lead table (it did once it knew the array's size: 98 ms against
